@@ -1,0 +1,172 @@
+"""The ``atomlearn`` command: parses arguments, calls the library, prints tables."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from atomlearn import __version__
+
+console = Console()
+error_console = Console(stderr=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args) or 0
+    except (KeyError, ValueError, FileNotFoundError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        error_console.print(f"[bold red]error:[/] {message}", highlight=False)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="atomlearn", description="Machine learning for materials and molecules.")
+    parser.add_argument("--version", action="version", version=f"atomlearn {__version__}")
+    commands = parser.add_subparsers(title="commands")
+
+    datasets = commands.add_parser("datasets", help="list, describe and export datasets")
+    datasets_commands = datasets.add_subparsers(title="datasets commands", required=True)
+    listing = datasets_commands.add_parser("list", help="the bundled datasets")
+    listing.set_defaults(handler=_datasets_list)
+    info = datasets_commands.add_parser("info", help="counts, label columns with units, citation")
+    info.add_argument("name", help="bundled dataset name, a folder or an ASE database file")
+    info.set_defaults(handler=_datasets_info)
+    export = datasets_commands.add_parser("export", help="write structures + labels.csv to a folder")
+    export.add_argument("name")
+    export.add_argument("--out", required=True, help="output folder")
+    export.add_argument("--n", type=int, help="export a random sample of this many structures")
+    export.add_argument("--seed", type=int, default=0)
+    export.set_defaults(handler=_datasets_export)
+
+    cache = commands.add_parser("cache", help="inspect or clear the cache folder")
+    cache_commands = cache.add_subparsers(title="cache commands", required=True)
+    cache_commands.add_parser("info", help="what the cache holds").set_defaults(handler=_cache_info)
+    clear = cache_commands.add_parser("clear", help="delete cached rows and/or dataset conversions")
+    clear.add_argument("--what", choices=["all", "rows", "datasets"], default="all")
+    clear.set_defaults(handler=_cache_clear)
+
+    fit = commands.add_parser("fit", help="train and score a model on a held-out test set")
+    fit.add_argument("--dataset", required=True, help="bundled dataset name, a folder or an ASE database file")
+    fit.add_argument("--labels", default="labels.csv", help="labels CSV of a folder dataset")
+    fit.add_argument("--id-column", default="id", help="id column of the labels CSV")
+    fit.add_argument("--target", required=True, help="label column to predict")
+    fit.add_argument("--featurizer", default="composition")
+    fit.add_argument("--model", default="ridge")
+    fit.add_argument("--n", type=int, help="use a random sample of this many structures")
+    fit.add_argument("--test-size", type=float, default=0.2, help="held-out fraction (default 0.2)")
+    fit.add_argument("--seed", type=int, default=0, help="random seed for sampling and splitting")
+    fit.add_argument("--n-jobs", type=int, default=1, help="worker processes (-1: all cores)")
+    fit.add_argument("--scheduler", help="address of a dask.distributed scheduler (or $ATOMLEARN_SCHEDULER)")
+    fit.add_argument("--out", help="write the full result (metrics, predictions, errors) as JSON")
+    fit.set_defaults(handler=_fit)
+    return parser
+
+
+def _load(name: str, args: argparse.Namespace | None = None):
+    from atomlearn.datasets import BUNDLED, load
+
+    if name in BUNDLED or args is None:
+        return load(name)
+    return load(name, labels=args.labels, id_column=args.id_column, n_jobs=args.n_jobs, scheduler=args.scheduler)
+
+
+def _table(frame: pd.DataFrame, title: str | None = None) -> Table:
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column))
+    for row in frame.itertuples(index=False):
+        table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+    return table
+
+
+def _datasets_list(args: argparse.Namespace) -> int:
+    from atomlearn.datasets import available
+
+    console.print(_table(available(), "bundled datasets"))
+    return 0
+
+
+def _datasets_info(args: argparse.Namespace) -> int:
+    summary = _load(args.name).summary()
+    console.print(f"[bold]{summary['name']}[/]: {summary['description']}")
+    console.print(f"structures: {summary['structures']}   load problems: {summary['errors']}")
+    columns = pd.DataFrame(list(summary["label_columns"].items()), columns=["label column", "unit"])
+    console.print(_table(columns))
+    for note in summary["notes"]:
+        console.print(f"note: {note}")
+    console.print(f"cite: {summary['citation'] or '-'}\nsource: {summary['source']}")
+    return 0
+
+
+def _datasets_export(args: argparse.Namespace) -> int:
+    from atomlearn.datasets import export_dataset
+
+    dataset = _load(args.name)
+    if args.n is not None:
+        dataset = dataset.sample(args.n, random_state=args.seed)
+    counts = export_dataset(dataset, args.out)
+    console.print(f"wrote {counts['structures']} structures and {counts['label_rows']} label rows to {args.out}"
+                  + (f" ({counts['errors']} load problems in errors.csv)" if counts["errors"] else ""))
+    return 0
+
+
+def _cache_info(args: argparse.Namespace) -> int:
+    from atomlearn.cache import cache_dir, cache_info
+
+    console.print(f"cache folder: {cache_dir()}")
+    console.print(_table(cache_info()))
+    return 0
+
+
+def _cache_clear(args: argparse.Namespace) -> int:
+    from atomlearn.cache import clear_cache
+
+    for line in clear_cache(what=args.what):
+        console.print(f"removed {line}")
+    return 0
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from atomlearn.evaluate import run_holdout
+    from atomlearn.featurizers import make_featurizer
+    from atomlearn.models import make_model
+
+    dataset = _load(args.dataset, args)
+    featurizer = make_featurizer(args.featurizer, n_jobs=args.n_jobs, scheduler=args.scheduler)
+    result = run_holdout(dataset, args.target, featurizer, make_model(args.model), model_name=args.model,
+                         n=args.n, test_size=args.test_size, random_state=args.seed)
+    unit = f" ({result.target_unit})" if result.target_unit else ""
+    table = Table(title=f"{result.dataset}: {result.target}{unit}, {result.featurizer['name']} features, hold-out test set")
+    for column in ("model", "set", f"MAE{unit}", f"RMSE{unit}", "R²", "n"):
+        table.add_column(column)
+    for name, label in (("model", args.model), ("dummy", "dummy (mean)")):
+        for part in ("train", "test"):
+            m = result.metrics[name][part]
+            table.add_row(label, part, f"{m['mae']:.4g}", f"{m['rmse']:.4g}", f"{m['r2']:.3f}", str(m["n"]))
+    console.print(table)
+    c = result.counts
+    console.print(f"{c['requested']} structures in: {c['used']} used "
+                  f"({result.split['n_train']} train, {result.split['n_test']} test), {c['failed']} failed")
+    for error in result.errors[:10]:
+        console.print(f"  failed: {error['item_id']} [{error['stage']}] {error['reason']}", highlight=False)
+    if len(result.errors) > 10:
+        console.print(f"  ... and {len(result.errors) - 10} more (see --out JSON)")
+    if args.out:
+        result.to_json(args.out)
+        console.print(f"full result written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

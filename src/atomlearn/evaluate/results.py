@@ -1,0 +1,76 @@
+"""Result records that serialise to JSON; reports read only these."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+VERSIONED_PACKAGES = ("atomlearn", "numpy", "scipy", "pandas", "scikit-learn", "ase", "gemmi")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages that shape a result."""
+    found = {"python": platform.python_version()}
+    for name in VERSIONED_PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def data_hash(ids: list[str], structure_hashes: list[str], y: np.ndarray) -> str:
+    """SHA-256 of the ids, structures and target values a result was computed from."""
+    digest = hashlib.sha256()
+    for item_id, s_hash in zip(ids, structure_hashes):
+        digest.update(f"{item_id}:{s_hash};".encode())
+    digest.update(np.ascontiguousarray(y, dtype="<f8").tobytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class HoldoutResult:
+    """Everything about one train/test evaluation: what, how, how well, and what failed."""
+
+    dataset: str
+    target: str
+    target_unit: str
+    featurizer: dict[str, Any]
+    model: dict[str, Any]
+    split: dict[str, Any]
+    counts: dict[str, int]
+    metrics: dict[str, dict[str, dict[str, float]]]
+    predictions: list[dict[str, Any]]
+    errors: list[dict[str, str]]
+    timings_s: dict[str, float]
+    data_hash: str
+    versions: dict[str, str] = field(default_factory=package_versions)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self, path: str | Path | None = None) -> str:
+        """JSON text of the result; written to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=2, default=_json_default)
+        if path is not None:
+            Path(path).write_text(text)
+        return text
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> HoldoutResult:
+        return cls(**json.loads(Path(path).read_text()))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return repr(value)

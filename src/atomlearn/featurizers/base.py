@@ -1,0 +1,131 @@
+"""The Featurizer contract: a scikit-learn transformer over a sequence of ``ase.Atoms``.
+
+Subclasses implement ``_fit(structures)`` (learn what depends on data, e.g. the
+species list), ``featurize(atoms) -> 1-D array`` and ``_feature_names()``, and declare
+``symmetries`` (a subset of ``SYMMETRIES``) and ``citation_list``.
+
+``transform`` runs ``featurize`` over the structures through ``atomlearn.parallel``;
+a structure that fails gives a row of NaN and an entry in ``errors_`` (id, stage,
+reason), or raises ``FeaturizationError`` with ``on_error="raise"``. With
+``cache=True`` rows are stored in and read from the content-addressed cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from ase import Atoms
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from atomlearn.cache import RowCache, row_key
+from atomlearn.errors import ErrorRecord, FeaturizationError, errors_frame
+from atomlearn.parallel import parallel_map
+from atomlearn.structures import structure_hash
+
+SYMMETRIES = ("translation", "rotation", "permutation", "supercell")
+RUNTIME_PARAMS = frozenset({"n_jobs", "scheduler", "on_error", "cache"})
+
+
+class Featurizer(TransformerMixin, BaseEstimator):
+    """Base class; see the module docstring. Subclasses list their parameters in ``__init__``."""
+
+    name: ClassVar[str] = "featurizer"
+    symmetries: ClassVar[frozenset[str]] = frozenset()
+    citation_list: ClassVar[tuple[str, ...]] = ()
+
+    # ---- to implement
+    def _fit(self, structures: Sequence[Atoms]) -> None:
+        """Learn data-dependent state; store it in attributes ending in ``_``."""
+
+    def featurize(self, atoms: Atoms) -> np.ndarray:
+        """One structure -> one 1-D float row (raise on failure)."""
+        raise NotImplementedError
+
+    def _feature_names(self) -> list[str]:
+        raise NotImplementedError
+
+    def _fitted_state(self) -> dict[str, Any]:
+        """Fitted attributes that change the output (part of the cache key)."""
+        return {}
+
+    # ---- scikit-learn API
+    def fit(self, structures: Sequence[Atoms], y: Any = None) -> Featurizer:
+        """Learn what depends on the data; returns ``self``."""
+        _check_structures(structures)
+        self._fit(structures)
+        self.feature_names_out_ = np.asarray(self._feature_names(), dtype=object)
+        self.n_features_out_ = len(self.feature_names_out_)
+        return self
+
+    def transform(self, structures: Sequence[Atoms]) -> np.ndarray:
+        """Features, shape ``(n_structures, n_features)``; failed structures give NaN rows."""
+        check_is_fitted(self, "feature_names_out_")
+        _check_structures(structures)
+        structures = structures.materialize() if hasattr(structures, "materialize") else list(structures)
+        ids = [str(atoms.info.get("id", index)) for index, atoms in enumerate(structures)]
+        rows: list[np.ndarray | None] = [None] * len(structures)
+        cache, keys = self._cached_rows(structures, rows)
+        todo = [i for i, row in enumerate(rows) if row is None]
+        result = parallel_map(
+            self.featurize,
+            [structures[i] for i in todo],
+            ids=[ids[i] for i in todo],
+            n_jobs=getattr(self, "n_jobs", 1),
+            scheduler=getattr(self, "scheduler", None),
+            stage=f"featurize:{self.name}",
+            description=f"featurizing ({self.name})",
+        )
+        errors = list(result.errors)
+        for index, row in zip(todo, result.results):
+            if row is not None and np.shape(row) != (self.n_features_out_,):
+                errors.append(ErrorRecord(ids[index], f"featurize:{self.name}", f"row of shape {np.shape(row)}, expected ({self.n_features_out_},)"))
+                row = None
+            rows[index] = row
+        if cache is not None:
+            cache.put_many({keys[i]: rows[i] for i in todo if rows[i] is not None}, namespace=self.name)
+        self.errors_ = errors_frame(errors)
+        if errors and getattr(self, "on_error", "nan") == "raise":
+            first = errors[0]
+            raise FeaturizationError(f"{self.name}: structure {first.item_id}: {first.reason} ({len(errors)} failed in all)")
+        output = np.full((len(structures), self.n_features_out_), np.nan)
+        for index, row in enumerate(rows):
+            if row is not None:
+                output[index] = row
+        return output
+
+    def _cached_rows(self, structures: Sequence[Atoms], rows: list) -> tuple[RowCache | None, list[str]]:
+        if not getattr(self, "cache", False):
+            return None, []
+        cache = RowCache()
+        params = {"params": self._identity_params(), "state": self._fitted_state()}
+        keys = [row_key(structure_hash(atoms), self.name, params) for atoms in structures]
+        found = cache.get_many(keys)
+        for index, key in enumerate(keys):
+            rows[index] = found.get(key)
+        return cache, keys
+
+    def _identity_params(self) -> dict[str, Any]:
+        return {k: v for k, v in self.get_params(deep=False).items() if k not in RUNTIME_PARAMS}
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        check_is_fitted(self, "feature_names_out_")
+        return self.feature_names_out_
+
+    def citations(self) -> list[str]:
+        """Papers to cite when publishing results obtained with this featurizer."""
+        return list(self.citation_list)
+
+    def errors_table(self) -> pd.DataFrame:
+        """Structures that failed in the last ``transform`` (id, stage, reason)."""
+        return getattr(self, "errors_", errors_frame([]))
+
+
+def _check_structures(structures: Sequence[Atoms]) -> None:
+    if isinstance(structures, Atoms):
+        raise TypeError("pass a list of ase.Atoms, not a single Atoms object")
+    if len(structures) == 0:
+        raise ValueError("no structures given: the list is empty")

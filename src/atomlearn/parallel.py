@@ -1,0 +1,199 @@
+"""The one place that runs work in parallel.
+
+``parallel_map(func, items)`` applies ``func`` to every item, in chunks, and keeps
+the input order. Work runs in this process (``n_jobs=1``), in local worker
+processes (``n_jobs>1``, or ``-1`` for all cores), or on an existing
+``dask.distributed`` cluster when a scheduler address is given (argument
+``scheduler`` or the ``ATOMLEARN_SCHEDULER`` environment variable).
+
+An exception on one item becomes an ``ErrorRecord`` for that item; a crashed
+worker process costs only the items of its chunk, which are retried one by one
+so the item that kills the worker is the only one recorded as failed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from atomlearn.errors import ErrorRecord, errors_frame
+
+SCHEDULER_ENV = "ATOMLEARN_SCHEDULER"
+
+
+@dataclass
+class MapResult:
+    """Results of ``parallel_map`` in input order; failed items hold ``None``."""
+
+    results: list[Any]
+    errors: list[ErrorRecord] = field(default_factory=list)
+
+    @property
+    def n_in(self) -> int:
+        return len(self.results)
+
+    @property
+    def n_failed(self) -> int:
+        return len(self.errors)
+
+    @property
+    def n_ok(self) -> int:
+        return self.n_in - self.n_failed
+
+    def errors_frame(self) -> pd.DataFrame:
+        return errors_frame(self.errors)
+
+    def summary(self) -> str:
+        return f"{self.n_in} in, {self.n_ok} succeeded, {self.n_failed} failed"
+
+
+def resolve_n_jobs(n_jobs: int) -> int:
+    """Number of worker processes for ``n_jobs`` (``-1``: all cores)."""
+    cores = os.cpu_count() or 1
+    if n_jobs == 0:
+        raise ValueError("n_jobs must be a positive number of processes or -1 for all cores")
+    return cores if n_jobs < 0 else min(n_jobs, cores * 4)
+
+
+def parallel_map(
+    func: Callable[[Any], Any],
+    items: Sequence[Any],
+    *,
+    ids: Sequence[str] | None = None,
+    n_jobs: int = 1,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    stage: str = "compute",
+    progress: bool | None = None,
+    description: str = "working",
+) -> MapResult:
+    """Apply ``func`` to each item; return results in order and one error record per failure.
+
+    ``ids`` name the items in error records (default: their index). ``func`` and
+    the items must pickle when work leaves this process. ``progress`` shows a bar
+    (default: only when stderr is a terminal).
+    """
+    n_items = len(items)
+    ids = [str(i) for i in range(n_items)] if ids is None else [str(i) for i in ids]
+    if len(ids) != n_items:
+        raise ValueError(f"{len(ids)} ids for {n_items} items")
+    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    workers = 1 if scheduler else resolve_n_jobs(n_jobs)
+    if chunk_size is None:
+        chunk_size = max(1, min(256, n_items // (4 * max(workers, 2)) or 1))
+    chunks = [range(start, min(start + chunk_size, n_items)) for start in range(0, n_items, chunk_size)]
+    outcomes: list[tuple[bool, Any]] = [(False, "not run")] * n_items
+    show = sys.stderr.isatty() if progress is None else progress
+    with _progress_bar(show, n_items, description) as advance:
+        if scheduler:
+            runner = _run_dask(func, items, chunks, scheduler)
+        elif workers == 1 or n_items <= 1:
+            runner = ((chunk, _run_chunk(func, [items[i] for i in chunk])) for chunk in chunks)
+        else:
+            runner = _run_processes(func, items, chunks, workers)
+        for chunk, chunk_outcomes in runner:
+            for index, outcome in zip(chunk, chunk_outcomes):
+                outcomes[index] = outcome
+            advance(len(chunk))
+    results: list[Any] = []
+    errors: list[ErrorRecord] = []
+    for item_id, (ok, value) in zip(ids, outcomes):
+        results.append(value if ok else None)
+        if not ok:
+            errors.append(ErrorRecord(item_id=item_id, stage=stage, reason=value))
+    return MapResult(results=results, errors=errors)
+
+
+def _run_chunk(func: Callable[[Any], Any], items: list[Any]) -> list[tuple[bool, Any]]:
+    """Run ``func`` on each item, turning an exception into ``(False, reason)``."""
+    outcomes = []
+    for item in items:
+        try:
+            outcomes.append((True, func(item)))
+        except Exception as exc:  # recorded, not raised: one bad item must not sink a batch
+            outcomes.append((False, _describe(exc)))
+    return outcomes
+
+
+def _describe(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    if not str(exc):
+        text += " at " + traceback.format_tb(exc.__traceback__)[-1].strip().splitlines()[0]
+    return text
+
+
+def _run_processes(
+    func: Callable[[Any], Any], items: Sequence[Any], chunks: list[range], workers: int
+) -> Iterator[tuple[range, list[tuple[bool, Any]]]]:
+    crashed: list[range] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: dict[Future, range] = {
+            pool.submit(_run_chunk, func, [items[i] for i in chunk]): chunk for chunk in chunks
+        }
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                chunk = pending.pop(future)
+                try:
+                    yield chunk, future.result()
+                except BrokenProcessPool:
+                    crashed.append(chunk)
+    for chunk in crashed:  # isolate the item that killed a worker: one fresh process per item
+        for index in chunk:
+            yield range(index, index + 1), [_run_isolated(func, items[index])]
+
+
+def _run_isolated(func: Callable[[Any], Any], item: Any) -> tuple[bool, Any]:
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(_run_chunk, func, [item]).result()[0]
+        except BrokenProcessPool:
+            return False, "WorkerCrash: the worker process died on this item (e.g. a crash in compiled code)"
+
+
+def _run_dask(
+    func: Callable[[Any], Any], items: Sequence[Any], chunks: list[range], address: str
+) -> Iterator[tuple[range, list[tuple[bool, Any]]]]:
+    from distributed import Client, as_completed
+
+    with Client(address) as client:
+        futures = {
+            client.submit(_run_chunk, func, [items[i] for i in chunk], pure=False): chunk
+            for chunk in chunks
+        }
+        for future in as_completed(futures):
+            chunk = futures[future]
+            try:
+                yield chunk, future.result()
+            except Exception as exc:  # a worker lost for good (KilledWorker) loses only its chunk
+                yield chunk, [(False, f"dask worker failure: {_describe(exc)}")] * len(chunk)
+
+
+class _progress_bar:
+    """Context manager yielding ``advance(n)``; a rich bar on a terminal, nothing otherwise."""
+
+    def __init__(self, show: bool, total: int, description: str) -> None:
+        self.show, self.total, self.description = show, total, description
+        self._progress = None
+
+    def __enter__(self) -> Callable[[int], None]:
+        if not self.show:
+            return lambda n: None
+        from rich.progress import Progress
+
+        self._progress = Progress(transient=True)
+        self._progress.start()
+        task = self._progress.add_task(self.description, total=self.total)
+        return lambda n: self._progress.advance(task, n)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()

@@ -28,6 +28,9 @@ from atomlearn.errors import StructureError
 CIF_SUFFIXES = frozenset({".cif"})
 BINARY_FORMAT_SUFFIXES = frozenset({".traj", ".db", ".nc", ".bundle", ".gpw", ".npz"})
 OCCUPANCY_TOLERANCE = 1e-6
+#: fractional coordinates within this relative tolerance of 1/3 or 2/3 are set to the exact
+#: value (a CIF's 0.3333 means 1/3), as pymatgen's CifParser does, so symmetry images coincide
+IDEAL_FRACTION_TOLERANCE = 1e-4
 
 
 class PartialOccupancyWarning(UserWarning):
@@ -71,6 +74,7 @@ def cif_text_to_atoms(text: str, source: str = "<string>") -> Atoms:
     small = gemmi.make_small_structure_from_block(block)
     _check_cell(block, small, source)
     _check_elements(block, small, source)
+    _snap_ideal_fractions(small)
     sites = small.get_all_unit_cell_sites() if len(small.symops) > 1 else small.sites
     return _sites_to_atoms(small, sites, block.name, source)
 
@@ -134,6 +138,16 @@ def _check_elements(block: gemmi.cif.Block, small: gemmi.SmallStructure, source:
             raise StructureError(f"{source}: site '{site.label}' has non-numeric coordinates.")
     if len(small.sites) == 0:
         raise StructureError(f"{source}: the atom-site loop is empty.")
+
+
+def _snap_ideal_fractions(small: gemmi.SmallStructure) -> None:
+    """Set coordinates written as 0.3333/0.6667 to exactly 1/3 and 2/3 (in place)."""
+    fractional = np.array([site.fract.tolist() for site in small.sites], dtype=float)
+    snapped = fractional.copy()
+    for ideal in (1 / 3, 2 / 3):
+        snapped[np.abs(fractional / ideal - 1.0) <= IDEAL_FRACTION_TOLERANCE] = ideal
+    for index in np.flatnonzero((snapped != fractional).any(axis=1)):
+        small.sites[int(index)].fract = gemmi.Fractional(*snapped[index])
 
 
 def _sites_to_atoms(

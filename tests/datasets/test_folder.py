@@ -1,0 +1,82 @@
+import ase.db
+import numpy as np
+import pytest
+from ase.build import molecule
+
+from atomlearn.datasets import export_dataset, load, load_asedb, load_folder
+from atomlearn.errors import LabelsError
+
+
+@pytest.fixture
+def user_folder(tmp_path, coremof):
+    """Three good CIFs, one broken CIF, one XYZ, a note, and labels with problems."""
+    export_dataset(coremof[:3], tmp_path)
+    ids = coremof.ids[:3]
+    (tmp_path / "broken.cif").write_text("data_broken\n_cell_length_a 5\nloop_\n_atom_site_label\n")
+    (tmp_path / "water.xyz").write_text("3\n\nO 0 0 0\nH 0.757 0.586 0\nH -0.757 0.586 0\n")
+    (tmp_path / "notes.txt").write_text("measured in 2024")
+    (tmp_path / "labels.csv").write_text(
+        "id,uptake_mol_kg\n"
+        f"{ids[0]},1.5\n{ids[1]},\n{ids[2]},2.5\nbroken,3.0\nghost,4.0\n,5.0\n"
+    )
+    return tmp_path, ids
+
+
+def test_folder_accounts_for_every_file_and_label(user_folder):
+    folder, ids = user_folder
+    dataset = load_folder(folder)
+    assert dataset.ids == sorted(ids)
+    errors = {(row.item_id, row.stage) for row in dataset.errors.itertuples()}
+    assert ("broken", "read") in errors  # unreadable file
+    assert ("ghost", "match") in errors  # label without a file
+    assert ("water", "match") in errors  # file without a label
+    assert ("notes.txt", "discover") in errors  # not a structure file
+    assert ("labels.csv:7", "labels") in errors  # row without an id
+    reasons = " ".join(dataset.errors["reason"])
+    assert "labels.csv line 6" in reasons and "water.xyz has no row" in reasons
+    # 6 label rows = 3 loaded + 1 unreadable file + 1 without a file + 1 without an id
+    assert len(dataset) + len({("broken", "read"), ("ghost", "match"), ("labels.csv:7", "labels")} & errors) == 6
+    # 5 structure-like files = 3 loaded + 1 unreadable + 1 without a label
+    assert len(dataset.errors) == 5
+    usable, y = dataset.with_target("uptake_mol_kg")
+    expected = {ids[0]: 1.5, ids[2]: 2.5}
+    assert dict(zip(usable.ids, y)) == expected
+    assert (ids[1], "label") in {(r.item_id, r.stage) for r in usable.errors.itertuples()}
+
+
+def test_duplicate_ids_and_missing_id_column_are_refused(tmp_path):
+    (tmp_path / "a.xyz").write_text("1\n\nH 0 0 0\n")
+    (tmp_path / "labels.csv").write_text("id,y\na,1\nb,2\na,3\n")
+    with pytest.raises(LabelsError, match=r"duplicate ids: 'a' on lines 2, 4"):
+        load_folder(tmp_path)
+    (tmp_path / "labels.csv").write_text("name,y\na,1\n")
+    with pytest.raises(LabelsError, match="no id column 'id'.*name, y"):
+        load_folder(tmp_path)
+    assert load_folder(tmp_path, id_column="name").labels.loc["a", "y"] == 1
+
+
+def test_export_and_reload_round_trip(qm9, tmp_path):
+    part = qm9.sample(15, random_state=4)
+    export_dataset(part, tmp_path)
+    back = load(str(tmp_path))
+    assert back.ids == part.ids and len(back.errors) == 0
+    for a, b in zip(part.structures, back.structures):
+        np.testing.assert_allclose(a.positions, b.positions, atol=1e-7)
+        np.testing.assert_array_equal(a.numbers, b.numbers)
+    np.testing.assert_allclose(back.labels["U0_atomization_eV"], part.labels["U0_atomization_eV"])
+
+
+def test_ase_database(tmp_path):
+    path = tmp_path / "mols.db"
+    with ase.db.connect(path) as db:
+        for name, energy in (("H2O", -14.2), ("CH4", -24.0), ("NH3", -19.5)):
+            db.write(molecule(name), name=name, energy_eV=energy)
+    dataset = load_asedb(path, id_key="name")
+    assert dataset.ids == ["H2O", "CH4", "NH3"]
+    assert dataset.labels.loc["CH4", "energy_eV"] == -24.0
+    assert dataset.structure("NH3").get_chemical_formula() == "H3N"
+
+
+def test_unknown_dataset_name():
+    with pytest.raises(KeyError, match="atomlearn datasets list"):
+        load("qm10")

@@ -1,0 +1,182 @@
+import warnings
+
+import numpy as np
+import pytest
+from ase import Atoms
+from ase.build import bulk, molecule
+from pymatgen.core import Structure
+from scipy.optimize import linear_sum_assignment
+
+from atomlearn.errors import StructureError
+from atomlearn.structures import (
+    PartialOccupancyWarning,
+    from_pymatgen,
+    from_smiles,
+    read_cif,
+    read_frames,
+    read_structure,
+    structure_hash,
+    to_pymatgen,
+)
+
+
+def _max_matched_distance(ours: Atoms, theirs: Structure) -> float:
+    """Largest minimum-image distance (Å) between matched atoms of the same element."""
+    cell = np.array(ours.cell)
+    worst = 0.0
+    their_frac = np.array([site.frac_coords for site in theirs])
+    their_z = np.array([site.specie.Z for site in theirs])
+    our_frac = ours.get_scaled_positions()
+    for z in np.unique(ours.numbers):
+        a, b = our_frac[ours.numbers == z], their_frac[their_z == z]
+        delta = a[:, None, :] - b[None, :, :]
+        delta -= np.round(delta)
+        distance = np.linalg.norm(delta @ cell, axis=-1)
+        rows, cols = linear_sum_assignment(distance)
+        worst = max(worst, distance[rows, cols].max())
+    return worst
+
+
+def test_gemmi_reader_matches_pymatgen_on_coremof(coremof_cifs):
+    assert len(coremof_cifs) >= 50
+    for path in coremof_cifs:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ours = read_cif(path)
+            theirs = Structure.from_file(path)
+        assert ours.get_chemical_formula() == theirs.composition.formula.replace(" ", "").replace("1", "") or (
+            dict(zip(*np.unique(ours.numbers, return_counts=True)))
+            == {el.Z: int(n) for el, n in theirs.composition.items()}
+        ), path.name
+        assert len(ours) == len(theirs), path.name
+        np.testing.assert_allclose(ours.cell.cellpar()[:3], theirs.lattice.abc, atol=1e-4)
+        np.testing.assert_allclose(ours.cell.cellpar()[3:], theirs.lattice.angles, atol=1e-4)
+        # same metric tensor: the cells differ only by a rotation
+        np.testing.assert_allclose(
+            ours.cell @ ours.cell.T, theirs.lattice.matrix @ theirs.lattice.matrix.T, atol=1e-3
+        )
+        assert _max_matched_distance(ours, theirs) < 1e-3, path.name
+
+
+def test_symmetry_expansion_gives_full_cell(coremof_cifs):
+    path = next(p for p in coremof_cifs if p.stem == "DONNAW01_SL")
+    atoms = read_cif(path)
+    assert atoms.info["spacegroup"] == "PNMA"
+    assert len(atoms) == 76  # 13 asymmetric sites expanded by Pnma's 8 operations, specials merged
+    assert (atoms.get_scaled_positions() >= 0).all() and (atoms.get_scaled_positions() < 1).all()
+
+
+def test_partial_occupancy_is_kept_and_reported(tmp_path):
+    cif = """data_x
+_cell_length_a 5
+_cell_length_b 5
+_cell_length_c 5
+_cell_angle_alpha 90
+_cell_angle_beta 90
+_cell_angle_gamma 90
+loop_
+_atom_site_label
+_atom_site_type_symbol
+_atom_site_fract_x
+_atom_site_fract_y
+_atom_site_fract_z
+_atom_site_occupancy
+Na1 Na 0 0 0 1.0
+Cl1 Cl 0.5 0.5 0.5 0.5
+"""
+    path = tmp_path / "partial.cif"
+    path.write_text(cif)
+    with pytest.warns(PartialOccupancyWarning, match="partial.cif"):
+        atoms = read_cif(path)
+    assert atoms.get_chemical_symbols() == ["Na", "Cl"]
+    np.testing.assert_allclose(atoms.arrays["occupancy"], [1.0, 0.5])
+    assert atoms.info["partial_occupancy_labels"] == ["Cl1"]
+    np.testing.assert_allclose(atoms.positions[1], [2.5, 2.5, 2.5])
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "empty"),
+        ("3\nwater\nO 0 0 0\nH 0 0 1\nH 0 1 0\n", "not a readable CIF"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00binary", "binary"),
+        ("data_x\n_cell_length_a 5\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\nA 0 0\nB 0.5\n", "line"),
+        ("data_x\n_cell_length_a 5\n_cell_length_b 5\n_cell_length_c 5\nloop_\n_atom_site_label\n_atom_site_type_symbol\n"
+         "_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nC1 C 0 0 0\nQ1 Qq 0.5 0.5 0.5\n", "line ~12, site 'Q1' has unknown element symbol 'Qq'"),
+        ("data_x\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nC1 0 0 0\n", "unit cell is incomplete"),
+        ("data_x\n_cell_length_a 5\n_cell_length_b 5\n_cell_length_c 5\n", "no atom sites"),
+    ],
+)
+def test_bad_cif_gives_clear_error_naming_the_file(tmp_path, content, message):
+    path = tmp_path / "bad.cif"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(StructureError, match="bad.cif") as raised:
+        read_cif(path)
+    assert message in str(raised.value)
+
+
+def test_read_structure_xyz_and_bad_xyz(tmp_path):
+    good = tmp_path / "water.xyz"
+    good.write_text("3\nwater\nO 0 0 0\nH 0.757 0.586 0\nH -0.757 0.586 0\n")
+    atoms = read_structure(good)
+    assert atoms.get_chemical_formula() == "H2O" and not atoms.pbc.any()
+    unknown = tmp_path / "unknown.xyz"
+    unknown.write_text("2\n\nXx 0 0 0\nH 0 0 1\n")
+    with pytest.raises(StructureError, match="unknown.xyz.*unknown element"):
+        read_structure(unknown)
+    nan = tmp_path / "nan.xyz"
+    nan.write_text("2\n\nH 0 0 nan\nH 0 0 1\n")
+    with pytest.raises(StructureError, match="nan.xyz.*NaN"):
+        read_structure(nan)
+    two = tmp_path / "two.xyz"
+    two.write_text(good.read_text() * 2)
+    with pytest.raises(StructureError, match="holds 2 structures"):
+        read_structure(two)
+    assert len(read_frames(two)) == 2
+    with pytest.raises(StructureError, match="no such file"):
+        read_structure(tmp_path / "missing.xyz")
+
+
+def test_smiles_embedding_gives_physical_geometry():
+    water = from_smiles("O")
+    assert water.get_chemical_formula() == "H2O"
+    oh = water.get_distance(0, 1)
+    assert 0.95 < oh < 0.99  # MMFF94 O-H ~0.97 Å
+    assert 100 < water.get_angle(1, 0, 2) < 108  # H-O-H ~104°
+    benzene = from_smiles("c1ccccc1")
+    carbons = benzene.positions[benzene.numbers == 6]
+    centred = benzene.positions - benzene.positions.mean(axis=0)
+    normal = np.linalg.svd(centred)[2][-1]
+    assert np.abs(centred @ normal).max() < 0.02  # planar
+    cc = np.linalg.norm(carbons[:, None] - carbons[None], axis=-1)
+    assert np.allclose(np.sort(cc, axis=1)[:, 1], 1.39, atol=0.02)  # aromatic C-C bond
+    np.testing.assert_array_equal(from_smiles("CCO", random_state=7).positions, from_smiles("CCO", random_state=7).positions)
+    with pytest.raises(StructureError, match="could not be parsed"):
+        from_smiles("C1CC(")
+
+
+def test_pymatgen_round_trip():
+    crystal = bulk("Cu", "fcc", a=3.61, cubic=True)
+    back = from_pymatgen(to_pymatgen(crystal))
+    np.testing.assert_allclose(back.positions, crystal.positions, atol=1e-10)
+    np.testing.assert_allclose(np.array(back.cell), np.array(crystal.cell), atol=1e-10)
+    mol = molecule("CH4")
+    back = from_pymatgen(to_pymatgen(mol))
+    assert not back.pbc.any() and back.get_chemical_formula() == "CH4"
+    np.testing.assert_allclose(back.positions, mol.positions, atol=1e-10)
+
+
+def test_structure_hash_sees_content_not_metadata():
+    atoms = molecule("H2O")
+    same = atoms.copy()
+    same.info["note"] = "metadata is ignored"
+    assert structure_hash(atoms) == structure_hash(same)
+    moved = atoms.copy()
+    moved.translate([0.01, 0, 0])
+    assert structure_hash(moved) != structure_hash(atoms)
+    zero = Atoms("H", positions=[[0.0, 0.0, 0.0]])
+    negative_zero = Atoms("H", positions=[[-0.0, 0.0, 0.0]])
+    assert structure_hash(zero) == structure_hash(negative_zero)
+    periodic = atoms.copy()
+    periodic.pbc = True
+    assert structure_hash(periodic) != structure_hash(atoms)

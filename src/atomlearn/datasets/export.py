@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import ase.io
-
 from atomlearn.datasets.base import Dataset, LazyStructures
 
 
@@ -15,6 +13,8 @@ def export_dataset(dataset: Dataset, out: str | Path, id_column: str = "id") -> 
 
     CIFs of a bundled archive are copied byte for byte rather than rewritten.
     """
+    import ase.io
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     loader = dataset.structures.loader if isinstance(dataset.structures, LazyStructures) else None

@@ -58,13 +58,20 @@ def run_holdout(
     ok = np.isfinite(X).all(axis=1)
     train, test = train[ok[train]], test[ok[test]]
     if len(train) < 2 or len(test) < 1:
-        raise ValueError(f"too few usable structures ({ok.sum()} of {len(ok)}) to train and test; see the errors")
+        reasons = "; ".join(f"{e.item_id}: {e.reason}" for e in errors[:3])
+        raise ValueError(
+            f"too few usable structures to train and test ({len(train)} train, {len(test)} test of "
+            f"{len(ok)}); first failures: {reasons or 'none'}. Use more structures or another featurizer."
+        )
 
     clock = time.perf_counter()
     fitted = {"model": clone(model).fit(X[train], y[train]), "dummy": dummy().fit(X[train], y[train])}
     timings["fit"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    predicted = {name: estimator.predict(X) for name, estimator in fitted.items()}
+    predicted = {}
+    for name, estimator in fitted.items():
+        predicted[name] = np.full(len(y), np.nan)
+        predicted[name][ok] = estimator.predict(X[ok])
     timings["predict"] = time.perf_counter() - clock
     metrics = {
         name: {part: regression_metrics(y[rows], predicted[name][rows]) for part, rows in (("train", train), ("test", test))}

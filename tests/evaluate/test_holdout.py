@@ -1,0 +1,60 @@
+import json
+
+import numpy as np
+import pytest
+
+from atomlearn.datasets import load_folder
+from atomlearn.evaluate import HoldoutResult, RandomHoldout, regression_metrics, run_holdout
+from atomlearn.featurizers import ElementFraction
+from atomlearn.models import make_model
+
+
+def test_metrics_by_hand():
+    metrics = regression_metrics(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.5, 2.0, 2.0, 4.0]))
+    assert metrics["mae"] == pytest.approx(0.375)
+    assert metrics["rmse"] == pytest.approx(np.sqrt((0.25 + 1.0) / 4))
+    assert metrics["r2"] == pytest.approx(1 - 1.25 / 5.0)
+    with pytest.raises(ValueError, match="finite"):
+        regression_metrics(np.array([1.0, np.nan]), np.array([1.0, 2.0]))
+
+
+def test_random_holdout_is_a_seeded_partition():
+    splitter = RandomHoldout(test_size=0.25, random_state=3)
+    (train, test), = list(splitter.split(range(100)))
+    assert len(test) == 25 and len(train) == 75 and not set(train) & set(test)
+    (train2, test2), = list(RandomHoldout(test_size=0.25, random_state=3).split(range(100)))
+    np.testing.assert_array_equal(test, test2)
+    assert splitter.get_n_splits() == 1
+
+
+def test_ridge_on_composition_beats_the_dummy_on_qm9(qm9, tmp_path):
+    result = run_holdout(qm9, "U0_atomization_kcal_mol", ElementFraction(), make_model("ridge"),
+                         model_name="ridge", n=600, random_state=0)
+    test, dummy = result.metrics["model"]["test"], result.metrics["dummy"]["test"]
+    # atomization energy is nearly additive in atom counts: a linear model explains most of it
+    assert test["r2"] > 0.95 and test["mae"] < dummy["mae"] / 4
+    assert result.split["n_train"] == 480 and result.split["n_test"] == 120
+    assert result.counts == {"dataset": 130_831, "requested": 600, "used": 600, "failed": 0}
+    assert result.target_unit == "kcal/mol"
+    assert {p["set"] for p in result.predictions} == {"train", "test"}
+    path = tmp_path / "result.json"
+    result.to_json(path)
+    again = HoldoutResult.from_json(path)
+    assert again.metrics == json.loads(result.to_json())["metrics"] and again.data_hash == result.data_hash
+    same = run_holdout(qm9, "U0_atomization_kcal_mol", ElementFraction(), make_model("ridge"), n=600, random_state=0)
+    assert same.metrics == result.metrics  # same seed, same numbers
+
+
+def test_failures_are_counted_not_lost(tmp_path):
+    rows = ["id,y"]
+    for i in range(12):
+        n_c = 1 + i % 4
+        (tmp_path / f"m{i}.xyz").write_text(f"{n_c}\n\n" + "".join(f"C {1.5 * k} 0 0\n" for k in range(n_c)))
+        rows.append(f"m{i},{'' if i == 5 else 10.0 * n_c + 0.1 * i}")
+    (tmp_path / "m12.xyz").write_text("garbage\n")
+    rows.append("m12,1.0")
+    (tmp_path / "labels.csv").write_text("\n".join(rows) + "\n")
+    result = run_holdout(load_folder(tmp_path), "y", ElementFraction(), make_model("ridge"), test_size=0.25)
+    assert result.counts["requested"] == 13
+    assert result.counts["used"] + result.counts["failed"] == 13
+    assert {(e["item_id"], e["stage"]) for e in result.errors} == {("m12", "read"), ("m5", "label")}

@@ -92,7 +92,7 @@ def parallel_map(
     chunks = [range(start, min(start + chunk_size, n_items)) for start in range(0, n_items, chunk_size)]
     outcomes: list[tuple[bool, Any]] = [(False, "not run")] * n_items
     show = sys.stderr.isatty() if progress is None else progress
-    with _progress_bar(show, n_items, description) as advance:
+    with _ProgressBar(show, n_items, description) as advance:
         if scheduler:
             runner = _run_dask(func, items, chunks, scheduler)
         elif workers == 1 or n_items <= 1:
@@ -177,7 +177,7 @@ def _run_dask(
                 yield chunk, [(False, f"dask worker failure: {_describe(exc)}")] * len(chunk)
 
 
-class _progress_bar:
+class _ProgressBar:
     """Context manager yielding ``advance(n)``; a rich bar on a terminal, nothing otherwise."""
 
     def __init__(self, show: bool, total: int, description: str) -> None:

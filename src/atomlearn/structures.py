@@ -190,7 +190,7 @@ def read_structure(path: str | Path, format: str | None = None) -> Atoms:
     unreadable or multi-structure file, unknown elements or non-finite coordinates.
     """
     path = Path(path)
-    if format in (None, "cif") and (format == "cif" or path.suffix.lower() in CIF_SUFFIXES):
+    if _is_cif(path, format):
         return read_cif(path)
     frames = read_frames(path, format=format)
     if len(frames) != 1:
@@ -206,7 +206,7 @@ def read_frames(path: str | Path, format: str | None = None) -> list[Atoms]:
     import ase.io
 
     path = Path(path)
-    if format in (None, "cif") and (format == "cif" or path.suffix.lower() in CIF_SUFFIXES):
+    if _is_cif(path, format):
         return [read_cif(path)]
     if not path.is_file():
         raise StructureError(f"{path}: no such file.")
@@ -232,6 +232,10 @@ def read_frames(path: str | Path, format: str | None = None) -> list[Atoms]:
         _check_finite(atoms, str(path))
         atoms.info["source"] = str(path)
     return frames
+
+
+def _is_cif(path: Path, format: str | None) -> bool:
+    return format == "cif" or (format is None and path.suffix.lower() in CIF_SUFFIXES)
 
 
 def _check_finite(atoms: Atoms, source: str) -> None:

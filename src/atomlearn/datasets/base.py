@@ -102,8 +102,7 @@ class Dataset:
             labels = labels.reindex(ids)
         self.ids = ids
         self.structures = structures
-        self.labels = labels
-        self.labels.index.name = "id"
+        self.labels = labels.rename_axis("id")
         self.meta = meta
         self.errors = errors if errors is not None else pd.DataFrame(columns=ERROR_COLUMNS)
 

@@ -151,6 +151,8 @@ def test_smiles_embedding_gives_physical_geometry():
     np.testing.assert_array_equal(from_smiles("CCO", random_state=7).positions, from_smiles("CCO", random_state=7).positions)
     with pytest.raises(StructureError, match="could not be parsed"):
         from_smiles("C1CC(")
+    with pytest.raises(StructureError, match="could not be parsed"):
+        from_smiles(float("nan"))
 
 
 def test_pymatgen_round_trip():

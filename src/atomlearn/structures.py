@@ -266,7 +266,7 @@ def from_smiles(
 
     RDLogger.DisableLog("rdApp.*")
     try:
-        molecule = Chem.MolFromSmiles(smiles) if smiles and smiles.strip() else None
+        molecule = Chem.MolFromSmiles(smiles) if isinstance(smiles, str) and smiles.strip() else None
         if molecule is None:
             raise StructureError(
                 f"SMILES {smiles!r} could not be parsed by RDKit; check brackets, ring "

@@ -16,6 +16,7 @@ import hashlib
 import re
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +74,37 @@ def cif_text_to_atoms(text: str, source: str = "<string>") -> Atoms:
     block = _structure_block(document, source)
     small = gemmi.make_small_structure_from_block(block)
     _check_cell(block, small, source)
-    _check_elements(block, small, source)
-    _snap_ideal_fractions(small)
-    sites = small.get_all_unit_cell_sites() if len(small.symops) > 1 else small.sites
+    asymmetric = _site_table(small.sites)
+    _check_sites(block, small, asymmetric, source)
+    snapped = _snap_ideal_fractions(asymmetric.fractional)
+    if len(small.symops) > 1:  # gemmi expands symmetry (merging images on special positions)
+        for index in np.flatnonzero((snapped != asymmetric.fractional).any(axis=1)):
+            small.sites[int(index)].fract = gemmi.Fractional(*snapped[index])
+        sites = _site_table(small.get_all_unit_cell_sites())
+    else:
+        sites = replace(asymmetric, fractional=snapped)
     return _sites_to_atoms(small, sites, block.name, source)
+
+
+@dataclass(frozen=True)
+class _SiteTable:
+    """The atom sites of a CIF as arrays, read from gemmi in one pass."""
+
+    labels: list[str]
+    numbers: np.ndarray
+    fractional: np.ndarray
+    occupancy: np.ndarray
+
+
+def _site_table(sites: Sequence[Any]) -> _SiteTable:
+    rows = [(site.element.atomic_number, *site.fract.tolist(), site.occ) for site in sites]
+    table = np.array(rows, dtype=float).reshape(len(rows), 5)
+    return _SiteTable(
+        labels=[site.label for site in sites],
+        numbers=table[:, 0].astype(int),
+        fractional=table[:, 1:4],
+        occupancy=table[:, 4],
+    )
 
 
 def _read_text(path: Path) -> str:
@@ -121,56 +149,48 @@ def _check_cell(block: gemmi.cif.Block, small: gemmi.SmallStructure, source: str
         )
 
 
-def _check_elements(block: gemmi.cif.Block, small: gemmi.SmallStructure, source: str) -> None:
-    loop_item = block.find_loop_item("_atom_site_fract_x")
-    first_row_line = None
-    if loop_item is not None:
-        first_row_line = loop_item.line_number + len(loop_item.loop.tags) + 1  # after "loop_" and tags
-    for row, site in enumerate(small.sites):
-        if site.element.atomic_number == 0:
-            where = f"line ~{first_row_line + row}, " if first_row_line is not None else ""
-            symbol = site.type_symbol or site.label
-            raise StructureError(
-                f"{source}: {where}site '{site.label}' has unknown element symbol "
-                f"'{symbol}'. Use a chemical symbol (e.g. C, Cu) in _atom_site_type_symbol."
-            )
-        if not all(np.isfinite(site.fract.tolist())):
-            raise StructureError(f"{source}: site '{site.label}' has non-numeric coordinates.")
-    if len(small.sites) == 0:
+def _check_sites(block: gemmi.cif.Block, small: gemmi.SmallStructure, sites: _SiteTable, source: str) -> None:
+    if len(sites.labels) == 0:
         raise StructureError(f"{source}: the atom-site loop is empty.")
+    unknown = np.flatnonzero(sites.numbers == 0)
+    if len(unknown):
+        row = int(unknown[0])
+        loop_item = block.find_loop_item("_atom_site_fract_x")
+        # data rows start after the "loop_" line and one line per tag
+        where = f"line ~{loop_item.line_number + len(loop_item.loop.tags) + 1 + row}, " if loop_item else ""
+        symbol = small.sites[row].type_symbol or sites.labels[row]
+        raise StructureError(
+            f"{source}: {where}site '{sites.labels[row]}' has unknown element symbol "
+            f"'{symbol}'. Use a chemical symbol (e.g. C, Cu) in _atom_site_type_symbol."
+        )
+    bad = np.flatnonzero(~np.isfinite(sites.fractional).all(axis=1))
+    if len(bad):
+        raise StructureError(f"{source}: site '{sites.labels[int(bad[0])]}' has non-numeric coordinates.")
 
 
-def _snap_ideal_fractions(small: gemmi.SmallStructure) -> None:
-    """Set coordinates written as 0.3333/0.6667 to exactly 1/3 and 2/3 (in place)."""
-    fractional = np.array([site.fract.tolist() for site in small.sites], dtype=float)
+def _snap_ideal_fractions(fractional: np.ndarray) -> np.ndarray:
+    """Coordinates written as 0.3333/0.6667 set to exactly 1/3 and 2/3 (a new array)."""
     snapped = fractional.copy()
     for ideal in (1 / 3, 2 / 3):
         snapped[np.abs(fractional / ideal - 1.0) <= IDEAL_FRACTION_TOLERANCE] = ideal
-    for index in np.flatnonzero((snapped != fractional).any(axis=1)):
-        small.sites[int(index)].fract = gemmi.Fractional(*snapped[index])
+    return snapped
 
 
-def _sites_to_atoms(
-    small: gemmi.SmallStructure, sites: Sequence[Any], block_name: str, source: str
-) -> Atoms:
-    n_sites = len(sites)
-    fractional = np.array([site.fract.tolist() for site in sites], dtype=float).reshape(n_sites, 3)
-    fractional -= np.floor(fractional)
+def _sites_to_atoms(small: gemmi.SmallStructure, sites: _SiteTable, block_name: str, source: str) -> Atoms:
+    fractional = sites.fractional - np.floor(sites.fractional)
     fractional[fractional >= 1.0 - 1e-12] = 0.0
-    numbers = np.array([site.element.atomic_number for site in sites], dtype=int)
-    occupancy = np.array([site.occ for site in sites], dtype=float)
     cell = np.array(small.cell.orth.mat.tolist()).T  # rows are lattice vectors, Å
-    atoms = Atoms(numbers=numbers, scaled_positions=fractional, cell=cell, pbc=True)
+    atoms = Atoms(numbers=sites.numbers, scaled_positions=fractional, cell=cell, pbc=True)
     atoms.info["source"] = source
     atoms.info["cif_block"] = block_name
     atoms.info["spacegroup"] = small.spacegroup_hm or "P 1"
-    partial = occupancy < 1.0 - OCCUPANCY_TOLERANCE
+    partial = sites.occupancy < 1.0 - OCCUPANCY_TOLERANCE
     if partial.any():
-        labels = sorted({sites[i].label for i in np.flatnonzero(partial)})
-        atoms.arrays["occupancy"] = occupancy
+        labels = sorted({sites.labels[i] for i in np.flatnonzero(partial)})
+        atoms.arrays["occupancy"] = sites.occupancy.copy()
         atoms.info["partial_occupancy_labels"] = labels
         warnings.warn(
-            f"{source}: {int(partial.sum())} of {n_sites} atoms sit on partially occupied "
+            f"{source}: {int(partial.sum())} of {len(atoms)} atoms sit on partially occupied "
             f"sites ({', '.join(labels[:5])}{', ...' if len(labels) > 5 else ''}); they are "
             "kept with their occupancies in atoms.arrays['occupancy'].",
             PartialOccupancyWarning,
@@ -189,9 +209,6 @@ def read_structure(path: str | Path, format: str | None = None) -> Atoms:
     Raises ``StructureError`` naming the file for a missing, empty, binary-but-text,
     unreadable or multi-structure file, unknown elements or non-finite coordinates.
     """
-    path = Path(path)
-    if _is_cif(path, format):
-        return read_cif(path)
     frames = read_frames(path, format=format)
     if len(frames) != 1:
         raise StructureError(

@@ -71,6 +71,13 @@ class LazyStructures(Sequence[Atoms]):
         return f"LazyStructures({len(self)} structures, loader={self.loader!r})"
 
 
+def materialize(structures: Sequence[Atoms]) -> list[Atoms]:
+    """A plain list of the structures (lazy ones are loaded, with the fast path)."""
+    if isinstance(structures, LazyStructures):
+        return structures.materialize()
+    return list(structures)
+
+
 def take_structures(structures: Sequence[Atoms], positions: Sequence[int]) -> Sequence[Atoms]:
     if isinstance(structures, LazyStructures):
         return structures.take(positions)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from atomlearn.datasets.base import Dataset
+from atomlearn.datasets.base import Dataset, materialize
 from atomlearn.errors import ErrorRecord, errors_frame
 from atomlearn.evaluate.metrics import regression_metrics
 from atomlearn.evaluate.results import HoldoutResult, data_hash
@@ -45,7 +45,7 @@ def run_holdout(
         dataset.errors = errors_frame([])
     n_requested = len(dataset) + len(dataset.errors)
     dataset, y = dataset.with_target(target)
-    structures = list(dataset.structures)
+    structures = materialize(dataset.structures)
     timings["load"] = time.perf_counter() - clock
 
     train, test = next(RandomHoldout(test_size, random_state).split(structures))

@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from atomlearn.cache import RowCache, row_key
+from atomlearn.datasets.base import materialize
 from atomlearn.errors import ErrorRecord, FeaturizationError, errors_frame
 from atomlearn.parallel import parallel_map
 from atomlearn.structures import structure_hash
@@ -65,7 +66,7 @@ class Featurizer(TransformerMixin, BaseEstimator):
         """Features, shape ``(n_structures, n_features)``; failed structures give NaN rows."""
         check_is_fitted(self, "feature_names_out_")
         _check_structures(structures)
-        structures = structures.materialize() if hasattr(structures, "materialize") else list(structures)
+        structures = materialize(structures)
         ids = [str(atoms.info.get("id", index)) for index, atoms in enumerate(structures)]
         rows: list[np.ndarray | None] = [None] * len(structures)
         cache, keys = self._cached_rows(structures, rows)

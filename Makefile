@@ -13,7 +13,7 @@ $(READY): pyproject.toml
 
 demo: $(READY)
 	$(VENV)/bin/atomlearn fit --dataset qm9 --target U0_atomization_kcal_mol \
-		--featurizer composition --model ridge --n 2000 --out demo-results.json
+		--featurizer element_fraction --model ridge --n 2000 --out demo-results.json
 
 # pytest exits with 5 when it collects no test: that is not a failure of the set-up.
 test: $(READY)
@@ -22,6 +22,8 @@ test: $(READY)
 bench: $(READY)
 	$(PYTHON) benchmarks/bench_cif.py
 	$(PYTHON) benchmarks/bench_datasets.py
+	$(PYTHON) benchmarks/bench_featurizers.py
+	$(PYTHON) benchmarks/bench_racs_all_coremof.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info demo-results.json

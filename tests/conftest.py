@@ -30,3 +30,28 @@ def coremof_cifs(coremof, tmp_path_factory):
         path.write_text(loader.cif_text(item_id))
         paths.append(path)
     return paths
+
+
+@pytest.fixture(scope="session")
+def qm9_molecules(qm9):
+    """40 QM9 molecules spread over the set (ids every 3,000th)."""
+    return qm9.take(range(0, 120_000, 3000)).structures.materialize()
+
+
+@pytest.fixture(scope="session")
+def small_mofs(coremof):
+    """8 CoRE MOF 2019 structures with at most 200 atoms, featurizable (no overlapping atoms)."""
+    from atomlearn.featurizers.checks import require_no_overlap
+
+    chosen = []
+    for atoms in coremof.take(range(0, 12_000, 97)).structures:
+        if len(atoms) > 200:
+            continue
+        try:
+            require_no_overlap(atoms)
+        except ValueError:
+            continue
+        chosen.append(atoms)
+        if len(chosen) == 8:
+            break
+    return chosen

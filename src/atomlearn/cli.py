@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from atomlearn import __version__
@@ -56,12 +57,31 @@ def _parser() -> argparse.ArgumentParser:
     clear.add_argument("--what", choices=["all", "rows", "datasets"], default="all")
     clear.set_defaults(handler=_cache_clear)
 
+    featurize = commands.add_parser("featurize", help="compute descriptors of a dataset into a table")
+    featurize.add_argument("dataset", nargs="?", help="bundled dataset name, a folder or an ASE database file")
+    featurize.add_argument("--featurizer", default="composition", help="one or more names, comma-separated (see --list)")
+    featurize.add_argument("--set", action="append", default=[], metavar="NAME.PARAM=VALUE",
+                           help="featurizer parameter, e.g. racs.max_depth=2 or soap.species='[\"C\",\"H\"]' (JSON values)")
+    featurize.add_argument("--list", action="store_true", help="show every featurizer with its parameters, invariances and citation")
+    featurize.add_argument("--out", help="features table (.parquet or .csv); errors go next to it as <name>.errors.csv")
+    featurize.add_argument("--labels", default="labels.csv", help="labels CSV of a folder dataset")
+    featurize.add_argument("--id-column", default="id", help="id column of the labels CSV")
+    featurize.add_argument("--n", type=int, help="featurize a random sample of this many structures")
+    featurize.add_argument("--seed", type=int, default=0)
+    featurize.add_argument("--n-jobs", type=int, default=1, help="worker processes (-1: all cores)")
+    featurize.add_argument("--scheduler", help="address of a dask.distributed scheduler (or $ATOMLEARN_SCHEDULER)")
+    featurize.add_argument("--no-cache", action="store_true", help="recompute rows instead of reading the cache")
+    featurize.add_argument("--check-invariance", action="store_true",
+                           help="also apply random translations, rotations, permutations, supercells and print the changes")
+    featurize.add_argument("--check-n", type=int, default=5, help="structures used by --check-invariance (default 5)")
+    featurize.set_defaults(handler=_featurize)
+
     fit = commands.add_parser("fit", help="train and score a model on a held-out test set")
     fit.add_argument("--dataset", required=True, help="bundled dataset name, a folder or an ASE database file")
     fit.add_argument("--labels", default="labels.csv", help="labels CSV of a folder dataset")
     fit.add_argument("--id-column", default="id", help="id column of the labels CSV")
     fit.add_argument("--target", required=True, help="label column to predict")
-    fit.add_argument("--featurizer", default="composition")
+    fit.add_argument("--featurizer", default="element_fraction")
     fit.add_argument("--model", default="ridge")
     fit.add_argument("--n", type=int, help="use a random sample of this many structures")
     fit.add_argument("--test-size", type=float, default=0.2, help="held-out fraction (default 0.2)")
@@ -137,6 +157,79 @@ def _cache_clear(args: argparse.Namespace) -> int:
     return 0
 
 
+def _featurizer_params(settings: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, object]]:
+    import json
+
+    params: dict[str, dict[str, object]] = {name: {} for name in names}
+    for setting in settings:
+        key, separator, raw = setting.partition("=")
+        name, dot, param = key.partition(".")
+        if not separator or not dot or name not in params:
+            raise ValueError(f"--set {setting!r}: write NAME.PARAM=VALUE with NAME one of {', '.join(names)}")
+        try:
+            params[name][param] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[name][param] = raw
+    return params
+
+
+def _featurizer_list() -> int:
+    from atomlearn.featurizers import FEATURIZERS
+
+    table = Table(title="featurizers", show_lines=True)
+    for column in ("name", "parameters (defaults)", "invariant to", "cite"):
+        table.add_column(column, overflow="fold")
+    for name, cls in FEATURIZERS.items():
+        featurizer = cls()
+        params = ", ".join(f"{k}={v!r}" for k, v in featurizer.get_params().items() if k not in ("n_jobs", "scheduler", "on_error", "cache"))
+        table.add_row(name, params, ", ".join(sorted(featurizer.symmetries)) or "nothing", "\n".join(featurizer.citations()) or "-")
+    console.print(table)
+    return 0
+
+
+def _featurize(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from atomlearn.featurizers import featurize_table, make_featurizer
+    from atomlearn.featurizers.invariance import check
+    from atomlearn.featurizers.table import complete_rows
+
+    if args.list:
+        return _featurizer_list()
+    if not args.dataset:
+        raise ValueError("give a dataset (a bundled name, a folder or an ASE database), or --list")
+    names = [name.strip() for name in args.featurizer.split(",") if name.strip()]
+    params = _featurizer_params(args.set, names)
+    featurizers = [make_featurizer(name, n_jobs=args.n_jobs, scheduler=args.scheduler, cache=not args.no_cache, **params[name])
+                   for name in names]
+    dataset = _load(args.dataset, args)
+    if args.n is not None:
+        dataset = dataset.sample(args.n, random_state=args.seed)
+    features, errors = featurize_table(featurizers, dataset.structures, dataset.ids)
+    complete = complete_rows(features)
+    console.print(f"{len(features)} structures in: {int(complete.sum())} featurized by all of {', '.join(names)}, "
+                  f"{int((~complete).sum())} with a failure ({features.shape[1]} columns)")
+    for row in errors.head(10).itertuples(index=False):
+        console.print(escape(f"  failed: {row.item_id} [{row.stage}] {row.reason}"), highlight=False)
+    if len(errors) > 10:
+        console.print(f"  ... and {len(errors) - 10} more (see the errors CSV)")
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        features.to_csv(out) if out.suffix == ".csv" else features.to_parquet(out)
+        errors_path = out.with_name(out.stem + ".errors.csv")
+        errors.to_csv(errors_path, index=False)
+        console.print(f"features written to {out}, errors to {errors_path}")
+    if args.check_invariance:
+        sample = [atoms for atoms, ok in zip(dataset.take(range(min(len(dataset), 4 * args.check_n))).structures, complete)
+                  if ok][: args.check_n]
+        if not sample:
+            raise ValueError("no structure was featurized without error, so invariance cannot be checked")
+        for featurizer in featurizers:
+            console.print(_table(check(featurizer, sample), f"invariance of {featurizer.name} on {len(sample)} structures"))
+    return 0
+
+
 def _fit(args: argparse.Namespace) -> int:
     from atomlearn.evaluate import run_holdout
     from atomlearn.featurizers import make_featurizer
@@ -159,7 +252,7 @@ def _fit(args: argparse.Namespace) -> int:
     console.print(f"{c['requested']} structures in: {c['used']} used "
                   f"({result.split['n_train']} train, {result.split['n_test']} test), {c['failed']} failed")
     for error in result.errors[:10]:
-        console.print(f"  failed: {error['item_id']} [{error['stage']}] {error['reason']}", highlight=False)
+        console.print(escape(f"  failed: {error['item_id']} [{error['stage']}] {error['reason']}"), highlight=False)
     if len(result.errors) > 10:
         console.print(f"  ... and {len(result.errors) - 10} more (see --out JSON)")
     if args.out:

@@ -305,6 +305,63 @@ def from_smiles(
     return atoms
 
 
+def to_rdkit(atoms: Atoms, charge: int | None = None) -> Any:
+    """An RDKit molecule (implicit hydrogens) for a finite molecule.
+
+    From ``atoms.info["smiles"]`` when present, otherwise by bond perception from the 3D
+    geometry (RDKit ``DetermineBonds``, total charge from ``charge`` or
+    ``atoms.info["charge"]``, default 0). Raises ``StructureError`` for periodic
+    structures and when no valid bonding pattern is found.
+    """
+    from rdkit import Chem, RDLogger
+
+    if atoms.pbc.any():
+        raise StructureError("RDKit molecules need a finite molecule; this structure is periodic")
+    smiles = atoms.info.get("smiles")
+    if isinstance(smiles, str) and smiles.strip():
+        molecule = Chem.MolFromSmiles(smiles)
+        if molecule is None:
+            raise StructureError(f"SMILES {smiles!r} in atoms.info could not be parsed by RDKit")
+        return molecule
+    charge = int(atoms.info.get("charge", 0) if charge is None else charge)
+    editable = Chem.RWMol()
+    for number in atoms.numbers:
+        editable.AddAtom(Chem.Atom(int(number)))
+    conformer = Chem.Conformer(len(atoms))
+    for index, position in enumerate(atoms.positions):
+        conformer.SetAtomPosition(index, position.tolist())
+    editable.AddConformer(conformer, assignId=True)
+    RDLogger.DisableLog("rdApp.*")
+    try:
+        molecule = _perceive_bonds(editable, charge)
+    finally:
+        RDLogger.EnableLog("rdApp.*")
+    molecule = Chem.RemoveAllHs(molecule)
+    Chem.RemoveStereochemistry(molecule)  # the graph only, as from a plain SMILES
+    return molecule
+
+
+def _perceive_bonds(editable: Any, charge: int) -> Any:
+    """Connectivity from covalent radii, then bond orders (xyz2mol); the extended-Hückel
+    connectivity is the fallback for strained rings where the radii rule fails."""
+    from rdkit import Chem
+    from rdkit.Chem import rdDetermineBonds
+
+    error: Exception | None = None
+    for use_hueckel in (False, True):
+        molecule = Chem.RWMol(editable)
+        try:
+            rdDetermineBonds.DetermineBonds(molecule, charge=charge, useHueckel=use_hueckel)
+            Chem.SanitizeMol(molecule)
+            return molecule.GetMol()
+        except (ValueError, RuntimeError) as failure:
+            error = failure
+    raise StructureError(
+        f"could not assign bonds from the 3D geometry (charge {charge}): {error}; "
+        "give the SMILES in atoms.info['smiles'] or the charge in atoms.info['charge']"
+    )
+
+
 def _relax(molecule: Any, force_field: str | None, max_iterations: int) -> None:
     from rdkit.Chem import AllChem
 

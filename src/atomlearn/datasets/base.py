@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from ase import Atoms
 
-from atomlearn.errors import ERROR_COLUMNS, ErrorRecord, LabelsError, errors_frame
+from atomlearn.errors import ERROR_COLUMNS, ErrorRecord, LabelsError, StructureError, errors_frame
 
 
 @dataclass
@@ -76,6 +76,28 @@ def materialize(structures: Sequence[Atoms]) -> list[Atoms]:
     if isinstance(structures, LazyStructures):
         return structures.materialize()
     return list(structures)
+
+
+def load_each(structures: Sequence[Atoms]) -> tuple[list[Atoms | None], list[ErrorRecord]]:
+    """Every structure loaded, with None (and an error record, stage "load") for the ones
+    whose file cannot be read, so that one broken file does not stop a batch."""
+    if not isinstance(structures, LazyStructures):
+        return list(structures), []
+    loaded: list[Atoms | None] = []
+    errors = []
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for key in structures.keys:
+            try:
+                loaded.append(structures.loader(key))
+            except (StructureError, OSError, ValueError) as error:
+                loaded.append(None)
+                errors.append(ErrorRecord(str(key), "load", f"{type(error).__name__}: {error}"))
+    finally:
+        if was_enabled:
+            gc.enable()
+    return loaded, errors
 
 
 def take_structures(structures: Sequence[Atoms], positions: Sequence[int]) -> Sequence[Atoms]:

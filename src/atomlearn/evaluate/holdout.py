@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from atomlearn.datasets.base import Dataset, materialize
+from atomlearn.datasets.base import Dataset, load_each
 from atomlearn.errors import ErrorRecord, errors_frame
 from atomlearn.evaluate.metrics import regression_metrics
 from atomlearn.evaluate.results import HoldoutResult, data_hash
@@ -45,7 +45,12 @@ def run_holdout(
         dataset.errors = errors_frame([])
     n_requested = len(dataset) + len(dataset.errors)
     dataset, y = dataset.with_target(target)
-    structures = materialize(dataset.structures)
+    loaded, load_errors = load_each(dataset.structures)
+    readable = [i for i, atoms in enumerate(loaded) if atoms is not None]
+    if len(readable) < len(loaded):
+        dataset, y = dataset.take(readable), y[readable]
+        dataset.errors = pd.concat([dataset.errors, errors_frame(load_errors)], ignore_index=True)
+    structures = [loaded[i] for i in readable]
     timings["load"] = time.perf_counter() - clock
 
     train, test = next(RandomHoldout(test_size, random_state).split(structures))

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from atomlearn.featurizers.acsf import ACSF
 from atomlearn.featurizers.base import SYMMETRIES, Featurizer
+from atomlearn.featurizers.cartesian import CartesianCoordinates
 from atomlearn.featurizers.composition import ElementFraction
+from atomlearn.featurizers.composition_stats import CompositionStats
+from atomlearn.featurizers.coulomb import BagOfBonds, CoulombMatrix
+from atomlearn.featurizers.fingerprints import MorganFingerprint, RDKitDescriptors
+from atomlearn.featurizers.pores import PoreGeometry
+from atomlearn.featurizers.racs import RACs
+from atomlearn.featurizers.soap import SOAP
+from atomlearn.featurizers.table import featurize_table
 
 #: command-line name -> featurizer class
 FEATURIZERS: dict[str, type[Featurizer]] = {
-    "composition": ElementFraction,
+    "composition": CompositionStats,
     "element_fraction": ElementFraction,
+    "coulomb_matrix": CoulombMatrix,
+    "bag_of_bonds": BagOfBonds,
+    "acsf": ACSF,
+    "soap": SOAP,
+    "racs": RACs,
+    "pores": PoreGeometry,
+    "morgan": MorganFingerprint,
+    "rdkit2d": RDKitDescriptors,
+    "cartesian": CartesianCoordinates,
 }
 
 
@@ -19,4 +37,21 @@ def make_featurizer(name: str, **params: object) -> Featurizer:
     return FEATURIZERS[name](**params)
 
 
-__all__ = ["FEATURIZERS", "SYMMETRIES", "ElementFraction", "Featurizer", "make_featurizer"]
+__all__ = [
+    "ACSF",
+    "FEATURIZERS",
+    "SOAP",
+    "SYMMETRIES",
+    "BagOfBonds",
+    "CartesianCoordinates",
+    "CompositionStats",
+    "CoulombMatrix",
+    "ElementFraction",
+    "Featurizer",
+    "MorganFingerprint",
+    "PoreGeometry",
+    "RACs",
+    "RDKitDescriptors",
+    "featurize_table",
+    "make_featurizer",
+]

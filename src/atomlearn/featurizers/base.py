@@ -22,7 +22,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from atomlearn.cache import RowCache, row_key
-from atomlearn.datasets.base import materialize
+from atomlearn.datasets.base import load_each
 from atomlearn.errors import ErrorRecord, FeaturizationError, errors_frame
 from atomlearn.parallel import parallel_map
 from atomlearn.structures import structure_hash
@@ -55,9 +55,12 @@ class Featurizer(TransformerMixin, BaseEstimator):
 
     # ---- scikit-learn API
     def fit(self, structures: Sequence[Atoms], y: Any = None) -> Featurizer:
-        """Learn what depends on the data; returns ``self``."""
+        """Learn what depends on the data (structures whose file cannot be read are skipped); returns ``self``."""
         _check_structures(structures)
-        self._fit(structures)
+        loaded = [atoms for atoms in load_each(structures)[0] if atoms is not None]
+        if not loaded:
+            raise ValueError("none of the structures given could be loaded")
+        self._fit(loaded)
         self.feature_names_out_ = np.asarray(self._feature_names(), dtype=object)
         self.n_features_out_ = len(self.feature_names_out_)
         return self
@@ -66,11 +69,14 @@ class Featurizer(TransformerMixin, BaseEstimator):
         """Features, shape ``(n_structures, n_features)``; failed structures give NaN rows."""
         check_is_fitted(self, "feature_names_out_")
         _check_structures(structures)
-        structures = materialize(structures)
-        ids = [str(atoms.info.get("id", index)) for index, atoms in enumerate(structures)]
+        keys_given = getattr(structures, "keys", None)
+        structures, errors = load_each(structures)
+        if keys_given is None:
+            errors += [ErrorRecord(str(i), "load", "no structure (None) at this position") for i, a in enumerate(structures) if a is None]
+        ids = [str(atoms.info.get("id", index)) if atoms is not None else str(keys_given[index]) for index, atoms in enumerate(structures)]
         rows: list[np.ndarray | None] = [None] * len(structures)
         cache, keys = self._cached_rows(structures, rows)
-        todo = [i for i, row in enumerate(rows) if row is None]
+        todo = [i for i, row in enumerate(rows) if row is None and structures[i] is not None]
         result = parallel_map(
             self.featurize,
             [structures[i] for i in todo],
@@ -80,7 +86,7 @@ class Featurizer(TransformerMixin, BaseEstimator):
             stage=f"featurize:{self.name}",
             description=f"featurizing ({self.name})",
         )
-        errors = list(result.errors)
+        errors += list(result.errors)
         for index, row in zip(todo, result.results):
             if row is not None and np.shape(row) != (self.n_features_out_,):
                 errors.append(ErrorRecord(ids[index], f"featurize:{self.name}", f"row of shape {np.shape(row)}, expected ({self.n_features_out_},)"))
@@ -98,12 +104,12 @@ class Featurizer(TransformerMixin, BaseEstimator):
                 output[index] = row
         return output
 
-    def _cached_rows(self, structures: Sequence[Atoms], rows: list) -> tuple[RowCache | None, list[str]]:
+    def _cached_rows(self, structures: Sequence[Atoms | None], rows: list) -> tuple[RowCache | None, list[str]]:
         if not getattr(self, "cache", False):
             return None, []
         cache = RowCache()
         params = {"params": self._identity_params(), "state": self._fitted_state()}
-        keys = [row_key(structure_hash(atoms), self.name, params) for atoms in structures]
+        keys = [row_key(structure_hash(atoms), self.name, params) if atoms is not None else "" for atoms in structures]
         found = cache.get_many(keys)
         for index, key in enumerate(keys):
             rows[index] = found.get(key)

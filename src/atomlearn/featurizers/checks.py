@@ -1,0 +1,41 @@
+"""Sanity checks a featurizer runs on one structure before the numerical work.
+
+Each raises ``ValueError`` with a reason that ends up in the errors table, so that a bad
+structure becomes a NaN row instead of a crash, a meaningless row or an endless loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from ase import Atoms
+from ase.neighborlist import neighbor_list
+
+#: closer than this (Å) two atoms overlap: a broken structure, not chemistry
+MIN_DISTANCE_A = 0.5
+
+
+def require_periodic(atoms: Atoms, featurizer: str) -> None:
+    """Crystal-only featurizers: a periodic cell in all three directions is needed."""
+    if not atoms.pbc.all() or atoms.cell.rank < 3:
+        raise ValueError(f"{featurizer} needs a periodic crystal (pbc in x, y, z and a 3-D cell); got a molecule or slab")
+
+
+def require_size(atoms: Atoms, max_atoms: int, featurizer: str) -> None:
+    """Bound the work per structure: refuse structures above ``max_atoms`` atoms."""
+    if len(atoms) == 0:
+        raise ValueError("the structure has no atoms")
+    if len(atoms) > max_atoms:
+        raise ValueError(f"{len(atoms)} atoms is above the limit of {max_atoms} for {featurizer}; raise max_atoms if this is intended")
+
+
+def require_no_overlap(atoms: Atoms, min_distance: float = MIN_DISTANCE_A) -> None:
+    """Refuse structures with two atoms closer than ``min_distance`` Å (images included)."""
+    if len(atoms) < 2 and not atoms.pbc.any():
+        return
+    first, second, distance = neighbor_list("ijd", atoms, min_distance)
+    if len(distance):
+        k = int(np.argmin(distance))
+        raise ValueError(
+            f"atoms {first[k]} ({atoms[first[k]].symbol}) and {second[k]} ({atoms[second[k]].symbol}) "
+            f"are {distance[k]:.3f} Å apart (< {min_distance} Å): overlapping atoms, check the structure"
+        )

@@ -1,0 +1,175 @@
+"""Numerical symmetry checks of featurizers, and augmentation by symmetry operations.
+
+``check`` applies random translations, rotations, atom permutations and (for crystals)
+supercell expansions to structures and reports, per symmetry, the largest relative change
+of the feature rows. ``augment`` makes randomly moved copies for models fed
+non-invariant input (the lecture's alternative to invariant descriptors).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from ase import Atoms
+from scipy.spatial.transform import Rotation
+from sklearn.base import clone
+
+from atomlearn.datasets.base import materialize
+from atomlearn.featurizers.base import SYMMETRIES, Featurizer
+
+#: a declared symmetry holds when the largest relative change is below this
+TOLERANCE = 1e-8
+
+
+def translate(atoms: Atoms, rng: np.random.Generator) -> Atoms:
+    """All atoms shifted by one random vector (up to 5 Å); crystals are wrapped back into the cell."""
+    moved = atoms.copy()
+    moved.positions += rng.uniform(-5.0, 5.0, size=3)
+    if moved.pbc.all():
+        moved.wrap()
+    return moved
+
+
+def rotate(atoms: Atoms, rng: np.random.Generator) -> Atoms:
+    """Atoms (and the cell of a crystal) rotated by one random proper rotation about the origin."""
+    matrix = Rotation.random(random_state=rng).as_matrix()
+    moved = atoms.copy()
+    moved.positions = moved.positions @ matrix.T
+    if moved.cell.rank:
+        moved.set_cell(np.asarray(moved.cell) @ matrix.T, scale_atoms=False)
+    return moved
+
+
+def permute(atoms: Atoms, rng: np.random.Generator) -> Atoms:
+    """The same structure with its atoms listed in a random order (per-atom arrays follow)."""
+    moved = atoms[rng.permutation(len(atoms))]
+    moved.info = dict(atoms.info)
+    return moved
+
+
+def expand(atoms: Atoms, rng: np.random.Generator) -> Atoms | None:
+    """A 2x supercell along one random axis (None for a molecule: not applicable)."""
+    if not atoms.pbc.all():
+        return None
+    repeat = [1, 1, 1]
+    repeat[int(rng.integers(3))] = 2
+    moved = atoms.repeat(repeat)
+    moved.info = dict(atoms.info)
+    return moved
+
+
+OPERATIONS: dict[str, Callable[[Atoms, np.random.Generator], Atoms | None]] = {
+    "translation": translate,
+    "rotation": rotate,
+    "permutation": permute,
+    "supercell": expand,
+}
+
+
+def relative_change(reference: np.ndarray, moved: np.ndarray) -> np.ndarray:
+    """Per row: max |moved - reference| / max |reference| (rows of zeros use an absolute change)."""
+    scale = np.maximum(np.abs(reference).max(axis=1), 1e-12)
+    return np.abs(moved - reference).max(axis=1) / scale
+
+
+def check(
+    featurizer: Featurizer,
+    structures: Sequence[Atoms],
+    symmetries: Sequence[str] = SYMMETRIES,
+    n_trials: int = 2,
+    random_state: int | None = 0,
+    tolerance: float = TOLERANCE,
+) -> pd.DataFrame:
+    """Table of the largest relative feature change under each symmetry operation.
+
+    The featurizer is fitted on ``structures`` if it is not fitted yet (a fitted one is
+    used as it is). Columns: ``symmetry``, ``declared`` (the featurizer claims it),
+    ``max_relative_change`` (NaN when a moved copy failed), ``holds`` (change <
+    ``tolerance``), ``n_structures`` (those it applies to: the ones featurized without
+    error, and for supercells only crystals), ``status`` ("ok", "VIOLATED" when declared
+    but broken, "not invariant", "not declared", "n/a").
+    """
+    structures = materialize(structures)
+    unknown = set(symmetries) - set(SYMMETRIES)
+    if unknown:
+        raise ValueError(f"unknown symmetry {sorted(unknown)}; choose from {', '.join(SYMMETRIES)}")
+    if hasattr(featurizer, "feature_names_out_"):
+        featurizer = copy.deepcopy(featurizer)
+    else:
+        featurizer = clone(featurizer)
+    if "cache" in featurizer.get_params():
+        featurizer.set_params(cache=False)  # moved copies would only fill the cache
+    if not hasattr(featurizer, "feature_names_out_"):
+        featurizer.fit(structures)
+    reference = featurizer.transform(structures)
+    usable = np.isfinite(reference).all(axis=1)
+    if not usable.any():
+        raise ValueError(f"{featurizer.name} failed on every structure given; see featurizer.errors_table()")
+    structures = [atoms for atoms, ok in zip(structures, usable) if ok]
+    reference = reference[usable]
+    rng = np.random.default_rng(random_state)
+    rows = []
+    for symmetry in symmetries:
+        worst, n_applied = 0.0, 0
+        for _ in range(n_trials):
+            moved = [OPERATIONS[symmetry](atoms, rng) for atoms in structures]
+            keep = [i for i, atoms in enumerate(moved) if atoms is not None]
+            if not keep:
+                continue
+            features = featurizer.transform([moved[i] for i in keep])
+            change = relative_change(reference[keep], features)
+            worst = max(worst, float(change.max())) if np.isfinite(change).all() else np.nan
+            n_applied = len(keep)
+        declared = symmetry in featurizer.symmetries
+        holds = bool(n_applied and worst < tolerance)
+        if not n_applied:
+            status = "n/a"
+        elif declared:
+            status = "ok" if holds else "VIOLATED"
+        else:
+            status = "invariant (not declared)" if holds else "not invariant"
+        rows.append(
+            {
+                "symmetry": symmetry,
+                "declared": declared,
+                "max_relative_change": worst if n_applied else np.nan,
+                "holds": holds,
+                "n_structures": n_applied,
+                "status": status,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def augment(
+    structures: Sequence[Atoms],
+    n_copies: int = 4,
+    operations: Sequence[str] = ("translation", "rotation", "permutation"),
+    include_original: bool = True,
+    random_state: int | None = 0,
+) -> list[Atoms]:
+    """Randomly translated/rotated/permuted copies of each structure.
+
+    Copies of structure i sit next to each other (``n_copies`` of them, plus the original
+    first with ``include_original``), so labels follow with ``np.repeat(y, k)`` where
+    ``k = n_copies + include_original``. Each copy keeps ``info`` (its id included).
+    """
+    if n_copies < 0:
+        raise ValueError("n_copies must be >= 0")
+    unknown = set(operations) - {"translation", "rotation", "permutation"}
+    if unknown:
+        raise ValueError(f"cannot augment with {sorted(unknown)}: use translation, rotation, permutation")
+    rng = np.random.default_rng(random_state)
+    augmented = []
+    for atoms in materialize(structures):
+        if include_original:
+            augmented.append(atoms.copy())
+        for _ in range(n_copies):
+            moved = atoms
+            for name in operations:
+                moved = OPERATIONS[name](moved, rng)
+            augmented.append(moved)
+    return augmented

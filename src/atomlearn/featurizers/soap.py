@@ -1,0 +1,121 @@
+"""Smooth Overlap of Atomic Positions (SOAP) power spectra through DScribe."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from ase import Atoms
+from ase.data import chemical_symbols
+
+from atomlearn.featurizers.base import Featurizer
+from atomlearn.featurizers.checks import require_no_overlap, require_size
+
+POOLINGS = ("mean", "species_mean")
+#: refuse settings that would give more columns than this (ask for an explicit species list)
+MAX_FEATURES = 200_000
+
+
+@lru_cache(maxsize=8)
+def _dscribe_soap(species: tuple[str, ...], r_cut: float, n_max: int, l_max: int, sigma: float, periodic: bool):
+    from dscribe.descriptors import SOAP as DScribeSOAP
+
+    return DScribeSOAP(species=list(species), r_cut=r_cut, n_max=n_max, l_max=l_max, sigma=sigma, periodic=periodic, average="off")
+
+
+class SOAP(Featurizer):
+    """SOAP power spectrum (GTO radial basis) of each atom, pooled per structure.
+
+    ``pooling="mean"`` averages the per-atom spectra over all atoms; ``"species_mean"``
+    averages over the atoms of each centre species separately (one block per species,
+    zeros where a structure lacks that species). The species list is learnt in ``fit``
+    unless given. Molecules and periodic crystals both work (``pbc`` decides per
+    structure). Means are intensive, so all four symmetries hold. Features:
+    ``soap_<pooling>[_<centre>]_<i>`` in DScribe's order; r_cut and sigma in Å.
+    """
+
+    name = "soap"
+    symmetries = frozenset({"translation", "rotation", "permutation", "supercell"})
+    citation_list = (
+        "A. P. Bartók, R. Kondor, G. Csányi, On representing chemical environments, Phys. Rev. B 87, 184115 (2013).",
+        "L. Himanen et al., DScribe: Library of descriptors for machine learning in materials science, "
+        "Comput. Phys. Commun. 247, 106949 (2020).",
+    )
+
+    def __init__(
+        self,
+        r_cut: float = 5.0,
+        n_max: int = 4,
+        l_max: int = 3,
+        sigma: float = 0.5,
+        species: Sequence[str] | None = None,
+        pooling: str = "mean",
+        max_atoms: int = 5000,
+        on_error: str = "nan",
+        n_jobs: int = 1,
+        scheduler: str | None = None,
+        cache: bool = False,
+    ) -> None:
+        self.r_cut = r_cut
+        self.n_max = n_max
+        self.l_max = l_max
+        self.sigma = sigma
+        self.species = species
+        self.pooling = pooling
+        self.max_atoms = max_atoms
+        self.on_error = on_error
+        self.n_jobs = n_jobs
+        self.scheduler = scheduler
+        self.cache = cache
+
+    def _fit(self, structures: Sequence[Atoms]) -> None:
+        if self.pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {', '.join(POOLINGS)}, not {self.pooling!r}")
+        numbers = (
+            sorted({chemical_symbols.index(s) for s in self.species})
+            if self.species is not None
+            else sorted({int(z) for atoms in structures for z in np.unique(atoms.numbers)})
+        )
+        self.species_ = [chemical_symbols[z] for z in numbers]
+        n_atom = self._soap(periodic=False).get_number_of_features()
+        self.n_atom_features_ = n_atom
+        total = n_atom * (len(numbers) if self.pooling == "species_mean" else 1)
+        if total > MAX_FEATURES:
+            raise ValueError(
+                f"SOAP with {len(numbers)} species gives {total} features; pass species=[...] with "
+                "the elements that matter, or lower n_max / l_max"
+            )
+
+    def _fitted_state(self) -> dict[str, list[str]]:
+        return {"species": self.species_}
+
+    def _soap(self, periodic: bool):
+        return _dscribe_soap(tuple(self.species_), float(self.r_cut), int(self.n_max), int(self.l_max), float(self.sigma), periodic)
+
+    def per_atom(self, atoms: Atoms) -> np.ndarray:
+        """SOAP power spectrum of each atom, shape (n_atoms, n_atom_features)."""
+        require_size(atoms, self.max_atoms, self.name)
+        require_no_overlap(atoms)
+        unknown = sorted(set(atoms.get_chemical_symbols()) - set(self.species_))
+        if unknown:
+            raise ValueError(f"element(s) {', '.join(unknown)} not seen in fit (species: {', '.join(self.species_)})")
+        periodic = bool(atoms.pbc.all())
+        if atoms.pbc.any() and not periodic:
+            raise ValueError("SOAP handles molecules (no pbc) and 3-D crystals; this structure is periodic in only some directions")
+        return self._soap(periodic).create(atoms)
+
+    def featurize(self, atoms: Atoms) -> np.ndarray:
+        values = self.per_atom(atoms)
+        if self.pooling == "mean":
+            return values.mean(axis=0)
+        blocks = []
+        for symbol in self.species_:
+            mask = np.asarray(atoms.get_chemical_symbols()) == symbol
+            blocks.append(values[mask].mean(axis=0) if mask.any() else np.zeros(values.shape[1]))
+        return np.concatenate(blocks)
+
+    def _feature_names(self) -> list[str]:
+        if self.pooling == "mean":
+            return [f"soap_mean_{i}" for i in range(self.n_atom_features_)]
+        return [f"soap_species_mean_{s}_{i}" for s in self.species_ for i in range(self.n_atom_features_)]

@@ -56,6 +56,21 @@ def neighbour_pairs(centre: np.ndarray, n_atoms: int) -> tuple[np.ndarray, np.nd
     return first, second
 
 
+def neighbours_within(atoms: Atoms, r_cut: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, d_ij, r_j - r_i) for every ordered pair closer than ``r_cut`` Å, sorted by i.
+
+    Molecules use all pairs directly (faster below a few hundred atoms); periodic
+    structures use ``ase.neighborlist`` (images included).
+    """
+    if atoms.pbc.any() or len(atoms) > 500:
+        return neighbor_list("ijdD", atoms, r_cut)
+    vectors = atoms.positions[None, :, :] - atoms.positions[:, None, :]
+    distances = np.sqrt(np.einsum("ijk,ijk->ij", vectors, vectors))
+    np.fill_diagonal(distances, np.inf)
+    centre, neighbour = np.nonzero(distances < r_cut)
+    return centre, neighbour, distances[centre, neighbour], vectors[centre, neighbour]
+
+
 class ACSF(Featurizer):
     """Behler-Parrinello symmetry functions per atom, pooled to one row per structure.
 
@@ -137,7 +152,7 @@ class ACSF(Featurizer):
         n_radial = 1 + len(self._g2) + len(self._g3)
         n_angular = len(self._g4) + len(self._g5)
         out = np.zeros((len(atoms), n_types * n_radial + n_types * (n_types + 1) // 2 * n_angular))
-        centre, neighbour, distance, vector = neighbor_list("ijdD", atoms, self.r_cut)
+        centre, neighbour, distance, vector = neighbours_within(atoms, self.r_cut)
         if len(centre) == 0:
             return out
         cutoff = cosine_cutoff(distance, self.r_cut)

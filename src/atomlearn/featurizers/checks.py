@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from ase import Atoms
 from ase.neighborlist import neighbor_list
+from scipy.spatial.distance import pdist
 
 #: closer than this (Å) two atoms overlap: a broken structure, not chemistry
 MIN_DISTANCE_A = 0.5
@@ -30,8 +31,12 @@ def require_size(atoms: Atoms, max_atoms: int, featurizer: str) -> None:
 
 def require_no_overlap(atoms: Atoms, min_distance: float = MIN_DISTANCE_A) -> None:
     """Refuse structures with two atoms closer than ``min_distance`` Å (images included)."""
-    if len(atoms) < 2 and not atoms.pbc.any():
-        return
+    if not atoms.pbc.any():  # a molecule: all pairs directly (fast for the sizes molecules have)
+        if len(atoms) < 2:
+            return
+        distances = pdist(atoms.positions)
+        if distances.min() >= min_distance:
+            return
     first, second, distance = neighbor_list("ijd", atoms, min_distance)
     if len(distance):
         k = int(np.argmin(distance))

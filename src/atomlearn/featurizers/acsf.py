@@ -108,10 +108,7 @@ class ACSF(Featurizer):
         self.species = species
         self.pooling = pooling
         self.max_atoms = max_atoms
-        self.on_error = on_error
-        self.n_jobs = n_jobs
-        self.scheduler = scheduler
-        self.cache = cache
+        self._set_runtime(on_error, n_jobs, scheduler, cache)
 
     @property
     def symmetries(self) -> frozenset[str]:  # type: ignore[override]

@@ -38,6 +38,10 @@ class Featurizer(TransformerMixin, BaseEstimator):
     symmetries: ClassVar[frozenset[str]] = frozenset()
     citation_list: ClassVar[tuple[str, ...]] = ()
 
+    def _set_runtime(self, on_error: str, n_jobs: int, scheduler: str | None, cache: bool) -> None:
+        """Store the parameters every featurizer takes (names as in ``RUNTIME_PARAMS``)."""
+        self.on_error, self.n_jobs, self.scheduler, self.cache = on_error, n_jobs, scheduler, cache
+
     # ---- to implement
     def _fit(self, structures: Sequence[Atoms]) -> None:
         """Learn data-dependent state; store it in attributes ending in ``_``."""

@@ -24,10 +24,7 @@ class CartesianCoordinates(Featurizer):
 
     def __init__(self, max_atoms: int | None = None, on_error: str = "nan", n_jobs: int = 1, scheduler: str | None = None, cache: bool = False) -> None:
         self.max_atoms = max_atoms
-        self.on_error = on_error
-        self.n_jobs = n_jobs
-        self.scheduler = scheduler
-        self.cache = cache
+        self._set_runtime(on_error, n_jobs, scheduler, cache)
 
     def _fit(self, structures: Sequence[Atoms]) -> None:
         self.max_atoms_ = self.max_atoms or max(len(atoms) for atoms in structures)

@@ -40,10 +40,7 @@ class ElementFraction(Featurizer):
     ) -> None:
         self.species = species
         self.counts = counts
-        self.on_error = on_error
-        self.n_jobs = n_jobs
-        self.scheduler = scheduler
-        self.cache = cache
+        self._set_runtime(on_error, n_jobs, scheduler, cache)
 
     @property
     def symmetries(self) -> frozenset[str]:  # type: ignore[override]

@@ -42,10 +42,7 @@ class CompositionStats(Featurizer):
         cache: bool = False,
     ) -> None:
         self.properties = properties
-        self.on_error = on_error
-        self.n_jobs = n_jobs
-        self.scheduler = scheduler
-        self.cache = cache
+        self._set_runtime(on_error, n_jobs, scheduler, cache)
 
     def _fit(self, structures: Sequence[Atoms]) -> None:
         for name in self.properties:

@@ -49,10 +49,7 @@ class _MoleculeFeaturizer(Featurizer):
 
     def __init__(self, max_atoms: int | None = None, on_error: str = "nan", n_jobs: int = 1, scheduler: str | None = None, cache: bool = False) -> None:
         self.max_atoms = max_atoms
-        self.on_error = on_error
-        self.n_jobs = n_jobs
-        self.scheduler = scheduler
-        self.cache = cache
+        self._set_runtime(on_error, n_jobs, scheduler, cache)
 
 
 class CoulombMatrix(_MoleculeFeaturizer):

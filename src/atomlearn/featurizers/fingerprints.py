@@ -41,10 +41,7 @@ class MorganFingerprint(_RDKitFeaturizer):
         self.radius = radius
         self.n_bits = n_bits
         self.counts = counts
-        self.on_error = on_error
-        self.n_jobs = n_jobs
-        self.scheduler = scheduler
-        self.cache = cache
+        self._set_runtime(on_error, n_jobs, scheduler, cache)
 
     def featurize(self, atoms: Atoms) -> np.ndarray:
         from rdkit.Chem import rdFingerprintGenerator
@@ -70,10 +67,7 @@ class RDKitDescriptors(_RDKitFeaturizer):
 
     def __init__(self, names: Sequence[str] | None = None, on_error: str = "nan", n_jobs: int = 1, scheduler: str | None = None, cache: bool = False) -> None:
         self.names = names
-        self.on_error = on_error
-        self.n_jobs = n_jobs
-        self.scheduler = scheduler
-        self.cache = cache
+        self._set_runtime(on_error, n_jobs, scheduler, cache)
 
     def _fit(self, structures: Sequence[Atoms]) -> None:
         from rdkit.Chem import Descriptors

@@ -201,10 +201,7 @@ class PoreGeometry(Featurizer):
         self.high_accuracy = high_accuracy
         self.timeout = timeout
         self.max_atoms = max_atoms
-        self.on_error = on_error
-        self.n_jobs = n_jobs
-        self.scheduler = scheduler
-        self.cache = cache
+        self._set_runtime(on_error, n_jobs, scheduler, cache)
 
     def _fit(self, structures: Sequence[Atoms]) -> None:
         if self.probe_radius < 0:

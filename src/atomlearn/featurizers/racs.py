@@ -107,10 +107,7 @@ class RACs(Featurizer):
         self.max_depth = max_depth
         self.bond_tolerance = bond_tolerance
         self.max_atoms = max_atoms
-        self.on_error = on_error
-        self.n_jobs = n_jobs
-        self.scheduler = scheduler
-        self.cache = cache
+        self._set_runtime(on_error, n_jobs, scheduler, cache)
 
     def _fit(self, structures: Sequence[Atoms]) -> None:
         bad = [s for s in self.scopes if s not in SCOPES]

@@ -64,10 +64,7 @@ class SOAP(Featurizer):
         self.species = species
         self.pooling = pooling
         self.max_atoms = max_atoms
-        self.on_error = on_error
-        self.n_jobs = n_jobs
-        self.scheduler = scheduler
-        self.cache = cache
+        self._set_runtime(on_error, n_jobs, scheduler, cache)
 
     def _fit(self, structures: Sequence[Atoms]) -> None:
         if self.pooling not in POOLINGS:

@@ -4,8 +4,9 @@ Run side by side in one process; each result is one JSON line:
 * ACSF, Coulomb matrix, SOAP: molecules/second on 2,000 QM9 molecules, atomlearn with
   n_jobs=1 and 2 vs DScribe with n_jobs=1 and 2, same parameters (ratio = ours / theirs).
 * RACs and pore geometry: structures/second on 200 CoRE MOF 2019 structures (2 jobs).
-  molSimplify and mofdscribe are not installable next to our pins (see the README), so
-  RACs have no peer timing here.
+  RACs have no peer timing: mofdscribe 0.0.8 fails to import with current pymatgen
+  (``BrunnerNN_relative`` was removed) and molSimplify 2.0 pulls in TensorFlow and a
+  torch that conflicts with our pin.
 * Peak memory (RSS) of featurizing all of QM9 with composition + Coulomb matrix, in a
   child process.
 """

@@ -175,13 +175,14 @@ def _featurizer_params(settings: Sequence[str], names: Sequence[str]) -> dict[st
 
 def _featurizer_list() -> int:
     from atomlearn.featurizers import FEATURIZERS
+    from atomlearn.featurizers.base import RUNTIME_PARAMS
 
     table = Table(title="featurizers", show_lines=True)
     for column in ("name", "parameters (defaults)", "invariant to", "cite"):
         table.add_column(column, overflow="fold")
     for name, cls in FEATURIZERS.items():
         featurizer = cls()
-        params = ", ".join(f"{k}={v!r}" for k, v in featurizer.get_params().items() if k not in ("n_jobs", "scheduler", "on_error", "cache"))
+        params = ", ".join(f"{k}={v!r}" for k, v in featurizer.get_params().items() if k not in RUNTIME_PARAMS)
         table.add_row(name, params, ", ".join(sorted(featurizer.symmetries)) or "nothing", "\n".join(featurizer.citations()) or "-")
     console.print(table)
     return 0
@@ -189,6 +190,8 @@ def _featurizer_list() -> int:
 
 def _featurize(args: argparse.Namespace) -> int:
     from pathlib import Path
+
+    import numpy as np
 
     from atomlearn.featurizers import featurize_table, make_featurizer
     from atomlearn.featurizers.invariance import check
@@ -221,9 +224,8 @@ def _featurize(args: argparse.Namespace) -> int:
         errors.to_csv(errors_path, index=False)
         console.print(f"features written to {out}, errors to {errors_path}")
     if args.check_invariance:
-        sample = [atoms for atoms, ok in zip(dataset.take(range(min(len(dataset), 4 * args.check_n))).structures, complete)
-                  if ok][: args.check_n]
-        if not sample:
+        sample = dataset.take(np.flatnonzero(complete)[: args.check_n]).structures  # loaded and featurized fine
+        if not len(sample):
             raise ValueError("no structure was featurized without error, so invariance cannot be checked")
         for featurizer in featurizers:
             console.print(_table(check(featurizer, sample), f"invariance of {featurizer.name} on {len(sample)} structures"))

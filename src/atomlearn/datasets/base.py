@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gc
-
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -59,13 +59,8 @@ class LazyStructures(Sequence[Atoms]):
 
     def materialize(self) -> list[Atoms]:
         """Load every structure into a list (garbage collection paused: ~2x faster)."""
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with _gc_paused():
             return [self.loader(key) for key in self.keys]
-        finally:
-            if was_enabled:
-                gc.enable()
 
     def __repr__(self) -> str:
         return f"LazyStructures({len(self)} structures, loader={self.loader!r})"
@@ -85,19 +80,26 @@ def load_each(structures: Sequence[Atoms]) -> tuple[list[Atoms | None], list[Err
         return list(structures), []
     loaded: list[Atoms | None] = []
     errors = []
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _gc_paused():
         for key in structures.keys:
             try:
                 loaded.append(structures.loader(key))
             except (StructureError, OSError, ValueError) as error:
                 loaded.append(None)
                 errors.append(ErrorRecord(str(key), "load", f"{type(error).__name__}: {error}"))
+    return loaded, errors
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause garbage collection while many small objects are built (about 2x faster)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if was_enabled:
             gc.enable()
-    return loaded, errors
 
 
 def take_structures(structures: Sequence[Atoms], positions: Sequence[int]) -> Sequence[Atoms]:

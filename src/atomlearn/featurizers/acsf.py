@@ -24,7 +24,7 @@ from ase.data import chemical_symbols
 from ase.neighborlist import neighbor_list
 
 from atomlearn.featurizers.base import Featurizer
-from atomlearn.featurizers.checks import require_no_overlap, require_size
+from atomlearn.featurizers.checks import MIN_DISTANCE_A, refuse_close_pairs, require_size
 
 BEHLER = (
     "J. Behler, Atom-centered symmetry functions for constructing high-dimensional neural network "
@@ -118,8 +118,8 @@ class ACSF(Featurizer):
     def _fit(self, structures: Sequence[Atoms]) -> None:
         if self.pooling not in POOLINGS[:3]:
             raise ValueError(f"pooling must be one of {', '.join(POOLINGS[:3])}, not {self.pooling!r}")
-        if self.r_cut <= 0:
-            raise ValueError("r_cut must be positive (Å)")
+        if self.r_cut <= MIN_DISTANCE_A:
+            raise ValueError(f"r_cut must be above {MIN_DISTANCE_A} Å")
         if self.species is not None:
             numbers = sorted({chemical_symbols.index(s) for s in self.species})
         else:
@@ -138,7 +138,6 @@ class ACSF(Featurizer):
     def per_atom(self, atoms: Atoms) -> np.ndarray:
         """Symmetry functions of each atom, shape (n_atoms, n_atom_features), DScribe's layout."""
         require_size(atoms, self.max_atoms, self.name)
-        require_no_overlap(atoms)
         index_of = np.full(max(int(atoms.numbers.max()), int(self._numbers.max())) + 1, -1)
         index_of[self._numbers] = np.arange(len(self._numbers))
         kinds = index_of[atoms.numbers]
@@ -150,6 +149,7 @@ class ACSF(Featurizer):
         n_angular = len(self._g4) + len(self._g5)
         out = np.zeros((len(atoms), n_types * n_radial + n_types * (n_types + 1) // 2 * n_angular))
         centre, neighbour, distance, vector = neighbours_within(atoms, self.r_cut)
+        refuse_close_pairs(atoms, centre, neighbour, distance)  # r_cut > 0.5 Å: the list holds any overlap
         if len(centre) == 0:
             return out
         cutoff = cosine_cutoff(distance, self.r_cut)

@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from atomlearn.cache import RowCache, row_key
 from atomlearn.datasets.base import load_each
 from atomlearn.errors import ErrorRecord, FeaturizationError, errors_frame
+from atomlearn.featurizers.checks import require_finite
 from atomlearn.parallel import parallel_map
 from atomlearn.structures import structure_hash
 
@@ -60,29 +61,33 @@ class Featurizer(TransformerMixin, BaseEstimator):
     # ---- scikit-learn API
     def fit(self, structures: Sequence[Atoms], y: Any = None) -> Featurizer:
         """Learn what depends on the data (structures whose file cannot be read are skipped); returns ``self``."""
-        _check_structures(structures)
-        loaded = [atoms for atoms in load_each(structures)[0] if atoms is not None]
-        if not loaded:
-            raise ValueError("none of the structures given could be loaded")
-        self._fit(loaded)
-        self.feature_names_out_ = np.asarray(self._feature_names(), dtype=object)
-        self.n_features_out_ = len(self.feature_names_out_)
-        return self
+        return self._fit_loaded(_load(structures)[0])
 
     def transform(self, structures: Sequence[Atoms]) -> np.ndarray:
         """Features, shape ``(n_structures, n_features)``; failed structures give NaN rows."""
         check_is_fitted(self, "feature_names_out_")
-        _check_structures(structures)
-        keys_given = getattr(structures, "keys", None)
-        structures, errors = load_each(structures)
-        if keys_given is None:
-            errors += [ErrorRecord(str(i), "load", "no structure (None) at this position") for i, a in enumerate(structures) if a is None]
-        ids = [str(atoms.info.get("id", index)) if atoms is not None else str(keys_given[index]) for index, atoms in enumerate(structures)]
+        return self._transform_loaded(*_load(structures))
+
+    def fit_transform(self, structures: Sequence[Atoms], y: Any = None, **fit_params: Any) -> np.ndarray:
+        """``fit`` then ``transform``, loading lazy structures once."""
+        loaded, ids, errors = _load(structures)
+        return self._fit_loaded(loaded)._transform_loaded(loaded, ids, errors)
+
+    def _fit_loaded(self, structures: list[Atoms | None]) -> Featurizer:
+        usable = [atoms for atoms in structures if atoms is not None]
+        if not usable:
+            raise ValueError("none of the structures given could be loaded")
+        self._fit(usable)
+        self.feature_names_out_ = np.asarray(self._feature_names(), dtype=object)
+        self.n_features_out_ = len(self.feature_names_out_)
+        return self
+
+    def _transform_loaded(self, structures: list[Atoms | None], ids: list[str], errors: list[ErrorRecord]) -> np.ndarray:
         rows: list[np.ndarray | None] = [None] * len(structures)
         cache, keys = self._cached_rows(structures, rows)
         todo = [i for i, row in enumerate(rows) if row is None and structures[i] is not None]
         result = parallel_map(
-            self.featurize,
+            self._checked_featurize,
             [structures[i] for i in todo],
             ids=[ids[i] for i in todo],
             n_jobs=getattr(self, "n_jobs", 1),
@@ -92,8 +97,9 @@ class Featurizer(TransformerMixin, BaseEstimator):
         )
         errors += list(result.errors)
         for index, row in zip(todo, result.results):
-            if row is not None and np.shape(row) != (self.n_features_out_,):
-                errors.append(ErrorRecord(ids[index], f"featurize:{self.name}", f"row of shape {np.shape(row)}, expected ({self.n_features_out_},)"))
+            problem = _row_problem(row, self.n_features_out_)
+            if problem:
+                errors.append(ErrorRecord(ids[index], f"featurize:{self.name}", problem))
                 row = None
             rows[index] = row
         if cache is not None:
@@ -107,6 +113,10 @@ class Featurizer(TransformerMixin, BaseEstimator):
             if row is not None:
                 output[index] = row
         return output
+
+    def _checked_featurize(self, atoms: Atoms) -> np.ndarray:
+        require_finite(atoms)
+        return self.featurize(atoms)
 
     def _cached_rows(self, structures: Sequence[Atoms | None], rows: list) -> tuple[RowCache | None, list[str]]:
         if not getattr(self, "cache", False):
@@ -135,8 +145,32 @@ class Featurizer(TransformerMixin, BaseEstimator):
         return getattr(self, "errors_", errors_frame([]))
 
 
-def _check_structures(structures: Sequence[Atoms]) -> None:
+def _row_problem(row: np.ndarray | None, n_features: int) -> str:
+    """Why a featurizer's row cannot be used ("" when it can)."""
+    if row is None:
+        return ""
+    if np.shape(row) != (n_features,):
+        return f"row of shape {np.shape(row)}, expected ({n_features},)"
+    if not np.isfinite(row).all():
+        return f"{int((~np.isfinite(row)).sum())} feature value(s) are NaN or inf"
+    return ""
+
+
+def _load(structures: Sequence[Atoms]) -> tuple[list[Atoms | None], list[str], list[ErrorRecord]]:
+    """Structures (None where one cannot be loaded), their ids and the load errors."""
     if isinstance(structures, Atoms):
         raise TypeError("pass a list of ase.Atoms, not a single Atoms object")
     if len(structures) == 0:
         raise ValueError("no structures given: the list is empty")
+    keys = getattr(structures, "keys", None)  # a lazy dataset: ids even for unreadable files
+    loaded, errors = load_each(structures)
+    ids = []
+    for index, atoms in enumerate(loaded):
+        if atoms is not None:
+            ids.append(str(atoms.info.get("id", index)))
+        elif keys is not None:
+            ids.append(str(keys[index]))
+        else:
+            ids.append(str(index))
+            errors.append(ErrorRecord(str(index), "load", "no structure (None) at this position"))
+    return loaded, ids, errors

@@ -15,6 +15,15 @@ from scipy.spatial.distance import pdist
 MIN_DISTANCE_A = 0.5
 
 
+def require_finite(atoms: Atoms) -> None:
+    """Every featurizer: positions and cell must be finite numbers (no NaN or inf)."""
+    bad = np.flatnonzero(~np.isfinite(atoms.positions).all(axis=1))
+    if len(bad):
+        raise ValueError(f"atom(s) {bad[:5].tolist()} have non-finite coordinates (NaN or inf); fix the structure file")
+    if not np.isfinite(np.asarray(atoms.cell)).all():
+        raise ValueError("the cell has non-finite entries (NaN or inf); fix the structure file")
+
+
 def require_periodic(atoms: Atoms, featurizer: str) -> None:
     """Crystal-only featurizers: a periodic cell in all three directions is needed."""
     if not atoms.pbc.all() or atoms.cell.rank < 3:
@@ -37,8 +46,13 @@ def require_no_overlap(atoms: Atoms, min_distance: float = MIN_DISTANCE_A) -> No
         distances = pdist(atoms.positions)
         if distances.min() >= min_distance:
             return
-    first, second, distance = neighbor_list("ijd", atoms, min_distance)
-    if len(distance):
+    refuse_close_pairs(atoms, *neighbor_list("ijd", atoms, min_distance), min_distance)
+
+
+def refuse_close_pairs(atoms: Atoms, first: np.ndarray, second: np.ndarray, distance: np.ndarray, min_distance: float = MIN_DISTANCE_A) -> None:
+    """The overlap check on pair distances already computed (e.g. a bond or neighbour list
+    whose cutoff is at least ``min_distance``)."""
+    if len(distance) and distance.min() < min_distance:
         k = int(np.argmin(distance))
         raise ValueError(
             f"atoms {first[k]} ({atoms[first[k]].symbol}) and {second[k]} ({atoms[second[k]].symbol}) "

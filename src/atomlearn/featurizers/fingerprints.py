@@ -13,7 +13,7 @@ import numpy as np
 from ase import Atoms
 
 from atomlearn.featurizers.base import Featurizer
-from atomlearn.featurizers.checks import require_size
+from atomlearn.featurizers.checks import require_no_overlap, require_size
 from atomlearn.structures import to_rdkit
 
 RDKIT = "RDKit: Open-source cheminformatics, https://www.rdkit.org"
@@ -26,6 +26,8 @@ class _RDKitFeaturizer(Featurizer):
 
     def _molecule(self, atoms: Atoms):
         require_size(atoms, MAX_ATOMS, self.name)
+        if not atoms.info.get("smiles"):
+            require_no_overlap(atoms)  # bonds will be perceived from the geometry
         return to_rdkit(atoms)
 
 

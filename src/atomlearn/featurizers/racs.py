@@ -33,7 +33,7 @@ from scipy import sparse
 
 from atomlearn.featurizers import elements
 from atomlearn.featurizers.base import Featurizer
-from atomlearn.featurizers.checks import require_no_overlap, require_size
+from atomlearn.featurizers.checks import refuse_close_pairs, require_size
 from atomlearn.featurizers.graph import BOND_TOLERANCE_A, bond_graph, distance_shells, is_metal
 
 PROPERTIES = {
@@ -121,8 +121,8 @@ class RACs(Featurizer):
 
     def featurize(self, atoms: Atoms) -> np.ndarray:
         require_size(atoms, self.max_atoms, self.name)
-        require_no_overlap(atoms)
-        graph = bond_graph(atoms, self.bond_tolerance)
+        graph = bond_graph(atoms, self.bond_tolerance)  # bonds reach beyond 0.5 Å: the overlap check can use them
+        refuse_close_pairs(atoms, graph.first, graph.second, graph.length)
         if len(graph.length) == 0:
             raise ValueError("no bonds found: the structure is a set of isolated atoms")
         atoms = self._expanded(atoms, float(graph.length.max()))

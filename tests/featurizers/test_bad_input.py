@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+from ase import Atoms
+from ase.build import bulk, molecule
+
+from atomlearn.datasets.base import LazyStructures
+from atomlearn.errors import StructureError
+from atomlearn.featurizers import FEATURIZERS, make_featurizer
+
+CRYSTAL_ONLY = {"racs", "pores"}
+
+
+def _broken(atoms: Atoms, index: int, value: float) -> Atoms:
+    atoms = atoms.copy()
+    atoms.positions[index, 0] = value
+    return atoms
+
+
+@pytest.mark.parametrize("name", sorted(FEATURIZERS))
+def test_non_finite_coordinates_give_a_nan_row_and_a_reason(name):
+    good = bulk("Cu", cubic=True) if name in CRYSTAL_ONLY else molecule("H2O")
+    featurizer = make_featurizer(name).fit([good])
+    values = featurizer.transform([_broken(good, 1, np.nan), _broken(good, 0, np.inf)])
+    assert np.isnan(values).all()
+    reasons = featurizer.errors_table().reason
+    assert len(reasons) == 2 and reasons.str.contains("non-finite coordinates").all()
+
+
+@pytest.mark.parametrize("name", ["coulomb_matrix", "bag_of_bonds", "acsf", "soap", "morgan", "rdkit2d"])
+def test_overlapping_atoms_are_refused(name):
+    overlapping = Atoms("H2O", positions=[[0, 0, 0], [0.1, 0, 0], [1.0, 0, 0]])
+    featurizer = make_featurizer(name).fit([molecule("H2O")])
+    assert np.isnan(featurizer.transform([overlapping])).all()
+    assert "0.100 Å apart" in featurizer.errors_table().reason[0]
+
+
+def test_empty_lists_single_atoms_and_none_entries():
+    featurizer = make_featurizer("acsf").fit([molecule("H2O")])
+    with pytest.raises(ValueError, match="empty"):
+        featurizer.transform([])
+    with pytest.raises(TypeError, match="list of ase.Atoms"):
+        featurizer.transform(molecule("H2O"))
+    values = featurizer.transform([molecule("H2O"), None])
+    assert np.isfinite(values[0]).all() and np.isnan(values[1]).all()
+    assert "None" in featurizer.errors_table().reason[0]
+
+
+def test_fit_transform_reads_a_lazy_dataset_once_and_keeps_unreadable_ids():
+    calls = []
+
+    def loader(key):
+        calls.append(key)
+        if key == "broken":
+            raise StructureError("broken.cif: line 3: not a CIF")
+        return molecule(key)
+
+    structures = LazyStructures(["H2O", "broken", "CH4"], loader)
+    featurizer = make_featurizer("composition")
+    values = featurizer.fit_transform(structures)
+    assert calls == ["H2O", "broken", "CH4"]
+    assert np.isnan(values[1]).all() and np.isfinite(values[[0, 2]]).all()
+    error = featurizer.errors_table().iloc[0]
+    assert (error.item_id, error.stage) == ("broken", "load") and "broken.cif: line 3" in error.reason

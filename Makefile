@@ -12,8 +12,8 @@ $(READY): pyproject.toml
 	touch $(READY)
 
 demo: $(READY)
-	$(VENV)/bin/atomlearn fit --dataset qm9 --target U0_atomization_kcal_mol \
-		--featurizer element_fraction --model ridge --n 2000 --out demo-results.json
+	$(VENV)/bin/atomlearn fit qm9 --target U0_atomization_kcal_mol \
+		--featurizer element_fraction --model ridge --n 2000 --out demo-run
 
 # pytest exits with 5 when it collects no test: that is not a failure of the set-up.
 test: $(READY)
@@ -26,4 +26,4 @@ bench: $(READY)
 	$(PYTHON) benchmarks/bench_racs_all_coremof.py
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info demo-results.json
+	rm -rf $(VENV) build src/*.egg-info demo-run

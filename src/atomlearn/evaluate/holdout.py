@@ -1,42 +1,96 @@
-"""The walking skeleton of the supervised workflow: sample, split, featurize, fit, score."""
+"""The supervised workflow: put a test set aside, featurize, tune and fit on the rest, score once.
+
+Baselines (dummy mean, linear least squares, gradient boosting) are always fitted on the
+same training set and scored on the same test set as the model.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from ase import Atoms
 from sklearn.base import BaseEstimator, clone
+from sklearn.pipeline import FeatureUnion
 
 from atomlearn.datasets.base import Dataset, load_each
 from atomlearn.errors import ErrorRecord, errors_frame
-from atomlearn.evaluate.metrics import regression_metrics
+from atomlearn.evaluate.calibration import calibration
+from atomlearn.evaluate.metrics import point_values, regression_metrics, regression_metrics_ci
+from atomlearn.evaluate.nested import chosen_params, nested_cv
 from atomlearn.evaluate.results import HoldoutResult, data_hash
-from atomlearn.evaluate.splitters import RandomHoldout
+from atomlearn.evaluate.scaffolds import scaffold_groups
+from atomlearn.evaluate.split import describe
+from atomlearn.evaluate.splitters import make_holdout
 from atomlearn.featurizers.base import Featurizer
-from atomlearn.models import dummy
 from atomlearn.structures import structure_hash
 
+BASELINES = ("dummy", "linear", "gbr")
+SPLITS_ON_FEATURES = ("kennard-stone", "cluster")
 
-def run_holdout(
-    dataset: Dataset,
-    target: str,
-    featurizer: Featurizer,
-    model: BaseEstimator,
-    *,
-    model_name: str | None = None,
-    n: int | None = None,
-    test_size: float = 0.2,
-    random_state: int = 0,
-) -> HoldoutResult:
-    """Train ``model`` on ``featurizer`` features of a random training set; score it on the held-out test set.
 
-    The test set is put aside before anything is learnt: the featurizer and the model
-    are fitted on the training structures only. A mean-predicting dummy model is
-    scored alongside as the baseline. Structures without a finite target or whose
-    featurization fails are excluded and listed in ``errors``.
-    """
+def combine_featurizers(featurizers: Featurizer | Sequence[Featurizer]) -> BaseEstimator:
+    """One featurizer as is, several side by side in a ``FeatureUnion`` named by featurizer."""
+    if isinstance(featurizers, Featurizer):
+        return featurizers
+    featurizers = list(featurizers)
+    if len(featurizers) == 1:
+        return featurizers[0]
+    return FeatureUnion([(f.name, f) for f in featurizers])
+
+
+def _parts(featurizer: BaseEstimator) -> list[Featurizer]:
+    return [f for _, f in featurizer.transformer_list] if isinstance(featurizer, FeatureUnion) else [featurizer]
+
+
+def _groups(split: str, structures: list[Atoms], dataset: Dataset, group_column: str | None) -> np.ndarray | None:
+    if split == "scaffold":
+        return np.asarray(scaffold_groups(structures))
+    if split == "group":
+        if group_column is None or group_column not in dataset.labels.columns:
+            raise ValueError(f"the group split needs a label column naming each structure's group (given: {group_column!r}); "
+                             f"available: {', '.join(map(str, dataset.labels.columns))}")
+        return dataset.labels[group_column].astype(str).to_numpy()
+    return None
+
+
+def _load_usable(dataset: Dataset, target: str) -> tuple[Dataset, np.ndarray, list[Atoms]]:
+    """Structures with a finite target that can be read; the others become errors of the dataset."""
+    dataset, y = dataset.with_target(target)
+    loaded, load_errors = load_each(dataset.structures)
+    readable = [i for i, atoms in enumerate(loaded) if atoms is not None]
+    if len(readable) < len(loaded):
+        dataset, y = dataset.take(readable), y[readable]
+        dataset.errors = pd.concat([dataset.errors, errors_frame(load_errors)], ignore_index=True)
+    return dataset, y, [loaded[i] for i in readable]
+
+
+@dataclass
+class SplitData:
+    """Features of the usable structures and the train/test rows, with everything excluded on the way."""
+
+    dataset: Dataset
+    y: np.ndarray
+    structures: list[Atoms]
+    featurizer: BaseEstimator
+    X: np.ndarray
+    ok: np.ndarray
+    train: np.ndarray
+    test: np.ndarray
+    errors: list[ErrorRecord]
+    counts: dict[str, int]
+    timings: dict[str, float]
+
+
+def featurized_split(dataset: Dataset, target: str, featurizer: Featurizer | Sequence[Featurizer], *,
+                     n: int | None = None, split: str = "random", test_size: float = 0.2,
+                     group_column: str | None = None, random_state: int = 0) -> SplitData:
+    """Sample, drop what cannot be used (reported), put the test set aside, fit the featurizer on the
+    training structures and featurize all. See ``run_holdout`` for the splits."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     n_dataset = len(dataset)
@@ -44,23 +98,33 @@ def run_holdout(
         dataset = dataset.sample(n, random_state=random_state)
         dataset.errors = errors_frame([])
     n_requested = len(dataset) + len(dataset.errors)
-    dataset, y = dataset.with_target(target)
-    loaded, load_errors = load_each(dataset.structures)
-    readable = [i for i, atoms in enumerate(loaded) if atoms is not None]
-    if len(readable) < len(loaded):
-        dataset, y = dataset.take(readable), y[readable]
-        dataset.errors = pd.concat([dataset.errors, errors_frame(load_errors)], ignore_index=True)
-    structures = [loaded[i] for i in readable]
+    dataset, y, structures = _load_usable(dataset, target)
     timings["load"] = time.perf_counter() - clock
 
-    train, test = next(RandomHoldout(test_size, random_state).split(structures))
+    clock = time.perf_counter()
+    featurizer = combine_featurizers(featurizer)
+    groups = _groups(split, structures, dataset, group_column)
+    splitter = make_holdout(split, test_size, random_state)
+    if split in SPLITS_ON_FEATURES:  # these splits need features: fitted on all structures, no labels seen
+        X_all = clone(featurizer).fit_transform(structures)
+        finite = np.isfinite(X_all).all(axis=1)
+        train_f, test_f = next(splitter.split(X_all[finite], y[finite]))
+        train, test = np.flatnonzero(finite)[train_f], np.flatnonzero(finite)[test_f]
+    else:
+        train, test = next(splitter.split(np.zeros((len(y), 1)), y, groups))
+    timings["split"] = time.perf_counter() - clock
+
     clock = time.perf_counter()
     featurizer = clone(featurizer).fit([structures[i] for i in train])
     X = featurizer.transform(structures)
     timings["featurize"] = time.perf_counter() - clock
     errors = [ErrorRecord(**row) for row in dataset.errors.to_dict("records")]
-    errors += [ErrorRecord(**row) for row in featurizer.errors_table().to_dict("records")]
+    for part in _parts(featurizer):
+        errors += [ErrorRecord(**row) for row in part.errors_table().to_dict("records")]
     ok = np.isfinite(X).all(axis=1)
+    unsplit = np.setdiff1d(np.flatnonzero(ok), np.concatenate([train, test]))
+    errors += [ErrorRecord(dataset.ids[i], "split", "featurized only after fitting on the training set; not in either part")
+               for i in unsplit]
     train, test = train[ok[train]], test[ok[test]]
     if len(train) < 2 or len(test) < 1:
         reasons = "; ".join(f"{e.item_id}: {e.reason}" for e in errors[:3])
@@ -68,51 +132,115 @@ def run_holdout(
             f"too few usable structures to train and test ({len(train)} train, {len(test)} test of "
             f"{len(ok)}); first failures: {reasons or 'none'}. Use more structures or another featurizer."
         )
+    counts = {"dataset": n_dataset, "requested": n_requested, "used": int(len(train) + len(test)), "failed": len(errors)}
+    return SplitData(dataset, y, structures, featurizer, X, ok, train, test, errors, counts, timings)
+
+
+def run_holdout(
+    dataset: Dataset,
+    target: str,
+    featurizer: Featurizer | Sequence[Featurizer],
+    model: BaseEstimator,
+    *,
+    model_name: str | None = None,
+    n: int | None = None,
+    split: str = "random",
+    test_size: float = 0.2,
+    group_column: str | None = None,
+    nested: tuple[int, int] | None = None,
+    search_space: dict[str, list[Any]] | None = None,
+    baselines: Sequence[str] = BASELINES,
+    n_bootstrap: int = 1000,
+    random_state: int = 0,
+) -> HoldoutResult:
+    """Put a test set aside with ``split``; fit ``featurizer`` and ``model`` on the rest; score the test set once.
+
+    ``split``: random, stratified (target quantiles), kennard-stone, cluster (whole
+    k-means clusters of the features held out), scaffold (Bemis–Murcko, molecules) or group
+    (``group_column`` of the labels). ``nested=(outer, inner)`` also runs nested CV on the
+    training set (hyperparameters tuned on inner folds) before the final fit. Test metrics
+    come with bootstrap confidence intervals. Structures without a finite target, that
+    cannot be read, or whose featurization fails are excluded and listed in ``errors``.
+    The fitted featurizer and model are on ``result.fitted`` (not serialised).
+    """
+    from atomlearn.models import MODEL_SPECS
+
+    data = featurized_split(dataset, target, featurizer, n=n, split=split, test_size=test_size,
+                            group_column=group_column, random_state=random_state)
+    dataset, y, structures, featurizer = data.dataset, data.y, data.structures, data.featurizer
+    X, ok, train, test, errors, timings = data.X, data.ok, data.train, data.test, data.errors, data.timings
 
     clock = time.perf_counter()
-    fitted = {"model": clone(model).fit(X[train], y[train]), "dummy": dummy().fit(X[train], y[train])}
+    name = model_name or type(model).__name__
+    nested_summary = None
+    if nested is not None:
+        outcome = nested_cv(model, search_space, X[train], y[train], outer=nested[0], inner=nested[1],
+                            X_test=X[test], y_test=y[test], random_state=random_state)
+        fitted_model = outcome.final_estimator
+        nested_summary = outcome.to_dict()
+        nested_summary.pop("oof_predictions")
+    else:
+        fitted_model = clone(model).fit(X[train], y[train])
+    fitted = {"model": fitted_model}
+    for baseline in baselines:
+        if baseline != model_name:
+            fitted[baseline] = MODEL_SPECS[baseline].build().fit(X[train], y[train])
     timings["fit"] = time.perf_counter() - clock
+
     clock = time.perf_counter()
-    predicted = {}
-    for name, estimator in fitted.items():
-        predicted[name] = np.full(len(y), np.nan)
-        predicted[name][ok] = estimator.predict(X[ok])
+    predicted, metrics, metrics_ci = {}, {}, {}
+    for key, estimator in fitted.items():
+        predicted[key] = np.full(len(y), np.nan)
+        predicted[key][ok] = estimator.predict(X[ok])
+        metrics_ci[key] = {"test": regression_metrics_ci(y[test], predicted[key][test], n_resamples=n_bootstrap,
+                                                          random_state=random_state)}
+        metrics[key] = {"train": regression_metrics(y[train], predicted[key][train]),
+                        "test": point_values(metrics_ci[key]["test"])}
+    std = np.full(len(y), np.nan)
+    calibration_summary = None
+    if _predicts_std(fitted_model):
+        std[ok] = fitted_model.predict(X[ok], return_std=True)[1]
+        calibration_summary = calibration(y[test], predicted["model"][test], std[test])
     timings["predict"] = time.perf_counter() - clock
-    metrics = {
-        name: {part: regression_metrics(y[rows], predicted[name][rows]) for part, rows in (("train", train), ("test", test))}
-        for name in fitted
-    }
-    part_of = pd.Series("excluded", index=range(len(y)))
+
+    part_of = np.full(len(y), "excluded", dtype=object)
     part_of[train], part_of[test] = "train", "test"
-    predictions = [
-        {"id": dataset.ids[i], "set": part_of[i], "y_true": float(y[i]),
-         "y_pred": float(predicted["model"][i]) if ok[i] else None,
-         "y_dummy": float(predicted["dummy"][i]) if ok[i] else None}
-        for i in range(len(y))
-    ]
-    return HoldoutResult(
+    predictions = []
+    for i in range(len(y)):
+        row = {"id": dataset.ids[i], "set": part_of[i], "y_true": float(y[i])}
+        row |= {("y_pred" if key == "model" else f"y_{key}"): (float(predicted[key][i]) if ok[i] else None) for key in fitted}
+        if calibration_summary is not None:
+            row["y_std"] = float(std[i]) if ok[i] else None
+        predictions.append(row)
+    result = HoldoutResult(
         dataset=dataset.meta.name,
         target=target,
         target_unit=dataset.meta.units.get(target, ""),
-        featurizer={"name": featurizer.name, "params": _plain(featurizer._identity_params()),
-                    "n_features": int(featurizer.n_features_out_), "citations": featurizer.citations()},
-        model={"name": model_name or type(model).__name__, "estimator": repr(model), "fitted": _fitted_summary(fitted["model"])},
-        split={"kind": "random hold-out", "test_size": test_size, "random_state": random_state,
-               "n_train": int(len(train)), "n_test": int(len(test))},
-        counts={"dataset": n_dataset, "requested": n_requested, "used": int(len(train) + len(test)), "failed": len(errors)},
+        featurizer={"name": "+".join(p.name for p in _parts(featurizer)), "names": [p.name for p in _parts(featurizer)],
+                    "params": {p.name: _plain(p._identity_params()) for p in _parts(featurizer)},
+                    "n_features": int(X.shape[1]), "citations": [c for p in _parts(featurizer) for c in p.citations()]},
+        model={"name": name, "estimator": repr(model), "fitted": chosen_params(fitted_model)},
+        split={"kind": split, "test_size": test_size, "random_state": random_state, "n_train": int(len(train)),
+               "n_test": int(len(test)), "group_column": group_column,
+               "describe": describe(y, {"train": train, "test": test}).reset_index().to_dict("records")},
+        counts=data.counts,
         metrics=metrics,
         predictions=predictions,
         errors=[e.to_dict() for e in errors],
         timings_s=timings,
         data_hash=data_hash(dataset.ids, [structure_hash(a) for a in structures], y),
+        metrics_ci=metrics_ci,
+        nested=nested_summary,
+        calibration=calibration_summary,
     )
+    result.fitted = (featurizer, fitted_model)
+    return result
+
+
+def _predicts_std(estimator: BaseEstimator) -> bool:
+    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    return hasattr(final, "signal_variance_")
 
 
 def _plain(params: dict[str, Any]) -> dict[str, Any]:
     return {k: (v if isinstance(v, (int, float, str, bool, type(None), list)) else repr(v)) for k, v in params.items()}
-
-
-def _fitted_summary(estimator: BaseEstimator) -> dict[str, Any]:
-    """Hyperparameters chosen during fitting (e.g. RidgeCV's alpha)."""
-    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
-    return {k: float(v) for k, v in vars(final).items() if k in ("alpha_",)}

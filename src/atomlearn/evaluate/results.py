@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-VERSIONED_PACKAGES = ("atomlearn", "numpy", "scipy", "pandas", "scikit-learn", "ase", "gemmi")
+VERSIONED_PACKAGES = ("atomlearn", "numpy", "scipy", "pandas", "scikit-learn", "ase", "gemmi", "rdkit", "dscribe", "skops")
 
 
 def package_versions() -> dict[str, str]:
@@ -51,10 +51,19 @@ class HoldoutResult:
     errors: list[dict[str, str]]
     timings_s: dict[str, float]
     data_hash: str
+    metrics_ci: dict[str, dict[str, dict[str, dict[str, float]]]] = field(default_factory=dict)
+    nested: dict[str, Any] | None = None
+    calibration: dict[str, Any] | None = None
     versions: dict[str, str] = field(default_factory=package_versions)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def predictions_frame(self) -> "pd.DataFrame":
+        """The predictions as a table: id, set (train/test/excluded), y_true, y_pred, baselines (target units)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.predictions)
 
     def to_json(self, path: str | Path | None = None) -> str:
         """JSON text of the result; written to ``path`` when given."""

@@ -104,7 +104,7 @@ class Featurizer(TransformerMixin, BaseEstimator):
             rows[index] = row
         if cache is not None:
             cache.put_many({keys[i]: rows[i] for i in todo if rows[i] is not None}, namespace=self.name)
-        self.errors_ = errors_frame(errors)
+        self.errors_ = [error.to_dict() for error in errors]  # plain records: a bundle saves them safely
         if errors and getattr(self, "on_error", "nan") == "raise":
             first = errors[0]
             raise FeaturizationError(f"{self.name}: structure {first.item_id}: {first.reason} ({len(errors)} failed in all)")
@@ -142,7 +142,7 @@ class Featurizer(TransformerMixin, BaseEstimator):
 
     def errors_table(self) -> pd.DataFrame:
         """Structures that failed in the last ``transform`` (id, stage, reason)."""
-        return getattr(self, "errors_", errors_frame([]))
+        return errors_frame([ErrorRecord(**record) for record in getattr(self, "errors_", [])])
 
 
 def _row_problem(row: np.ndarray | None, n_features: int) -> str:

@@ -1,20 +1,36 @@
-"""Models by command-line name. Each is a scikit-learn estimator (pipelines included)."""
+"""Models by command-line name. Each is a scikit-learn estimator (pipelines included).
+
+A model either tunes itself on its training data (``ridge``, ``lasso``, ``krr``, ``gpr``:
+λ and widths by leave-one-out or inner folds) or comes with a ``search_space`` that
+``nested_cv`` searches on inner folds.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.dummy import DummyRegressor
-from sklearn.linear_model import RidgeCV
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.linear_model import ElasticNetCV, LassoCV, RidgeCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+
+from atomlearn.models.feature_maps import QuadraticFeatureMap
+from atomlearn.models.gpr import GaussianProcess
+from atomlearn.models.krr import FastKernelRidge
+from atomlearn.models.linear import AutogradLinearRegression, ClosedFormLinearRegression
+from atomlearn.models.nystroem import NystroemKernelRidge
+
+RIDGE_ALPHAS = np.logspace(-6, 3, 19)
 
 
 def ridge() -> BaseEstimator:
     """Standardised features + ridge regression, its penalty chosen by efficient leave-one-out CV on the training set."""
-    return make_pipeline(StandardScaler(), RidgeCV(alphas=np.logspace(-6, 3, 19)))
+    return make_pipeline(StandardScaler(), RidgeCV(alphas=RIDGE_ALPHAS))
 
 
 def dummy() -> BaseEstimator:
@@ -22,14 +38,53 @@ def dummy() -> BaseEstimator:
     return DummyRegressor(strategy="mean")
 
 
-MODELS: dict[str, Callable[[], BaseEstimator]] = {"ridge": ridge, "dummy": dummy}
+@dataclass(frozen=True)
+class ModelSpec:
+    """A named model: how to build it, what it is, and the grid ``nested_cv`` searches (None: it tunes itself)."""
+
+    build: Callable[[], BaseEstimator]
+    description: str
+    search_space: dict[str, list[Any]] | None = field(default=None)
+
+
+MODEL_SPECS: dict[str, ModelSpec] = {
+    "dummy": ModelSpec(dummy, "mean of the training targets (the baseline)"),
+    "linear": ModelSpec(lambda: make_pipeline(StandardScaler(), ClosedFormLinearRegression()),
+                        "ordinary least squares, closed form with an intercept column"),
+    "linear_autograd": ModelSpec(lambda: make_pipeline(StandardScaler(), AutogradLinearRegression()),
+                                 "least squares by gradient descent, PyTorch autograd"),
+    "ridge": ModelSpec(ridge, "standardised features + ridge, λ by leave-one-out"),
+    "lasso": ModelSpec(lambda: make_pipeline(StandardScaler(), LassoCV(cv=5, random_state=0, max_iter=20_000)),
+                       "standardised features + LASSO, λ by 5-fold CV"),
+    "elastic_net": ModelSpec(lambda: make_pipeline(StandardScaler(), ElasticNetCV(l1_ratio=[0.1, 0.5, 0.9, 1.0], cv=5,
+                                                                                   random_state=0, max_iter=20_000)),
+                             "standardised features + elastic net, λ and L1 ratio by 5-fold CV"),
+    "quadratic_ridge": ModelSpec(lambda: make_pipeline(StandardScaler(), QuadraticFeatureMap(), StandardScaler(),
+                                                       RidgeCV(alphas=RIDGE_ALPHAS)),
+                                 "ridge on all squares and √2-scaled pair products of the features"),
+    "gbr": ModelSpec(lambda: HistGradientBoostingRegressor(random_state=0),
+                     "histogram gradient boosting (strong non-kernel baseline)",
+                     {"learning_rate": [0.05, 0.1, 0.2], "max_leaf_nodes": [15, 31, 63]}),
+    "krr": ModelSpec(lambda: make_pipeline(StandardScaler(), FastKernelRidge(kernel="rbf")),
+                     "standardised features + Gaussian-kernel ridge, width and λ by closed-form leave-one-out"),
+    "krr_laplacian": ModelSpec(lambda: make_pipeline(StandardScaler(), FastKernelRidge(kernel="laplacian")),
+                               "standardised features + Laplacian-kernel ridge, width and λ by leave-one-out"),
+    "krr_nystroem": ModelSpec(lambda: make_pipeline(StandardScaler(), NystroemKernelRidge(kernel="rbf")),
+                              "Gaussian-kernel ridge on 2,000 Nyström landmarks (for N beyond memory)"),
+    "gpr": ModelSpec(lambda: make_pipeline(StandardScaler(), GaussianProcess(kernel="rbf")),
+                     "Gaussian process (Gaussian kernel), width and noise by marginal likelihood; predictive std"),
+}
+MODELS: dict[str, Callable[[], BaseEstimator]] = {name: spec.build for name, spec in MODEL_SPECS.items()}
 
 
 def make_model(name: str) -> BaseEstimator:
     """A fresh, unfitted model by its command-line name."""
-    if name not in MODELS:
-        raise KeyError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
-    return MODELS[name]()
+    if name not in MODEL_SPECS:
+        raise KeyError(f"unknown model {name!r}; choose one of {', '.join(MODEL_SPECS)}")
+    return MODEL_SPECS[name].build()
 
 
-__all__ = ["MODELS", "dummy", "make_model", "ridge"]
+__all__ = [
+    "MODELS", "MODEL_SPECS", "AutogradLinearRegression", "ClosedFormLinearRegression", "FastKernelRidge",
+    "GaussianProcess", "ModelSpec", "NystroemKernelRidge", "QuadraticFeatureMap", "dummy", "make_model", "ridge",
+]

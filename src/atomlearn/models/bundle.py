@@ -1,0 +1,88 @@
+"""Model bundles: a fitted featurizer + model saved with skops (no pickle execution) and a ``card.json``.
+
+The card says what the model is (featurizers and their parameters, model, target and
+unit), what it was trained on (data hash, counts), how well it did (test metrics) and
+with which package versions; it also holds the SHA-256 of the skops file, so a bundle
+whose files do not belong together is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sklearn.base import BaseEstimator
+
+from atomlearn.evaluate.results import package_versions
+
+MODEL_FILE = "model.skops"
+CARD_FILE = "card.json"
+TRUSTED_PREFIXES = ("atomlearn.", "sklearn.", "numpy", "scipy.", "builtins.", "collections.", "ase.")
+
+
+@dataclass
+class Bundle:
+    """A loaded bundle: ``featurizer`` (structures -> X), ``model`` (X -> y) and its ``card``."""
+
+    featurizer: BaseEstimator
+    model: BaseEstimator
+    card: dict[str, Any]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_bundle(folder: str | Path, featurizer: BaseEstimator, model: BaseEstimator, card: dict[str, Any]) -> Path:
+    """Write ``model.skops`` and ``card.json`` into ``folder`` (created); returns the folder."""
+    import skops.io as sio
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    sio.dump({"featurizer": featurizer, "model": model}, folder / MODEL_FILE)
+    full_card = {"format": "atomlearn-bundle-1", **card, "versions": package_versions(),
+                 "model_file": MODEL_FILE, "model_sha256": _sha256(folder / MODEL_FILE)}
+    (folder / CARD_FILE).write_text(json.dumps(full_card, indent=2, default=str))
+    return folder
+
+
+def load_bundle(folder: str | Path) -> Bundle:
+    """Load a bundle, refusing it when the card is missing, does not match the model file,
+    or the file holds types from outside atomlearn, scikit-learn, NumPy and SciPy."""
+    import skops.io as sio
+
+    folder = Path(folder)
+    if (folder / "bundle").is_dir() and not (folder / CARD_FILE).exists():
+        folder = folder / "bundle"  # a run folder of `atomlearn fit`
+    card_path, model_path = folder / CARD_FILE, folder / MODEL_FILE
+    if not card_path.exists() or not model_path.exists():
+        raise FileNotFoundError(f"{folder} is not a model bundle: it needs {CARD_FILE} and {MODEL_FILE} "
+                                "(written by `atomlearn fit --out RUN_DIR`)")
+    try:
+        card = json.loads(card_path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{card_path} is not valid JSON ({exc}); the bundle is damaged, refit it") from exc
+    if card.get("format") != "atomlearn-bundle-1":
+        raise ValueError(f"{card_path}: unknown bundle format {card.get('format')!r}; refit with this atomlearn version")
+    if card.get("model_sha256") != _sha256(model_path):
+        raise ValueError(f"{model_path} does not match its card (SHA-256 differs): the files come from different "
+                         "runs or were modified; refit, or copy the run folder whole")
+    untrusted = sio.get_untrusted_types(file=model_path)
+    foreign = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+    if foreign:
+        raise ValueError(f"{model_path} holds types atomlearn does not trust: {', '.join(foreign[:5])}; refusing to load it")
+    content = sio.load(model_path, trusted=untrusted)
+    featurizer, model = content["featurizer"], content["model"]
+    expected = card.get("featurizer", {}).get("names")
+    if expected is not None and expected != _featurizer_names(featurizer):
+        raise ValueError(f"{model_path}: the featurizers {_featurizer_names(featurizer)} differ from the card's {expected}")
+    return Bundle(featurizer, model, card)
+
+
+def _featurizer_names(featurizer: BaseEstimator) -> list[str]:
+    if hasattr(featurizer, "transformer_list"):
+        return [name for name, _ in featurizer.transformer_list]
+    return [featurizer.name]

@@ -1,0 +1,99 @@
+"""Gaussian-process regression with a predictive standard deviation, on the fast KRR machinery.
+
+The GP ``y ~ N(b, σ²(K + λI))`` has the KRR prediction as its posterior mean. The width
+and the noise ratio λ are chosen by maximising the log marginal likelihood over the grid
+(one eigendecomposition per width gives every λ); σ² and b take their closed-form optima.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.linalg as sl
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from atomlearn.models.kernels import kernel_diagonal, kernel_matrix
+from atomlearn.models.krr import DEFAULT_ALPHAS, FastKernelRidge, _as_grid
+from atomlearn.models.krr_path import log_marginal_likelihood_eigh
+
+
+class GaussianProcess(FastKernelRidge):
+    """GP regression; ``predict(X, return_std=True)`` gives the mean and the standard deviation
+    of a new observation (target units), noise included.
+
+    ``cv=None`` (default) selects by log marginal likelihood; any ``cv`` of
+    ``FastKernelRidge`` selects by held-out error instead. After fit: ``signal_variance_``
+    (σ², target units²), ``noise_std_`` (√(σ²λ), target units), ``log_marginal_likelihood_``.
+    """
+
+    def __init__(self, kernel: str = "rbf", gamma: float | Sequence[float] | str = "auto",
+                 alpha: float | Sequence[float] = DEFAULT_ALPHAS, cv: str | int | Any | None = None,
+                 scoring: str = "mae", fit_intercept: bool = True, dtype: str = "float64", solver: str = "auto",
+                 random_state: int | None = 0) -> None:
+        super().__init__(kernel=kernel, gamma=gamma, alpha=alpha, cv=cv, scoring=scoring, fit_intercept=fit_intercept,
+                         dtype=dtype, solver=solver, random_state=random_state)
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> GaussianProcess:
+        if self.cv is not None:
+            super().fit(X, y)
+            X, y = self.X_fit_, np.asarray(y, dtype=float)
+        else:
+            dtype = self._check_params()
+            X, y = validate_data(self, X, y, y_numeric=True)
+            y = np.asarray(y, dtype=float)
+            self._require_memory(len(X), dtype.itemsize, "kernel + eigenvectors")
+            rows = []
+            for gamma in self._gammas(X):
+                K = kernel_matrix(X, kernel=self.kernel, gamma=gamma, dtype=dtype)
+                evals, Q = sl.eigh(K, overwrite_a=True, check_finite=False, driver="evd")
+                alphas = _as_grid(self.alpha)
+                lml = log_marginal_likelihood_eigh(evals.astype(float), Q, y.astype(dtype), alphas, self.fit_intercept)
+                rows += [{"gamma": gamma, "alpha": a, "log_marginal_likelihood": float(v)} for a, v in zip(alphas, lml)]
+                del K, Q
+            table = pd.DataFrame(rows)
+            if not np.isfinite(table["log_marginal_likelihood"]).any():
+                raise np.linalg.LinAlgError("K + λI was not positive definite for any grid point; use larger alpha values")
+            best = table.loc[table["log_marginal_likelihood"].idxmax()]
+            self.gamma_, self.alpha_ = float(best["gamma"]), float(best["alpha"])
+            self.best_score_ = float(best["log_marginal_likelihood"])
+            self.cv_results_ = table.to_dict(orient="list")
+        self._factor = self._fit_final(X, y, np.dtype(self.dtype))
+        residual = y - self.intercept_
+        self.signal_variance_ = float(residual @ self.dual_coef_ / len(y))  # (y-b)ᵀ(K+λI)⁻¹(y-b) / n
+        self.noise_std_ = float(np.sqrt(self.signal_variance_ * self.alpha_))
+        self._ones_solved = sl.cho_solve(self._factor, np.ones(len(y), dtype=self._factor[0].dtype)).astype(float)
+        return self
+
+    def predict(self, X: np.ndarray, return_std: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """Posterior mean; with ``return_std`` also the standard deviation of a new observation."""
+        mean = super().predict(X)
+        if not return_std:
+            return mean
+        X = validate_data(self, X, reset=False)
+        variance = np.empty(len(X))
+        lower = self._cholesky()[0]
+        for start, block in self._kernel_blocks(X):
+            solved = sl.solve_triangular(lower, block.T, lower=True, check_finite=False)
+            explained = np.einsum("ij,ij->j", solved, solved)
+            rows = slice(start, start + len(block))
+            variance[rows] = kernel_diagonal(X[rows], self.kernel) - explained + self.alpha_
+            if self.fit_intercept:  # uncertainty of the fitted constant mean
+                variance[rows] += (1.0 - block @ self._ones_solved.astype(block.dtype)) ** 2 / self._ones_solved.sum()
+        return mean, np.sqrt(np.maximum(variance, 0.0) * self.signal_variance_)
+
+    def _cholesky(self) -> tuple[np.ndarray, bool]:
+        """Cholesky factor of K + λI, rebuilt after loading (it is not saved: n² numbers)."""
+        check_is_fitted(self, "dual_coef_")
+        if getattr(self, "_factor", None) is None:
+            K = kernel_matrix(self.X_fit_, kernel=self.kernel, gamma=self.gamma_, dtype=self.X_fit_.dtype)
+            K.flat[:: len(K) + 1] += self.alpha_
+            self._factor = sl.cho_factor(K, lower=True, overwrite_a=True, check_finite=False)
+        return self._factor
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_factor", None)
+        return state

@@ -1,0 +1,99 @@
+"""Kernel matrices (linear, RBF, Laplacian, Matérn) and the memory check before allocating one.
+
+Every kernel takes one width parameter ``gamma`` (1/feature-unit²; feature units for the
+Laplacian): RBF ``exp(-γ‖x-x'‖²)`` and Laplacian ``exp(-γ‖x-x'‖₁)`` as in scikit-learn;
+Matérn with length scale ``ℓ = 1/√(2γ)``, so that it tends to the RBF kernel of the same
+``gamma`` as ν → ∞. The linear kernel ignores ``gamma``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial.distance import cdist
+
+KERNELS = ("linear", "rbf", "laplacian", "matern12", "matern32", "matern52")
+ROW_BLOCK = 4096  # rows of the kernel computed at a time, to bound temporaries
+
+
+def _squared_distances(A: np.ndarray, B: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """‖a-b‖² into ``out`` via one matrix product (clipped at 0 against round-off)."""
+    np.matmul(A, B.T, out=out)
+    out *= -2.0
+    out += np.einsum("ij,ij->i", A, A)[:, None]
+    out += np.einsum("ij,ij->i", B, B)[None, :]
+    np.maximum(out, 0.0, out=out)
+    return out
+
+
+def _fill_block(kind: str, A: np.ndarray, B: np.ndarray, gamma: float, out: np.ndarray) -> None:
+    if kind == "linear":
+        np.matmul(A, B.T, out=out)
+        return
+    if kind == "laplacian":
+        out[...] = cdist(A, B, "cityblock")
+        out *= -gamma
+        np.exp(out, out=out)
+        return
+    _squared_distances(A, B, out)
+    if kind == "rbf":
+        out *= -gamma
+        np.exp(out, out=out)
+        return
+    np.sqrt(out, out=out)  # distance
+    out *= np.sqrt(2.0 * gamma)  # d / ℓ
+    if kind == "matern12":
+        np.exp(-out, out=out)
+    elif kind == "matern32":
+        out *= np.sqrt(3.0)
+        out[...] = (1.0 + out) * np.exp(-out)
+    elif kind == "matern52":
+        out *= np.sqrt(5.0)
+        out[...] = (1.0 + out + out * out / 3.0) * np.exp(-out)
+    else:
+        raise ValueError(f"unknown kernel {kind!r}; choose one of {', '.join(KERNELS)}")
+
+
+def kernel_matrix(A: np.ndarray, B: np.ndarray | None = None, *, kernel: str = "rbf", gamma: float = 1.0,
+                  dtype: type = np.float64) -> np.ndarray:
+    """The kernel matrix K[i, j] = k(A[i], B[j]) (B defaults to A), computed in row blocks in ``dtype``."""
+    if kernel not in KERNELS:
+        raise ValueError(f"unknown kernel {kernel!r}; choose one of {', '.join(KERNELS)}")
+    A = np.ascontiguousarray(A, dtype=dtype)
+    B = A if B is None else np.ascontiguousarray(B, dtype=dtype)
+    out = np.empty((len(A), len(B)), dtype=dtype)
+    for start in range(0, len(A), ROW_BLOCK):
+        stop = min(len(A), start + ROW_BLOCK)
+        _fill_block(kernel, A[start:stop], B, gamma, out[start:stop])
+    return out
+
+
+def kernel_diagonal(X: np.ndarray, kernel: str) -> np.ndarray:
+    """k(x, x) for each row: 1 for the stationary kernels, ‖x‖² for the linear one."""
+    if kernel == "linear":
+        return np.einsum("ij,ij->i", X, X)
+    return np.ones(len(X))
+
+
+def median_gamma(X: np.ndarray, kernel: str, n_sample: int = 1000, random_state: int | None = 0) -> float:
+    """The median heuristic: 1 / median pairwise distance (L1 for Laplacian, squared L2 otherwise)."""
+    rng = np.random.default_rng(random_state)
+    rows = X[rng.choice(len(X), size=min(n_sample, len(X)), replace=False)]
+    metric = "cityblock" if kernel == "laplacian" else "sqeuclidean"
+    distances = cdist(rows, rows, metric)[np.triu_indices(len(rows), k=1)]
+    median = float(np.median(distances[distances > 0])) if (distances > 0).any() else 1.0
+    return 1.0 / median
+
+
+def available_memory_bytes() -> int:
+    """Memory the system can give without swapping (psutil's ``available``)."""
+    import psutil
+
+    return int(psutil.virtual_memory().available)
+
+
+def require_memory(n_bytes: float, what: str, advice: str) -> None:
+    """Raise ``MemoryError`` with ``advice`` when ``n_bytes`` exceed ~90 % of the available memory."""
+    available = available_memory_bytes()
+    if n_bytes > 0.9 * available:
+        raise MemoryError(f"{what} needs {n_bytes / 2**30:.1f} GiB but only {available / 2**30:.1f} GiB "
+                          f"of memory is available; {advice}")

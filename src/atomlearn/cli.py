@@ -310,12 +310,13 @@ def _fit(args: argparse.Namespace) -> int:
                          nested=_nested(args.nested), n_bootstrap=args.bootstrap, random_state=args.seed)
     unit = f" ({result.target_unit})" if result.target_unit else ""
     table = Table(title=f"{result.dataset}: {result.target}{unit}, {result.featurizer['name']} features, "
-                        f"{result.split['kind']} hold-out test set (95% bootstrap intervals)")
+                        f"{result.split['kind']} hold-out test set (95% bootstrap intervals)",
+                  caption="baselines on the same split: " + ", ".join(k for k in result.metrics if k != "model"))
     for column in ("model", f"test MAE{unit}", f"test RMSE{unit}", "test R²", "Spearman ρ", "top-10% recall", f"train MAE{unit}"):
         table.add_column(column)
     for key in result.metrics:
         ci, train = result.metrics_ci[key]["test"], result.metrics[key]["train"]
-        label = args.model if key == "model" else f"{key} (baseline)"
+        label = args.model if key == "model" else key
         table.add_row(label, _interval(ci["mae"]), _interval(ci["rmse"]), _interval(ci["r2"], ".3f"),
                       _interval(ci["spearman"], ".3f"), _interval(ci["top_k_recall"], ".2f"), f"{train['mae']:.4g}")
     console.print(table)

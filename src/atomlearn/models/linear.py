@@ -89,7 +89,7 @@ class AutogradLinearRegression(_LinearPredictor):
             (gradient,) = torch.autograd.grad(loss, weights)
             with torch.no_grad():
                 weights -= 0.5 * step * gradient  # 0.5: the MSE Hessian is 2 X_1ᵀX_1/n
-            history.append(float(loss))
+            history.append(float(loss.detach()))
             if not np.isfinite(history[-1]):
                 raise FloatingPointError(f"gradient descent diverged (loss {history[-1]}); lower learning_rate or standardise X")
             if float(gradient.abs().max()) < self.tol:

@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from atomlearn.evaluate import learning_curve, lj_bias_variance, nested_cv, run_holdout, summarize_curve
+from atomlearn.featurizers import BagOfBonds, ElementFraction
+from atomlearn.models import FastKernelRidge, make_model
+from atomlearn.simulate import ARGON, lj_dataset
+
+
+def test_lennard_jones_minimum():
+    assert ARGON.energy(ARGON.r_min_A) == pytest.approx(-ARGON.epsilon_eV)
+    assert ARGON.energy(ARGON.sigma_A) == pytest.approx(0.0, abs=1e-15)
+    r, y, exact = lj_dataset(50, noise_eV=0.0)
+    np.testing.assert_array_equal(y, exact)
+    with pytest.raises(ValueError, match="r_range_A"):
+        lj_dataset(5, r_range_A=(4.0, 3.0))
+
+
+def test_bias_variance_of_lennard_jones_fits():
+    table = lj_bias_variance(degrees=[1, 3, 6, 10], ridge_lambdas=(1e-6, 1e3), n_rounds=60)
+    poly = table[table["family"] == "polynomial"]
+    # more flexible polynomials: bias falls, variance grows
+    assert poly["bias2"].iloc[0] > 5 * poly["bias2"].iloc[2]
+    assert poly["variance"].iloc[-1] > 10 * poly["variance"].iloc[1]
+    # the decomposition adds up to the measured test error (to the sampling noise of 60 rounds)
+    np.testing.assert_allclose(table["expected_mse"], table["test_mse"], rtol=0.1)
+    # the right functional form has (nearly) no bias and beats every polynomial
+    lj = table.loc["Lennard-Jones form"]
+    assert lj["bias2"] < 0.1 * lj["noise"] and lj["expected_mse"] < poly["expected_mse"].min()
+    # a strong ridge penalty trades the degree-10 variance for bias
+    weak, strong = table.loc["degree 10 ridge λ=1e-06"], table.loc["degree 10 ridge λ=1000"]
+    assert strong["variance"] < weak["variance"] / 10 and strong["bias2"] > weak["bias2"] / 10
+
+
+def test_nested_cv_tunes_on_inner_folds_and_scores_the_test_once():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 3))
+    y = X @ [1.0, 2.0, 0.0] + 0.1 * rng.normal(size=150)
+    result = nested_cv(make_pipeline(StandardScaler(), Ridge()), {"alpha": [1e-3, 1.0, 100.0]}, X[:120], y[:120],
+                       outer=4, inner=3, X_test=X[120:], y_test=y[120:])
+    assert len(result.folds) == 4 and all(f["n_train"] == 90 for f in result.folds)
+    assert all(f["params"]["ridge__alpha"] in (1e-3, 1.0) for f in result.folds)  # never the over-regularised one
+    assert result.test_scored_once and result.test["mae"]["value"] < 0.15
+    assert np.isfinite(result.oof_predictions).all()
+    self_tuned = nested_cv(FastKernelRidge(kernel="linear", alpha=[1e-3, 1.0, 1e3]), None, X[:120], y[:120], outer=3, inner=4)
+    assert {"alpha", "gamma"} <= set(self_tuned.folds[0]["params"]) and self_tuned.test is None
+
+
+def test_learning_curve_falls_on_qm9(qm9):
+    data = qm9.sample(700, random_state=1)
+    X = BagOfBonds().fit_transform(data.structures)
+    y = data.labels["U0_atomization_kcal_mol"].to_numpy()
+    curve = learning_curve(make_model("krr_laplacian"), X[:500], y[:500], X[500:], y[500:], [50, 150, 450], repeats=2)
+    table, slope = summarize_curve(curve)
+    assert table["test_mae"].is_monotonic_decreasing and slope < -0.25  # measured -0.40
+    assert (table["train_mae"] <= table["test_mae"]).all()
+
+
+def test_holdout_with_stratified_split_nested_cv_and_gp(qm9):
+    result = run_holdout(qm9, "U0_atomization_kcal_mol", ElementFraction(), make_model("gpr"), model_name="gpr",
+                         n=300, split="stratified", nested=(3, 3), n_bootstrap=200)
+    assert set(result.metrics) == {"model", "dummy", "linear", "gbr"}
+    assert result.metrics["model"]["test"]["mae"] < result.metrics["dummy"]["test"]["mae"] / 4
+    ci = result.metrics_ci["model"]["test"]["mae"]
+    assert ci["low"] < ci["value"] < ci["high"]
+    assert result.nested["test_scored_once"] and len(result.nested["folds"]) == 3
+    assert 0.6 < result.calibration["coverage"]["0.95"] <= 1.0
+    described = {row["part"]: row for row in result.split["describe"]}
+    assert described["test"]["in_top_10pct"] == 6  # 10 % of the 60 test molecules

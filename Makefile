@@ -20,10 +20,13 @@ test: $(READY)
 	$(PYTHON) -m pytest -q; status=$$?; if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
 
 bench: $(READY)
+	$(PYTHON) -m pip install --quiet -e ".[bench]"
 	$(PYTHON) benchmarks/bench_cif.py
 	$(PYTHON) benchmarks/bench_datasets.py
 	$(PYTHON) benchmarks/bench_featurizers.py
 	$(PYTHON) benchmarks/bench_racs_all_coremof.py
+	$(PYTHON) benchmarks/bench_krr_search.py --n 8000 --memory-n 16000
+	$(PYTHON) benchmarks/bench_qm9_krr.py --sizes 1000,2000,4000,8000,16000
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info demo-run

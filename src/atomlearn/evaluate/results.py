@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 VERSIONED_PACKAGES = ("atomlearn", "numpy", "scipy", "pandas", "scikit-learn", "ase", "gemmi", "rdkit", "dscribe", "skops")
 
@@ -59,10 +60,8 @@ class HoldoutResult:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def predictions_frame(self) -> "pd.DataFrame":
+    def predictions_frame(self) -> pd.DataFrame:
         """The predictions as a table: id, set (train/test/excluded), y_true, y_pred, baselines (target units)."""
-        import pandas as pd
-
         return pd.DataFrame(self.predictions)
 
     def to_json(self, path: str | Path | None = None) -> str:

@@ -50,7 +50,7 @@ class GaussianProcess(FastKernelRidge):
                 K = kernel_matrix(X, kernel=self.kernel, gamma=gamma, dtype=dtype)
                 evals, Q = sl.eigh(K, overwrite_a=True, check_finite=False, driver="evd")
                 alphas = _as_grid(self.alpha)
-                lml = log_marginal_likelihood_eigh(evals.astype(float), Q, y.astype(dtype), alphas, self.fit_intercept)
+                lml = log_marginal_likelihood_eigh(evals, Q, y.astype(dtype), alphas, self.fit_intercept)
                 rows += [{"gamma": gamma, "alpha": a, "log_marginal_likelihood": float(v)} for a, v in zip(alphas, lml)]
                 del K, Q
             table = pd.DataFrame(rows)

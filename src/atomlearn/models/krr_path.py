@@ -14,15 +14,32 @@ eigendecomposition ``K = QΛQᵀ`` for the whole path, gives every fold's error;
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 import scipy.linalg as sl
 
 Folds = Sequence[np.ndarray] | None  # test indices of each fold; None = leave-one-out
+ROUNDOFF_FACTOR = 100.0  # K + λI counts as singular when its smallest eigenvalue is below this × eps × the largest
 
 
-def _fold_residuals(block: callable, My: np.ndarray, folds: Folds, diagonal: np.ndarray | None) -> np.ndarray:
+def _usable_floor(evals: np.ndarray) -> float:
+    """Smallest eigenvalue of K + λI that this precision resolves."""
+    return ROUNDOFF_FACTOR * float(np.finfo(evals.dtype).eps) * max(float(np.abs(evals).max()), 1e-300)
+
+
+def _eigen_block(Q: np.ndarray, d: np.ndarray, g: np.ndarray, s: float, fold: np.ndarray) -> np.ndarray:
+    """M_VV = Q_V diag(d) Q_Vᵀ - g_V g_Vᵀ / s."""
+    return (Q[fold] * d) @ Q[fold].T - np.outer(g[fold], g[fold]) / s
+
+
+def _inverse_block(G: np.ndarray, g: np.ndarray, s: float, fold: np.ndarray) -> np.ndarray:
+    """M_VV = G_VV - g_V g_Vᵀ / s."""
+    return G[np.ix_(fold, fold)] - np.outer(g[fold], g[fold]) / s
+
+
+def _fold_residuals(block: Callable[[np.ndarray], np.ndarray], My: np.ndarray, folds: Folds, diagonal: np.ndarray | None) -> np.ndarray:
     """Held-out residual of every sample, from blocks of M."""
     if folds is None:
         return My / diagonal
@@ -48,10 +65,10 @@ def residuals_eigh(evals: np.ndarray, Q: np.ndarray, y: np.ndarray, alphas: Sequ
     Qy = Q.T @ y
     Q1 = Q.sum(axis=0)
     out = np.full((len(alphas), len(y)), np.inf)
-    scale = max(float(np.abs(evals).max()), 1e-300)
+    floor = _usable_floor(evals)
     for a, alpha in enumerate(alphas):
         shifted = evals + alpha
-        if shifted.min() <= 1e-7 * scale:  # not positive definite in this precision
+        if shifted.min() <= floor:  # not positive definite in this precision
             continue
         d = 1.0 / shifted
         Gy = Q @ (d * Qy)
@@ -62,7 +79,7 @@ def residuals_eigh(evals: np.ndarray, Q: np.ndarray, y: np.ndarray, alphas: Sequ
         else:
             g, s, My = np.zeros_like(Gy), 1.0, Gy
         diagonal = np.einsum("ij,j,ij->i", Q, d, Q) - g * g / s if folds is None else None
-        block = lambda fold: (Q[fold] * d) @ Q[fold].T - np.outer(g[fold], g[fold]) / s  # noqa: E731
+        block = partial(_eigen_block, Q, d, g, s)
         out[a] = _fold_residuals(block, My, folds, diagonal)
     return out
 
@@ -90,9 +107,8 @@ def residuals_cholesky(K: np.ndarray, y: np.ndarray, alphas: Sequence[float], fo
         else:
             g, s, My = np.zeros_like(Gy), 1.0, Gy
         diagonal = np.diag(G) - g * g / s if folds is None else None
-        block = lambda fold: G[np.ix_(fold, fold)] - np.outer(g[fold], g[fold]) / s  # noqa: E731
-        out[a] = _fold_residuals(block, My, folds, diagonal)
-        del G
+        out[a] = _fold_residuals(partial(_inverse_block, G, g, s), My, folds, diagonal)
+        del G  # before the next λ's copy: at most two n² arrays at a time
     return out
 
 
@@ -107,10 +123,10 @@ def log_marginal_likelihood_eigh(evals: np.ndarray, Q: np.ndarray, y: np.ndarray
     Qy = Q.T @ y
     Q1 = Q.sum(axis=0)
     out = np.full(len(alphas), -np.inf)
-    scale = max(float(np.abs(evals).max()), 1e-300)
+    floor = _usable_floor(evals)
     for a, alpha in enumerate(alphas):
         shifted = evals + alpha
-        if shifted.min() <= 1e-7 * scale:
+        if shifted.min() <= floor:
             continue
         d = 1.0 / shifted
         b = (Q1 @ (d * Qy)) / (Q1 @ (d * Q1)) if fit_intercept else 0.0

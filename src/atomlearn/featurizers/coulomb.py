@@ -94,12 +94,17 @@ class BagOfBonds(_MoleculeFeaturizer):
     citation_list = (HANSEN, RUPP)
 
     def _fit(self, structures: Sequence[Atoms]) -> None:
-        species = sorted({int(z) for atoms in structures for z in np.unique(atoms.numbers)})
+        """Bag sizes from element counts alone (n_X for X, n_X(n_X-1)/2 for X-X, n_X n_Y for X-Y)."""
         sizes: dict[tuple[int, ...], int] = {}
         for atoms in structures:
-            for bag, values in self._bags(atoms, species).items():
-                sizes[bag] = max(sizes.get(bag, 0), len(values))
-        self.species_ = [chemical_symbols[z] for z in species]
+            elements, counts = np.unique(atoms.numbers, return_counts=True)
+            count = dict(zip(elements.tolist(), counts.tolist()))
+            for a, b in combinations_with_replacement(sorted(count), 2):
+                pairs = count[a] * (count[a] - 1) // 2 if a == b else count[a] * count[b]
+                sizes[(a, b)] = max(sizes.get((a, b), 0), pairs)
+            for z, n in count.items():
+                sizes[(z,)] = max(sizes.get((z,), 0), n)
+        self.species_ = [chemical_symbols[z] for z in sorted({bag[0] for bag in sizes})]
         self.bag_sizes_ = {bag: size for bag, size in sorted(sizes.items()) if size}
 
     def _fitted_state(self) -> dict[str, object]:

@@ -74,9 +74,9 @@ class GaussianProcess(FastKernelRidge):
             return mean
         X = validate_data(self, X, reset=False)
         variance = np.empty(len(X))
-        lower = self._cholesky()[0]
-        for start, block in self._kernel_blocks(X):
-            solved = sl.solve_triangular(lower, block.T, lower=True, check_finite=False)
+        triangle, lower = self._cholesky()
+        for start, block in self._kernel_blocks(X):  # ‖L⁻¹k‖² = kᵀ(K+λI)⁻¹k, with L = Uᵀ for an upper factor
+            solved = sl.solve_triangular(triangle, block.T, lower=lower, trans="N" if lower else "T", check_finite=False)
             explained = np.einsum("ij,ij->j", solved, solved)
             rows = slice(start, start + len(block))
             variance[rows] = kernel_diagonal(X[rows], self.kernel) - explained + self.alpha_
@@ -90,7 +90,7 @@ class GaussianProcess(FastKernelRidge):
         if getattr(self, "_factor", None) is None:
             K = kernel_matrix(self.X_fit_, kernel=self.kernel, gamma=self.gamma_, dtype=self.X_fit_.dtype)
             K.flat[:: len(K) + 1] += self.alpha_
-            self._factor = sl.cho_factor(K, lower=True, overwrite_a=True, check_finite=False)
+            self._factor = sl.cho_factor(K.T, lower=False, overwrite_a=True, check_finite=False)
         return self._factor
 
     def __getstate__(self) -> dict[str, Any]:

@@ -149,7 +149,9 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         K = kernel_matrix(X, kernel=self.kernel, gamma=self.gamma_, dtype=dtype)
         K.flat[:: len(y) + 1] += self.alpha_
         try:
-            factor = sl.cho_factor(K, lower=True, overwrite_a=True, check_finite=False)
+            # K is symmetric and C-ordered: its transpose is the Fortran-ordered array LAPACK
+            # factors in place (no n² copy); the result is the upper factor U, K = UᵀU
+            factor = sl.cho_factor(K.T, lower=False, overwrite_a=True, check_finite=False)
         except np.linalg.LinAlgError as exc:
             raise np.linalg.LinAlgError(f"K + {self.alpha_:g} I is not positive definite in {self.dtype}; "
                                         "use a larger alpha or dtype='float64'") from exc

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from atomlearn.datasets import load_folder
-from atomlearn.evaluate import HoldoutResult, RandomHoldout, regression_metrics, run_holdout
+from atomlearn.evaluate import (
+    HoldoutResult,
+    RandomHoldout,
+    regression_metrics,
+    run_holdout,
+)
 from atomlearn.featurizers import ElementFraction
 from atomlearn.models import make_model
 

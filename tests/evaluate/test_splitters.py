@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-from sklearn.model_selection import cross_val_score
 from sklearn.linear_model import Ridge
+from sklearn.model_selection import cross_val_score
 
 from atomlearn.evaluate import (
     ClusterKFold,

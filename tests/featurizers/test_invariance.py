@@ -1,7 +1,12 @@
 import numpy as np
 import pytest
 
-from atomlearn.featurizers import FEATURIZERS, CartesianCoordinates, CoulombMatrix, make_featurizer
+from atomlearn.featurizers import (
+    FEATURIZERS,
+    CartesianCoordinates,
+    CoulombMatrix,
+    make_featurizer,
+)
 from atomlearn.featurizers.invariance import TOLERANCE, augment, check
 
 MOLECULAR = ["composition", "element_fraction", "coulomb_matrix", "bag_of_bonds", "acsf", "soap", "morgan", "rdkit2d"]

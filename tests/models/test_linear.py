@@ -4,7 +4,11 @@ from sklearn.datasets import make_circles
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from atomlearn.models import AutogradLinearRegression, ClosedFormLinearRegression, QuadraticFeatureMap
+from atomlearn.models import (
+    AutogradLinearRegression,
+    ClosedFormLinearRegression,
+    QuadraticFeatureMap,
+)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 from rich.markup import escape
@@ -92,9 +93,7 @@ def _write_run(out: str, result) -> None:
     console.print(f"run written to {folder}/ (results.json, predictions.csv, errors.csv, bundle/model.skops + card.json)")
 
 
-def _structure_files(paths: Sequence[str]) -> list:
-    from pathlib import Path
-
+def _structure_files(paths: Sequence[str]) -> list[Path]:
     from atomlearn.datasets.folder import is_structure_file
 
     files = []
@@ -112,48 +111,24 @@ def _structure_files(paths: Sequence[str]) -> list:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    import numpy as np
-
     from atomlearn.models.bundle import load_bundle
     from atomlearn.parallel import parallel_map
     from atomlearn.structures import read_structure
 
     bundle = load_bundle(args.run)
-    files = _structure_files(args.files)
-    names = [str(f) for f in files]
+    names = [str(f) for f in _structure_files(args.files)]
     read = parallel_map(read_structure, names, ids=names, n_jobs=args.n_jobs, stage="read", description="reading")
     readable = [i for i, atoms in enumerate(read.results) if atoms is not None]
-    rows = [{"file": str(f), "id": f.stem, "y_pred": None, "error": ""} for f in files]
-    for error in read.errors:
-        rows[names.index(error.item_id)]["error"] = f"read: {error.reason}"
-    for i in readable:
-        read.results[i].info["id"] = names[i]
-    if readable:
-        for _, part in getattr(bundle.featurizer, "transformer_list", [(None, bundle.featurizer)]):
-            part.set_params(n_jobs=args.n_jobs, cache=False)
-        X = bundle.featurizer.transform([read.results[i] for i in readable])
-        ok = np.isfinite(X).all(axis=1)
-        final = bundle.model.steps[-1][1] if hasattr(bundle.model, "steps") else bundle.model
-        has_std = hasattr(final, "signal_variance_")
-        if ok.any():
-            out = bundle.model.predict(X[ok], return_std=True) if has_std else (bundle.model.predict(X[ok]), None)
-        reasons = _featurize_reasons(bundle.featurizer)
-        position = 0
-        for row_index, good in zip(readable, ok):
-            if good:
-                rows[row_index]["y_pred"] = float(out[0][position])
-                if has_std:
-                    rows[row_index]["y_std"] = float(out[1][position])
-                position += 1
-            else:
-                rows[row_index]["error"] = "featurize: " + reasons.get(names[row_index], "NaN features")
-
-    frame = pd.DataFrame(rows)
+    predicted = (bundle.predict([read.results[i] for i in readable], [names[i] for i in readable], n_jobs=args.n_jobs)
+                 if readable else pd.DataFrame(columns=["id", "y_pred", "error"]))
+    unread = pd.DataFrame({"id": [e.item_id for e in read.errors], "error": [f"read: {e.reason}" for e in read.errors]})
+    frame = pd.concat([predicted, unread], ignore_index=True).rename(columns={"id": "file"})
+    frame.insert(1, "id", [Path(name).stem for name in frame["file"]])
+    frame = frame.set_index("file").loc[names].reset_index()  # the order the files were given in
     unit = bundle.card.get("target_unit", "")
-    target = bundle.card.get("target", "y")
     n_failed = int((frame["error"] != "").sum())
     console.print(f"{len(frame)} files in: {len(frame) - n_failed} predicted, {n_failed} failed "
-                  f"({target}{f' in {unit}' if unit else ''}; model {bundle.card['model']['name']}, "
+                  f"({bundle.card.get('target', 'y')}{f' in {unit}' if unit else ''}; model {bundle.card['model']['name']}, "
                   f"trained on {bundle.card['counts']['used']} structures of {bundle.card['dataset']})")
     if args.out:
         frame.to_csv(args.out, index=False)
@@ -161,15 +136,6 @@ def _predict(args: argparse.Namespace) -> int:
     else:
         console.print(_table(frame))
     return 0
-
-
-def _featurize_reasons(featurizer) -> dict[str, str]:
-    """Why each structure (by id) failed in the featurizers of the last transform."""
-    reasons = {}
-    for _, part in getattr(featurizer, "transformer_list", [(None, featurizer)]):
-        for record in part.errors_table().itertuples(index=False):
-            reasons[str(record.item_id)] = f"{record.stage}: {record.reason}"
-    return reasons
 
 
 def _curve(args: argparse.Namespace) -> int:

@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 from ase import Atoms
 
-from atomlearn.errors import ERROR_COLUMNS, ErrorRecord, LabelsError, StructureError, errors_frame
+from atomlearn.errors import (
+    ERROR_COLUMNS,
+    ErrorRecord,
+    LabelsError,
+    StructureError,
+    errors_frame,
+)
 
 
 @dataclass

@@ -1,6 +1,11 @@
 """Evaluation: splitters, metrics with confidence intervals, nested CV, learning curves, bias-variance."""
 
-from atomlearn.evaluate.bias_variance import bias_variance, bias_variance_sweep, bootstrap_sets, lj_bias_variance
+from atomlearn.evaluate.bias_variance import (
+    bias_variance,
+    bias_variance_sweep,
+    bootstrap_sets,
+    lj_bias_variance,
+)
 from atomlearn.evaluate.calibration import calibration
 from atomlearn.evaluate.holdout import run_holdout
 from atomlearn.evaluate.kennard_stone import kennard_stone

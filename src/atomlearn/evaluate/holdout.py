@@ -20,13 +20,18 @@ from sklearn.pipeline import FeatureUnion
 from atomlearn.datasets.base import Dataset, load_each
 from atomlearn.errors import ErrorRecord, errors_frame
 from atomlearn.evaluate.calibration import calibration
-from atomlearn.evaluate.metrics import point_values, regression_metrics, regression_metrics_ci
+from atomlearn.evaluate.metrics import (
+    point_values,
+    regression_metrics,
+    regression_metrics_ci,
+)
 from atomlearn.evaluate.nested import chosen_params, nested_cv
 from atomlearn.evaluate.results import HoldoutResult, data_hash
 from atomlearn.evaluate.scaffolds import scaffold_groups
 from atomlearn.evaluate.split import describe
 from atomlearn.evaluate.splitters import make_holdout
 from atomlearn.featurizers.base import Featurizer
+from atomlearn.models.gpr import has_predictive_std
 from atomlearn.structures import structure_hash
 
 BASELINES = ("dummy", "linear", "gbr")
@@ -198,7 +203,7 @@ def run_holdout(
                         "test": point_values(metrics_ci[key]["test"])}
     std = np.full(len(y), np.nan)
     calibration_summary = None
-    if _predicts_std(fitted_model):
+    if has_predictive_std(fitted_model):
         std[ok] = fitted_model.predict(X[ok], return_std=True)[1]
         calibration_summary = calibration(y[test], predicted["model"][test], std[test])
     timings["predict"] = time.perf_counter() - clock
@@ -235,11 +240,6 @@ def run_holdout(
     )
     result.fitted = (featurizer, fitted_model)
     return result
-
-
-def _predicts_std(estimator: BaseEstimator) -> bool:
-    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
-    return hasattr(final, "signal_variance_")
 
 
 def _plain(params: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,11 @@ import numpy as np
 from ase import Atoms
 
 from atomlearn.featurizers.base import Featurizer
-from atomlearn.featurizers.checks import require_no_overlap, require_periodic, require_size
+from atomlearn.featurizers.checks import (
+    require_no_overlap,
+    require_periodic,
+    require_size,
+)
 
 FEATURES = {
     "Di_A": "largest included sphere diameter (LCD), Å",

@@ -34,7 +34,12 @@ from scipy import sparse
 from atomlearn.featurizers import elements
 from atomlearn.featurizers.base import Featurizer
 from atomlearn.featurizers.checks import refuse_close_pairs, require_size
-from atomlearn.featurizers.graph import BOND_TOLERANCE_A, bond_graph, distance_shells, is_metal
+from atomlearn.featurizers.graph import (
+    BOND_TOLERANCE_A,
+    bond_graph,
+    distance_shells,
+    is_metal,
+)
 
 PROPERTIES = {
     "chi": "electronegativity_pauling",

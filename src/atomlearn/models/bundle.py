@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+from ase import Atoms
 from sklearn.base import BaseEstimator
 
 from atomlearn.evaluate.results import package_versions
+from atomlearn.models.gpr import has_predictive_std
 
 MODEL_FILE = "model.skops"
 CARD_FILE = "card.json"
@@ -30,6 +35,29 @@ class Bundle:
     featurizer: BaseEstimator
     model: BaseEstimator
     card: dict[str, Any]
+
+    def predict(self, structures: Sequence[Atoms], ids: Sequence[str], n_jobs: int = 1) -> pd.DataFrame:
+        """Featurize and predict: one row per structure with ``id``, ``y_pred`` (target units), ``y_std``
+        for a Gaussian process, and ``error`` (empty, or why the structure has no prediction)."""
+        if len(ids) != len(structures):
+            raise ValueError(f"{len(ids)} ids for {len(structures)} structures")
+        parts = [part for _, part in getattr(self.featurizer, "transformer_list", [(None, self.featurizer)])]
+        for part in parts:
+            part.set_params(n_jobs=n_jobs, cache=False)
+        for atoms, item_id in zip(structures, ids):
+            atoms.info["id"] = item_id  # failures are reported under this id
+        X = self.featurizer.transform(list(structures))
+        ok = np.isfinite(X).all(axis=1)
+        frame = pd.DataFrame({"id": list(ids), "y_pred": np.nan, "error": ""})
+        if has_predictive_std(self.model):
+            frame["y_std"] = np.nan
+            if ok.any():
+                frame.loc[ok, "y_pred"], frame.loc[ok, "y_std"] = self.model.predict(X[ok], return_std=True)
+        elif ok.any():
+            frame.loc[ok, "y_pred"] = self.model.predict(X[ok])
+        reasons = {str(r.item_id): f"{r.stage}: {r.reason}" for part in parts for r in part.errors_table().itertuples()}
+        frame.loc[~ok, "error"] = [reasons.get(str(i), "the features hold NaN") for i in frame.loc[~ok, "id"]]
+        return frame
 
 
 def _sha256(path: Path) -> str:

@@ -97,3 +97,9 @@ class GaussianProcess(FastKernelRidge):
         state = self.__dict__.copy()
         state.pop("_factor", None)
         return state
+
+
+def has_predictive_std(estimator: Any) -> bool:
+    """True when ``estimator`` (or the last step of a pipeline) is a fitted model with ``predict(X, return_std=True)``."""
+    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    return hasattr(final, "signal_variance_")

@@ -18,7 +18,12 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from atomlearn.models.kernels import KERNELS, kernel_matrix, median_gamma, require_memory
+from atomlearn.models.kernels import (
+    KERNELS,
+    kernel_matrix,
+    median_gamma,
+    require_memory,
+)
 from atomlearn.models.krr_path import Folds, residuals_cholesky, residuals_eigh
 
 DEFAULT_ALPHAS = tuple(10.0 ** np.arange(-10, 1))  # λ, in units of the kernel (k(x, x) = 1)

@@ -119,3 +119,16 @@ def test_eigh_and_cholesky_paths_agree_on_a_nearly_singular_kernel(data):
     by_cholesky = FastKernelRidge(solver="cholesky", **grid).fit(X, y)
     assert (by_eigh.gamma_, by_eigh.alpha_) == (by_cholesky.gamma_, by_cholesky.alpha_)
     np.testing.assert_allclose(by_eigh.cv_scores_["score"], by_cholesky.cv_scores_["score"], rtol=1e-4)
+
+
+def test_width_screen_on_a_subsample_then_the_lambda_path_on_all_rows(data):
+    X, y = data
+    grid = dict(gamma=[0.03, 0.3, 3.0], alpha=ALPHAS)
+    full = FastKernelRidge(**grid).fit(X, y)
+    screened = FastKernelRidge(width_subsample=90, **grid).fit(X, y)
+    table = screened.cv_scores_
+    assert set(table["stage"]) == {"width screen", "all data"}
+    assert len(table[table["stage"] == "width screen"]) == 9 and table[table["stage"] == "all data"]["gamma"].nunique() == 1
+    assert screened.gamma_ == full.gamma_  # the subsample finds the same width here
+    final = table[table["stage"] == "all data"]
+    np.testing.assert_allclose(final["score"], full.cv_scores_.query("gamma == @full.gamma_")["score"], rtol=1e-12)

@@ -53,15 +53,18 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         largest kernel eigenvalue is then unresolved and skipped).
     solver : "eigh" (one eigendecomposition per width serves every λ), "cholesky" (one
         factor and inverse per λ), or "auto" (eigh for leave-one-out or more than 3 λ).
+    width_subsample : screen the widths on a random subsample of this many rows (the
+        widths × λ grid there), then compute the λ path of the best width on all rows:
+        one full-size decomposition instead of one per width. None: all widths on all rows.
 
     After ``fit``: ``gamma_``, ``alpha_``, ``dual_coef_``, ``intercept_``, ``cv_results_``
-    (gamma, alpha, score lists; ``cv_scores_`` gives them as a DataFrame), ``best_score_``.
+    (gamma, alpha, score and stage lists; ``cv_scores_`` gives them as a DataFrame), ``best_score_``.
     """
 
     def __init__(self, kernel: str = "rbf", gamma: float | Sequence[float] | str = "auto",
                  alpha: float | Sequence[float] = DEFAULT_ALPHAS, cv: str | int | Any = "loo", scoring: str = "mae",
                  fit_intercept: bool = True, dtype: str = "float64", solver: str = "auto",
-                 random_state: int | None = 0) -> None:
+                 width_subsample: int | None = None, random_state: int | None = 0) -> None:
         self.kernel = kernel
         self.gamma = gamma
         self.alpha = alpha
@@ -70,6 +73,7 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         self.fit_intercept = fit_intercept
         self.dtype = dtype
         self.solver = solver
+        self.width_subsample = width_subsample
         self.random_state = random_state
 
     # -- checks -----------------------------------------------------------------------
@@ -128,26 +132,40 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         y = np.asarray(y, dtype=float)
         gammas, alphas = self._gammas(X), _as_grid(self.alpha)
         self._require_memory(len(X), dtype.itemsize, "kernel + factor")
-        rows = []
+        rows: list[dict[str, Any]] = []
+        if len(gammas) > 1 and self.width_subsample and len(X) > self.width_subsample:
+            # screen the widths on a random subsample; the λ path is then computed on all the data
+            sub = np.random.default_rng(self.random_state).choice(len(X), self.width_subsample, replace=False)
+            rows = self._grid_scores(X[sub], y[sub], gammas, alphas, dtype, stage="width screen")
+            screened = pd.DataFrame(rows)
+            gammas = [float(screened.loc[screened["score"].idxmin(), "gamma"])] if np.isfinite(screened["score"]).any() else gammas
         if len(gammas) * len(alphas) > 1:
-            folds = self._folds(X, y)
-            for gamma in gammas:
-                K = kernel_matrix(X, kernel=self.kernel, gamma=gamma, dtype=dtype)
-                scores = self._score(self._path(K, y, alphas, folds).astype(float))
-                rows += [{"gamma": gamma, "alpha": alpha, "score": float(s)} for alpha, s in zip(alphas, scores)]
-                del K
+            rows += self._grid_scores(X, y, gammas, alphas, dtype, stage="all data")
             table = pd.DataFrame(rows)
-            if not np.isfinite(table["score"]).any():
+            final = table[table["stage"] == "all data"]
+            if not np.isfinite(final["score"]).any():
                 raise np.linalg.LinAlgError("the kernel plus λ was not positive definite for any grid point; "
                                             "use larger alpha values or dtype='float64'")
-            best = table.loc[table["score"].idxmin()]
+            best = final.loc[final["score"].idxmin()]
             self.gamma_, self.alpha_, self.best_score_ = float(best["gamma"]), float(best["alpha"]), float(best["score"])
             self.cv_results_ = table.to_dict(orient="list")
         else:
             self.gamma_, self.alpha_, self.best_score_ = gammas[0], alphas[0], float("nan")
-            self.cv_results_ = {"gamma": [gammas[0]], "alpha": [alphas[0]], "score": [np.nan]}
+            self.cv_results_ = {"gamma": [gammas[0]], "alpha": [alphas[0]], "score": [np.nan], "stage": ["fixed"]}
         self._fit_final(X, y, dtype)
         return self
+
+    def _grid_scores(self, X: np.ndarray, y: np.ndarray, gammas: list[float], alphas: list[float], dtype: np.dtype,
+                     stage: str) -> list[dict[str, Any]]:
+        """Held-out score of every (γ, λ): one kernel matrix per γ."""
+        folds = self._folds(X, y)
+        rows = []
+        for gamma in gammas:
+            K = kernel_matrix(X, kernel=self.kernel, gamma=gamma, dtype=dtype)
+            scores = self._score(self._path(K, y, alphas, folds).astype(float))
+            rows += [{"gamma": gamma, "alpha": alpha, "score": float(v), "stage": stage} for alpha, v in zip(alphas, scores)]
+            del K
+        return rows
 
     def _fit_final(self, X: np.ndarray, y: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, bool]:
         """Dual coefficients and intercept of the chosen (gamma, alpha); returns the Cholesky factor."""

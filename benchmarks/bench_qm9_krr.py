@@ -49,7 +49,11 @@ def atomlearn_run(structures_train, y_train, structures_test, y_test, width_subs
 
 
 def qmllib_representation(kind: str, molecules) -> tuple[np.ndarray, list | None]:
-    from qmllib.representations import generate_bob, generate_coulomb_matrix, generate_fchl19
+    from qmllib.representations import (
+        generate_bob,
+        generate_coulomb_matrix,
+        generate_fchl19,
+    )
 
     if kind == "cm":
         return np.array([generate_coulomb_matrix(a.numbers, a.positions, size=29) for a in molecules]), None

@@ -63,6 +63,11 @@ def test_curve_bias_variance_and_models_commands(tmp_path, capsys):
     assert "gpr" in capsys.readouterr().out
     assert main(["fit", "qm9", "--target", "U0_atomization_kcal_mol", "--nested", "5"]) == 2
     assert "OUTERxINNER" in capsys.readouterr().err
+    assert main(["fit", "qm9", "--target", "U0_atomization_kcal_mol", "--n", "50", "--split", "group"]) == 2
+    assert "needs a label column naming each structure's group" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["predict", str(tmp_path), str(tmp_path / "empty")]) == 2
+    assert "is not a model bundle" in " ".join(capsys.readouterr().err.split())
 
 
 def test_datasets_commands(tmp_path, capsys):

@@ -107,7 +107,7 @@ def _structure_files(paths: Sequence[str]) -> list[Path]:
             raise FileNotFoundError(f"{name}: no such file or folder")
     if not files:
         raise ValueError(f"no structure files found in {', '.join(paths)}")
-    return files
+    return list(dict.fromkeys(files))  # a file named twice (also inside a given folder) is read once
 
 
 def _predict(args: argparse.Namespace) -> int:

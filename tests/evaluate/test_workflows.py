@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -65,3 +66,16 @@ def test_holdout_with_stratified_split_nested_cv_and_gp(qm9):
     assert 0.6 < result.calibration["coverage"]["0.95"] <= 1.0
     described = {row["part"]: row for row in result.split["describe"]}
     assert described["test"]["in_top_10pct"] == 6  # 10 % of the 60 test molecules
+
+
+def test_bootstrap_variance_of_the_mean_is_sigma2_over_n():
+    from sklearn.dummy import DummyRegressor
+
+    from atomlearn.evaluate import bias_variance, bootstrap_sets
+
+    rng = np.random.default_rng(4)
+    X, y = np.zeros((50, 1)), rng.normal(size=50)
+    found = bias_variance(DummyRegressor(), bootstrap_sets(X, y), np.zeros((5, 1)), np.zeros(5), n_rounds=2000)
+    # a bootstrap mean of n values varies with variance var(y) / n (population variance of the sample)
+    assert found["variance"] == pytest.approx(y.var() / 50, rel=0.1)
+    assert np.isnan(found["bias2"]) and found["bias2_plus_noise"] == pytest.approx(y.mean() ** 2, rel=0.1)

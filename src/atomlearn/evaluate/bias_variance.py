@@ -27,11 +27,8 @@ TrainingSets = Callable[[int], tuple[np.ndarray, np.ndarray]]  # round number ->
 
 def bootstrap_sets(X: np.ndarray, y: np.ndarray, random_state: int | None = 0) -> TrainingSets:
     """Training sets drawn with replacement from (X, y), one per round, seeded."""
-    rng = np.random.default_rng(random_state)
-    seeds = rng.integers(0, 2**31 - 1, size=100_000)
-
     def draw(round_number: int) -> tuple[np.ndarray, np.ndarray]:
-        rows = np.random.default_rng(seeds[round_number]).integers(0, len(y), size=len(y))
+        rows = np.random.default_rng([random_state or 0, round_number]).integers(0, len(y), size=len(y))
         return X[rows], y[rows]
 
     return draw

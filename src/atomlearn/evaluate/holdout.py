@@ -194,17 +194,19 @@ def run_holdout(
 
     clock = time.perf_counter()
     predicted, metrics, metrics_ci = {}, {}, {}
+    std = np.full(len(y), np.nan)
     for key, estimator in fitted.items():
         predicted[key] = np.full(len(y), np.nan)
-        predicted[key][ok] = estimator.predict(X[ok])
+        if key == "model" and has_predictive_std(estimator):
+            predicted[key][ok], std[ok] = estimator.predict(X[ok], return_std=True)
+        else:
+            predicted[key][ok] = estimator.predict(X[ok])
         metrics_ci[key] = {"test": regression_metrics_ci(y[test], predicted[key][test], n_resamples=n_bootstrap,
                                                           random_state=random_state)}
         metrics[key] = {"train": regression_metrics(y[train], predicted[key][train]),
                         "test": point_values(metrics_ci[key]["test"])}
-    std = np.full(len(y), np.nan)
     calibration_summary = None
     if has_predictive_std(fitted_model):
-        std[ok] = fitted_model.predict(X[ok], return_std=True)[1]
         calibration_summary = calibration(y[test], predicted["model"][test], std[test])
     timings["predict"] = time.perf_counter() - clock
 

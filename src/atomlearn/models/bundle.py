@@ -44,9 +44,11 @@ class Bundle:
         parts = [part for _, part in getattr(self.featurizer, "transformer_list", [(None, self.featurizer)])]
         for part in parts:
             part.set_params(n_jobs=n_jobs, cache=False)
-        for atoms, item_id in zip(structures, ids):
-            atoms.info["id"] = item_id  # failures are reported under this id
-        X = self.featurizer.transform(list(structures))
+        labelled = []
+        for atoms, item_id in zip(structures, ids):  # copies: failures are reported under these ids
+            labelled.append(atoms.copy())
+            labelled[-1].info["id"] = item_id
+        X = self.featurizer.transform(labelled)
         ok = np.isfinite(X).all(axis=1)
         frame = pd.DataFrame({"id": list(ids), "y_pred": np.nan, "error": ""})
         if has_predictive_std(self.model):

@@ -36,36 +36,32 @@ class GaussianProcess(FastKernelRidge):
         super().__init__(kernel=kernel, gamma=gamma, alpha=alpha, cv=cv, scoring=scoring, fit_intercept=fit_intercept,
                          dtype=dtype, solver=solver, random_state=random_state)
 
-    def fit(self, X: np.ndarray, y: np.ndarray) -> GaussianProcess:
+    def _select(self, X: np.ndarray, y: np.ndarray, dtype: np.dtype) -> None:
+        """By log marginal likelihood (``cv=None``), else by held-out error as kernel ridge does."""
         if self.cv is not None:
-            super().fit(X, y)
-            X, y = self.X_fit_, np.asarray(y, dtype=float)
-        else:
-            dtype = self._check_params()
-            X, y = validate_data(self, X, y, y_numeric=True)
-            y = np.asarray(y, dtype=float)
-            self._require_memory(len(X), dtype.itemsize, "kernel + eigenvectors")
-            rows = []
-            for gamma in self._gammas(X):
-                K = kernel_matrix(X, kernel=self.kernel, gamma=gamma, dtype=dtype)
-                evals, Q = sl.eigh(K, overwrite_a=True, check_finite=False, driver="evd")
-                alphas = _as_grid(self.alpha)
-                lml = log_marginal_likelihood_eigh(evals, Q, y.astype(dtype), alphas, self.fit_intercept)
-                rows += [{"gamma": gamma, "alpha": a, "log_marginal_likelihood": float(v)} for a, v in zip(alphas, lml)]
-                del K, Q
-            table = pd.DataFrame(rows)
-            if not np.isfinite(table["log_marginal_likelihood"]).any():
-                raise np.linalg.LinAlgError("K + λI was not positive definite for any grid point; use larger alpha values")
-            best = table.loc[table["log_marginal_likelihood"].idxmax()]
-            self.gamma_, self.alpha_ = float(best["gamma"]), float(best["alpha"])
-            self.best_score_ = float(best["log_marginal_likelihood"])
-            self.cv_results_ = table.to_dict(orient="list")
-        self._factor = self._fit_final(X, y, np.dtype(self.dtype))
-        residual = y - self.intercept_
-        self.signal_variance_ = float(residual @ self.dual_coef_ / len(y))  # (y-b)ᵀ(K+λI)⁻¹(y-b) / n
+            super()._select(X, y, dtype)
+            return
+        alphas, rows = _as_grid(self.alpha), []
+        for gamma in self._gammas(X):
+            K = kernel_matrix(X, kernel=self.kernel, gamma=gamma, dtype=dtype)
+            evals, Q = sl.eigh(K, overwrite_a=True, check_finite=False, driver="evd")
+            lml = log_marginal_likelihood_eigh(evals, Q, y.astype(dtype), alphas, self.fit_intercept)
+            rows += [{"gamma": gamma, "alpha": a, "log_marginal_likelihood": float(v)} for a, v in zip(alphas, lml)]
+            del K, Q
+        table = pd.DataFrame(rows)
+        if not np.isfinite(table["log_marginal_likelihood"]).any():
+            raise np.linalg.LinAlgError("K + λI was not positive definite for any grid point; use larger alpha values")
+        best = table.loc[table["log_marginal_likelihood"].idxmax()]
+        self.gamma_, self.alpha_ = float(best["gamma"]), float(best["alpha"])
+        self.best_score_ = float(best["log_marginal_likelihood"])
+        self.cv_results_ = table.to_dict(orient="list")
+
+    def _after_fit(self, factor: tuple[np.ndarray, bool], y: np.ndarray) -> None:
+        """Keep the factor for the variance; σ² = (y-b)ᵀ(K+λI)⁻¹(y-b) / n at its optimum."""
+        self._factor = factor
+        self.signal_variance_ = float((y - self.intercept_) @ self.dual_coef_ / len(y))
         self.noise_std_ = float(np.sqrt(self.signal_variance_ * self.alpha_))
-        self._ones_solved = sl.cho_solve(self._factor, np.ones(len(y), dtype=self._factor[0].dtype)).astype(float)
-        return self
+        self._ones_solved = sl.cho_solve(factor, np.ones(len(y), dtype=factor[0].dtype)).astype(float)
 
     def predict(self, X: np.ndarray, return_std: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """Posterior mean; with ``return_std`` also the standard deviation of a new observation."""

@@ -130,8 +130,14 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         dtype = self._check_params()
         X, y = validate_data(self, X, y, y_numeric=True)
         y = np.asarray(y, dtype=float)
-        gammas, alphas = self._gammas(X), _as_grid(self.alpha)
         self._require_memory(len(X), dtype.itemsize, "kernel + factor")
+        self._select(X, y, dtype)
+        self._after_fit(self._fit_final(X, y, dtype), y)
+        return self
+
+    def _select(self, X: np.ndarray, y: np.ndarray, dtype: np.dtype) -> None:
+        """Choose ``gamma_`` and ``alpha_`` by held-out error over the grid; record ``cv_results_``."""
+        gammas, alphas = self._gammas(X), _as_grid(self.alpha)
         rows: list[dict[str, Any]] = []
         if len(gammas) > 1 and self.width_subsample and len(X) > self.width_subsample:
             # screen the widths on a random subsample; the λ path is then computed on all the data
@@ -152,8 +158,9 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         else:
             self.gamma_, self.alpha_, self.best_score_ = gammas[0], alphas[0], float("nan")
             self.cv_results_ = {"gamma": [gammas[0]], "alpha": [alphas[0]], "score": [np.nan], "stage": ["fixed"]}
-        self._fit_final(X, y, dtype)
-        return self
+
+    def _after_fit(self, factor: tuple[np.ndarray, bool], y: np.ndarray) -> None:
+        """What a subclass keeps from the final Cholesky factor (nothing here: predict needs only dual_coef_)."""
 
     def _grid_scores(self, X: np.ndarray, y: np.ndarray, gammas: list[float], alphas: list[float], dtype: np.dtype,
                      stage: str) -> list[dict[str, Any]]:

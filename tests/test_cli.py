@@ -13,7 +13,7 @@ def test_fit_writes_a_run_folder_and_predict_uses_its_bundle(tmp_path, capsys):
                  "--out", str(run)])
     text = capsys.readouterr().out
     assert code == 0, text
-    assert "krr" in text and "baselines on the same split: dummy, linear, gbr" in text and "300 structures in: 300 used" in text
+    assert "krr" in text and "baselines on the same split: dummy, ridge, gbr" in text and "300 structures in: 300 used" in text
     assert "nested CV 3x3" in text
     result = json.loads((run / "results.json").read_text())
     assert result["metrics"]["model"]["test"]["mae"] < result["metrics"]["dummy"]["test"]["mae"] / 4

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from rich.markup import escape
 from rich.table import Table
@@ -90,7 +91,9 @@ def _write_run(out: str, result) -> None:
             "counts": result.counts, "data_hash": result.data_hash,
             "test_metrics": {k: v["test"] for k, v in result.metrics.items()}}
     save_bundle(folder / "bundle", featurizer, model, card)
-    console.print(f"run written to {folder}/ (results.json, predictions.csv, errors.csv, bundle/model.skops + card.json)")
+    np.savez_compressed(folder / "features.npz", **result.features)
+    console.print(f"run written to {folder}/ (results.json, predictions.csv, errors.csv, features.npz, "
+                  "bundle/model.skops + card.json)")
 
 
 def _structure_files(paths: Sequence[str]) -> list[Path]:

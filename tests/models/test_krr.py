@@ -127,8 +127,31 @@ def test_width_screen_on_a_subsample_then_the_lambda_path_on_all_rows(data):
     full = FastKernelRidge(**grid).fit(X, y)
     screened = FastKernelRidge(width_subsample=90, **grid).fit(X, y)
     table = screened.cv_scores_
-    assert set(table["stage"]) == {"width screen", "all data"}
-    assert len(table[table["stage"] == "width screen"]) == 9 and table[table["stage"] == "all data"]["gamma"].nunique() == 1
+    assert set(table["stage"]) == {"screen", "all data"}
+    assert len(table[table["stage"] == "screen"]) == 9 and table[table["stage"] == "all data"]["gamma"].nunique() == 1
     assert screened.gamma_ == full.gamma_  # the subsample finds the same width here
     final = table[table["stage"] == "all data"]
     np.testing.assert_allclose(final["score"], full.cv_scores_.query("gamma == @full.gamma_")["score"], rtol=1e-12)
+
+
+def test_refine_alphas_scores_a_window_of_the_lambda_grid_on_all_rows(data):
+    X, y = data
+    grid = dict(gamma=[0.03, 0.3, 3.0], alpha=[1e-6, 1e-4, 1e-2, 1.0, 100.0])
+    whole_path = FastKernelRidge(width_subsample=90, **grid).fit(X, y)
+    screen = whole_path.cv_scores_.query("stage == 'screen'")
+    screened_alpha = float(screen.loc[screen["score"].idxmin(), "alpha"])
+    refined = FastKernelRidge(width_subsample=90, refine_alphas=3, **grid).fit(X, y)
+    final = refined.cv_scores_.query("stage == 'all data'")
+    position = grid["alpha"].index(screened_alpha)
+    expected = grid["alpha"][max(0, min(position - 1, len(grid["alpha"]) - 3)):][:3]
+    assert sorted(final["alpha"]) == expected  # three neighbours of the grid, ends respected
+    # the refined scores are the whole path's scores at those λ (Cholesky there, eigh here)
+    reference = whole_path.cv_scores_.query("stage == 'all data' and alpha in @expected")["score"]
+    np.testing.assert_allclose(np.sort(final["score"]), np.sort(reference), rtol=1e-6)
+    direct = FastKernelRidge(width_subsample=90, refine_alphas=1, **grid).fit(X, y)
+    assert (direct.gamma_, direct.alpha_) == (refined.gamma_, screened_alpha)
+    assert set(direct.cv_scores_["stage"]) == {"screen"} and direct.best_score_ == screen["score"].min()
+    explicit = FastKernelRidge(gamma=direct.gamma_, alpha=direct.alpha_).fit(X, y)
+    np.testing.assert_allclose(direct.predict(X), explicit.predict(X), rtol=1e-10)
+    with pytest.raises(ValueError, match="refine_alphas"):
+        FastKernelRidge(refine_alphas=0).fit(X, y)

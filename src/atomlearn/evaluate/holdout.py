@@ -1,6 +1,6 @@
 """The supervised workflow: put a test set aside, featurize, tune and fit on the rest, score once.
 
-Baselines (dummy mean, linear least squares, gradient boosting) are always fitted on the
+Baselines (dummy mean, ridge (linear, λ by leave-one-out), gradient boosting) are always fitted on the
 same training set and scored on the same test set as the model.
 """
 
@@ -34,7 +34,7 @@ from atomlearn.featurizers.base import Featurizer
 from atomlearn.models.gpr import has_predictive_std
 from atomlearn.structures import structure_hash
 
-BASELINES = ("dummy", "linear", "gbr")
+BASELINES = ("dummy", "ridge", "gbr")  # ridge, not plain least squares: that interpolates and explodes once features outnumber samples
 SPLITS_ON_FEATURES = ("kennard-stone", "cluster")
 
 
@@ -166,7 +166,8 @@ def run_holdout(
     training set (hyperparameters tuned on inner folds) before the final fit. Test metrics
     come with bootstrap confidence intervals. Structures without a finite target, that
     cannot be read, or whose featurization fails are excluded and listed in ``errors``.
-    The fitted featurizer and model are on ``result.fitted`` (not serialised).
+    The fitted featurizer and model are on ``result.fitted``, and the feature matrix of the
+    used rows (X, y, ids, set, names) on ``result.features`` (neither is in the JSON).
     """
     from atomlearn.models import MODEL_SPECS
 
@@ -241,6 +242,9 @@ def run_holdout(
         calibration=calibration_summary,
     )
     result.fitted = (featurizer, fitted_model)
+    used = np.flatnonzero(ok)
+    result.features = {"X": X[used], "y": y[used], "ids": np.array([dataset.ids[i] for i in used], dtype=str),
+                       "set": part_of[used].astype(str), "names": np.asarray(featurizer.get_feature_names_out(), dtype=str)}
     return result
 
 

@@ -36,6 +36,14 @@ def _as_grid(value: float | Sequence[float]) -> list[float]:
     return [float(v) for v in np.atleast_1d(np.asarray(value, dtype=float))]
 
 
+def _window(grid: list[float], centre: float, size: int) -> list[float]:
+    """``size`` consecutive values of the sorted grid, centred on ``centre`` where the ends allow."""
+    ordered = sorted(grid)
+    size = min(size, len(ordered))
+    start = int(np.clip(ordered.index(centre) - size // 2, 0, len(ordered) - size))
+    return ordered[start:start + size]
+
+
 class FastKernelRidge(RegressorMixin, BaseEstimator):
     """Kernel ridge regression with the kernel width and λ chosen on the training data.
 
@@ -52,10 +60,14 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
     dtype : "float64" or "float32" (half the memory, ~2x faster; λ below ~1e-5 of the
         largest kernel eigenvalue is then unresolved and skipped).
     solver : "eigh" (one eigendecomposition per width serves every λ), "cholesky" (one
-        factor and inverse per λ), or "auto" (eigh for leave-one-out or more than 3 λ).
+        factor and inverse per λ), or "auto" (eigh for more than 3 λ).
     width_subsample : screen the widths on a random subsample of this many rows (the
         widths × λ grid there), then compute the λ path of the best width on all rows:
         one full-size decomposition instead of one per width. None: all widths on all rows.
+    refine_alphas : with a width screen, compute on all rows only this many λ of the grid,
+        centred on the screen's best λ (1: fit the screened pair directly, no held-out
+        error on all rows). None: the whole λ path on all rows. Few λ use Cholesky,
+        ~6x cheaper than the eigendecomposition at equal size.
 
     After ``fit``: ``gamma_``, ``alpha_``, ``dual_coef_``, ``intercept_``, ``cv_results_``
     (gamma, alpha, score and stage lists; ``cv_scores_`` gives them as a DataFrame), ``best_score_``.
@@ -64,7 +76,8 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
     def __init__(self, kernel: str = "rbf", gamma: float | Sequence[float] | str = "auto",
                  alpha: float | Sequence[float] = DEFAULT_ALPHAS, cv: str | int | Any = "loo", scoring: str = "mae",
                  fit_intercept: bool = True, dtype: str = "float64", solver: str = "auto",
-                 width_subsample: int | None = None, random_state: int | None = 0) -> None:
+                 width_subsample: int | None = None, refine_alphas: int | None = None,
+                 random_state: int | None = 0) -> None:
         self.kernel = kernel
         self.gamma = gamma
         self.alpha = alpha
@@ -74,6 +87,7 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         self.dtype = dtype
         self.solver = solver
         self.width_subsample = width_subsample
+        self.refine_alphas = refine_alphas
         self.random_state = random_state
 
     # -- checks -----------------------------------------------------------------------
@@ -86,6 +100,8 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
             raise ValueError(f"solver must be 'auto', 'eigh' or 'cholesky', got {self.solver!r}")
         if self.dtype not in ("float64", "float32"):
             raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
+        if self.refine_alphas is not None and (not isinstance(self.refine_alphas, (int, np.integer)) or self.refine_alphas < 1):
+            raise ValueError(f"refine_alphas must be a positive integer or None, got {self.refine_alphas!r}")
         return np.dtype(self.dtype)
 
     def _gammas(self, X: np.ndarray) -> list[float]:
@@ -116,12 +132,14 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
                 return np.mean(np.abs(residuals), axis=-1)
             return np.sqrt(np.mean(residuals**2, axis=-1))
 
+    def _solver_for(self, n_alphas: int, folds: Folds) -> str:
+        if self.solver != "auto":
+            return self.solver
+        return "eigh" if n_alphas > 3 else "cholesky"  # measured: eigh wins from ~4 λ
+
     def _path(self, K: np.ndarray, y: np.ndarray, alphas: list[float], folds: Folds) -> np.ndarray:
-        """Held-out residuals of every λ for one kernel matrix (which may be overwritten)."""
-        solver = self.solver
-        if solver == "auto":
-            solver = "eigh" if folds is None or len(alphas) > 3 else "cholesky"  # measured: eigh wins from ~4 λ
-        if solver == "cholesky":
+        """Held-out residuals of every λ for one kernel matrix (overwritten by the eigh solver)."""
+        if self._solver_for(len(alphas), folds) == "cholesky":
             return residuals_cholesky(K, y.astype(K.dtype), alphas, folds, self.fit_intercept)
         evals, Q = sl.eigh(K, overwrite_a=True, check_finite=False, driver="evd")
         return residuals_eigh(evals, Q, y.astype(K.dtype), alphas, folds, self.fit_intercept)
@@ -139,25 +157,31 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         """Choose ``gamma_`` and ``alpha_`` by held-out error over the grid; record ``cv_results_``."""
         gammas, alphas = self._gammas(X), _as_grid(self.alpha)
         rows: list[dict[str, Any]] = []
-        if len(gammas) > 1 and self.width_subsample and len(X) > self.width_subsample:
-            # screen the widths on a random subsample; the λ path is then computed on all the data
+        screen_best = None
+        if len(gammas) * len(alphas) > 1 and self.width_subsample and len(X) > self.width_subsample:
+            # screen on a random subsample; the (narrowed) λ path is then computed on all the data
             sub = np.random.default_rng(self.random_state).choice(len(X), self.width_subsample, replace=False)
-            rows = self._grid_scores(X[sub], y[sub], gammas, alphas, dtype, stage="width screen")
+            rows = self._grid_scores(X[sub], y[sub], gammas, alphas, dtype, stage="screen")
             screened = pd.DataFrame(rows)
-            gammas = [float(screened.loc[screened["score"].idxmin(), "gamma"])] if np.isfinite(screened["score"]).any() else gammas
+            if np.isfinite(screened["score"]).any():
+                screen_best = screened.loc[screened["score"].idxmin()]
+                gammas = [float(screen_best["gamma"])]
+                if self.refine_alphas is not None:
+                    alphas = _window(alphas, float(screen_best["alpha"]), int(self.refine_alphas))
         if len(gammas) * len(alphas) > 1:
             rows += self._grid_scores(X, y, gammas, alphas, dtype, stage="all data")
-            table = pd.DataFrame(rows)
-            final = table[table["stage"] == "all data"]
+            final = pd.DataFrame(rows).query("stage == 'all data'")
             if not np.isfinite(final["score"]).any():
                 raise np.linalg.LinAlgError("the kernel plus λ was not positive definite for any grid point; "
                                             "use larger alpha values or dtype='float64'")
             best = final.loc[final["score"].idxmin()]
-            self.gamma_, self.alpha_, self.best_score_ = float(best["gamma"]), float(best["alpha"]), float(best["score"])
-            self.cv_results_ = table.to_dict(orient="list")
+        elif screen_best is not None:  # refine_alphas=1: the screened pair, scored on the subsample only
+            best = screen_best
         else:
-            self.gamma_, self.alpha_, self.best_score_ = gammas[0], alphas[0], float("nan")
-            self.cv_results_ = {"gamma": [gammas[0]], "alpha": [alphas[0]], "score": [np.nan], "stage": ["fixed"]}
+            best = {"gamma": gammas[0], "alpha": alphas[0], "score": np.nan}
+            rows = [dict(best, stage="fixed")]
+        self.gamma_, self.alpha_, self.best_score_ = float(best["gamma"]), float(best["alpha"]), float(best["score"])
+        self.cv_results_ = pd.DataFrame(rows).to_dict(orient="list")
 
     def _after_fit(self, factor: tuple[np.ndarray, bool], y: np.ndarray) -> None:
         """What a subclass keeps from the final Cholesky factor (nothing here: predict needs only dual_coef_)."""
@@ -167,16 +191,21 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         """Held-out score of every (γ, λ): one kernel matrix per γ."""
         folds = self._folds(X, y)
         rows = []
+        # a single width on all rows, scored by Cholesky (which leaves K intact): keep K for the final fit
+        keep = stage == "all data" and len(gammas) == 1 and self._solver_for(len(alphas), folds) == "cholesky"
         for gamma in gammas:
             K = kernel_matrix(X, kernel=self.kernel, gamma=gamma, dtype=dtype)
             scores = self._score(self._path(K, y, alphas, folds).astype(float))
             rows += [{"gamma": gamma, "alpha": alpha, "score": float(v), "stage": stage} for alpha, v in zip(alphas, scores)]
+            self._kept_kernel = (gamma, K) if keep else None
             del K
         return rows
 
     def _fit_final(self, X: np.ndarray, y: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, bool]:
         """Dual coefficients and intercept of the chosen (gamma, alpha); returns the Cholesky factor."""
-        K = kernel_matrix(X, kernel=self.kernel, gamma=self.gamma_, dtype=dtype)
+        kept, self._kept_kernel = getattr(self, "_kept_kernel", None), None
+        K = kept[1] if kept is not None and kept[0] == self.gamma_ else kernel_matrix(X, kernel=self.kernel, gamma=self.gamma_, dtype=dtype)
+        del kept
         K.flat[:: len(y) + 1] += self.alpha_
         try:
             # K is symmetric and C-ordered: its transpose is the Fortran-ordered array LAPACK

@@ -1,0 +1,48 @@
+"""Command line: `atomlearn explain RUN_DIR` (importance, selection, map of a fitted run)."""
+
+from __future__ import annotations
+
+import argparse
+
+from atomlearn.cli_common import _table, console
+
+
+def add_explain_parser(commands: argparse._SubParsersAction) -> None:
+    explain = commands.add_parser("explain", help="permutation importance, feature selection and a 2-D map of a fitted run")
+    explain.add_argument("run", help="run folder of `atomlearn fit --out`")
+    explain.add_argument("--importance", action="store_true", help="permutation importance on the test set, single and grouped")
+    explain.add_argument("--group-threshold", type=float, default=0.8,
+                         help="features with |Spearman ρ| above this are permuted together in the grouped view (default 0.8)")
+    explain.add_argument("--repeats", type=int, default=5, help="shuffles per feature (default 5)")
+    explain.add_argument("--select", choices=["variance", "correlation", "rfe", "forward", "lasso"],
+                         help="feature selection on the training set")
+    explain.add_argument("--map", choices=["pca", "tsne", "umap"], help="2-D map of all structures")
+    explain.add_argument("--perplexity", type=float, default=30.0, help="t-SNE perplexity (default 30)")
+    explain.add_argument("--top", type=int, default=10, help="rows of each table to print (default 10)")
+    explain.add_argument("--n-jobs", type=int, default=1, help="worker processes (-1: all cores)")
+    explain.set_defaults(handler=_explain)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from atomlearn.explain.run import explain_run
+
+    if not (args.importance or args.select or args.map):
+        raise ValueError("say what to explain: --importance, --select NAME and/or --map METHOD")
+    out = explain_run(args.run, importance=args.importance, group_threshold=args.group_threshold, n_repeats=args.repeats,
+                      select=args.select, projection=args.map, perplexity=args.perplexity, n_jobs=args.n_jobs)
+    columns = ["feature", "importance_mean", "importance_std"]
+    if out.importance is not None:
+        metric = out.importance.attrs["metric"].upper()
+        console.print(_table(out.importance[columns].head(args.top),
+                             f"Permutation importance: rise of the test {metric} ({out.importance.attrs['n_samples']} test rows)"))
+        grouped = out.importance_grouped
+        console.print(_table(grouped[columns + ["n_columns"]].head(args.top),
+                             f"Grouped (|ρ| > {args.group_threshold}): {len(grouped)} groups of {len(out.importance)} features"))
+    if out.selected is not None:
+        shown = ", ".join(out.selected[: 3 * args.top]) + (" ..." if len(out.selected) > 3 * args.top else "")
+        console.print(f"{args.select} keeps {len(out.selected)} features: {shown}")
+    if out.map is not None:
+        console.print(f"{args.map} map of {len(out.map)} structures written to {args.run}/map.csv "
+                      f"({out.timings_s['map']:.1f} s)")
+    console.print(f"written to {args.run}/ (explain.json and the CSV tables)")
+    return 0

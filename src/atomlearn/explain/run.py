@@ -1,0 +1,122 @@
+"""Explain a fitted run folder (``atomlearn fit --out RUN_DIR``): permutation importance on its
+test set, feature selection on its training set, and a 2-D map of all its structures.
+
+Reads ``results.json``, ``features.npz`` and ``bundle/``; writes ``importance.csv``,
+``importance_grouped.csv``, ``selected_features.csv`` (and ``lasso_path.csv``), ``map.csv``
+and a summary ``explain.json`` into the same folder, which the report reads.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from atomlearn.explain.importance import correlated_groups, permutation_importance
+from atomlearn.explain.projection import project
+from atomlearn.explain.selection import lasso_path_frame, make_selector, selected_features
+
+
+@dataclass
+class RunFeatures:
+    """The feature matrix of a run's used structures, with ids, targets and their part (train/test)."""
+
+    X: np.ndarray
+    y: np.ndarray
+    ids: np.ndarray
+    part: np.ndarray
+    names: list[str]
+
+    @classmethod
+    def load(cls, folder: Path) -> RunFeatures:
+        path = folder / "features.npz"
+        if not path.exists():
+            raise FileNotFoundError(f"{folder} has no features.npz: it is not a run folder of `atomlearn fit --out`, "
+                                    "or it was written by an older atomlearn; rerun the fit")
+        with np.load(path, allow_pickle=False) as data:
+            return cls(data["X"], data["y"], data["ids"], data["set"], [str(n) for n in data["names"]])
+
+    def rows(self, part: str) -> np.ndarray:
+        return np.flatnonzero(self.part == part)
+
+
+@dataclass
+class ExplainResult:
+    importance: pd.DataFrame | None = None
+    importance_grouped: pd.DataFrame | None = None
+    selected: list[str] | None = None
+    selector: str | None = None
+    lasso_path: pd.DataFrame | None = None
+    map: pd.DataFrame | None = None
+    map_params: dict[str, Any] = field(default_factory=dict)
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+def explain_run(folder: str | Path, *, importance: bool = True, group_threshold: float = 0.8, n_repeats: int = 5,
+                max_samples: int | None = 1000, select: str | None = None, projection: str | None = None,
+                perplexity: float = 30.0, random_state: int = 0, n_jobs: int = 1) -> ExplainResult:
+    """Importance (single features and correlated groups, on the test set), selection (on the
+    training set) and a map (all structures); each part is written into ``folder``."""
+    from atomlearn.models.bundle import load_bundle
+
+    folder = Path(folder)
+    results = json.loads((folder / "results.json").read_text()) if (folder / "results.json").exists() else None
+    if results is None:
+        raise FileNotFoundError(f"{folder} has no results.json: give the folder written by `atomlearn fit --out`")
+    features = RunFeatures.load(folder)
+    out = ExplainResult()
+    if importance:
+        clock = time.perf_counter()
+        model = load_bundle(folder / "bundle").model
+        test = features.rows("test")
+        X_test, y_test = features.X[test], features.y[test]
+        common = dict(feature_names=features.names, n_repeats=n_repeats, max_samples=max_samples,
+                      random_state=random_state, n_jobs=n_jobs)
+        out.importance = permutation_importance(model, X_test, y_test, **common)
+        train = features.rows("train")
+        groups = correlated_groups(features.X[train], threshold=group_threshold)  # correlations from training data
+        out.importance_grouped = permutation_importance(model, X_test, y_test, groups=groups, **common)
+        for frame, name in ((out.importance, "importance.csv"), (out.importance_grouped, "importance_grouped.csv")):
+            frame.drop(columns=["repeats"]).to_csv(folder / name, index=False)
+        out.timings_s["importance"] = time.perf_counter() - clock
+    if select:
+        clock = time.perf_counter()
+        train = features.rows("train")
+        selector = make_selector(select, random_state=random_state).fit(features.X[train], features.y[train])
+        out.selector, out.selected = select, selected_features(selector, features.names)
+        pd.DataFrame({"feature": out.selected}).to_csv(folder / "selected_features.csv", index=False)
+        if select == "lasso":
+            out.lasso_path = lasso_path_frame(features.X[train], features.y[train], features.names)
+            out.lasso_path.to_csv(folder / "lasso_path.csv", index=False)
+        out.timings_s["selection"] = time.perf_counter() - clock
+    if projection:
+        result = project(features.X, projection, ids=list(features.ids), perplexity=perplexity,
+                         random_state=random_state, n_jobs=n_jobs)
+        out.map = result.coordinates.assign(set=features.part, y=features.y)
+        out.map_params = {"method": projection, **result.params, "explained_variance_ratio": result.explained_variance_ratio}
+        out.map.to_csv(folder / "map.csv", index=False)
+        out.timings_s["map"] = result.seconds
+    _write_summary(folder, out, results["target"], results.get("target_unit", ""))
+    return out
+
+
+def _write_summary(folder: Path, out: ExplainResult, target: str, unit: str) -> None:
+    """explain.json: what was computed and where, merged with an earlier summary of the same run."""
+    path = folder / "explain.json"
+    summary = json.loads(path.read_text()) if path.exists() else {}
+    summary.update({"target": target, "target_unit": unit})
+    if out.importance is not None:
+        summary["importance"] = {"file": "importance.csv", "grouped_file": "importance_grouped.csv",
+                                 **out.importance.attrs}
+    if out.selected is not None:
+        summary["selection"] = {"selector": out.selector, "n_selected": len(out.selected), "file": "selected_features.csv",
+                                "lasso_path_file": "lasso_path.csv" if out.lasso_path is not None else None}
+    if out.map is not None:
+        summary["map"] = {"file": "map.csv", **out.map_params}
+    summary.setdefault("timings_s", {}).update(out.timings_s)
+    path.write_text(json.dumps(summary, indent=2))

@@ -3,7 +3,9 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 READY  := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test bench clean browser
 
 $(READY): pyproject.toml
 	python3 -m venv $(VENV)
@@ -14,10 +16,17 @@ $(READY): pyproject.toml
 demo: $(READY)
 	$(VENV)/bin/atomlearn fit qm9 --target U0_atomization_kcal_mol \
 		--featurizer element_fraction --model ridge --n 2000 --out demo-run
+	$(VENV)/bin/atomlearn explain demo-run --importance --select lasso --map tsne --curve
+	$(VENV)/bin/atomlearn report demo-run
+
+# the report test opens the HTML report in headless Chromium (a Debian package)
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 
 # pytest exits with 5 when it collects no test: that is not a failure of the set-up.
-test: $(READY)
-	$(PYTHON) -m pytest -q; status=$$?; if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
+test: $(READY) browser
+	ATOMLEARN_REQUIRE_BROWSER=1 $(PYTHON) -m pytest -q; status=$$?; if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
 
 bench: $(READY)
 	$(PYTHON) -m pip install --quiet -e ".[bench]"
@@ -27,6 +36,7 @@ bench: $(READY)
 	$(PYTHON) benchmarks/bench_racs_all_coremof.py
 	$(PYTHON) benchmarks/bench_krr_search.py --n 8000 --memory-n 16000
 	$(PYTHON) benchmarks/bench_qm9_krr.py --sizes 1000,2000,4000,8000,16000
+	$(PYTHON) benchmarks/bench_explain.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info demo-run

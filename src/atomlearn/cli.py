@@ -19,7 +19,7 @@ from atomlearn.cli_common import (
     console,
     error_console,
 )
-from atomlearn.cli_explain import add_explain_parser
+from atomlearn.cli_explain import add_explain_parsers
 from atomlearn.cli_learn import _bias_variance, _curve, _fit, _models, _predict
 
 
@@ -125,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="the models `fit` knows, with what they tune")
     models.set_defaults(handler=_models)
 
-    add_explain_parser(commands)
+    add_explain_parsers(commands)
     return parser
 
 

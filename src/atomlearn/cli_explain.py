@@ -1,4 +1,5 @@
-"""Command line: `atomlearn explain RUN_DIR` (importance, selection, map of a fitted run)."""
+"""Command line: `atomlearn explain RUN_DIR` (importance, selection, map, learning curve of a
+fitted run) and `atomlearn report RUN_DIR` (the HTML report)."""
 
 from __future__ import annotations
 
@@ -7,29 +8,49 @@ import argparse
 from atomlearn.cli_common import _table, console
 
 
-def add_explain_parser(commands: argparse._SubParsersAction) -> None:
+def add_explain_parsers(commands: argparse._SubParsersAction) -> None:
     explain = commands.add_parser("explain", help="permutation importance, feature selection and a 2-D map of a fitted run")
     explain.add_argument("run", help="run folder of `atomlearn fit --out`")
     explain.add_argument("--importance", action="store_true", help="permutation importance on the test set, single and grouped")
     explain.add_argument("--group-threshold", type=float, default=0.8,
                          help="features with |Spearman ρ| above this are permuted together in the grouped view (default 0.8)")
     explain.add_argument("--repeats", type=int, default=5, help="shuffles per feature (default 5)")
-    explain.add_argument("--select", choices=["variance", "correlation", "rfe", "forward", "lasso"],
-                         help="feature selection on the training set")
+    explain.add_argument("--select", choices=["variance", "correlation", "rfe", "forward", "lasso", "sisso"],
+                         help="feature selection on the training set (sisso: formulas from the most correlated features)")
+    explain.add_argument("--sisso-primaries", type=int, default=8,
+                         help="primary features of --select sisso: the most |Spearman|-correlated with the target (default 8)")
     explain.add_argument("--map", choices=["pca", "tsne", "umap"], help="2-D map of all structures")
     explain.add_argument("--perplexity", type=float, default=30.0, help="t-SNE perplexity (default 30)")
+    explain.add_argument("--curve", nargs="?", const="auto", metavar="SIZES",
+                         help="learning curve of the run's model: training sizes, comma-separated (default: 1/16 to all)")
     explain.add_argument("--top", type=int, default=10, help="rows of each table to print (default 10)")
     explain.add_argument("--n-jobs", type=int, default=1, help="worker processes (-1: all cores)")
     explain.set_defaults(handler=_explain)
+
+    report = commands.add_parser("report", help="one self-contained HTML report of a fitted (and explained) run")
+    report.add_argument("run", help="run folder of `atomlearn fit --out` (after `atomlearn explain`, with its plots too)")
+    report.add_argument("-o", "--out", help="HTML file (default: RUN_DIR/report.html)")
+    report.set_defaults(handler=_report)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from atomlearn.report import build_report
+
+    path = build_report(args.run, args.out)
+    console.print(f"report written to {path} ({path.stat().st_size / 2**20:.1f} MiB, opens offline)")
+    return 0
 
 
 def _explain(args: argparse.Namespace) -> int:
     from atomlearn.explain.run import explain_run
 
-    if not (args.importance or args.select or args.map):
-        raise ValueError("say what to explain: --importance, --select NAME and/or --map METHOD")
+    if not (args.importance or args.select or args.map or args.curve):
+        raise ValueError("say what to explain: --importance, --select NAME, --map METHOD and/or --curve")
+    sizes = args.curve if args.curve in (None, "auto") else [int(s) for s in args.curve.split(",") if s.strip()]
     out = explain_run(args.run, importance=args.importance, group_threshold=args.group_threshold, n_repeats=args.repeats,
-                      select=args.select, projection=args.map, perplexity=args.perplexity, n_jobs=args.n_jobs)
+                      select=args.select, projection=args.map, perplexity=args.perplexity, curve_sizes=sizes,
+                      sisso_primaries=args.sisso_primaries,
+                      n_jobs=args.n_jobs)
     columns = ["feature", "importance_mean", "importance_std"]
     if out.importance is not None:
         metric = out.importance.attrs["metric"].upper()
@@ -38,11 +59,18 @@ def _explain(args: argparse.Namespace) -> int:
         grouped = out.importance_grouped
         console.print(_table(grouped[columns + ["n_columns"]].head(args.top),
                              f"Grouped (|ρ| > {args.group_threshold}): {len(grouped)} groups of {len(out.importance)} features"))
-    if out.selected is not None:
+    if out.sisso is not None:
+        console.print(_table(out.sisso[["n_terms", "formulas", "coef", "intercept", "rmse", "test_mae"]].astype(
+            {"formulas": str, "coef": str}), f"SISSO on {len(out.selected)} primary features "
+                                             f"({int(out.sisso['candidates'].iloc[0])} candidate formulas)"))
+    elif out.selected is not None:
         shown = ", ".join(out.selected[: 3 * args.top]) + (" ..." if len(out.selected) > 3 * args.top else "")
         console.print(f"{args.select} keeps {len(out.selected)} features: {shown}")
     if out.map is not None:
         console.print(f"{args.map} map of {len(out.map)} structures written to {args.run}/map.csv "
                       f"({out.timings_s['map']:.1f} s)")
+    if out.curve is not None:
+        table = out.curve.groupby("size")[["train_mae", "test_mae"]].mean().reset_index()
+        console.print(_table(table, f"Learning curve (mean of repeats); log-log slope {out.curve_slope:.2f}"))
     console.print(f"written to {args.run}/ (explain.json and the CSV tables)")
     return 0

@@ -46,7 +46,8 @@ def test_ridge_on_composition_beats_the_dummy_on_qm9(qm9, tmp_path):
     result.to_json(path)
     again = HoldoutResult.from_json(path)
     assert json.dumps(again.metrics) == json.dumps(json.loads(result.to_json())["metrics"]) and again.data_hash == result.data_hash
-    same = run_holdout(qm9, "U0_atomization_kcal_mol", ElementFraction(), make_model("ridge"), n=600, random_state=0)
+    same = run_holdout(qm9, "U0_atomization_kcal_mol", ElementFraction(), make_model("ridge"), model_name="ridge", n=600,
+                       random_state=0)
     assert json.dumps(same.metrics) == json.dumps(result.metrics)  # same seed, same numbers (NaN too)
 
 

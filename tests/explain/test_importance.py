@@ -39,7 +39,7 @@ def test_copies_share_importance_alone_and_regain_it_as_a_group():
 
 
 def test_importance_is_reproducible_and_runs_in_worker_processes():
-    X, rng = _data(200)
+    X, _ = _data(200)
     y = X[:, 0] - X[:, 3]
     model = LinearRegression().fit(X, y)
     serial = permutation_importance(model, X, y, n_repeats=3, metric="r2", random_state=1)

@@ -67,7 +67,7 @@ def _group_losses(model: Any, X: np.ndarray, y: np.ndarray, loss: Callable, n_re
     out = np.empty(n_repeats)
     for r in range(n_repeats):
         order = rng.permutation(len(X))
-        shuffled[:, group] = X[order][:, group]
+        shuffled[:, group] = X[np.ix_(order, group)]
         out[r] = float(loss(y, model.predict(shuffled)))
     return out
 

@@ -2,8 +2,8 @@
 test set, feature selection on its training set, and a 2-D map of all its structures.
 
 Reads ``results.json``, ``features.npz`` and ``bundle/``; writes ``importance.csv``,
-``importance_grouped.csv``, ``selected_features.csv`` (and ``lasso_path.csv``), ``map.csv``
-and a summary ``explain.json`` into the same folder, which the report reads.
+``importance_grouped.csv``, ``selected_features.csv`` (and ``lasso_path.csv``), ``map.csv``,
+``curve.csv`` and a summary ``explain.json`` into the same folder, which the report reads.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from atomlearn.evaluate.learning_curve import learning_curve, summarize_curve
 from atomlearn.explain.importance import correlated_groups, permutation_importance
 from atomlearn.explain.projection import project
 from atomlearn.explain.selection import lasso_path_frame, make_selector, selected_features
@@ -54,14 +55,21 @@ class ExplainResult:
     lasso_path: pd.DataFrame | None = None
     map: pd.DataFrame | None = None
     map_params: dict[str, Any] = field(default_factory=dict)
+    sisso: pd.DataFrame | None = None
+    curve: pd.DataFrame | None = None
+    curve_slope: float | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
 def explain_run(folder: str | Path, *, importance: bool = True, group_threshold: float = 0.8, n_repeats: int = 5,
                 max_samples: int | None = 1000, select: str | None = None, projection: str | None = None,
-                perplexity: float = 30.0, random_state: int = 0, n_jobs: int = 1) -> ExplainResult:
+                perplexity: float = 30.0, sisso_primaries: int = 8, curve_sizes: list[int] | str | None = None, curve_repeats: int = 3,
+                random_state: int = 0, n_jobs: int = 1) -> ExplainResult:
     """Importance (single features and correlated groups, on the test set), selection (on the
-    training set) and a map (all structures); each part is written into ``folder``."""
+    training set; "sisso" builds formulas from the ``sisso_primaries`` features most
+    correlated with the target), a map (all structures) and a learning curve of the run's model (training
+    subsets of ``curve_sizes``, or "auto": 1/16 to all of the training set; same test set);
+    each part is written into ``folder``."""
     from atomlearn.models.bundle import load_bundle
 
     folder = Path(folder)
@@ -75,8 +83,8 @@ def explain_run(folder: str | Path, *, importance: bool = True, group_threshold:
         model = load_bundle(folder / "bundle").model
         test = features.rows("test")
         X_test, y_test = features.X[test], features.y[test]
-        common = dict(feature_names=features.names, n_repeats=n_repeats, max_samples=max_samples,
-                      random_state=random_state, n_jobs=n_jobs)
+        common = {"feature_names": features.names, "n_repeats": n_repeats, "max_samples": max_samples,
+                  "random_state": random_state, "n_jobs": n_jobs}
         out.importance = permutation_importance(model, X_test, y_test, **common)
         train = features.rows("train")
         groups = correlated_groups(features.X[train], threshold=group_threshold)  # correlations from training data
@@ -84,7 +92,14 @@ def explain_run(folder: str | Path, *, importance: bool = True, group_threshold:
         for frame, name in ((out.importance, "importance.csv"), (out.importance_grouped, "importance_grouped.csv")):
             frame.drop(columns=["repeats"]).to_csv(folder / name, index=False)
         out.timings_s["importance"] = time.perf_counter() - clock
-    if select:
+    if select == "sisso":
+        clock = time.perf_counter()
+        out.selector = select
+        out.sisso, out.selected = _sisso(features, sisso_primaries, random_state)
+        out.sisso.to_csv(folder / "sisso.csv", index=False)
+        pd.DataFrame({"feature": out.selected}).to_csv(folder / "selected_features.csv", index=False)
+        out.timings_s["selection"] = time.perf_counter() - clock
+    elif select:
         clock = time.perf_counter()
         train = features.rows("train")
         selector = make_selector(select, random_state=random_state).fit(features.X[train], features.y[train])
@@ -101,8 +116,48 @@ def explain_run(folder: str | Path, *, importance: bool = True, group_threshold:
         out.map_params = {"method": projection, **result.params, "explained_variance_ratio": result.explained_variance_ratio}
         out.map.to_csv(folder / "map.csv", index=False)
         out.timings_s["map"] = result.seconds
+    if curve_sizes is not None:
+        clock = time.perf_counter()
+        out.curve, out.curve_slope = _learning_curve(folder, features, curve_sizes, curve_repeats, random_state)
+        out.curve.to_csv(folder / "curve.csv", index=False)
+        out.timings_s["curve"] = time.perf_counter() - clock
     _write_summary(folder, out, results["target"], results.get("target_unit", ""))
     return out
+
+
+def _sisso(features: RunFeatures, n_primaries: int, random_state: int) -> tuple[pd.DataFrame, list[str]]:
+    """SISSO formulas (complexity 2, up to 2 terms) from the training features most |Spearman|-correlated
+    with the target; each model's test MAE beside its training RMSE."""
+    from scipy.stats import spearmanr
+
+    from atomlearn.explain.sisso import SISSORegressor
+
+    train, test = features.rows("train"), features.rows("test")
+    X, y = features.X[train], features.y[train]
+    varying = np.flatnonzero(X.std(axis=0) > 0)
+    rho = np.array([abs(spearmanr(X[:, j], y).statistic) for j in varying])
+    primaries = varying[np.argsort(-np.nan_to_num(rho), kind="stable")[:n_primaries]]
+    names = [features.names[j] for j in primaries]
+    model = SISSORegressor(complexity=2, n_terms=2, feature_names=names).fit(X[:, primaries], y)
+    table = model.models_frame()
+    table["test_mae"] = [float(np.mean(np.abs(model.predict(features.X[test][:, primaries], n_terms=d) - features.y[test])))
+                         for d in table["n_terms"]]
+    table["candidates"] = int(sum(model.n_candidates_))
+    return table, names
+
+
+def _learning_curve(folder: Path, features: RunFeatures, sizes: list[int] | str, repeats: int,
+                    random_state: int) -> tuple[pd.DataFrame, float]:
+    from sklearn.base import clone
+
+    from atomlearn.models.bundle import load_bundle
+
+    train, test = features.rows("train"), features.rows("test")
+    if sizes == "auto":
+        sizes = sorted({max(10, int(len(train) / 2**k)) for k in range(5)})
+    curve = learning_curve(clone(load_bundle(folder / "bundle").model), features.X[train], features.y[train],
+                           features.X[test], features.y[test], list(sizes), repeats=repeats, random_state=random_state)
+    return curve, summarize_curve(curve)[1]
 
 
 def _write_summary(folder: Path, out: ExplainResult, target: str, unit: str) -> None:
@@ -115,8 +170,11 @@ def _write_summary(folder: Path, out: ExplainResult, target: str, unit: str) -> 
                                  **out.importance.attrs}
     if out.selected is not None:
         summary["selection"] = {"selector": out.selector, "n_selected": len(out.selected), "file": "selected_features.csv",
-                                "lasso_path_file": "lasso_path.csv" if out.lasso_path is not None else None}
+                                "lasso_path_file": "lasso_path.csv" if out.lasso_path is not None else None,
+                                "sisso_file": "sisso.csv" if out.sisso is not None else None}
     if out.map is not None:
         summary["map"] = {"file": "map.csv", **out.map_params}
+    if out.curve is not None:
+        summary["curve"] = {"file": "curve.csv", "log_log_slope": out.curve_slope}
     summary.setdefault("timings_s", {}).update(out.timings_s)
     path.write_text(json.dumps(summary, indent=2))

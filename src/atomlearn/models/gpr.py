@@ -42,8 +42,7 @@ class GaussianProcess(FastKernelRidge):
             super()._select(X, y, dtype)
             return
         alphas, rows = _as_grid(self.alpha), []
-        for gamma in self._gammas(X):
-            K = kernel_matrix(X, kernel=self.kernel, gamma=gamma, dtype=dtype)
+        for gamma, K in self._kernels(X, self._gammas(X), dtype):
             evals, Q = sl.eigh(K, overwrite_a=True, check_finite=False, driver="evd")
             lml = log_marginal_likelihood_eigh(evals, Q, y.astype(dtype), alphas, self.fit_intercept)
             rows += [{"gamma": gamma, "alpha": a, "log_marginal_likelihood": float(v)} for a, v in zip(alphas, lml)]

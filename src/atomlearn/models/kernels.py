@@ -37,35 +37,21 @@ def _cityblock_threaded(A: np.ndarray, B: np.ndarray, out: np.ndarray, rows: int
         list(pool.map(fill, range(0, len(A), rows)))
 
 
-def _laplacian_symmetric(A: np.ndarray, gamma: float, out: np.ndarray, rows: int = 256) -> None:
-    """exp(-γ‖aᵢ-aⱼ‖₁) into ``out`` for the upper triangle by row blocks on all cores, then
-    mirrored: half the L1 distances of a full square computation."""
-    n = len(A)
-
-    def fill(start: int) -> None:
-        block = out[start:start + rows, start:]
-        block[...] = cdist(A[start:start + rows], A[start:], "cityblock")
-        block *= -gamma
-        np.exp(block, out=block)
-
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        list(pool.map(fill, range(0, n, rows)))
-    for start in range(0, n, rows):
-        stop = start + rows
-        out[stop:, start:stop] = out[start:stop, stop:].T
-
-
-def _fill_block(kind: str, A: np.ndarray, B: np.ndarray, gamma: float, out: np.ndarray) -> None:
+def _distances(kind: str, A: np.ndarray, B: np.ndarray, out: np.ndarray) -> None:
+    """What the kernel is a function of: L1 distances (Laplacian), products (linear), else squared L2."""
     if kind == "linear":
         np.matmul(A, B.T, out=out)
-        return
-    if kind == "laplacian":
+    elif kind == "laplacian":
         _cityblock_threaded(A, B, out)
-        out *= -gamma
-        np.exp(out, out=out)
+    else:
+        _squared_distances(A, B, out)
+
+
+def _from_distances(kind: str, out: np.ndarray, gamma: float) -> None:
+    """Turn the output of ``_distances`` into kernel values, in place."""
+    if kind == "linear":
         return
-    _squared_distances(A, B, out)
-    if kind == "rbf":
+    if kind in ("laplacian", "rbf"):
         out *= -gamma
         np.exp(out, out=out)
         return
@@ -83,21 +69,53 @@ def _fill_block(kind: str, A: np.ndarray, B: np.ndarray, gamma: float, out: np.n
         raise ValueError(f"unknown kernel {kind!r}; choose one of {', '.join(KERNELS)}")
 
 
-def kernel_matrix(A: np.ndarray, B: np.ndarray | None = None, *, kernel: str = "rbf", gamma: float = 1.0,
-                  dtype: type = np.float64) -> np.ndarray:
-    """The kernel matrix K[i, j] = k(A[i], B[j]) (B defaults to A), computed in row blocks in ``dtype``."""
+def _cityblock_symmetric(A: np.ndarray, out: np.ndarray, rows: int = 256) -> None:
+    """L1 distances into ``out``: the upper triangle by row blocks on all cores, then mirrored
+    (half the work of a full square)."""
+    n = len(A)
+
+    def fill(start: int) -> None:
+        out[start:start + rows, start:] = cdist(A[start:start + rows], A[start:], "cityblock")
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(fill, range(0, n, rows)))
+    for start in range(0, n, rows):
+        stop = start + rows
+        out[stop:, start:stop] = out[start:stop, stop:].T
+
+
+def distance_matrix(A: np.ndarray, B: np.ndarray | None = None, *, kernel: str = "rbf",
+                    dtype: type = np.float64) -> np.ndarray:
+    """The distances a kernel is built from (see ``_distances``), in row blocks; B defaults to A.
+
+    ``kernel_from_distances`` turns them into a kernel matrix for any width, so a search over
+    widths computes them once."""
     if kernel not in KERNELS:
         raise ValueError(f"unknown kernel {kernel!r}; choose one of {', '.join(KERNELS)}")
     A = np.ascontiguousarray(A, dtype=dtype)
     B = A if B is None else np.ascontiguousarray(B, dtype=dtype)
     out = np.empty((len(A), len(B)), dtype=dtype)
     if kernel == "laplacian" and B is A:
-        _laplacian_symmetric(A, gamma, out)
+        _cityblock_symmetric(A, out)
         return out
     for start in range(0, len(A), ROW_BLOCK):
         stop = min(len(A), start + ROW_BLOCK)
-        _fill_block(kernel, A[start:stop], B, gamma, out[start:stop])
+        _distances(kernel, A[start:stop], B, out[start:stop])
     return out
+
+
+def kernel_from_distances(distances: np.ndarray, *, kernel: str, gamma: float, copy: bool = True) -> np.ndarray:
+    """Kernel values from ``distance_matrix`` output (a new array unless ``copy=False``)."""
+    out = distances.copy() if copy else distances
+    for start in range(0, len(out), ROW_BLOCK):
+        _from_distances(kernel, out[start:start + ROW_BLOCK], gamma)
+    return out
+
+
+def kernel_matrix(A: np.ndarray, B: np.ndarray | None = None, *, kernel: str = "rbf", gamma: float = 1.0,
+                  dtype: type = np.float64) -> np.ndarray:
+    """The kernel matrix K[i, j] = k(A[i], B[j]) (B defaults to A), computed in ``dtype``."""
+    return kernel_from_distances(distance_matrix(A, B, kernel=kernel, dtype=dtype), kernel=kernel, gamma=gamma, copy=False)
 
 
 def kernel_diagonal(X: np.ndarray, kernel: str) -> np.ndarray:

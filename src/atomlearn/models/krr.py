@@ -8,7 +8,7 @@ refitted once by Cholesky.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from atomlearn.models.kernels import (
     KERNELS,
+    available_memory_bytes,
+    distance_matrix,
+    kernel_from_distances,
     kernel_matrix,
     median_gamma,
     require_memory,
@@ -132,14 +135,14 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
                 return np.mean(np.abs(residuals), axis=-1)
             return np.sqrt(np.mean(residuals**2, axis=-1))
 
-    def _solver_for(self, n_alphas: int, folds: Folds) -> str:
+    def _solver_for(self, n_alphas: int) -> str:
         if self.solver != "auto":
             return self.solver
         return "eigh" if n_alphas > 3 else "cholesky"  # measured: eigh wins from ~4 λ
 
     def _path(self, K: np.ndarray, y: np.ndarray, alphas: list[float], folds: Folds) -> np.ndarray:
         """Held-out residuals of every λ for one kernel matrix (overwritten by the eigh solver)."""
-        if self._solver_for(len(alphas), folds) == "cholesky":
+        if self._solver_for(len(alphas)) == "cholesky":
             return residuals_cholesky(K, y.astype(K.dtype), alphas, folds, self.fit_intercept)
         evals, Q = sl.eigh(K, overwrite_a=True, check_finite=False, driver="evd")
         return residuals_eigh(evals, Q, y.astype(K.dtype), alphas, folds, self.fit_intercept)
@@ -186,15 +189,25 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
     def _after_fit(self, factor: tuple[np.ndarray, bool], y: np.ndarray) -> None:
         """What a subclass keeps from the final Cholesky factor (nothing here: predict needs only dual_coef_)."""
 
+    def _kernels(self, X: np.ndarray, gammas: list[float], dtype: np.dtype) -> Iterator[tuple[float, np.ndarray]]:
+        """(γ, kernel matrix) per width; for several widths the distances are computed once
+        (when one more n² array fits in memory) and each kernel is made from them."""
+        shared = len(gammas) > 1 and 4 * len(X) ** 2 * dtype.itemsize < 0.5 * available_memory_bytes()
+        distances = distance_matrix(X, kernel=self.kernel, dtype=dtype) if shared else None
+        for gamma in gammas:
+            if distances is not None:
+                yield gamma, kernel_from_distances(distances, kernel=self.kernel, gamma=gamma)
+            else:
+                yield gamma, kernel_matrix(X, kernel=self.kernel, gamma=gamma, dtype=dtype)
+
     def _grid_scores(self, X: np.ndarray, y: np.ndarray, gammas: list[float], alphas: list[float], dtype: np.dtype,
                      stage: str) -> list[dict[str, Any]]:
         """Held-out score of every (γ, λ): one kernel matrix per γ."""
         folds = self._folds(X, y)
         rows = []
         # a single width on all rows, scored by Cholesky (which leaves K intact): keep K for the final fit
-        keep = stage == "all data" and len(gammas) == 1 and self._solver_for(len(alphas), folds) == "cholesky"
-        for gamma in gammas:
-            K = kernel_matrix(X, kernel=self.kernel, gamma=gamma, dtype=dtype)
+        keep = stage == "all data" and len(gammas) == 1 and self._solver_for(len(alphas)) == "cholesky"
+        for gamma, K in self._kernels(X, gammas, dtype):
             scores = self._score(self._path(K, y, alphas, folds).astype(float))
             rows += [{"gamma": gamma, "alpha": alpha, "score": float(v), "stage": stage} for alpha, v in zip(alphas, scores)]
             self._kept_kernel = (gamma, K) if keep else None

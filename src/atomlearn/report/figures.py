@@ -1,0 +1,94 @@
+"""The report's plots as plotly figures, each built from the tables of a run folder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+WIDTH, HEIGHT = 560, 420
+TRAIN, TEST, DUMMY = "#9aa5b1", "#d9480f", "#1c7ed6"
+SVG_POINTS = 5000  # up to this many points: SVG (prints everywhere); beyond: WebGL (fast)
+
+
+def _scatter(n_points: int, **kwargs) -> go.Scatter | go.Scattergl:
+    return (go.Scatter if n_points <= SVG_POINTS else go.Scattergl)(**kwargs)
+
+
+def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = HEIGHT) -> go.Figure:
+    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, width=WIDTH, height=height, template="plotly_white",
+                      margin={"l": 60, "r": 20, "t": 50, "b": 50}, legend={"orientation": "h", "y": -0.18})
+    return fig
+
+
+def parity(predictions: pd.DataFrame, label: str) -> go.Figure:
+    """Predicted against true for train and test structures, the y = x line and the dummy baseline."""
+    used = predictions.dropna(subset=["y_pred"])
+    fig = go.Figure()
+    for part, colour, size in (("train", TRAIN, 4), ("test", TEST, 6)):
+        rows = used[used["set"] == part]
+        fig.add_trace(_scatter(len(used), x=rows["y_true"], y=rows["y_pred"], mode="markers", name=f"{part} ({len(rows)})",
+                                   marker={"color": colour, "size": size, "opacity": 0.7}, text=rows["id"],
+                                   hovertemplate="%{text}<br>true %{x:.4g}<br>predicted %{y:.4g}<extra></extra>"))
+    low, high = float(used[["y_true", "y_pred"]].min().min()), float(used[["y_true", "y_pred"]].max().max())
+    fig.add_trace(go.Scatter(x=[low, high], y=[low, high], mode="lines", name="y = x", line={"color": "black", "width": 1}))
+    if "y_dummy" in used:
+        mean = float(used["y_dummy"].iloc[0])
+        fig.add_trace(go.Scatter(x=[low, high], y=[mean, mean], mode="lines", name="dummy (training mean)",
+                                 line={"color": DUMMY, "dash": "dash"}))
+    return _layout(fig, "Parity", f"true {label}", f"predicted {label}")
+
+
+def residuals(predictions: pd.DataFrame, label: str) -> go.Figure:
+    """Test residuals against the prediction: structure left in the errors shows here."""
+    test = predictions[(predictions["set"] == "test")].dropna(subset=["y_pred"])
+    fig = go.Figure(_scatter(len(test), x=test["y_pred"], y=test["y_pred"] - test["y_true"], mode="markers", text=test["id"],
+                                 marker={"color": TEST, "size": 6, "opacity": 0.7},
+                                 hovertemplate="%{text}<br>predicted %{x:.4g}<br>residual %{y:.4g}<extra></extra>"))
+    fig.add_hline(y=0, line={"color": "black", "width": 1})
+    return _layout(fig, "Test residuals", f"predicted {label}", f"predicted − true {label}")
+
+
+def learning_curve(curve: pd.DataFrame, label: str) -> go.Figure:
+    """Train and test MAE against training size (log–log), mean ± std over repeats."""
+    table = curve.groupby("size")[["train_mae", "test_mae"]].agg(["mean", "std"]).fillna(0.0)
+    fig = go.Figure()
+    for column, colour in (("train_mae", TRAIN), ("test_mae", TEST)):
+        fig.add_trace(go.Scatter(x=table.index, y=table[(column, "mean")], name=column.replace("_mae", ""),
+                                 error_y={"type": "data", "array": table[(column, "std")]}, mode="lines+markers",
+                                 line={"color": colour}))
+    fig.update_xaxes(type="log")
+    fig.update_yaxes(type="log")
+    return _layout(fig, "Learning curve", "training structures", f"MAE ({label})")
+
+
+def importance(table: pd.DataFrame, title: str, unit: str, top: int = 15) -> go.Figure:
+    """Horizontal bars of the mean rise of the error when a feature (group) is shuffled, ± std."""
+    shown = table.head(top).iloc[::-1]
+    names = [name if len(name) < 45 else name[:42] + "..." for name in shown["feature"]]
+    fig = go.Figure(go.Bar(x=shown["importance_mean"], y=names, orientation="h", marker={"color": TEST},
+                           error_x={"type": "data", "array": shown["importance_std"]}, hovertext=shown["feature"]))
+    return _layout(fig, title, f"rise of the test error ({unit})", "", height=max(HEIGHT, 24 * len(shown) + 120))
+
+
+def lasso_path(path: pd.DataFrame, top: int = 12) -> go.Figure:
+    """LASSO coefficients along λ (log axis); the features that enter first are drawn."""
+    features = [c for c in path.columns if c not in ("alpha", "n_nonzero")]
+    entry = {f: (path[f] != 0).to_numpy().argmax() if (path[f] != 0).any() else len(path) for f in features}
+    fig = go.Figure()
+    for feature in sorted(features, key=entry.get)[:top]:
+        fig.add_trace(go.Scatter(x=path["alpha"], y=path[feature], mode="lines", name=feature))
+    fig.update_xaxes(type="log", autorange="reversed")
+    return _layout(fig, "LASSO path (standardised features)", "λ", "coefficient", height=HEIGHT + 60)
+
+
+def feature_map(coordinates: pd.DataFrame, method: str, label: str) -> go.Figure:
+    """The 2-D map coloured by the target, test structures ringed; the id on hover."""
+    fig = go.Figure(_scatter(len(coordinates), x=coordinates["dim1"], y=coordinates["dim2"], mode="markers", text=coordinates["id"],
+                                 customdata=np.stack([coordinates["y"], coordinates["set"]], axis=-1),
+                                 marker={"color": coordinates["y"], "colorscale": "Viridis", "size": 6,
+                                         "colorbar": {"title": {"text": label}},
+                                         "line": {"color": np.where(coordinates["set"] == "test", TEST, "rgba(0,0,0,0)"),
+                                                  "width": 1}},
+                                 hovertemplate="%{text}<br>%{customdata[0]:.4g} (%{customdata[1]})<extra></extra>"))
+    return _layout(fig, f"{method.upper()} map of the structures", f"{method} 1", f"{method} 2")

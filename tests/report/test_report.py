@@ -1,0 +1,74 @@
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from atomlearn.cli import main
+
+BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def _browser() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("ATOMLEARN_REQUIRE_BROWSER"):
+            pytest.fail("chromium is not installed; `make test` installs it with apt-get")
+        pytest.skip("chromium is not installed (make test installs it)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def explained_run(tmp_path_factory):
+    run = tmp_path_factory.mktemp("report") / "run"
+    assert main(["fit", "qm9", "--target", "U0_atomization_kcal_mol", "--featurizer", "element_fraction,coulomb_matrix",
+                 "--model", "ridge", "--n", "400", "--split", "stratified", "--nested", "3x3", "--bootstrap", "100",
+                 "--out", str(run)]) == 0
+    assert main(["explain", str(run), "--importance", "--select", "lasso", "--map", "pca", "--curve", "40,80,160,320"]) == 0
+    return run
+
+
+def test_report_opens_in_a_headless_browser_with_every_plot_drawn(explained_run, tmp_path, capsys):
+    browser = _browser()
+    page = tmp_path / "report.html"
+    assert main(["report", str(explained_run), "-o", str(page)]) == 0
+    assert "report written to" in capsys.readouterr().out
+    text = page.read_text()
+    assert "http://" not in re.sub(r"xmlns(:\w+)?=\"http://[^\"]+\"", "", text.split("</script>", 2)[-1])  # no fetches
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    common = [browser, *BROWSER_FLAGS, f"--user-data-dir={profile}", "--window-size=1280,2400"]
+    dom = subprocess.run([*common, "--virtual-time-budget=20000", "--dump-dom", page.as_uri()], capture_output=True,
+                         text=True, timeout=180).stdout
+    root = re.search(r"<html[^>]*>", dom).group(0)
+    assert "data-script-errors" not in root, root
+    sizes = json.loads(re.search(r"data-figure-sizes=\"([^\"]*)\"", root).group(1).replace("&quot;", '"'))
+    expected = {"parity", "residuals", "curve", "importance", "importance-grouped", "lasso-path", "map"}
+    assert expected <= set(sizes) and all(w > 300 and h > 300 for w, h in sizes.values()), sizes
+    shot = tmp_path / "shot.png"
+    subprocess.run([*common, f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=180)
+    from matplotlib.image import imread
+
+    pixels = imread(shot)
+    assert pixels.shape[0] > 1000 and pixels[..., :3].std() > 0.05  # a page with content, not a blank frame
+
+
+def test_report_names_what_it_shows(explained_run):
+    from atomlearn.report import build_report
+
+    text = build_report(explained_run).read_text()
+    for heading in ("Data", "Split", "Test performance", "Learning curve", "Nested cross-validation",
+                    "Permutation importance", "Feature selection", "Map of the structures", "Timings"):
+        assert f"<h2>{heading}" in text, heading
+    assert "400 structures in: 400 used, 0 failed" in text and "stratified split" in text
+    assert "PCA of the standardised features (explained variance " in text
+    assert np.isfinite(json.loads((explained_run / "explain.json").read_text())["curve"]["log_log_slope"])
+
+
+def test_report_refuses_a_folder_that_is_not_a_run(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    assert "results.json" in capsys.readouterr().err

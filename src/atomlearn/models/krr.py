@@ -161,7 +161,8 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         gammas, alphas = self._gammas(X), _as_grid(self.alpha)
         rows: list[dict[str, Any]] = []
         screen_best = None
-        if len(gammas) * len(alphas) > 1 and self.width_subsample and len(X) > self.width_subsample:
+        narrows = len(gammas) > 1 or (self.refine_alphas is not None and len(alphas) > self.refine_alphas)
+        if narrows and self.width_subsample and len(X) > self.width_subsample:
             # screen on a random subsample; the (narrowed) λ path is then computed on all the data
             sub = np.random.default_rng(self.random_state).choice(len(X), self.width_subsample, replace=False)
             rows = self._grid_scores(X[sub], y[sub], gammas, alphas, dtype, stage="screen")

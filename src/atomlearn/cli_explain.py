@@ -42,6 +42,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    from atomlearn.evaluate.learning_curve import summarize_curve
     from atomlearn.explain.run import explain_run
 
     if not (args.importance or args.select or args.map or args.curve):
@@ -70,7 +71,7 @@ def _explain(args: argparse.Namespace) -> int:
         console.print(f"{args.map} map of {len(out.map)} structures written to {args.run}/map.csv "
                       f"({out.timings_s['map']:.1f} s)")
     if out.curve is not None:
-        table = out.curve.groupby("size")[["train_mae", "test_mae"]].mean().reset_index()
-        console.print(_table(table, f"Learning curve (mean of repeats); log-log slope {out.curve_slope:.2f}"))
+        table, slope = summarize_curve(out.curve)
+        console.print(_table(table.reset_index(), f"Learning curve (mean ± std of repeats); log-log slope {slope:.2f}"))
     console.print(f"written to {args.run}/ (explain.json and the CSV tables)")
     return 0

@@ -55,5 +55,7 @@ def test_bad_input_is_refused_with_a_reason():
         permutation_importance(model, np.where(X > 2, np.nan, X), X[:, 0])
     with pytest.raises(ValueError, match="metric"):
         permutation_importance(model, X, X[:, 0], metric="accuracy")
+    with pytest.raises(ValueError, match="at least 2 rows"):
+        permutation_importance(model, X[:0], X[:0, 0])
     with pytest.raises(ValueError, match="feature names"):
         permutation_importance(model, X, X[:, 0], feature_names=["a"])

@@ -50,5 +50,7 @@ def test_units_parse_and_bad_input_is_named():
         parse_unit("eV^^2")
     with pytest.raises(ValueError, match="finite"):
         SISSORegressor().fit(np.array([[1.0, np.nan]]), [1.0])
+    with pytest.raises(ValueError, match="more rows than n_terms"):
+        SISSORegressor(n_terms=2).fit(np.empty((0, 3)), [])
     with pytest.raises(ValueError, match="unknown operators"):
         SISSORegressor(operators=["add", "tanh"]).fit(np.ones((3, 2)), [1, 2, 3])

@@ -98,8 +98,8 @@ def permutation_importance(model: Any, X: np.ndarray, y: np.ndarray, *, groups: 
     if metric not in LOSSES:
         raise ValueError(f"metric must be one of {', '.join(LOSSES)}, got {metric!r}")
     X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
-    if X.ndim != 2 or len(X) != len(y):
-        raise ValueError(f"X must be 2-D with one row per target: got X {X.shape}, y {y.shape}")
+    if X.ndim != 2 or len(X) != len(y) or len(X) < 2:
+        raise ValueError(f"X must be 2-D with one row per target, at least 2 rows: got X {X.shape}, y {y.shape}")
     if not (np.isfinite(X).all() and np.isfinite(y).all()):
         raise ValueError("X and y must be finite: drop the rows whose featurization failed first")
     if n_repeats < 1:

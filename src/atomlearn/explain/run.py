@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,7 @@ def explain_run(folder: str | Path, *, importance: bool = True, group_threshold:
     from atomlearn.models.bundle import load_bundle
 
     folder = Path(folder)
+    fitted_model = cache(lambda: load_bundle(folder / "bundle").model)  # read and checked once, when first needed
     results = json.loads((folder / "results.json").read_text()) if (folder / "results.json").exists() else None
     if results is None:
         raise FileNotFoundError(f"{folder} has no results.json: give the folder written by `atomlearn fit --out`")
@@ -80,7 +82,7 @@ def explain_run(folder: str | Path, *, importance: bool = True, group_threshold:
     out = ExplainResult()
     if importance:
         clock = time.perf_counter()
-        model = load_bundle(folder / "bundle").model
+        model = fitted_model()
         test = features.rows("test")
         X_test, y_test = features.X[test], features.y[test]
         common = {"feature_names": features.names, "n_repeats": n_repeats, "max_samples": max_samples,
@@ -118,7 +120,7 @@ def explain_run(folder: str | Path, *, importance: bool = True, group_threshold:
         out.timings_s["map"] = result.seconds
     if curve_sizes is not None:
         clock = time.perf_counter()
-        out.curve, out.curve_slope = _learning_curve(folder, features, curve_sizes, curve_repeats, random_state)
+        out.curve, out.curve_slope = _learning_curve(fitted_model(), features, curve_sizes, curve_repeats, random_state)
         out.curve.to_csv(folder / "curve.csv", index=False)
         out.timings_s["curve"] = time.perf_counter() - clock
     _write_summary(folder, out, results["target"], results.get("target_unit", ""))
@@ -146,16 +148,15 @@ def _sisso(features: RunFeatures, n_primaries: int, random_state: int) -> tuple[
     return table, names
 
 
-def _learning_curve(folder: Path, features: RunFeatures, sizes: list[int] | str, repeats: int,
+def _learning_curve(model: Any, features: RunFeatures, sizes: list[int] | str, repeats: int,
                     random_state: int) -> tuple[pd.DataFrame, float]:
+    """Test and train MAE of fresh clones of ``model`` trained on random subsets of the run's training rows."""
     from sklearn.base import clone
-
-    from atomlearn.models.bundle import load_bundle
 
     train, test = features.rows("train"), features.rows("test")
     if sizes == "auto":
         sizes = sorted({max(10, int(len(train) / 2**k)) for k in range(5)})
-    curve = learning_curve(clone(load_bundle(folder / "bundle").model), features.X[train], features.y[train],
+    curve = learning_curve(clone(model), features.X[train], features.y[train],
                            features.X[test], features.y[test], list(sizes), repeats=repeats, random_state=random_state)
     return curve, summarize_curve(curve)[1]
 

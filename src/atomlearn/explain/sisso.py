@@ -240,6 +240,8 @@ class SISSORegressor(RegressorMixin, BaseEstimator):
             raise ValueError(f"unknown operators {sorted(unknown)}; choose from {', '.join(OPERATORS)}")
         if not 1 <= self.complexity <= 3 or not 1 <= self.n_terms <= 4:
             raise ValueError(f"complexity must be 1-3 and n_terms 1-4, got {self.complexity} and {self.n_terms}")
+        if len(X) < self.n_terms + 2:
+            raise ValueError(f"{len(X)} samples: SISSO needs more rows than n_terms + 1 ({self.n_terms + 1})")
         units = None
         if self.units is not None:
             given = [self.units[name] for name in names] if isinstance(self.units, dict) else list(self.units)

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from atomlearn.evaluate.learning_curve import summarize_curve
+
 WIDTH, HEIGHT = 560, 420
 TRAIN, TEST, DUMMY = "#9aa5b1", "#d9480f", "#1c7ed6"
 SVG_POINTS = 5000  # up to this many points: SVG (prints everywhere); beyond: WebGL (fast)
@@ -51,11 +53,11 @@ def residuals(predictions: pd.DataFrame, label: str) -> go.Figure:
 
 def learning_curve(curve: pd.DataFrame, label: str) -> go.Figure:
     """Train and test MAE against training size (log–log), mean ± std over repeats."""
-    table = curve.groupby("size")[["train_mae", "test_mae"]].agg(["mean", "std"]).fillna(0.0)
+    table, _ = summarize_curve(curve)
     fig = go.Figure()
     for column, colour in (("train_mae", TRAIN), ("test_mae", TEST)):
-        fig.add_trace(go.Scatter(x=table.index, y=table[(column, "mean")], name=column.replace("_mae", ""),
-                                 error_y={"type": "data", "array": table[(column, "std")]}, mode="lines+markers",
+        fig.add_trace(go.Scatter(x=table.index, y=table[column], name=column.replace("_mae", ""),
+                                 error_y={"type": "data", "array": table[f"{column}_std"]}, mode="lines+markers",
                                  line={"color": colour}))
     fig.update_xaxes(type="log")
     fig.update_yaxes(type="log")

@@ -74,12 +74,14 @@ def parallel_map(
     stage: str = "compute",
     progress: bool | None = None,
     description: str = "working",
+    on_done: Callable[[int, bool, Any], None] | None = None,
 ) -> MapResult:
     """Apply ``func`` to each item; return results in order and one error record per failure.
 
     ``ids`` name the items in error records (default: their index). ``func`` and
     the items must pickle when work leaves this process. ``progress`` shows a bar
-    (default: only when stderr is a terminal).
+    (default: only when stderr is a terminal). ``on_done(index, ok, value)`` is called in this
+    process as soon as each item finishes (e.g. to write it to disk, so a killed run can resume).
     """
     n_items = len(items)
     ids = [str(i) for i in range(n_items)] if ids is None else [str(i) for i in ids]
@@ -102,6 +104,8 @@ def parallel_map(
         for chunk, chunk_outcomes in runner:
             for index, outcome in zip(chunk, chunk_outcomes):
                 outcomes[index] = outcome
+                if on_done is not None:
+                    on_done(index, *outcome)
             advance(len(chunk))
     results: list[Any] = []
     errors: list[ErrorRecord] = []

@@ -83,7 +83,26 @@ def cif_text_to_atoms(text: str, source: str = "<string>") -> Atoms:
         sites = _site_table(small.get_all_unit_cell_sites())
     else:
         sites = replace(asymmetric, fractional=snapped)
-    return _sites_to_atoms(small, sites, block.name, source)
+    atoms = _sites_to_atoms(small, sites, block.name, source)
+    charges = _site_charges(block, sites.labels, source)
+    if charges is not None:
+        atoms.set_initial_charges(charges)
+    return atoms
+
+
+def _site_charges(block: gemmi.cif.Block, labels: Sequence[str], source: str) -> np.ndarray | None:
+    """Partial charges (e) from ``_atom_site_charge`` for each expanded site, by label; None without them."""
+    table = block.find("_atom_site_", ["label", "charge"])
+    if not len(table):
+        return None
+    by_label = {}
+    for row in table:
+        try:
+            by_label[row.str(0)] = float(row.str(1))
+        except ValueError:
+            raise StructureError(f"{source}: site '{row.str(0)}' has a non-numeric _atom_site_charge "
+                                 f"'{row.str(1)}'; give partial charges in units of e.") from None
+    return np.array([by_label.get(label, 0.0) for label in labels])
 
 
 @dataclass(frozen=True)

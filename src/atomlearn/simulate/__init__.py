@@ -1,5 +1,21 @@
-"""Label generators: data that no package ships, computed by atomlearn itself."""
+"""Label generators: data that no package ships, computed by atomlearn itself.
 
+``widom_henry`` (one structure) and ``henry_labels`` (a dataset, resumable) compute Henry
+coefficients by Widom insertion; they load numba on first use.
+"""
+
+from atomlearn.simulate.guests import GUESTS, Guest, get_guest
 from atomlearn.simulate.lj import ARGON, LennardJones, lj_dataset
 
-__all__ = ["ARGON", "LennardJones", "lj_dataset"]
+_LAZY = {"widom_henry": "widom", "HenryResult": "widom", "henry_labels": "henry_batch",
+         "load_forcefield": "forcefields", "accessible_region": "accessibility"}
+
+__all__ = ["ARGON", "GUESTS", "Guest", "LennardJones", "get_guest", "lj_dataset", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"atomlearn.simulate.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'atomlearn.simulate' has no attribute {name!r}")

@@ -1,0 +1,76 @@
+"""Command line: `atomlearn simulate henry DATASET` (Widom Henry coefficients, resumable)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.markup import escape
+
+from atomlearn.cli_common import _load, _table, console
+
+
+def add_simulate_parsers(commands: argparse._SubParsersAction) -> None:
+    simulate = commands.add_parser("simulate", help="compute labels by simulation (Widom Henry coefficients)")
+    simulate_commands = simulate.add_subparsers(title="simulate commands", required=True)
+    henry = simulate_commands.add_parser("henry", help="Henry coefficient and heat of adsorption by Widom insertion")
+    henry.add_argument("dataset", help="bundled dataset name (e.g. coremof2019), a folder of CIFs or an ASE database")
+    henry.add_argument("--guest", default="CH4", help="CH4, Ar, Kr, Xe, N2 or CO2 (default CH4)")
+    henry.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
+    picked = henry.add_mutually_exclusive_group()
+    picked.add_argument("--ids", help="file with the structure ids to run, one per line")
+    picked.add_argument("--n", type=int, help="run a random sample of this many structures")
+    henry.add_argument("--seed", type=int, default=0, help="seed of --n sampling and of the insertions")
+    henry.add_argument("--forcefield", default="uff", choices=["uff", "dreiding"], help="framework LJ parameters")
+    henry.add_argument("--cutoff", type=float, default=12.0, help="LJ cutoff in Å (default 12)")
+    henry.add_argument("--shifted", action="store_true", help="shift the LJ potential to zero at the cutoff")
+    henry.add_argument("--target-error", type=float, default=0.05, help="stop at this relative error of K_H (default 0.05)")
+    henry.add_argument("--max-insertions", type=int, default=5_000_000, help="stop at this many insertions")
+    henry.add_argument("--grid-spacing", type=float, default=0.15, help="energy grid spacing in Å (default 0.15)")
+    henry.add_argument("--method", default="auto", choices=["auto", "grid", "direct"],
+                       help="grid interpolation, direct pair sums, or auto (default)")
+    henry.add_argument("--no-blocking", action="store_true", help="count insertions in inaccessible pockets too")
+    henry.add_argument("--no-charges", action="store_true", help="Lennard-Jones only, even when the CIFs carry charges")
+    henry.add_argument("--labels", default=None, help="labels CSV of a folder dataset (optional)")
+    henry.add_argument("--id-column", default="id", help="id column of the labels CSV")
+    henry.add_argument("--n-jobs", type=int, default=1, help="worker processes (-1: all cores)")
+    henry.add_argument("--scheduler", help="address of a dask.distributed scheduler (or $ATOMLEARN_SCHEDULER)")
+    henry.add_argument("--out", required=True, help="results CSV; rerunning with the same file skips finished structures")
+    henry.set_defaults(handler=_henry)
+
+
+def _henry(args: argparse.Namespace) -> int:
+    from atomlearn.simulate.henry_batch import henry_labels
+
+    dataset = _load(args.dataset, args)
+    if args.ids:
+        path = Path(args.ids)
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such ids file (one structure id per line)")
+        wanted = [line.strip() for line in path.read_text().splitlines() if line.strip()]
+        unknown = [i for i in wanted if i not in set(dataset.ids)]
+        if unknown:
+            raise ValueError(f"{path}: {len(unknown)} ids are not in {args.dataset}, e.g. {', '.join(unknown[:3])}")
+        dataset = dataset.subset(wanted)
+    elif args.n is not None:
+        dataset = dataset.sample(args.n, random_state=args.seed)
+    batch = henry_labels(
+        dataset, args.guest, args.temperature, args.out, n_jobs=args.n_jobs, scheduler=args.scheduler,
+        forcefield=args.forcefield, cutoff_A=args.cutoff, shifted=args.shifted, method=args.method,
+        grid_spacing_A=args.grid_spacing, target_relative_error=args.target_error,
+        max_insertions=args.max_insertions, block_pockets=not args.no_blocking,
+        charges="off" if args.no_charges else "auto", random_state=args.seed,
+    )
+    console.print(batch.summary())
+    columns = ["id", "henry_mol_kg_Pa", "henry_se_mol_kg_Pa", "qst_kJ_mol", "blocked_fraction", "time_s"]
+    if len(batch.results):
+        top = batch.results.sort_values("henry_mol_kg_Pa", ascending=False).head(10)
+        console.print(_table(top[columns], f"highest K_H of {args.guest} at {args.temperature:g} K (mol/kg/Pa)"))
+        notes = batch.results["notes"].dropna()
+        if len(notes):
+            console.print(f"{len(notes)} structures carry notes, e.g. {escape(str(notes.iloc[0]))}")
+    for row in batch.errors.head(10).itertuples(index=False):
+        console.print(escape(f"  failed: {row.item_id} [{row.stage}] {row.reason}"), highlight=False)
+    console.print(f"results in {args.out}" + (f", failures in {Path(args.out).with_suffix('')}.errors.csv"
+                                              if len(batch.errors) else ""))
+    return 0

@@ -1,0 +1,126 @@
+"""Henry coefficients of many structures: parallel, with a progress bar, resumable.
+
+Each finished structure is appended to the output CSV at once (failures to
+``<out>.errors.csv``); a rerun with the same output skips the structures already
+there, so a killed run loses only the structures in flight.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from atomlearn.datasets.base import Dataset
+from atomlearn.parallel import parallel_map, resolve_n_jobs
+from atomlearn.simulate.widom import widom_henry
+
+
+@dataclass
+class _HenryTask:
+    """Picklable worker: one structure in, one result row out."""
+
+    guest: str
+    temperature_K: float
+    options: dict[str, Any]
+    numba_threads: int
+
+    def __call__(self, item: tuple[str, Any]) -> dict[str, Any]:
+        import numba
+
+        numba.set_num_threads(min(self.numba_threads, numba.config.NUMBA_NUM_THREADS))
+        item_id, atoms = item
+        if isinstance(atoms, Exception):  # the structure did not load
+            raise atoms
+        atoms.info["id"] = item_id
+        result = widom_henry(atoms, self.guest, self.temperature_K, **self.options)
+        row = {"id": item_id, **result.to_dict()}
+        row["log10_henry_mol_kg_Pa"] = math.log10(result.henry_mol_kg_Pa) if result.henry_mol_kg_Pa > 0 else math.nan
+        return row
+
+
+@dataclass
+class HenryBatch:
+    """What a batch did: rows computed now, rows found from an earlier run, failures."""
+
+    results: pd.DataFrame
+    errors: pd.DataFrame
+    n_requested: int
+    n_skipped: int
+    n_computed: int
+
+    def summary(self) -> str:
+        return (f"{self.n_requested} structures requested: {self.n_skipped} already in the output, "
+                f"{self.n_computed} computed, {len(self.errors)} failed")
+
+
+def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 298.0, out: str | Path | None = None,
+                 *, n_jobs: int = 1, scheduler: str | None = None, progress: bool | None = None,
+                 **options: Any) -> HenryBatch:
+    """Widom K_H (mol/(kg·Pa)) and Q_st (kJ/mol) for every structure of ``dataset``; ``options`` go to
+    ``widom_henry``. With ``out`` (CSV) finished rows are appended as they come and reused on rerun."""
+    out = Path(out) if out is not None else None
+    done = _finished(out, guest, temperature_K)
+    todo = [i for i, item_id in enumerate(dataset.ids) if str(item_id) not in done]
+    workers = 1 if scheduler else resolve_n_jobs(n_jobs)
+    task = _HenryTask(guest, temperature_K, options, numba_threads=max(1, _cores() // workers))
+    errors_path = out.with_name(out.stem + ".errors.csv") if out is not None else None
+    if errors_path is not None and errors_path.exists():
+        errors_path.unlink()  # failures are retried; the file lists this run's
+
+    subset = dataset.take(todo)
+    items = _LazyItems(subset)
+    rows: list[dict] = []
+
+    def write(index: int, ok: bool, value: Any) -> None:
+        if ok:
+            rows.append(value)
+            if out is not None:
+                frame = pd.DataFrame([value])
+                frame.to_csv(out, mode="a", header=not out.exists() or out.stat().st_size == 0, index=False)
+
+    mapped = parallel_map(task, items, ids=[str(i) for i in subset.ids], n_jobs=n_jobs, scheduler=scheduler,
+                          chunk_size=1, stage=f"widom {guest}", progress=progress, description=f"Widom {guest}",
+                          on_done=write)
+    errors = mapped.errors_frame()
+    if errors_path is not None and len(errors):
+        errors.to_csv(errors_path, index=False)
+    results = pd.read_csv(out, dtype={"id": str}) if out is not None and out.exists() else pd.DataFrame(rows)
+    return HenryBatch(results, errors, len(dataset), len(dataset) - len(todo), len(rows))
+
+
+class _LazyItems:
+    """(id, Atoms) pairs that load each structure only when a worker needs it."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int) -> tuple[str, Any]:
+        try:
+            return str(self.dataset.ids[index]), self.dataset.structures[index]
+        except Exception as exc:  # recorded as this structure's failure by the worker
+            return str(self.dataset.ids[index]), exc
+
+
+def _finished(out: Path | None, guest: str, temperature_K: float) -> set[str]:
+    if out is None or not out.exists() or out.stat().st_size == 0:
+        return set()
+    previous = pd.read_csv(out, dtype={"id": str})
+    mismatch = previous[(previous["guest"].str.lower() != guest.lower())
+                        | ((previous["temperature_K"] - temperature_K).abs() > 1e-9)]
+    if len(mismatch):
+        raise ValueError(f"{out} holds results for {mismatch['guest'].iloc[0]} at {mismatch['temperature_K'].iloc[0]} K; "
+                         f"give another --out for {guest} at {temperature_K} K")
+    return set(previous["id"])
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 1

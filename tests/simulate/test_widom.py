@@ -113,8 +113,11 @@ def test_bad_input_is_refused_with_a_message():
         widom_henry(Atoms("Ar", positions=[(0, 0, 0)]), "CH4", T)
     with pytest.raises(ValueError, match="unknown guest"):
         widom_henry(box(20.0, [(0, 0, 0)]), "H2O", T)
+    broken = box(20.0, [(0, 0, 0), (1, 1, 1)])
+    broken.positions[1, 0] = np.nan
+    with pytest.raises(ValueError, match="non-finite"):
+        widom_henry(broken, "CH4", T)
     with pytest.raises(ValueError, match="temperature"):
         widom_henry(box(20.0, [(0, 0, 0)]), "CH4", -5)
     with pytest.raises(ValueError, match="no uff Lennard-Jones parameters for X"):
-        from atomlearn.simulate.forcefields import load_forcefield as lf
-        lf("uff").parameters(["C", "X"])
+        load_forcefield("uff").parameters(["C", "X"])

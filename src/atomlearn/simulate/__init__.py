@@ -10,7 +10,8 @@ from atomlearn.simulate.lj import ARGON, LennardJones, lj_dataset
 _LAZY = {"widom_henry": "widom", "HenryResult": "widom", "henry_labels": "henry_batch",
          "load_forcefield": "forcefields", "accessible_region": "accessibility"}
 
-__all__ = ["ARGON", "GUESTS", "Guest", "LennardJones", "get_guest", "lj_dataset", *_LAZY]
+__all__ = ["ARGON", "GUESTS", "Guest", "HenryResult", "LennardJones", "accessible_region", "get_guest", "henry_labels",
+           "lj_dataset", "load_forcefield", "widom_henry"]
 
 
 def __getattr__(name: str):

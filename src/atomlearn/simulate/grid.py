@@ -12,12 +12,13 @@ stencil touching a point above the overlap energy counts as an overlap.
 
 from __future__ import annotations
 
-import math
-
 import importlib.util
+import math
 
 import numpy as np
 from numba import config, njit, prange
+
+from atomlearn.simulate.forcefields import lorentz_berthelot
 
 
 def _tbb_available() -> bool:
@@ -71,6 +72,21 @@ def grid_shape(cell: np.ndarray, spacing_A: float, max_points: int) -> tuple[tup
         spacing *= 1.05
 
 
+def pair_tables(cell: np.ndarray, fractional: np.ndarray, epsilon_K: np.ndarray, sigma_A: np.ndarray,
+                site_epsilon_K: np.ndarray, site_sigma_A: np.ndarray, cutoff_A: float,
+                shifted: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The atom images within the cutoff and, per site type and image, 4ε (K), σ² (Å²) and the
+    energy at the cutoff to subtract (K; zero unless ``shifted``): (images, index, eps4, sig2, shift)."""
+    images, index = images_within(np.asarray(cell, dtype=float), np.asarray(fractional, dtype=float), cutoff_A)
+    eps, sig = lorentz_berthelot(np.asarray(site_epsilon_K)[:, None], np.asarray(site_sigma_A)[:, None],
+                                 np.asarray(epsilon_K)[index][None], np.asarray(sigma_A)[index][None])
+    eps4, sig2 = 4.0 * eps, sig**2
+    s6 = (sig2 / cutoff_A**2) ** 3
+    shift = eps4 * (s6 * s6 - s6) if shifted else np.zeros_like(eps4)
+    return (np.ascontiguousarray(images), index, np.ascontiguousarray(eps4), np.ascontiguousarray(sig2),
+            np.ascontiguousarray(shift))
+
+
 def lj_grids(cell: np.ndarray, fractional: np.ndarray, epsilon_K: np.ndarray, sigma_A: np.ndarray,
              site_epsilon_K: np.ndarray, site_sigma_A: np.ndarray, shape: tuple[int, int, int],
              cutoff_A: float, shifted: bool = False, charges: np.ndarray | None = None,
@@ -82,29 +98,22 @@ def lj_grids(cell: np.ndarray, fractional: np.ndarray, epsilon_K: np.ndarray, si
     ``charges`` (e) one more grid follows: the real-space Ewald sum Σ q erfc(αr)/r (e/Å).
     """
     cell = np.asarray(cell, dtype=float)
-    images, index = images_within(cell, np.asarray(fractional, dtype=float), cutoff_A)
-    eps = np.sqrt(np.outer(site_epsilon_K, epsilon_K))[:, index]
-    sig2 = (0.5 * np.add.outer(site_sigma_A, sigma_A)[:, index]) ** 2
-    eps4 = 4.0 * eps
-    shift = np.zeros_like(eps4)
-    if shifted:
-        s6 = (sig2 / cutoff_A**2) ** 3
-        shift = eps4 * (s6 * s6 - s6)
+    images, index, eps4, sig2, shift = pair_tables(cell, fractional, epsilon_K, sigma_A, site_epsilon_K,
+                                                   site_sigma_A, cutoff_A, shifted)
     coulomb = charges is not None
     image_charges = np.asarray(charges, dtype=float)[index] if coulomb else np.zeros(len(index))
     out = np.empty((len(site_epsilon_K) + coulomb, *shape), dtype=np.float32)
-    radius = _brick_geometry(cell, shape)
+    radius = enclosing_radius(cell, (BRICK - 1) / np.array(shape, dtype=float))
     counts = tuple(-(-n // BRICK) for n in shape)
-    _lj_kernel(cell, np.ascontiguousarray(images), np.ascontiguousarray(eps4), np.ascontiguousarray(sig2),
-               np.ascontiguousarray(shift), image_charges, ewald_alpha, coulomb, cutoff_A, radius, *counts, out)
+    _lj_kernel(cell, images, eps4, sig2, shift, image_charges, ewald_alpha, coulomb, cutoff_A, radius, *counts, out)
     return out
 
 
-def _brick_geometry(cell: np.ndarray, shape: tuple[int, ...]) -> float:
-    """Radius (Å) of the sphere around a brick's centre that holds all of its points."""
-    corners = np.array([[i, j, k] for i in (0, 1) for j in (0, 1) for k in (0, 1)], dtype=float)
-    steps = (BRICK - 1) / np.array(shape, dtype=float)
-    points = (corners * steps) @ cell
+def enclosing_radius(cell: np.ndarray, extent: np.ndarray) -> float:
+    """Radius (Å) of the sphere around the centre of a box spanning ``extent`` (fractions of each
+    lattice vector) that holds the whole box."""
+    corners = np.array([[i, j, k] for i in (0, 1) for j in (0, 1) for k in (0, 1)], dtype=float) * extent
+    points = corners @ cell
     return float(np.max(np.linalg.norm(points - points.mean(axis=0), axis=1)))
 
 
@@ -205,15 +214,6 @@ def interpolate_one(grid, u, v, w, overlap_K):  # pragma: no cover - numba
     return total
 
 
-@njit(parallel=True, cache=True)
-def interpolate(grid, fractional, overlap_K):  # pragma: no cover - numba
-    """Energies (K) at many fractional points (n, 3); +inf for overlaps."""
-    out = np.empty(fractional.shape[0])
-    for n in prange(fractional.shape[0]):
-        out[n] = interpolate_one(grid, fractional[n, 0], fractional[n, 1], fractional[n, 2], overlap_K)
-    return out
-
-
 class DirectLJ:
     """Exact LJ pair sums for sites at arbitrary points, for validation and for short runs.
 
@@ -225,17 +225,10 @@ class DirectLJ:
                  site_epsilon_K: np.ndarray, site_sigma_A: np.ndarray, cutoff_A: float, shifted: bool = False,
                  bin_A: float = 4.0) -> None:
         self.cell, self.cutoff = np.asarray(cell, dtype=float), cutoff_A
-        images, index = images_within(self.cell, np.asarray(fractional, dtype=float), cutoff_A)
-        self.images = np.ascontiguousarray(images)
-        eps = np.sqrt(np.outer(site_epsilon_K, epsilon_K))[:, index]
-        self.sig2 = np.ascontiguousarray((0.5 * np.add.outer(site_sigma_A, sigma_A)[:, index]) ** 2)
-        self.eps4 = np.ascontiguousarray(4.0 * eps)
-        s6 = (self.sig2 / cutoff_A**2) ** 3
-        self.shift = np.ascontiguousarray(self.eps4 * (s6 * s6 - s6) if shifted else np.zeros_like(self.eps4))
+        self.images, _, self.eps4, self.sig2, self.shift = pair_tables(
+            self.cell, fractional, epsilon_K, sigma_A, site_epsilon_K, site_sigma_A, cutoff_A, shifted)
         self.bins = np.maximum(np.floor(np.linalg.norm(self.cell, axis=1) / bin_A), 1).astype(np.int64)
-        corners = np.array([[i, j, k] for i in (0, 1) for j in (0, 1) for k in (0, 1)], dtype=float) / self.bins
-        points = corners @ self.cell
-        self.radius = float(np.max(np.linalg.norm(points - points.mean(axis=0), axis=1)))
+        self.radius = enclosing_radius(self.cell, 1.0 / self.bins)
 
     def energies(self, fractional: np.ndarray, site_type: int) -> np.ndarray:
         """Energies (K) of one site type at fractional points (n, 3)."""

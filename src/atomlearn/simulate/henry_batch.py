@@ -8,6 +8,7 @@ there, so a killed run loses only the structures in flight.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,7 @@ def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 29
     done = _finished(out, guest, temperature_K)
     todo = [i for i, item_id in enumerate(dataset.ids) if str(item_id) not in done]
     workers = 1 if scheduler else resolve_n_jobs(n_jobs)
-    task = _HenryTask(guest, temperature_K, options, numba_threads=max(1, _cores() // workers))
+    task = _HenryTask(guest, temperature_K, options, numba_threads=max(1, (os.cpu_count() or 1) // workers))
     errors_path = out.with_name(out.stem + ".errors.csv") if out is not None else None
     if errors_path is not None and errors_path.exists():
         errors_path.unlink()  # failures are retried; the file lists this run's
@@ -118,9 +119,3 @@ def _finished(out: Path | None, guest: str, temperature_K: float) -> set[str]:
         raise ValueError(f"{out} holds results for {mismatch['guest'].iloc[0]} at {mismatch['temperature_K'].iloc[0]} K; "
                          f"give another --out for {guest} at {temperature_K} K")
     return set(previous["id"])
-
-
-def _cores() -> int:
-    import os
-
-    return os.cpu_count() or 1

@@ -274,6 +274,8 @@ def _check_inputs(atoms: Atoms, source: str, temperature_K: float, cutoff_A: flo
         raise ValueError(f"{source}: Widom insertion needs a periodic framework with a full unit cell")
     if len(atoms) == 0:
         raise ValueError(f"{source}: the framework has no atoms")
+    if not (np.isfinite(atoms.positions).all() and np.isfinite(atoms.cell[:]).all()):
+        raise ValueError(f"{source}: the structure has non-finite (NaN or inf) coordinates or cell; fix the file")
     if not (temperature_K > 0 and math.isfinite(temperature_K)):
         raise ValueError(f"temperature must be positive, in K; got {temperature_K}")
     if not cutoff_A > 0:

@@ -14,10 +14,7 @@ $(READY): pyproject.toml
 	touch $(READY)
 
 demo: $(READY)
-	$(VENV)/bin/atomlearn fit qm9 --target U0_atomization_kcal_mol \
-		--featurizer element_fraction --model ridge --n 2000 --out demo-run
-	$(VENV)/bin/atomlearn explain demo-run --importance --select lasso --map tsne --curve
-	$(VENV)/bin/atomlearn report demo-run
+	$(VENV)/bin/atomlearn demo mof --out demo-run
 
 # the report test opens the HTML report in headless Chromium (a Debian package)
 browser:
@@ -33,6 +30,7 @@ bench: $(READY)
 	$(PYTHON) benchmarks/bench_cif.py
 	$(PYTHON) benchmarks/bench_datasets.py
 	$(PYTHON) benchmarks/bench_featurizers.py
+	$(PYTHON) benchmarks/bench_bond_graph.py
 	$(PYTHON) benchmarks/bench_racs_all_coremof.py
 	$(PYTHON) benchmarks/bench_krr_search.py --n 8000 --memory-n 16000
 	$(PYTHON) benchmarks/bench_qm9_krr.py --sizes 1000,2000,4000,8000,16000

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from atomlearn.datasets import load_coremof, load_qm9
@@ -55,3 +62,45 @@ def small_mofs(coremof):
         if len(chosen) == 8:
             break
     return chosen
+
+
+BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def _browser_command(tmp_path: Path) -> list[str]:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("ATOMLEARN_REQUIRE_BROWSER"):
+            pytest.fail("chromium is not installed; `make test` installs it with apt-get")
+        pytest.skip("chromium is not installed (make test installs it)")
+    profile = tmp_path / "browser-profile"
+    profile.mkdir(exist_ok=True)
+    return [found, *BROWSER_FLAGS, f"--user-data-dir={profile}", "--window-size=1280,2400"]
+
+
+@pytest.fixture
+def render_page(tmp_path):
+    """Open an HTML report in headless Chromium: (script errors or None, drawn size of each figure)."""
+
+    def render(page: Path) -> tuple[str | None, dict[str, list[int]]]:
+        dom = subprocess.run([*_browser_command(tmp_path), "--virtual-time-budget=20000", "--dump-dom", page.as_uri()],
+                             capture_output=True, text=True, timeout=180).stdout
+        root = re.search(r"<html[^>]*>", dom).group(0)
+        errors = re.search(r"data-script-errors=\"([^\"]*)\"", root)
+        sizes = json.loads(re.search(r"data-figure-sizes=\"([^\"]*)\"", root).group(1).replace("&quot;", '"'))
+        return (errors.group(1) if errors else None), sizes
+
+    return render
+
+
+@pytest.fixture
+def screenshot_page(tmp_path):
+    """A PNG screenshot of an HTML page in headless Chromium; returns its path."""
+
+    def shoot(page: Path) -> Path:
+        shot = tmp_path / "shot.png"
+        subprocess.run([*_browser_command(tmp_path), f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=180)
+        return shot
+
+    return shoot

@@ -6,7 +6,6 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from rich.markup import escape
 from rich.table import Table
@@ -72,28 +71,10 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def _write_run(out: str, result) -> None:
-    from pathlib import Path
+    from atomlearn.evaluate.run_folder import RUN_FILES, write_run
 
-    from atomlearn.models.bundle import save_bundle
-
-    folder = Path(out)
-    if folder.suffix == ".json":
-        raise ValueError(f"--out {out}: give a run folder (results.json, predictions.csv and the model bundle go in it)")
-    folder.mkdir(parents=True, exist_ok=True)
-    result.to_json(folder / "results.json")
-    result.predictions_frame().to_csv(folder / "predictions.csv", index=False)
-    pd.DataFrame(result.errors, columns=["item_id", "stage", "reason"]).to_csv(folder / "errors.csv", index=False)
-    featurizer, model = result.fitted
-    card = {"dataset": result.dataset, "target": result.target, "target_unit": result.target_unit,
-            "featurizer": {"names": result.featurizer["names"], "params": result.featurizer["params"],
-                           "n_features": result.featurizer["n_features"]},
-            "model": result.model, "split": {k: v for k, v in result.split.items() if k != "describe"},
-            "counts": result.counts, "data_hash": result.data_hash,
-            "test_metrics": {k: v["test"] for k, v in result.metrics.items()}}
-    save_bundle(folder / "bundle", featurizer, model, card)
-    np.savez_compressed(folder / "features.npz", **result.features)
-    console.print(f"run written to {folder}/ (results.json, predictions.csv, errors.csv, features.npz, "
-                  "bundle/model.skops + card.json)")
+    folder = write_run(out, result)
+    console.print(f"run written to {folder}/ ({RUN_FILES})")
 
 
 def _structure_files(paths: Sequence[str]) -> list[Path]:

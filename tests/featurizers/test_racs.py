@@ -84,3 +84,19 @@ def test_an_unreadable_cif_in_a_lazy_dataset_is_reported_not_fatal(coremof):
     assert np.isfinite(values[0]).all() and np.isnan(values[1]).all()
     error = featurizer.errors_table().iloc[0]
     assert error.item_id == "SOTXEG_neutral" and error.stage == "load" and "SOTXEG_neutral.cif" in error.reason
+
+
+def test_bond_graph_finds_the_pairs_of_ase_neighbour_lists(small_mofs):
+    from ase.neighborlist import neighbor_list
+
+    from atomlearn.featurizers import elements
+    from atomlearn.featurizers.graph import BOND_TOLERANCE_A
+
+    for atoms in [*small_mofs[:4], molecule("CH3CH2OH")]:
+        reach = elements.lookup("covalent_radius_A", atoms.numbers) + 0.5 * BOND_TOLERANCE_A
+        first, second, length = neighbor_list("ijd", atoms, reach)  # the peer: ASE's per-atom cutoffs
+        keep = first != second
+        expected = sorted(zip(first[keep].tolist(), second[keep].tolist(), np.round(length[keep], 8).tolist()))
+        graph = bond_graph(atoms)
+        found = sorted(zip(graph.first.tolist(), graph.second.tolist(), np.round(graph.length, 8).tolist()))
+        assert found == expected

@@ -1,25 +1,10 @@
 import json
-import os
 import re
-import shutil
-import subprocess
 
 import numpy as np
 import pytest
 
 from atomlearn.cli import main
-
-BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-def _browser() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("ATOMLEARN_REQUIRE_BROWSER"):
-            pytest.fail("chromium is not installed; `make test` installs it with apt-get")
-        pytest.skip("chromium is not installed (make test installs it)")
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -32,25 +17,18 @@ def explained_run(tmp_path_factory):
     return run
 
 
-def test_report_opens_in_a_headless_browser_with_every_plot_drawn(explained_run, tmp_path, capsys):
-    browser = _browser()
+def test_report_opens_in_a_headless_browser_with_every_plot_drawn(explained_run, tmp_path, capsys, render_page,
+                                                                   screenshot_page):
     page = tmp_path / "report.html"
     assert main(["report", str(explained_run), "-o", str(page)]) == 0
     assert "report written to" in capsys.readouterr().out
     text = page.read_text()
     assert "http://" not in re.sub(r"xmlns(:\w+)?=\"http://[^\"]+\"", "", text.split("</script>", 2)[-1])  # no fetches
-    profile = tmp_path / "profile"
-    profile.mkdir()
-    common = [browser, *BROWSER_FLAGS, f"--user-data-dir={profile}", "--window-size=1280,2400"]
-    dom = subprocess.run([*common, "--virtual-time-budget=20000", "--dump-dom", page.as_uri()], capture_output=True,
-                         text=True, timeout=180).stdout
-    root = re.search(r"<html[^>]*>", dom).group(0)
-    assert "data-script-errors" not in root, root
-    sizes = json.loads(re.search(r"data-figure-sizes=\"([^\"]*)\"", root).group(1).replace("&quot;", '"'))
+    errors, sizes = render_page(page)
+    assert errors is None, errors
     expected = {"parity", "residuals", "curve", "importance", "importance-grouped", "lasso-path", "map"}
     assert expected <= set(sizes) and all(w > 300 and h > 300 for w, h in sizes.values()), sizes
-    shot = tmp_path / "shot.png"
-    subprocess.run([*common, f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=180)
+    shot = screenshot_page(page)
     from matplotlib.image import imread
 
     pixels = imread(shot)

@@ -59,13 +59,7 @@ CITATIONS = {
 
 def load_coremof(subset: str = "2019-ASR") -> Dataset:
     """A CoRE MOF subset with its Zeo++ label table; structures load lazily by id."""
-    if subset not in SUBSETS:
-        raise ValueError(f"unknown CoRE MOF subset {subset!r}; choose one of {', '.join(SUBSETS)}")
-    table = pd.read_csv(_package_file(f"{subset}.csv"), dtype={"filename": str})
-    table = table.loc[:, ~table.columns.str.startswith("Unnamed")]
-    table = table.rename(columns={k: v[0] for k, v in COLUMNS.items()}).set_index("filename")
-    if "has_open_metal_site" in table:
-        table["has_open_metal_site"] = table["has_open_metal_site"].map({"Yes": True, "No": False})
+    table = property_table(subset)
     archive = converted_archive(subset)
     with zipfile.ZipFile(archive) as bundle:
         in_archive = {Path(name).stem for name in bundle.namelist()}
@@ -83,6 +77,18 @@ def load_coremof(subset: str = "2019-ASR") -> Dataset:
     )
     structures = LazyStructures(list(table.index), CoreMofLoader(subset, archive))
     return Dataset(list(table.index), structures, table, meta, errors_frame(records))
+
+
+def property_table(subset: str = "2019-ASR") -> pd.DataFrame:
+    """The package's Zeo++ property table of a subset, indexed by structure id, our column names."""
+    if subset not in SUBSETS:
+        raise ValueError(f"unknown CoRE MOF subset {subset!r}; choose one of {', '.join(SUBSETS)}")
+    table = pd.read_csv(_package_file(f"{subset}.csv"), dtype={"filename": str})
+    table = table.loc[:, ~table.columns.str.startswith("Unnamed")]
+    table = table.rename(columns={k: v[0] for k, v in COLUMNS.items()}).set_index("filename")
+    if "has_open_metal_site" in table:
+        table["has_open_metal_site"] = table["has_open_metal_site"].map({"Yes": True, "No": False})
+    return table
 
 
 class CoreMofLoader:

@@ -7,7 +7,9 @@ from atomlearn.featurizers.base import SYMMETRIES, Featurizer
 from atomlearn.featurizers.cartesian import CartesianCoordinates
 from atomlearn.featurizers.composition import ElementFraction
 from atomlearn.featurizers.composition_stats import CompositionStats
+from atomlearn.featurizers.coremof_pores import CoreMofPores
 from atomlearn.featurizers.coulomb import BagOfBonds, CoulombMatrix
+from atomlearn.featurizers.energy_histogram import EnergyHistogram
 from atomlearn.featurizers.fingerprints import MorganFingerprint, RDKitDescriptors
 from atomlearn.featurizers.pores import PoreGeometry
 from atomlearn.featurizers.racs import RACs
@@ -24,6 +26,8 @@ FEATURIZERS: dict[str, type[Featurizer]] = {
     "soap": SOAP,
     "racs": RACs,
     "pores": PoreGeometry,
+    "coremof_pores": CoreMofPores,
+    "energy_histogram": EnergyHistogram,
     "morgan": MorganFingerprint,
     "rdkit2d": RDKitDescriptors,
     "cartesian": CartesianCoordinates,
@@ -45,8 +49,10 @@ __all__ = [
     "BagOfBonds",
     "CartesianCoordinates",
     "CompositionStats",
+    "CoreMofPores",
     "CoulombMatrix",
     "ElementFraction",
+    "EnergyHistogram",
     "Featurizer",
     "MorganFingerprint",
     "PoreGeometry",

@@ -2,7 +2,8 @@
 
 It reads only the folder's files (``results.json``, ``predictions.csv``, ``errors.csv`` and,
 when ``atomlearn explain`` wrote them, ``importance*.csv``, ``selected_features.csv``,
-``lasso_path.csv``, ``map.csv``, ``curve.csv``, ``explain.json``); plotly's JavaScript is
+``lasso_path.csv``, ``map.csv``, ``curve.csv``, ``explain.json``, and for a screening
+``screening.json``, ``screened.csv``, ``confirmed.csv``); plotly's JavaScript is
 embedded once, so the page opens without a network and prints.
 """
 
@@ -15,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from atomlearn.report import figures
+from atomlearn.report.html_parts import figure, note, section, table
+from atomlearn.report.screening import screening_section
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; max-width: 1180px;
@@ -51,17 +53,6 @@ window.addEventListener('load', function () {
 """
 
 
-def _table(frame: pd.DataFrame, float_format: str = "{:.4g}") -> str:
-    return frame.to_html(index=False, classes="data", border=0, na_rep="",
-                         float_format=lambda v: float_format.format(v), escape=True)
-
-
-def _figure(fig: go.Figure, name: str) -> str:
-    body = fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"figure-{name}",
-                       config={"displaylogo": False, "responsive": False})
-    return f'<div class="figure" data-figure="{name}">{body}</div>'
-
-
 def _read(folder: Path, name: str) -> pd.DataFrame | None:
     path = folder / name
     return pd.read_csv(path) if path.exists() else None
@@ -79,14 +70,6 @@ def _metrics_table(results: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _section(title: str, *parts: str) -> str:
-    return f"<section><h2>{html.escape(title)}</h2>{''.join(parts)}</section>"
-
-
-def _note(text: str) -> str:
-    return f'<p class="note">{html.escape(text)}</p>'
-
-
 def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
     """Write the report of a run folder to ``out`` (default ``folder/report.html``); returns its path."""
     folder = Path(folder)
@@ -98,23 +81,25 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
     label = f"{results['target']}" + (f" ({unit})" if unit else "")
     predictions = pd.read_csv(folder / "predictions.csv")
     sections = [_summary(results, folder), _split(results), _performance(results, predictions, label)]
+    if (folder / "screening.json").exists():  # a screening workflow's run: its answer comes first
+        sections.insert(0, screening_section(folder, json.loads((folder / "screening.json").read_text()), predictions))
     curve = _read(folder, "curve.csv")
     if curve is not None:
         slope = explain.get("curve", {}).get("log_log_slope")
-        sections.append(_section("Learning curve", _figure(figures.learning_curve(curve, unit or "target units"), "curve"),
-                                 _note(f"Each size: {curve['repeat'].nunique()} random training subsets, the same test set. "
+        sections.append(section("Learning curve", figure(figures.learning_curve(curve, unit or "target units"), "curve"),
+                                 note(f"Each size: {curve['repeat'].nunique()} random training subsets, the same test set. "
                                        + (f"Log-log slope of the test MAE: {slope:.2f}." if slope is not None else ""))))
     if results.get("nested"):
         sections.append(_nested(results["nested"]))
     if results.get("calibration"):
         cal = results["calibration"]
-        sections.append(_section("Uncertainty calibration (test set)", _note(
+        sections.append(section("Uncertainty calibration (test set)", note(
             f"The 68 % / 95 % intervals hold {cal['coverage']['0.68']:.0%} / {cal['coverage']['0.95']:.0%} of the test "
             f"structures; RMS of z = (y - ŷ)/σ is {cal['z_rms']:.2f} (1 is calibrated).")))
     sections += _explain_sections(folder, explain, unit or "target units", label)
     timings = pd.DataFrame([{"step": k, "seconds": v} for k, v in {**results["timings_s"],
                                                                    **explain.get("timings_s", {})}.items()])
-    sections.append(_section("Timings", _table(timings, "{:.2f}")))
+    sections.append(section("Timings", table(timings, "{:.2f}")))
     title = f"atomlearn: {results['model']['name']} on {results['dataset']} — {results['target']}"
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{STYLE}</style>"
@@ -135,12 +120,12 @@ def _summary(results: dict[str, Any], folder: Path) -> str:
     text = (f"{counts['requested']} structures in: {counts['used']} used, {counts['failed']} failed "
             f"(dataset of {counts['dataset']}). Features: {', '.join(featurizer['names'])} ({featurizer['n_features']} columns). "
             f"Model: {results['model']['name']}, chosen hyperparameters {json.dumps(results['model']['fitted'])}.")
-    parts = [_note(text)]
+    parts = [note(text)]
     errors = _read(folder, "errors.csv")
     if errors is not None and len(errors):
-        parts.append(_note(f"Failed structures ({len(errors)}; all listed in errors.csv):"))
-        parts.append(_table(errors.head(20)))
-    return _section("Data", *parts)
+        parts.append(note(f"Failed structures ({len(errors)}; all listed in errors.csv):"))
+        parts.append(table(errors.head(20)))
+    return section("Data", *parts)
 
 
 def _split(results: dict[str, Any]) -> str:
@@ -149,37 +134,37 @@ def _split(results: dict[str, Any]) -> str:
     text = (f"Test set put aside first: {split['kind']} split, {split['n_test']} test and {split['n_train']} training "
             f"structures (seed {split['random_state']}). The model and its hyperparameters never saw the test set; "
             "it was scored once. in_top_10pct: structures of each part among the top 10 % of all targets.")
-    return _section("Split", _note(text), _table(describe))
+    return section("Split", note(text), table(describe))
 
 
 def _performance(results: dict[str, Any], predictions: pd.DataFrame, label: str) -> str:
     metrics = _metrics_table(results)
-    note = _note("Test metrics with 95 % bootstrap intervals; the baselines are fitted on the same training set. "
-                 "top_k_recall: the fraction of the true top 10 % found among the predicted top 10 %.")
-    figs = f"<div class='row'>{_figure(figures.parity(predictions, label), 'parity')}" \
-           f"{_figure(figures.residuals(predictions, label), 'residuals')}</div>"
-    return _section("Test performance", note, _table(metrics), figs)
+    explanation = note("Test metrics with 95 % bootstrap intervals; the baselines are fitted on the same training set. "
+                       "top_k_recall: the fraction of the true top 10 % found among the predicted top 10 %.")
+    figs = f"<div class='row'>{figure(figures.parity(predictions, label), 'parity')}" \
+           f"{figure(figures.residuals(predictions, label), 'residuals')}</div>"
+    return section("Test performance", explanation, table(metrics), figs)
 
 
 def _nested(nested: dict[str, Any]) -> str:
     folds = pd.json_normalize(nested["folds"])
     summary = pd.DataFrame(nested["summary"]).T.reset_index(names="metric") if nested.get("summary") else None
-    parts = [_note("Hyperparameters tuned on inner folds only; each outer fold scored by a model that never saw it."),
-             _table(folds)]
+    parts = [note("Hyperparameters tuned on inner folds only; each outer fold scored by a model that never saw it."),
+             table(folds)]
     if summary is not None:
-        parts.append(_table(summary))
-    return _section("Nested cross-validation (training set)", *parts)
+        parts.append(table(summary))
+    return section("Nested cross-validation (training set)", *parts)
 
 
 def _explain_sections(folder: Path, explain: dict[str, Any], unit: str, label: str) -> list[str]:
     sections = []
     single, grouped = _read(folder, "importance.csv"), _read(folder, "importance_grouped.csv")
     if single is not None:
-        figs = [_figure(figures.importance(single, "Permutation importance (single features)", unit), "importance")]
+        figs = [figure(figures.importance(single, "Permutation importance (single features)", unit), "importance")]
         if grouped is not None:
-            figs.append(_figure(figures.importance(grouped, "Grouped by correlation", unit), "importance-grouped"))
+            figs.append(figure(figures.importance(grouped, "Grouped by correlation", unit), "importance-grouped"))
         info = explain.get("importance", {})
-        sections.append(_section("Permutation importance (test set)", _note(
+        sections.append(section("Permutation importance (test set)", note(
             f"Rise of the test {info.get('metric', 'error').upper()} when a feature is shuffled ({info.get('n_repeats', '?')} "
             f"shuffles, {info.get('n_samples', '?')} test structures). Correlated features share their importance when "
             "shuffled alone; the grouped view shuffles each cluster of correlated features together."),
@@ -187,25 +172,25 @@ def _explain_sections(folder: Path, explain: dict[str, Any], unit: str, label: s
     selected = _read(folder, "selected_features.csv")
     if selected is not None:
         selection = explain.get("selection", {})
-        parts = [_note(f"{selection.get('selector', 'selector')} keeps {len(selected)} features (fitted on the training set): "
+        parts = [note(f"{selection.get('selector', 'selector')} keeps {len(selected)} features (fitted on the training set): "
                        + ", ".join(selected["feature"].astype(str).head(60)) + (" ..." if len(selected) > 60 else ""))]
         sisso = _read(folder, "sisso.csv")
         if sisso is not None:
-            parts = [_note(f"SISSO formulas from the {len(selected)} primary features most correlated with the target "
+            parts = [note(f"SISSO formulas from the {len(selected)} primary features most correlated with the target "
                            f"({int(sisso['candidates'].iloc[0])} candidates; fitted on the training set, MAE on the test set)."),
-                     _table(sisso.drop(columns=["candidates"]))]
+                     table(sisso.drop(columns=["candidates"]))]
         path = _read(folder, "lasso_path.csv")
         if path is not None:
-            parts.append(_figure(figures.lasso_path(path), "lasso-path"))
-        sections.append(_section("Feature selection", *parts))
+            parts.append(figure(figures.lasso_path(path), "lasso-path"))
+        sections.append(section("Feature selection", *parts))
     coordinates = _read(folder, "map.csv")
     if coordinates is not None:
         info = explain.get("map", {})
         detail = ", ".join(f"{k} {v}" for k, v in info.items() if k in ("perplexity", "n_neighbors"))
         if info.get("explained_variance_ratio"):
             detail = "explained variance " + " + ".join(f"{r:.1%}" for r in info["explained_variance_ratio"])
-        sections.append(_section("Map of the structures", _note(
+        sections.append(section("Map of the structures", note(
             f"{info.get('method', 'projection').upper()} of the standardised features{f' ({detail})' if detail else ''}, "
             "coloured by the target; test structures ringed; hover for the id."),
-            _figure(figures.feature_map(coordinates, info.get("method", "map"), label), "map")))
+            figure(figures.feature_map(coordinates, info.get("method", "map"), label), "map")))
     return sections

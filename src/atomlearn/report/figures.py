@@ -94,3 +94,36 @@ def feature_map(coordinates: pd.DataFrame, method: str, label: str) -> go.Figure
                                                   "width": 1}},
                                  hovertemplate="%{text}<br>%{customdata[0]:.4g} (%{customdata[1]})<extra></extra>"))
     return _layout(fig, f"{method.upper()} map of the structures", f"{method} 1", f"{method} 2")
+
+
+def confirmed_parity(predictions: pd.DataFrame, confirmed: pd.DataFrame, label: str) -> go.Figure:
+    """The test set and the newly simulated predicted best: simulated (± 2 SE) against predicted."""
+    test = predictions[predictions["set"] == "test"].dropna(subset=["y_pred"])
+    fig = go.Figure(_scatter(len(test), x=test["y_pred"], y=test["y_true"], mode="markers", name=f"test set ({len(test)})",
+                             marker={"color": TRAIN, "size": 5, "opacity": 0.7}, text=test["id"],
+                             hovertemplate="%{text}<br>predicted %{x:.3g}<br>simulated %{y:.3g}<extra></extra>"))
+    done = confirmed.dropna(subset=["simulated"])
+    fig.add_trace(go.Scatter(x=done["predicted"], y=done["simulated"], mode="markers", name=f"predicted best, simulated ({len(done)})",
+                             error_y={"type": "data", "array": 2 * done["simulated_se"], "visible": True},
+                             marker={"color": TEST, "size": 9, "symbol": "diamond"}, text=done["id"],
+                             hovertemplate="%{text}<br>predicted %{x:.3g}<br>simulated %{y:.3g}<extra></extra>"))
+    values = pd.concat([test["y_pred"], test["y_true"], done["predicted"], done["simulated"]])
+    low, high = float(values.min()), float(values.max())
+    fig.add_trace(go.Scatter(x=[low, high], y=[low, high], mode="lines", name="y = x", line={"color": "black", "width": 1}))
+    return _layout(fig, "The surrogate's claim checked", f"predicted {label}", f"simulated {label}")
+
+
+def screened_distribution(screened: pd.DataFrame, label: str, top: int) -> go.Figure:
+    """Histogram of the predicted target of every screened structure, with the simulated sample beside it."""
+    predicted = screened.loc[screened["p_open"] >= 0.5, "predicted"].dropna()
+    simulated = screened["simulated"].dropna()
+    fig = go.Figure()
+    fig.add_trace(go.Histogram(x=predicted, name=f"predicted, all open ({len(predicted)})", histnorm="probability density",
+                               marker={"color": DUMMY}, opacity=0.6, nbinsx=60))
+    fig.add_trace(go.Histogram(x=simulated, name=f"simulated sample ({len(simulated)})", histnorm="probability density",
+                               marker={"color": TEST}, opacity=0.6, nbinsx=30))
+    if len(predicted) >= top:
+        fig.add_vline(x=float(predicted.nlargest(top).min()), line={"color": "black", "dash": "dash"},
+                      annotation_text=f"predicted top {top}")
+    fig.update_layout(barmode="overlay")
+    return _layout(fig, "Screened MOFs", label, "density")

@@ -1,0 +1,302 @@
+"""Screen CoRE MOF 2019 with a surrogate of Widom simulations, and check its claim by simulation.
+
+The loop of the lecture's opening example (a MOF for gas capture: simulation hours, ML
+milliseconds): simulate the Henry coefficient of a random sample, learn log10 K_H from
+RACs, pore geometry and guest energy histograms with a stratified test set put aside, predict every MOF, then
+simulate the predicted best that were never simulated and compare.
+
+MOFs without room for the guest (K_H = 0: no accessible point free of overlap) have no
+logarithm; they are kept out of the regression (listed as such) and teach a classifier
+"open to the guest", which screens them out before the ranking.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from atomlearn.datasets import load
+from atomlearn.datasets.base import Dataset, DatasetMeta, load_each
+from atomlearn.errors import ErrorRecord, errors_frame
+from atomlearn.evaluate import run_holdout
+from atomlearn.evaluate.metrics import classification_metrics_ci, top_k_recall
+from atomlearn.evaluate.results import HoldoutResult
+from atomlearn.evaluate.run_folder import write_run
+from atomlearn.explain.run import explain_run
+from atomlearn.featurizers import make_featurizer
+from atomlearn.models import make_model
+from atomlearn.parallel import resolve_n_jobs
+from atomlearn.simulate.henry_batch import henry_labels
+
+TARGET = "log10_henry_mol_kg_Pa"
+TARGET_UNIT = "log10 mol/(kg·Pa)"
+DEFAULT_FEATURIZERS = ("racs", "coremof_pores", "energy_histogram")
+#: what the test metrics call "top performers"
+TOP_FRACTION = 0.05
+
+
+@dataclass
+class ScreeningResult:
+    """What the screening did; every table is also a file in ``folder``."""
+
+    folder: Path
+    sample: pd.DataFrame      # Widom results of the random sample (widom_sample.csv)
+    run: HoldoutResult        # the regression of log10 K_H (results.json, bundle/, ...)
+    open_metrics: dict[str, Any]  # test metrics of the open-to-the-guest classifier
+    screened: pd.DataFrame    # every MOF: predictions or the reason it has none (screened.csv)
+    confirmed: pd.DataFrame   # predicted best, newly simulated: predicted vs simulated (confirmed.csv)
+    summary: dict[str, Any] = field(default_factory=dict)  # counts, metrics, time split (screening.json)
+
+
+def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float = 298.0, n_simulate: int = 400,
+                   n_screen: int | None = None, n_top: int = 20, n_confirm: int = 10,
+                   featurizers: Sequence[str] = DEFAULT_FEATURIZERS, model: str = "krr",
+                   nested: tuple[int, int] | None = (5, 5), n_jobs: int = 2, random_state: int = 0,
+                   progress: bool | None = None, **widom_options: Any) -> ScreeningResult:
+    """Simulate K_H (mol/(kg·Pa)) of ``n_simulate`` random MOFs at ``temperature_K`` (K), learn
+    log10 K_H, predict all MOFs (or a random ``n_screen`` of them), simulate the ``n_confirm``
+    best predicted that were not simulated, and write everything (and a report) into ``out``.
+    ``widom_options`` go to ``widom_henry`` (e.g. ``target_relative_error``)."""
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    database = load("coremof2019")
+    n_database = len(database) + len(database.errors)
+    if n_screen is not None:
+        database = database.sample(n_screen, random_state=random_state)
+    sample = database.sample(n_simulate, random_state=random_state)
+    simulate = dict(n_jobs=n_jobs, progress=progress, **widom_options)
+
+    clock = time.perf_counter()
+    widom = henry_labels(sample, guest, temperature_K, folder / "widom_sample.csv", **simulate)
+    timings["simulation (sample)"] = time.perf_counter() - clock
+    simulated = widom.results.set_index("id").reindex(sample.ids)
+    labelled, closed_ids = _labelled(sample, simulated, widom.errors, guest, temperature_K)
+
+    featurizer_objects = [make_featurizer(name, n_jobs=n_jobs, **_guest_params(name, guest, temperature_K))
+                          for name in featurizers]
+    run = run_holdout(labelled, TARGET, featurizer_objects, make_model(model), model_name=model, split="stratified",
+                      nested=nested, random_state=random_state)
+    write_run(folder, run)
+    timings["featurization (sample)"] = run.timings_s["load"] + run.timings_s["featurize"]
+    timings["learning"] = run.timings_s["split"] + run.timings_s["fit"] + run.timings_s["predict"]
+    clock = time.perf_counter()
+    perplexity = min(30.0, max(2.0, (len(run.features["y"]) - 1) / 3))  # t-SNE needs 3 perplexities of samples
+    explained = explain_run(folder, importance=True, projection="tsne", perplexity=perplexity, curve_sizes="auto",
+                            random_state=random_state, n_jobs=n_jobs)
+    classifier, open_metrics = _open_classifier(run, database.subset(closed_ids), random_state)
+    timings["learning"] += time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    fitted_featurizer, regressor = run.fitted
+    X, reasons = _featurize_all(database, fitted_featurizer)
+    timings["featurization (all)"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    screened = _predict_all(database, X, reasons, regressor, classifier, run, simulated)
+    timings["prediction (all)"] = time.perf_counter() - clock
+
+    ranked = screened[screened["p_open"] >= 0.5].sort_values("predicted", ascending=False)
+    top = ranked.head(n_top)
+    candidates = ranked[ranked["simulated"].isna() & ~ranked["id"].isin(closed_ids)].head(n_confirm)
+    clock = time.perf_counter()
+    check = henry_labels(database.subset(candidates["id"].tolist()), guest, temperature_K,
+                         folder / "widom_confirm.csv", **simulate)
+    timings["simulation (confirm)"] = time.perf_counter() - clock
+    confirmed = _confirmed(candidates, check, simulated)
+
+    summary = {
+        "guest": guest, "temperature_K": temperature_K, "target": TARGET, "target_unit": TARGET_UNIT,
+        "counts": {"database": n_database, "screened_requested": len(database) + len(database.errors),
+                   "screened_predicted": int(screened["predicted"].notna().sum()),
+                   "screened_failed": int(screened["error"].ne("").sum()),
+                   "predicted_closed": int((screened["p_open"] < 0.5).sum()),
+                   "simulated": len(sample), "simulated_ok": int(simulated["henry_mol_kg_Pa"].notna().sum()),
+                   "simulated_closed": len(closed_ids), "simulation_failed": len(widom.errors),
+                   "confirm_requested": len(candidates), "confirm_failed": len(check.errors)},
+        "test": {"mae": run.metrics["model"]["test"]["mae"], "r2": run.metrics["model"]["test"]["r2"],
+                 "top_recall": _top_recall(run), "top_fraction": TOP_FRACTION,
+                 "baselines": {k: v["test"]["mae"] for k, v in run.metrics.items() if k != "model"}},
+        "open_classifier": open_metrics,
+        "confirm": _confirm_summary(confirmed, simulated),
+        "top": top.head(n_top).to_dict("records"),
+        "timings_s": timings,
+        "saving": _saving(simulated, screened, timings, n_jobs),
+        "widom_options": dict(widom_options),
+        "explain_timings_s": explained.timings_s,
+    }
+    screened.to_csv(folder / "screened.csv", index=False)
+    confirmed.to_csv(folder / "confirmed.csv", index=False)
+    (folder / "screening.json").write_text(json.dumps(summary, indent=2, default=_plain))
+    return ScreeningResult(folder, simulated.reset_index(), run, open_metrics, screened, confirmed, summary)
+
+
+def _guest_params(featurizer: str, guest: str, temperature_K: float) -> dict[str, Any]:
+    """Energy histograms describe the simulated guest at the simulated temperature."""
+    return {"guest": guest, "temperature_K": temperature_K} if featurizer == "energy_histogram" else {}
+
+
+def _labelled(sample: Dataset, simulated: pd.DataFrame, failures: pd.DataFrame, guest: str,
+              temperature_K: float) -> tuple[Dataset, list[str]]:
+    """The sample with its log10 K_H as label; closed MOFs (K_H = 0) and failed simulations are
+    moved to the errors with their reason (never dropped silently)."""
+    henry = simulated["henry_mol_kg_Pa"].to_numpy(dtype=float)
+    closed = [i for i, k in zip(sample.ids, henry) if k == 0.0]
+    failed = {str(r.item_id): r.reason for r in failures.itertuples()}
+    records = [ErrorRecord(i, "label", f"K_H = 0: no accessible room for {guest} (used by the open/closed classifier)")
+               for i in closed]
+    records += [ErrorRecord(i, "simulate", failed.get(i, "no Widom result")) for i, k in zip(sample.ids, henry) if np.isnan(k)]
+    keep = [p for p, k in enumerate(henry) if k > 0.0]
+    meta = DatasetMeta(name=f"coremof2019 + Widom {guest} {temperature_K:g} K", description=sample.meta.description,
+                       units={TARGET: TARGET_UNIT, "henry_mol_kg_Pa": "mol/(kg·Pa)", "qst_kJ_mol": "kJ/mol"},
+                       citation=sample.meta.citation, source=sample.meta.source, notes=sample.meta.notes)
+    labels = simulated[[TARGET, "henry_mol_kg_Pa", "qst_kJ_mol"]].iloc[keep]
+    kept = sample.take(keep)
+    labelled = Dataset(kept.ids, kept.structures, labels, meta, pd.concat([sample.errors, errors_frame(records)], ignore_index=True))
+    return labelled, closed
+
+
+def _open_classifier(run: HoldoutResult, closed: Dataset, random_state: int) -> tuple[Any, dict[str, Any]]:
+    """Gradient-boosted classifier of "open to the guest" (K_H > 0) on the run's features: the run's
+    train/test parts as open examples, the closed MOFs split 80/20 with the same seed."""
+    featurizer = run.fitted[0]
+    features = run.features
+    X_closed = featurizer.transform(closed.structures) if len(closed) else np.empty((0, features["X"].shape[1]))
+    usable = np.isfinite(X_closed).all(axis=1)
+    X_closed = X_closed[usable]
+    rng = np.random.default_rng(random_state)
+    closed_test = rng.random(len(X_closed)) < 0.2
+    train_open, test_open = features["set"] == "train", features["set"] == "test"
+    X_train = np.vstack([features["X"][train_open], X_closed[~closed_test]])
+    y_train = np.r_[np.ones(train_open.sum()), np.zeros((~closed_test).sum())]
+    X_test = np.vstack([features["X"][test_open], X_closed[closed_test]])
+    y_test = np.r_[np.ones(test_open.sum()), np.zeros(closed_test.sum())]
+    if len(np.unique(y_train)) < 2:  # no closed MOF to learn from: everything is open
+        return None, {"note": "no closed MOF in the training sample: every MOF is taken as open", "n_closed": len(X_closed)}
+    classifier = HistGradientBoostingClassifier(max_iter=200, class_weight="balanced", random_state=random_state)
+    classifier.fit(X_train, y_train)
+    score = classifier.predict_proba(X_test)[:, 1]
+    metrics = classification_metrics_ci(y_test, (score >= 0.5).astype(float), score if len(np.unique(y_test)) > 1 else None,
+                                        random_state=random_state)
+    return classifier, {"test": metrics, "n_train": len(y_train), "n_test": len(y_test),
+                        "n_closed_train": int((~closed_test).sum()), "n_closed_test": int(closed_test.sum())}
+
+
+def _featurize_all(database: Dataset, featurizer: Any) -> tuple[np.ndarray, dict[str, str]]:
+    """Features of every structure (each file read once for all featurizers; NaN rows where
+    reading or a featurizer failed) and the first reason of each failure by id."""
+    loaded, load_errors = load_each(database.structures)
+    readable = [i for i, atoms in enumerate(loaded) if atoms is not None]
+    X = np.full((len(loaded), len(featurizer.get_feature_names_out())), np.nan)
+    if readable:
+        X[readable] = featurizer.transform([loaded[i] for i in readable])
+    reasons: dict[str, str] = {}
+    records = [*load_errors, *(r for _, part in getattr(featurizer, "transformer_list", [(None, featurizer)])
+                               for r in part.errors_table().itertuples())]
+    for record in records:
+        reasons.setdefault(str(record.item_id), f"{record.stage}: {record.reason}")
+    return X, reasons
+
+
+def _predict_all(database: Dataset, X: np.ndarray, reasons: dict[str, str], regressor: Any, classifier: Any,
+                 run: HoldoutResult, simulated: pd.DataFrame) -> pd.DataFrame:
+    """One row per MOF of ``database``: predicted log10 K_H and P(open), or the reason it has none."""
+    ok = np.isfinite(X).all(axis=1)
+    predicted = np.full(len(X), np.nan)
+    p_open = np.full(len(X), np.nan)
+    if ok.any():
+        predicted[ok] = regressor.predict(X[ok])
+        p_open[ok] = classifier.predict_proba(X[ok])[:, 1] if classifier is not None else 1.0
+    part_of = dict(zip(run.features["ids"], run.features["set"]))
+    frame = pd.DataFrame({
+        "id": database.ids,
+        "predicted": predicted,
+        "predicted_henry_mol_kg_Pa": 10.0 ** predicted,
+        "p_open": p_open,
+        "simulated": simulated[TARGET].reindex(database.ids).to_numpy(dtype=float),
+        "set": [part_of.get(i, "simulated, not used" if i in simulated.index else "") for i in database.ids],
+        "LCD_A": database.labels["LCD_A"].to_numpy(),
+        "PLD_A": database.labels["PLD_A"].to_numpy(),
+        "error": ["" if good else reasons.get(i, "no features") for i, good in zip(database.ids, ok)],
+    })
+    missing = database.errors  # listed in the property table without a file: not in database.ids
+    if len(missing):
+        listed = pd.DataFrame({"id": missing["item_id"], "error": missing["stage"] + ": " + missing["reason"]})
+        frame = pd.concat([frame, listed], ignore_index=True)
+    frame["error"] = frame["error"].fillna("")
+    return frame
+
+
+def _confirmed(candidates: pd.DataFrame, check: Any, simulated: pd.DataFrame) -> pd.DataFrame:
+    """Predicted vs newly simulated log10 K_H of the candidates, with the simulation's SE and the
+    percentile of the simulated K_H among the random sample (closed MOFs counted as 0)."""
+    results = check.results.set_index("id").reindex(candidates["id"])
+    henry = results["henry_mol_kg_Pa"].to_numpy(dtype=float)
+    se = results["henry_se_mol_kg_Pa"].to_numpy(dtype=float)
+    sample_henry = np.sort(simulated["henry_mol_kg_Pa"].dropna().to_numpy(dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_henry = np.where(henry > 0, np.log10(henry), np.nan)
+        log_se = se / (henry * np.log(10.0))
+    failed = {str(r.item_id): r.reason for r in check.errors.itertuples()}
+    return pd.DataFrame({
+        "id": candidates["id"].to_numpy(),
+        "predicted": candidates["predicted"].to_numpy(),
+        "simulated": log_henry,
+        "simulated_se": log_se,
+        "error": log_henry - candidates["predicted"].to_numpy(),
+        "henry_mol_kg_Pa": henry,
+        "percentile_in_sample": [100.0 * np.searchsorted(sample_henry, k, side="right") / len(sample_henry)
+                                 if np.isfinite(k) and len(sample_henry) else np.nan for k in henry],
+        "p_open": candidates["p_open"].to_numpy(),
+        "LCD_A": candidates["LCD_A"].to_numpy(),
+        "PLD_A": candidates["PLD_A"].to_numpy(),
+        "note": [failed.get(i, "") or (results.loc[i, "notes"] if isinstance(results.loc[i, "notes"], str) else "")
+                 for i in candidates["id"]],
+    })
+
+
+def _confirm_summary(confirmed: pd.DataFrame, simulated: pd.DataFrame) -> dict[str, Any]:
+    """How the surrogate's best fared: MAE against the new simulations, how many are closed, and how
+    many beat the sample's top 5 %."""
+    finite = confirmed["simulated"].notna()
+    sample = simulated["henry_mol_kg_Pa"].dropna()
+    return {
+        "n": len(confirmed),
+        "mae": float(confirmed.loc[finite, "error"].abs().mean()) if finite.any() else None,
+        "mean_error": float(confirmed.loc[finite, "error"].mean()) if finite.any() else None,
+        "closed": int((confirmed["henry_mol_kg_Pa"] == 0).sum()),
+        "in_sample_top_fraction": int((confirmed["percentile_in_sample"] >= 100 * (1 - TOP_FRACTION)).sum()),
+        "sample_top_threshold_henry": float(np.quantile(sample, 1 - TOP_FRACTION)) if len(sample) else None,
+        "best_in_sample_henry": float(sample.max()) if len(sample) else None,
+        "best_confirmed_henry": float(confirmed["henry_mol_kg_Pa"].max()) if len(confirmed) else None,
+    }
+
+
+def _saving(simulated: pd.DataFrame, screened: pd.DataFrame, timings: dict[str, float], n_jobs: int) -> dict[str, Any]:
+    """Simulating every screened MOF (mean Widom time per MOF of the sample, same workers) against the surrogate."""
+    n_screened = int(screened["predicted"].notna().sum())
+    per_structure = float(simulated["time_s"].mean()) if simulated["time_s"].notna().any() else float("nan")
+    return {"n_screened": n_screened, "widom_s_per_structure": per_structure,
+            "simulate_all_s": per_structure * n_screened / resolve_n_jobs(n_jobs),
+            "surrogate_s": timings["featurization (all)"] + timings["prediction (all)"]}
+
+
+def _top_recall(run: HoldoutResult) -> float:
+    """Fraction of the test set's true top ``TOP_FRACTION`` found in its predicted top."""
+    test = [row for row in run.predictions if row["set"] == "test"]
+    return float(top_k_recall(np.array([r["y_true"] for r in test]), np.array([r["y_pred"] for r in test]), fraction=TOP_FRACTION))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")

@@ -1,0 +1,62 @@
+import numpy as np
+import pytest
+from ase import Atoms
+
+from atomlearn.featurizers import EnergyHistogram
+from atomlearn.featurizers.energy_histogram import K_TO_KJ_MOL
+from atomlearn.featurizers.invariance import check
+from atomlearn.simulate import widom_henry
+from atomlearn.simulate.forcefields import load_forcefield, lorentz_berthelot
+from atomlearn.simulate.guests import get_guest
+
+T = 298.0
+
+
+def _by_hand(atoms: Atoms, shape: tuple[int, int, int], cutoff: float) -> np.ndarray:
+    """CH4 energy (K) at the grid points of a cubic cell by explicit sums over the 27 nearest images."""
+    site = get_guest("CH4").sites[0]
+    ff = load_forcefield("uff")
+    eps, sig = lorentz_berthelot(site.epsilon_K, site.sigma_A, *ff.parameters(atoms.get_chemical_symbols()))
+    axes = [np.arange(n) / n for n in shape]
+    points = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, 3) @ atoms.cell.array
+    shifts = np.array([[i, j, k] for i in (-1, 0, 1) for j in (-1, 0, 1) for k in (-1, 0, 1)]) @ atoms.cell.array
+    images = (atoms.positions[None, :, :] + shifts[:, None, :]).reshape(-1, 3)
+    eps, sig = np.tile(eps, 27), np.tile(sig, 27)
+    r = np.linalg.norm(points[:, None, :] - images[None], axis=2)
+    s6 = (sig / r) ** 6
+    return np.where(r < cutoff, 4 * eps * (s6 * s6 - s6), 0.0).sum(axis=1)
+
+
+def test_histogram_of_two_atoms_in_a_box_equals_explicit_sums():
+    box = Atoms("CO", positions=[[3.3, 4.6, 5.2], [9.7, 8.1, 7.4]], cell=[17.0] * 3, pbc=True)
+    featurizer = EnergyHistogram(spacing_A=1.0, cutoff_A=8.0, bin_width_kJ_mol=0.5, min_kJ_mol=-2.0).fit([box])
+    row = dict(zip(featurizer.get_feature_names_out(), featurizer.transform([box])[0]))
+    energy = _by_hand(box, (17, 17, 17), 8.0)
+    kj = energy * K_TO_KJ_MOL
+    expected, _ = np.histogram(np.maximum(kj[kj <= 0], -2.0), bins=[-2.0, -1.5, -1.0, -0.5, 0.0])
+    got = [row[f"eh_CH4_{lo:g}_{hi:g}"] for lo, hi in ((-2, -1.5), (-1.5, -1), (-1, -0.5), (-0.5, 0))]
+    np.testing.assert_allclose(got, expected / kj.size, atol=2 / kj.size)  # float32 grid: a point may sit on an edge
+    assert row["eh_CH4_repulsive"] == pytest.approx((kj > 0).mean(), abs=2 / kj.size)
+    assert row["eh_CH4_min_kJ_mol"] == pytest.approx(kj.min(), rel=1e-4)
+    boltzmann = np.exp(-np.clip(energy, -50 * T, 50 * T) / T).mean()
+    assert row["eh_CH4_log10_boltzmann"] == pytest.approx(np.log10(boltzmann), abs=1e-4)
+
+
+def test_coarse_boltzmann_factor_tracks_widom(coremof):
+    """The 1 Å grid's mean Boltzmann factor is a coarse Widom average (same force field, no blocking)."""
+    featurizer = EnergyHistogram()
+    for item_id in ("GURPOZ_clean", "MIDSUP_clean"):
+        atoms = coremof.structure(item_id)
+        row = featurizer.fit([atoms]).transform([atoms])[0]
+        widom = widom_henry(atoms, "CH4", T, cutoff_A=8.0, block_pockets=False, method="direct", target_relative_error=0.03)
+        assert row[-1] == pytest.approx(np.log10(widom.boltzmann_average), abs=0.05)
+
+
+def test_rotation_and_atom_order_do_not_change_the_row(small_mofs):
+    table = check(EnergyHistogram(), small_mofs[:2], symmetries=["rotation", "permutation"]).set_index("symmetry")
+    assert table["holds"].all(), table
+
+
+def test_multi_site_guests_are_refused(small_mofs):
+    with pytest.raises(ValueError, match="single-site guest"):
+        EnergyHistogram(guest="CO2").fit(small_mofs[:1])

@@ -78,3 +78,14 @@ def test_the_report_leads_with_the_screening(demo, render_page):
     summary = json.loads((demo / "screening.json").read_text())
     assert set(summary["timings_s"]) >= {"simulation (sample)", "featurization (all)", "learning", "prediction (all)",
                                          "simulation (confirm)"}
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--guest", "CO2"], "single-site guest"),
+    (["--featurizer", "racs,nonsense"], "unknown featurizer"),
+    (["--n-simulate", "5"], "at least 20 MOFs"),
+])
+def test_a_bad_request_is_refused_before_any_simulation(tmp_path, capsys, arguments, message):
+    assert main(["demo", "mof", "--out", str(tmp_path / "run"), *arguments]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "run" / "widom_sample.csv").exists()

@@ -3,8 +3,8 @@
 Atoms i and j are bonded when d_ij < r_i + r_j + tolerance (Cordero covalent radii; the
 CSD rule uses a 0.4 Å tolerance). Distances are found with ``vesin``, a compiled cell-list
 search over the periodic images that is linear in the number of atoms (no supercell, no
-O(N²) loop); it finds the same pairs as ``ase.neighborlist`` about 15x faster on CoRE MOFs
-(``benchmarks/bench_featurizers.py``). The graph is a symmetric scipy sparse matrix.
+O(N²) loop); it finds the same pairs as ``ase.neighborlist`` about 10x faster on CoRE MOFs
+(``benchmarks/bench_bond_graph.py``). The graph is a symmetric scipy sparse matrix.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from atomlearn.explain.run import explain_run
 from atomlearn.featurizers import make_featurizer
 from atomlearn.models import make_model
 from atomlearn.parallel import resolve_n_jobs
+from atomlearn.report import build_report
 from atomlearn.simulate.henry_batch import henry_labels
 
 TARGET = "log10_henry_mol_kg_Pa"
@@ -48,6 +49,7 @@ class ScreeningResult:
     """What the screening did; every table is also a file in ``folder``."""
 
     folder: Path
+    report: Path              # report.html
     sample: pd.DataFrame      # Widom results of the random sample (widom_sample.csv)
     run: HoldoutResult        # the regression of log10 K_H (results.json, bundle/, ...)
     open_metrics: dict[str, Any]  # test metrics of the open-to-the-guest classifier
@@ -63,8 +65,11 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
                    progress: bool | None = None, **widom_options: Any) -> ScreeningResult:
     """Simulate K_H (mol/(kg·Pa)) of ``n_simulate`` random MOFs at ``temperature_K`` (K), learn
     log10 K_H, predict all MOFs (or a random ``n_screen`` of them), simulate the ``n_confirm``
-    best predicted that were not simulated, and write everything (and a report) into ``out``.
+    best predicted that were not simulated, and write everything and ``report.html`` into ``out``.
     ``widom_options`` go to ``widom_henry`` (e.g. ``target_relative_error``)."""
+    featurizer_objects = [make_featurizer(name, n_jobs=n_jobs, **_guest_params(name, guest, temperature_K))
+                          for name in featurizers]  # unknown names fail here, before minutes of simulation
+    _check_request(guest, temperature_K, n_simulate, n_confirm, featurizers)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
@@ -81,8 +86,6 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
     simulated = widom.results.set_index("id").reindex(sample.ids)
     labelled, closed_ids = _labelled(sample, simulated, widom.errors, guest, temperature_K)
 
-    featurizer_objects = [make_featurizer(name, n_jobs=n_jobs, **_guest_params(name, guest, temperature_K))
-                          for name in featurizers]
     run = run_holdout(labelled, TARGET, featurizer_objects, make_model(model), model_name=model, split="stratified",
                       nested=nested, random_state=random_state)
     write_run(folder, run)
@@ -126,7 +129,7 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
                  "baselines": {k: v["test"]["mae"] for k, v in run.metrics.items() if k != "model"}},
         "open_classifier": open_metrics,
         "confirm": _confirm_summary(confirmed, simulated),
-        "top": top.head(n_top).to_dict("records"),
+        "top": top.to_dict("records"),
         "timings_s": timings,
         "saving": _saving(simulated, screened, timings, n_jobs),
         "widom_options": dict(widom_options),
@@ -135,7 +138,26 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
     screened.to_csv(folder / "screened.csv", index=False)
     confirmed.to_csv(folder / "confirmed.csv", index=False)
     (folder / "screening.json").write_text(json.dumps(summary, indent=2, default=_plain))
-    return ScreeningResult(folder, simulated.reset_index(), run, open_metrics, screened, confirmed, summary)
+    clock = time.perf_counter()
+    report = build_report(folder)
+    timings["report"] = time.perf_counter() - clock
+    (folder / "screening.json").write_text(json.dumps(summary, indent=2, default=_plain))
+    return ScreeningResult(folder, report, simulated.reset_index(), run, open_metrics, screened, confirmed, summary)
+
+
+def _check_request(guest: str, temperature_K: float, n_simulate: int, n_confirm: int, featurizers: Sequence[str]) -> None:
+    """Refuse what would fail only after the simulations: a multi-site guest with energy histograms,
+    a sample too small to split and cross-validate, a non-positive temperature."""
+    from atomlearn.simulate.guests import get_guest
+
+    sites = len(get_guest(guest).sites)
+    if "energy_histogram" in featurizers and sites > 1:
+        raise ValueError(f"energy histograms need a single-site guest (CH4, Ar, Kr, Xe), not {guest}; "
+                         "leave energy_histogram out of --featurizer (e.g. --featurizer racs,coremof_pores)")
+    if n_simulate < 20:
+        raise ValueError(f"--n-simulate {n_simulate}: at least 20 MOFs are needed for a test set and cross-validation")
+    if temperature_K <= 0 or n_confirm < 0:
+        raise ValueError("the temperature must be > 0 K and --confirm >= 0")
 
 
 def _guest_params(featurizer: str, guest: str, temperature_K: float) -> dict[str, Any]:

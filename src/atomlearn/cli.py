@@ -19,9 +19,9 @@ from atomlearn.cli_common import (
     console,
     error_console,
 )
+from atomlearn.cli_demo import add_demo_parsers
 from atomlearn.cli_explain import add_explain_parsers
 from atomlearn.cli_learn import _bias_variance, _curve, _fit, _models, _predict
-from atomlearn.cli_demo import add_demo_parsers
 from atomlearn.cli_simulate import add_simulate_parsers
 
 

@@ -1,0 +1,128 @@
+"""The training loop the networks share: minibatches, Adam, early stopping on a validation part,
+a loss history, and a checkpoint file from which an interrupted fit resumes.
+
+Weights leave the loop as plain numpy arrays (``state_to_numpy``), so a fitted network is saved
+in a model bundle by skops like any other estimator, without pickled torch objects.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+
+HISTORY_COLUMNS = ("epoch", "train_loss", "validation_loss", "learning_rate", "seconds")
+
+
+def resolve_device(device: str) -> torch.device:
+    """``"auto"``: the GPU when one is present, else the CPU; or a torch device name."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} asked for, but no CUDA GPU is available; use device='auto' or 'cpu'")
+    return torch.device(device)
+
+
+def validation_split(n: int, fraction: float, random_state: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Shuffled training and validation rows (at least one of each when n >= 2)."""
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"validation_fraction must be between 0 and 1, got {fraction}")
+    if n < 2:
+        raise ValueError(f"{n} sample(s): a network needs at least 2 (one to train on, one to stop early on)")
+    order = np.random.default_rng(random_state).permutation(n)
+    n_val = min(max(1, int(round(fraction * n))), n - 1)
+    return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+def state_to_numpy(module: torch.nn.Module) -> dict[str, np.ndarray]:
+    """The module's parameters and buffers as float64 numpy arrays (safe to save with skops)."""
+    return {name: value.detach().cpu().double().numpy().copy() for name, value in module.state_dict().items()}
+
+
+def load_numpy_state(module: torch.nn.Module, state: dict[str, np.ndarray]) -> torch.nn.Module:
+    """Put numpy weights (``state_to_numpy``) back into ``module``; returns it."""
+    reference = module.state_dict()
+    module.load_state_dict({name: torch.as_tensor(state[name], dtype=reference[name].dtype) for name in reference})
+    return module
+
+
+@dataclass
+class LoopSettings:
+    """How to train: step size, penalty, batches, how long, when to stop, where to checkpoint."""
+
+    learning_rate: float = 1e-3
+    weight_decay: float = 0.0
+    batch_size: int = 32
+    max_epochs: int = 500
+    patience: int = 50
+    random_state: int | None = 0
+    checkpoint: str | Path | None = None
+
+
+def train_network(module: torch.nn.Module, batch_loss: Callable[[np.ndarray], torch.Tensor],
+                  validation_loss: Callable[[], float], n_train: int, settings: LoopSettings) -> dict[str, np.ndarray]:
+    """Minimise ``batch_loss(rows)`` over shuffled minibatches of ``range(n_train)`` with Adam; after each
+    epoch score ``validation_loss()``, halve the step when it stalls, and stop after ``patience``
+    epochs without improvement. The module ends with its best-validation weights. With a
+    ``checkpoint`` file, each epoch is saved and a rerun resumes from it. Returns the history as
+    arrays (epoch, train_loss, validation_loss, learning_rate, seconds; ``pd.DataFrame(history)``)."""
+    optimizer = torch.optim.Adam(module.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=max(1, settings.patience // 4))
+    generator = torch.Generator().manual_seed(settings.random_state or 0)
+    state = {"epoch": 0, "best": float("inf"), "best_weights": copy.deepcopy(module.state_dict()), "waited": 0, "history": []}
+    checkpoint = Path(settings.checkpoint) if settings.checkpoint else None
+    if checkpoint is not None and checkpoint.exists():
+        saved = torch.load(checkpoint, weights_only=False)
+        module.load_state_dict(saved["module"])
+        optimizer.load_state_dict(saved["optimizer"])
+        scheduler.load_state_dict(saved["scheduler"])
+        generator.set_state(saved["generator"])
+        state = saved["loop"]
+    while state["epoch"] < settings.max_epochs and state["waited"] < settings.patience:
+        clock = time.perf_counter()
+        module.train()
+        order = torch.randperm(n_train, generator=generator).numpy()
+        total, seen = 0.0, 0
+        for start in range(0, n_train, settings.batch_size):
+            rows = order[start:start + settings.batch_size]
+            optimizer.zero_grad()
+            loss = batch_loss(rows)
+            if not torch.isfinite(loss):
+                raise FloatingPointError(f"the training loss became {float(loss)} in epoch {state['epoch'] + 1}; "
+                                         "lower learning_rate or check the targets for extreme values")
+            loss.backward()
+            optimizer.step()
+            total += float(loss.detach()) * len(rows)
+            seen += len(rows)
+        module.eval()
+        validation = float(validation_loss())
+        scheduler.step(validation)
+        state["epoch"] += 1
+        if validation < state["best"]:
+            state["best"], state["waited"] = validation, 0
+            state["best_weights"] = copy.deepcopy(module.state_dict())
+        else:
+            state["waited"] += 1
+        state["history"].append({"epoch": state["epoch"], "train_loss": total / seen, "validation_loss": validation,
+                                 "learning_rate": optimizer.param_groups[0]["lr"], "seconds": time.perf_counter() - clock})
+        if checkpoint is not None:
+            _save(checkpoint, {"module": module.state_dict(), "optimizer": optimizer.state_dict(),
+                               "scheduler": scheduler.state_dict(), "generator": generator.get_state(), "loop": state})
+    module.load_state_dict(state["best_weights"])
+    module.eval()
+    return {column: np.array([row[column] for row in state["history"]], dtype=float) for column in HISTORY_COLUMNS}
+
+
+def _save(path: Path, payload: dict) -> None:
+    """Write atomically: a kill during the write leaves the previous checkpoint intact."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    torch.save(payload, partial)
+    os.replace(partial, path)

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from atomlearn.models.nn.mlp import MLPRegressor
+from atomlearn.models.nn.schnet import SchNetRegressor
 
-__all__ = ["MLPRegressor"]
+__all__ = ["MLPRegressor", "SchNetRegressor"]

@@ -1,0 +1,81 @@
+"""Structures as graphs for the networks: atoms are nodes, pairs within a cutoff are edges.
+
+A batch concatenates the graphs of several structures (no padding to the largest one): atom
+arrays are stacked, edge indices are offset, and ``structure`` says which structure each atom
+belongs to. Periodic images enter as edges with a cell shift, so a crystal's edges are those
+of the infinite lattice and no supercell is built. Neighbour search by ``vesin``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from ase import Atoms
+from vesin import NeighborList
+
+
+@dataclass(frozen=True)
+class StructureGraph:
+    """One structure: atomic numbers, positions (Å), the cell (Å), and its directed edges
+    ``source → target`` with the image shift (Å) to add to ``positions[target] - positions[source]``."""
+
+    numbers: np.ndarray
+    positions: np.ndarray
+    cell: np.ndarray
+    source: np.ndarray
+    target: np.ndarray
+    shift_A: np.ndarray
+
+
+def structure_graph(atoms: Atoms, cutoff_A: float) -> StructureGraph:
+    """Directed edges between atoms (and periodic images) closer than ``cutoff_A`` Å."""
+    periodic = [bool(p) for p in atoms.pbc]
+    cell = np.asarray(atoms.cell, dtype=float)
+    box = cell if any(periodic) else np.zeros((3, 3))
+    search = NeighborList(cutoff=float(cutoff_A), full_list=True)
+    source, target, shifts = search.compute(atoms.positions, box, periodic, quantities="ijS")
+    return StructureGraph(atoms.numbers.astype(np.int64), np.asarray(atoms.positions, dtype=float), cell,
+                          source.astype(np.int64), target.astype(np.int64), shifts.astype(float) @ box)
+
+
+def isolated_atoms(graph: StructureGraph) -> np.ndarray:
+    """Indices of atoms with no neighbour within the cutoff (they would be blind to the rest)."""
+    return np.setdiff1d(np.arange(len(graph.numbers)), graph.source)
+
+
+@dataclass
+class GraphBatch:
+    """Several structures concatenated (torch tensors on one device)."""
+
+    numbers: object      # (n_atoms,) long
+    positions: object    # (n_atoms, 3)
+    source: object       # (n_edges,) long, global atom index
+    target: object       # (n_edges,) long
+    shift_A: object      # (n_edges, 3)
+    structure: object    # (n_atoms,) long: which structure each atom belongs to
+    n_structures: int
+
+    def edge_vectors(self):
+        """Vectors from each edge's source atom to its target image (Å), differentiable in positions."""
+        return self.positions[self.target] - self.positions[self.source] + self.shift_A
+
+
+def collate(graphs: Sequence[StructureGraph], device, dtype) -> GraphBatch:
+    """One ``GraphBatch`` from several graphs."""
+    import torch
+
+    offsets = np.cumsum([0] + [len(g.numbers) for g in graphs[:-1]])
+    def cat(parts: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0)
+    return GraphBatch(
+        numbers=torch.as_tensor(cat([g.numbers for g in graphs]), dtype=torch.long, device=device),
+        positions=torch.as_tensor(np.concatenate([g.positions for g in graphs]), dtype=dtype, device=device),
+        source=torch.as_tensor(cat([g.source + o for g, o in zip(graphs, offsets)]), dtype=torch.long, device=device),
+        target=torch.as_tensor(cat([g.target + o for g, o in zip(graphs, offsets)]), dtype=torch.long, device=device),
+        shift_A=torch.as_tensor(np.concatenate([g.shift_A.reshape(-1, 3) for g in graphs]), dtype=dtype, device=device),
+        structure=torch.as_tensor(np.repeat(np.arange(len(graphs)), [len(g.numbers) for g in graphs]), dtype=torch.long,
+                                  device=device),
+        n_structures=len(graphs),
+    )

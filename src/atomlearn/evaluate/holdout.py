@@ -48,7 +48,8 @@ def combine_featurizers(featurizers: Featurizer | Sequence[Featurizer]) -> BaseE
     return FeatureUnion([(f.name, f) for f in featurizers])
 
 
-def _parts(featurizer: BaseEstimator) -> list[Featurizer]:
+def featurizer_parts(featurizer: BaseEstimator) -> list[Featurizer]:
+    """The featurizers of a ``FeatureUnion`` (or the one featurizer given)."""
     return [f for _, f in featurizer.transformer_list] if isinstance(featurizer, FeatureUnion) else [featurizer]
 
 
@@ -124,7 +125,7 @@ def featurized_split(dataset: Dataset, target: str, featurizer: Featurizer | Seq
     X = featurizer.transform(structures)
     timings["featurize"] = time.perf_counter() - clock
     errors = [ErrorRecord(**row) for row in dataset.errors.to_dict("records")]
-    for part in _parts(featurizer):
+    for part in featurizer_parts(featurizer):
         errors += [ErrorRecord(**row) for row in part.errors_table().to_dict("records")]
     ok = np.isfinite(X).all(axis=1)
     unsplit = np.setdiff1d(np.flatnonzero(ok), np.concatenate([train, test]))
@@ -224,9 +225,9 @@ def run_holdout(
         dataset=dataset.meta.name,
         target=target,
         target_unit=dataset.meta.units.get(target, ""),
-        featurizer={"name": "+".join(p.name for p in _parts(featurizer)), "names": [p.name for p in _parts(featurizer)],
-                    "params": {p.name: _plain(p._identity_params()) for p in _parts(featurizer)},
-                    "n_features": int(X.shape[1]), "citations": [c for p in _parts(featurizer) for c in p.citations()]},
+        featurizer={"name": "+".join(p.name for p in featurizer_parts(featurizer)), "names": [p.name for p in featurizer_parts(featurizer)],
+                    "params": {p.name: _plain(p._identity_params()) for p in featurizer_parts(featurizer)},
+                    "n_features": int(X.shape[1]), "citations": [c for p in featurizer_parts(featurizer) for c in p.citations()]},
         model={"name": name, "estimator": repr(model), "fitted": chosen_params(fitted_model)},
         split={"kind": split, "test_size": test_size, "random_state": random_state, "n_train": int(len(train)),
                "n_test": int(len(test)), "group_column": group_column,

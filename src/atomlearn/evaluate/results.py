@@ -66,7 +66,7 @@ class HoldoutResult:
 
     def to_json(self, path: str | Path | None = None) -> str:
         """JSON text of the result; written to ``path`` when given."""
-        text = json.dumps(self.to_dict(), indent=2, default=_json_default)
+        text = json.dumps(self.to_dict(), indent=2, default=json_default)
         if path is not None:
             Path(path).write_text(text)
         return text
@@ -76,7 +76,7 @@ class HoldoutResult:
         return cls(**json.loads(Path(path).read_text()))
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):

@@ -58,6 +58,7 @@ class EnergyHistogram(Featurizer):
         self._set_runtime(on_error, n_jobs, scheduler, cache)
 
     def _fit(self, structures: Sequence[Atoms]) -> None:
+        from atomlearn.simulate.forcefields import load_forcefield
         from atomlearn.simulate.guests import get_guest
 
         guest = get_guest(self.guest)
@@ -68,22 +69,20 @@ class EnergyHistogram(Featurizer):
                 and self.min_kJ_mol < 0):
             raise ValueError("spacing_A, cutoff_A, temperature_K and bin_width_kJ_mol must be > 0 and min_kJ_mol < 0")
         self.guest_name_ = guest.name
+        self.site_epsilon_K_, self.site_sigma_A_ = guest.sites[0].epsilon_K, guest.sites[0].sigma_A
+        self.forcefield_ = load_forcefield(self.forcefield)  # once, not per structure
         self.edges_kJ_mol_ = np.arange(self.min_kJ_mol, 0.0 + 1e-9, self.bin_width_kJ_mol)
 
     def featurize(self, atoms: Atoms) -> np.ndarray:
-        from atomlearn.simulate.forcefields import load_forcefield
         from atomlearn.simulate.grid import grid_shape, lj_grids
-        from atomlearn.simulate.guests import get_guest
 
         require_periodic(atoms, self.name)
         require_size(atoms, self.max_atoms, self.name)
-        site = get_guest(self.guest).sites[0]
-        epsilon, sigma = load_forcefield(self.forcefield).parameters(atoms.get_chemical_symbols(),
-                                                                      str(atoms.info.get("id", "structure")))
+        epsilon, sigma = self.forcefield_.parameters(atoms.get_chemical_symbols(), str(atoms.info.get("id", "structure")))
         cell = np.asarray(atoms.cell, dtype=float)
         shape, _ = grid_shape(cell, self.spacing_A, self.max_points)
-        energy_K = lj_grids(cell, atoms.get_scaled_positions(wrap=True), epsilon, sigma, np.array([site.epsilon_K]),
-                            np.array([site.sigma_A]), shape, self.cutoff_A)[0].astype(float).ravel()
+        energy_K = lj_grids(cell, atoms.get_scaled_positions(wrap=True), epsilon, sigma, np.array([self.site_epsilon_K_]),
+                            np.array([self.site_sigma_A_]), shape, self.cutoff_A)[0].astype(float).ravel()
         energy = energy_K * K_TO_KJ_MOL
         attractive = energy[energy <= 0.0]
         clipped = np.maximum(attractive, self.min_kJ_mol)  # deeper than the first edge: counted in the first bin

@@ -56,14 +56,15 @@ def bond_graph(atoms: Atoms, tolerance: float = BOND_TOLERANCE_A) -> BondGraph:
     return BondGraph(first, second, length, adjacency)
 
 
-def pairs_within(atoms: Atoms, cutoff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All ordered pairs (i, j, distance in Å) closer than ``cutoff`` Å, periodic images
-    included along the periodic axes; an atom's own images appear as i == j."""
+def pairs_within(atoms: Atoms, cutoff: float, quantities: str = "ijd") -> tuple[np.ndarray, ...]:
+    """All ordered pairs closer than ``cutoff`` Å, periodic images included along the periodic
+    axes (an atom's own images appear as i == j): the ``vesin`` ``quantities`` asked for, e.g.
+    i, j, d (Å) or S (integer image shifts); indices as ``np.intp``."""
     periodic = [bool(p) for p in atoms.pbc]
     box = atoms.cell.array if any(periodic) else np.zeros((3, 3))
     search = NeighborList(cutoff=float(cutoff), full_list=True)
-    first, second, length = search.compute(atoms.positions, box, periodic, quantities="ijd")
-    return first.astype(np.intp), second.astype(np.intp), length
+    found = search.compute(atoms.positions, box, periodic, quantities=quantities)
+    return tuple(value.astype(np.intp) if name in "ij" else value for name, value in zip(quantities, found))
 
 
 def distance_shells(adjacency: sparse.csr_matrix, max_depth: int) -> list[sparse.csr_matrix]:

@@ -27,8 +27,9 @@ from atomlearn.datasets import load
 from atomlearn.datasets.base import Dataset, DatasetMeta, load_each
 from atomlearn.errors import ErrorRecord, errors_frame
 from atomlearn.evaluate import run_holdout
+from atomlearn.evaluate.holdout import featurizer_parts
 from atomlearn.evaluate.metrics import classification_metrics_ci, top_k_recall
-from atomlearn.evaluate.results import HoldoutResult
+from atomlearn.evaluate.results import HoldoutResult, json_default
 from atomlearn.evaluate.run_folder import write_run
 from atomlearn.explain.run import explain_run
 from atomlearn.featurizers import make_featurizer
@@ -137,11 +138,11 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
     }
     screened.to_csv(folder / "screened.csv", index=False)
     confirmed.to_csv(folder / "confirmed.csv", index=False)
-    (folder / "screening.json").write_text(json.dumps(summary, indent=2, default=_plain))
+    (folder / "screening.json").write_text(json.dumps(summary, indent=2, default=json_default))
     clock = time.perf_counter()
     report = build_report(folder)
     timings["report"] = time.perf_counter() - clock
-    (folder / "screening.json").write_text(json.dumps(summary, indent=2, default=_plain))
+    (folder / "screening.json").write_text(json.dumps(summary, indent=2, default=json_default))
     return ScreeningResult(folder, report, simulated.reset_index(), run, open_metrics, screened, confirmed, summary)
 
 
@@ -220,8 +221,7 @@ def _featurize_all(database: Dataset, featurizer: Any) -> tuple[np.ndarray, dict
     if readable:
         X[readable] = featurizer.transform([loaded[i] for i in readable])
     reasons: dict[str, str] = {}
-    records = [*load_errors, *(r for _, part in getattr(featurizer, "transformer_list", [(None, featurizer)])
-                               for r in part.errors_table().itertuples())]
+    records = [*load_errors, *(r for part in featurizer_parts(featurizer) for r in part.errors_table().itertuples())]
     for record in records:
         reasons.setdefault(str(record.item_id), f"{record.stage}: {record.reason}")
     return X, reasons
@@ -314,11 +314,3 @@ def _top_recall(run: HoldoutResult) -> float:
     """Fraction of the test set's true top ``TOP_FRACTION`` found in its predicted top."""
     test = [row for row in run.predictions if row["set"] == "test"]
     return float(top_k_recall(np.array([r["y_true"] for r in test]), np.array([r["y_pred"] for r in test]), fraction=TOP_FRACTION))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"cannot write {type(value).__name__} to JSON")

@@ -3,7 +3,7 @@
 A batch concatenates the graphs of several structures (no padding to the largest one): atom
 arrays are stacked, edge indices are offset, and ``structure`` says which structure each atom
 belongs to. Periodic images enter as edges with a cell shift, so a crystal's edges are those
-of the infinite lattice and no supercell is built. Neighbour search by ``vesin``.
+of the infinite lattice and no supercell is built. Neighbour search: ``featurizers.graph.pairs_within``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from ase import Atoms
-from vesin import NeighborList
+
+from atomlearn.featurizers.graph import pairs_within
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,10 @@ class StructureGraph:
 
 def structure_graph(atoms: Atoms, cutoff_A: float) -> StructureGraph:
     """Directed edges between atoms (and periodic images) closer than ``cutoff_A`` Å."""
-    periodic = [bool(p) for p in atoms.pbc]
+    source, target, shifts = pairs_within(atoms, cutoff_A, "ijS")
     cell = np.asarray(atoms.cell, dtype=float)
-    box = cell if any(periodic) else np.zeros((3, 3))
-    search = NeighborList(cutoff=float(cutoff_A), full_list=True)
-    source, target, shifts = search.compute(atoms.positions, box, periodic, quantities="ijS")
     return StructureGraph(atoms.numbers.astype(np.int64), np.asarray(atoms.positions, dtype=float), cell,
-                          source.astype(np.int64), target.astype(np.int64), shifts.astype(float) @ box)
+                          source.astype(np.int64), target.astype(np.int64), shifts.astype(float) @ cell)
 
 
 def isolated_atoms(graph: StructureGraph) -> np.ndarray:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -87,9 +86,7 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
             with torch.no_grad():
                 return float(torch.mean((module(features[validation_t]).squeeze(-1) - target[validation_t]) ** 2))
 
-        settings = LoopSettings(self.learning_rate, self.weight_decay, self.batch_size, self.max_epochs, self.patience,
-                                self.random_state, Path(self.checkpoint) if self.checkpoint else None)
-        self.history_ = train_network(module, batch_loss, validation_loss, len(train), settings)
+        self.history_ = train_network(module, batch_loss, validation_loss, len(train), LoopSettings.of(self))
         self.n_epochs_ = len(self.history_["epoch"])
         self.best_epoch_ = int(np.argmin(self.history_["validation_loss"])) + 1 if self.n_epochs_ else 0
         self.weights_ = state_to_numpy(module)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 from ase import Atoms
@@ -153,10 +152,8 @@ class SchNetRegressor(RegressorMixin, BaseEstimator):
                 total += float(loss_of(rows, training=False).detach()) * len(rows)
             return total / len(validation)
 
-        settings = LoopSettings(self.learning_rate, self.weight_decay, self.batch_size, self.max_epochs, self.patience,
-                                self.random_state, Path(self.checkpoint) if self.checkpoint else None)
         self.history_ = train_network(module, lambda rows: loss_of(train[rows], training=True), validation_loss,
-                                      len(train), settings)
+                                      len(train), LoopSettings.of(self))
         self.n_epochs_ = len(self.history_["epoch"])
         self.weights_ = state_to_numpy(module)
         self.energy_scale_, self.force_scale_ = energy_scale, force_scale

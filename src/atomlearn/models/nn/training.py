@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-
 HISTORY_COLUMNS = ("epoch", "train_loss", "validation_loss", "learning_rate", "seconds")
 
 
@@ -64,6 +63,11 @@ class LoopSettings:
     patience: int = 50
     random_state: int | None = 0
     checkpoint: str | Path | None = None
+
+    @classmethod
+    def of(cls, estimator: object) -> LoopSettings:
+        """The settings an estimator holds as parameters of the same names."""
+        return cls(**{name: getattr(estimator, name) for name in cls.__dataclass_fields__})
 
 
 def train_network(module: torch.nn.Module, batch_loss: Callable[[np.ndarray], torch.Tensor],

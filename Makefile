@@ -36,6 +36,7 @@ bench: $(READY)
 	$(PYTHON) benchmarks/bench_qm9_krr.py --sizes 1000,2000,4000,8000,16000
 	$(PYTHON) benchmarks/bench_explain.py
 	$(PYTHON) benchmarks/bench_widom_vs_raspa.py --n 12 --cycles 2000
+	$(PYTHON) benchmarks/bench_forcefield.py --molecules ethanol,aspirin --frames 1000
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info demo-run

@@ -21,6 +21,7 @@ from atomlearn.cli_common import (
 )
 from atomlearn.cli_demo import add_demo_parsers
 from atomlearn.cli_explain import add_explain_parsers
+from atomlearn.cli_forcefield import add_forcefield_parsers
 from atomlearn.cli_learn import _bias_variance, _curve, _fit, _models, _predict
 from atomlearn.cli_simulate import add_simulate_parsers
 
@@ -129,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_explain_parsers(commands)
     add_simulate_parsers(commands)
+    add_forcefield_parsers(commands)
     add_demo_parsers(commands)
     return parser
 

@@ -1,4 +1,5 @@
-"""Command line: `atomlearn simulate henry DATASET` (Widom Henry coefficients, resumable)."""
+"""Command line: `atomlearn simulate henry DATASET` (Widom Henry coefficients) and
+`atomlearn simulate xtb-md` (GFN2-xTB Langevin MD frames for force fields); both resumable."""
 
 from __future__ import annotations
 
@@ -38,6 +39,22 @@ def add_simulate_parsers(commands: argparse._SubParsersAction) -> None:
     henry.add_argument("--out", required=True, help="results CSV; rerunning with the same file skips finished structures")
     henry.set_defaults(handler=_henry)
 
+    md = simulate_commands.add_parser("xtb-md", help="GFN2-xTB Langevin MD, frames with energies and forces (extended XYZ)")
+    start = md.add_mutually_exclusive_group(required=True)
+    start.add_argument("--smiles", help="the molecule as SMILES (embedded in 3D by RDKit, MMFF-relaxed)")
+    start.add_argument("--structure", help="a structure file with the starting geometry (XYZ, SDF, ...)")
+    md.add_argument("--temperature", type=float, default=500.0, help="temperature in K (default 500)")
+    md.add_argument("--frames", type=int, required=True, help="number of frames the file should hold")
+    md.add_argument("--interval", type=int, default=10, help="MD steps between frames (default 10)")
+    md.add_argument("--timestep", type=float, default=0.5, help="time step in fs (default 0.5)")
+    md.add_argument("--friction", type=float, default=0.01, help="Langevin friction in 1/fs (default 0.01)")
+    md.add_argument("--equilibration", type=int, default=1000, help="MD steps before the first frame (default 1000)")
+    md.add_argument("--method", default="GFN2-xTB", help="GFN2-xTB (default), GFN1-xTB or IPEA1-xTB")
+    md.add_argument("--charge", type=int, default=0, help="total charge (default 0)")
+    md.add_argument("--seed", type=int, default=0, help="seed of the velocities, the thermostat and the embedding")
+    md.add_argument("--out", required=True, help="extended XYZ file; rerunning with the same file resumes it")
+    md.set_defaults(handler=_xtb_md)
+
 
 def _henry(args: argparse.Namespace) -> int:
     from atomlearn.simulate.henry_batch import henry_labels
@@ -73,4 +90,25 @@ def _henry(args: argparse.Namespace) -> int:
         console.print(escape(f"  failed: {row.item_id} [{row.stage}] {row.reason}"), highlight=False)
     console.print(f"results in {args.out}" + (f", failures in {Path(args.out).with_suffix('')}.errors.csv"
                                               if len(batch.errors) else ""))
+    return 0
+
+
+def _xtb_md(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from atomlearn.simulate.xtb import MDSettings, xtb_md
+    from atomlearn.structures import from_smiles, read_structure
+
+    if args.frames < 1:
+        raise ValueError(f"--frames must be at least 1, got {args.frames}")
+    start = from_smiles(args.smiles, random_state=args.seed) if args.smiles else read_structure(args.structure)
+    settings = MDSettings(temperature_K=args.temperature, timestep_fs=args.timestep, friction_per_fs=args.friction,
+                          interval_steps=args.interval, equilibration_steps=args.equilibration,
+                          xtb_method=args.method, charge=args.charge, seed=args.seed)
+    with Progress(transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task(f"xTB MD {start.get_chemical_formula()} at {args.temperature:g} K", total=args.frames)
+        run = xtb_md(start, args.out, args.frames, settings, progress=lambda done, total: bar.update(task, completed=done))
+    console.print(f"{run.path}: {run.n_frames} frames ({run.n_resumed} resumed, {run.n_added} added); "
+                  f"{1000 * run.seconds_per_step:.1f} ms per xTB MD step" if run.n_added else
+                  f"{run.path}: already holds {run.n_frames} frames; nothing to do")
     return 0

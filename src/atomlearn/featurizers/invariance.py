@@ -173,3 +173,66 @@ def augment(
                 moved = OPERATIONS[name](moved, rng)
             augmented.append(moved)
     return augmented
+
+
+def check_energy_model(
+    energy: Callable[[list[Atoms]], np.ndarray],
+    forces: Callable[[list[Atoms]], list[np.ndarray]] | None,
+    structures: Sequence[Atoms],
+    symmetries: Sequence[str] = SYMMETRIES,
+    n_trials: int = 2,
+    random_state: int | None = 0,
+    tolerance: float = TOLERANCE,
+) -> pd.DataFrame:
+    """The same symmetry operations applied to a model of energies (and forces), e.g. a network's
+    ``predict`` and ``predict_forces``.
+
+    Energies must be invariant (per atom, for supercells: an extensive energy doubles with the
+    cell); forces must follow the atoms (permutation, supercell images) and rotate with the
+    structure. Columns: ``symmetry``, ``quantity`` ("energy" or "forces"), ``max_relative_change``
+    (largest change over the largest reference value), ``holds``, ``n_structures``.
+    """
+    structures = [atoms.copy() for atoms in materialize(structures)]
+    for atoms in structures:
+        atoms.arrays["original_index"] = np.arange(len(atoms))
+    sizes = np.array([len(atoms) for atoms in structures], dtype=float)
+    reference_energy = np.asarray(energy(structures), dtype=float) / sizes
+    reference_forces = forces(structures) if forces is not None else None
+    rng = np.random.default_rng(random_state)
+    rows = []
+    for symmetry in symmetries:
+        worst = {"energy": 0.0, "forces": 0.0}
+        n_applied = 0
+        for _ in range(n_trials):
+            moved = [(i, OPERATIONS[symmetry](atoms, rng)) for i, atoms in enumerate(structures)]
+            moved = [(i, atoms) for i, atoms in moved if atoms is not None]
+            if not moved:
+                continue
+            n_applied = len(moved)
+            rows_of = [i for i, _ in moved]
+            moved_structures = [atoms for _, atoms in moved]
+            per_atom = np.asarray(energy(moved_structures), dtype=float) / np.array([len(a) for a in moved_structures])
+            scale = max(np.abs(reference_energy[rows_of]).max(), 1e-12)
+            worst["energy"] = max(worst["energy"], float(np.abs(per_atom - reference_energy[rows_of]).max() / scale))
+            if forces is None:
+                continue
+            for i, atoms, predicted in zip(rows_of, moved_structures, forces(moved_structures)):
+                expected = reference_forces[i][atoms.arrays["original_index"]]
+                if symmetry == "rotation":
+                    expected = expected @ _linear_map(structures[i], atoms).T
+                scale = max(np.abs(reference_forces[i]).max(), 1e-12)
+                worst["forces"] = max(worst["forces"], float(np.abs(predicted - expected).max() / scale))
+        for quantity in ("energy", "forces") if forces is not None else ("energy",):
+            rows.append({"symmetry": symmetry, "quantity": quantity,
+                         "max_relative_change": worst[quantity] if n_applied else np.nan,
+                         "holds": bool(n_applied and worst[quantity] < tolerance), "n_structures": n_applied})
+    return pd.DataFrame(rows)
+
+
+def _linear_map(original: Atoms, moved: Atoms) -> np.ndarray:
+    """The matrix R with moved positions = R · original positions (up to a translation)."""
+    before = original.positions - original.positions.mean(axis=0)
+    after = moved.positions[np.argsort(moved.arrays["original_index"])]
+    after = after - after.mean(axis=0)
+    solution, *_ = np.linalg.lstsq(before, after, rcond=None)
+    return solution.T

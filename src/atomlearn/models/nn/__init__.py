@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from atomlearn.models.nn.mlp import MLPRegressor
+from atomlearn.models.nn.painn import PaiNNRegressor
 from atomlearn.models.nn.schnet import SchNetRegressor
 
-__all__ = ["MLPRegressor", "SchNetRegressor"]
+__all__ = ["MLPRegressor", "PaiNNRegressor", "SchNetRegressor"]

@@ -63,11 +63,12 @@ class LoopSettings:
     patience: int = 50
     random_state: int | None = 0
     checkpoint: str | Path | None = None
+    verbose: bool = False  # a progress bar per epoch (on a terminal)
 
     @classmethod
     def of(cls, estimator: object) -> LoopSettings:
-        """The settings an estimator holds as parameters of the same names."""
-        return cls(**{name: getattr(estimator, name) for name in cls.__dataclass_fields__})
+        """The settings an estimator holds as parameters of the same names (defaults for those it lacks)."""
+        return cls(**{name: getattr(estimator, name, spec.default) for name, spec in cls.__dataclass_fields__.items()})
 
 
 def train_network(module: torch.nn.Module, batch_loss: Callable[[np.ndarray], torch.Tensor],
@@ -89,6 +90,7 @@ def train_network(module: torch.nn.Module, batch_loss: Callable[[np.ndarray], to
         scheduler.load_state_dict(saved["scheduler"])
         generator.set_state(saved["generator"])
         state = saved["loop"]
+    bar = _EpochBar(settings.verbose, settings.max_epochs, state["epoch"])
     while state["epoch"] < settings.max_epochs and state["waited"] < settings.patience:
         clock = time.perf_counter()
         module.train()
@@ -116,9 +118,11 @@ def train_network(module: torch.nn.Module, batch_loss: Callable[[np.ndarray], to
             state["waited"] += 1
         state["history"].append({"epoch": state["epoch"], "train_loss": total / seen, "validation_loss": validation,
                                  "learning_rate": optimizer.param_groups[0]["lr"], "seconds": time.perf_counter() - clock})
+        bar.update(state["epoch"], validation, state["best"])
         if checkpoint is not None:
             _save(checkpoint, {"module": module.state_dict(), "optimizer": optimizer.state_dict(),
                                "scheduler": scheduler.state_dict(), "generator": generator.get_state(), "loop": state})
+    bar.close()
     module.load_state_dict(state["best_weights"])
     module.eval()
     return {column: np.array([row[column] for row in state["history"]], dtype=float) for column in HISTORY_COLUMNS}
@@ -130,3 +134,25 @@ def _save(path: Path, payload: dict) -> None:
     partial = path.with_name(path.name + ".partial")
     torch.save(payload, partial)
     os.replace(partial, path)
+
+
+class _EpochBar:
+    """A rich progress bar over epochs showing the validation loss; silent unless ``show``."""
+
+    def __init__(self, show: bool, total: int, done: int) -> None:
+        self.progress = None
+        if show:
+            from rich.progress import Progress
+
+            self.progress = Progress(transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task("training", total=total, completed=done)
+
+    def update(self, epoch: int, validation: float, best: float) -> None:
+        if self.progress is not None:
+            self.progress.update(self.task, completed=epoch,
+                                 description=f"epoch {epoch}: validation loss {validation:.4g} (best {best:.4g})")
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()

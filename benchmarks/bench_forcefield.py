@@ -1,0 +1,130 @@
+"""ML force fields on xTB data, side by side: atomlearn's PaiNN and SchNet against MACE (mace-torch).
+
+For each molecule (aspirin, ethanol): 1,000 training frames from one GFN2-xTB Langevin run at
+500 K and 1,000 test frames from an independent run (another seed), both made with
+``atomlearn simulate xtb-md`` (resumable; kept in --data). MACE (small: 32 channels, L = 0,
+2 interactions, correlation 3) trains first for --mace-epochs; atomlearn's networks then get
+the same wall-clock budget (their epochs set from a timed first epoch). Test energy MAE (meV)
+and force MAE (meV/Å) for each, then the cost of one MD step of aspirin: xTB, our PaiNN
+calculator, MACE. One JSON line per result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from ase import units
+from ase.io import write
+from ase.md.verlet import VelocityVerlet
+
+from atomlearn.forcefield import Calculator, read_training_frames, train_forcefield
+from atomlearn.forcefield.train import evaluate_forcefield
+from atomlearn.simulate.xtb import MDSettings, xtb_calculator, xtb_md
+from atomlearn.structures import from_smiles
+
+MOLECULES = {"aspirin": "CC(=O)Oc1ccccc1C(=O)O", "ethanol": "CCO"}
+NETWORK = {"n_features": 64, "n_interactions": 3, "learning_rate": 1e-3, "batch_size": 16, "patience": 1000}
+
+
+def frames_for(data: Path, name: str, n: int) -> tuple[Path, Path]:
+    paths = []
+    for part, seed in (("train", 0), ("test", 1)):
+        path = data / f"{name}_{part}.extxyz"
+        xtb_md(from_smiles(MOLECULES[name], random_state=seed), path, n, MDSettings(temperature_K=500, seed=seed))
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def train_mace(train: Path, test: Path, work: Path, epochs: int) -> dict:
+    """Train a small MACE with its own CLI on the same frames; test with its ASE calculator."""
+    from mace.calculators import MACECalculator
+
+    work.mkdir(parents=True, exist_ok=True)
+    frames = read_training_frames(train)
+    for atoms, energy, forces in zip(frames.structures, frames.energies_eV, frames.forces_eV_A):
+        atoms.calc = None
+        atoms.info["REF_energy"], atoms.arrays["REF_forces"] = energy, forces
+    write(work / "train.extxyz", frames.structures)
+    command = [sys.executable, "-m", "mace.cli.run_train", "--name", "mace", "--work_dir", str(work),
+               "--train_file", str(work / "train.extxyz"), "--valid_fraction", "0.05", "--energy_key", "REF_energy",
+               "--forces_key", "REF_forces", "--E0s", "average", "--model", "MACE", "--num_channels", "32",
+               "--max_L", "0", "--num_interactions", "2", "--correlation", "3", "--r_max", "5.0",
+               "--batch_size", "10", "--max_num_epochs", str(epochs), "--lr", "0.01", "--forces_weight", "100",
+               "--energy_weight", "1", "--device", "cpu", "--default_dtype", "float32", "--seed", "0",
+               "--eval_interval", "1"]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    seconds = time.perf_counter() - started
+    calculator = MACECalculator(model_paths=str(work / "mace.model"), device="cpu", default_dtype="float32")
+    test_frames = read_training_frames(test)
+    energies, forces = [], []
+    for atoms in test_frames.structures:
+        atoms.calc = calculator
+        energies.append(atoms.get_potential_energy())
+        forces.append(atoms.get_forces())
+    energy_error = 1000 * (np.array(energies) - test_frames.energies_eV)
+    force_error = 1000 * np.concatenate([p - t for p, t in zip(forces, test_frames.forces_eV_A)])
+    return {"energy_mae_meV": float(np.abs(energy_error).mean()), "force_mae_meV_A": float(np.abs(force_error).mean()),
+            "train_seconds": seconds, "epochs": epochs, "calculator": calculator}
+
+
+def epochs_for_budget(model: str, train: Path, seconds: float, work: Path) -> int:
+    """Epochs of ``model`` that fit in ``seconds``, from a timed 2-epoch fit."""
+    probe = train_forcefield(train, work / f"probe_{model}", model=model, n_train=1000, n_test=10,
+                             params={**NETWORK, "max_epochs": 2}, device="cpu")
+    per_epoch = float(np.median(probe.history["seconds"]))
+    return max(2, int(seconds / per_epoch))
+
+
+def md_step_seconds(atoms, calculator, n_steps: int) -> float:
+    system = atoms.copy()
+    system.calc = calculator
+    dynamics = VelocityVerlet(system, 0.5 * units.fs)
+    dynamics.run(5)
+    started = time.perf_counter()
+    dynamics.run(n_steps)
+    return (time.perf_counter() - started) / n_steps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", default="benchmarks/data/forcefield", help="folder for the xTB frames (resumable)")
+    parser.add_argument("--molecules", default="aspirin,ethanol")
+    parser.add_argument("--frames", type=int, default=1000, help="training and test frames per molecule")
+    parser.add_argument("--mace-epochs", type=int, default=20)
+    parser.add_argument("--md-steps", type=int, default=200)
+    args = parser.parse_args()
+    data = Path(args.data)
+    data.mkdir(parents=True, exist_ok=True)
+    calculators = {}
+    for name in args.molecules.split(","):
+        train, test = frames_for(data, name, args.frames)
+        mace = train_mace(train, test, data / f"mace_{name}", args.mace_epochs)
+        calculators[name] = {"mace": mace.pop("calculator")}
+        print(json.dumps({"molecule": name, "model": "mace", **mace}), flush=True)
+        train_frames, test_frames = read_training_frames(train), read_training_frames(test)
+        for model in ("painn", "schnet"):
+            epochs = epochs_for_budget(model, train, mace["train_seconds"], data)
+            result = train_forcefield(train, data / f"{model}_{name}", model=model, n_train=len(train_frames),
+                                      test_path=test, params={**NETWORK, "max_epochs": epochs}, device="cpu")
+            _, metrics = evaluate_forcefield(Calculator(result.folder).model, train_frames, test_frames)
+            calculators[name][model] = Calculator(result.folder)
+            print(json.dumps({"molecule": name, "model": model, "energy_mae_meV": metrics["energy_mae_meV"],
+                              "force_mae_meV_A": metrics["force_mae_meV_A"], "train_seconds": result.metrics["train_seconds"],
+                              "epochs": result.metrics["epochs"], "force_mae_ratio_to_mace":
+                              metrics["force_mae_meV_A"] / mace["force_mae_meV_A"]}), flush=True)
+        start = read_training_frames(test).structures[0]
+        xtb = md_step_seconds(start, xtb_calculator(), args.md_steps)
+        steps = {model: md_step_seconds(start, calc, args.md_steps) for model, calc in calculators[name].items()}
+        print(json.dumps({"molecule": name, "md_step_ms": {"xtb": 1000 * xtb, **{k: 1000 * v for k, v in steps.items()}},
+                          "speedup_vs_xtb": {k: xtb / v for k, v in steps.items()}}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Command line: `atomlearn forcefield train FRAMES.extxyz` and `atomlearn forcefield md FF_DIR START`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from atomlearn.cli_common import console
+
+
+def add_forcefield_parsers(commands: argparse._SubParsersAction) -> None:
+    forcefield = commands.add_parser("forcefield", help="machine-learned force fields: train on frames, run MD")
+    forcefield_commands = forcefield.add_subparsers(title="forcefield commands", required=True)
+    train = forcefield_commands.add_parser("train", help="fit a network to energies and forces of extended XYZ frames")
+    train.add_argument("frames", help="extended XYZ with energy and forces per frame (from `atomlearn simulate xtb-md`)")
+    train.add_argument("--model", default="painn", choices=["painn", "schnet"], help="network (default painn)")
+    train.add_argument("--n-train", type=int, default=1000, help="training frames, drawn at random (default 1000)")
+    train.add_argument("--test", help="test frames from an independent run (default: the frames not used for training)")
+    train.add_argument("--n-test", type=int, help="use at most this many test frames")
+    train.add_argument("--epochs", type=int, default=500, help="most epochs (default 500; early stopping may end sooner)")
+    train.add_argument("--patience", type=int, default=50, help="stop after this many epochs without improvement")
+    train.add_argument("--features", type=int, default=64, help="features per atom (default 64)")
+    train.add_argument("--interactions", type=int, default=3, help="message-passing layers (default 3)")
+    train.add_argument("--cutoff", type=float, default=5.0, help="cutoff radius in Å (default 5)")
+    train.add_argument("--learning-rate", type=float, default=1e-3, help="initial Adam step (default 1e-3)")
+    train.add_argument("--batch-size", type=int, default=16, help="frames per minibatch (default 16)")
+    train.add_argument("--force-weight", type=float, default=0.9, help="weight of the force loss, 0-1 (default 0.9)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--device", default="auto", help="auto (GPU when present), cpu or cuda")
+    train.add_argument("--out", required=True, help="force-field folder; rerunning an interrupted run resumes it")
+    train.set_defaults(handler=_train)
+
+    md = forcefield_commands.add_parser("md", help="MD with a trained force field: drift, stability, distances")
+    md.add_argument("folder", help="force-field folder written by `atomlearn forcefield train`")
+    md.add_argument("start", help="starting structure (any ASE format; for a trajectory see --frame)")
+    md.add_argument("--frame", type=int, default=-1, help="frame of START to begin from (default: the last)")
+    md.add_argument("--steps", type=int, default=10_000, help="MD steps (default 10000)")
+    md.add_argument("--timestep", type=float, default=0.5, help="time step in fs (default 0.5)")
+    md.add_argument("--temperature", type=float, default=300.0,
+                    help="K: initial velocities when START has no momenta, and the NVT thermostat (default 300)")
+    md.add_argument("--ensemble", default="nve", choices=["nve", "nvt"], help="nve (default; reports the drift) or nvt")
+    md.add_argument("--interval", type=int, default=10, help="steps between saved, checked frames (default 10)")
+    md.add_argument("--distance", help="atom pair I,J (0-based) whose distance distribution is compared; default all pairs")
+    md.add_argument("--reference", help="reference trajectory (e.g. the xTB frames) for the distance comparison")
+    md.add_argument("--seed", type=int, default=0)
+    md.add_argument("--out", required=True, help="folder for the trajectory (md.extxyz) and md.json")
+    md.set_defaults(handler=_md)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from atomlearn.forcefield import train_forcefield
+
+    params = {"n_features": args.features, "n_interactions": args.interactions, "cutoff_A": args.cutoff,
+              "learning_rate": args.learning_rate, "batch_size": args.batch_size, "force_weight": args.force_weight,
+              "max_epochs": args.epochs, "patience": args.patience, "verbose": console.is_terminal}
+    result = train_forcefield(args.frames, args.out, model=args.model, n_train=args.n_train, n_test=args.n_test,
+                              test_path=args.test, params=params, random_state=args.seed, device=args.device)
+    console.print(result.summary())
+    return 0
+
+
+def _md(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from atomlearn.forcefield import Calculator
+    from atomlearn.forcefield.md import run_md
+    from atomlearn.structures import read_frames
+
+    calculator = Calculator(args.folder)
+    frames = read_frames(args.start)
+    if not -len(frames) <= args.frame < len(frames):
+        raise ValueError(f"{args.start} holds {len(frames)} frames; --frame {args.frame} is not one of them")
+    pair = _pair(args.distance)
+    reference = read_frames(args.reference) if args.reference else None
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with Progress(transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task(f"{args.ensemble.upper()} MD", total=args.steps)
+        report = run_md(frames[args.frame], calculator, args.steps, timestep_fs=args.timestep,
+                        temperature_K=args.temperature, ensemble=args.ensemble, interval_steps=args.interval,
+                        cutoff_A=float(calculator.card["params"]["cutoff_A"]), out=out / "md.extxyz", distance=pair,
+                        reference=reference, seed=args.seed, progress=lambda done, total: bar.update(task, completed=done))
+    (out / "md.json").write_text(json.dumps(report.to_dict(), indent=2))
+    console.print(report.summary())
+    console.print(f"trajectory in {out / 'md.extxyz'}, numbers in {out / 'md.json'}")
+    return 0 if report.stable else 1
+
+
+def _pair(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    try:
+        first, second = (int(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"--distance {text!r}: give two atom indices as I,J, e.g. 0,1") from None
+    return first, second

@@ -1,0 +1,153 @@
+"""Train a machine-learned force field on frames with energies and forces, test it on frames it
+never saw, and save it as a model bundle (``FF_DIR``) that ``forcefield.Calculator`` loads."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from atomlearn.forcefield.frames import Frames, read_training_frames
+from atomlearn.models.bundle import save_bundle
+from atomlearn.models.nn.potential import checked_graph
+
+CHECKPOINT_FILE = "checkpoint.pt"
+SETTINGS_FILE = "training_settings.json"
+
+
+def _network(name: str) -> Callable[..., Any]:
+    from atomlearn.models.nn import PaiNNRegressor, SchNetRegressor
+
+    networks = {"painn": PaiNNRegressor, "schnet": SchNetRegressor}
+    if name not in networks:
+        raise ValueError(f"unknown force-field model {name!r}; choose one of {', '.join(networks)}")
+    return networks[name]
+
+
+
+
+@dataclass(frozen=True)
+class ForceFieldResult:
+    """A trained force field: its folder, test metrics (meV, meV/Å), history and test predictions."""
+
+    folder: Path
+    metrics: dict[str, float]
+    history: pd.DataFrame
+    test_predictions: pd.DataFrame
+
+    def summary(self) -> str:
+        m = self.metrics
+        return (f"{self.folder}: {m['n_train']} training / {m['n_test']} test frames, {m['train_seconds']:.0f} s; "
+                f"test energy MAE {m['energy_mae_meV']:.1f} meV ({m['energy_mae_meV_per_atom']:.2f} meV/atom), "
+                f"force MAE {m['force_mae_meV_A']:.1f} meV/Å (zero-force baseline {m['force_mae_zero_meV_A']:.0f})")
+
+
+def split_frames(frames: Frames, n_train: int, n_test: int | None, test: Frames | None,
+                 random_state: int) -> tuple[Frames, Frames]:
+    """``n_train`` random training frames; the test frames are ``test`` (an independent run) when given,
+    else up to ``n_test`` of the frames left over."""
+    spare = len(frames) - (0 if test is not None else 1)
+    if not 1 < n_train <= spare:
+        raise ValueError(f"{frames.path} holds {len(frames)} frames; n_train = {n_train} must be between 2 and {spare}"
+                         + ("" if test is not None else " (at least one frame is kept for testing)"))
+    order = np.random.default_rng(random_state).permutation(len(frames))
+    if test is None:
+        test = frames.take(order[n_train:][: n_test or None])
+    elif not np.array_equal(test.structures[0].numbers, frames.structures[0].numbers):
+        raise ValueError(f"{test.path} holds {test.structures[0].get_chemical_formula()}, the training frames "
+                         f"{frames.structures[0].get_chemical_formula()}; test on the same molecule")
+    elif n_test:
+        test = test.take(np.arange(min(n_test, len(test))))
+    return frames.take(np.sort(order[:n_train])), test
+
+
+def train_forcefield(path: str | Path, out: str | Path, model: str = "painn", n_train: int = 1000,
+                     n_test: int | None = None, test_path: str | Path | None = None, params: dict | None = None,
+                     random_state: int = 0, device: str = "auto") -> ForceFieldResult:
+    """Fit ``model`` ("painn" or "schnet") to energies and forces of ``n_train`` frames of ``path``
+    and write the force field to ``out``. A run interrupted (Ctrl-C, a killed job) resumes from
+    ``out/checkpoint.pt`` when rerun with the same arguments."""
+    frames = read_training_frames(path)
+    test = read_training_frames(test_path) if test_path else None
+    train, test = split_frames(frames, n_train, n_test, test, random_state)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    settings = {"training_sha256": _sha256(Path(path)), "model": model, "params": params or {}, "n_train": n_train,
+                "random_state": random_state}
+    _check_checkpoint_settings(out, settings)
+    estimator = _network(model)(**(params or {}))
+    estimator.set_params(random_state=random_state, device=device, checkpoint=str(out / CHECKPOINT_FILE))
+    for atoms in (*train.structures, *test.structures):  # before training: an atom out of reach fails fast
+        checked_graph(atoms, estimator.cutoff_A, atoms.info["id"])
+    started = time.perf_counter()
+    estimator.fit(train.structures, train.energies_eV, forces=train.forces_eV_A)
+    seconds = time.perf_counter() - started
+    predictions, metrics = evaluate_forcefield(estimator, train, test)
+    metrics.update(n_train=len(train), n_test=len(test), train_seconds=seconds, epochs=estimator.n_epochs_)
+    estimator.set_params(checkpoint=None)
+    first = frames.structures[0]
+    card = {"kind": "forcefield", "model": model, "params": _plain(estimator.get_params()),
+            "formula": first.get_chemical_formula(), "species": sorted(set(first.get_chemical_symbols())),
+            "n_atoms": len(first), "periodic": bool(first.pbc.any()), "energy_unit": "eV", "force_unit": "eV/Å",
+            "training_file": str(path), "training_sha256": settings["training_sha256"],
+            "test_file": str(test_path or path), "metrics": metrics}
+    save_bundle(out, None, estimator, card)
+    history = pd.DataFrame(estimator.history_)
+    history.to_csv(out / "history.csv", index=False)
+    predictions.to_csv(out / "test_predictions.csv", index=False)
+    (out / CHECKPOINT_FILE).unlink(missing_ok=True)
+    (out / SETTINGS_FILE).unlink(missing_ok=True)
+    return ForceFieldResult(out, metrics, history, predictions)
+
+
+def evaluate_forcefield(estimator: Any, train: Frames, test: Frames) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Per-frame test predictions and the MAE/RMSE of energies (meV) and forces (meV/Å), beside the
+    baselines: the training-mean energy and zero forces."""
+    energies = estimator.predict(test.structures)
+    forces = estimator.predict_forces(test.structures)
+    energy_error = 1000 * (energies - test.energies_eV)
+    force_error = 1000 * np.concatenate([p - t for p, t in zip(forces, test.forces_eV_A)])
+    true_forces = 1000 * np.concatenate(test.forces_eV_A)
+    n_atoms = len(test.structures[0])
+    predictions = pd.DataFrame({
+        "frame": [a.info.get("id", "") for a in test.structures],
+        "energy_eV": test.energies_eV, "energy_pred_eV": energies,
+        "force_mae_meV_A": [1000 * np.abs(p - t).mean() for p, t in zip(forces, test.forces_eV_A)],
+    })
+    metrics = {
+        "energy_mae_meV": float(np.abs(energy_error).mean()),
+        "energy_rmse_meV": float(np.sqrt((energy_error**2).mean())),
+        "energy_mae_meV_per_atom": float(np.abs(energy_error).mean() / n_atoms),
+        "energy_mae_mean_meV": float(1000 * np.abs(test.energies_eV - train.energies_eV.mean()).mean()),
+        "force_mae_meV_A": float(np.abs(force_error).mean()),
+        "force_rmse_meV_A": float(np.sqrt((force_error**2).mean())),
+        "force_mae_zero_meV_A": float(np.abs(true_forces).mean()),
+    }
+    return predictions, metrics
+
+
+def _check_checkpoint_settings(out: Path, settings: dict) -> None:
+    """A checkpoint in ``out`` must come from the same training request, else resuming would mix runs."""
+    saved = out / SETTINGS_FILE
+    if (out / CHECKPOINT_FILE).exists() and saved.exists():
+        previous = json.loads(saved.read_text())
+        if previous != json.loads(json.dumps(settings)):
+            changed = sorted(k for k in settings if previous.get(k) != json.loads(json.dumps(settings))[k])
+            raise ValueError(f"{out} holds the checkpoint of another training run (different {', '.join(changed)}); "
+                             "rerun with the same arguments to resume, or choose another --out")
+    saved.write_text(json.dumps(settings))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _plain(params: dict) -> dict:
+    return {k: v for k, v in params.items() if isinstance(v, (int, float, str, bool, type(None)))}

@@ -1,0 +1,142 @@
+"""The force-field path: frames → train (resumable) → ASE calculator → MD with its checks."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from ase import Atoms
+from ase.calculators.lj import LennardJones
+from ase.calculators.singlepoint import SinglePointCalculator
+from ase.io import write
+
+from atomlearn.forcefield import Calculator, read_training_frames, train_forcefield
+from atomlearn.forcefield.md import compare_distances, run_md
+from atomlearn.models.bundle import load_bundle
+from atomlearn.simulate.xtb import MDSettings, xtb_md
+from atomlearn.structures import from_smiles
+
+SMALL = {"n_features": 32, "n_interactions": 2, "learning_rate": 2e-3, "batch_size": 8, "patience": 100}
+
+
+@pytest.fixture(scope="module")
+def ethanol_frames(tmp_path_factory):
+    """200 xTB frames of ethanol at 500 K (every 10 steps of 0.5 fs)."""
+    path = tmp_path_factory.mktemp("xtb") / "ethanol.extxyz"
+    xtb_md(from_smiles("CCO"), path, 200, MDSettings(temperature_K=500, equilibration_steps=200))
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(ethanol_frames, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ff") / "painn"
+    return train_forcefield(ethanol_frames, folder, model="painn", n_train=150, params={**SMALL, "max_epochs": 40})
+
+
+def test_training_learns_forces_and_writes_a_bundle(trained):
+    metrics = trained.metrics
+    assert (metrics["n_train"], metrics["n_test"]) == (150, 50)
+    assert trained.history["train_loss"].iloc[-1] < 0.3 * trained.history["train_loss"].iloc[0]
+    assert metrics["force_mae_meV_A"] < 0.5 * metrics["force_mae_zero_meV_A"]
+    assert metrics["energy_mae_meV"] < 0.5 * metrics["energy_mae_mean_meV"]
+    card = load_bundle(trained.folder).card
+    assert card["kind"] == "forcefield" and card["species"] == ["C", "H", "O"] and card["energy_unit"] == "eV"
+    assert not (trained.folder / "checkpoint.pt").exists()
+
+
+def test_calculator_matches_the_model_and_its_forces_are_the_gradient(trained, ethanol_frames):
+    atoms = read_training_frames(ethanol_frames).structures[7].copy()
+    atoms.calc = Calculator(trained.folder)
+    bundle = load_bundle(trained.folder)
+    assert atoms.get_potential_energy() == pytest.approx(bundle.model.predict([atoms])[0], abs=1e-4)
+    forces, step = atoms.get_forces(), 1e-2
+    for atom, axis in [(0, 0), (4, 2)]:
+        shifted = []
+        for sign in (1, -1):
+            moved = atoms.copy()
+            moved.positions[atom, axis] += sign * step
+            moved.calc = atoms.calc
+            shifted.append(moved.get_potential_energy())
+        assert forces[atom, axis] == pytest.approx(-(shifted[0] - shifted[1]) / (2 * step), abs=3e-3)  # float32 energies
+    sulfur = Atoms("SH2", positions=[[0, 0, 0], [1.3, 0, 0], [0, 1.3, 0]])
+    sulfur.calc = atoms.calc
+    with pytest.raises(ValueError, match="cannot describe S"):
+        sulfur.get_potential_energy()
+
+
+def test_nve_md_conserves_energy_and_matches_the_reference_distances(trained, ethanol_frames):
+    frames = read_training_frames(ethanol_frames).structures
+    report = run_md(frames[-1], Calculator(trained.folder), 400, timestep_fs=0.25, temperature_K=300, reference=frames,
+                    distance=(0, 1))
+    assert report.n_steps == 400 and report.stable, report.problem
+    assert report.energy_std_meV_atom < 1.0  # conservative forces, small step
+    assert report.distance.mean_A == pytest.approx(report.distance.reference_mean_A, abs=0.05)  # the C–C bond
+
+
+def test_md_detects_a_molecule_falling_apart():
+    molecule = from_smiles("CCO")
+    repulsive = LennardJones(sigma=3.0, epsilon=0.5, rc=6.0)  # pushes bonded atoms far apart
+    report = run_md(molecule, repulsive, 2000, temperature_K=300)
+    assert not report.stable and "broken" in report.problem and report.n_steps < 2000
+
+
+def test_distance_comparison_of_identical_and_shifted_trajectories():
+    rng = np.random.default_rng(0)
+    frames = [Atoms("H2", positions=[[0, 0, 0], [0.74 + rng.normal(scale=0.02), 0, 0]]) for _ in range(500)]
+    same = compare_distances(frames, frames, (0, 1))
+    assert same.wasserstein_A == pytest.approx(0.0, abs=1e-12) and same.histogram_error == pytest.approx(0.0, abs=1e-12)
+    longer = [Atoms("H2", positions=a.positions * [1.1, 1, 1]) for a in frames]
+    shifted = compare_distances(longer, frames, (0, 1))
+    assert shifted.wasserstein_A == pytest.approx(0.074, abs=0.002)  # every distance 10 % longer
+    assert shifted.histogram_error > 1.5  # nearly disjoint
+
+
+def _write_frames(path, energies, forces=True, molecules=None):
+    frames = []
+    for index, energy in enumerate(energies):
+        atoms = (molecules[index] if molecules else from_smiles("O")).copy()
+        atoms.calc = SinglePointCalculator(atoms, energy=energy, **({"forces": np.zeros((len(atoms), 3))} if forces else {}))
+        frames.append(atoms)
+    write(path, frames, format="extxyz")
+    return path
+
+
+def test_bad_frames_name_the_frame(tmp_path):
+    with pytest.raises(ValueError, match="frame 2: the energy is nan"):
+        read_training_frames(_write_frames(tmp_path / "nan.extxyz", [1.0, 2.0, np.nan]))
+    with pytest.raises(ValueError, match="frame 0: no forces"):
+        read_training_frames(_write_frames(tmp_path / "noforces.extxyz", [1.0, 2.0], forces=False))
+    mixed = [from_smiles("O"), from_smiles("O"), from_smiles("CCO")]
+    with pytest.raises(ValueError, match="frame 2: holds C2H6O .* one molecule"):
+        read_training_frames(_write_frames(tmp_path / "mixed.extxyz", [1.0, 2.0, 3.0], molecules=mixed))
+    far = from_smiles("O")
+    far.positions[2] += [40.0, 0, 0]
+    good = _write_frames(tmp_path / "far.extxyz", [1.0, 2.0, 3.0], molecules=[from_smiles("O"), far, from_smiles("O")])
+    with pytest.raises(ValueError, match=r"far.extxyz frame 1: atom\(s\) \[2\] have no neighbour"):
+        train_forcefield(good, tmp_path / "ff", n_train=2, params={"max_epochs": 1})
+
+
+def test_a_killed_training_resumes_with_the_same_request(ethanol_frames, tmp_path):
+    out = tmp_path / "ff"
+    command = [sys.executable, "-m", "atomlearn.cli", "forcefield", "train", str(ethanol_frames), "--n-train", "150",
+               "--features", "16", "--interactions", "1", "--epochs", "200", "--patience", "500", "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (out / "checkpoint.pt").exists():
+        time.sleep(0.2)
+    time.sleep(1.0)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert (out / "checkpoint.pt").exists() and not (out / "card.json").exists()
+    with pytest.raises(ValueError, match="another training run .*n_train"):
+        train_forcefield(ethanol_frames, out, n_train=100)
+    resumed = subprocess.run(command[:-6] + ["--epochs", "20"] + command[-4:], capture_output=True, text=True)
+    assert resumed.returncode != 0 and "another training run" in resumed.stderr  # a changed request is refused
+    finished = subprocess.run(command, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    history = json.loads(json.dumps(list(np.loadtxt(out / "history.csv", delimiter=",", skiprows=1)[:, 0])))
+    assert history == list(range(1, 201))  # every epoch once: resumed, not restarted or repeated

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from atomlearn.cli_common import console
+from atomlearn.forcefield.train import MODELS
 
 
 def add_forcefield_parsers(commands: argparse._SubParsersAction) -> None:
@@ -14,7 +15,8 @@ def add_forcefield_parsers(commands: argparse._SubParsersAction) -> None:
     forcefield_commands = forcefield.add_subparsers(title="forcefield commands", required=True)
     train = forcefield_commands.add_parser("train", help="fit a network to energies and forces of extended XYZ frames")
     train.add_argument("frames", help="extended XYZ with energy and forces per frame (from `atomlearn simulate xtb-md`)")
-    train.add_argument("--model", default="painn", choices=["painn", "schnet"], help="network (default painn)")
+    train.add_argument("--model", default="painn", choices=MODELS,
+                       help="painn (default), schnet, or soap_krr (the kernel baseline, fitted on energies)")
     train.add_argument("--n-train", type=int, default=1000, help="training frames, drawn at random (default 1000)")
     train.add_argument("--test", help="test frames from an independent run (default: the frames not used for training)")
     train.add_argument("--n-test", type=int, help="use at most this many test frames")
@@ -51,9 +53,11 @@ def add_forcefield_parsers(commands: argparse._SubParsersAction) -> None:
 def _train(args: argparse.Namespace) -> int:
     from atomlearn.forcefield import train_forcefield
 
-    params = {"n_features": args.features, "n_interactions": args.interactions, "cutoff_A": args.cutoff,
-              "learning_rate": args.learning_rate, "batch_size": args.batch_size, "force_weight": args.force_weight,
-              "max_epochs": args.epochs, "patience": args.patience, "verbose": console.is_terminal}
+    params = {"cutoff_A": args.cutoff}
+    if args.model != "soap_krr":
+        params.update(n_features=args.features, n_interactions=args.interactions, learning_rate=args.learning_rate,
+                      batch_size=args.batch_size, force_weight=args.force_weight, max_epochs=args.epochs,
+                      patience=args.patience, verbose=console.is_terminal)
     result = train_forcefield(args.frames, args.out, model=args.model, n_train=args.n_train, n_test=args.n_test,
                               test_path=args.test, params=params, random_state=args.seed, device=args.device)
     console.print(result.summary())

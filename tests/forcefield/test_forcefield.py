@@ -50,10 +50,11 @@ def test_training_learns_forces_and_writes_a_bundle(trained):
 
 def test_calculator_matches_the_model_and_its_forces_are_the_gradient(trained, ethanol_frames):
     atoms = read_training_frames(ethanol_frames).structures[7].copy()
-    atoms.calc = Calculator(trained.folder)
     bundle = load_bundle(trained.folder)
+    atoms.calc = Calculator(trained.folder)
     assert atoms.get_potential_energy() == pytest.approx(bundle.model.predict([atoms])[0], abs=1e-4)
-    forces, step = atoms.get_forces(), 1e-2
+    atoms.calc = Calculator(trained.folder, dtype="float64")  # the same weights in double precision
+    forces, step = atoms.get_forces(), 1e-5
     for atom, axis in [(0, 0), (4, 2)]:
         shifted = []
         for sign in (1, -1):
@@ -61,7 +62,7 @@ def test_calculator_matches_the_model_and_its_forces_are_the_gradient(trained, e
             moved.positions[atom, axis] += sign * step
             moved.calc = atoms.calc
             shifted.append(moved.get_potential_energy())
-        assert forces[atom, axis] == pytest.approx(-(shifted[0] - shifted[1]) / (2 * step), abs=3e-3)  # float32 energies
+        assert forces[atom, axis] == pytest.approx(-(shifted[0] - shifted[1]) / (2 * step), rel=1e-5, abs=1e-6)
     sulfur = Atoms("SH2", positions=[[0, 0, 0], [1.3, 0, 0], [0, 1.3, 0]])
     sulfur.calc = atoms.calc
     with pytest.raises(ValueError, match="cannot describe S"):
@@ -140,3 +141,37 @@ def test_a_killed_training_resumes_with_the_same_request(ethanol_frames, tmp_pat
     assert finished.returncode == 0, finished.stderr
     history = json.loads(json.dumps(list(np.loadtxt(out / "history.csv", delimiter=",", skiprows=1)[:, 0])))
     assert history == list(range(1, 201))  # every epoch once: resumed, not restarted or repeated
+
+
+def test_md_from_the_command_line_writes_the_trajectory_and_numbers(trained, ethanol_frames, tmp_path, capsys):
+    from atomlearn.cli import main
+
+    status = main(["forcefield", "md", str(trained.folder), str(ethanol_frames), "--steps", "60", "--interval", "20",
+                   "--distance", "0,2", "--reference", str(ethanol_frames), "--out", str(tmp_path / "md")])
+    numbers = json.loads((tmp_path / "md" / "md.json").read_text())
+    assert status == 0 and numbers["stable"] and numbers["n_steps"] == 60
+    assert len(read_training_frames(tmp_path / "md" / "md.extxyz")) == 3  # steps 20, 40, 60
+    assert numbers["distance"]["name"] == "distance C0–O2" and "Wasserstein" in capsys.readouterr().out
+    assert main(["forcefield", "md", str(trained.folder), str(ethanol_frames), "--distance", "0,0",
+                 "--out", str(tmp_path / "bad")]) == 2
+
+
+def test_kernel_force_field_forces_are_the_gradient_of_its_energy(ethanol_frames, tmp_path):
+    from atomlearn.models.kernel_forcefield import KernelForceField
+
+    result = train_forcefield(ethanol_frames, tmp_path / "krr", model="soap_krr", n_train=150)
+    metrics = result.metrics
+    assert metrics["energy_mae_meV"] < 0.5 * metrics["energy_mae_mean_meV"]
+    assert metrics["force_mae_meV_A"] < 0.7 * metrics["force_mae_zero_meV_A"]  # energies only: forces come harder
+    atoms = read_training_frames(ethanol_frames).structures[11].copy()
+    atoms.calc = Calculator(result.folder)
+    forces, step = atoms.get_forces(), 1e-4
+    model = load_bundle(result.folder).model
+    for atom, axis in [(0, 0), (2, 1), (8, 2)]:  # a carbon, the oxygen, a hydrogen
+        plus, minus = atoms.copy(), atoms.copy()
+        plus.positions[atom, axis] += step
+        minus.positions[atom, axis] -= step
+        numeric = -(model.predict([plus])[0] - model.predict([minus])[0]) / (2 * step)
+        assert forces[atom, axis] == pytest.approx(numeric, rel=1e-4, abs=1e-5)
+    with pytest.raises(ValueError, match="one molecule"):
+        KernelForceField().fit([from_smiles("O"), from_smiles("CCO")], [1.0, 2.0])

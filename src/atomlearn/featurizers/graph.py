@@ -44,14 +44,19 @@ def is_metal(numbers: np.ndarray) -> np.ndarray:
     return ~np.isin(numbers, list(NON_METALS))
 
 
-def bond_graph(atoms: Atoms, tolerance: float = BOND_TOLERANCE_A) -> BondGraph:
-    """Bonds from covalent radii plus ``tolerance`` (Å); periodic images through the cell."""
+def bond_graph(atoms: Atoms, tolerance: float = BOND_TOLERANCE_A, self_images: bool = False) -> BondGraph:
+    """Bonds from covalent radii plus ``tolerance`` (Å); periodic images through the cell.
+
+    An atom bonded to its own periodic image (a small cell) adds nothing to the adjacency, so
+    those bonds are dropped unless ``self_images`` (a network passing messages along every bond
+    needs them to give a supercell the same per-atom result)."""
     reach = elements.lookup("covalent_radius_A", atoms.numbers) + 0.5 * tolerance
     first, second, length = pairs_within(atoms, 2.0 * reach.max())
-    keep = (length < reach[first] + reach[second]) & (first != second)  # an atom bonded to its own image does not change the graph
+    keep = (length < reach[first] + reach[second]) & (self_images | (first != second))
     first, second, length = first[keep], second[keep], length[keep]
     n = len(atoms)
-    adjacency = sparse.csr_matrix((np.ones(len(first)), (first, second)), shape=(n, n))
+    distinct = first != second
+    adjacency = sparse.csr_matrix((np.ones(distinct.sum()), (first[distinct], second[distinct])), shape=(n, n))
     adjacency.data[:] = 1.0
     return BondGraph(first, second, length, adjacency)
 

@@ -15,18 +15,21 @@ class Calculator(AseCalculator):
     """Energies (eV) and forces (eV/Å) from a force field written by ``atomlearn forcefield train``.
 
     Refuses atoms of elements the force field never saw. Runs on the CPU (fastest for one small
-    molecule); ``device="auto"`` or ``"cuda"`` for a GPU.
+    molecule); ``device="auto"`` or ``"cuda"`` for a GPU. ``dtype="float64"`` evaluates a network
+    in double precision (same weights), e.g. for long NVE runs or finite-difference checks.
     """
 
     implemented_properties = ["energy", "free_energy", "forces"]
 
-    def __init__(self, folder: str | Path, device: str = "cpu", **kwargs) -> None:
+    def __init__(self, folder: str | Path, device: str = "cpu", dtype: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         bundle = load_bundle(folder)
         if bundle.card.get("kind") != "forcefield":
             raise ValueError(f"{folder} is a model bundle but not a force field (written by `atomlearn forcefield train`)")
         self.folder, self.card = Path(folder), bundle.card
-        self.model = bundle.model.set_params(device=device)
+        self.model = bundle.model
+        wanted = {"device": device, "dtype": dtype}
+        self.model.set_params(**{k: v for k, v in wanted.items() if v is not None and k in self.model.get_params()})
         self.potential = self.model.potential()
 
     def calculate(self, atoms: Atoms | None = None, properties=("energy",), system_changes=all_changes) -> None:

@@ -3,7 +3,6 @@ never saw, and save it as a model bundle (``FF_DIR``) that ``forcefield.Calculat
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -15,20 +14,25 @@ import numpy as np
 import pandas as pd
 
 from atomlearn.forcefield.frames import Frames, read_training_frames
-from atomlearn.models.bundle import save_bundle
+from atomlearn.models.bundle import file_sha256, save_bundle
 from atomlearn.models.nn.potential import checked_graph
 
 CHECKPOINT_FILE = "checkpoint.pt"
 SETTINGS_FILE = "training_settings.json"
 
 
-def _network(name: str) -> Callable[..., Any]:
+MODELS = ("painn", "schnet", "soap_krr")
+
+
+def _model(name: str) -> Callable[..., Any]:
+    """The estimator class of a force-field model name."""
+    from atomlearn.models.kernel_forcefield import KernelForceField
     from atomlearn.models.nn import PaiNNRegressor, SchNetRegressor
 
-    networks = {"painn": PaiNNRegressor, "schnet": SchNetRegressor}
-    if name not in networks:
-        raise ValueError(f"unknown force-field model {name!r}; choose one of {', '.join(networks)}")
-    return networks[name]
+    models = {"painn": PaiNNRegressor, "schnet": SchNetRegressor, "soap_krr": KernelForceField}
+    if name not in models:
+        raise ValueError(f"unknown force-field model {name!r}; choose one of {', '.join(MODELS)}")
+    return models[name]
 
 
 
@@ -71,27 +75,29 @@ def split_frames(frames: Frames, n_train: int, n_test: int | None, test: Frames 
 def train_forcefield(path: str | Path, out: str | Path, model: str = "painn", n_train: int = 1000,
                      n_test: int | None = None, test_path: str | Path | None = None, params: dict | None = None,
                      random_state: int = 0, device: str = "auto") -> ForceFieldResult:
-    """Fit ``model`` ("painn" or "schnet") to energies and forces of ``n_train`` frames of ``path``
-    and write the force field to ``out``. A run interrupted (Ctrl-C, a killed job) resumes from
-    ``out/checkpoint.pt`` when rerun with the same arguments."""
+    """Fit ``model`` ("painn", "schnet" or "soap_krr", the kernel baseline fitted on energies) to
+    ``n_train`` frames of ``path`` and write the force field to ``out``. A network interrupted
+    (Ctrl-C, a killed job) resumes from ``out/checkpoint.pt`` when rerun with the same arguments."""
     frames = read_training_frames(path)
     test = read_training_frames(test_path) if test_path else None
     train, test = split_frames(frames, n_train, n_test, test, random_state)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    settings = {"training_sha256": _sha256(Path(path)), "model": model, "params": params or {}, "n_train": n_train,
+    settings = {"training_sha256": file_sha256(Path(path)), "model": model, "params": params or {}, "n_train": n_train,
                 "random_state": random_state}
     _check_checkpoint_settings(out, settings)
-    estimator = _network(model)(**(params or {}))
-    estimator.set_params(random_state=random_state, device=device, checkpoint=str(out / CHECKPOINT_FILE))
+    estimator = _model(model)(**(params or {}))
+    runtime = {"random_state": random_state, "device": device, "checkpoint": str(out / CHECKPOINT_FILE)}
+    estimator.set_params(**{k: v for k, v in runtime.items() if k in estimator.get_params()})
     for atoms in (*train.structures, *test.structures):  # before training: an atom out of reach fails fast
         checked_graph(atoms, estimator.cutoff_A, atoms.info["id"])
     started = time.perf_counter()
     estimator.fit(train.structures, train.energies_eV, forces=train.forces_eV_A)
     seconds = time.perf_counter() - started
     predictions, metrics = evaluate_forcefield(estimator, train, test)
-    metrics.update(n_train=len(train), n_test=len(test), train_seconds=seconds, epochs=estimator.n_epochs_)
-    estimator.set_params(checkpoint=None)
+    metrics.update(n_train=len(train), n_test=len(test), train_seconds=seconds, epochs=getattr(estimator, "n_epochs_", 0))
+    if "checkpoint" in estimator.get_params():
+        estimator.set_params(checkpoint=None)
     first = frames.structures[0]
     card = {"kind": "forcefield", "model": model, "params": _plain(estimator.get_params()),
             "formula": first.get_chemical_formula(), "species": sorted(set(first.get_chemical_symbols())),
@@ -99,8 +105,9 @@ def train_forcefield(path: str | Path, out: str | Path, model: str = "painn", n_
             "training_file": str(path), "training_sha256": settings["training_sha256"],
             "test_file": str(test_path or path), "metrics": metrics}
     save_bundle(out, None, estimator, card)
-    history = pd.DataFrame(estimator.history_)
-    history.to_csv(out / "history.csv", index=False)
+    history = pd.DataFrame(getattr(estimator, "history_", {}))
+    if len(history):
+        history.to_csv(out / "history.csv", index=False)
     predictions.to_csv(out / "test_predictions.csv", index=False)
     (out / CHECKPOINT_FILE).unlink(missing_ok=True)
     (out / SETTINGS_FILE).unlink(missing_ok=True)
@@ -135,18 +142,14 @@ def evaluate_forcefield(estimator: Any, train: Frames, test: Frames) -> tuple[pd
 
 def _check_checkpoint_settings(out: Path, settings: dict) -> None:
     """A checkpoint in ``out`` must come from the same training request, else resuming would mix runs."""
-    saved = out / SETTINGS_FILE
+    saved, wanted = out / SETTINGS_FILE, json.loads(json.dumps(settings))  # as JSON reads it back
     if (out / CHECKPOINT_FILE).exists() and saved.exists():
         previous = json.loads(saved.read_text())
-        if previous != json.loads(json.dumps(settings)):
-            changed = sorted(k for k in settings if previous.get(k) != json.loads(json.dumps(settings))[k])
+        changed = sorted(key for key in wanted if previous.get(key) != wanted[key])
+        if changed:
             raise ValueError(f"{out} holds the checkpoint of another training run (different {', '.join(changed)}); "
                              "rerun with the same arguments to resume, or choose another --out")
-    saved.write_text(json.dumps(settings))
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    saved.write_text(json.dumps(wanted))
 
 
 def _plain(params: dict) -> dict:

@@ -62,7 +62,8 @@ class Bundle:
         return frame
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (hex)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -74,7 +75,7 @@ def save_bundle(folder: str | Path, featurizer: BaseEstimator, model: BaseEstima
     folder.mkdir(parents=True, exist_ok=True)
     sio.dump({"featurizer": featurizer, "model": model}, folder / MODEL_FILE)
     full_card = {"format": "atomlearn-bundle-1", **card, "versions": package_versions(),
-                 "model_file": MODEL_FILE, "model_sha256": _sha256(folder / MODEL_FILE)}
+                 "model_file": MODEL_FILE, "model_sha256": file_sha256(folder / MODEL_FILE)}
     (folder / CARD_FILE).write_text(json.dumps(full_card, indent=2, default=str))
     return folder
 
@@ -97,7 +98,7 @@ def load_bundle(folder: str | Path) -> Bundle:
         raise ValueError(f"{card_path} is not valid JSON ({exc}); the bundle is damaged, refit it") from exc
     if card.get("format") != "atomlearn-bundle-1":
         raise ValueError(f"{card_path}: unknown bundle format {card.get('format')!r}; refit with this atomlearn version")
-    if card.get("model_sha256") != _sha256(model_path):
+    if card.get("model_sha256") != file_sha256(model_path):
         raise ValueError(f"{model_path} does not match its card (SHA-256 differs): the files come from different "
                          "runs or were modified; refit, or copy the run folder whole")
     untrusted = sio.get_untrusted_types(file=model_path)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from atomlearn.models.nn.bond_graph_net import BondGraphRegressor
 from atomlearn.models.nn.mlp import MLPRegressor
 from atomlearn.models.nn.painn import PaiNNRegressor
 from atomlearn.models.nn.schnet import SchNetRegressor
 
-__all__ = ["MLPRegressor", "PaiNNRegressor", "SchNetRegressor"]
+__all__ = ["BondGraphRegressor", "MLPRegressor", "PaiNNRegressor", "SchNetRegressor"]

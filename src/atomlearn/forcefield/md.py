@@ -92,6 +92,7 @@ def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 0.5, tem
     with ``calculator``, checking stability every ``interval_steps`` and writing those frames to
     ``out`` (extended XYZ). Momenta stored with the atoms (``md_momenta``, as xTB MD writes
     them) are used; otherwise velocities are drawn at ``temperature_K``."""
+    from ase.constraints import FixCom
     from ase.md.langevin import Langevin
     from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary, ZeroRotation
     from ase.md.verlet import VelocityVerlet
@@ -113,7 +114,9 @@ def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 0.5, tem
     if ensemble == "nve":
         dynamics = VelocityVerlet(system, timestep_fs * units.fs)
     else:
-        dynamics = Langevin(system, timestep_fs * units.fs, temperature_K=temperature_K, friction=0.01 / units.fs, rng=rng)
+        system.set_constraint(FixCom())
+        dynamics = Langevin(system, timestep_fs * units.fs, temperature_K=temperature_K, friction=0.01 / units.fs,
+                            rng=rng, fixcm=False)
     bonds = bond_graph(system)
     first, second = bonds.first[bonds.first < bonds.second], bonds.second[bonds.first < bonds.second]
     start_lengths = system.get_distances(first, second, mic=True) if len(first) else np.zeros(0)

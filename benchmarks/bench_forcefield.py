@@ -25,7 +25,6 @@ from ase.io import write
 from ase.md.verlet import VelocityVerlet
 
 from atomlearn.forcefield import Calculator, read_training_frames, train_forcefield
-from atomlearn.forcefield.train import evaluate_forcefield
 from atomlearn.simulate.xtb import MDSettings, xtb_calculator, xtb_md
 from atomlearn.structures import from_smiles
 
@@ -110,13 +109,13 @@ def main() -> None:
         mace = train_mace(train, test, data / f"mace_{name}", args.mace_epochs)
         calculators[name] = {"mace": mace.pop("calculator")}
         print(json.dumps({"molecule": name, "model": "mace", **mace}), flush=True)
-        train_frames, test_frames = read_training_frames(train), read_training_frames(test)
+        train_frames = read_training_frames(train)
         for model in args.models.split(","):
             params = {} if model == "soap_krr" else {   # the kernel has no epochs: it takes the time it takes
                 **NETWORK, "max_epochs": epochs_for_budget(model, train, test, mace["train_seconds"], data)}
             result = train_forcefield(train, data / f"{model}_{name}", model=model, n_train=len(train_frames),
                                       test_path=test, params=params, device="cpu")
-            _, metrics = evaluate_forcefield(Calculator(result.folder).model, train_frames, test_frames)
+            metrics = result.metrics  # on the independent test run (test_path)
             calculators[name][model] = Calculator(result.folder)
             print(json.dumps({"molecule": name, "model": model, "energy_mae_meV": metrics["energy_mae_meV"],
                               "force_mae_meV_A": metrics["force_mae_meV_A"], "train_seconds": result.metrics["train_seconds"],

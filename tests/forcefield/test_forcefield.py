@@ -175,3 +175,5 @@ def test_kernel_force_field_forces_are_the_gradient_of_its_energy(ethanol_frames
         assert forces[atom, axis] == pytest.approx(numeric, rel=1e-4, abs=1e-5)
     with pytest.raises(ValueError, match="one molecule"):
         KernelForceField().fit([from_smiles("O"), from_smiles("CCO")], [1.0, 2.0])
+    with pytest.raises(ValueError, match="at least 2"):
+        KernelForceField().fit([], [])

@@ -36,5 +36,7 @@ def test_trains_on_periodic_mof_graphs(small_mofs):
 def test_bad_input_is_named(qm9_molecules):
     with pytest.raises(ValueError, match="not finite"):
         BondGraphRegressor(max_epochs=1).fit(qm9_molecules[:3], [1.0, np.nan, 2.0])
+    with pytest.raises(ValueError, match="0 sample"):
+        BondGraphRegressor(max_epochs=1).fit([], [])
     with pytest.raises(ValueError, match="pooling"):
         BondGraphRegressor(pooling="max", max_epochs=1).fit(qm9_molecules[:3], [1.0, 2.0, 3.0])

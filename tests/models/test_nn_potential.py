@@ -32,6 +32,8 @@ def test_the_checker_catches_a_model_that_breaks_symmetry(qm9_molecules):
         return np.array([atoms.positions[:, 0].sum() for atoms in structures])
     table = check_energy_model(depends_on_x, None, qm9_molecules[:4], symmetries=("translation", "permutation"))
     assert table.set_index("symmetry")["holds"].to_dict() == {"translation": False, "permutation": True}
+    with pytest.raises(ValueError, match="unknown symmetry"):
+        check_energy_model(depends_on_x, None, qm9_molecules[:4], symmetries=("reflection",))
 
 
 def test_forces_are_minus_the_gradient(untrained_float64, qm9_molecules):

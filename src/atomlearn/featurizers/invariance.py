@@ -93,9 +93,7 @@ def check(
     but broken, "not invariant", "not declared", "n/a").
     """
     structures = materialize(structures)
-    unknown = set(symmetries) - set(SYMMETRIES)
-    if unknown:
-        raise ValueError(f"unknown symmetry {sorted(unknown)}; choose from {', '.join(SYMMETRIES)}")
+    _check_symmetries(symmetries)
     if hasattr(featurizer, "feature_names_out_"):
         featurizer = copy.deepcopy(featurizer)
     else:
@@ -192,7 +190,10 @@ def check_energy_model(
     structure. Columns: ``symmetry``, ``quantity`` ("energy" or "forces"), ``max_relative_change``
     (largest change over the largest reference value), ``holds``, ``n_structures``.
     """
+    _check_symmetries(symmetries)
     structures = [atoms.copy() for atoms in materialize(structures)]
+    if not structures:
+        raise ValueError("no structures to check")
     for atoms in structures:
         atoms.arrays["original_index"] = np.arange(len(atoms))
     sizes = np.array([len(atoms) for atoms in structures], dtype=float)
@@ -227,6 +228,12 @@ def check_energy_model(
                          "max_relative_change": worst[quantity] if n_applied else np.nan,
                          "holds": bool(n_applied and worst[quantity] < tolerance), "n_structures": n_applied})
     return pd.DataFrame(rows)
+
+
+def _check_symmetries(symmetries: Sequence[str]) -> None:
+    unknown = set(symmetries) - set(SYMMETRIES)
+    if unknown:
+        raise ValueError(f"unknown symmetry {sorted(unknown)}; choose from {', '.join(SYMMETRIES)}")
 
 
 def _linear_map(original: Atoms, moved: Atoms) -> np.ndarray:

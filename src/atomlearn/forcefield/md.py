@@ -10,6 +10,7 @@ before its trajectories are trusted (Fu et al., "Forces are not enough", 2023):
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -94,7 +95,11 @@ def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 0.5, tem
     them) are used; otherwise velocities are drawn at ``temperature_K``."""
     from ase.constraints import FixCom
     from ase.md.langevin import Langevin
-    from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary, ZeroRotation
+    from ase.md.velocitydistribution import (
+        MaxwellBoltzmannDistribution,
+        Stationary,
+        ZeroRotation,
+    )
     from ase.md.verlet import VelocityVerlet
 
     if ensemble not in ("nve", "nvt"):
@@ -121,10 +126,9 @@ def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 0.5, tem
     first, second = bonds.first[bonds.first < bonds.second], bonds.second[bonds.first < bonds.second]
     start_lengths = system.get_distances(first, second, mic=True) if len(first) else np.zeros(0)
     times, energies, temperatures, frames = [0.0], [system.get_total_energy()], [system.get_temperature()], [system.copy()]
-    writer = Path(out).open("w") if out else None
     problem, step = "", 0
     started = time.perf_counter()
-    try:
+    with Path(out).open("w") if out else contextlib.nullcontext() as writer:
         while step < n_steps and not problem:
             chunk = min(interval_steps, n_steps - step)
             dynamics.run(chunk)
@@ -138,9 +142,6 @@ def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 0.5, tem
                 append_frame(writer, system, {"step": step, "time_fs": step * timestep_fs})
             if progress:
                 progress(step, n_steps)
-    finally:
-        if writer:
-            writer.close()
     seconds = time.perf_counter() - started
     times_fs, total = np.array(times), np.array(energies)
     per_atom_meV = 1000 * total / len(system)

@@ -43,6 +43,8 @@ class KernelForceField(RegressorMixin, BaseEstimator):
         y = np.asarray(y, dtype=float)
         if len(structures) != len(y):
             raise ValueError(f"{len(structures)} structures but {len(y)} energies")
+        if len(structures) < 2:
+            raise ValueError(f"{len(structures)} structure(s): a kernel force field needs at least 2")
         if not np.isfinite(y).all():
             raise ValueError(f"energy of structure {int(np.flatnonzero(~np.isfinite(y))[0])} is not finite")
         if any(atoms.pbc.any() for atoms in structures):

@@ -28,8 +28,7 @@ def xtb_calculator(method: str = "GFN2-xTB", charge: int = 0, multiplicity: int 
     """An ASE calculator for ``method`` through tblite (energies in eV, forces in eV/Å)."""
     from tblite.ase import TBLite
 
-    if method not in XTB_METHODS:
-        raise ValueError(f"unknown xTB method {method!r}; choose one of {', '.join(XTB_METHODS)}")
+    _check_method(method)
     return TBLite(method=method, charge=float(charge), multiplicity=int(multiplicity), verbosity=0)
 
 
@@ -48,6 +47,11 @@ def xtb_single_points(structures: Sequence[Atoms], method: str = "GFN2-xTB", cha
         frame.calc = SinglePointCalculator(frame, energy=energy, forces=forces)
         labelled.append(frame)
     return labelled
+
+
+def _check_method(method: str) -> None:
+    if method not in XTB_METHODS:
+        raise ValueError(f"unknown xTB method {method!r}; choose one of {', '.join(XTB_METHODS)}")
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,7 @@ class MDSettings:
             raise ValueError(f"time step {self.timestep_fs} fs is outside (0, 2] fs; with hydrogens use 0.5 fs")
         if self.interval_steps < 1 or self.equilibration_steps < 0:
             raise ValueError("interval_steps must be >= 1 and equilibration_steps >= 0")
-        if self.xtb_method not in XTB_METHODS:
-            raise ValueError(f"unknown xTB method {self.xtb_method!r}; choose one of {', '.join(XTB_METHODS)}")
+        _check_method(self.xtb_method)
 
     def frame_info(self) -> dict:
         return {"xtb_method": self.xtb_method, "temperature_K": self.temperature_K, "timestep_fs": self.timestep_fs,
@@ -102,7 +105,11 @@ def xtb_md(start: Atoms, out: str | Path, n_frames: int, settings: MDSettings = 
     """
     from ase.constraints import FixCom
     from ase.md.langevin import Langevin
-    from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary, ZeroRotation
+    from ase.md.velocitydistribution import (
+        MaxwellBoltzmannDistribution,
+        Stationary,
+        ZeroRotation,
+    )
 
     settings.check()
     if start.pbc.any():

@@ -20,6 +20,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from atomlearn.featurizers.graph import bond_graph
+from atomlearn.models.nn.potential import MAX_Z
 from atomlearn.models.nn.training import (
     LoopSettings,
     load_numpy_state,
@@ -29,7 +30,6 @@ from atomlearn.models.nn.training import (
     validation_split,
 )
 
-MAX_Z = 100
 BOND_RBF_RANGE_A = (0.6, 3.4)  # covalent bonds, H–H to the longest metal–ligand bonds
 POOLINGS = ("sum", "mean")
 
@@ -131,6 +131,7 @@ class BondGraphRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(f"{len(structures)} structures but {len(y)} targets")
         if not np.isfinite(y).all():
             raise ValueError(f"target of structure {int(np.flatnonzero(~np.isfinite(y))[0])} is not finite; remove or fix it")
+        train, validation = validation_split(len(y), self.validation_fraction, self.random_state)
         device = resolve_device(self.device)
         torch.manual_seed(self.random_state or 0)
         graphs = [bond_graph_data(atoms) for atoms in structures]
@@ -139,7 +140,6 @@ class BondGraphRegressor(RegressorMixin, BaseEstimator):
         self.y_scale_ = float((y - self.y_mean_ * sizes).std()) or 1.0
         target = torch.as_tensor((y - self.y_mean_ * sizes) / self.y_scale_, dtype=torch.float32, device=device)
         module = self._module().to(device)
-        train, validation = validation_split(len(y), self.validation_fraction, self.random_state)
 
         def loss_of(rows: np.ndarray):
             return torch.mean((module(*_collate([graphs[i] for i in rows], device)) - target[rows]) ** 2)

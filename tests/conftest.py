@@ -46,22 +46,29 @@ def qm9_molecules(qm9):
 
 
 @pytest.fixture(scope="session")
-def small_mofs(coremof):
-    """8 CoRE MOF 2019 structures with at most 200 atoms, featurizable (no overlapping atoms)."""
+def small_mof_dataset(coremof):
+    """A CoRE MOF 2019 slice of 12 structures with at most 200 atoms, featurizable (no overlapping atoms)."""
     from atomlearn.featurizers.checks import require_no_overlap
 
+    candidates = range(0, 12_000, 97)
     chosen = []
-    for atoms in coremof.take(range(0, 12_000, 97)).structures:
+    for index, atoms in zip(candidates, coremof.take(candidates).structures):
         if len(atoms) > 200:
             continue
         try:
             require_no_overlap(atoms)
         except ValueError:
             continue
-        chosen.append(atoms)
-        if len(chosen) == 8:
+        chosen.append(index)
+        if len(chosen) == 12:
             break
-    return chosen
+    return coremof.take(chosen)
+
+
+@pytest.fixture(scope="session")
+def small_mofs(small_mof_dataset):
+    """The first 8 structures of ``small_mof_dataset``."""
+    return small_mof_dataset.take(range(8)).structures.materialize()
 
 
 BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",

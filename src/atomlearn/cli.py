@@ -88,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     fit = commands.add_parser("fit", help="put a test set aside, fit a model on the rest, score it against baselines")
     _add_data_arguments(fit)
     fit.add_argument("--model", default="ridge", help="model name (see `atomlearn models`)")
+    fit.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                     help="model parameter (JSON value), e.g. max_epochs=100 for a network")
     fit.add_argument("--split", default="random", choices=["random", "stratified", "kennard-stone", "cluster", "scaffold", "group"],
                      help="how the test set is chosen (default random; stratified keeps each target decile in proportion)")
     fit.add_argument("--group-column", help="label column with each structure's group (for --split group)")
@@ -107,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     curve = commands.add_parser("curve", help="learning curve: test error against training-set size")
     _add_data_arguments(curve)
     curve.add_argument("--model", default="ridge", help="model name (see `atomlearn models`)")
+    curve.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="model parameter (JSON value)")
     curve.add_argument("--sizes", required=True, help="training sizes, comma-separated, e.g. 100,200,400,800")
     curve.add_argument("--repeats", type=int, default=3, help="random training subsets per size (default 3)")
     curve.add_argument("--test-size", type=float, default=0.2, help="held-out fraction (default 0.2)")

@@ -58,16 +58,31 @@ def _table(frame: pd.DataFrame, title: str | None = None) -> Table:
 
 
 def _featurizer_params(settings: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, object]]:
-    import json
-
     params: dict[str, dict[str, object]] = {name: {} for name in names}
     for setting in settings:
         key, separator, raw = setting.partition("=")
         name, dot, param = key.partition(".")
         if not separator or not dot or name not in params:
             raise ValueError(f"--set {setting!r}: write NAME.PARAM=VALUE with NAME one of {', '.join(names)}")
-        try:
-            params[name][param] = json.loads(raw)
-        except json.JSONDecodeError:
-            params[name][param] = raw
+        params[name][param] = _json_or_text(raw)
     return params
+
+
+def _model_params(settings: Sequence[str]) -> dict[str, object]:
+    """``--param NAME=VALUE`` settings (JSON values; anything else is kept as text)."""
+    params: dict[str, object] = {}
+    for setting in settings:
+        name, separator, raw = setting.partition("=")
+        if not separator or not name:
+            raise ValueError(f"--param {setting!r}: write NAME=VALUE, e.g. max_epochs=100")
+        params[name.strip()] = _json_or_text(raw)
+    return params
+
+
+def _json_or_text(raw: str) -> object:
+    import json
+
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw

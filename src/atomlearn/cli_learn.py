@@ -10,7 +10,7 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
-from atomlearn.cli_common import _dataset_and_featurizers, _table, console
+from atomlearn.cli_common import _dataset_and_featurizers, _model_params, _table, console
 
 
 def _nested(text: str | None) -> tuple[int, int] | None:
@@ -31,11 +31,14 @@ def _fit(args: argparse.Namespace) -> int:
     from atomlearn.models import make_model
 
     dataset, featurizers = _dataset_and_featurizers(args)
-    result = run_holdout(dataset, args.target, featurizers, make_model(args.model), model_name=args.model, n=args.n,
+    result = run_holdout(dataset, args.target, featurizers, make_model(args.model, _model_params(args.param)),
+                         model_name=args.model, n=args.n,
                          split=args.split, test_size=args.test_size, group_column=args.group_column,
                          nested=_nested(args.nested), n_bootstrap=args.bootstrap, random_state=args.seed)
     unit = f" ({result.target_unit})" if result.target_unit else ""
-    table = Table(title=f"{result.dataset}: {result.target}{unit}, {result.featurizer['name']} features, "
+    inputs = (f"{args.model} on the structures, baselines on {result.featurizer['name']} features"
+              if result.model["input"] == "structures" else f"{result.featurizer['name']} features")
+    table = Table(title=f"{result.dataset}: {result.target}{unit}, {inputs}, "
                         f"{result.split['kind']} hold-out test set (95% bootstrap intervals)",
                   caption="baselines on the same split: " + ", ".join(k for k in result.metrics if k != "model"))
     for column in ("model", f"test MAE{unit}", f"test RMSE{unit}", "test R²", "Spearman ρ", "top-10% recall", f"train MAE{unit}"):
@@ -123,22 +126,27 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _curve(args: argparse.Namespace) -> int:
-    from atomlearn.evaluate.holdout import featurized_split
+    from atomlearn.evaluate.holdout import exclude_unusable, featurized_split
     from atomlearn.evaluate.learning_curve import learning_curve, summarize_curve
-    from atomlearn.models import make_model
+    from atomlearn.models import make_model, structure_array, takes_structures
 
     dataset, featurizers = _dataset_and_featurizers(args)
+    model = make_model(args.model, _model_params(args.param))
     data = featurized_split(dataset, args.target, featurizers, n=args.n, test_size=args.test_size, random_state=args.seed)
+    if takes_structures(model):
+        exclude_unusable(data, model.structure_errors(data.structures))
+    inputs = structure_array(data.structures) if takes_structures(model) else data.X
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     too_big = [s for s in sizes if s > len(data.train)]
     if too_big:
         raise ValueError(f"training sizes {too_big} exceed the {len(data.train)} training structures; "
                          "use smaller sizes or a larger --n")
-    curve = learning_curve(make_model(args.model), data.X[data.train], data.y[data.train], data.X[data.test],
+    curve = learning_curve(model, inputs[data.train], data.y[data.train], inputs[data.test],
                            data.y[data.test], sizes, repeats=args.repeats, random_state=args.seed)
     table, slope = summarize_curve(curve)
     unit = dataset.meta.units.get(args.target, "")
-    console.print(_table(table.reset_index(), f"learning curve of {args.model} on {args.featurizer} features: MAE"
+    on = "the structures" if takes_structures(model) else f"{args.featurizer} features"
+    console.print(_table(table.reset_index(), f"learning curve of {args.model} on {on}: MAE"
                                               f"{f' ({unit})' if unit else ''}, {len(data.test)} test structures"))
     console.print(f"log-log slope of the test MAE: {slope:.3f} (doubling the data multiplies the error by {2**slope:.2f})")
     if data.errors:

@@ -32,6 +32,20 @@ def test_standardisation_inside_makes_units_irrelevant():
     np.testing.assert_allclose((scaled + 5) / 1e3, plain, atol=1e-4)
 
 
+def test_a_column_constant_in_training_does_not_blow_up_new_values():
+    # Bag of Bonds: a carbon self term 0.5·6^2.4 = 36.86 in every training row has std 7e-14 from
+    # rounding; a test molecule without that carbon must not be divided by it
+    X, y = _data(300)
+    carbon = np.full(len(X), 0.5 * 6**2.4)
+    carbon[::3] = np.nextafter(carbon[::3], 100.0)  # one unit in the last place, as summation order gives
+    X = np.column_stack([X, carbon])
+    assert 0 < X[:, -1].std() < 1e-12
+    model = MLPRegressor(max_epochs=40).fit(X, y)
+    new = X[:5].copy()
+    new[:, -1] = 0.0
+    np.testing.assert_array_equal(model.predict(new), model.predict(X[:5]))  # nothing was learnt from it
+
+
 def test_same_seed_same_model_and_a_killed_fit_resumes_from_its_checkpoint(tmp_path):
     X, y = _data(200)
     straight = MLPRegressor(max_epochs=12, patience=100, random_state=3).fit(X, y)

@@ -7,7 +7,7 @@ from ase.calculators.lj import LennardJones
 
 from atomlearn.featurizers.invariance import check_energy_model
 from atomlearn.models.nn import PaiNNRegressor, SchNetRegressor
-from atomlearn.models.nn.potential import reference_energies
+from atomlearn.models.nn.pooling import reference_energies
 
 NETWORKS = [SchNetRegressor, PaiNNRegressor]
 

@@ -31,6 +31,7 @@ from atomlearn.evaluate.scaffolds import scaffold_groups
 from atomlearn.evaluate.split import describe
 from atomlearn.evaluate.splitters import make_holdout
 from atomlearn.featurizers.base import Featurizer
+from atomlearn.models import structure_array, takes_structures
 from atomlearn.models.gpr import has_predictive_std
 from atomlearn.structures import structure_hash
 
@@ -142,6 +143,20 @@ def featurized_split(dataset: Dataset, target: str, featurizer: Featurizer | Seq
     return SplitData(dataset, y, structures, featurizer, X, ok, train, test, errors, counts, timings)
 
 
+def exclude_unusable(data: SplitData, reasons: dict[int, str]) -> None:
+    """Take the structures a model refuses (index -> reason) out of both parts, as errors of stage "model"."""
+    for index, reason in sorted(reasons.items()):
+        if data.ok[index]:
+            data.ok[index] = False
+            data.errors.append(ErrorRecord(data.dataset.ids[index], "model", reason))
+            data.counts["failed"] += 1
+    data.train, data.test = data.train[data.ok[data.train]], data.test[data.ok[data.test]]
+    data.counts["used"] = int(len(data.train) + len(data.test))
+    if len(data.train) < 2 or len(data.test) < 1:
+        raise ValueError(f"too few structures the model can use ({len(data.train)} train, {len(data.test)} test); "
+                         f"first refusals: {'; '.join(list(reasons.values())[:3])}")
+
+
 def run_holdout(
     dataset: Dataset,
     target: str,
@@ -161,6 +176,10 @@ def run_holdout(
 ) -> HoldoutResult:
     """Put a test set aside with ``split``; fit ``featurizer`` and ``model`` on the rest; score the test set once.
 
+    A structure network (``takes_structures``) learns from the structures themselves; the
+    featurizer then serves the baselines (and ``explain``), and structures the network refuses
+    (an atom without neighbours within its cutoff) are listed in ``errors``.
+
     ``split``: random, stratified (target quantiles), kennard-stone, cluster (whole
     k-means clusters of the features held out), scaffold (Bemis–Murcko, molecules) or group
     (``group_column`` of the labels). ``nested=(outer, inner)`` also runs nested CV on the
@@ -172,13 +191,20 @@ def run_holdout(
     """
     from atomlearn.models import MODEL_SPECS
 
+    name = model_name or type(model).__name__
+    on_structures = takes_structures(model)
+    if on_structures and nested is not None:
+        raise ValueError(f"nested CV tunes models on features; {name} learns from the structures and stops early on "
+                         "a validation part of its training set: drop --nested")
     data = featurized_split(dataset, target, featurizer, n=n, split=split, test_size=test_size,
                             group_column=group_column, random_state=random_state)
+    if on_structures:
+        exclude_unusable(data, model.structure_errors(data.structures))
     dataset, y, structures, featurizer = data.dataset, data.y, data.structures, data.featurizer
     X, ok, train, test, errors, timings = data.X, data.ok, data.train, data.test, data.errors, data.timings
+    inputs = structure_array(structures) if on_structures else X  # what the model learns from; baselines get X
 
     clock = time.perf_counter()
-    name = model_name or type(model).__name__
     nested_summary = None
     if nested is not None:
         outcome = nested_cv(model, search_space, X[train], y[train], outer=nested[0], inner=nested[1],
@@ -187,7 +213,7 @@ def run_holdout(
         nested_summary = outcome.to_dict()
         nested_summary.pop("oof_predictions")
     else:
-        fitted_model = clone(model).fit(X[train], y[train])
+        fitted_model = clone(model).fit(inputs[train], y[train])
     fitted = {"model": fitted_model}
     for baseline in baselines:
         if baseline != model_name:
@@ -202,7 +228,7 @@ def run_holdout(
         if key == "model" and has_predictive_std(estimator):
             predicted[key][ok], std[ok] = estimator.predict(X[ok], return_std=True)
         else:
-            predicted[key][ok] = estimator.predict(X[ok])
+            predicted[key][ok] = estimator.predict((inputs if key == "model" else X)[ok])
         metrics_ci[key] = {"test": regression_metrics_ci(y[test], predicted[key][test], n_resamples=n_bootstrap,
                                                           random_state=random_state)}
         metrics[key] = {"train": regression_metrics(y[train], predicted[key][train]),
@@ -228,7 +254,8 @@ def run_holdout(
         featurizer={"name": "+".join(p.name for p in featurizer_parts(featurizer)), "names": [p.name for p in featurizer_parts(featurizer)],
                     "params": {p.name: _plain(p._identity_params()) for p in featurizer_parts(featurizer)},
                     "n_features": int(X.shape[1]), "citations": [c for p in featurizer_parts(featurizer) for c in p.citations()]},
-        model={"name": name, "estimator": repr(model), "fitted": chosen_params(fitted_model)},
+        model={"name": name, "estimator": repr(model), "fitted": chosen_params(fitted_model),
+               "input": "structures" if on_structures else "features"},
         split={"kind": split, "test_size": test_size, "random_state": random_state, "n_train": int(len(train)),
                "n_test": int(len(test)), "group_column": group_column,
                "describe": describe(y, {"train": train, "test": test}).reset_index().to_dict("records")},

@@ -2,7 +2,9 @@
 
 A model either tunes itself on its training data (``ridge``, ``lasso``, ``krr``, ``gpr``:
 λ and widths by leave-one-out or inner folds) or comes with a ``search_space`` that
-``nested_cv`` searches on inner folds.
+``nested_cv`` searches on inner folds. The structure networks (``bond_graph``, ``schnet``,
+``painn``) learn from the structures themselves rather than a feature matrix
+(``takes_structures``); they stop early on a validation part of their training set.
 """
 
 from __future__ import annotations
@@ -17,15 +19,21 @@ from sklearn.base import BaseEstimator
 from sklearn.dummy import DummyRegressor
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import ElasticNetCV, LassoCV, RidgeCV
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from atomlearn.models.feature_maps import QuadraticFeatureMap
 from atomlearn.models.gpr import GaussianProcess
 from atomlearn.models.krr import FastKernelRidge
 from atomlearn.models.linear import AutogradLinearRegression, ClosedFormLinearRegression
-from atomlearn.models.nn import MLPRegressor
+from atomlearn.models.nn import (
+    BondGraphRegressor,
+    MLPRegressor,
+    PaiNNRegressor,
+    SchNetRegressor,
+)
 from atomlearn.models.nystroem import NystroemKernelRidge
+from atomlearn.models.structure_input import structure_array, takes_structures
 
 RIDGE_ALPHAS = np.logspace(-6, 3, 19)
 WIDTH_SCREEN = 2000  # kernel models screen widths × λ on this many rows, then score 3 λ on all rows
@@ -85,18 +93,37 @@ MODEL_SPECS: dict[str, ModelSpec] = {
                      "on 10 % of the training rows)"),
     "gpr": ModelSpec(lambda: make_pipeline(StandardScaler(), GaussianProcess(kernel="rbf")),
                      "Gaussian process (Gaussian kernel), width and noise by marginal likelihood; predictive std"),
+    "bond_graph": ModelSpec(lambda: BondGraphRegressor(verbose=True),
+                            "graph network on the covalent bond graph, from the structures (PyTorch; bond-length edges, "
+                            "sum pooling; molecules and periodic MOFs)"),
+    "schnet": ModelSpec(lambda: SchNetRegressor(verbose=True),
+                        "SchNet continuous-filter network on distances within 5 Å, from the structures (PyTorch)"),
+    "painn": ModelSpec(lambda: PaiNNRegressor(verbose=True),
+                       "PaiNN equivariant network (scalar and vector features) within 5 Å, from the structures (PyTorch)"),
 }
 MODELS: dict[str, Callable[[], BaseEstimator]] = {name: spec.build for name, spec in MODEL_SPECS.items()}
 
 
-def make_model(name: str) -> BaseEstimator:
-    """A fresh, unfitted model by its command-line name."""
+def make_model(name: str, params: dict[str, Any] | None = None) -> BaseEstimator:
+    """A fresh, unfitted model by its command-line name, with ``params`` set (for a pipeline, a
+    name without ``step__`` goes to its final estimator: ``{"max_epochs": 100}``)."""
     if name not in MODEL_SPECS:
         raise KeyError(f"unknown model {name!r}; choose one of {', '.join(MODEL_SPECS)}")
-    return MODEL_SPECS[name].build()
+    model = MODEL_SPECS[name].build()
+    if not params:
+        return model
+    final = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    unknown = [key for key in params if "__" not in key and key not in final.get_params(deep=False)]
+    if unknown:
+        raise ValueError(f"model {name} has no parameter {', '.join(unknown)}; it takes: "
+                         f"{', '.join(sorted(final.get_params(deep=False)))}")
+    if isinstance(model, Pipeline):
+        params = {key if "__" in key else f"{model.steps[-1][0]}__{key}": value for key, value in params.items()}
+    return model.set_params(**params)
 
 
 __all__ = [
-    "MODELS", "MODEL_SPECS", "AutogradLinearRegression", "ClosedFormLinearRegression", "FastKernelRidge",
-    "GaussianProcess", "MLPRegressor", "ModelSpec", "NystroemKernelRidge", "QuadraticFeatureMap", "dummy", "make_model", "ridge",
+    "MODELS", "MODEL_SPECS", "AutogradLinearRegression", "BondGraphRegressor", "ClosedFormLinearRegression",
+    "FastKernelRidge", "GaussianProcess", "MLPRegressor", "ModelSpec", "NystroemKernelRidge", "PaiNNRegressor",
+    "QuadraticFeatureMap", "SchNetRegressor", "dummy", "make_model", "ridge", "structure_array", "takes_structures",
 ]

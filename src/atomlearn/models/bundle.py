@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator
 
 from atomlearn.evaluate.results import package_versions
 from atomlearn.models.gpr import has_predictive_std
+from atomlearn.models.structure_input import takes_structures
 
 MODEL_FILE = "model.skops"
 CARD_FILE = "card.json"
@@ -48,9 +49,16 @@ class Bundle:
         for atoms, item_id in zip(structures, ids):  # copies: failures are reported under these ids
             labelled.append(atoms.copy())
             labelled[-1].info["id"] = item_id
+        frame = pd.DataFrame({"id": list(ids), "y_pred": np.nan, "error": ""})
+        if takes_structures(self.model):  # a network: it needs the structures, not the features
+            refused = self.model.structure_errors(labelled)
+            ok = np.array([i not in refused for i in range(len(labelled))], dtype=bool)
+            if ok.any():
+                frame.loc[ok, "y_pred"] = self.model.predict([a for a, usable in zip(labelled, ok) if usable])
+            frame.loc[~ok, "error"] = [f"model: {refused[i]}" for i in np.flatnonzero(~ok)]
+            return frame
         X = self.featurizer.transform(labelled)
         ok = np.isfinite(X).all(axis=1)
-        frame = pd.DataFrame({"id": list(ids), "y_pred": np.nan, "error": ""})
         if has_predictive_std(self.model):
             frame["y_std"] = np.nan
             if ok.any():

@@ -20,7 +20,8 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from atomlearn.featurizers.graph import bond_graph
-from atomlearn.models.nn.potential import MAX_Z
+from atomlearn.models.nn.pooling import MAX_Z, choose_pooling
+from atomlearn.models.nn.potential import prediction_chunks, unusable_structures
 from atomlearn.models.nn.training import (
     LoopSettings,
     load_numpy_state,
@@ -31,7 +32,6 @@ from atomlearn.models.nn.training import (
 )
 
 BOND_RBF_RANGE_A = (0.6, 3.4)  # covalent bonds, H–H to the longest metal–ligand bonds
-POOLINGS = ("sum", "mean")
 
 
 @dataclass(frozen=True)
@@ -97,12 +97,15 @@ class BondGraphRegressor(RegressorMixin, BaseEstimator):
     """Message passing on the bond graph: ``fit(structures, y)``, ``predict(structures)``.
 
     ``pooling="sum"`` for extensive targets (energies), ``"mean"`` for intensive ones (band gaps,
-    adsorption per mass). The target is standardised inside (around its mean per atom for
-    sum pooling, so predictions stay extensive). Early stopping on a
+    adsorption per mass), ``"auto"`` to choose by the composition baselines (``pooling_``). The
+    target is standardised inside (around its mean per atom for sum pooling, so predictions
+    stay extensive). Early stopping on a
     ``validation_fraction``, ``history_``, ``checkpoint`` to resume, ``device="auto"``.
     """
 
-    def __init__(self, n_features: int = 64, n_layers: int = 3, n_rbf: int = 16, pooling: str = "sum",
+    takes_structures = True  # fitted on structures, not on a feature matrix (``atomlearn fit`` passes them)
+
+    def __init__(self, n_features: int = 64, n_layers: int = 3, n_rbf: int = 16, pooling: str = "auto",
                  learning_rate: float = 1e-3, weight_decay: float = 0.0, batch_size: int = 32, max_epochs: int = 500,
                  patience: int = 50, validation_fraction: float = 0.1, random_state: int | None = 0,
                  device: str = "auto", checkpoint: str | None = None, verbose: bool = False) -> None:
@@ -124,13 +127,12 @@ class BondGraphRegressor(RegressorMixin, BaseEstimator):
     def fit(self, structures: Sequence[Atoms], y: np.ndarray) -> BondGraphRegressor:
         import torch
 
-        if self.pooling not in POOLINGS:
-            raise ValueError(f"pooling must be one of {', '.join(POOLINGS)}, got {self.pooling!r}")
         structures, y = list(structures), np.array(y, dtype=np.float64)
         if len(structures) != len(y):
             raise ValueError(f"{len(structures)} structures but {len(y)} targets")
         if not np.isfinite(y).all():
             raise ValueError(f"target of structure {int(np.flatnonzero(~np.isfinite(y))[0])} is not finite; remove or fix it")
+        self.pooling_ = choose_pooling(self.pooling, structures, y, has_forces=False)
         train, validation = validation_split(len(y), self.validation_fraction, self.random_state)
         device = resolve_device(self.device)
         torch.manual_seed(self.random_state or 0)
@@ -164,18 +166,22 @@ class BondGraphRegressor(RegressorMixin, BaseEstimator):
         graphs = [bond_graph_data(atoms) for atoms in structures]
         out = []
         with torch.no_grad():
-            for start in range(0, len(graphs), 256):
-                out.append(module(*_collate(graphs[start:start + 256], device)).double().cpu().numpy())
+            for chunk in prediction_chunks([len(g.numbers) for g in graphs]):
+                out.append(module(*_collate([graphs[i] for i in chunk], device)).double().cpu().numpy())
         if not out:
             return np.zeros(0)
         return np.concatenate(out) * self.y_scale_ + self.y_mean_ * self._offset_sizes(structures)
 
+    def structure_errors(self, structures: Sequence[Atoms]) -> dict[int, str]:
+        """Why a structure cannot go into this network, by its index (the others can)."""
+        return unusable_structures(structures, lambda atoms, label: bond_graph_data(atoms))
+
     def _offset_sizes(self, structures: Sequence[Atoms]) -> np.ndarray:
         """What the mean target is multiplied by: the atom count (sum pooling) or 1 (mean pooling)."""
-        return np.array([len(a) if self.pooling == "sum" else 1.0 for a in structures], dtype=float)
+        return np.array([len(a) if self.pooling_ == "sum" else 1.0 for a in structures], dtype=float)
 
     def _module(self):
-        return _modules()(self.n_features, self.n_layers, self.n_rbf, self.pooling)
+        return _modules()(self.n_features, self.n_layers, self.n_rbf, self.pooling_)
 
 
 def _collate(graphs: Sequence[BondGraphData], device) -> tuple:

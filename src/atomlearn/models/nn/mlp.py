@@ -70,8 +70,8 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
         y = np.asarray(y, dtype=np.float64)
         device = resolve_device(self.device)
         torch.manual_seed(self.random_state or 0)
-        self.x_mean_, self.x_scale_ = X.mean(axis=0), _scale(X.std(axis=0))
-        self.y_mean_, self.y_scale_ = float(y.mean()), float(_scale(np.array([y.std()]))[0])
+        self.x_mean_, self.x_scale_ = X.mean(axis=0), _scale(X)
+        self.y_mean_, self.y_scale_ = float(y.mean()), float(y.std()) or 1.0
         features = torch.as_tensor((X - self.x_mean_) / self.x_scale_, dtype=torch.float32, device=device)
         target = torch.as_tensor((y - self.y_mean_) / self.y_scale_, dtype=torch.float32, device=device)
         train, validation = validation_split(len(y), self.validation_fraction, self.random_state)
@@ -108,6 +108,10 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
         return tags
 
 
-def _scale(std: np.ndarray) -> np.ndarray:
-    """Standard deviations with zeros replaced by 1 (a constant column stays constant)."""
-    return np.where(std > 0, std, 1.0)
+def _scale(X: np.ndarray) -> np.ndarray:
+    """Column standard deviations, infinite for columns constant in training: nothing can be learnt
+    from them, so they are ignored (scaled to 0), and an unseen value there cannot move the
+    prediction. A spread within rounding of the mean (a constant 36.86 can have std 7e-14)
+    counts as constant; dividing by it would blow a new value up by 1e14."""
+    std = X.std(axis=0)
+    return np.where(std > 1e-10 * np.maximum(np.abs(X.mean(axis=0)), 1.0), std, np.inf)

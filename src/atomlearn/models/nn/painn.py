@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 
-from atomlearn.models.nn.potential import MAX_Z, StructureNetworkRegressor
+from atomlearn.models.nn.pooling import MAX_Z
+from atomlearn.models.nn.potential import StructureNetworkRegressor
 
 NORM_EPSILON = 1e-8  # keeps ∂|v|/∂v finite at v = 0 (all vectors start at zero)
 
@@ -93,7 +94,7 @@ class PaiNNRegressor(StructureNetworkRegressor):
     """
 
     def __init__(self, cutoff_A: float = 5.0, n_features: int = 64, n_interactions: int = 3, n_rbf: int = 20,
-                 force_weight: float = 0.9, learning_rate: float = 5e-4, weight_decay: float = 0.0, batch_size: int = 32,
+                 pooling: str = "auto", force_weight: float = 0.9, learning_rate: float = 5e-4, weight_decay: float = 0.0, batch_size: int = 32,
                  max_epochs: int = 500, patience: int = 50, validation_fraction: float = 0.1, dtype: str = "float32",
                  random_state: int | None = 0, device: str = "auto", checkpoint: str | None = None,
                  verbose: bool = False) -> None:
@@ -101,6 +102,7 @@ class PaiNNRegressor(StructureNetworkRegressor):
         self.n_features = n_features
         self.n_interactions = n_interactions
         self.n_rbf = n_rbf
+        self.pooling = pooling
         self.force_weight = force_weight
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay

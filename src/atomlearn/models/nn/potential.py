@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from atomlearn.models.nn.graphs import collate, isolated_atoms, structure_graph
+from atomlearn.models.nn.pooling import MAX_Z, choose_pooling, composition_matrix, reference_energies
 from atomlearn.models.nn.training import (
     LoopSettings,
     load_numpy_state,
@@ -27,13 +28,14 @@ from atomlearn.models.nn.training import (
     validation_split,
 )
 
-MAX_Z = 100
-
 
 class StructureNetworkRegressor(RegressorMixin, BaseEstimator):
     """Base of the structure networks: ``fit(structures, y, forces=None)``, ``predict(structures)``,
     ``predict_forces(structures)``, ``potential()``.
 
+    ``pooling``: ``sum`` of atomic contributions for extensive targets (energies), ``mean`` for
+    intensive ones (density, band gap), ``auto`` to choose by the composition baselines
+    (``pooling.choose_pooling``; the choice is ``pooling_``). Forces need ``sum``.
     ``y`` in any energy unit (per structure); ``forces`` (optional, a list of (n_atoms, 3) arrays
     in that unit per Å) are fitted with the loss (1 − w)·MSE(E)/σ_E² + w·MSE(F)/σ_F², w =
     ``force_weight``. Early stopping on a ``validation_fraction`` of the structures,
@@ -42,7 +44,9 @@ class StructureNetworkRegressor(RegressorMixin, BaseEstimator):
     ``GraphBatch`` to per-atom outputs with ``reference`` (per element) and ``scale`` buffers.
     """
 
+    takes_structures = True  # fitted on structures, not on a feature matrix (``atomlearn fit`` passes them)
     cutoff_A: float
+    pooling: str
     force_weight: float
     batch_size: int
     validation_fraction: float
@@ -63,13 +67,15 @@ class StructureNetworkRegressor(RegressorMixin, BaseEstimator):
         device, dtype = resolve_device(self.device), torch_dtype(self.dtype)
         torch.manual_seed(self.random_state or 0)
         graphs = self._graphs(structures)
-        reference = reference_energies(structures, y)
-        residual = y - np.array([reference[a.numbers].sum() for a in structures])
+        self.pooling_ = pooling = choose_pooling(self.pooling, structures, y, forces is not None)
+        reference = reference_energies(structures, y, pooling)
+        residual = y - composition_matrix(structures, pooling) @ reference
         n_atoms = np.array([len(a) for a in structures], dtype=float)
         energy_scale = float(residual.std()) or 1.0
         module = self._build_module().to(device=device, dtype=dtype)
         module.reference.copy_(torch.as_tensor(reference, dtype=dtype))
-        module.scale.fill_(max(energy_scale / math.sqrt(n_atoms.mean()), 1e-6))
+        # sum: n roughly independent atomic terms add up to the spread; mean: one atom's term is it
+        module.scale.fill_(max(energy_scale / math.sqrt(n_atoms.mean() if pooling == "sum" else 1.0), 1e-6))
         target = torch.as_tensor(y, dtype=dtype, device=device)
         force_targets = [torch.as_tensor(np.asarray(f, dtype=float), dtype=dtype, device=device) for f in forces] if forces is not None else None
         force_scale = (float(np.sqrt(np.mean(np.concatenate([np.asarray(f).ravel() for f in forces]) ** 2))) or 1.0
@@ -81,7 +87,7 @@ class StructureNetworkRegressor(RegressorMixin, BaseEstimator):
             batch = collate([graphs[i] for i in rows], device, dtype)
             if weight:
                 batch.positions.requires_grad_(True)
-            energy = structure_energies(module, batch)
+            energy = structure_energies(module, batch, pooling)
             loss = (1.0 - weight) * torch.mean((energy - target[rows]) ** 2) / energy_scale**2
             if weight:
                 (gradient,) = torch.autograd.grad(energy.sum(), batch.positions, create_graph=training)
@@ -112,9 +118,9 @@ class StructureNetworkRegressor(RegressorMixin, BaseEstimator):
         graphs = self._graphs(list(structures))
         energies = []
         with torch.no_grad():
-            for start in range(0, len(graphs), 256):
-                batch = collate(graphs[start:start + 256], device, dtype)
-                energies.append(structure_energies(module, batch).double().cpu().numpy())
+            for chunk in prediction_chunks([len(g.numbers) for g in graphs]):
+                batch = collate([graphs[i] for i in chunk], device, dtype)
+                energies.append(structure_energies(module, batch, self._pooling()).double().cpu().numpy())
         return np.concatenate(energies) if energies else np.zeros(0)
 
     def predict_forces(self, structures: Sequence[Atoms]) -> list[np.ndarray]:
@@ -125,12 +131,22 @@ class StructureNetworkRegressor(RegressorMixin, BaseEstimator):
     def potential(self) -> NetworkPotential:
         """The fitted network as a callable ``atoms -> (energy, forces)`` for MD (module built once)."""
         module, device, dtype = self._fitted_module()
+        if self._pooling() != "sum":
+            raise ValueError("this network predicts an intensive target (mean pooling): it has no forces; "
+                             "forces need an energy fitted with pooling='sum'")
         return NetworkPotential(module, device, dtype, self.cutoff_A)
+
+    def structure_errors(self, structures: Sequence[Atoms]) -> dict[int, str]:
+        """Why a structure cannot go into this network, by its index (the others can)."""
+        return unusable_structures(structures, lambda atoms, label: checked_graph(atoms, self.cutoff_A, label))
 
     # ---- helpers
     def _graphs(self, structures: list[Atoms]) -> list:
         return [checked_graph(atoms, self.cutoff_A, atoms.info.get("id", f"structure {index}"))
                 for index, atoms in enumerate(structures)]
+
+    def _pooling(self) -> str:
+        return getattr(self, "pooling_", "sum")  # bundles from before pooling existed summed
 
     def _fitted_module(self):
         check_is_fitted(self, "weights_")
@@ -156,12 +172,29 @@ class NetworkPotential:
         return float(energy.detach()[0]), -gradient.double().cpu().numpy()
 
 
-def structure_energies(module, batch):
-    """Sum of the module's per-atom energies (scaled, plus the element references) per structure."""
+def prediction_chunks(sizes: Sequence[int], max_atoms: int = 4096, max_structures: int = 256) -> list[range]:
+    """Consecutive index ranges of at most ``max_structures`` structures and (unless one alone is
+    larger) ``max_atoms`` atoms: big batches for small molecules, bounded memory for MOFs."""
+    chunks, start, atoms = [], 0, 0
+    for index, size in enumerate(sizes):
+        if index > start and (atoms + size > max_atoms or index - start == max_structures):
+            chunks.append(range(start, index))
+            start, atoms = index, 0
+        atoms += size
+    if start < len(sizes):
+        chunks.append(range(start, len(sizes)))
+    return chunks
+
+
+def structure_energies(module, batch, pooling: str = "sum"):
+    """Sum (or mean) of the module's per-atom outputs (scaled, plus the element references) per structure."""
     import torch
 
     atomic = module.scale * module(batch) + module.reference[batch.numbers]
-    return torch.zeros(batch.n_structures, dtype=atomic.dtype, device=atomic.device).index_add_(0, batch.structure, atomic)
+    total = torch.zeros(batch.n_structures, dtype=atomic.dtype, device=atomic.device).index_add_(0, batch.structure, atomic)
+    if pooling == "mean":
+        total = total / torch.zeros_like(total).index_add_(0, batch.structure, torch.ones_like(atomic))
+    return total
 
 
 def checked_graph(atoms: Atoms, cutoff_A: float, label: str):
@@ -174,25 +207,30 @@ def checked_graph(atoms: Atoms, cutoff_A: float, label: str):
     return graph
 
 
+def unusable_structures(structures: Sequence[Atoms], build_graph) -> dict[int, str]:
+    """Index -> reason for each structure that is empty, holds an element beyond ``MAX_Z``, or whose
+    graph ``build_graph(atoms, label)`` refuses with a ValueError."""
+    reasons = {}
+    for index, atoms in enumerate(structures):
+        label = atoms.info.get("id", f"structure {index}")
+        if len(atoms) == 0:
+            reasons[index] = f"{label}: no atoms"
+        elif atoms.numbers.max() > MAX_Z:
+            reasons[index] = f"{label}: element Z = {atoms.numbers.max()} beyond the networks' Z <= {MAX_Z}"
+        else:
+            try:
+                build_graph(atoms, label)
+            except ValueError as exc:
+                reasons[index] = str(exc)
+    return reasons
+
+
 def torch_dtype(name: str):
     import torch
 
     if name not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64', got {name!r}")
     return getattr(torch, name)
-
-
-def reference_energies(structures: Sequence[Atoms], y: np.ndarray) -> np.ndarray:
-    """Per-element energies (index Z) fitted to ``y`` by ridge-regularised least squares on the counts."""
-    counts = np.zeros((len(structures), MAX_Z + 1))
-    for row, atoms in enumerate(structures):
-        np.add.at(counts[row], atoms.numbers, 1.0)
-    present = np.flatnonzero(counts.sum(axis=0))
-    block = counts[:, present]
-    solution = np.linalg.solve(block.T @ block + 1e-8 * np.eye(len(present)) * max(1.0, np.trace(block.T @ block)), block.T @ y)
-    reference = np.zeros(MAX_Z + 1)
-    reference[present] = solution
-    return reference
 
 
 def check_energies_and_forces(structures: list[Atoms], y: np.ndarray, forces: Sequence[np.ndarray] | None) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 
-from atomlearn.models.nn.potential import MAX_Z, StructureNetworkRegressor
+from atomlearn.models.nn.pooling import MAX_Z
+from atomlearn.models.nn.potential import StructureNetworkRegressor
 
 
 def _modules():
@@ -69,7 +70,7 @@ class SchNetRegressor(StructureNetworkRegressor):
     """
 
     def __init__(self, cutoff_A: float = 5.0, n_features: int = 64, n_interactions: int = 3, n_rbf: int = 32,
-                 force_weight: float = 0.9, learning_rate: float = 5e-4, weight_decay: float = 0.0, batch_size: int = 32,
+                 pooling: str = "auto", force_weight: float = 0.9, learning_rate: float = 5e-4, weight_decay: float = 0.0, batch_size: int = 32,
                  max_epochs: int = 500, patience: int = 50, validation_fraction: float = 0.1, dtype: str = "float32",
                  random_state: int | None = 0, device: str = "auto", checkpoint: str | None = None,
                  verbose: bool = False) -> None:
@@ -77,6 +78,7 @@ class SchNetRegressor(StructureNetworkRegressor):
         self.n_features = n_features
         self.n_interactions = n_interactions
         self.n_rbf = n_rbf
+        self.pooling = pooling
         self.force_weight = force_weight
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay

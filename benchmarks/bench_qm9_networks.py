@@ -7,7 +7,7 @@ per size (its epochs set from a timed 2-epoch fit, so the number of epochs is pr
 the run is reproducible); KRR (Bag of Bonds, Laplacian, leave-one-out search) takes the
 time it takes. One JSON line per fit, then a table with each network's MAE over KRR's.
 
-    python benchmarks/bench_qm9_networks.py --sizes 1000,4000,16000 --minutes 2,4,8
+    python benchmarks/bench_qm9_networks.py --sizes 1000,4000,16000 --minutes 2,4,6
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def fit_network(name: str, X_train, y_train: np.ndarray, X_test, y_test: np.ndar
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,4000,16000")
-    parser.add_argument("--minutes", default="2,4,8", help="training budget per fit, one per size")
+    parser.add_argument("--minutes", default="2,4,6", help="training budget per fit, one per size")
     parser.add_argument("--models", default="krr," + ",".join(NETWORKS))
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]

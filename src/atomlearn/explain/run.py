@@ -78,12 +78,13 @@ def explain_run(folder: str | Path, *, importance: bool = True, group_threshold:
     results = json.loads((folder / "results.json").read_text()) if (folder / "results.json").exists() else None
     if results is None:
         raise FileNotFoundError(f"{folder} has no results.json: give the folder written by `atomlearn fit --out`")
-    if results["model"].get("input") == "structures" and (importance or curve_sizes is not None):
-        raise ValueError(f"{folder}: the model {results['model']['name']} learns from the structures, not from the "
-                         "features, so permutation importance and a learning curve on features do not apply; "
-                         "--select and --map still work on the run's features, and `atomlearn curve --model "
-                         f"{results['model']['name']}` draws the network's learning curve")
     features = RunFeatures.load(folder)
+    model_name = results.get("model", {}).get("name")
+    if results.get("model", {}).get("input") == "structures" and (importance or curve_sizes is not None):
+        raise ValueError(f"{folder}: the model {model_name} learns from the structures, not from the features, so "
+                         "permutation importance and a learning curve on features do not apply; --select and --map "
+                         f"still work on the run's features, and `atomlearn curve --model {model_name}` draws the "
+                         "network's learning curve")
     out = ExplainResult()
     if importance:
         clock = time.perf_counter()

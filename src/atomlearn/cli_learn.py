@@ -10,7 +10,12 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
-from atomlearn.cli_common import _dataset_and_featurizers, _model_params, _table, console
+from atomlearn.cli_common import (
+    _dataset_and_featurizers,
+    _model_params,
+    _table,
+    console,
+)
 
 
 def _nested(text: str | None) -> tuple[int, int] | None:
@@ -126,16 +131,14 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _curve(args: argparse.Namespace) -> int:
-    from atomlearn.evaluate.holdout import exclude_unusable, featurized_split
+    from atomlearn.evaluate.holdout import featurized_split, model_inputs
     from atomlearn.evaluate.learning_curve import learning_curve, summarize_curve
-    from atomlearn.models import make_model, structure_array, takes_structures
+    from atomlearn.models import make_model, takes_structures
 
     dataset, featurizers = _dataset_and_featurizers(args)
     model = make_model(args.model, _model_params(args.param))
     data = featurized_split(dataset, args.target, featurizers, n=args.n, test_size=args.test_size, random_state=args.seed)
-    if takes_structures(model):
-        exclude_unusable(data, model.structure_errors(data.structures))
-    inputs = structure_array(data.structures) if takes_structures(model) else data.X
+    inputs = model_inputs(data, model)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     too_big = [s for s in sizes if s > len(data.train)]
     if too_big:

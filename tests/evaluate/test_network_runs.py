@@ -73,3 +73,15 @@ def test_nested_cv_and_unknown_parameters_are_refused(qm9):
                     n=20, nested=(2, 2))
     with pytest.raises(ValueError, match="has no parameter n_layer; it takes: .*n_layers"):
         make_model("bond_graph", {"n_layer": 2})
+
+
+def test_each_network_names_the_structures_it_cannot_take():
+    unknown = Atoms("Am2", positions=[[0, 0, 0], [2, 0, 0]], info={"id": "americium"})  # Z = 95: no covalent radius
+    far = Atoms("H2", positions=[[0, 0, 0], [0, 0, 30]], info={"id": "far"})
+    fine = Atoms("H2", positions=[[0, 0, 0], [0, 0, 0.74]])
+    structures = [unknown, Atoms(), far, fine]
+    bond_graph = make_model("bond_graph").structure_errors(structures)
+    assert bond_graph == {0: "americium: atomic number(s) [95] outside the element table (Z = 1-94)",
+                          1: "structure 1: no atoms"}  # a lone atom is fine on the bond graph: it has no bonds
+    schnet = make_model("schnet").structure_errors(structures)
+    assert sorted(schnet) == [1, 2] and schnet[2].startswith("far: atom(s) [0, 1] have no neighbour within the 5.0 Å")

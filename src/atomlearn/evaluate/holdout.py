@@ -31,7 +31,7 @@ from atomlearn.evaluate.scaffolds import scaffold_groups
 from atomlearn.evaluate.split import describe
 from atomlearn.evaluate.splitters import make_holdout
 from atomlearn.featurizers.base import Featurizer
-from atomlearn.models import structure_array, takes_structures
+from atomlearn.models import MODEL_SPECS, structure_array, takes_structures
 from atomlearn.models.gpr import has_predictive_std
 from atomlearn.structures import structure_hash
 
@@ -143,6 +143,15 @@ def featurized_split(dataset: Dataset, target: str, featurizer: Featurizer | Seq
     return SplitData(dataset, y, structures, featurizer, X, ok, train, test, errors, counts, timings)
 
 
+def model_inputs(data: SplitData, model: BaseEstimator) -> np.ndarray:
+    """What ``model`` learns from, row for row with ``data.X``: the features, or for a structure
+    network the structures, after taking those it refuses out of both parts (``exclude_unusable``)."""
+    if not takes_structures(model):
+        return data.X
+    exclude_unusable(data, model.structure_errors(data.structures))
+    return structure_array(data.structures)
+
+
 def exclude_unusable(data: SplitData, reasons: dict[int, str]) -> None:
     """Take the structures a model refuses (index -> reason) out of both parts, as errors of stage "model"."""
     for index, reason in sorted(reasons.items()):
@@ -189,8 +198,6 @@ def run_holdout(
     The fitted featurizer and model are on ``result.fitted``, and the feature matrix of the
     used rows (X, y, ids, set, names) on ``result.features`` (neither is in the JSON).
     """
-    from atomlearn.models import MODEL_SPECS
-
     name = model_name or type(model).__name__
     on_structures = takes_structures(model)
     if on_structures and nested is not None:
@@ -198,11 +205,9 @@ def run_holdout(
                          "a validation part of its training set: drop --nested")
     data = featurized_split(dataset, target, featurizer, n=n, split=split, test_size=test_size,
                             group_column=group_column, random_state=random_state)
-    if on_structures:
-        exclude_unusable(data, model.structure_errors(data.structures))
+    inputs = model_inputs(data, model)  # what the model learns from; the baselines get X
     dataset, y, structures, featurizer = data.dataset, data.y, data.structures, data.featurizer
     X, ok, train, test, errors, timings = data.X, data.ok, data.train, data.test, data.errors, data.timings
-    inputs = structure_array(structures) if on_structures else X  # what the model learns from; baselines get X
 
     clock = time.perf_counter()
     nested_summary = None

@@ -95,7 +95,7 @@ MODEL_SPECS: dict[str, ModelSpec] = {
                      "Gaussian process (Gaussian kernel), width and noise by marginal likelihood; predictive std"),
     "bond_graph": ModelSpec(lambda: BondGraphRegressor(verbose=True),
                             "graph network on the covalent bond graph, from the structures (PyTorch; bond-length edges, "
-                            "sum pooling; molecules and periodic MOFs)"),
+                            "sum or mean pooling chosen from the data; molecules and periodic MOFs)"),
     "schnet": ModelSpec(lambda: SchNetRegressor(verbose=True),
                         "SchNet continuous-filter network on distances within 5 Å, from the structures (PyTorch)"),
     "painn": ModelSpec(lambda: PaiNNRegressor(verbose=True),

@@ -19,6 +19,7 @@ from ase import Atoms
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
+from atomlearn.featurizers.elements import lookup
 from atomlearn.featurizers.graph import bond_graph
 from atomlearn.models.nn.pooling import MAX_Z, choose_pooling
 from atomlearn.models.nn.potential import prediction_chunks, unusable_structures
@@ -174,7 +175,8 @@ class BondGraphRegressor(RegressorMixin, BaseEstimator):
 
     def structure_errors(self, structures: Sequence[Atoms]) -> dict[int, str]:
         """Why a structure cannot go into this network, by its index (the others can)."""
-        return unusable_structures(structures, lambda atoms, label: bond_graph_data(atoms))
+        # the bond graph needs only covalent radii: look them up instead of building every graph twice
+        return unusable_structures(structures, lambda atoms, label: lookup("covalent_radius_A", atoms.numbers))
 
     def _offset_sizes(self, structures: Sequence[Atoms]) -> np.ndarray:
         """What the mean target is multiplied by: the atom count (sum pooling) or 1 (mean pooling)."""

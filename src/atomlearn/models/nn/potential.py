@@ -207,9 +207,9 @@ def checked_graph(atoms: Atoms, cutoff_A: float, label: str):
     return graph
 
 
-def unusable_structures(structures: Sequence[Atoms], build_graph) -> dict[int, str]:
-    """Index -> reason for each structure that is empty, holds an element beyond ``MAX_Z``, or whose
-    graph ``build_graph(atoms, label)`` refuses with a ValueError."""
+def unusable_structures(structures: Sequence[Atoms], check) -> dict[int, str]:
+    """Index -> reason for each structure that is empty, holds an element beyond ``MAX_Z``, or that
+    the network's ``check(atoms, label)`` (building its graph, say) refuses with a ValueError."""
     reasons = {}
     for index, atoms in enumerate(structures):
         label = atoms.info.get("id", f"structure {index}")
@@ -219,9 +219,10 @@ def unusable_structures(structures: Sequence[Atoms], build_graph) -> dict[int, s
             reasons[index] = f"{label}: element Z = {atoms.numbers.max()} beyond the networks' Z <= {MAX_Z}"
         else:
             try:
-                build_graph(atoms, label)
+                check(atoms, label)
             except ValueError as exc:
-                reasons[index] = str(exc)
+                message = str(exc)
+                reasons[index] = message if message.startswith(str(label)) else f"{label}: {message}"
     return reasons
 
 

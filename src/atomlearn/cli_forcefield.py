@@ -42,6 +42,10 @@ def add_forcefield_parsers(commands: argparse._SubParsersAction) -> None:
     md.add_argument("--temperature", type=float, default=300.0,
                     help="K: initial velocities when START has no momenta, and the NVT thermostat (default 300)")
     md.add_argument("--ensemble", default="nve", choices=["nve", "nvt"], help="nve (default; reports the drift) or nvt")
+    md.add_argument("--replicas", type=int, default=1,
+                    help="independent copies of the molecule run at once in one batch, each with its own velocities "
+                         "drawn at --temperature (default 1); more trajectories per second")
+    md.add_argument("--device", default="cpu", help="cpu (default), cuda or auto; a GPU pays off with many replicas")
     md.add_argument("--interval", type=int, default=10, help="steps between saved, checked frames (default 10)")
     md.add_argument("--distance", help="atom pair I,J (0-based) whose distance distribution is compared; default all pairs")
     md.add_argument("--reference", help="reference trajectory (e.g. the xTB frames) for the distance comparison")
@@ -71,7 +75,7 @@ def _md(args: argparse.Namespace) -> int:
     from atomlearn.forcefield.md import run_md
     from atomlearn.structures import read_frames
 
-    calculator = Calculator(args.folder)
+    calculator = Calculator(args.folder, device=args.device, n_replicas=args.replicas)
     frames = read_frames(args.start)
     if not -len(frames) <= args.frame < len(frames):
         raise ValueError(f"{args.start} holds {len(frames)} frames; --frame {args.frame} is not one of them")

@@ -78,6 +78,64 @@ def test_nve_md_conserves_energy_and_matches_the_reference_distances(trained, et
     assert report.distance.mean_A == pytest.approx(report.distance.reference_mean_A, abs=0.05)  # the C–C bond
 
 
+def test_replicas_are_independent_molecules_in_one_batch(trained, ethanol_frames):
+    frames = read_training_frames(ethanol_frames).structures[:3]
+    together = frames[0].copy()
+    for atoms in frames[1:]:
+        together += atoms  # three molecules on top of each other: as replicas they must not interact
+    together.calc = Calculator(trained.folder, n_replicas=3)
+    forces = together.get_forces()
+    single = Calculator(trained.folder)
+    for k, atoms in enumerate(frames):
+        atoms = atoms.copy()
+        atoms.calc = single
+        assert together.calc.results["replica_energies"][k] == pytest.approx(atoms.get_potential_energy(), abs=1e-4)
+        np.testing.assert_allclose(forces[9 * k:9 * (k + 1)], atoms.get_forces(), atol=1e-4)
+    with pytest.raises(ValueError, match="3 copies of one molecule"):
+        wrong = Atoms("H2O", positions=[[0, 0, 0], [1, 0, 0], [0, 1, 0]])
+        wrong.calc = together.calc
+        wrong.get_potential_energy()
+
+
+def test_replica_md_runs_every_copy_and_writes_them_all(trained, ethanol_frames, tmp_path):
+    frames = read_training_frames(ethanol_frames).structures
+    report = run_md(frames[-1], Calculator(trained.folder, n_replicas=4), 200, timestep_fs=0.25, temperature_K=300,
+                    interval_steps=50, reference=frames, distance=(0, 1), out=tmp_path / "md.extxyz")
+    assert report.stable and report.n_replicas == 4 and report.energy_std_meV_atom < 1.0
+    assert report.seconds_per_replica_step == pytest.approx(report.seconds_per_step / 4)
+    written = read_training_frames(tmp_path / "md.extxyz").structures
+    assert len(written) == 4 * 4 and [a.info["replica"] for a in written[:4]] == [0, 1, 2, 3]
+    assert len({round(float(a.positions[0, 0]), 6) for a in written[-4:]}) == 4  # four different trajectories
+    assert report.distance.mean_A == pytest.approx(report.distance.reference_mean_A, abs=0.05)  # the C–C bond
+    periodic = frames[0].copy()
+    periodic.cell, periodic.pbc = [10, 10, 10], True
+    with pytest.raises(ValueError, match="periodic structure runs as one system"):
+        run_md(periodic, Calculator(trained.folder, n_replicas=2), 10)
+
+
+class ReplicatedLJ(LennardJones):
+    """Lennard-Jones on each of ``n_replicas`` copies alone (what run_md needs of a replica calculator)."""
+
+    n_replicas = 3
+
+    def calculate(self, atoms=None, properties=("energy",), system_changes=()):
+        n = len(atoms) // self.n_replicas
+        energies, forces = [], []
+        for k in range(self.n_replicas):
+            copy = atoms[k * n:(k + 1) * n]
+            copy.calc = LennardJones(sigma=3.0, epsilon=0.5, rc=6.0)
+            energies.append(copy.get_potential_energy())
+            forces.append(copy.get_forces())
+        self.atoms = atoms.copy()
+        self.results = {"energy": sum(energies), "free_energy": sum(energies), "forces": np.concatenate(forces),
+                        "replica_energies": np.array(energies)}
+
+
+def test_replica_md_names_the_replica_that_falls_apart():
+    report = run_md(from_smiles("CCO"), ReplicatedLJ(), 2000, temperature_K=300)
+    assert not report.stable and report.problem.startswith("replica ") and "broken" in report.problem
+
+
 def test_md_detects_a_molecule_falling_apart():
     molecule = from_smiles("CCO")
     repulsive = LennardJones(sigma=3.0, epsilon=0.5, rc=6.0)  # pushes bonded atoms far apart
@@ -154,6 +212,11 @@ def test_md_from_the_command_line_writes_the_trajectory_and_numbers(trained, eth
     assert numbers["distance"]["name"] == "distance C0–O2" and "Wasserstein" in capsys.readouterr().out
     assert main(["forcefield", "md", str(trained.folder), str(ethanol_frames), "--distance", "0,0",
                  "--out", str(tmp_path / "bad")]) == 2
+    assert main(["forcefield", "md", str(trained.folder), str(ethanol_frames), "--steps", "20", "--interval", "10",
+                 "--replicas", "2", "--temperature", "300", "--out", str(tmp_path / "replicas")]) == 0
+    assert json.loads((tmp_path / "replicas" / "md.json").read_text())["n_replicas"] == 2
+    assert len(read_training_frames(tmp_path / "replicas" / "md.extxyz")) == 4  # 2 replicas x steps 10, 20
+    assert "of 2 replicas at once" in capsys.readouterr().out
 
 
 def test_kernel_force_field_forces_are_the_gradient_of_its_energy(ethanol_frames, tmp_path):

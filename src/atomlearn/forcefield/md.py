@@ -20,6 +20,7 @@ import numpy as np
 from ase import Atoms, units
 
 from atomlearn.featurizers.graph import bond_graph, pairs_within
+from atomlearn.models.nn.graphs import replica_edges
 from atomlearn.simulate.xtb import append_frame
 
 BOND_STRETCH_LIMIT_A = 0.5
@@ -59,20 +60,29 @@ class MDReport:
     distance: DistanceComparison | None = None
     times_fs: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     total_energy_eV: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    n_replicas: int = 1
+
+    @property
+    def seconds_per_replica_step(self) -> float:
+        """The cost of advancing one copy of the molecule by one step (s): the batched MD's throughput."""
+        return self.seconds_per_step / self.n_replicas
 
     def to_dict(self) -> dict:
         """The numbers (JSON-ready): scalars, the energy series and the distance histograms."""
         numbers = {k: v for k, v in self.__dict__.items() if k not in ("distance", "times_fs", "total_energy_eV")}
-        numbers.update(times_fs=self.times_fs.tolist(), total_energy_eV=self.total_energy_eV.tolist())
+        numbers.update(seconds_per_replica_step=self.seconds_per_replica_step, times_fs=self.times_fs.tolist(),
+                       total_energy_eV=self.total_energy_eV.tolist())
         if self.distance is not None:
             numbers["distance"] = {k: (v.tolist() if isinstance(v, np.ndarray) else v)
                                    for k, v in self.distance.__dict__.items()}
         return numbers
 
     def summary(self) -> str:
+        copies = "" if self.n_replicas == 1 else (
+            f" of {self.n_replicas} replicas at once ({1000 * self.seconds_per_replica_step:.3f} ms per replica-step)")
         lines = [f"{self.ensemble.upper()} MD: {self.n_steps} steps of {self.timestep_fs:g} fs "
-                 f"({self.n_steps * self.timestep_fs / 1000:.2f} ps), {1000 * self.seconds_per_step:.2f} ms per step, "
-                 f"mean temperature {self.temperature_mean_K:.0f} K"]
+                 f"({self.n_steps * self.timestep_fs / 1000:.2f} ps), {1000 * self.seconds_per_step:.2f} ms per step"
+                 f"{copies}, mean temperature {self.temperature_mean_K:.0f} K"]
         if self.ensemble == "nve":
             lines.append(f"total energy drift {self.energy_drift_meV_atom_ps:+.3f} meV/atom/ps, "
                          f"fluctuation {self.energy_std_meV_atom:.3f} meV/atom")
@@ -92,14 +102,15 @@ def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 0.5, tem
     """Run ``n_steps`` of velocity-Verlet (``ensemble="nve"``) or Langevin (``"nvt"``) MD from ``atoms``
     with ``calculator``, checking stability every ``interval_steps`` and writing those frames to
     ``out`` (extended XYZ). Momenta stored with the atoms (``md_momenta``, as xTB MD writes
-    them) are used; otherwise velocities are drawn at ``temperature_K``."""
+    them) are used; otherwise velocities are drawn at ``temperature_K``.
+
+    A calculator with ``n_replicas`` R > 1 (``Calculator(FF_DIR, n_replicas=64)``) runs R independent
+    copies of the molecule in one batch, each with its own velocities drawn at ``temperature_K``:
+    the checks watch every copy, frames (``replica`` in their info) and distances gather them all,
+    and the report gives the cost per replica-step.
+    """
     from ase.constraints import FixCom
     from ase.md.langevin import Langevin
-    from ase.md.velocitydistribution import (
-        MaxwellBoltzmannDistribution,
-        Stationary,
-        ZeroRotation,
-    )
     from ase.md.verlet import VelocityVerlet
 
     if ensemble not in ("nve", "nvt"):
@@ -107,25 +118,20 @@ def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 0.5, tem
     if n_steps < 1 or interval_steps < 1:
         raise ValueError("n_steps and interval_steps must be at least 1")
     _check_distance(distance, len(atoms))
-    system = Atoms(numbers=atoms.numbers, positions=atoms.positions, cell=atoms.cell, pbc=atoms.pbc)
-    system.calc = calculator
+    n_replicas = int(getattr(calculator, "n_replicas", 1))
     rng = np.random.default_rng(seed)
-    if "md_momenta" in atoms.arrays:
-        system.set_momenta(atoms.arrays["md_momenta"])
-    else:
-        MaxwellBoltzmannDistribution(system, temperature_K=temperature_K, rng=rng)
-        Stationary(system)
-        ZeroRotation(system)
+    system = _starting_system(atoms, n_replicas, temperature_K, rng)
+    system.calc = calculator
     if ensemble == "nve":
         dynamics = VelocityVerlet(system, timestep_fs * units.fs)
     else:
-        system.set_constraint(FixCom())
+        if n_replicas == 1:  # replicas each drift freely; they cannot meet
+            system.set_constraint(FixCom())
         dynamics = Langevin(system, timestep_fs * units.fs, temperature_K=temperature_K, friction=0.01 / units.fs,
                             rng=rng, fixcm=False)
-    bonds = bond_graph(system)
-    first, second = bonds.first[bonds.first < bonds.second], bonds.second[bonds.first < bonds.second]
-    start_lengths = system.get_distances(first, second, mic=True) if len(first) else np.zeros(0)
-    times, energies, temperatures, frames = [0.0], [system.get_total_energy()], [system.get_temperature()], [system.copy()]
+    first, second, start_lengths = _bonds(atoms, n_replicas)
+    times, energies, temperatures = [0.0], [system.get_total_energy()], [system.get_temperature()]
+    frames = _replica_frames(system, n_replicas) if reference else []
     problem, step = "", 0
     started = time.perf_counter()
     with Path(out).open("w") if out else contextlib.nullcontext() as writer:
@@ -136,10 +142,14 @@ def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 0.5, tem
             times.append(step * timestep_fs)
             energies.append(system.get_total_energy())
             temperatures.append(system.get_temperature())
-            frames.append(system.copy())
-            problem = _instability(system, first, second, start_lengths, cutoff_A, step)
+            problem = _instability(system, first, second, start_lengths, cutoff_A, step, len(atoms))
+            replicas = _replica_frames(system, n_replicas) if reference or writer else []
+            if reference:
+                frames.extend(replicas)
             if writer:
-                append_frame(writer, system, {"step": step, "time_fs": step * timestep_fs})
+                info = {"step": step, "time_fs": step * timestep_fs}
+                append_frame(writer, replicas, [info if n_replicas == 1 else {**info, "replica": k}
+                                                for k in range(n_replicas)])
             if progress:
                 progress(step, n_steps)
     seconds = time.perf_counter() - started
@@ -148,7 +158,62 @@ def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 0.5, tem
     drift = float(np.polyfit(times_fs / 1000, per_atom_meV, 1)[0]) if len(times_fs) > 2 else float("nan")
     comparison = compare_distances(frames, reference, distance) if reference else None
     return MDReport(ensemble, step, timestep_fs, seconds / step, drift, float(np.std(per_atom_meV)), not problem,
-                    problem, float(np.mean(temperatures[1:])), comparison, times_fs, total)
+                    problem, float(np.mean(temperatures[1:])), comparison, times_fs, total, n_replicas)
+
+
+def _starting_system(atoms: Atoms, n_replicas: int, temperature_K: float, rng: np.random.Generator) -> Atoms:
+    """``atoms`` with momenta (stored ones for a single run), or ``n_replicas`` copies end to end,
+    each with its own Maxwell–Boltzmann velocities (no net momentum or rotation)."""
+    from ase.md.velocitydistribution import (
+        MaxwellBoltzmannDistribution,
+        Stationary,
+        ZeroRotation,
+    )
+
+    if n_replicas > 1 and atoms.pbc.any():
+        raise ValueError("replicas are copies of a molecule; a periodic structure runs as one system (n_replicas=1)")
+    copies = []
+    for _ in range(n_replicas):
+        copy = Atoms(numbers=atoms.numbers, positions=atoms.positions, cell=atoms.cell, pbc=atoms.pbc)
+        if "md_momenta" in atoms.arrays and n_replicas == 1:
+            copy.set_momenta(atoms.arrays["md_momenta"])
+        else:
+            MaxwellBoltzmannDistribution(copy, temperature_K=temperature_K, rng=rng)
+            Stationary(copy)
+            ZeroRotation(copy)
+        copies.append(copy)
+    system = copies[0]
+    for copy in copies[1:]:
+        system += copy
+    return system
+
+
+def _bonds(atoms: Atoms, n_replicas: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The bonds of ``atoms`` (each once) in every replica, and their starting lengths (Å)."""
+    bonds = bond_graph(atoms)
+    keep = bonds.first < bonds.second
+    lengths = atoms.get_distances(bonds.first[keep], bonds.second[keep], mic=True) if keep.any() else np.zeros(0)
+    offsets = np.repeat(np.arange(n_replicas) * len(atoms), keep.sum())
+    return (np.tile(bonds.first[keep], n_replicas) + offsets, np.tile(bonds.second[keep], n_replicas) + offsets,
+            np.tile(lengths, n_replicas))
+
+
+def _replica_frames(system: Atoms, n_replicas: int) -> list[Atoms]:
+    """Each replica of ``system`` as its own Atoms, with its energy and forces when they are known."""
+    from ase.calculators.singlepoint import SinglePointCalculator
+
+    n_atoms = len(system) // n_replicas
+    results = system.calc.results if system.calc is not None else {}
+    frames = []
+    for k in range(n_replicas):
+        part = slice(k * n_atoms, (k + 1) * n_atoms)
+        frame = Atoms(numbers=system.numbers[part], positions=system.positions[part], cell=system.cell, pbc=system.pbc,
+                      momenta=system.get_momenta()[part])
+        if "forces" in results:
+            energy = results["replica_energies"][k] if n_replicas > 1 else results["energy"]
+            frame.calc = SinglePointCalculator(frame, energy=energy, forces=results["forces"][part])
+        frames.append(frame)
+    return frames
 
 
 def compare_distances(frames: list[Atoms], reference: list[Atoms], pair: tuple[int, int] | None) -> DistanceComparison:
@@ -179,20 +244,29 @@ def _distances(frames: list[Atoms], pair: tuple[int, int] | None) -> np.ndarray:
 
 
 def _instability(system: Atoms, first: np.ndarray, second: np.ndarray, start_lengths: np.ndarray, cutoff_A: float,
-                 step: int) -> str:
-    """Why the structure is no longer the molecule it started as, or ''."""
+                 step: int, n_atoms: int) -> str:
+    """Why a replica (of ``n_atoms`` each) is no longer the molecule it started as, or ''."""
+    n_replicas = len(system) // n_atoms
+    where = f"step {step}" if n_replicas == 1 else "replica {replica}, step " + str(step)
     if len(first):
         stretch = system.get_distances(first, second, mic=True) - start_lengths
         worst = int(np.argmax(stretch))
         if stretch[worst] > BOND_STRETCH_LIMIT_A:
             symbols = system.get_chemical_symbols()
-            return (f"step {step}: bond {symbols[first[worst]]}{first[worst]}–{symbols[second[worst]]}{second[worst]} "
+            i, j = first[worst] % n_atoms, second[worst] % n_atoms
+            return (f"{where.format(replica=first[worst] // n_atoms)}: bond {symbols[i]}{i}–{symbols[j]}{j} "
                     f"stretched by {stretch[worst]:.2f} Å (broken)")
-    if len(system) > 1:
-        neighbours = pairs_within(system, cutoff_A, "i")[0]
+    if n_atoms > 1:
+        if system.pbc.any():
+            neighbours = pairs_within(system, cutoff_A, "i")[0]
+        else:
+            replica, neighbours, _ = replica_edges(system.positions.reshape(n_replicas, n_atoms, 3), cutoff_A)
+            neighbours = neighbours + replica * n_atoms
         lost = np.setdiff1d(np.arange(len(system)), neighbours)
         if len(lost):
-            return f"step {step}: atom(s) {lost[:5].tolist()} have no neighbour within {cutoff_A} Å (lost)"
+            replica = lost[0] // n_atoms
+            atoms = lost[lost // n_atoms == replica] % n_atoms
+            return f"{where.format(replica=replica)}: atom(s) {atoms[:5].tolist()} have no neighbour within {cutoff_A} Å (lost)"
     return ""
 
 

@@ -149,9 +149,16 @@ def xtb_md(start: Atoms, out: str | Path, n_frames: int, settings: MDSettings = 
     return MDRun(out, len(frames), n_added, (time.perf_counter() - started) / n_steps if n_steps else float("nan"))
 
 
-def append_frame(handle, atoms: Atoms, info: dict) -> None:
-    """Append ``atoms`` with its momenta, energy (eV), forces (eV/Å) and ``info`` to an extended XYZ
-    file in a single write + fsync, so a kill leaves at most a torn last frame."""
+def append_frame(handle, atoms: Atoms | list[Atoms], info: dict | list[dict]) -> None:
+    """Append ``atoms`` (or several frames) with momenta, energy (eV), forces (eV/Å) and ``info`` to an
+    extended XYZ file in a single write + fsync, so a kill leaves at most a torn last frame."""
+    frames, infos = (atoms, info) if isinstance(atoms, list) else ([atoms], [info])
+    handle.write("".join(_frame_text(frame, details) for frame, details in zip(frames, infos)))
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def _frame_text(atoms: Atoms, info: dict) -> str:
     import ase.io
     from ase.calculators.singlepoint import SinglePointCalculator
 
@@ -162,9 +169,7 @@ def append_frame(handle, atoms: Atoms, info: dict) -> None:
                                       forces=atoms.get_forces(apply_constraint=False))  # the raw xTB forces
     text = io.StringIO()
     ase.io.write(text, frame, format="extxyz")
-    handle.write(text.getvalue())
-    handle.flush()
-    os.fsync(handle.fileno())
+    return text.getvalue()
 
 
 def read_md_frames(path: str | Path) -> list[Atoms]:

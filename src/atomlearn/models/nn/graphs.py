@@ -57,7 +57,9 @@ class GraphBatch:
 
     def edge_vectors(self):
         """Vectors from each edge's source atom to its target image (Å), differentiable in positions."""
-        return self.positions[self.target] - self.positions[self.source] + self.shift_A
+        # index_select, not [...]: its gradient is an index_add, far faster on CPU than index_put
+        return (self.positions.index_select(0, self.target) - self.positions.index_select(0, self.source)
+                + self.shift_A)
 
 
 def collate(graphs: Sequence[StructureGraph], device, dtype) -> GraphBatch:
@@ -77,3 +79,29 @@ def collate(graphs: Sequence[StructureGraph], device, dtype) -> GraphBatch:
                                   device=device),
         n_structures=len(graphs),
     )
+
+
+def replica_edges(positions: np.ndarray, cutoff_A: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Directed edges within ``cutoff_A`` Å inside each of R copies of a molecule (``positions``
+    (R, N, 3), Å; no periodic images): replica, source and target atom (indices within the copy)."""
+    n_atoms = positions.shape[1]
+    within = np.linalg.norm(positions[:, :, None] - positions[:, None, :], axis=-1) < cutoff_A
+    within[:, np.arange(n_atoms), np.arange(n_atoms)] = False
+    return np.nonzero(within)
+
+
+def replica_batch(numbers: np.ndarray, positions: np.ndarray, cutoff_A: float, device, dtype) -> GraphBatch:
+    """R copies of one molecule (``numbers`` (N,), ``positions`` (R, N, 3), Å) as a batch of R
+    independent structures, e.g. the replicas of a batched MD run."""
+    import torch
+
+    n_replicas, n_atoms = positions.shape[:2]
+    replica, source, target = replica_edges(positions, cutoff_A)
+    offset = replica * n_atoms
+    def tensor(values, kind):
+        return torch.as_tensor(values, dtype=kind, device=device)
+    return GraphBatch(numbers=tensor(np.tile(numbers, n_replicas), torch.long),
+                      positions=tensor(positions.reshape(-1, 3), dtype),
+                      source=tensor(source + offset, torch.long), target=tensor(target + offset, torch.long),
+                      shift_A=torch.zeros(len(source), 3, dtype=dtype, device=device),
+                      structure=tensor(np.repeat(np.arange(n_replicas), n_atoms), torch.long), n_structures=n_replicas)

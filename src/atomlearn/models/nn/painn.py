@@ -35,9 +35,9 @@ def _modules():
             self.filter = nn.Linear(n_rbf, 3 * n_features)
 
         def forward(self, s, v, rbf, damping, unit, source, target):
-            x = self.scalar(s)[target] * self.filter(rbf) * damping[:, None]
+            x = self.scalar(s).index_select(0, target) * self.filter(rbf) * damping[:, None]
             ds, dv_from_v, dv_from_direction = torch.split(x, self.n_features, dim=-1)
-            dv = v[target] * dv_from_v[:, None, :] + dv_from_direction[:, None, :] * unit[:, :, None]
+            dv = v.index_select(0, target) * dv_from_v[:, None, :] + dv_from_direction[:, None, :] * unit[:, :, None]
             return (s + torch.zeros_like(s).index_add_(0, source, ds),
                     v + torch.zeros_like(v).index_add_(0, source, dv))
 

@@ -17,8 +17,18 @@ from ase import Atoms
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from atomlearn.models.nn.graphs import collate, isolated_atoms, structure_graph
-from atomlearn.models.nn.pooling import MAX_Z, choose_pooling, composition_matrix, reference_energies
+from atomlearn.models.nn.graphs import (
+    collate,
+    isolated_atoms,
+    replica_batch,
+    structure_graph,
+)
+from atomlearn.models.nn.pooling import (
+    MAX_Z,
+    choose_pooling,
+    composition_matrix,
+    reference_energies,
+)
 from atomlearn.models.nn.training import (
     LoopSettings,
     load_numpy_state,
@@ -120,7 +130,7 @@ class StructureNetworkRegressor(RegressorMixin, BaseEstimator):
         with torch.no_grad():
             for chunk in prediction_chunks([len(g.numbers) for g in graphs]):
                 batch = collate([graphs[i] for i in chunk], device, dtype)
-                energies.append(structure_energies(module, batch, self._pooling()).double().cpu().numpy())
+                energies.append(structure_energies(module, batch, self.pooling_).double().cpu().numpy())
         return np.concatenate(energies) if energies else np.zeros(0)
 
     def predict_forces(self, structures: Sequence[Atoms]) -> list[np.ndarray]:
@@ -131,7 +141,7 @@ class StructureNetworkRegressor(RegressorMixin, BaseEstimator):
     def potential(self) -> NetworkPotential:
         """The fitted network as a callable ``atoms -> (energy, forces)`` for MD (module built once)."""
         module, device, dtype = self._fitted_module()
-        if self._pooling() != "sum":
+        if self.pooling_ != "sum":
             raise ValueError("this network predicts an intensive target (mean pooling): it has no forces; "
                              "forces need an energy fitted with pooling='sum'")
         return NetworkPotential(module, device, dtype, self.cutoff_A)
@@ -145,8 +155,12 @@ class StructureNetworkRegressor(RegressorMixin, BaseEstimator):
         return [checked_graph(atoms, self.cutoff_A, atoms.info.get("id", f"structure {index}"))
                 for index, atoms in enumerate(structures)]
 
-    def _pooling(self) -> str:
-        return getattr(self, "pooling_", "sum")  # bundles from before pooling existed summed
+    def __setstate__(self, state: dict) -> None:
+        # force fields saved before pooling existed summed atomic terms
+        state.setdefault("pooling", "sum")
+        if "weights_" in state:
+            state.setdefault("pooling_", "sum")
+        super().__setstate__(state)
 
     def _fitted_module(self):
         check_is_fitted(self, "weights_")
@@ -170,6 +184,24 @@ class NetworkPotential:
         energy = structure_energies(self.module, batch)
         (gradient,) = torch.autograd.grad(energy.sum(), batch.positions)
         return float(energy.detach()[0]), -gradient.double().cpu().numpy()
+
+    def replicas(self, numbers: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Energies (R,) and forces (R, N, 3) of R independent copies of one molecule, ``positions``
+        (R, N, 3) in Å, in one batch: R trajectories of batched MD for the price of a larger graph."""
+        import torch
+
+        n_replicas, n_atoms = positions.shape[:2]
+        batch = replica_batch(numbers, positions, self.cutoff_A, self.device, self.dtype)
+        if n_atoms > 1:
+            lonely = np.setdiff1d(np.arange(n_replicas * n_atoms), batch.source.cpu().numpy())
+            if len(lonely):
+                replica, atoms = lonely[0] // n_atoms, lonely[lonely // n_atoms == lonely[0] // n_atoms] % n_atoms
+                raise ValueError(f"replica {replica}: atom(s) {atoms[:5].tolist()} have no neighbour within the "
+                                 f"{self.cutoff_A} Å cutoff (the molecule fell apart)")
+        batch.positions.requires_grad_(True)
+        energies = structure_energies(self.module, batch)
+        (gradient,) = torch.autograd.grad(energies.sum(), batch.positions)
+        return energies.detach().double().cpu().numpy(), -gradient.double().cpu().numpy().reshape(positions.shape)
 
 
 def prediction_chunks(sizes: Sequence[int], max_atoms: int = 4096, max_structures: int = 256) -> list[range]:

@@ -32,7 +32,7 @@ def _modules():
             self.update = nn.Sequential(nn.Linear(n_features, n_features), ShiftedSoftplus(), nn.Linear(n_features, n_features))
 
         def forward(self, x, rbf, damping, source, target):
-            messages = self.atom_to_filter(x)[target] * self.filter(rbf) * damping[:, None]
+            messages = self.atom_to_filter(x).index_select(0, target) * self.filter(rbf) * damping[:, None]
             return self.update(torch.zeros_like(x).index_add_(0, source, messages))
 
     class SchNet(nn.Module):

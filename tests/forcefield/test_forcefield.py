@@ -143,6 +143,23 @@ def test_md_detects_a_molecule_falling_apart():
     assert not report.stable and "broken" in report.problem and report.n_steps < 2000
 
 
+class RefusingLJ(LennardJones):
+    """Repulsive Lennard-Jones that, like a network, refuses an atom far from all others."""
+
+    def calculate(self, atoms=None, properties=("energy",), system_changes=()):
+        distances = atoms.get_all_distances() + 1e9 * np.eye(len(atoms))
+        if (distances.min(axis=1) > 3.0).any():
+            raise ValueError("atom(s) have no neighbour within the 3.0 Å cutoff")
+        super().calculate(atoms, properties, system_changes)
+
+
+def test_md_reports_a_geometry_the_model_refuses_mid_run():
+    report = run_md(from_smiles("CCO"), RefusingLJ(sigma=1.5, epsilon=0.05, rc=6.0), 2000, temperature_K=300,
+                    interval_steps=2000)  # no stability check before the end: the calculator's refusal ends the run
+    assert not report.stable and "no neighbour" in report.problem and 0 < report.n_steps < 2000
+    assert report.problem.startswith(f"step {report.n_steps + 1}:")
+
+
 def test_distance_comparison_of_identical_and_shifted_trajectories():
     rng = np.random.default_rng(0)
     frames = [Atoms("H2", positions=[[0, 0, 0], [0.74 + rng.normal(scale=0.02), 0, 0]]) for _ in range(500)]

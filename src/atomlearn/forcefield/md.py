@@ -137,7 +137,12 @@ def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 0.5, tem
     with Path(out).open("w") if out else contextlib.nullcontext() as writer:
         while step < n_steps and not problem:
             chunk = min(interval_steps, n_steps - step)
-            dynamics.run(chunk)
+            try:
+                dynamics.run(chunk)
+            except ValueError as exc:  # the model refuses the geometry it reached, e.g. an atom flew off
+                step = dynamics.nsteps
+                problem = f"step {step + 1}: {exc}"
+                break
             step += chunk
             times.append(step * timestep_fs)
             energies.append(system.get_total_energy())
@@ -157,8 +162,8 @@ def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 0.5, tem
     per_atom_meV = 1000 * total / len(system)
     drift = float(np.polyfit(times_fs / 1000, per_atom_meV, 1)[0]) if len(times_fs) > 2 else float("nan")
     comparison = compare_distances(frames, reference, distance) if reference else None
-    return MDReport(ensemble, step, timestep_fs, seconds / step, drift, float(np.std(per_atom_meV)), not problem,
-                    problem, float(np.mean(temperatures[1:])), comparison, times_fs, total, n_replicas)
+    return MDReport(ensemble, step, timestep_fs, seconds / max(step, 1), drift, float(np.std(per_atom_meV)), not problem,
+                    problem, float(np.mean(temperatures[1:] or temperatures)), comparison, times_fs, total, n_replicas)
 
 
 def _starting_system(atoms: Atoms, n_replicas: int, temperature_K: float, rng: np.random.Generator) -> Atoms:

@@ -91,6 +91,9 @@ def test_replicas_are_independent_molecules_in_one_batch(trained, ethanol_frames
         atoms.calc = single
         assert together.calc.results["replica_energies"][k] == pytest.approx(atoms.get_potential_energy(), abs=1e-4)
         np.testing.assert_allclose(forces[9 * k:9 * (k + 1)], atoms.get_forces(), atol=1e-4)
+    together.positions[9 + 8] += [20.0, 0.0, 0.0]  # replica 1 loses its last hydrogen
+    with pytest.raises(ValueError, match=r"replica 1: atom\(s\) \[8\] have no neighbour"):
+        together.get_forces()
     with pytest.raises(ValueError, match="3 copies of one molecule"):
         wrong = Atoms("H2O", positions=[[0, 0, 0], [1, 0, 0], [0, 1, 0]])
         wrong.calc = together.calc

@@ -192,12 +192,12 @@ class NetworkPotential:
 
         n_replicas, n_atoms = positions.shape[:2]
         batch = replica_batch(numbers, positions, self.cutoff_A, self.device, self.dtype)
-        if n_atoms > 1:
-            lonely = np.setdiff1d(np.arange(n_replicas * n_atoms), batch.source.cpu().numpy())
-            if len(lonely):
-                replica, atoms = lonely[0] // n_atoms, lonely[lonely // n_atoms == lonely[0] // n_atoms] % n_atoms
-                raise ValueError(f"replica {replica}: atom(s) {atoms[:5].tolist()} have no neighbour within the "
-                                 f"{self.cutoff_A} Å cutoff (the molecule fell apart)")
+        neighbours = np.bincount(batch.source.cpu().numpy(), minlength=n_replicas * n_atoms).reshape(n_replicas, -1)
+        if n_atoms > 1 and (neighbours == 0).any():
+            replica = int(np.argwhere(neighbours == 0)[0, 0])
+            lonely = np.flatnonzero(neighbours[replica] == 0)
+            raise ValueError(f"replica {replica}: atom(s) {lonely[:5].tolist()} have no neighbour within the "
+                             f"{self.cutoff_A} Å cutoff (the molecule fell apart)")
         batch.positions.requires_grad_(True)
         energies = structure_energies(self.module, batch)
         (gradient,) = torch.autograd.grad(energies.sum(), batch.positions)

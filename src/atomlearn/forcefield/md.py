@@ -209,11 +209,12 @@ def _replica_frames(system: Atoms, n_replicas: int) -> list[Atoms]:
 
     n_atoms = len(system) // n_replicas
     results = system.calc.results if system.calc is not None else {}
+    momenta = system.get_momenta()
     frames = []
     for k in range(n_replicas):
         part = slice(k * n_atoms, (k + 1) * n_atoms)
         frame = Atoms(numbers=system.numbers[part], positions=system.positions[part], cell=system.cell, pbc=system.pbc,
-                      momenta=system.get_momenta()[part])
+                      momenta=momenta[part])
         if "forces" in results:
             energy = results["replica_energies"][k] if n_replicas > 1 else results["energy"]
             frame.calc = SinglePointCalculator(frame, energy=energy, forces=results["forces"][part])

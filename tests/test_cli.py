@@ -44,6 +44,8 @@ def test_fit_writes_a_run_folder_and_predict_uses_its_bundle(tmp_path, capsys):
     with open(run / "bundle" / "model.skops", "ab") as handle:
         handle.write(b"x")
     assert main(["predict", str(run), str(folder)]) == 2
+    assert "bundle/model.skops was changed after the run folder was written" in " ".join(capsys.readouterr().err.split())
+    assert main(["predict", str(run / "bundle"), str(folder)]) == 2  # the bundle alone: its card's checksum
     assert "does not match its card" in capsys.readouterr().err
 
 
@@ -106,7 +108,7 @@ def test_featurize_writes_table_errors_and_reuses_the_cache(tmp_path, capsys):
             "--n", "25", "--out", str(out), "--check-invariance", "--check-n", "3"]
     assert main(args) == 0
     text = capsys.readouterr().out
-    assert "25 structures in: 25 featurized" in text and "invariance of coulomb_matrix" in text and "VIOLATED" not in text
+    assert "25 inputs in: 25 featurized" in text and "invariance of coulomb_matrix" in text and "VIOLATED" not in text
     import pandas as pd
 
     from atomlearn.cache import RowCache

@@ -57,6 +57,22 @@ def test_worker_crash_loses_only_the_crashing_item():
     assert "worker process died" in result.errors[0].reason
 
 
+def fpe_on_three(x: int) -> int:
+    if x == 3:
+        import faulthandler
+        import signal
+
+        faulthandler.disable()  # pytest's crash report of the dying worker is noise here
+        os.kill(os.getpid(), signal.SIGFPE)  # what vesin did on a 1e6 Å cell: the process dies
+    return x
+
+
+def test_isolated_work_survives_a_crash_at_one_job():
+    result = parallel_map(fpe_on_three, list(range(6)), n_jobs=1, isolate=True)
+    assert result.results == [0, 1, 2, None, 4, 5]
+    assert [e.item_id for e in result.errors] == ["3"] and "WorkerCrash" in result.errors[0].reason
+
+
 def test_ids_must_match_items():
     with pytest.raises(ValueError, match="2 ids for 3 items"):
         parallel_map(square_or_fail, [1, 2, 3], ids=["a", "b"])

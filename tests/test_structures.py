@@ -100,7 +100,7 @@ Cl1 Cl 0.5 0.5 0.5 0.5
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00binary", "binary"),
         ("data_x\n_cell_length_a 5\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\nA 0 0\nB 0.5\n", "line"),
         ("data_x\n_cell_length_a 5\n_cell_length_b 5\n_cell_length_c 5\nloop_\n_atom_site_label\n_atom_site_type_symbol\n"
-         "_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nC1 C 0 0 0\nQ1 Qq 0.5 0.5 0.5\n", "line ~12, site 'Q1' has unknown element symbol 'Qq'"),
+         "_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nC1 C 0 0 0\nQ1 Qq 0.5 0.5 0.5\n", "line ~12: site 'Q1' has type symbol 'Qq', which is not an element symbol"),
         ("data_x\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nC1 0 0 0\n", "unit cell is incomplete"),
         ("data_x\n_cell_length_a 5\n_cell_length_b 5\n_cell_length_c 5\n", "no atom sites"),
     ],

@@ -73,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
                            help="featurizer parameter, e.g. racs.max_depth=2 or soap.species='[\"C\",\"H\"]' (JSON values)")
     featurize.add_argument("--list", action="store_true", help="show every featurizer with its parameters, invariances and citation")
     featurize.add_argument("--out", help="features table (.parquet or .csv); errors go next to it as <name>.errors.csv")
-    featurize.add_argument("--labels", default="labels.csv", help="labels CSV of a folder dataset")
+    featurize.add_argument("--labels", default="labels.csv",
+                           help="labels CSV of a folder dataset: looked up inside the folder, else as given (default labels.csv)")
     featurize.add_argument("--id-column", default="id", help="id column of the labels CSV")
     featurize.add_argument("--n", type=int, help="featurize a random sample of this many structures")
     featurize.add_argument("--seed", type=int, default=0)
@@ -205,6 +206,7 @@ def _featurize(args: argparse.Namespace) -> int:
 
     import numpy as np
 
+    from atomlearn.atomic import atomic_file, write_csv_atomic
     from atomlearn.featurizers import featurize_table, make_featurizer
     from atomlearn.featurizers.invariance import check
     from atomlearn.featurizers.table import complete_rows
@@ -222,18 +224,22 @@ def _featurize(args: argparse.Namespace) -> int:
         dataset = dataset.sample(args.n, random_state=args.seed)
     features, errors = featurize_table(featurizers, dataset.structures, dataset.ids)
     complete = complete_rows(features)
-    console.print(f"{len(features)} structures in: {int(complete.sum())} featurized by all of {', '.join(names)}, "
-                  f"{int((~complete).sum())} with a failure ({features.shape[1]} columns)")
+    unread = dataset.errors[~dataset.errors["item_id"].astype(str).isin(features.index.astype(str))]
+    errors = pd.concat([unread, errors], ignore_index=True)  # every input: read, matched and featurized, or here
+    n_in = len(features) + unread["item_id"].nunique()
+    console.print(f"{n_in} inputs in: {int(complete.sum())} featurized by all of {', '.join(names)}, "
+                  f"{n_in - int(complete.sum())} failed ({unread['item_id'].nunique()} not read or without a label row, "
+                  f"{int((~complete).sum())} with a featurizer failure; {features.shape[1]} columns)")
     for row in errors.head(10).itertuples(index=False):
         console.print(escape(f"  failed: {row.item_id} [{row.stage}] {row.reason}"), highlight=False)
     if len(errors) > 10:
         console.print(f"  ... and {len(errors) - 10} more (see the errors CSV)")
     if args.out:
         out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        features.to_csv(out) if out.suffix == ".csv" else features.to_parquet(out)
+        with atomic_file(out) as partial:  # whole or not at all: a killed run leaves an earlier table intact
+            features.to_csv(partial) if out.suffix == ".csv" else features.to_parquet(partial)
         errors_path = out.with_name(out.stem + ".errors.csv")
-        errors.to_csv(errors_path, index=False)
+        write_csv_atomic(errors, errors_path)
         console.print(f"features written to {out}, errors to {errors_path}")
     if args.check_invariance:
         sample = dataset.take(np.flatnonzero(complete)[: args.check_n]).structures  # loaded and featurized fine

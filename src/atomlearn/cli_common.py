@@ -17,7 +17,8 @@ def _add_data_arguments(command: argparse.ArgumentParser) -> None:
     """Dataset, target, featurizers and sampling: shared by fit and curve."""
     command.add_argument("dataset", nargs="?", help="bundled dataset name, a folder or an ASE database file")
     command.add_argument("--dataset", dest="dataset_option", help=argparse.SUPPRESS)  # older spelling
-    command.add_argument("--labels", default="labels.csv", help="labels CSV of a folder dataset")
+    command.add_argument("--labels", default="labels.csv",
+                         help="labels CSV of a folder dataset: looked up inside the folder, else as given (default labels.csv)")
     command.add_argument("--id-column", default="id", help="id column of the labels CSV")
     command.add_argument("--target", required=True, help="label column to predict")
     command.add_argument("--featurizer", default="element_fraction", help="one or more names, comma-separated")

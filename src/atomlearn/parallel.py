@@ -8,7 +8,9 @@ processes (``n_jobs>1``, or ``-1`` for all cores), or on an existing
 
 An exception on one item becomes an ``ErrorRecord`` for that item; a crashed
 worker process costs only the items of its chunk, which are retried one by one
-so the item that kills the worker is the only one recorded as failed.
+so the item that kills the worker is the only one recorded as failed. Work that
+calls compiled code able to kill its process (a segfault, SIGFPE) passes
+``isolate=True``: it then runs in a worker process at ``n_jobs=1`` too.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ def parallel_map(
     progress: bool | None = None,
     description: str = "working",
     on_done: Callable[[int, bool, Any], None] | None = None,
+    isolate: bool = False,
 ) -> MapResult:
     """Apply ``func`` to each item; return results in order and one error record per failure.
 
@@ -82,6 +85,8 @@ def parallel_map(
     the items must pickle when work leaves this process. ``progress`` shows a bar
     (default: only when stderr is a terminal). ``on_done(index, ok, value)`` is called in this
     process as soon as each item finishes (e.g. to write it to disk, so a killed run can resume).
+    ``isolate``: never run ``func`` in this process, so that an item that crashes compiled code
+    becomes a ``WorkerCrash`` record instead of ending the program.
     """
     n_items = len(items)
     ids = [str(i) for i in range(n_items)] if ids is None else [str(i) for i in ids]
@@ -97,7 +102,7 @@ def parallel_map(
     with _ProgressBar(show, n_items, description) as advance:
         if scheduler:
             runner = _run_dask(func, items, chunks, scheduler)
-        elif workers == 1 or n_items <= 1:
+        elif (workers == 1 or n_items <= 1) and not isolate:
             runner = ((chunk, _run_chunk(func, [items[i] for i in chunk])) for chunk in chunks)
         else:
             runner = _run_processes(func, items, chunks, workers)

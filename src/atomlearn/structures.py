@@ -24,6 +24,7 @@ import gemmi
 import numpy as np
 from ase import Atoms
 
+from atomlearn import cif_checks
 from atomlearn.errors import StructureError
 
 CIF_SUFFIXES = frozenset({".cif"})
@@ -38,56 +39,85 @@ class PartialOccupancyWarning(UserWarning):
     """A CIF has sites with occupancy below 1; they are kept and reported."""
 
 
+class CifRepairWarning(UserWarning):
+    """A CIF broke the syntax in a non-structural item and was read with that item repaired."""
+
+
 # --------------------------------------------------------------------------- CIF
 
 
-def read_cif(path: str | Path) -> Atoms:
+def read_cif(path: str | Path, check_formula: bool = True) -> Atoms:
     """Read the first structure of a CIF file with gemmi.
 
-    Symmetry operations are applied (equivalent positions merged), fractional
-    coordinates are wrapped into [0, 1) and turned into Cartesian Å with the
-    cell in the standard ASE/PDB orientation (a along x, b in the xy plane).
-    Sites with occupancy < 1 are kept; their occupancies are stored in
-    ``atoms.arrays["occupancy"]`` and their labels in
-    ``atoms.info["partial_occupancy_labels"]``, and a ``PartialOccupancyWarning``
+    Symmetry operations are applied (equivalent positions merged; from the space-group
+    symbol or number when the file gives no operators), fractional coordinates are
+    wrapped into [0, 1) and turned into Cartesian Å with the cell in the standard
+    ASE/PDB orientation (a along x, b in the xy plane). Sites with occupancy < 1 are
+    kept; their occupancies are stored in ``atoms.arrays["occupancy"]`` and their labels
+    in ``atoms.info["partial_occupancy_labels"]``, and a ``PartialOccupancyWarning``
     names the file.
 
-    Raises ``StructureError`` naming the file (and line) for an empty, broken or
-    non-CIF file, a missing cell, or an unknown element.
+    Raises ``StructureError`` naming the file (and line) for an empty, broken or non-CIF
+    file, a missing or impossible cell, a malformed symmetry operator or operators that
+    disagree with the space group, an unknown element, a missing coordinate column,
+    a non-numeric or out-of-range occupancy or charge, and (``check_formula``) atoms that
+    do not add up to the formula the file states (a file cut at a row boundary).
     """
     path = Path(path)
-    return cif_text_to_atoms(_read_text(path), source=str(path))
+    return cif_text_to_atoms(_read_text(path), source=str(path), check_formula=check_formula)
 
 
-def cif_text_to_atoms(text: str, source: str = "<string>") -> Atoms:
+def cif_text_to_atoms(text: str, source: str = "<string>", check_formula: bool = True) -> Atoms:
     """Parse CIF text (see ``read_cif``); ``source`` names it in error messages."""
     if not text.strip():
         raise StructureError(f"{source}: the CIF is empty; re-export or re-download the file.")
-    try:
-        document = gemmi.cif.read_string(text)
-    except (RuntimeError, ValueError) as exc:
-        message = re.sub(r"^string:(\d+)(:\d+\(\d+\))?:\s*", r"line \1: ", str(exc))
-        raise StructureError(
-            f"{source}: not a readable CIF ({message}). Check that the file is a CIF and "
-            "is not truncated; other formats need their own extension (.xyz, .vasp, ...)."
-        ) from None
+    document = _parse_cif(text, source)
     block = _structure_block(document, source)
-    small = gemmi.make_small_structure_from_block(block)
+    cif_checks.check_cell_values(block, source)
+    cif_checks.check_space_group_items(block, source)
+    cif_checks.check_site_columns(block, source)
+    try:
+        small = gemmi.make_small_structure_from_block(block)
+    except (RuntimeError, ValueError) as exc:
+        raise StructureError(f"{source}: gemmi cannot build the structure ({exc}); check the cell, "
+                             "symmetry and atom-site items.") from None
     _check_cell(block, small, source)
+    cif_checks.check_symmetry(block, text, small, source)
     asymmetric = _site_table(small.sites)
     _check_sites(block, small, asymmetric, source)
     snapped = _snap_ideal_fractions(asymmetric.fractional)
-    if len(small.symops) > 1:  # gemmi expands symmetry (merging images on special positions)
+    operations = len(small.spacegroup.operations()) if small.spacegroup is not None else len(small.symops)
+    if operations > 1:  # gemmi expands symmetry (merging images on special positions)
         for index in np.flatnonzero((snapped != asymmetric.fractional).any(axis=1)):
             small.sites[int(index)].fract = gemmi.Fractional(*snapped[index])
         sites = _site_table(small.get_all_unit_cell_sites())
     else:
         sites = replace(asymmetric, fractional=snapped)
+    if check_formula:
+        cif_checks.check_formula(block, sites.numbers, sites.occupancy, source)
     atoms = _sites_to_atoms(small, sites, block.name, source)
     charges = _site_charges(block, sites.labels, source)
     if charges is not None:
         atoms.set_initial_charges(charges)
     return atoms
+
+
+def _parse_cif(text: str, source: str) -> gemmi.cif.Document:
+    """gemmi's CIF document; one non-conformant quote in a non-structural item is repaired with a warning."""
+    try:
+        return gemmi.cif.read_string(text)
+    except (RuntimeError, ValueError) as exc:
+        repaired = cif_checks.repair_unterminated_string(text, str(exc))
+        if repaired is not None:
+            text, line = repaired
+            warnings.warn(f"{source}: line {line}: a closing quote followed by a comma (not valid CIF) in a "
+                          "non-structural item; read without the comma", CifRepairWarning, stacklevel=4)
+            return _parse_cif(text, source)
+        message = re.sub(r"^string:(\d+)(:\d+\(\d+\))?:\s*", r"line \1: ", str(exc))
+        raise StructureError(
+            f"{source}: not a readable CIF ({message}). Check that the file is a CIF and "
+            "is not truncated; other formats need their own extension (.xyz, .vasp, ...)."
+        ) from None
 
 
 def _site_charges(block: gemmi.cif.Block, labels: Sequence[str], source: str) -> np.ndarray | None:
@@ -136,7 +166,7 @@ def _read_text(path: Path) -> str:
             "Check the file or give it the extension of its real format."
         )
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")  # a byte-order mark, as some Windows editors write, is not content
     except UnicodeDecodeError:
         return raw.decode("latin-1")
 
@@ -156,10 +186,6 @@ def _structure_block(document: gemmi.cif.Document, source: str) -> gemmi.cif.Blo
 
 
 def _check_cell(block: gemmi.cif.Block, small: gemmi.SmallStructure, source: str) -> None:
-    tags = ["_cell_length_a", "_cell_length_b", "_cell_length_c"]
-    missing = [tag for tag in tags if block.find_value(tag) is None]
-    if missing:
-        raise StructureError(f"{source}: the unit cell is incomplete: {', '.join(missing)} missing.")
     cell = small.cell
     if not (cell.volume > 1e-6 and np.isfinite(cell.volume)):
         raise StructureError(
@@ -275,10 +301,32 @@ def _is_cif(path: Path, format: str | None) -> bool:
 
 
 def _check_finite(atoms: Atoms, source: str) -> None:
-    if not np.isfinite(atoms.positions).all():
-        raise StructureError(f"{source}: coordinates contain NaN or infinity.")
     if len(atoms) == 0:
         raise StructureError(f"{source}: the structure has no atoms.")
+    if not np.isfinite(atoms.positions).all():
+        raise StructureError(f"{source}: coordinates contain NaN or infinity.")
+    if (atoms.numbers <= 0).any():
+        index = int(np.flatnonzero(atoms.numbers <= 0)[0])
+        raise StructureError(f"{source}: atom {index + 1} has no element (symbol X or a dummy atom); "
+                             "use chemical symbols (H, C, Cu, ...).")
+    check_cell(atoms, source)
+
+
+def check_cell(atoms: Atoms, source: str) -> None:
+    """A periodic structure's cell: finite lengths within 0.1-1000 Å, angles strictly between 0 and
+    180°, positive volume over its periodic directions (``StructureError`` naming ``source``)."""
+    if not atoms.pbc.any():
+        return
+    cell = np.asarray(atoms.cell, dtype=float)
+    lengths = np.linalg.norm(cell, axis=1)
+    periodic = np.flatnonzero(atoms.pbc)
+    low, high = cif_checks.MIN_CELL_LENGTH_A, cif_checks.MAX_CELL_LENGTH_A
+    if not np.isfinite(cell).all() or not ((lengths[periodic] > low) & (lengths[periodic] <= high)).all():
+        raise StructureError(f"{source}: the cell vectors along the periodic directions must have finite lengths "
+                             f"between {low} and {high} Å (got {np.round(lengths, 4).tolist()}); fix the lattice, "
+                             "or mark the structure non-periodic (pbc F F F) if it is a molecule.")
+    if atoms.pbc.all() and not abs(np.linalg.det(cell)) > 1e-6:
+        raise StructureError(f"{source}: the cell has no volume (its vectors are coplanar); fix the lattice.")
 
 
 # ------------------------------------------------------------------ SMILES

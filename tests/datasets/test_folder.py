@@ -1,5 +1,6 @@
 import ase.db
 import numpy as np
+import pandas as pd
 import pytest
 from ase.build import molecule
 
@@ -80,3 +81,29 @@ def test_ase_database(tmp_path):
 def test_unknown_dataset_name():
     with pytest.raises(KeyError, match="atomlearn datasets list"):
         load("qm10")
+
+
+def test_featurize_accounts_for_every_file_and_label_row(user_folder, tmp_path_factory, capsys, monkeypatch):
+    from atomlearn.cli import main
+
+    folder, ids = user_folder
+    (folder / "empty.cif").write_text("")
+    out = tmp_path_factory.mktemp("out") / "f.csv"
+    monkeypatch.chdir(folder.parent)  # the labels path as a user types it: relative to where they are
+    assert main(["featurize", folder.name, "--labels", f"{folder.name}/labels.csv", "--featurizer", "composition",
+                 "--out", str(out)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    # 3 featurized + broken.cif + empty.cif + water.xyz (no label) + ghost (no file) + row without id + notes.txt
+    assert "9 inputs in: 3 featurized by all of composition, 6 failed" in text
+    errors = pd.read_csv(out.with_name("f.errors.csv"))
+    assert {"broken", "empty", "water", "ghost", "labels.csv:7", "notes.txt"} == set(errors["item_id"])
+    assert len(pd.read_csv(out, index_col=0)) == 3
+
+
+def test_labels_path_inside_the_folder_or_as_given(user_folder, monkeypatch):
+    folder, ids = user_folder
+    assert load_folder(folder, labels="labels.csv").ids == sorted(ids)
+    monkeypatch.chdir(folder.parent)
+    assert load_folder(folder, labels=f"{folder.name}/labels.csv").ids == sorted(ids)
+    with pytest.raises(LabelsError, match="neither .*nope.csv"):
+        load_folder(folder, labels="nope.csv")

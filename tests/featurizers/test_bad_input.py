@@ -26,6 +26,24 @@ def test_non_finite_coordinates_give_a_nan_row_and_a_reason(name):
     assert len(reasons) == 2 and reasons.str.contains("non-finite coordinates").all()
 
 
+@pytest.mark.parametrize("length", [1e6, 1e300])
+@pytest.mark.parametrize("name", ["racs", "soap", "pores", "energy_histogram"])
+def test_an_absurd_cell_is_a_failed_row_not_a_dead_batch(name, length):
+    # RACs on a = 1e6 Å died of SIGFPE inside vesin at n_jobs=1 (exit 136, nothing written)
+    good = bulk("Cu", "fcc", a=3.6, cubic=True).repeat(2)
+    good.info["id"] = "good"
+    huge = good.copy()
+    cell = np.array(huge.cell)
+    cell[0] *= length / np.linalg.norm(cell[0])
+    huge.set_cell(cell, scale_atoms=True)
+    huge.info["id"] = "huge"
+    featurizer = make_featurizer(name).fit([good])
+    values = featurizer.transform([huge, good])
+    assert np.isnan(values[0]).all() and np.isfinite(values[1]).all()
+    reason = featurizer.errors_table().set_index("item_id").loc["huge", "reason"]
+    assert "cell vectors" in reason and "1000" in reason
+
+
 @pytest.mark.parametrize("name", ["coulomb_matrix", "bag_of_bonds", "acsf", "soap", "morgan", "rdkit2d"])
 def test_overlapping_atoms_are_refused(name):
     overlapping = Atoms("H2O", positions=[[0, 0, 0], [0.1, 0, 0], [1.0, 0, 0]])

@@ -73,6 +73,29 @@ def test_henry_coefficient_does_not_depend_on_the_choice_of_unit_cell(mof):
         assert abs(result.qst_kJ_mol - reference.qst_kJ_mol) < 3 * math.hypot(reference.qst_se_kJ_mol, result.qst_se_kJ_mol) + 0.05
 
 
+def test_a_large_supercell_is_simulated_in_its_unit_cell_not_on_a_coarse_grid(mof):
+    # a 6x6x6 supercell needs a grid 216 times larger: before, it was coarsened to 0.3 Å and K_H came out
+    # several times too low with a small error bar; now it is reduced to the unit cell
+    reference = widom_henry(mof, "CH4", T, target_relative_error=0.02, random_state=0)
+    big = mof.repeat((6, 6, 6))
+    result = widom_henry(big, "CH4", T, target_relative_error=0.02, random_state=0)
+    assert any("6x6x6 supercell" in note for note in result.notes)
+    assert result.grid_spacing_A <= 0.2
+    assert abs(result.henry_mol_kg_Pa - reference.henry_mol_kg_Pa) < 3 * math.hypot(reference.henry_se_mol_kg_Pa,
+                                                                                       result.henry_se_mol_kg_Pa)
+
+
+def test_a_grid_that_would_be_too_coarse_is_refused_or_replaced_by_direct_sums(mof):
+    small_grid = dict(max_grid_points=20_000, target_relative_error=0.02, random_state=0)
+    with pytest.raises(ValueError, match="bias K_H by more than its error bar"):
+        widom_henry(mof, "CH4", T, **small_grid)  # pockets are blocked on a grid: no silent coarse grid
+    direct = widom_henry(mof, "CH4", T, block_pockets=False, **small_grid)
+    assert direct.method == "direct" and any("direct pair sums" in note for note in direct.notes)
+    reference = widom_henry(mof, "CH4", T, block_pockets=False, target_relative_error=0.02, random_state=1)
+    assert abs(direct.henry_mol_kg_Pa - reference.henry_mol_kg_Pa) < 3 * math.hypot(reference.henry_se_mol_kg_Pa,
+                                                                                     direct.henry_se_mol_kg_Pa)
+
+
 def test_grid_interpolation_agrees_with_direct_pair_sums_on_the_same_insertions(mof):
     common = dict(block_pockets=False, target_relative_error=0.01, max_insertions=200_000, random_state=3)
     grid = widom_henry(mof, "CO2", T, method="grid", **common)

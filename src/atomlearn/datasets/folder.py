@@ -36,7 +36,9 @@ def load_folder(
 ) -> Dataset:
     """Read every structure file in ``folder`` (id = file name without extension) and its labels.
 
-    ``labels`` is a CSV path (relative to ``folder`` or absolute) with an ``id_column``
+    ``labels`` is a CSV path with an ``id_column``: looked up inside ``folder`` first, then as
+    given (absolute, or relative to the working directory), so ``labels.csv`` and
+    ``my_folder/labels.csv`` both find ``my_folder/labels.csv``. It has an ``id_column``
     and target columns; ``None`` loads structures only. Files are read in parallel
     through ``atomlearn.parallel``. Duplicate ids in the CSV raise ``LabelsError``
     naming the lines; everything else that does not fit is recorded in ``errors``.
@@ -45,7 +47,7 @@ def load_folder(
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder")
     records: list[ErrorRecord] = []
-    labels_path = None if labels is None else (Path(labels) if Path(labels).is_absolute() else folder / labels)
+    labels_path = None if labels is None else _labels_path(folder, Path(labels))
     files = []
     for path in sorted(p for p in folder.iterdir() if p.is_file()):
         if labels_path is not None and path.resolve() == labels_path.resolve():
@@ -88,6 +90,17 @@ def load_folder(
                f"{len(ids)} structures loaded, {len(records)} problems recorded in dataset.errors"],
     )
     return Dataset(ids, structures, label_table, meta, errors_frame(records))
+
+
+def _labels_path(folder: Path, labels: Path) -> Path:
+    """The labels file: inside the folder when it is there, else the path as given."""
+    inside = folder / labels
+    if labels.is_absolute() or not inside.is_file() and labels.is_file():
+        return labels
+    if not inside.is_file():
+        raise LabelsError(f"labels file not found: neither {inside} nor {labels} exists; give the labels CSV with --labels "
+                          "(or labels=None in Python to load the structures only)")
+    return inside
 
 
 def _read_labels(path: Path, id_column: str, records: list[ErrorRecord]) -> pd.DataFrame:

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from atomlearn.atomic import write_text_atomic
+
 VERSIONED_PACKAGES = ("atomlearn", "numpy", "scipy", "pandas", "scikit-learn", "ase", "gemmi", "rdkit", "dscribe", "skops")
 
 
@@ -65,10 +67,10 @@ class HoldoutResult:
         return pd.DataFrame(self.predictions)
 
     def to_json(self, path: str | Path | None = None) -> str:
-        """JSON text of the result; written to ``path`` when given."""
+        """JSON text of the result; written to ``path`` (whole or not at all) when given."""
         text = json.dumps(self.to_dict(), indent=2, default=json_default)
         if path is not None:
-            Path(path).write_text(text)
+            write_text_atomic(path, text)
         return text
 
     @classmethod

@@ -7,10 +7,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from atomlearn.atomic import atomic_file, mark_complete, mark_incomplete, require_complete
 from atomlearn.evaluate.results import HoldoutResult
 
 #: the files of a run folder, as listed to the user
 RUN_FILES = "results.json, predictions.csv, errors.csv, features.npz, bundle/model.skops + card.json"
+#: what a completed run records with its hashes (``complete.json``, written last)
+CORE_FILES = ["results.json", "predictions.csv", "errors.csv", "features.npz", "bundle/model.skops", "bundle/card.json"]
+#: files that later commands derive from a run (explain, report, the screening workflow): stale once it is rewritten
+DERIVED_FILES = ["importance.csv", "importance_grouped.csv", "sisso.csv", "selected_features.csv", "lasso_path.csv",
+                 "map.csv", "curve.csv", "explain.json", "report.html", "screened.csv", "confirmed.csv", "screening.json"]
+REMEDY = "rerun `atomlearn fit --out` into it"
+
+
+def require_complete_run(folder: str | Path) -> None:
+    """Refuse a run folder that ``write_run`` did not finish, or whose core files were changed since."""
+    require_complete(folder, "run folder", REMEDY)
 
 
 def write_run(folder: str | Path, result: HoldoutResult) -> Path:
@@ -22,9 +34,14 @@ def write_run(folder: str | Path, result: HoldoutResult) -> Path:
     if folder.suffix == ".json":
         raise ValueError(f"--out {folder}: give a run folder (results.json, predictions.csv and the model bundle go in it)")
     folder.mkdir(parents=True, exist_ok=True)
+    mark_incomplete(folder)  # an earlier run here is no longer whole: readers refuse the folder until the end
+    for name in CORE_FILES + DERIVED_FILES:
+        (folder / name).unlink(missing_ok=True)
     result.to_json(folder / "results.json")
-    result.predictions_frame().to_csv(folder / "predictions.csv", index=False)
-    pd.DataFrame(result.errors, columns=["item_id", "stage", "reason"]).to_csv(folder / "errors.csv", index=False)
+    with atomic_file(folder / "predictions.csv") as partial:
+        result.predictions_frame().to_csv(partial, index=False)
+    with atomic_file(folder / "errors.csv") as partial:
+        pd.DataFrame(result.errors, columns=["item_id", "stage", "reason"]).to_csv(partial, index=False)
     featurizer, model = result.fitted
     card = {"dataset": result.dataset, "target": result.target, "target_unit": result.target_unit,
             "featurizer": {"names": result.featurizer["names"], "params": result.featurizer["params"],
@@ -33,5 +50,7 @@ def write_run(folder: str | Path, result: HoldoutResult) -> Path:
             "counts": result.counts, "data_hash": result.data_hash,
             "test_metrics": {k: v["test"] for k, v in result.metrics.items()}}
     save_bundle(folder / "bundle", featurizer, model, card)
-    np.savez_compressed(folder / "features.npz", **result.features)
+    with atomic_file(folder / "features.npz") as partial, open(partial, "wb") as handle:
+        np.savez_compressed(handle, **result.features)
+    mark_complete(folder, CORE_FILES)
     return folder

@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from atomlearn.atomic import write_csv_atomic, write_text_atomic
 from atomlearn.evaluate.learning_curve import learning_curve, summarize_curve
+from atomlearn.evaluate.run_folder import require_complete_run
 from atomlearn.explain.importance import correlated_groups, permutation_importance
 from atomlearn.explain.projection import project
 from atomlearn.explain.selection import lasso_path_frame, make_selector, selected_features
@@ -74,10 +76,11 @@ def explain_run(folder: str | Path, *, importance: bool = True, group_threshold:
     from atomlearn.models.bundle import load_bundle
 
     folder = Path(folder)
-    fitted_model = cache(lambda: load_bundle(folder / "bundle").model)  # read and checked once, when first needed
-    results = json.loads((folder / "results.json").read_text()) if (folder / "results.json").exists() else None
-    if results is None:
+    if not (folder / "results.json").exists():
         raise FileNotFoundError(f"{folder} has no results.json: give the folder written by `atomlearn fit --out`")
+    require_complete_run(folder)
+    fitted_model = cache(lambda: load_bundle(folder / "bundle").model)  # read and checked once, when first needed
+    results = json.loads((folder / "results.json").read_text())
     features = RunFeatures.load(folder)
     model_name = results.get("model", {}).get("name")
     if results.get("model", {}).get("input") == "structures" and (importance or curve_sizes is not None):
@@ -98,36 +101,36 @@ def explain_run(folder: str | Path, *, importance: bool = True, group_threshold:
         groups = correlated_groups(features.X[train], threshold=group_threshold)  # correlations from training data
         out.importance_grouped = permutation_importance(model, X_test, y_test, groups=groups, **common)
         for frame, name in ((out.importance, "importance.csv"), (out.importance_grouped, "importance_grouped.csv")):
-            frame.drop(columns=["repeats"]).to_csv(folder / name, index=False)
+            write_csv_atomic(frame.drop(columns=["repeats"]), folder / name)
         out.timings_s["importance"] = time.perf_counter() - clock
     if select == "sisso":
         clock = time.perf_counter()
         out.selector = select
         out.sisso, out.selected = _sisso(features, sisso_primaries, random_state)
-        out.sisso.to_csv(folder / "sisso.csv", index=False)
-        pd.DataFrame({"feature": out.selected}).to_csv(folder / "selected_features.csv", index=False)
+        write_csv_atomic(out.sisso, folder / "sisso.csv")
+        write_csv_atomic(pd.DataFrame({"feature": out.selected}), folder / "selected_features.csv")
         out.timings_s["selection"] = time.perf_counter() - clock
     elif select:
         clock = time.perf_counter()
         train = features.rows("train")
         selector = make_selector(select, random_state=random_state).fit(features.X[train], features.y[train])
         out.selector, out.selected = select, selected_features(selector, features.names)
-        pd.DataFrame({"feature": out.selected}).to_csv(folder / "selected_features.csv", index=False)
+        write_csv_atomic(pd.DataFrame({"feature": out.selected}), folder / "selected_features.csv")
         if select == "lasso":
             out.lasso_path = lasso_path_frame(features.X[train], features.y[train], features.names)
-            out.lasso_path.to_csv(folder / "lasso_path.csv", index=False)
+            write_csv_atomic(out.lasso_path, folder / "lasso_path.csv")
         out.timings_s["selection"] = time.perf_counter() - clock
     if projection:
         result = project(features.X, projection, ids=list(features.ids), perplexity=perplexity,
                          random_state=random_state, n_jobs=n_jobs)
         out.map = result.coordinates.assign(set=features.part, y=features.y)
         out.map_params = {"method": projection, **result.params, "explained_variance_ratio": result.explained_variance_ratio}
-        out.map.to_csv(folder / "map.csv", index=False)
+        write_csv_atomic(out.map, folder / "map.csv")
         out.timings_s["map"] = result.seconds
     if curve_sizes is not None:
         clock = time.perf_counter()
         out.curve, out.curve_slope = _learning_curve(fitted_model(), features, curve_sizes, curve_repeats, random_state)
-        out.curve.to_csv(folder / "curve.csv", index=False)
+        write_csv_atomic(out.curve, folder / "curve.csv")
         out.timings_s["curve"] = time.perf_counter() - clock
     _write_summary(folder, out, results["target"], results.get("target_unit", ""))
     return out
@@ -184,4 +187,4 @@ def _write_summary(folder: Path, out: ExplainResult, target: str, unit: str) -> 
     if out.curve is not None:
         summary["curve"] = {"file": "curve.csv", "log_log_slope": out.curve_slope}
     summary.setdefault("timings_s", {}).update(out.timings_s)
-    path.write_text(json.dumps(summary, indent=2))
+    write_text_atomic(path, json.dumps(summary, indent=2))

@@ -87,6 +87,7 @@ class ACSF(Featurizer):
     """
 
     name = "acsf"
+    isolated = True  # native code (vesin, zeo++, DScribe): a pathological cell must not kill the batch
     citation_list = (BEHLER,)
 
     def __init__(

@@ -26,7 +26,7 @@ from atomlearn.datasets.base import load_each
 from atomlearn.errors import ErrorRecord, FeaturizationError, errors_frame
 from atomlearn.featurizers.checks import require_finite
 from atomlearn.parallel import parallel_map
-from atomlearn.structures import structure_hash
+from atomlearn.structures import check_cell, structure_hash
 
 SYMMETRIES = ("translation", "rotation", "permutation", "supercell")
 RUNTIME_PARAMS = frozenset({"n_jobs", "scheduler", "on_error", "cache"})
@@ -38,6 +38,9 @@ class Featurizer(TransformerMixin, BaseEstimator):
     name: ClassVar[str] = "featurizer"
     symmetries: ClassVar[frozenset[str]] = frozenset()
     citation_list: ClassVar[tuple[str, ...]] = ()
+    #: True when ``featurize`` calls compiled code that can kill the process on a pathological
+    #: structure: rows are then computed in a worker process even at ``n_jobs=1``
+    isolated: ClassVar[bool] = False
 
     def _set_runtime(self, on_error: str, n_jobs: int, scheduler: str | None, cache: bool) -> None:
         """Store the parameters every featurizer takes (names as in ``RUNTIME_PARAMS``)."""
@@ -94,6 +97,7 @@ class Featurizer(TransformerMixin, BaseEstimator):
             scheduler=getattr(self, "scheduler", None),
             stage=f"featurize:{self.name}",
             description=f"featurizing ({self.name})",
+            isolate=self.isolated and len(todo) > 0,
         )
         errors += list(result.errors)
         for index, row in zip(todo, result.results):
@@ -116,6 +120,7 @@ class Featurizer(TransformerMixin, BaseEstimator):
 
     def _checked_featurize(self, atoms: Atoms) -> np.ndarray:
         require_finite(atoms)
+        check_cell(atoms, str(atoms.info.get("id", "structure")))
         return self.featurize(atoms)
 
     def _cached_rows(self, structures: Sequence[Atoms | None], rows: list) -> tuple[RowCache | None, list[str]]:

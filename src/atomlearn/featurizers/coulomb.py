@@ -105,10 +105,11 @@ class BagOfBonds(_MoleculeFeaturizer):
             for z, n in count.items():
                 sizes[(z,)] = max(sizes.get((z,), 0), n)
         self.species_ = [chemical_symbols[z] for z in sorted({bag[0] for bag in sizes})]
-        self.bag_sizes_ = {bag: size for bag, size in sorted(sizes.items()) if size}
+        # keyed by bag name ("C", "C-H"): string keys, so the fitted state saves in a bundle
+        self.bag_sizes_ = {self._bag_name(bag): size for bag, size in sorted(sizes.items()) if size}
 
     def _fitted_state(self) -> dict[str, object]:
-        return {"bags": [[list(bag), size] for bag, size in self.bag_sizes_.items()]}
+        return {"bags": [[bag, size] for bag, size in self.bag_sizes_.items()]}
 
     @staticmethod
     def _bags(atoms: Atoms, species: list[int]) -> dict[tuple[int, ...], np.ndarray]:
@@ -130,15 +131,15 @@ class BagOfBonds(_MoleculeFeaturizer):
         unknown = set(np.unique(atoms.numbers).tolist()) - known
         if unknown:
             raise ValueError(f"element(s) {', '.join(chemical_symbols[z] for z in sorted(unknown))} not seen in fit")
-        bags = self._bags(atoms, sorted(known))
-        unseen = [self._bag_name(bag) for bag, values in bags.items() if len(values) and bag not in self.bag_sizes_]
+        bags = {self._bag_name(bag): values for bag, values in self._bags(atoms, sorted(known)).items()}
+        unseen = [bag for bag, values in bags.items() if len(values) and bag not in self.bag_sizes_]
         if unseen:
             raise ValueError(f"bag(s) {', '.join(unseen)} never seen in fit")
         parts = []
         for bag, size in self.bag_sizes_.items():
             values = np.sort(bags[bag])[::-1]
             if len(values) > size:
-                raise ValueError(f"bag {self._bag_name(bag)} holds {len(values)} terms, more than the {size} seen in fit")
+                raise ValueError(f"bag {bag} holds {len(values)} terms, more than the {size} seen in fit")
             parts.append(np.pad(values, (0, size - len(values))))
         return np.concatenate(parts)
 
@@ -147,4 +148,4 @@ class BagOfBonds(_MoleculeFeaturizer):
         return "-".join(chemical_symbols[z] for z in bag)
 
     def _feature_names(self) -> list[str]:
-        return [f"bob_{self._bag_name(bag)}_{i}" for bag, size in self.bag_sizes_.items() for i in range(size)]
+        return [f"bob_{bag}_{i}" for bag, size in self.bag_sizes_.items() for i in range(size)]

@@ -179,6 +179,7 @@ class PoreGeometry(Featurizer):
     """
 
     name = "pores"
+    isolated = True  # native code (vesin, zeo++, DScribe): a pathological cell must not kill the batch
     symmetries = frozenset({"rotation"})
     citation_list = (
         "T. F. Willems, C. H. Rycroft, M. Kazi, J. C. Meza, M. Haranczyk, Algorithms and tools for "

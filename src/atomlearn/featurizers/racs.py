@@ -86,6 +86,7 @@ class RACs(Featurizer):
     """
 
     name = "racs"
+    isolated = True  # native code (vesin, zeo++, DScribe): a pathological cell must not kill the batch
     symmetries = frozenset({"translation", "rotation", "permutation", "supercell"})
     citation_list = (
         "J. P. Janet, H. J. Kulik, Resolving Transition Metal Chemical Space: Feature Selection for "

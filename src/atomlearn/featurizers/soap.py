@@ -36,6 +36,7 @@ class SOAP(Featurizer):
     """
 
     name = "soap"
+    isolated = True  # native code (vesin, zeo++, DScribe): a pathological cell must not kill the batch
     symmetries = frozenset({"translation", "rotation", "permutation", "supercell"})
     citation_list = (
         "A. P. Bartók, R. Kondor, G. Csányi, On representing chemical environments, Phys. Rev. B 87, 184115 (2013).",

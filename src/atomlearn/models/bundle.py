@@ -2,8 +2,14 @@
 
 The card says what the model is (featurizers and their parameters, model, target and
 unit), what it was trained on (data hash, counts), how well it did (test metrics) and
-with which package versions; it also holds the SHA-256 of the skops file, so a bundle
-whose files do not belong together is refused.
+with which package versions; it also holds the SHA-256 of the skops file and the list of
+types that file holds, so a bundle whose files do not belong together is refused.
+
+What the checksum promises: integrity against accidents (a truncated copy, files of two
+runs mixed), not authenticity — anyone can edit a card and recompute it. Safety comes from
+``bundle_safety``: the model file is checked node by node against a fixed allow-list before
+anything in it is built, so a bundle from a stranger cannot run code; its card's numbers
+are still only as true as its author.
 """
 
 from __future__ import annotations
@@ -20,13 +26,15 @@ import pandas as pd
 from ase import Atoms
 from sklearn.base import BaseEstimator
 
+from atomlearn.atomic import atomic_file, require_complete, write_text_atomic
 from atomlearn.evaluate.results import package_versions
+from atomlearn.models.bundle_safety import BundleError, audit_model_file
 from atomlearn.models.gpr import has_predictive_std
 from atomlearn.models.structure_input import takes_structures
 
 MODEL_FILE = "model.skops"
 CARD_FILE = "card.json"
-TRUSTED_PREFIXES = ("atomlearn.", "sklearn.", "numpy", "scipy.", "builtins.", "collections.", "ase.")
+SAFE_RUNTIME = {"n_jobs": 1, "scheduler": None, "cache": False}  # a loaded featurizer runs here, and nowhere else
 
 
 @dataclass
@@ -42,9 +50,9 @@ class Bundle:
         for a Gaussian process, and ``error`` (empty, or why the structure has no prediction)."""
         if len(ids) != len(structures):
             raise ValueError(f"{len(ids)} ids for {len(structures)} structures")
-        parts = [part for _, part in getattr(self.featurizer, "transformer_list", [(None, self.featurizer)])]
+        parts = _featurizer_parts(self.featurizer)
         for part in parts:
-            part.set_params(n_jobs=n_jobs, cache=False)
+            part.set_params(**{**SAFE_RUNTIME, "n_jobs": n_jobs})
         labelled = []
         for atoms, item_id in zip(structures, ids):  # copies: failures are reported under these ids
             labelled.append(atoms.copy())
@@ -76,49 +84,71 @@ def file_sha256(path: Path) -> str:
 
 
 def save_bundle(folder: str | Path, featurizer: BaseEstimator, model: BaseEstimator, card: dict[str, Any]) -> Path:
-    """Write ``model.skops`` and ``card.json`` into ``folder`` (created); returns the folder."""
+    """Write ``model.skops`` and ``card.json`` into ``folder`` (created); returns the folder.
+
+    Each file is written under a temporary name and renamed, the card last: a bundle killed
+    mid-write has no card matching its model file, and ``load_bundle`` refuses it. The model
+    file is audited as ``load_bundle`` will audit it, so atomlearn never writes a bundle it
+    would refuse."""
     import skops.io as sio
 
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    sio.dump({"featurizer": featurizer, "model": model}, folder / MODEL_FILE)
+    model = getattr(model, "best_estimator_", model)  # a hyperparameter search: the model it chose (no scorer functions)
+    with atomic_file(folder / MODEL_FILE) as partial:
+        sio.dump({"featurizer": featurizer, "model": model}, partial)
+        types = audit_model_file(partial)
+        sha256 = file_sha256(partial)
     full_card = {"format": "atomlearn-bundle-1", **card, "versions": package_versions(),
-                 "model_file": MODEL_FILE, "model_sha256": file_sha256(folder / MODEL_FILE)}
-    (folder / CARD_FILE).write_text(json.dumps(full_card, indent=2, default=str))
+                 "model_file": MODEL_FILE, "model_sha256": sha256, "model_types": types}
+    write_text_atomic(folder / CARD_FILE, json.dumps(full_card, indent=2, default=str))
     return folder
 
 
 def load_bundle(folder: str | Path) -> Bundle:
-    """Load a bundle, refusing it when the card is missing, does not match the model file,
-    or the file holds types from outside atomlearn, scikit-learn, NumPy and SciPy."""
+    """Load a bundle, refusing it (``BundleError``) when the card is missing or does not match the
+    model file, or the model file is damaged or holds a type outside ``bundle_safety``'s allow-list."""
     import skops.io as sio
 
     folder = Path(folder)
-    if (folder / "bundle").is_dir() and not (folder / CARD_FILE).exists():
-        folder = folder / "bundle"  # a run folder of `atomlearn fit`
+    if (folder / "bundle").is_dir() and not (folder / CARD_FILE).exists():  # a run folder of `atomlearn fit`
+        require_complete(folder, "run folder", "rerun `atomlearn fit --out` into it")
+        folder = folder / "bundle"
     card_path, model_path = folder / CARD_FILE, folder / MODEL_FILE
     if not card_path.exists() or not model_path.exists():
         raise FileNotFoundError(f"{folder} is not a model bundle: it needs {CARD_FILE} and {MODEL_FILE} "
                                 "(written by `atomlearn fit --out RUN_DIR`)")
     try:
         card = json.loads(card_path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{card_path} is not valid JSON ({exc}); the bundle is damaged, refit it") from exc
-    if card.get("format") != "atomlearn-bundle-1":
-        raise ValueError(f"{card_path}: unknown bundle format {card.get('format')!r}; refit with this atomlearn version")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BundleError(f"{card_path} is not valid JSON ({exc}); the bundle is damaged, refit it") from exc
+    if not isinstance(card, dict) or card.get("format") != "atomlearn-bundle-1":
+        raise BundleError(f"{card_path}: not an atomlearn bundle card (format "
+                          f"{card.get('format') if isinstance(card, dict) else None!r}); refit with this atomlearn version")
     if card.get("model_sha256") != file_sha256(model_path):
-        raise ValueError(f"{model_path} does not match its card (SHA-256 differs): the files come from different "
+        raise BundleError(f"{model_path} does not match its card (SHA-256 differs): the files come from different "
                          "runs or were modified; refit, or copy the run folder whole")
-    untrusted = sio.get_untrusted_types(file=model_path)
-    foreign = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
-    if foreign:
-        raise ValueError(f"{model_path} holds types atomlearn does not trust: {', '.join(foreign[:5])}; refusing to load it")
-    content = sio.load(model_path, trusted=untrusted)
+    types = audit_model_file(model_path)  # before anything in it is built
+    if card.get("model_types", types) != types:
+        raise BundleError(f"{model_path} holds other types than its card lists; the bundle was modified, refit it")
+    try:
+        content = sio.load(model_path, trusted=types)
+    except Exception as exc:  # noqa: BLE001 - any failure to rebuild audited data means a damaged file
+        raise BundleError(f"{model_path} is not a valid atomlearn bundle ({type(exc).__name__}: {exc}); refit it") from exc
+    if not isinstance(content, dict) or set(content) != {"featurizer", "model"}:
+        raise BundleError(f"{model_path} is not a valid atomlearn bundle: it does not hold a featurizer and a model")
     featurizer, model = content["featurizer"], content["model"]
+    for part in _featurizer_parts(featurizer):
+        part.set_params(**{k: v for k, v in SAFE_RUNTIME.items() if k in part.get_params(deep=False)})
     expected = card.get("featurizer", {}).get("names")
     if expected is not None and expected != _featurizer_names(featurizer):
         raise ValueError(f"{model_path}: the featurizers {_featurizer_names(featurizer)} differ from the card's {expected}")
     return Bundle(featurizer, model, card)
+
+
+def _featurizer_parts(featurizer: BaseEstimator | None) -> list[BaseEstimator]:
+    if featurizer is None:  # a force field: the model takes the structures
+        return []
+    return [part for _, part in getattr(featurizer, "transformer_list", [(None, featurizer)])]
 
 
 def _featurizer_names(featurizer: BaseEstimator) -> list[str]:

@@ -18,6 +18,8 @@ from typing import Any
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
+from atomlearn.atomic import write_text_atomic
+from atomlearn.evaluate.run_folder import require_complete_run
 from atomlearn.report import figures
 from atomlearn.report.html_parts import figure, note, section, table
 from atomlearn.report.screening import screening_section
@@ -75,6 +77,7 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
     folder = Path(folder)
     if not (folder / "results.json").exists():
         raise FileNotFoundError(f"{folder} has no results.json: give the folder written by `atomlearn fit --out`")
+    require_complete_run(folder)
     results = json.loads((folder / "results.json").read_text())
     explain = json.loads((folder / "explain.json").read_text()) if (folder / "explain.json").exists() else {}
     unit = results.get("target_unit") or ""
@@ -110,7 +113,7 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
             f"{html.escape(results['versions'].get('atomlearn', '?'))} · data hash {results['data_hash'][:12]}</p>"
             + "".join(sections) + "</body></html>")
     path = Path(out) if out is not None else folder / "report.html"
-    path.write_text(page, encoding="utf-8")
+    write_text_atomic(path, page)
     return path
 
 

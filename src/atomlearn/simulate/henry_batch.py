@@ -38,6 +38,8 @@ class _HenryTask:
             raise atoms
         atoms.info["id"] = item_id
         result = widom_henry(atoms, self.guest, self.temperature_K, **self.options)
+        if not math.isfinite(result.henry_mol_kg_Pa):  # never a finished row: recorded as this structure's failure
+            raise FloatingPointError(f"K_H came out as {result.henry_mol_kg_Pa}; check the structure's charges and cell")
         row = {"id": item_id, **result.to_dict()}
         row["log10_henry_mol_kg_Pa"] = math.log10(result.henry_mol_kg_Pa) if result.henry_mol_kg_Pa > 0 else math.nan
         return row
@@ -109,8 +111,19 @@ class _LazyItems:
             return str(self.dataset.ids[index]), exc
 
 
+def _drop_torn_row(out: Path) -> None:
+    """A run killed while appending leaves a last row without its newline: cut it off (it is recomputed)."""
+    data = out.read_bytes()
+    if data and not data.endswith(b"\n"):
+        with open(out, "r+b") as handle:
+            handle.truncate(data.rfind(b"\n") + 1)
+
+
 def _finished(out: Path | None, guest: str, temperature_K: float) -> set[str]:
-    if out is None or not out.exists() or out.stat().st_size == 0:
+    if out is None or not out.exists():
+        return set()
+    _drop_torn_row(out)
+    if out.stat().st_size == 0:
         return set()
     previous = pd.read_csv(out, dtype={"id": str})
     mismatch = previous[(previous["guest"].str.lower() != guest.lower())

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from atomlearn.atomic import write_csv_atomic, write_text_atomic
 from atomlearn.datasets import load
 from atomlearn.datasets.base import Dataset, DatasetMeta, load_each
 from atomlearn.errors import ErrorRecord, errors_frame
@@ -136,13 +137,13 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
         "widom_options": dict(widom_options),
         "explain_timings_s": explained.timings_s,
     }
-    screened.to_csv(folder / "screened.csv", index=False)
-    confirmed.to_csv(folder / "confirmed.csv", index=False)
-    (folder / "screening.json").write_text(json.dumps(summary, indent=2, default=json_default))
+    write_csv_atomic(screened, folder / "screened.csv")
+    write_csv_atomic(confirmed, folder / "confirmed.csv")
+    write_text_atomic(folder / "screening.json", json.dumps(summary, indent=2, default=json_default))
     clock = time.perf_counter()
     report = build_report(folder)
     timings["report"] = time.perf_counter() - clock
-    (folder / "screening.json").write_text(json.dumps(summary, indent=2, default=json_default))
+    write_text_atomic(folder / "screening.json", json.dumps(summary, indent=2, default=json_default))
     return ScreeningResult(folder, report, simulated.reset_index(), run, open_metrics, screened, confirmed, summary)
 
 

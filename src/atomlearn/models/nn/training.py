@@ -8,7 +8,6 @@ in a model bundle by skops like any other estimator, without pickled torch objec
 from __future__ import annotations
 
 import copy
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
+from atomlearn.atomic import atomic_file
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "validation_loss", "learning_rate", "seconds")
 
@@ -84,7 +85,7 @@ def train_network(module: torch.nn.Module, batch_loss: Callable[[np.ndarray], to
     state = {"epoch": 0, "best": float("inf"), "best_weights": copy.deepcopy(module.state_dict()), "waited": 0, "history": []}
     checkpoint = Path(settings.checkpoint) if settings.checkpoint else None
     if checkpoint is not None and checkpoint.exists():
-        saved = torch.load(checkpoint, weights_only=False)
+        saved = _load_checkpoint(checkpoint)
         module.load_state_dict(saved["module"])
         optimizer.load_state_dict(saved["optimizer"])
         scheduler.load_state_dict(saved["scheduler"])
@@ -130,10 +131,17 @@ def train_network(module: torch.nn.Module, batch_loss: Callable[[np.ndarray], to
 
 def _save(path: Path, payload: dict) -> None:
     """Write atomically: a kill during the write leaves the previous checkpoint intact."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    torch.save(payload, partial)
-    os.replace(partial, path)
+    with atomic_file(path) as partial:
+        torch.save(payload, partial)
+
+
+def _load_checkpoint(path: Path) -> dict:
+    """A checkpoint's tensors and plain values; never unpickles code (``weights_only=True``)."""
+    try:
+        return torch.load(path, weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - torch raises many kinds for a damaged or foreign file
+        raise ValueError(f"{path} is not a readable training checkpoint ({type(exc).__name__}); "
+                         "delete it to train from the start") from exc
 
 
 class _EpochBar:

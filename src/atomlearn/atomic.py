@@ -1,0 +1,93 @@
+"""Outputs that appear whole or not at all: write under a temporary name, fsync, then rename.
+
+A process killed mid-write leaves only a hidden ``*.partial`` file beside the target, never a torn
+target, and an earlier complete output at the same path survives until the new one is whole. A
+folder of several files (a run folder) carries a completion record written last: ``complete.json``
+with the SHA-256 of each file, removed when a rewrite starts; readers refuse a folder without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+PARTIAL_SUFFIX = ".partial"
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+@contextmanager
+def atomic_file(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; when the block ends without error, its file is
+    synced and renamed to ``path`` (replacing an older one); after an error it is removed."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}{PARTIAL_SUFFIX}")
+    try:
+        yield partial
+        _fsync(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` whole or not at all."""
+    with atomic_file(path) as partial:
+        partial.write_text(text, encoding="utf-8")
+
+
+COMPLETION_FILE = "complete.json"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def mark_incomplete(folder: str | Path) -> None:
+    """Remove ``folder``'s completion record: from now on readers refuse it until ``mark_complete``."""
+    (Path(folder) / COMPLETION_FILE).unlink(missing_ok=True)
+
+
+def mark_complete(folder: str | Path, files: list[str]) -> None:
+    """Write ``folder``'s completion record (the SHA-256 of each of ``files``, paths relative to it), last."""
+    folder = Path(folder)
+    record = {"files": {name: _sha256(folder / name) for name in files}}
+    write_text_atomic(folder / COMPLETION_FILE, json.dumps(record, indent=2))
+
+
+def require_complete(folder: str | Path, what: str, remedy: str) -> None:
+    """Refuse a folder without a completion record, or whose recorded files are missing or changed."""
+    folder = Path(folder)
+    record_path = folder / COMPLETION_FILE
+    try:
+        files = json.loads(record_path.read_text())["files"]
+    except FileNotFoundError:
+        raise ValueError(f"{folder} is an incomplete {what}: it has no {COMPLETION_FILE}, so the command that wrote it "
+                         f"was interrupted (or the folder predates this check); {remedy}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{record_path} is damaged ({exc}); {remedy}") from exc
+    for name, digest in files.items():
+        path = folder / name
+        if not path.is_file():
+            raise ValueError(f"{folder} is an incomplete {what}: {name} is missing; {remedy}")
+        if _sha256(path) != digest:
+            raise ValueError(f"{folder}: {name} was changed after the {what} was written; {remedy}")
+
+
+def write_csv_atomic(frame, path: str | Path) -> None:
+    """Write a ``pandas.DataFrame`` as CSV (no index) to ``path`` whole or not at all."""
+    with atomic_file(path) as partial:
+        frame.to_csv(partial, index=False)

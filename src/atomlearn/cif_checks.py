@@ -65,40 +65,66 @@ def check_cell_values(block: gemmi.cif.Block, source: str) -> None:
                                      "Fix the cell in the file.")
 
 
+def _site_columns(block: gemmi.cif.Block) -> dict[str, list[str]]:
+    """The raw strings of each ``_atom_site_*`` column (lower-case tags), from the loop or pair items."""
+    item = block.find_loop_item("_atom_site_fract_x") or block.find_loop_item("_atom_site_label")
+    if item is not None:
+        loop, values = item.loop, list(item.loop.values)
+        return {tag.lower(): values[i::loop.width()] for i, tag in enumerate(loop.tags) if tag.lower().startswith("_atom_site_")}
+    return {entry.pair[0].lower(): [entry.pair[1]] for entry in block
+            if entry.pair is not None and entry.pair[0].lower().startswith("_atom_site_")}
+
+
+def _numbers(raw: list[str]) -> np.ndarray:
+    """CIF numbers ('0.1234(5)' -> 0.1234); NaN for '?', '.' and anything that is not a number."""
+    try:
+        return np.array(raw, dtype=float)  # the common case: plain numbers, parsed by numpy at C speed
+    except ValueError:
+        return np.array([gemmi.cif.as_number(value) for value in raw], dtype=float)
+
+
 def check_site_columns(block: gemmi.cif.Block, source: str) -> None:
     """The atom-site loop has all three fractional coordinates, and every type symbol, occupancy
     and charge it gives is valid."""
-    loop_item = block.find_loop_item("_atom_site_fract_x") or block.find_loop_item("_atom_site_label")
-    if loop_item is not None:
-        tags = set(loop_item.loop.tags)
-        missing = [t for t in ("_atom_site_fract_x", "_atom_site_fract_y", "_atom_site_fract_z") if t not in tags]
-        if missing:
-            raise StructureError(f"{source}: {_line(loop_item)}the atom-site loop has no {', '.join(missing)} column; "
-                                 "every site needs three fractional coordinates.")
-    table = block.find("_atom_site_", ["fract_x", "fract_y", "fract_z", "?label", "?type_symbol", "?occupancy",
-                                      "?charge"])
-    for row_index, row in enumerate(table):
-        label = row.str(3) if row.has(3) else f"#{row_index + 1}"
-        where = _loop_row_line(block, "_atom_site_fract_x", row_index)
-        if row.has(4) and row[4] not in ("?", "."):
-            match = TYPE_SYMBOL.match(row.str(4))
-            if match is None or match.group(1) not in chemical_symbols[1:]:
-                raise StructureError(f"{source}: {where}site '{label}' has type symbol '{row.str(4)}', which is not an "
-                                     "element symbol (with an optional charge, e.g. Fe3+); fix _atom_site_type_symbol.")
-        if row.has(5) and row[5] not in ("?", "."):
-            occupancy = gemmi.cif.as_number(row[5])
-            if not 0 < occupancy <= 1 + OCCUPANCY_TOLERANCE:
-                raise StructureError(f"{source}: {where}site '{label}' has occupancy '{row.str(5)}'; it must be a number "
-                                     "in (0, 1]. Fix _atom_site_occupancy.")
-        if row.has(6) and row[6] not in ("?", "."):
-            charge = gemmi.cif.as_number(row[6])
-            if not abs(charge) <= MAX_ABS_CHARGE_E:
-                raise StructureError(f"{source}: {where}site '{label}' has charge '{row.str(6)}'; a partial charge must "
-                                     f"be a finite number of e within ±{MAX_ABS_CHARGE_E:g}. Fix _atom_site_charge.")
-        for column, axis in ((0, "x"), (1, "y"), (2, "z")):
-            if not np.isfinite(gemmi.cif.as_number(row[column])):
-                raise StructureError(f"{source}: {where}site '{label}' has fractional {axis} '{row.str(column)}', "
-                                     "not a number. Fix the coordinates.")
+    columns = _site_columns(block)
+    if not columns:
+        return
+    missing = [t for t in ("_atom_site_fract_x", "_atom_site_fract_y", "_atom_site_fract_z") if t not in columns]
+    if missing:
+        loop_item = block.find_loop_item(next(iter(columns)))
+        raise StructureError(f"{source}: {_line(loop_item)}the atom-site loop has no {', '.join(missing)} column; "
+                             "every site needs three fractional coordinates.")
+    labels = columns.get("_atom_site_label")
+
+    def refuse(row: int, what: str) -> None:
+        label = gemmi.cif.as_string(labels[row]) if labels else f"#{row + 1}"
+        where = _loop_row_line(block, "_atom_site_fract_x", row)
+        raise StructureError(f"{source}: {where}site '{label}' {what}")
+
+    unknown_values = ("?", ".")
+    for symbol in dict.fromkeys(columns.get("_atom_site_type_symbol", [])):
+        match = TYPE_SYMBOL.match(gemmi.cif.as_string(symbol))
+        if symbol not in unknown_values and (match is None or match.group(1) not in chemical_symbols[1:]):
+            refuse(columns["_atom_site_type_symbol"].index(symbol),
+                   f"has type symbol '{gemmi.cif.as_string(symbol)}', which is not an element symbol (with an "
+                   "optional charge, e.g. Fe3+); fix _atom_site_type_symbol.")
+    checks = (("_atom_site_occupancy", lambda v: (v > 0) & (v <= 1 + OCCUPANCY_TOLERANCE),
+               "occupancy '{}'; it must be a number in (0, 1]. Fix _atom_site_occupancy."),
+              ("_atom_site_charge", lambda v: np.abs(v) <= MAX_ABS_CHARGE_E,
+               f"charge '{{}}'; a partial charge must be a finite number of e within ±{MAX_ABS_CHARGE_E:g}. "
+               "Fix _atom_site_charge."))
+    for tag, valid, message in checks:
+        raw = columns.get(tag)
+        if raw is not None:
+            bad = np.flatnonzero(~valid(_numbers(raw)) & ~np.isin(raw, unknown_values))
+            if len(bad):
+                refuse(int(bad[0]), "has " + message.format(gemmi.cif.as_string(raw[bad[0]])))
+    for axis in "xyz":
+        raw = columns[f"_atom_site_fract_{axis}"]
+        bad = np.flatnonzero(~np.isfinite(_numbers(raw)))
+        if len(bad):
+            refuse(int(bad[0]), f"has fractional {axis} '{gemmi.cif.as_string(raw[bad[0]])}', not a number. "
+                   "Fix the coordinates.")
 
 
 def check_symmetry(block: gemmi.cif.Block, text: str, small: gemmi.SmallStructure, source: str) -> None:

@@ -70,6 +70,8 @@ def _explain(args: argparse.Namespace) -> int:
     if out.map is not None:
         console.print(f"{args.map} map of {len(out.map)} structures written to {args.run}/map.csv "
                       f"({out.timings_s['map']:.1f} s)")
+        if out.map_params.get("note"):
+            console.print(f"note: {out.map_params['note']}")
     if out.curve is not None:
         table, slope = summarize_curve(out.curve)
         console.print(_table(table.reset_index(), f"Learning curve (mean ± std of repeats); log-log slope {slope:.2f}"))

@@ -36,8 +36,10 @@ def test_tsne_keeps_clusters_apart_and_records_its_perplexity(blobs):
     assert silhouette_score(coords, labels) > 0.6
     again = project(X, "tsne", perplexity=20, random_state=0).coordinates
     np.testing.assert_allclose(again[["dim1", "dim2"]].to_numpy(), coords)  # fixed seed, same map
-    with pytest.raises(ValueError, match="perplexity"):
-        project(X, "tsne", perplexity=200)
+    with pytest.warns(UserWarning, match="perplexity 200 is too large for 300 samples.*used 99"):
+        assert project(X, "tsne", perplexity=200).params["perplexity"] == 99  # a valid one, said aloud
+    with pytest.raises(ValueError, match="at least 1"):
+        project(X, "tsne", perplexity=0.5)
 
 
 def test_lda_separates_classes_in_at_most_k_minus_1_dimensions(blobs):

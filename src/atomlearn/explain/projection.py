@@ -14,6 +14,7 @@ so that no feature dominates by its unit alone.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,8 +88,16 @@ def project(X: Any, method: str = "pca", *, ids: Sequence[str] | None = None, y:
     elif method == "tsne":
         from openTSNE import TSNE
 
-        if not 1 <= perplexity < len(X) / 3:
-            raise ValueError(f"perplexity must be between 1 and a third of the samples ({len(X) / 3:.0f}), got {perplexity}")
+        if perplexity < 1:
+            raise ValueError(f"perplexity must be at least 1, got {perplexity}")
+        if perplexity >= len(X) / 3:  # a smaller map than the default was made for: a valid value, said aloud
+            if len(X) < 4:
+                raise ValueError(f"t-SNE needs at least 4 samples, got {len(X)}")
+            chosen = float(max(1, (len(X) - 1) // 3))
+            params["note"] = (f"perplexity {perplexity:g} is too large for {len(X)} samples (it must stay below a third "
+                              f"of them): used {chosen:g}; set it with perplexity= (--perplexity)")
+            warnings.warn(params["note"], stacklevel=2)
+            perplexity = chosen
         # Barnes-Hut: 1.8x faster than the FFT method at 10k points on 2 cores, same neighbours kept
         gradient = "bh" if len(X) <= BARNES_HUT_MAX else "fft"
         params.update(perplexity=perplexity, gradient=gradient)

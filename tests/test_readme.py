@@ -1,0 +1,152 @@
+"""Every command and snippet of the README, run as written in a small mode, in README order, in one
+working folder (later commands use what earlier ones wrote, as a reader's would).
+
+The small mode only shrinks sizes, never changes what runs. The mapping:
+
+- ``--n N`` -> at most 120 (QM9), 24 (CoRE MOF in fit/featurize), 3 (simulate henry) or 40 (datasets export);
+  ``--sizes`` -> 20,40; ``--nested 5x5`` -> 3x3; ``--degrees 1-10`` -> 1-3 (+ ``--rounds 20``);
+- networks: ``--param max_epochs=N`` -> 2 (and ``max_epochs=2`` added where no --param says it);
+  ``forcefield train``: ``--n-train`` -> 8, ``--epochs 2`` added; ``forcefield md``: ``--steps`` -> 20,
+  ``--replicas`` -> 2 (a 2-epoch force field may fall apart: md's exit 1, UNSTABLE with its reason,
+  counts as having run); ``simulate xtb-md``: ``--frames`` -> 14, ``--equilibration 4`` added;
+- ``simulate henry``: ``--target-error 0.3 --grid-spacing 0.4`` added; ``demo mof``:
+  ``--n-simulate 24 --n-screen 80 --confirm 2 --nested 3x3 --target-error 0.3`` added;
+- Python: ``n=2000`` -> ``n=200``, ``.sample(N`` -> ``.sample(40``, ``n_train=N`` -> ``n_train=8``,
+  ``max_epochs`` -> 2, ``10_000`` MD steps -> 20, ``target_relative_error=0.02`` -> 0.3;
+- ``make demo`` / ``make test`` / ``make bench`` are not run here: ``make demo`` runs ``atomlearn demo mof``
+  (run below), ``make test`` is this suite, ``make bench`` the benchmarks.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from atomlearn.cli import main
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def blocks() -> list[tuple[str, str, int]]:
+    """(language, text, first line number) of each fenced block, in order."""
+    found, language, lines, start = [], None, [], 0
+    for number, line in enumerate(README.read_text().splitlines(), start=1):
+        if line.startswith("```"):
+            if language is None:
+                language, lines, start = line[3:].strip() or "shell", [], number + 1
+            else:
+                found.append((language, "\n".join(lines), start))
+                language = None
+        elif language is not None:
+            lines.append(line)
+    return found
+
+
+def shell_commands(text: str) -> list[str]:
+    """Commands of a shell block: continuation lines joined, trailing comments dropped."""
+    joined = re.sub(r"\\\n\s*", " ", text)
+    commands = []
+    for line in joined.splitlines():
+        line = re.sub(r"\s+#\s.*$", "", line).strip()
+        if line and not line.startswith("#"):
+            commands.append(line)
+    return commands
+
+
+def _set(words: list[str], option: str, value: str) -> None:
+    if option in words:
+        words[words.index(option) + 1] = value
+    else:
+        words += [option, value]
+
+
+def small_command(words: list[str]) -> list[str] | None:
+    """The README command in small mode (see the module docstring); None: not run here."""
+    if words[0] == "make":
+        return None
+    words = list(words)
+    if words[0] != "atomlearn":
+        return words
+    args = words[1:]
+    command = " ".join(args[:2])
+    source = args[1] if len(args) > 1 else ""
+    if "--n" in args:
+        if args[0] == "datasets":
+            cap = 40
+        elif args[0] == "simulate":
+            cap = 3
+        elif "coremof" in source:
+            cap = 24
+        else:
+            cap = 120
+        _set(args, "--n", str(min(int(args[args.index("--n") + 1]), cap)))
+    for option, value in (("--sizes", "20,40"), ("--nested", "3x3"), ("--degrees", "1-3"), ("--n-train", "8"),
+                          ("--steps", "20"), ("--replicas", "2"), ("--frames", "14")):
+        if option in args:
+            _set(args, option, value)
+    if args[0] == "bias-variance":
+        _set(args, "--rounds", "20")
+    args = [re.sub(r"^max_epochs=\d+$", "max_epochs=2", a) for a in args]
+    if args[0] == "fit" and args[args.index("--model") + 1] in ("painn", "schnet", "bond_graph", "mlp") \
+            and not any(a.startswith("max_epochs=") for a in args):
+        args += ["--param", "max_epochs=2"]
+    if command == "forcefield train":
+        _set(args, "--epochs", "2")
+    if command == "simulate xtb-md":
+        _set(args, "--equilibration", "4")
+    if command == "simulate henry":
+        args += ["--target-error", "0.3", "--grid-spacing", "0.4"]
+    if command == "demo mof":
+        args += ["--n-simulate", "24", "--n-screen", "80", "--confirm", "2", "--nested", "3x3", "--target-error", "0.3"]
+    return ["atomlearn", *args]
+
+
+def small_python(code: str) -> str:
+    for pattern, replacement in ((r"\bn=2000\b", "n=200"), (r"\.sample\(\d+", ".sample(40"), (r"\bn_train=\d+", "n_train=8"),
+                                 (r"\"max_epochs\": \d+", "\"max_epochs\": 2"), (r"\b10_000\b", "20"),
+                                 (r"target_relative_error=0\.\d+", "target_relative_error=0.3")):
+        code = re.sub(pattern, replacement, code)
+    return code
+
+
+def test_the_readme_opens_with_the_two_commands():
+    language, text, _ = blocks()[0]
+    assert [line.split()[:2] for line in text.splitlines()] == [["make", "demo"], ["make", "test"]]
+
+
+@pytest.mark.slow
+def test_every_command_and_snippet_of_the_readme_runs(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    ran = 0
+    for language, text, line in blocks():
+        if language == "python":
+            code = small_python(text)
+            try:
+                exec(compile(code, f"README.md:{line}", "exec"), {"__name__": "__readme__"})
+            except Exception as exc:  # noqa: BLE001 - the README line is what the failure must name
+                pytest.fail(f"README.md line {line}: the Python snippet failed: {type(exc).__name__}: {exc}")
+            ran += 1
+            continue
+        for command in shell_commands(text):
+            words = small_command(shlex.split(command))
+            if words is None:
+                continue
+            if words[0] == "atomlearn":
+                code = main(words[1:])
+                output = capsys.readouterr()
+                if words[1:3] == ["forcefield", "md"] and code == 1:  # a 2-epoch force field may fall apart:
+                    assert "UNSTABLE" in output.out   # exit 1 is md's documented verdict, with its reason
+                    code = 0
+                assert code == 0, f"README.md line {line}: `{' '.join(words)}` exited {code}:\n{output.err}{output.out[-2000:]}"
+            else:  # plain shell (cat, printf): the system's shell, in the same folder
+                done = subprocess.run(command, shell=True, capture_output=True, text=True,
+                                      env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
+                assert done.returncode == 0, f"README.md line {line}: `{command}`: {done.stderr}"
+            ran += 1
+    assert ran >= 35

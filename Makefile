@@ -28,6 +28,7 @@ test: $(READY) browser
 bench: $(READY)
 	$(PYTHON) -m pip install --quiet -e ".[bench]"
 	$(PYTHON) benchmarks/bench_cif.py
+	$(PYTHON) benchmarks/bench_threads.py
 	$(PYTHON) benchmarks/bench_datasets.py
 	$(PYTHON) benchmarks/bench_featurizers.py
 	$(PYTHON) benchmarks/bench_bond_graph.py

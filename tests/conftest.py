@@ -88,7 +88,8 @@ def _browser_command(tmp_path: Path) -> list[str]:
 
 @pytest.fixture
 def render_page(tmp_path):
-    """Open an HTML report in headless Chromium: (script errors or None, drawn size of each figure)."""
+    """Open an HTML report in headless Chromium, 1280 px wide: (script errors or None, drawn size of each
+    figure); ``render.overflow`` then lists the sections wider than the window (the page measures itself)."""
 
     def render(page: Path) -> tuple[str | None, dict[str, list[int]]]:
         dom = subprocess.run([*_browser_command(tmp_path), "--virtual-time-budget=20000", "--dump-dom", page.as_uri()],
@@ -96,6 +97,8 @@ def render_page(tmp_path):
         root = re.search(r"<html[^>]*>", dom).group(0)
         errors = re.search(r"data-script-errors=\"([^\"]*)\"", root)
         sizes = json.loads(re.search(r"data-figure-sizes=\"([^\"]*)\"", root).group(1).replace("&quot;", '"'))
+        overflow = re.search(r"data-overflow=\"([^\"]*)\"", root)
+        render.overflow = json.loads(overflow.group(1).replace("&quot;", '"')) if overflow else None
         return (errors.group(1) if errors else None), sizes
 
     return render

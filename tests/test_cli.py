@@ -128,3 +128,18 @@ def test_featurize_list_and_bad_settings(capsys):
     assert "racs" in text and "Janet" in text and "pores" in text
     assert main(["featurize", "qm9", "--featurizer", "acsf", "--set", "soap.n_max=3"]) == 2
     assert "NAME.PARAM=VALUE" in capsys.readouterr().err
+
+
+def test_help_imports_only_what_it_needs():
+    # `atomlearn --help` took 5 s when every command imported PyTorch, scikit-learn and pandas
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom atomlearn.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('torch', 'sklearn', 'pandas', 'ase', 'scipy') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    from atomlearn.cli_forcefield import MODELS
+    from atomlearn.forcefield.train import MODELS as TRAINED
+
+    assert MODELS == TRAINED

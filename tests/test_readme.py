@@ -73,7 +73,10 @@ def small_command(words: list[str]) -> list[str] | None:
     words = list(words)
     if words[0] != "atomlearn":
         return words
-    args = words[1:]
+    args, global_options = words[1:], []
+    while args and args[0] in ("-v", "--verbose", "--threads"):  # global options come first; kept as written
+        taken = 2 if args[0] == "--threads" else 1
+        global_options, args = global_options + args[:taken], args[taken:]
     command = " ".join(args[:2])
     source = args[1] if len(args) > 1 else ""
     if "--n" in args:
@@ -104,7 +107,7 @@ def small_command(words: list[str]) -> list[str] | None:
         args += ["--target-error", "0.3", "--grid-spacing", "0.4"]
     if command == "demo mof":
         args += ["--n-simulate", "24", "--n-screen", "80", "--confirm", "2", "--nested", "3x3", "--target-error", "0.3"]
-    return ["atomlearn", *args]
+    return ["atomlearn", *global_options, *args]
 
 
 def small_python(code: str) -> str:

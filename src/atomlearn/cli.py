@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 
-import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
@@ -33,16 +33,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.handler(args) or 0
+        _set_threads(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return args.handler(args) or 0
     except (KeyError, ValueError, FileNotFoundError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         error_console.print(f"[bold red]error:[/] {message}", highlight=False)
         return 2
 
 
+def _set_threads(args: argparse.Namespace) -> None:
+    """BLAS/OpenMP/PyTorch threads: --threads, else the command's default (1 for small-system MD), else the cores."""
+    from atomlearn.threads import available_cores, set_threads
+
+    n = set_threads(args.threads or getattr(args, "default_threads", None) or available_cores())
+    if args.verbose:
+        error_console.print(f"threads: {n} for BLAS/OpenMP/PyTorch in this process ({available_cores()} cores available;"
+                            " worker processes share the cores)", highlight=False)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+    """Warnings of a command as one plain line on stderr (not Python's file:line: form)."""
+    error_console.print(f"[yellow]warning:[/] {escape(str(message))}", highlight=False)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="atomlearn", description="Machine learning for materials and molecules.")
     parser.add_argument("--version", action="version", version=f"atomlearn {__version__}")
+    parser.add_argument("--threads", type=int, help="threads for BLAS/OpenMP/PyTorch (default: the cores available; "
+                        "1 for MD of one molecule, which runs fastest on one)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="say how many threads are used")
     commands = parser.add_subparsers(title="commands")
 
     datasets = commands.add_parser("datasets", help="list, describe and export datasets")
@@ -56,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("name")
     export.add_argument("--out", required=True, help="output folder")
     export.add_argument("--n", type=int, help="export a random sample of this many structures")
-    export.add_argument("--seed", type=int, default=0)
+    export.add_argument("--seed", type=int, default=0, help="seed of the --n sample (default 0)")
     export.set_defaults(handler=_datasets_export)
 
     cache = commands.add_parser("cache", help="inspect or clear the cache folder")
@@ -77,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
                            help="labels CSV of a folder dataset: looked up inside the folder, else as given (default labels.csv)")
     featurize.add_argument("--id-column", default="id", help="id column of the labels CSV")
     featurize.add_argument("--n", type=int, help="featurize a random sample of this many structures")
-    featurize.add_argument("--seed", type=int, default=0)
+    featurize.add_argument("--seed", type=int, default=0, help="seed of the --n sample (default 0)")
     featurize.add_argument("--n-jobs", type=int, default=1, help="worker processes (-1: all cores)")
     featurize.add_argument("--scheduler", help="address of a dask.distributed scheduler (or $ATOMLEARN_SCHEDULER)")
     featurize.add_argument("--no-cache", action="store_true", help="recompute rows instead of reading the cache")
@@ -88,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
 
     fit = commands.add_parser("fit", help="put a test set aside, fit a model on the rest, score it against baselines")
     _add_data_arguments(fit)
-    fit.add_argument("--model", default="ridge", help="model name (see `atomlearn models`)")
+    fit.add_argument("--model", default="ridge", help="model name (default ridge; see `atomlearn models`)")
     fit.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                      help="model parameter (JSON value), e.g. max_epochs=100 for a network")
     fit.add_argument("--split", default="random", choices=["random", "stratified", "kennard-stone", "cluster", "scaffold", "group"],
@@ -109,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
 
     curve = commands.add_parser("curve", help="learning curve: test error against training-set size")
     _add_data_arguments(curve)
-    curve.add_argument("--model", default="ridge", help="model name (see `atomlearn models`)")
+    curve.add_argument("--model", default="ridge", help="model name (default ridge; see `atomlearn models`)")
     curve.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="model parameter (JSON value)")
     curve.add_argument("--sizes", required=True, help="training sizes, comma-separated, e.g. 100,200,400,800")
     curve.add_argument("--repeats", type=int, default=3, help="random training subsets per size (default 3)")
@@ -125,7 +146,7 @@ def _parser() -> argparse.ArgumentParser:
     bias_variance.add_argument("--n-train", type=int, default=30, help="training points per round (default 30)")
     bias_variance.add_argument("--noise", type=float, default=0.002, help="noise standard deviation in eV (default 0.002)")
     bias_variance.add_argument("--rounds", type=int, default=200, help="training sets drawn (default 200)")
-    bias_variance.add_argument("--seed", type=int, default=0)
+    bias_variance.add_argument("--seed", type=int, default=0, help="seed of the noise and the draws (default 0)")
     bias_variance.add_argument("--out", help="CSV of the table")
     bias_variance.set_defaults(handler=_bias_variance)
 
@@ -147,6 +168,8 @@ def _datasets_list(args: argparse.Namespace) -> int:
 
 
 def _datasets_info(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     summary = _load(args.name).summary()
     console.print(f"[bold]{summary['name']}[/]: {summary['description']}")
     console.print(f"structures: {summary['structures']}   load problems: {summary['errors']}")
@@ -202,6 +225,8 @@ def _featurizer_list() -> int:
 
 
 def _featurize(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from pathlib import Path
 
     import numpy as np

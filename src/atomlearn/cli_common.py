@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 console = Console()
 error_console = Console(stderr=True)
@@ -19,12 +22,12 @@ def _add_data_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--dataset", dest="dataset_option", help=argparse.SUPPRESS)  # older spelling
     command.add_argument("--labels", default="labels.csv",
                          help="labels CSV of a folder dataset: looked up inside the folder, else as given (default labels.csv)")
-    command.add_argument("--id-column", default="id", help="id column of the labels CSV")
+    command.add_argument("--id-column", default="id", help="id column of the labels CSV (default id)")
     command.add_argument("--target", required=True, help="label column to predict")
-    command.add_argument("--featurizer", default="element_fraction", help="one or more names, comma-separated")
+    command.add_argument("--featurizer", default="element_fraction", help="one or more names, comma-separated (default element_fraction; see `atomlearn featurize --list`)")
     command.add_argument("--set", action="append", default=[], metavar="NAME.PARAM=VALUE", help="featurizer parameter (JSON value)")
     command.add_argument("--n", type=int, help="use a random sample of this many structures")
-    command.add_argument("--seed", type=int, default=0, help="random seed for sampling, splitting and models")
+    command.add_argument("--seed", type=int, default=0, help="random seed for sampling, splitting and models (default 0)")
     command.add_argument("--n-jobs", type=int, default=1, help="worker processes for featurizing (-1: all cores)")
     command.add_argument("--scheduler", help="address of a dask.distributed scheduler (or $ATOMLEARN_SCHEDULER)")
 
@@ -66,7 +69,27 @@ def _featurizer_params(settings: Sequence[str], names: Sequence[str]) -> dict[st
         if not separator or not dot or name not in params:
             raise ValueError(f"--set {setting!r}: write NAME.PARAM=VALUE with NAME one of {', '.join(names)}")
         params[name][param] = _json_or_text(raw)
+    for name, given in params.items():
+        _check_featurizer_params(name, given)
     return params
+
+
+def _check_featurizer_params(name: str, given: dict[str, object]) -> None:
+    """Refuse a parameter the featurizer does not take, listing those it does (and the closest one)."""
+    import difflib
+
+    from atomlearn.featurizers import FEATURIZERS
+    from atomlearn.featurizers.base import RUNTIME_PARAMS
+
+    if name not in FEATURIZERS:
+        return  # make_featurizer names the valid featurizers
+    valid = sorted(set(FEATURIZERS[name]().get_params()) - RUNTIME_PARAMS)
+    for param in given:
+        if param not in valid:
+            close = difflib.get_close_matches(param, valid, n=1, cutoff=0.5)
+            hint = f"; did you mean {name}.{close[0]}?" if close else ""
+            raise ValueError(f"--set {name}.{param}: {name} has no parameter {param!r}{hint} "
+                             f"It takes: {', '.join(valid)} (see `atomlearn featurize --list`)")
 
 
 def _model_params(settings: Sequence[str]) -> dict[str, object]:

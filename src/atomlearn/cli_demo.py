@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import time
 
-import pandas as pd
 from rich.markup import escape
 
 from atomlearn.cli_common import _table, console
@@ -28,7 +27,7 @@ def add_demo_parsers(commands: argparse._SubParsersAction) -> None:
     mof.add_argument("--model", default="krr", help="model (see `atomlearn models`; default krr)")
     mof.add_argument("--nested", default="5x5", help="nested CV on the training set, OUTERxINNER (default 5x5)")
     mof.add_argument("--target-error", type=float, default=0.05, help="Widom: stop at this relative error of K_H (default 0.05)")
-    mof.add_argument("--seed", type=int, default=0)
+    mof.add_argument("--seed", type=int, default=0, help="seed of the samples, split and insertions (default 0)")
     mof.add_argument("--n-jobs", type=int, default=2, help="worker processes (-1: all cores; default 2)")
     mof.add_argument("--out", default="demo-run", help="output folder (default demo-run); a rerun reuses its simulations")
     mof.set_defaults(handler=_demo_mof)
@@ -53,6 +52,8 @@ def _demo_mof(args: argparse.Namespace) -> int:
 
 
 def _print_summary(result, args: argparse.Namespace) -> None:
+    import pandas as pd
+
     summary, run = result.summary, result.run
     counts = summary["counts"]
     console.print(f"sample: {counts['simulated']} MOFs simulated, {counts['simulated_ok'] - counts['simulated_closed']} "

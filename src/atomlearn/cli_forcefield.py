@@ -6,8 +6,12 @@ import argparse
 import json
 from pathlib import Path
 
+from atomlearn.atomic import write_text_atomic
 from atomlearn.cli_common import console
-from atomlearn.forcefield.train import MODELS
+from atomlearn.progress import Progress
+
+#: as ``atomlearn.forcefield.train.MODELS`` (not imported here: `--help` must not load PyTorch; a test checks)
+MODELS = ("painn", "schnet", "soap_krr")
 
 
 def add_forcefield_parsers(commands: argparse._SubParsersAction) -> None:
@@ -28,9 +32,10 @@ def add_forcefield_parsers(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--learning-rate", type=float, default=1e-3, help="initial Adam step (default 1e-3)")
     train.add_argument("--batch-size", type=int, default=16, help="frames per minibatch (default 16)")
     train.add_argument("--force-weight", type=float, default=0.9, help="weight of the force loss, 0-1 (default 0.9)")
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=int, default=0, help="seed of the frame draw and the weights (default 0)")
     train.add_argument("--device", default="auto", help="auto (GPU when present), cpu or cuda")
     train.add_argument("--out", required=True, help="force-field folder; rerunning an interrupted run resumes it")
+    train.add_argument("--overwrite", action="store_true", help="replace a finished force field already in --out")
     train.set_defaults(handler=_train)
 
     md = forcefield_commands.add_parser("md", help="MD with a trained force field: drift, stability, distances")
@@ -49,9 +54,9 @@ def add_forcefield_parsers(commands: argparse._SubParsersAction) -> None:
     md.add_argument("--interval", type=int, default=10, help="steps between saved, checked frames (default 10)")
     md.add_argument("--distance", help="atom pair I,J (0-based) whose distance distribution is compared; default all pairs")
     md.add_argument("--reference", help="reference trajectory (e.g. the xTB frames) for the distance comparison")
-    md.add_argument("--seed", type=int, default=0)
+    md.add_argument("--seed", type=int, default=0, help="seed of the velocities and the thermostat (default 0)")
     md.add_argument("--out", required=True, help="folder for the trajectory (md.extxyz) and md.json")
-    md.set_defaults(handler=_md)
+    md.set_defaults(handler=_md, default_threads=1)  # one molecule: one thread is fastest (bench_threads.py)
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -63,14 +68,13 @@ def _train(args: argparse.Namespace) -> int:
                       batch_size=args.batch_size, force_weight=args.force_weight, max_epochs=args.epochs,
                       patience=args.patience, verbose=console.is_terminal)
     result = train_forcefield(args.frames, args.out, model=args.model, n_train=args.n_train, n_test=args.n_test,
-                              test_path=args.test, params=params, random_state=args.seed, device=args.device)
+                              test_path=args.test, params=params, random_state=args.seed, device=args.device,
+                              overwrite=args.overwrite)
     console.print(result.summary())
     return 0
 
 
 def _md(args: argparse.Namespace) -> int:
-    from rich.progress import Progress
-
     from atomlearn.forcefield import Calculator
     from atomlearn.forcefield.md import run_md
     from atomlearn.structures import read_frames
@@ -83,13 +87,12 @@ def _md(args: argparse.Namespace) -> int:
     reference = read_frames(args.reference) if args.reference else None
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    with Progress(transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task(f"{args.ensemble.upper()} MD", total=args.steps)
+    with Progress(f"{args.ensemble.upper()} MD", args.steps, unit="steps") as bar:
         report = run_md(frames[args.frame], calculator, args.steps, timestep_fs=args.timestep,
                         temperature_K=args.temperature, ensemble=args.ensemble, interval_steps=args.interval,
                         cutoff_A=float(calculator.card["params"]["cutoff_A"]), out=out / "md.extxyz", distance=pair,
-                        reference=reference, seed=args.seed, progress=lambda done, total: bar.update(task, completed=done))
-    (out / "md.json").write_text(json.dumps(report.to_dict(), indent=2))
+                        reference=reference, seed=args.seed, progress=lambda done, total: bar.update(done))
+    write_text_atomic(out / "md.json", json.dumps(report.to_dict(), indent=2))
     console.print(report.summary())
     console.print(f"trajectory in {out / 'md.extxyz'}, numbers in {out / 'md.json'}")
     return 0 if report.stable else 1

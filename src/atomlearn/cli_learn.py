@@ -6,15 +6,16 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
+from atomlearn.atomic import write_csv_atomic
 from atomlearn.cli_common import (
     _dataset_and_featurizers,
     _model_params,
     _table,
     console,
+    error_console,
 )
 
 
@@ -66,16 +67,20 @@ def _fit(args: argparse.Namespace) -> int:
         cal = result.calibration
         console.print(f"predictive std on the test set: 68% interval holds {cal['coverage']['0.7']:.0%} (70% nominal), "
                       f"95% holds {cal['coverage']['0.95']:.0%}; z RMS {cal['z_rms']:.2f} (1 is calibrated)")
-    c = result.counts
-    console.print(f"{c['requested']} structures in: {c['used']} used "
-                  f"({result.split['n_train']} train, {result.split['n_test']} test), {c['failed']} failed")
-    for error in result.errors[:10]:
-        console.print(escape(f"  failed: {error['item_id']} [{error['stage']}] {error['reason']}"), highlight=False)
-    if len(result.errors) > 10:
-        console.print(f"  ... and {len(result.errors) - 10} more (see errors.csv in the run folder)")
+    _print_accounting(result.counts, result.errors, result.split["n_train"], result.split["n_test"])
     if args.out:
         _write_run(args.out, result)
     return 0
+
+
+def _print_accounting(counts: dict, errors: list[dict], n_train: int, n_test: int) -> None:
+    """N structures in: used (train, test), failed, and the first reasons (in = used + failed)."""
+    console.print(f"{counts['requested']} structures in: {counts['used']} used ({n_train} train, {n_test} test), "
+                  f"{counts['failed']} failed")
+    for error in errors[:10]:
+        console.print(escape(f"  failed: {error['item_id']} [{error['stage']}] {error['reason']}"), highlight=False)
+    if len(errors) > 10:
+        console.print(f"  ... and {len(errors) - 10} more (errors.csv of the run folder lists them all)")
 
 
 def _write_run(out: str, result) -> None:
@@ -103,6 +108,8 @@ def _structure_files(paths: Sequence[str]) -> list[Path]:
 
 
 def _predict(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from atomlearn.models.bundle import load_bundle
     from atomlearn.parallel import parallel_map
     from atomlearn.structures import read_structure
@@ -121,13 +128,23 @@ def _predict(args: argparse.Namespace) -> int:
     n_failed = int((frame["error"] != "").sum())
     console.print(f"{len(frame)} files in: {len(frame) - n_failed} predicted, {n_failed} failed "
                   f"({bundle.card.get('target', 'y')}{f' in {unit}' if unit else ''}; model {bundle.card['model']['name']}, "
-                  f"trained on {bundle.card['counts']['used']} structures of {bundle.card['dataset']})")
+                  f"trained on {_n_trained(bundle.card)} structures of {bundle.card['dataset']})")
     if args.out:
-        frame.to_csv(args.out, index=False)
+        write_csv_atomic(frame, args.out)
         console.print(f"predictions written to {args.out}")
     else:
         console.print(_table(frame))
+    if n_failed == len(frame):  # nothing predicted: say why, grouped, and fail
+        reasons = frame["error"].str.replace(r"^([^:]+: [^:]+):.*$", r"\1", regex=True).value_counts()
+        for reason, count in reasons.head(5).items():
+            error_console.print(escape(f"  {count} x {reason}"), highlight=False)
+        raise ValueError(f"none of the {len(frame)} files could be predicted (reasons above; all in the table)")
     return 0
+
+
+def _n_trained(card: dict) -> object:
+    """Training structures of a bundle: the split's training part (older cards: all used)."""
+    return card.get("split", {}).get("n_train", card.get("counts", {}).get("used", "?"))
 
 
 def _curve(args: argparse.Namespace) -> int:
@@ -152,8 +169,7 @@ def _curve(args: argparse.Namespace) -> int:
     console.print(_table(table.reset_index(), f"learning curve of {args.model} on {on}: MAE"
                                               f"{f' ({unit})' if unit else ''}, {len(data.test)} test structures"))
     console.print(f"log-log slope of the test MAE: {slope:.3f} (doubling the data multiplies the error by {2**slope:.2f})")
-    if data.errors:
-        console.print(f"{data.counts['requested']} structures in: {data.counts['used']} used, {len(data.errors)} failed")
+    _print_accounting(data.counts, [e.to_dict() for e in data.errors], len(data.train), len(data.test))
     if args.out:
         curve.to_csv(args.out, index=False)
         console.print(f"curve written to {args.out}")
@@ -186,6 +202,8 @@ def _bias_variance(args: argparse.Namespace) -> int:
 
 
 def _models(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from atomlearn.models import MODEL_SPECS
 
     frame = pd.DataFrame([{"name": name, "what": spec.description,

@@ -53,7 +53,7 @@ def add_simulate_parsers(commands: argparse._SubParsersAction) -> None:
     md.add_argument("--charge", type=int, default=0, help="total charge (default 0)")
     md.add_argument("--seed", type=int, default=0, help="seed of the velocities, the thermostat and the embedding")
     md.add_argument("--out", required=True, help="extended XYZ file; rerunning with the same file resumes it")
-    md.set_defaults(handler=_xtb_md)
+    md.set_defaults(handler=_xtb_md, default_threads=1)  # one molecule: one thread is fastest (bench_threads.py)
 
 
 def _henry(args: argparse.Namespace) -> int:
@@ -65,10 +65,13 @@ def _henry(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such ids file (one structure id per line)")
         wanted = [line.strip() for line in path.read_text().splitlines() if line.strip()]
-        unknown = [i for i in wanted if i not in set(dataset.ids)]
+        unread = dataset.errors[dataset.errors["item_id"].astype(str).isin(wanted)]
+        known = set(dataset.ids)
+        unknown = [i for i in wanted if i not in known and i not in set(unread["item_id"].astype(str))]
         if unknown:
             raise ValueError(f"{path}: {len(unknown)} ids are not in {args.dataset}, e.g. {', '.join(unknown[:3])}")
-        dataset = dataset.subset(wanted)
+        dataset = dataset.subset([i for i in wanted if i in known])
+        dataset.errors = unread.reset_index(drop=True)  # requested but unreadable: failures of this run
     elif args.n is not None:
         dataset = dataset.sample(args.n, random_state=args.seed)
     batch = henry_labels(
@@ -94,8 +97,7 @@ def _henry(args: argparse.Namespace) -> int:
 
 
 def _xtb_md(args: argparse.Namespace) -> int:
-    from rich.progress import Progress
-
+    from atomlearn.progress import Progress
     from atomlearn.simulate.xtb import MDSettings, xtb_md
     from atomlearn.structures import from_smiles, read_structure
 
@@ -105,9 +107,8 @@ def _xtb_md(args: argparse.Namespace) -> int:
     settings = MDSettings(temperature_K=args.temperature, timestep_fs=args.timestep, friction_per_fs=args.friction,
                           interval_steps=args.interval, equilibration_steps=args.equilibration,
                           xtb_method=args.method, charge=args.charge, seed=args.seed)
-    with Progress(transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task(f"xTB MD {start.get_chemical_formula()} at {args.temperature:g} K", total=args.frames)
-        run = xtb_md(start, args.out, args.frames, settings, progress=lambda done, total: bar.update(task, completed=done))
+    with Progress(f"xTB MD {start.get_chemical_formula()} at {args.temperature:g} K", args.frames, unit="frames") as bar:
+        run = xtb_md(start, args.out, args.frames, settings, progress=lambda done, total: bar.update(done))
     console.print(f"{run.path}: {run.n_frames} frames ({run.n_resumed} resumed, {run.n_added} added); "
                   f"{1000 * run.seconds_per_step:.1f} ms per xTB MD step" if run.n_added else
                   f"{run.path}: already holds {run.n_frames} frames; nothing to do")

@@ -8,7 +8,8 @@ processes (``n_jobs>1``, or ``-1`` for all cores), or on an existing
 
 An exception on one item becomes an ``ErrorRecord`` for that item; a crashed
 worker process costs only the items of its chunk, which are retried one by one
-so the item that kills the worker is the only one recorded as failed. Work that
+so the item that kills the worker is the only one recorded as failed. Each worker limits its
+BLAS/OpenMP/PyTorch threads to its share of the cores (``threads.threads_per_worker``). Work that
 calls compiled code able to kill its process (a segfault, SIGFPE) passes
 ``isolate=True``: it then runs in a worker process at ``n_jobs=1`` too.
 """
@@ -16,7 +17,6 @@ calls compiled code able to kill its process (a segfault, SIGFPE) passes
 from __future__ import annotations
 
 import os
-import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -27,6 +27,8 @@ from typing import Any
 import pandas as pd
 
 from atomlearn.errors import ErrorRecord, errors_frame
+from atomlearn.progress import Progress
+from atomlearn.threads import set_threads, threads_per_worker
 
 SCHEDULER_ENV = "ATOMLEARN_SCHEDULER"
 
@@ -82,8 +84,8 @@ def parallel_map(
     """Apply ``func`` to each item; return results in order and one error record per failure.
 
     ``ids`` name the items in error records (default: their index). ``func`` and
-    the items must pickle when work leaves this process. ``progress`` shows a bar
-    (default: only when stderr is a terminal). ``on_done(index, ok, value)`` is called in this
+    the items must pickle when work leaves this process. ``progress``: None (default) shows a bar
+    on a terminal and a line every 15 s in a log; False shows nothing. ``on_done(index, ok, value)`` is called in this
     process as soon as each item finishes (e.g. to write it to disk, so a killed run can resume).
     ``isolate``: never run ``func`` in this process, so that an item that crashes compiled code
     becomes a ``WorkerCrash`` record instead of ending the program.
@@ -98,8 +100,7 @@ def parallel_map(
         chunk_size = max(1, min(256, n_items // (4 * max(workers, 2)) or 1))
     chunks = [range(start, min(start + chunk_size, n_items)) for start in range(0, n_items, chunk_size)]
     outcomes: list[tuple[bool, Any]] = [(False, "not run")] * n_items
-    show = sys.stderr.isatty() if progress is None else progress
-    with _ProgressBar(show, n_items, description) as advance:
+    with Progress(description, n_items, show=progress) as bar:
         if scheduler:
             runner = _run_dask(func, items, chunks, scheduler)
         elif (workers == 1 or n_items <= 1) and not isolate:
@@ -111,7 +112,7 @@ def parallel_map(
                 outcomes[index] = outcome
                 if on_done is not None:
                     on_done(index, *outcome)
-            advance(len(chunk))
+            bar.advance(len(chunk))
     results: list[Any] = []
     errors: list[ErrorRecord] = []
     for item_id, (ok, value) in zip(ids, outcomes):
@@ -143,7 +144,7 @@ def _run_processes(
     func: Callable[[Any], Any], items: Sequence[Any], chunks: list[range], workers: int
 ) -> Iterator[tuple[range, list[tuple[bool, Any]]]]:
     crashed: list[range] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=set_threads, initargs=(threads_per_worker(workers),)) as pool:
         pending: dict[Future, range] = {
             pool.submit(_run_chunk, func, [items[i] for i in chunk]): chunk for chunk in chunks
         }
@@ -161,7 +162,7 @@ def _run_processes(
 
 
 def _run_isolated(func: Callable[[Any], Any], item: Any) -> tuple[bool, Any]:
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    with ProcessPoolExecutor(max_workers=1, initializer=set_threads, initargs=(threads_per_worker(1),)) as pool:
         try:
             return pool.submit(_run_chunk, func, [item]).result()[0]
         except BrokenProcessPool:
@@ -184,25 +185,3 @@ def _run_dask(
                 yield chunk, future.result()
             except Exception as exc:  # a worker lost for good (KilledWorker) loses only its chunk
                 yield chunk, [(False, f"dask worker failure: {_describe(exc)}")] * len(chunk)
-
-
-class _ProgressBar:
-    """Context manager yielding ``advance(n)``; a rich bar on a terminal, nothing otherwise."""
-
-    def __init__(self, show: bool, total: int, description: str) -> None:
-        self.show, self.total, self.description = show, total, description
-        self._progress = None
-
-    def __enter__(self) -> Callable[[int], None]:
-        if not self.show:
-            return lambda n: None
-        from rich.progress import Progress
-
-        self._progress = Progress(transient=True)
-        self._progress.start()
-        task = self._progress.add_task(self.description, total=self.total)
-        return lambda n: self._progress.advance(task, n)
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()

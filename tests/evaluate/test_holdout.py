@@ -64,3 +64,16 @@ def test_failures_are_counted_not_lost(tmp_path):
     assert result.counts["requested"] == 13
     assert result.counts["used"] + result.counts["failed"] == 13
     assert {(e["item_id"], e["stage"]) for e in result.errors} == {("m12", "read"), ("m5", "label")}
+
+
+@pytest.mark.parametrize("seed", [0, 4, 5])  # with 4 and 5 the fluorinated molecule is in the test set
+def test_a_valid_test_structure_is_never_refused_for_what_training_lacked(qm9, seed):
+    from atomlearn.evaluate.holdout import featurized_split
+    from atomlearn.featurizers import BagOfBonds
+
+    # 30 molecules, one with fluorine and the largest bags: wherever the split puts it, it is featurized
+    fluorinated = 180  # dsgdb9nsd_000181, the first QM9 molecule with fluorine
+    assert 9 in qm9.take([fluorinated]).structures[0].numbers
+    part = qm9.take(list(range(1000, 4000, 100)) + [fluorinated])
+    data = featurized_split(part, "U0_atomization_kcal_mol", [ElementFraction(), BagOfBonds()], random_state=seed)
+    assert data.ok.all() and data.counts["used"] == len(part) and data.counts["failed"] == 0

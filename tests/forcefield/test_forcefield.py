@@ -219,6 +219,9 @@ def test_a_killed_training_resumes_with_the_same_request(ethanol_frames, tmp_pat
     assert finished.returncode == 0, finished.stderr
     history = json.loads(json.dumps(list(np.loadtxt(out / "history.csv", delimiter=",", skiprows=1)[:, 0])))
     assert history == list(range(1, 201))  # every epoch once: resumed, not restarted or repeated
+    again = subprocess.run(command[:-6] + ["--epochs", "20"] + command[-4:], capture_output=True, text=True)
+    assert again.returncode != 0 and "already holds a trained force field" in " ".join(again.stderr.split())  # kept
+    assert subprocess.run(command[:-6] + ["--epochs", "2"] + command[-4:] + ["--overwrite"]).returncode == 0
 
 
 def test_md_from_the_command_line_writes_the_trajectory_and_numbers(trained, ethanol_frames, tmp_path, capsys):

@@ -26,9 +26,13 @@ def test_report_opens_in_a_headless_browser_with_every_plot_drawn(explained_run,
     assert "http://" not in re.sub(r"xmlns(:\w+)?=\"http://[^\"]+\"", "", text.split("</script>", 2)[-1])  # no fetches
     errors, sizes = render_page(page)
     assert errors is None, errors
+    assert render_page.overflow == [], render_page.overflow  # at 1280 px nothing runs off the side
     expected = {"parity", "residuals", "curve", "importance", "importance-grouped", "lasso-path", "map"}
     assert expected <= set(sizes) and all(w > 300 and h > 300 for w, h in sizes.values()), sizes
     shot = screenshot_page(page)
+    import shutil
+
+    shutil.copy(shot, tmp_path.parent / "report_screenshot.png")  # to look at, as a person would
     from matplotlib.image import imread
 
     pixels = imread(shot)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import warnings
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -177,10 +178,17 @@ class Dataset:
         return self.take(index)
 
     def sample(self, n: int, random_state: int | None = 0) -> Dataset:
-        """A random subset of ``n`` structures (all of them, shuffled, if ``n >= len``)."""
+        """A random subset of ``n`` of the structures (in dataset order; the errors of the others do not
+        apply to it). With ``n`` at or above ``len``, all of them with their errors, and a warning."""
+        if int(n) >= len(self):
+            if int(n) > len(self):
+                warnings.warn(f"n={n} exceeds the {len(self)} usable structures of {self.meta.name!r}: all are used",
+                              UserWarning, stacklevel=2)
+            return self
         rng = np.random.default_rng(random_state)
-        n = min(int(n), len(self))
-        return self.take(np.sort(rng.choice(len(self), size=n, replace=False)))
+        sampled = self.take(np.sort(rng.choice(len(self), size=int(n), replace=False)))
+        sampled.errors = errors_frame([])
+        return sampled
 
     def structure(self, item_id: str) -> Atoms:
         """The structure with id ``item_id``."""
@@ -200,6 +208,11 @@ class Dataset:
         raw = self.labels[target]
         values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
         usable = np.isfinite(values)
+        if not usable.any() and raw.notna().any():
+            numeric = [str(c) for c in self.labels.columns if pd.api.types.is_numeric_dtype(self.labels[c])]
+            raise LabelsError(f"label column {target!r} of dataset {self.meta.name!r} is not numeric (e.g. "
+                              f"{raw.dropna().iloc[0]!r}); choose a numeric target: {', '.join(numeric[:12])}"
+                              + (" ..." if len(numeric) > 12 else ""))
         records = [
             ErrorRecord(
                 item_id=self.ids[p],

@@ -113,7 +113,8 @@ def _read_labels(path: Path, id_column: str, records: list[ErrorRecord]) -> pd.D
     if id_column not in table.columns:
         raise LabelsError(
             f"{path}: no id column {id_column!r}; columns are {', '.join(map(str, table.columns))}. "
-            "Name the column of structure ids (file names without extension) or pass id_column=."
+            "Name the column of structure ids (file names without extension): --id-column NAME on the command "
+            "line, id_column= in Python."
         )
     table["_line"] = table.index + 2  # 1-based, after the header line
     table[id_column] = table[id_column].str.strip()

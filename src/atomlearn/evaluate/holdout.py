@@ -7,6 +7,7 @@ same training set and scored on the same test set as the model.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,8 @@ from atomlearn.structures import structure_hash
 
 BASELINES = ("dummy", "ridge", "gbr")  # ridge, not plain least squares: that interpolates and explodes once features outnumber samples
 SPLITS_ON_FEATURES = ("kennard-stone", "cluster")
+TARGET_LEAK_R = 0.999  # a feature this correlated with the target is the target
+MIN_TEST_SIZE = 20  # fewer test structures: a warning that the scores say little
 
 
 def combine_featurizers(featurizers: Featurizer | Sequence[Featurizer]) -> BaseEstimator:
@@ -103,44 +106,57 @@ def featurized_split(dataset: Dataset, target: str, featurizer: Featurizer | Seq
     n_dataset = len(dataset)
     if n is not None:  # a sample of loaded structures: loading errors of the rest do not apply
         dataset = dataset.sample(n, random_state=random_state)
-        dataset.errors = errors_frame([])
     n_requested = len(dataset) + len(dataset.errors)
     dataset, y, structures = _load_usable(dataset, target)
     timings["load"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    featurizer = combine_featurizers(featurizer)
-    groups = _groups(split, structures, dataset, group_column)
-    splitter = make_holdout(split, test_size, random_state)
-    if split in SPLITS_ON_FEATURES:  # these splits need features: fitted on all structures, no labels seen
-        X_all = clone(featurizer).fit_transform(structures)
-        finite = np.isfinite(X_all).all(axis=1)
-        train_f, test_f = next(splitter.split(X_all[finite], y[finite]))
-        train, test = np.flatnonzero(finite)[train_f], np.flatnonzero(finite)[test_f]
-    else:
-        train, test = next(splitter.split(np.zeros((len(y), 1)), y, groups))
-    timings["split"] = time.perf_counter() - clock
+    # the featurizer's state (species lists, bag sizes, largest molecule) is label-free: sized from every
+    # structure of the run, so that a valid test structure is never refused for what training lacked
+    featurizer = clone(combine_featurizers(featurizer)).fit(structures)
+    X = featurizer.transform(structures)
+    ok = np.isfinite(X).all(axis=1)
+    timings["featurize"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    featurizer = clone(featurizer).fit([structures[i] for i in train])
-    X = featurizer.transform(structures)
-    timings["featurize"] = time.perf_counter() - clock
+    splitter = make_holdout(split, test_size, random_state)
+    if split in SPLITS_ON_FEATURES:  # these splits place the structures by their features
+        train_f, test_f = next(splitter.split(X[ok], y[ok]))
+        train, test = np.flatnonzero(ok)[train_f], np.flatnonzero(ok)[test_f]
+    else:
+        train, test = next(splitter.split(np.zeros((len(y), 1)), y, _groups(split, structures, dataset, group_column)))
+        train, test = train[ok[train]], test[ok[test]]
+    timings["split"] = time.perf_counter() - clock
     errors = [ErrorRecord(**row) for row in dataset.errors.to_dict("records")]
     for part in featurizer_parts(featurizer):
         errors += [ErrorRecord(**row) for row in part.errors_table().to_dict("records")]
-    ok = np.isfinite(X).all(axis=1)
-    unsplit = np.setdiff1d(np.flatnonzero(ok), np.concatenate([train, test]))
-    errors += [ErrorRecord(dataset.ids[i], "split", "featurized only after fitting on the training set; not in either part")
-               for i in unsplit]
-    train, test = train[ok[train]], test[ok[test]]
     if len(train) < 2 or len(test) < 1:
         reasons = "; ".join(f"{e.item_id}: {e.reason}" for e in errors[:3])
         raise ValueError(
             f"too few usable structures to train and test ({len(train)} train, {len(test)} test of "
             f"{len(ok)}); first failures: {reasons or 'none'}. Use more structures or another featurizer."
         )
-    counts = {"dataset": n_dataset, "requested": n_requested, "used": int(len(train) + len(test)), "failed": len(errors)}
+    _warn_about_the_split(X[ok], y[ok], featurizer.get_feature_names_out(), target, len(test))
+    counts = {"dataset": n_dataset, "requested": n_requested, "used": int(len(train) + len(test)),
+              "failed": len({e.item_id for e in errors})}  # an item two featurizers refuse is one failure
     return SplitData(dataset, y, structures, featurizer, X, ok, train, test, errors, counts, timings)
+
+
+def _warn_about_the_split(X: np.ndarray, y: np.ndarray, names: Sequence[str], target: str, n_test: int) -> None:
+    """Warn when a feature is (nearly) the target itself, and when the test set is too small to say much."""
+    spread = X.std(axis=0)
+    varying = spread > 0
+    if y.std() > 0 and varying.any():
+        centred = (X[:, varying] - X[:, varying].mean(axis=0)) * (y - y.mean())[:, None]
+        r = np.abs(centred.mean(axis=0) / (spread[varying] * y.std()))
+        leaks = [str(names[j]) for j in np.flatnonzero(varying)[r > TARGET_LEAK_R]]
+        if leaks:
+            warnings.warn(f"feature(s) {', '.join(leaks[:5])} equal the target {target} (|r| > {TARGET_LEAK_R}): the "
+                          "target is one of the features, so the scores say nothing about predicting it; use another "
+                          "featurizer or target", UserWarning, stacklevel=3)
+    if n_test < MIN_TEST_SIZE:
+        warnings.warn(f"only {n_test} test structures: the test metrics and their intervals say little; use more "
+                      "structures (--n) or a larger --test-size", UserWarning, stacklevel=3)
 
 
 def model_inputs(data: SplitData, model: BaseEstimator) -> np.ndarray:
@@ -158,7 +174,7 @@ def exclude_unusable(data: SplitData, reasons: dict[int, str]) -> None:
         if data.ok[index]:
             data.ok[index] = False
             data.errors.append(ErrorRecord(data.dataset.ids[index], "model", reason))
-            data.counts["failed"] += 1
+    data.counts["failed"] = len({e.item_id for e in data.errors})
     data.train, data.test = data.train[data.ok[data.train]], data.test[data.ok[data.test]]
     data.counts["used"] = int(len(data.train) + len(data.test))
     if len(data.train) < 2 or len(data.test) < 1:

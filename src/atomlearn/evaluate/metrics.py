@@ -55,16 +55,24 @@ def top_k_recall(y_true: np.ndarray, y_pred: np.ndarray, fraction: float = TOP_F
     """Fraction of the true top ``fraction`` (highest values, or lowest) found in the predicted top.
 
     The screening question: of the best 10 % materials, how many would the model have
-    put in its own best 10 %? Random ranking scores ``fraction`` on average.
+    put in its own best 10 %? Random ranking scores ``fraction`` on average. Ties at the
+    boundary of either top share its remaining places equally (the expectation over ways of
+    breaking them), so a constant prediction scores ``k/n`` on any sample, including the
+    bootstrap resamples that give its interval: one definition for both.
     """
     n = y_true.shape[-1]
     k = max(1, int(round(fraction * n)))
-    sign = -1.0 if higher_is_better else 1.0
-    true_top = np.argpartition(sign * y_true, k - 1, axis=-1)[..., :k]
-    pred_top = np.argpartition(sign * y_pred, k - 1, axis=-1)[..., :k]
-    in_true = np.zeros(y_true.shape, dtype=bool)
-    np.put_along_axis(in_true, true_top, True, axis=-1)
-    return np.take_along_axis(in_true, pred_top, axis=-1).sum(axis=-1) / k
+    sign = 1.0 if higher_is_better else -1.0
+    return (_top_weights(sign * y_true, k) * _top_weights(sign * y_pred, k)).sum(axis=-1) / k
+
+
+def _top_weights(values: np.ndarray, k: int) -> np.ndarray:
+    """Membership of each item in the top ``k`` along the last axis: 1 above the k-th largest value,
+    the remaining places shared among the items tied with it, 0 below."""
+    kth = np.partition(values, -k, axis=-1)[..., -k][..., None]
+    above, tied = values > kth, values == kth
+    remaining = k - above.sum(axis=-1, keepdims=True)
+    return above + tied * (remaining / tied.sum(axis=-1, keepdims=True))
 
 
 REGRESSION_METRICS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {

@@ -104,7 +104,8 @@ def nested_cv(estimator: BaseEstimator, search_space: dict[str, list[Any]] | Non
     model = tuned(estimator, search_space, _as_splitter(inner, random_state), scoring)
     splits = list(_as_splitter(outer, random_state).split(X, y, groups))
     clock = time.perf_counter()
-    mapped = parallel_map(partial(_outer_fold, model=model, X=X, y=y), splits, n_jobs=n_jobs, chunk_size=1)
+    mapped = parallel_map(partial(_outer_fold, model=model, X=X, y=y), splits, n_jobs=n_jobs, chunk_size=1,
+                          description=f"nested CV: {len(splits)} outer folds")
     if mapped.errors:
         raise RuntimeError(f"outer fold {mapped.errors[0].item_id} failed: {mapped.errors[0].reason}")
     oof = np.full(len(y), np.nan)

@@ -35,7 +35,7 @@ def write_run(folder: str | Path, result: HoldoutResult) -> Path:
         raise ValueError(f"--out {folder}: give a run folder (results.json, predictions.csv and the model bundle go in it)")
     folder.mkdir(parents=True, exist_ok=True)
     mark_incomplete(folder)  # an earlier run here is no longer whole: readers refuse the folder until the end
-    for name in CORE_FILES + DERIVED_FILES:
+    for name in DERIVED_FILES:  # they describe the earlier run; the core files are replaced one by one below
         (folder / name).unlink(missing_ok=True)
     result.to_json(folder / "results.json")
     with atomic_file(folder / "predictions.csv") as partial:

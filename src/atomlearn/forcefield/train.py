@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from atomlearn.forcefield.frames import Frames, read_training_frames
-from atomlearn.models.bundle import file_sha256, save_bundle
+from atomlearn.models.bundle import CARD_FILE, file_sha256, save_bundle
 from atomlearn.models.nn.potential import checked_graph
 
 CHECKPOINT_FILE = "checkpoint.pt"
@@ -74,14 +74,18 @@ def split_frames(frames: Frames, n_train: int, n_test: int | None, test: Frames 
 
 def train_forcefield(path: str | Path, out: str | Path, model: str = "painn", n_train: int = 1000,
                      n_test: int | None = None, test_path: str | Path | None = None, params: dict | None = None,
-                     random_state: int = 0, device: str = "auto") -> ForceFieldResult:
+                     random_state: int = 0, device: str = "auto", overwrite: bool = False) -> ForceFieldResult:
     """Fit ``model`` ("painn", "schnet" or "soap_krr", the kernel baseline fitted on energies) to
     ``n_train`` frames of ``path`` and write the force field to ``out``. A network interrupted
-    (Ctrl-C, a killed job) resumes from ``out/checkpoint.pt`` when rerun with the same arguments."""
+    (Ctrl-C, a killed job) resumes from ``out/checkpoint.pt`` when rerun with the same arguments.
+    A folder that already holds a finished force field is refused unless ``overwrite``."""
     frames = read_training_frames(path)
     test = read_training_frames(test_path) if test_path else None
     train, test = split_frames(frames, n_train, n_test, test, random_state)
     out = Path(out)
+    if (out / CARD_FILE).exists() and not overwrite:
+        raise ValueError(f"{out} already holds a trained force field ({CARD_FILE}); choose another --out, or pass "
+                         "--overwrite (overwrite=True) to replace it")
     out.mkdir(parents=True, exist_ok=True)
     settings = {"training_sha256": file_sha256(Path(path)), "model": model, "params": params or {}, "n_train": n_train,
                 "random_state": random_state}

@@ -29,9 +29,10 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; ma
        padding: 16px 24px; color: #212529; line-height: 1.45; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; border-bottom: 1px solid #dee2e6; margin-top: 1.6em; }
 .meta { color: #495057; font-size: 0.92em; } .note { color: #495057; font-size: 0.9em; max-width: 60em; }
-table.data { border-collapse: collapse; font-size: 0.88em; margin: 8px 0; }
-table.data th, table.data td { border: 1px solid #dee2e6; padding: 3px 8px; text-align: right; }
-table.data th { background: #f1f3f5; } table.data td:first-child, table.data th:first-child { text-align: left; }
+table.data { border-collapse: collapse; font-size: 0.88em; margin: 8px 0; max-width: 100%; }
+table.data th, table.data td { border: 1px solid #dee2e6; padding: 3px 8px; vertical-align: top; }
+table.data .num { text-align: right; white-space: nowrap; } table.data .text { text-align: left; overflow-wrap: anywhere; }
+table.data th { background: #f1f3f5; }
 .row { display: flex; flex-wrap: wrap; gap: 12px; } .figure { flex: 0 0 auto; }
 .best { font-weight: 600; color: #d9480f; }
 @media print { body { max-width: none; padding: 0; } .figure { break-inside: avoid; } h2 { break-after: avoid; } }
@@ -51,6 +52,14 @@ window.addEventListener('load', function () {
     sizes[figure.getAttribute('data-figure')] = [Math.round(box.width), Math.round(box.height)];
   });
   document.documentElement.setAttribute('data-figure-sizes', JSON.stringify(sizes));
+  var wide = [];  // sections wider than the window: content a reader would have to scroll sideways to see
+  document.querySelectorAll('section').forEach(function (section) {
+    if (section.scrollWidth > section.clientWidth + 1 || section.getBoundingClientRect().right > window.innerWidth + 1) {
+      wide.push(section.querySelector('h2').textContent);
+    }
+  });
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) { wide.push('page'); }
+  document.documentElement.setAttribute('data-overflow', JSON.stringify(wide));
 });
 """
 
@@ -61,13 +70,17 @@ def _read(folder: Path, name: str) -> pd.DataFrame | None:
 
 
 def _metrics_table(results: dict[str, Any]) -> pd.DataFrame:
+    unit = results.get("target_unit") or "target units"
+    headers = {"mae": f"MAE ({unit})", "rmse": f"RMSE ({unit})", "r2": "R²", "max_error": f"max error ({unit})",
+               "spearman": "Spearman ρ", "top_k_recall": "top-10 % recall"}
     rows = []
     for key, parts in results["metrics_ci"].items():
         row: dict[str, Any] = {"model": results["model"]["name"] if key == "model" else key}
         for metric in METRICS:
             cell = parts["test"].get(metric)
             if cell is not None:  # a constant prediction has no rank correlation: shown as —
-                row[metric] = "—" if pd.isna(cell["value"]) else f"{cell['value']:.4g} [{cell['low']:.3g}, {cell['high']:.3g}]"
+                row[headers[metric]] = ("—" if pd.isna(cell["value"])
+                                        else f"{cell['value']:.4g} [{cell['low']:.3g}, {cell['high']:.3g}]")
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -93,7 +106,7 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
                                  note(f"Each size: {curve['repeat'].nunique()} random training subsets, the same test set. "
                                        + (f"Log-log slope of the test MAE: {slope:.2f}." if slope is not None else ""))))
     if results.get("nested"):
-        sections.append(_nested(results["nested"]))
+        sections.append(_nested(results["nested"], unit or "target units"))
     if results.get("calibration"):
         cal = results["calibration"]
         sections.append(section("Uncertainty calibration (test set)", note(
@@ -149,14 +162,24 @@ def _performance(results: dict[str, Any], predictions: pd.DataFrame, label: str)
     return section("Test performance", explanation, table(metrics), figs)
 
 
-def _nested(nested: dict[str, Any]) -> str:
-    folds = pd.json_normalize(nested["folds"])
+def _nested(nested: dict[str, Any], unit: str) -> str:
+    headers = {"mae": f"MAE ({unit})", "rmse": f"RMSE ({unit})", "r2": "R²"}
+    folds = pd.DataFrame([{"fold": f["fold"], "train": f["n_train"], "test": f["n_test"],
+                           **{headers[name]: f["metrics"][name] for name in headers if name in f["metrics"]},
+                           "fit (s)": f["fit_s"], "chosen hyperparameters": _compact(f["params"])}
+                          for f in nested["folds"]])
     summary = pd.DataFrame(nested["summary"]).T.reset_index(names="metric") if nested.get("summary") else None
     parts = [note("Hyperparameters tuned on inner folds only; each outer fold scored by a model that never saw it."),
              table(folds)]
     if summary is not None:
         parts.append(table(summary))
     return section("Nested cross-validation (training set)", *parts)
+
+
+def _compact(params: dict[str, Any]) -> str:
+    """'alpha=1e-05, gamma=8.06e-05': hyperparameters short enough for a table cell."""
+    return ", ".join(f"{k.split('__')[-1]}={v:.3g}" if isinstance(v, float) else f"{k.split('__')[-1]}={v}"
+                     for k, v in params.items())
 
 
 def _explain_sections(folder: Path, explain: dict[str, Any], unit: str, label: str) -> list[str]:

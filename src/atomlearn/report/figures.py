@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from atomlearn.evaluate.learning_curve import summarize_curve
 
 WIDTH, HEIGHT = 560, 420
+MAP_SIZE = (900, 680)  # the map holds every structure: larger than the other plots
 TRAIN, TEST, DUMMY = "#9aa5b1", "#d9480f", "#1c7ed6"
 SVG_POINTS = 5000  # up to this many points: SVG (prints everywhere); beyond: WebGL (fast)
 
@@ -59,9 +60,22 @@ def learning_curve(curve: pd.DataFrame, label: str) -> go.Figure:
         fig.add_trace(go.Scatter(x=table.index, y=table[column], name=column.replace("_mae", ""),
                                  error_y={"type": "data", "array": table[f"{column}_std"]}, mode="lines+markers",
                                  line={"color": colour}))
-    fig.update_xaxes(type="log")
-    fig.update_yaxes(type="log")
+    mae = pd.concat([table["train_mae"], table["test_mae"]])
+    fig.update_xaxes(type="log", **_log_ticks(table.index.to_numpy(dtype=float)))
+    fig.update_yaxes(type="log", **_log_ticks(mae.to_numpy(dtype=float)))
     return _layout(fig, "Learning curve", "training structures", f"MAE ({label})")
+
+
+def _log_ticks(values: np.ndarray) -> dict:
+    """Ticks at 1, 2 and 5 times each power of ten within the data, written out in full (plotly's own
+    log labels ran together as "5 6 7 8 9 100 2 3 4")."""
+    finite = values[np.isfinite(values) & (values > 0)]
+    if not len(finite):
+        return {}
+    low, high = np.floor(np.log10(finite.min())), np.ceil(np.log10(finite.max()))
+    ticks = [m * 10.0**e for e in np.arange(low, high + 1) for m in (1, 2, 5)]
+    ticks = [t for t in ticks if finite.min() / 1.5 <= t <= finite.max() * 1.5] or [float(finite.min())]
+    return {"tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
 
 
 def importance(table: pd.DataFrame, title: str, unit: str, top: int = 15) -> go.Figure:
@@ -80,7 +94,7 @@ def lasso_path(path: pd.DataFrame, top: int = 12) -> go.Figure:
     fig = go.Figure()
     for feature in sorted(features, key=entry.get)[:top]:
         fig.add_trace(go.Scatter(x=path["alpha"], y=path[feature], mode="lines", name=feature))
-    fig.update_xaxes(type="log", autorange="reversed")
+    fig.update_xaxes(type="log", autorange="reversed", exponentformat="power", dtick=1)  # λ spans decades
     return _layout(fig, "LASSO path (standardised features)", "λ", "coefficient", height=HEIGHT + 60)
 
 
@@ -93,7 +107,8 @@ def feature_map(coordinates: pd.DataFrame, method: str, label: str) -> go.Figure
                                          "line": {"color": np.where(coordinates["set"] == "test", TEST, "rgba(0,0,0,0)"),
                                                   "width": 1}},
                                  hovertemplate="%{text}<br>%{customdata[0]:.4g} (%{customdata[1]})<extra></extra>"))
-    return _layout(fig, f"{method.upper()} map of the structures", f"{method} 1", f"{method} 2")
+    fig = _layout(fig, f"{method.upper()} map of the structures", f"{method} 1", f"{method} 2")
+    return fig.update_layout(width=MAP_SIZE[0], height=MAP_SIZE[1])
 
 
 def confirmed_parity(predictions: pd.DataFrame, confirmed: pd.DataFrame, label: str) -> go.Figure:

@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 
 def table(frame: pd.DataFrame, float_format: str = "{:.4g}") -> str:
-    return frame.to_html(index=False, classes="data", border=0, na_rep="",
-                         float_format=lambda v: float_format.format(v), escape=True)
+    """An HTML table: numbers right-aligned (formatted with ``float_format``), text left-aligned and
+    wrapped, so that a long reason or parameter list never pushes the page wider than the screen."""
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
+
+    def cell(value: object, is_number: bool) -> str:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            text = ""
+        elif is_number and isinstance(value, (float, np.floating)):
+            text = float_format.format(value)
+        else:
+            text = str(value)
+        return f"<td class='{'num' if is_number else 'text'}'>{html.escape(text)}</td>"
+
+    head = "".join(f"<th class='{'num' if n else 'text'}'>{html.escape(str(c))}</th>" for c, n in zip(frame.columns, numeric))
+    rows = "".join("<tr>" + "".join(cell(v, n) for v, n in zip(row, numeric)) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return f"<div class='table'><table class='data'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
 
 
 def figure(fig: go.Figure, name: str) -> str:

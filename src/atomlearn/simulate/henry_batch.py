@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from atomlearn.atomic import write_csv_atomic
 from atomlearn.datasets.base import Dataset
 from atomlearn.parallel import parallel_map, resolve_n_jobs
 from atomlearn.simulate.widom import widom_henry
@@ -64,7 +65,8 @@ def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 29
                  *, n_jobs: int = 1, scheduler: str | None = None, progress: bool | None = None,
                  **options: Any) -> HenryBatch:
     """Widom K_H (mol/(kg·Pa)) and Q_st (kJ/mol) for every structure of ``dataset``; ``options`` go to
-    ``widom_henry``. With ``out`` (CSV) finished rows are appended as they come and reused on rerun."""
+    ``widom_henry``. With ``out`` (CSV) finished rows are appended as they come and reused on rerun.
+    Structures the dataset could not read (``dataset.errors``) count as requested and failed."""
     out = Path(out) if out is not None else None
     done = _finished(out, guest, temperature_K)
     todo = [i for i, item_id in enumerate(dataset.ids) if str(item_id) not in done]
@@ -88,11 +90,13 @@ def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 29
     mapped = parallel_map(task, items, ids=[str(i) for i in subset.ids], n_jobs=n_jobs, scheduler=scheduler,
                           chunk_size=1, stage=f"widom {guest}", progress=progress, description=f"Widom {guest}",
                           on_done=write)
-    errors = mapped.errors_frame()
+    unread = dataset.errors  # files of the dataset that could not be read: requested, and failed
+    errors = pd.concat([unread, mapped.errors_frame()], ignore_index=True) if len(unread) else mapped.errors_frame()
     if errors_path is not None and len(errors):
-        errors.to_csv(errors_path, index=False)
+        write_csv_atomic(errors, errors_path)
     results = pd.read_csv(out, dtype={"id": str}) if out is not None and out.exists() else pd.DataFrame(rows)
-    return HenryBatch(results, errors, len(dataset), len(dataset) - len(todo), len(rows))
+    n_requested = len(dataset) + unread["item_id"].nunique()
+    return HenryBatch(results, errors, n_requested, len(dataset) - len(todo), len(rows))
 
 
 class _LazyItems:

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from atomlearn.atomic import atomic_file
+from atomlearn.progress import Progress
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "validation_loss", "learning_rate", "seconds")
 
@@ -145,22 +146,15 @@ def _load_checkpoint(path: Path) -> dict:
 
 
 class _EpochBar:
-    """A rich progress bar over epochs showing the validation loss; silent unless ``show``."""
+    """Epochs as progress (the validation loss in the description): a bar on a terminal, log lines
+    elsewhere, nothing unless ``show``."""
 
     def __init__(self, show: bool, total: int, done: int) -> None:
-        self.progress = None
-        if show:
-            from rich.progress import Progress
-
-            self.progress = Progress(transient=True)
-            self.progress.start()
-            self.task = self.progress.add_task("training", total=total, completed=done)
+        self.progress = Progress("training", total, show=show or False, unit="epochs").__enter__()
+        self.progress.done = done
 
     def update(self, epoch: int, validation: float, best: float) -> None:
-        if self.progress is not None:
-            self.progress.update(self.task, completed=epoch,
-                                 description=f"epoch {epoch}: validation loss {validation:.4g} (best {best:.4g})")
+        self.progress.update(epoch, f"epoch {epoch}: validation loss {validation:.4g} (best {best:.4g})")
 
     def close(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
+        self.progress.__exit__()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -38,6 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.showwarning = _show_warning
             return args.handler(args) or 0
     except (KeyError, ValueError, FileNotFoundError) as exc:
+        if os.environ.get("ATOMLEARN_TRACEBACK"):  # for a bug report: where the message came from
+            import traceback
+
+            traceback.print_exc()
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         error_console.print(f"[bold red]error:[/] {message}", highlight=False)
         return 2
@@ -72,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.set_defaults(handler=_datasets_list)
     info = datasets_commands.add_parser("info", help="counts, label columns with units, citation")
     info.add_argument("name", help="bundled dataset name, a folder or an ASE database file")
+    info.add_argument("--check", action="store_true", help="read every structure now and list the unreadable ones")
     info.set_defaults(handler=_datasets_info)
     export = datasets_commands.add_parser("export", help="write structures + labels.csv to a folder")
     export.add_argument("name")
@@ -170,9 +176,21 @@ def _datasets_list(args: argparse.Namespace) -> int:
 def _datasets_info(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    summary = _load(args.name).summary()
+    from atomlearn.datasets.base import LazyStructures
+
+    dataset = _load(args.name)
+    summary = dataset.summary()
     console.print(f"[bold]{summary['name']}[/]: {summary['description']}")
-    console.print(f"structures: {summary['structures']}   load problems: {summary['errors']}")
+    lazy = isinstance(dataset.structures, LazyStructures)
+    if args.check and lazy:  # read every file now: problems that would otherwise show only when used
+        from atomlearn.datasets.base import load_each
+
+        _, problems = load_each(dataset.structures)
+        summary["errors"] += len(problems)
+        for problem in problems[:10]:
+            console.print(escape(f"  unreadable: {problem.item_id}: {problem.reason}"), highlight=False)
+    checked = "" if args.check or not lazy else " so far (files are read when used; --check reads them all now)"
+    console.print(f"structures: {summary['structures']}   load problems: {summary['errors']}{checked}")
     columns = pd.DataFrame(list(summary["label_columns"].items()), columns=["label column", "unit"])
     console.print(_table(columns))
     for note in summary["notes"]:

@@ -32,14 +32,13 @@ def set_threads(n: int) -> int:
     """Limit BLAS/OpenMP/PyTorch threads of this process (and its future children) to ``n``; returns ``n``."""
     n = max(1, int(n))
     for name in THREAD_VARIABLES:
-        if name != "NUMBA_NUM_THREADS" or "numba" not in sys.modules:  # numba reads its variable once
+        if name != "NUMBA_NUM_THREADS" or "numba" not in sys.modules:  # numba reads its variable once, at import
             os.environ[name] = str(n)
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=n)
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(n)
-    if "numba" in sys.modules:
-        numba = sys.modules["numba"]
-        numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    # numba is left alone: numba.set_num_threads launches its OpenMP pool, and a process holding a GNU
+    # OpenMP pool must not fork workers (they abort). Widom workers set their own numba threads.
     return n

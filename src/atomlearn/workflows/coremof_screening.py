@@ -85,6 +85,10 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
     clock = time.perf_counter()
     widom = henry_labels(sample, guest, temperature_K, folder / "widom_sample.csv", **simulate)
     timings["simulation (sample)"] = time.perf_counter() - clock
+    if not len(widom.results):
+        first = widom.errors.iloc[0] if len(widom.errors) else None
+        raise ValueError(f"none of the {len(sample)} Widom simulations finished"
+                         + (f"; the first failure: {first['item_id']}: {first['reason']}" if first is not None else ""))
     simulated = widom.results.set_index("id").reindex(sample.ids)
     labelled, closed_ids = _labelled(sample, simulated, widom.errors, guest, temperature_K)
 

@@ -33,7 +33,7 @@ def _interval(entry: dict[str, float], digits: str = ".4g") -> str:
 
 
 def _fit(args: argparse.Namespace) -> int:
-    from atomlearn.evaluate import run_holdout
+    from atomlearn.runs import run_holdout
     from atomlearn.models import make_model
 
     dataset, featurizers = _dataset_and_featurizers(args)
@@ -84,7 +84,7 @@ def _print_accounting(counts: dict, errors: list[dict], n_train: int, n_test: in
 
 
 def _write_run(out: str, result) -> None:
-    from atomlearn.evaluate.run_folder import RUN_FILES, write_run
+    from atomlearn.runs.run_folder import RUN_FILES, write_run
 
     folder = write_run(out, result)
     console.print(f"run written to {folder}/ ({RUN_FILES})")
@@ -110,7 +110,7 @@ def _structure_files(paths: Sequence[str]) -> list[Path]:
 def _predict(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from atomlearn.models.bundle import load_bundle
+    from atomlearn.runs.bundle import load_bundle
     from atomlearn.parallel import parallel_map
     from atomlearn.structures import read_structure
 
@@ -148,7 +148,7 @@ def _n_trained(card: dict) -> object:
 
 
 def _curve(args: argparse.Namespace) -> int:
-    from atomlearn.evaluate.holdout import featurized_split, model_inputs
+    from atomlearn.runs.holdout import featurized_split, model_inputs
     from atomlearn.evaluate.learning_curve import learning_curve, summarize_curve
     from atomlearn.models import make_model, takes_structures
 
@@ -185,7 +185,7 @@ def _int_list(text: str) -> list[int]:
 
 
 def _bias_variance(args: argparse.Namespace) -> int:
-    from atomlearn.evaluate.bias_variance import lj_bias_variance
+    from atomlearn.workflows.lj_bias_variance import lj_bias_variance
 
     table = lj_bias_variance(degrees=_int_list(args.degrees), ridge_degree=args.ridge_degree,
                              ridge_lambdas=tuple(float(v) for v in args.lambdas.split(",")), n_train=args.n_train,

@@ -4,13 +4,9 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from atomlearn.evaluate import (
-    learning_curve,
-    lj_bias_variance,
-    nested_cv,
-    run_holdout,
-    summarize_curve,
-)
+from atomlearn.evaluate import learning_curve, nested_cv, summarize_curve
+from atomlearn.runs import run_holdout
+from atomlearn.workflows.lj_bias_variance import lj_bias_variance
 from atomlearn.featurizers import BagOfBonds, ElementFraction
 from atomlearn.models import FastKernelRidge, make_model
 

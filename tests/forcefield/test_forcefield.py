@@ -16,7 +16,7 @@ from ase.io import write
 
 from atomlearn.forcefield import Calculator, read_training_frames, train_forcefield
 from atomlearn.forcefield.md import compare_distances, run_md
-from atomlearn.models.bundle import load_bundle
+from atomlearn.runs.bundle import load_bundle
 from atomlearn.simulate.xtb import MDSettings, xtb_md
 from atomlearn.structures import from_smiles
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from atomlearn.atomic import write_csv_atomic, write_text_atomic
 from atomlearn.evaluate.learning_curve import learning_curve, summarize_curve
-from atomlearn.evaluate.run_folder import require_complete_run
+from atomlearn.runs.run_folder import require_complete_run
 from atomlearn.explain.importance import correlated_groups, permutation_importance
 from atomlearn.explain.projection import project
 from atomlearn.explain.selection import lasso_path_frame, make_selector, selected_features
@@ -73,7 +73,7 @@ def explain_run(folder: str | Path, *, importance: bool = True, group_threshold:
     correlated with the target), a map (all structures) and a learning curve of the run's model (training
     subsets of ``curve_sizes``, or "auto": 1/16 to all of the training set; same test set);
     each part is written into ``folder``."""
-    from atomlearn.models.bundle import load_bundle
+    from atomlearn.runs.bundle import load_bundle
 
     folder = Path(folder)
     if not (folder / "results.json").exists():

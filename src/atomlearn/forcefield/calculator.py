@@ -9,7 +9,7 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator as AseCalculator
 from ase.calculators.calculator import all_changes
 
-from atomlearn.models.bundle import load_bundle
+from atomlearn.runs.bundle import load_bundle
 
 
 class Calculator(AseCalculator):

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from atomlearn.forcefield.frames import Frames, read_training_frames
-from atomlearn.models.bundle import CARD_FILE, file_sha256, save_bundle
+from atomlearn.runs.bundle import CARD_FILE, file_sha256, save_bundle
 from atomlearn.models.nn.potential import checked_graph
 
 CHECKPOINT_FILE = "checkpoint.pt"

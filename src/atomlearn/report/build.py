@@ -19,7 +19,7 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from atomlearn.atomic import write_text_atomic
-from atomlearn.evaluate.run_folder import require_complete_run
+from atomlearn.runs.run_folder import require_complete_run
 from atomlearn.report import figures
 from atomlearn.report.html_parts import figure, note, section, table
 from atomlearn.report.screening import screening_section

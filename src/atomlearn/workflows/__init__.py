@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from atomlearn.workflows.coremof_screening import ScreeningResult, screen_coremof
+from atomlearn.workflows.lj_bias_variance import lj_bias_variance
 
-__all__ = ["ScreeningResult", "screen_coremof"]
+__all__ = ["ScreeningResult", "lj_bias_variance", "screen_coremof"]

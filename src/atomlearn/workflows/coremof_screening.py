@@ -27,11 +27,11 @@ from atomlearn.atomic import write_csv_atomic, write_text_atomic
 from atomlearn.datasets import load
 from atomlearn.datasets.base import Dataset, DatasetMeta, load_each
 from atomlearn.errors import ErrorRecord, errors_frame
-from atomlearn.evaluate import run_holdout
-from atomlearn.evaluate.holdout import featurizer_parts
+from atomlearn.runs import run_holdout
+from atomlearn.runs.holdout import featurizer_parts
 from atomlearn.evaluate.metrics import classification_metrics_ci, top_k_recall
-from atomlearn.evaluate.results import HoldoutResult, json_default
-from atomlearn.evaluate.run_folder import write_run
+from atomlearn.runs.results import HoldoutResult, json_default
+from atomlearn.runs.run_folder import write_run
 from atomlearn.explain.run import explain_run
 from atomlearn.featurizers import make_featurizer
 from atomlearn.models import make_model

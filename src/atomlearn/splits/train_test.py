@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from atomlearn.evaluate.splitters import make_holdout
+from atomlearn.splits.splitters import make_holdout
 
 
 def train_test_indices(n_or_X: Any, y: Any = None, *, split: str | Any = "random", test_size: float | int = 0.2,

@@ -27,10 +27,10 @@ from atomlearn.evaluate.metrics import (
     regression_metrics_ci,
 )
 from atomlearn.evaluate.nested import chosen_params, nested_cv
-from atomlearn.evaluate.results import HoldoutResult, data_hash
-from atomlearn.evaluate.scaffolds import scaffold_groups
-from atomlearn.evaluate.split import describe
-from atomlearn.evaluate.splitters import make_holdout
+from atomlearn.runs.results import HoldoutResult, data_hash
+from atomlearn.splits.scaffolds import scaffold_groups
+from atomlearn.splits.train_test import describe
+from atomlearn.splits.splitters import make_holdout
 from atomlearn.featurizers.base import Featurizer
 from atomlearn.models import MODEL_SPECS, structure_array, takes_structures
 from atomlearn.models.gpr import has_predictive_std

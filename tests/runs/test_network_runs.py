@@ -9,7 +9,7 @@ from ase import Atoms
 from ase.io import write
 
 from atomlearn.cli import main
-from atomlearn.evaluate import run_holdout
+from atomlearn.runs import run_holdout
 from atomlearn.featurizers import make_featurizer
 from atomlearn.models import make_model
 

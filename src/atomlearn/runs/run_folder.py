@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from atomlearn.atomic import atomic_file, mark_complete, mark_incomplete, require_complete
-from atomlearn.evaluate.results import HoldoutResult
+from atomlearn.runs.results import HoldoutResult
 
 #: the files of a run folder, as listed to the user
 RUN_FILES = "results.json, predictions.csv, errors.csv, features.npz, bundle/model.skops + card.json"
@@ -28,7 +28,7 @@ def require_complete_run(folder: str | Path) -> None:
 def write_run(folder: str | Path, result: HoldoutResult) -> Path:
     """Write a fitted hold-out run (``run_holdout``) into ``folder``: results, predictions by id,
     errors, the used feature matrix and the model bundle; returns the folder."""
-    from atomlearn.models.bundle import save_bundle
+    from atomlearn.runs.bundle import save_bundle
 
     folder = Path(folder)
     if folder.suffix == ".json":

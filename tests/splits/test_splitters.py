@@ -3,7 +3,7 @@ import pytest
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import cross_val_score
 
-from atomlearn.evaluate import (
+from atomlearn.splits import (
     ClusterKFold,
     GroupHoldout,
     KennardStoneHoldout,

@@ -51,8 +51,8 @@ ATOMLEARN_TYPES = frozenset({
     "atomlearn.models.nn.painn.PaiNNRegressor",
     "atomlearn.models.nn.schnet.SchNetRegressor",
     "atomlearn.models.nystroem.NystroemKernelRidge",
-    "atomlearn.evaluate.splitters.ClusterKFold",  # inner CV splitters a tuned model keeps as its cv parameter
-    "atomlearn.evaluate.splitters.QuantileStratifiedKFold",
+    "atomlearn.splits.splitters.ClusterKFold",  # inner CV splitters a tuned model keeps as its cv parameter
+    "atomlearn.splits.splitters.QuantileStratifiedKFold",
 })
 
 #: the scikit-learn classes our models are built from (estimators and their fitted parts)

@@ -27,8 +27,8 @@ from ase import Atoms
 from sklearn.base import BaseEstimator
 
 from atomlearn.atomic import atomic_file, require_complete, write_text_atomic
-from atomlearn.evaluate.results import package_versions
-from atomlearn.models.bundle_safety import BundleError, audit_model_file
+from atomlearn.runs.results import package_versions
+from atomlearn.runs.bundle_safety import BundleError, audit_model_file
 from atomlearn.models.gpr import has_predictive_std
 from atomlearn.models.structure_input import takes_structures
 

@@ -17,6 +17,9 @@ calls compiled code able to kill its process (a segfault, SIGFPE) passes
 from __future__ import annotations
 
 import os
+import pickle
+import select
+import signal
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -185,3 +188,45 @@ def _run_dask(
                 yield chunk, future.result()
             except Exception as exc:  # a worker lost for good (KilledWorker) loses only its chunk
                 yield chunk, [(False, f"dask worker failure: {_describe(exc)}")] * len(chunk)
+
+
+def call_in_child(function: Callable[..., Any], args: tuple, timeout_s: float, what: str = "the computation") -> Any:
+    """``function(*args)`` in a forked child process with stdout/stderr silenced, killed after
+    ``timeout_s`` s: for compiled code that prints, calls ``exit()`` or crashes (Zeo++). Its
+    exceptions are re-raised here as ``RuntimeError``; a timeout is a ``TimeoutError``; a child that
+    dies without an answer is a ``RuntimeError`` naming ``what``."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.close(read_end)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        try:
+            payload = pickle.dumps(("ok", function(*args)))
+        except BaseException as error:  # noqa: BLE001 - everything goes back to the parent
+            payload = pickle.dumps(("error", f"{type(error).__name__}: {error}"))
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+        os._exit(0)
+    os.close(write_end)
+    chunks = []
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            while True:
+                ready, _, _ = select.select([pipe], [], [], timeout_s)
+                if not ready:
+                    os.kill(pid, signal.SIGKILL)
+                    raise TimeoutError(f"{what} did not finish within {timeout_s:.0f} s (raise timeout for very large cells)")
+                chunk = os.read(pipe.fileno(), 1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+    finally:
+        os.waitpid(pid, 0)
+    if not chunks:
+        raise RuntimeError(f"{what} aborted on this structure (the process ended without a result)")
+    status, value = pickle.loads(b"".join(chunks))  # our own child's answer, through our own pipe
+    if status == "error":
+        raise RuntimeError(value)
+    return value

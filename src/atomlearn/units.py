@@ -1,7 +1,18 @@
-"""Unit conversion constants (CODATA 2018). Convert once, at the edge, with these names."""
+"""Every physical constant and unit conversion, once (CODATA 2018). Convert at the edge, with these names."""
 
+# ---- constants (SI)
+GAS_CONSTANT = 8.314462618  # J/(mol K)
+BOLTZMANN = 1.380649e-23  # J/K
+ELEMENTARY_CHARGE = 1.602176634e-19  # C
+COULOMB_CONSTANT = 8.9875517923e9  # N m² / C², 1/(4πε₀)
+AMU_KG = 1.66053906660e-27  # kg per atomic mass unit
+
+# ---- conversions
 HARTREE_TO_EV = 27.211386245988
 HARTREE_TO_KCAL_MOL = 627.5094740631
 EV_TO_KCAL_MOL = HARTREE_TO_KCAL_MOL / HARTREE_TO_EV
 BOHR_TO_ANGSTROM = 0.529177210903
-AMU_PER_A3_TO_G_PER_CM3 = 1.66053906660  # 1 u/Å^3 in g/cm^3
+A3_TO_M3 = 1.0e-30
+AMU_PER_A3_TO_G_PER_CM3 = 1.66053906660  # 1 u/Å³ in g/cm³ (AMU_KG in g over 1 Å³ in cm³)
+KCAL_MOL_TO_K = 4184.0 / GAS_CONSTANT  # an energy of 1 kcal/mol as a temperature, K
+K_TO_KJ_MOL = GAS_CONSTANT * 1e-3  # an energy of 1 K (k_B · 1 K) per mole, kJ/mol

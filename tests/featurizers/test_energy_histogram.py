@@ -3,7 +3,7 @@ import pytest
 from ase import Atoms
 
 from atomlearn.featurizers import EnergyHistogram
-from atomlearn.featurizers.energy_histogram import K_TO_KJ_MOL
+from atomlearn.units import K_TO_KJ_MOL
 from atomlearn.featurizers.invariance import check
 from atomlearn.simulate import widom_henry
 from atomlearn.simulate.forcefields import load_forcefield, lorentz_berthelot

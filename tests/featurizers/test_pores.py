@@ -5,7 +5,7 @@ from ase.build import bulk, molecule
 from scipy.stats import spearmanr
 
 from atomlearn.featurizers import PoreGeometry
-from atomlearn.featurizers.pores import run_isolated
+from atomlearn.parallel import call_in_child
 
 #: 24 CoRE MOF 2019 structures of at most 300 atoms (a seeded random sample)
 IDS = [
@@ -49,9 +49,9 @@ def _exit_like_zeo():
 
 def test_a_child_that_exits_or_hangs_does_not_take_the_caller_down():
     with pytest.raises(RuntimeError, match="aborted"):
-        run_isolated(_exit_like_zeo, (), timeout=30)
+        call_in_child(_exit_like_zeo, (), 30, what="Zeo++")
     with pytest.raises(TimeoutError):
-        run_isolated(__import__("time").sleep, (10,), timeout=0.5)
+        call_in_child(__import__("time").sleep, (10,), 0.5, what="Zeo++")
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
-        run_isolated(divmod, (1, 0), timeout=30)
-    assert run_isolated(divmod, (7, 2), timeout=30) == (3, 1)
+        call_in_child(divmod, (1, 0), 30, what="Zeo++")
+    assert call_in_child(divmod, (7, 2), 30, what="Zeo++") == (3, 1)

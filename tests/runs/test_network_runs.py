@@ -30,7 +30,7 @@ def test_all_four_networks_train_and_predict_on_qm9_and_a_mof_slice(name, qm9, s
         predicted = [row["y_pred"] for row in result.predictions if row["set"] != "excluded"]
         assert len(predicted) == counts["used"] and np.isfinite(predicted).all()
         if name != "mlp":  # energies sum over atoms, a density does not
-            assert result.fitted[1].pooling_ == ("sum" if dataset is qm9 else "mean")
+            assert result.fitted.model.pooling_ == ("sum" if dataset is qm9 else "mean")
 
 
 def test_fit_predict_and_curve_of_a_network_from_the_command_line(tmp_path, qm9, capsys):

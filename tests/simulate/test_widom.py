@@ -10,7 +10,8 @@ from scipy.integrate import quad
 
 from atomlearn.simulate.forcefields import load_forcefield
 from atomlearn.simulate.guests import get_guest
-from atomlearn.simulate.widom import GAS_CONSTANT, framework_density, widom_henry
+from atomlearn.simulate.widom import framework_density, widom_henry
+from atomlearn.units import GAS_CONSTANT
 
 T = 298.0
 EPS_X, SIG_X = 200.0, 3.4  # K, Å: a made-up framework element "X" (here on an Ar atom)

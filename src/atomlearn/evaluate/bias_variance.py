@@ -22,7 +22,8 @@ TrainingSets = Callable[[int], tuple[np.ndarray, np.ndarray]]  # round number ->
 def bootstrap_sets(X: np.ndarray, y: np.ndarray, random_state: int | None = 0) -> TrainingSets:
     """Training sets drawn with replacement from (X, y), one per round, seeded."""
     def draw(round_number: int) -> tuple[np.ndarray, np.ndarray]:
-        rows = np.random.default_rng([random_state or 0, round_number]).integers(0, len(y), size=len(y))
+        seed = None if random_state is None else [random_state, round_number]  # None: not seeded
+        rows = np.random.default_rng(seed).integers(0, len(y), size=len(y))
         return X[rows], y[rows]
 
     return draw

@@ -19,9 +19,7 @@ from ase import Atoms
 
 from atomlearn.featurizers.base import Featurizer
 from atomlearn.featurizers.checks import require_periodic, require_size
-
-#: K -> kJ/mol (the gas constant in kJ/(mol·K))
-K_TO_KJ_MOL = 8.314462618e-3
+from atomlearn.units import K_TO_KJ_MOL
 
 
 class EnergyHistogram(Featurizer):

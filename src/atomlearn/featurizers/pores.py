@@ -1,7 +1,7 @@
 """Pore geometry of crystals through Zeo++ (``pyzeo``).
 
 Zeo++ prints to the terminal and, on degenerate Voronoi tessellations, calls ``exit()``
-on the whole process. Each structure therefore runs in a forked child process with its
+on the whole process. Each structure therefore runs in a forked child process (``parallel.call_in_child``) with its
 output silenced and a time limit: a crash or a timeout becomes that structure's error
 record, never the end of the batch. Coordinates are jittered by 1e-6 (fractional,
 seeded) to break the exact symmetry that triggers most of those crashes; the values
@@ -11,12 +11,8 @@ move by less than Zeo++'s own sampling noise.
 from __future__ import annotations
 
 import os
-import pickle
-import select
-import signal
 import tempfile
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 from ase import Atoms
@@ -27,6 +23,7 @@ from atomlearn.featurizers.checks import (
     require_periodic,
     require_size,
 )
+from atomlearn.parallel import call_in_child
 
 FEATURES = {
     "Di_A": "largest included sphere diameter (LCD), Å",
@@ -123,46 +120,6 @@ def zeo_geometry(cif_text: str, probe_radius: float, surface_samples: int, volum
     }
 
 
-def run_isolated(function: Any, args: tuple, timeout: float) -> Any:
-    """``function(*args)`` in a forked child with stdout/stderr silenced, killed after
-    ``timeout`` s; its exceptions are re-raised here, a crash becomes a RuntimeError."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child
-        os.close(read_end)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        try:
-            payload = pickle.dumps(("ok", function(*args)))
-        except BaseException as error:  # noqa: BLE001 - everything goes back to the parent
-            payload = pickle.dumps(("error", f"{type(error).__name__}: {error}"))
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(payload)
-        os._exit(0)
-    os.close(write_end)
-    chunks = []
-    try:
-        with os.fdopen(read_end, "rb") as pipe:
-            while True:
-                ready, _, _ = select.select([pipe], [], [], timeout)
-                if not ready:
-                    os.kill(pid, signal.SIGKILL)
-                    raise TimeoutError(f"Zeo++ did not finish within {timeout:.0f} s (raise timeout for very large cells)")
-                chunk = os.read(pipe.fileno(), 1 << 16)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-    finally:
-        os.waitpid(pid, 0)
-    if not chunks:
-        raise RuntimeError("Zeo++ aborted on this structure (degenerate Voronoi network); no values")
-    status, value = pickle.loads(b"".join(chunks))
-    if status == "error":
-        raise RuntimeError(value)
-    return value
-
-
 class PoreGeometry(Featurizer):
     """Zeo++ pore geometry of a crystal: Di, Df, Dif (Å), density, accessible and
     non-accessible surface areas and volumes for a probe of ``probe_radius`` Å (1.86 Å:
@@ -217,7 +174,8 @@ class PoreGeometry(Featurizer):
         require_size(atoms, self.max_atoms, self.name)
         require_no_overlap(atoms)
         cif_text = _p1_cif(atoms, jitter=1e-6, seed=len(atoms))
-        values = run_isolated(zeo_geometry, (cif_text, float(self.probe_radius), int(self.surface_samples), int(self.volume_samples), self.high_accuracy), self.timeout)
+        values = call_in_child(zeo_geometry, (cif_text, float(self.probe_radius), int(self.surface_samples),
+                                               int(self.volume_samples), self.high_accuracy), self.timeout, what="Zeo++")
         return np.array([values[key] for key in FEATURES], dtype=float)
 
     def _feature_names(self) -> list[str]:

@@ -21,18 +21,20 @@ CHECKPOINT_FILE = "checkpoint.pt"
 SETTINGS_FILE = "training_settings.json"
 
 
-MODELS = ("painn", "schnet", "soap_krr")
+#: force-field model name -> (module, class), imported when used
+MODEL_CLASSES = {"painn": ("atomlearn.models.nn", "PaiNNRegressor"), "schnet": ("atomlearn.models.nn", "SchNetRegressor"),
+                 "soap_krr": ("atomlearn.models.kernel_forcefield", "KernelForceField")}
+MODELS = tuple(MODEL_CLASSES)
 
 
 def _model(name: str) -> Callable[..., Any]:
     """The estimator class of a force-field model name."""
-    from atomlearn.models.kernel_forcefield import KernelForceField
-    from atomlearn.models.nn import PaiNNRegressor, SchNetRegressor
+    import importlib
 
-    models = {"painn": PaiNNRegressor, "schnet": SchNetRegressor, "soap_krr": KernelForceField}
-    if name not in models:
+    if name not in MODEL_CLASSES:
         raise ValueError(f"unknown force-field model {name!r}; choose one of {', '.join(MODELS)}")
-    return models[name]
+    module, cls = MODEL_CLASSES[name]
+    return getattr(importlib.import_module(module), cls)
 
 
 

@@ -101,7 +101,6 @@ MODEL_SPECS: dict[str, ModelSpec] = {
     "painn": ModelSpec(lambda: PaiNNRegressor(verbose=True),
                        "PaiNN equivariant network (scalar and vector features) within 5 Å, from the structures (PyTorch)"),
 }
-MODELS: dict[str, Callable[[], BaseEstimator]] = {name: spec.build for name, spec in MODEL_SPECS.items()}
 
 
 def make_model(name: str, params: dict[str, Any] | None = None) -> BaseEstimator:
@@ -123,7 +122,7 @@ def make_model(name: str, params: dict[str, Any] | None = None) -> BaseEstimator
 
 
 __all__ = [
-    "MODELS", "MODEL_SPECS", "AutogradLinearRegression", "BondGraphRegressor", "ClosedFormLinearRegression",
+    "MODEL_SPECS", "AutogradLinearRegression", "BondGraphRegressor", "ClosedFormLinearRegression",
     "FastKernelRidge", "GaussianProcess", "MLPRegressor", "ModelSpec", "NystroemKernelRidge", "PaiNNRegressor",
     "QuadraticFeatureMap", "SchNetRegressor", "dummy", "make_model", "ridge", "structure_array", "takes_structures",
 ]

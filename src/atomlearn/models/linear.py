@@ -72,6 +72,8 @@ class AutogradLinearRegression(_LinearPredictor):
     def fit(self, X: np.ndarray, y: np.ndarray) -> AutogradLinearRegression:
         import torch
 
+        from atomlearn.models.nn.training import seeded_generator
+
         X, y = validate_data(self, X, y, y_numeric=True)
         design = with_intercept_column(X)
         if self.learning_rate == "auto":
@@ -81,7 +83,7 @@ class AutogradLinearRegression(_LinearPredictor):
             step = float(self.learning_rate)
         features = torch.from_numpy(design)
         target = torch.from_numpy(np.asarray(y, dtype=np.float64))
-        generator = torch.Generator().manual_seed(self.random_state or 0)
+        generator = seeded_generator(self.random_state)
         weights = (0.01 * torch.randn(design.shape[1], dtype=torch.float64, generator=generator)).requires_grad_()
         history: list[float] = []
         for _ in range(self.max_steps):

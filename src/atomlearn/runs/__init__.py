@@ -4,8 +4,8 @@ run folder and the model bundle (skops + card, loaded through a fixed allow-list
 from atomlearn.runs.bundle import Bundle, load_bundle, save_bundle
 from atomlearn.runs.bundle_safety import BundleError
 from atomlearn.runs.holdout import run_holdout
-from atomlearn.runs.results import HoldoutResult, package_versions
+from atomlearn.runs.results import FittedRun, HoldoutResult, package_versions
 from atomlearn.runs.run_folder import require_complete_run, write_run
 
-__all__ = ["Bundle", "BundleError", "HoldoutResult", "load_bundle", "package_versions", "require_complete_run",
+__all__ = ["Bundle", "BundleError", "FittedRun", "HoldoutResult", "load_bundle", "package_versions", "require_complete_run",
            "run_holdout", "save_bundle", "write_run"]

@@ -27,7 +27,7 @@ from atomlearn.evaluate.metrics import (
     regression_metrics_ci,
 )
 from atomlearn.evaluate.nested import chosen_params, nested_cv
-from atomlearn.runs.results import HoldoutResult, data_hash
+from atomlearn.runs.results import FittedRun, HoldoutResult, data_hash
 from atomlearn.splits.scaffolds import scaffold_groups
 from atomlearn.splits.train_test import describe
 from atomlearn.splits.splitters import make_holdout
@@ -211,8 +211,8 @@ def run_holdout(
     training set (hyperparameters tuned on inner folds) before the final fit. Test metrics
     come with bootstrap confidence intervals. Structures without a finite target, that
     cannot be read, or whose featurization fails are excluded and listed in ``errors``.
-    The fitted featurizer and model are on ``result.fitted``, and the feature matrix of the
-    used rows (X, y, ids, set, names) on ``result.features`` (neither is in the JSON).
+    The fitted featurizer and model, and the feature matrix of the used rows (X, y, ids, set,
+    names), are on ``result.fitted`` (a ``FittedRun``; not in the JSON).
     """
     name = model_name or type(model).__name__
     on_structures = takes_structures(model)
@@ -290,10 +290,10 @@ def run_holdout(
         nested=nested_summary,
         calibration=calibration_summary,
     )
-    result.fitted = (featurizer, fitted_model)
     used = np.flatnonzero(ok)
-    result.features = {"X": X[used], "y": y[used], "ids": np.array([dataset.ids[i] for i in used], dtype=str),
-                       "set": part_of[used].astype(str), "names": np.asarray(featurizer.get_feature_names_out(), dtype=str)}
+    result.fitted = FittedRun(featurizer, fitted_model, {
+        "X": X[used], "y": y[used], "ids": np.array([dataset.ids[i] for i in used], dtype=str),
+        "set": part_of[used].astype(str), "names": np.asarray(featurizer.get_feature_names_out(), dtype=str)})
     return result
 
 

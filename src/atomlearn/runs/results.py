@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -39,8 +39,29 @@ def data_hash(ids: list[str], structure_hashes: list[str], y: np.ndarray) -> str
 
 
 @dataclass
+class FittedRun:
+    """What a run fitted and learnt from, kept in memory only (not in ``results.json``).
+
+    Attributes
+    ----------
+    featurizer : the fitted featurizer (structures -> X), or a ``FeatureUnion`` of several.
+    model : the fitted model (X, or the structures for a network, -> y in target units).
+    features : ``X`` (n_used, n_features), ``y`` (n_used,), ``ids``, ``set`` ("train"/"test") and
+        ``names`` (n_features,) of the structures the run used.
+    """
+
+    featurizer: Any
+    model: Any
+    features: dict[str, np.ndarray]
+
+
+@dataclass
 class HoldoutResult:
-    """Everything about one train/test evaluation: what, how, how well, and what failed."""
+    """Everything about one train/test evaluation: what, how, how well, and what failed.
+
+    ``fitted`` holds the fitted parts (``FittedRun``) when the result comes from ``run_holdout``;
+    it is None for a result read back from JSON, which records numbers, not models.
+    """
 
     dataset: str
     target: str
@@ -58,9 +79,13 @@ class HoldoutResult:
     nested: dict[str, Any] | None = None
     calibration: dict[str, Any] | None = None
     versions: dict[str, str] = field(default_factory=package_versions)
+    fitted: FittedRun | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The JSON-able record (everything but ``fitted``)."""
+        record = asdict(replace(self, fitted=None))
+        del record["fitted"]
+        return record
 
     def predictions_frame(self) -> pd.DataFrame:
         """The predictions as a table: id, set (train/test/excluded), y_true, y_pred, baselines (target units)."""

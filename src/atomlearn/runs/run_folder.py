@@ -33,6 +33,9 @@ def write_run(folder: str | Path, result: HoldoutResult) -> Path:
     folder = Path(folder)
     if folder.suffix == ".json":
         raise ValueError(f"--out {folder}: give a run folder (results.json, predictions.csv and the model bundle go in it)")
+    if result.fitted is None:  # before anything is written
+        raise ValueError("this result holds no fitted featurizer and model (it was read from JSON or built by hand); "
+                         "write_run needs the result of run_holdout")
     folder.mkdir(parents=True, exist_ok=True)
     mark_incomplete(folder)  # an earlier run here is no longer whole: readers refuse the folder until the end
     for name in DERIVED_FILES:  # they describe the earlier run; the core files are replaced one by one below
@@ -42,7 +45,7 @@ def write_run(folder: str | Path, result: HoldoutResult) -> Path:
         result.predictions_frame().to_csv(partial, index=False)
     with atomic_file(folder / "errors.csv") as partial:
         pd.DataFrame(result.errors, columns=["item_id", "stage", "reason"]).to_csv(partial, index=False)
-    featurizer, model = result.fitted
+    featurizer, model = result.fitted.featurizer, result.fitted.model
     card = {"dataset": result.dataset, "target": result.target, "target_unit": result.target_unit,
             "featurizer": {"names": result.featurizer["names"], "params": result.featurizer["params"],
                            "n_features": result.featurizer["n_features"]},
@@ -51,6 +54,6 @@ def write_run(folder: str | Path, result: HoldoutResult) -> Path:
             "test_metrics": {k: v["test"] for k, v in result.metrics.items()}}
     save_bundle(folder / "bundle", featurizer, model, card)
     with atomic_file(folder / "features.npz") as partial, open(partial, "wb") as handle:
-        np.savez_compressed(handle, **result.features)
+        np.savez_compressed(handle, **result.fitted.features)
     mark_complete(folder, CORE_FILES)
     return folder

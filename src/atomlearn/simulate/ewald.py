@@ -15,9 +15,8 @@ import math
 
 import numpy as np
 
-ELEMENTARY_CHARGE = 1.602176634e-19  # C
-COULOMB_CONSTANT = 8.9875517923e9  # N m² / C²
-BOLTZMANN = 1.380649e-23  # J/K
+from atomlearn.units import BOLTZMANN, COULOMB_CONSTANT, ELEMENTARY_CHARGE
+
 #: e²/(4πε₀ · 1 Å) / k_B in K
 COULOMB_K_A = ELEMENTARY_CHARGE**2 * COULOMB_CONSTANT / 1e-10 / BOLTZMANN
 #: α · cutoff; erfc(4) = 1.5e-8 is the real-space truncation error

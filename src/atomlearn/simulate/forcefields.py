@@ -20,8 +20,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-#: 1 kcal/mol divided by the gas constant, in K (4184 J / 8.314462618 J/(mol K))
-KCAL_MOL_TO_K = 4184.0 / 8.314462618
+from atomlearn.units import KCAL_MOL_TO_K
+
 #: x (the LJ well position) = 2^(1/6) σ
 SIGMA_PER_X = 2.0 ** (-1.0 / 6.0)
 

@@ -34,10 +34,8 @@ from atomlearn.simulate.grid import (
 )
 from atomlearn.simulate.guests import Guest, get_guest
 from atomlearn.simulate.supercell import reduce_supercell
+from atomlearn.units import A3_TO_M3, AMU_KG, GAS_CONSTANT
 
-GAS_CONSTANT = 8.314462618  # J/(mol K)
-AMU_KG = 1.66053906660e-27
-A3_M3 = 1.0e-30
 #: a stencil touching a grid point above this many k_B T counts as an overlap (exp(-40) ~ 4e-18)
 OVERLAP_KT = 40.0
 MIN_BLOCKS = 10
@@ -85,7 +83,7 @@ class HenryResult:
 
 def framework_density(atoms: Atoms) -> float:
     """Mass density of the framework (kg/m³)."""
-    return float(atoms.get_masses().sum() * AMU_KG / (atoms.get_volume() * A3_M3))
+    return float(atoms.get_masses().sum() * AMU_KG / (atoms.get_volume() * A3_TO_M3))
 
 
 def widom_henry(

@@ -98,14 +98,14 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
     timings["featurization (sample)"] = run.timings_s["load"] + run.timings_s["featurize"]
     timings["learning"] = run.timings_s["split"] + run.timings_s["fit"] + run.timings_s["predict"]
     clock = time.perf_counter()
-    perplexity = min(30.0, max(2.0, (len(run.features["y"]) - 1) / 3))  # t-SNE needs 3 perplexities of samples
+    perplexity = min(30.0, max(2.0, (len(run.fitted.features["y"]) - 1) / 3))  # t-SNE needs 3 perplexities of samples
     explained = explain_run(folder, importance=True, projection="tsne", perplexity=perplexity, curve_sizes="auto",
                             random_state=random_state, n_jobs=n_jobs)
     classifier, open_metrics = _open_classifier(run, database.subset(closed_ids), random_state)
     timings["learning"] += time.perf_counter() - clock
 
     clock = time.perf_counter()
-    fitted_featurizer, regressor = run.fitted
+    fitted_featurizer, regressor = run.fitted.featurizer, run.fitted.model
     X, reasons = _featurize_all(database, fitted_featurizer)
     timings["featurization (all)"] = time.perf_counter() - clock
     clock = time.perf_counter()
@@ -194,8 +194,7 @@ def _labelled(sample: Dataset, simulated: pd.DataFrame, failures: pd.DataFrame, 
 def _open_classifier(run: HoldoutResult, closed: Dataset, random_state: int) -> tuple[Any, dict[str, Any]]:
     """Gradient-boosted classifier of "open to the guest" (K_H > 0) on the run's features: the run's
     train/test parts as open examples, the closed MOFs split 80/20 with the same seed."""
-    featurizer = run.fitted[0]
-    features = run.features
+    featurizer, features = run.fitted.featurizer, run.fitted.features
     X_closed = featurizer.transform(closed.structures) if len(closed) else np.empty((0, features["X"].shape[1]))
     usable = np.isfinite(X_closed).all(axis=1)
     X_closed = X_closed[usable]
@@ -241,7 +240,7 @@ def _predict_all(database: Dataset, X: np.ndarray, reasons: dict[str, str], regr
     if ok.any():
         predicted[ok] = regressor.predict(X[ok])
         p_open[ok] = classifier.predict_proba(X[ok])[:, 1] if classifier is not None else 1.0
-    part_of = dict(zip(run.features["ids"], run.features["set"]))
+    part_of = dict(zip(run.fitted.features["ids"], run.fitted.features["set"]))
     frame = pd.DataFrame({
         "id": database.ids,
         "predicted": predicted,

@@ -27,6 +27,7 @@ from atomlearn.models.nn.training import (
     LoopSettings,
     load_numpy_state,
     resolve_device,
+    seed_torch,
     state_to_numpy,
     train_network,
     validation_split,
@@ -136,7 +137,7 @@ class BondGraphRegressor(RegressorMixin, BaseEstimator):
         self.pooling_ = choose_pooling(self.pooling, structures, y, has_forces=False)
         train, validation = validation_split(len(y), self.validation_fraction, self.random_state)
         device = resolve_device(self.device)
-        torch.manual_seed(self.random_state or 0)
+        seed_torch(self.random_state)
         graphs = [bond_graph_data(atoms) for atoms in structures]
         sizes = self._offset_sizes(structures)
         self.y_mean_ = float((y / sizes).mean())  # per atom for sum pooling, so the offset is extensive too

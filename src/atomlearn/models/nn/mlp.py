@@ -12,6 +12,7 @@ from atomlearn.models.nn.training import (
     LoopSettings,
     load_numpy_state,
     resolve_device,
+    seed_torch,
     state_to_numpy,
     train_network,
     validation_split,
@@ -69,7 +70,7 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         device = resolve_device(self.device)
-        torch.manual_seed(self.random_state or 0)
+        seed_torch(self.random_state)
         self.x_mean_, self.x_scale_ = X.mean(axis=0), _scale(X)
         self.y_mean_, self.y_scale_ = float(y.mean()), float(y.std()) or 1.0
         features = torch.as_tensor((X - self.x_mean_) / self.x_scale_, dtype=torch.float32, device=device)

@@ -33,6 +33,7 @@ from atomlearn.models.nn.training import (
     LoopSettings,
     load_numpy_state,
     resolve_device,
+    seed_torch,
     state_to_numpy,
     train_network,
     validation_split,
@@ -75,7 +76,7 @@ class StructureNetworkRegressor(RegressorMixin, BaseEstimator):
         y = np.array(y, dtype=np.float64)  # a writable copy
         check_energies_and_forces(structures, y, forces)
         device, dtype = resolve_device(self.device), torch_dtype(self.dtype)
-        torch.manual_seed(self.random_state or 0)
+        seed_torch(self.random_state)
         graphs = self._graphs(structures)
         self.pooling_ = pooling = choose_pooling(self.pooling, structures, y, forces is not None)
         reference = reference_energies(structures, y, pooling)

@@ -22,6 +22,24 @@ from atomlearn.progress import Progress
 HISTORY_COLUMNS = ("epoch", "train_loss", "validation_loss", "learning_rate", "seconds")
 
 
+def seeded_generator(random_state: int | None) -> torch.Generator:
+    """A torch generator seeded with ``random_state``; None: a fresh random seed (not reproducible)."""
+    generator = torch.Generator()
+    if random_state is None:
+        generator.seed()
+    else:
+        generator.manual_seed(int(random_state))
+    return generator
+
+
+def seed_torch(random_state: int | None) -> None:
+    """Seed torch's global generator (weight initialisation) with ``random_state``; None leaves it random."""
+    if random_state is None:
+        torch.seed()
+    else:
+        torch.manual_seed(int(random_state))
+
+
 def resolve_device(device: str) -> torch.device:
     """``"auto"``: the GPU when one is present, else the CPU; or a torch device name."""
     if device == "auto":
@@ -82,7 +100,7 @@ def train_network(module: torch.nn.Module, batch_loss: Callable[[np.ndarray], to
     arrays (epoch, train_loss, validation_loss, learning_rate, seconds; ``pd.DataFrame(history)``)."""
     optimizer = torch.optim.Adam(module.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=max(1, settings.patience // 4))
-    generator = torch.Generator().manual_seed(settings.random_state or 0)
+    generator = seeded_generator(settings.random_state)
     state = {"epoch": 0, "best": float("inf"), "best_weights": copy.deepcopy(module.state_dict()), "waited": 0, "history": []}
     checkpoint = Path(settings.checkpoint) if settings.checkpoint else None
     if checkpoint is not None and checkpoint.exists():

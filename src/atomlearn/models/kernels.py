@@ -148,3 +148,9 @@ def require_memory(n_bytes: float, what: str, advice: str) -> None:
     if n_bytes > 0.9 * available:
         raise MemoryError(f"{what} needs {n_bytes / 2**30:.1f} GiB but only {available / 2**30:.1f} GiB "
                           f"of memory is available; {advice}")
+
+
+def require_two_samples(n_samples: int, estimator: str) -> None:
+    """A kernel model needs two samples to choose its width and λ (scikit-learn's wording for one)."""
+    if n_samples < 2:
+        raise ValueError(f"{estimator} needs at least 2 samples to fit; got n_samples = {n_samples}")

@@ -26,6 +26,7 @@ from atomlearn.models.kernels import (
     kernel_matrix,
     median_gamma,
     require_memory,
+    require_two_samples,
 )
 from atomlearn.models.krr_path import Folds, residuals_cholesky, residuals_eigh
 
@@ -151,6 +152,7 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         dtype = self._check_params()
         X, y = validate_data(self, X, y, y_numeric=True)
         y = np.asarray(y, dtype=float)
+        require_two_samples(len(X), type(self).__name__)
         self._require_memory(len(X), dtype.itemsize, "kernel + factor")
         self._select(X, y, dtype)
         self._after_fit(self._fit_final(X, y, dtype), y)

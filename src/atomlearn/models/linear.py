@@ -74,7 +74,7 @@ class AutogradLinearRegression(_LinearPredictor):
 
         from atomlearn.models.nn.training import seeded_generator
 
-        X, y = validate_data(self, X, y, y_numeric=True)
+        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)  # float64 throughout, float32 input too
         design = with_intercept_column(X)
         if self.learning_rate == "auto":
             curvature = np.linalg.eigvalsh(design.T @ design / len(y))[-1]  # largest Hessian eigenvalue / 2

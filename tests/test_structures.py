@@ -180,3 +180,13 @@ def test_structure_hash_sees_content_not_metadata():
     periodic = atoms.copy()
     periodic.pbc = True
     assert structure_hash(periodic) != structure_hash(atoms)
+
+
+def test_a_coordinate_with_an_underscore_is_not_a_number(tmp_path):
+    # Python and numpy read '0_32320' as 32320, gemmi's number parser as 0: both would be a wrong atom
+    path = tmp_path / "flipped.cif"
+    path.write_text("data_x\n_cell_length_a 5\n_cell_length_b 5\n_cell_length_c 5\nloop_\n_atom_site_label\n"
+                    "_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n"
+                    "C1 C 0 0 0\nH1 H 0.5 0_32320 0.5\n")
+    with pytest.raises(StructureError, match="line ~12: site 'H1' has fractional y '0_32320', not a number"):
+        read_cif(path)

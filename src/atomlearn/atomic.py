@@ -48,7 +48,8 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 COMPLETION_FILE = "complete.json"
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (hex), read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -64,7 +65,7 @@ def mark_incomplete(folder: str | Path) -> None:
 def mark_complete(folder: str | Path, files: list[str]) -> None:
     """Write ``folder``'s completion record (the SHA-256 of each of ``files``, paths relative to it), last."""
     folder = Path(folder)
-    record = {"files": {name: _sha256(folder / name) for name in files}}
+    record = {"files": {name: file_sha256(folder / name) for name in files}}
     write_text_atomic(folder / COMPLETION_FILE, json.dumps(record, indent=2))
 
 
@@ -83,7 +84,7 @@ def require_complete(folder: str | Path, what: str, remedy: str) -> None:
         path = folder / name
         if not path.is_file():
             raise ValueError(f"{folder} is an incomplete {what}: {name} is missing; {remedy}")
-        if _sha256(path) != digest:
+        if file_sha256(path) != digest:
             raise ValueError(f"{folder}: {name} was changed after the {what} was written; {remedy}")
 
 

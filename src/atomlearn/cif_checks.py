@@ -28,6 +28,7 @@ OCCUPANCY_TOLERANCE = 1e-3  # occupancies like 1.001 are rounding
 #: e; the largest partial charge a force field assigns is about ±3; formal charges reach ±8
 MAX_ABS_CHARGE_E = 8.0
 #: a type symbol: element, then an optional oxidation state or site number (Fe3+, O2-, C1, Cu+2)
+STANDARD_UNCERTAINTY = re.compile(r"\(\d+\)$")
 TYPE_SYMBOL = re.compile(r"^([A-Z][a-z]?)(\d*[+-]?\d*)$")
 OPERATOR = re.compile(r"^[\sxyzXYZ0-9+\-*/.]+,[\sxyzXYZ0-9+\-*/.]+,[\sxyzXYZ0-9+\-*/.]+$")
 OPERATOR_TAGS = ("_space_group_symop_operation_xyz", "_symmetry_equiv_pos_as_xyz")
@@ -38,7 +39,7 @@ def _line(item: gemmi.cif.Item | None) -> str:
     return f"line {item.line_number}: " if item is not None and item.line_number > 0 else ""
 
 
-def _loop_row_line(block: gemmi.cif.Block, tag: str, row: int) -> str:
+def loop_row_line(block: gemmi.cif.Block, tag: str, row: int) -> str:
     """'line ~N: ' for a row of the loop holding ``tag`` (rows follow the loop_ line and its tags)."""
     item = block.find_loop_item(tag)
     if item is None or item.line_number <= 0:
@@ -77,10 +78,23 @@ def _site_columns(block: gemmi.cif.Block) -> dict[str, list[str]]:
 
 def _numbers(raw: list[str]) -> np.ndarray:
     """CIF numbers ('0.1234(5)' -> 0.1234); NaN for '?', '.' and anything that is not a number."""
+    if not any("_" in value for value in raw):  # Python and numpy read '0_32' as 32; CIF does not
+        try:
+            return np.array(raw, dtype=float)  # the common case: plain numbers, parsed by numpy at C speed
+        except ValueError:
+            pass
+    return np.array([_strict_number(value) for value in raw], dtype=float)
+
+
+def _strict_number(value: str) -> float:
+    """A CIF number with an optional standard uncertainty, or NaN: '0.12(3)' -> 0.12, but '0_32' is not a
+    number (gemmi's ``as_number`` reads its prefix 0 while its structure builder reads NaN)."""
+    if "_" in value:
+        return float("nan")
     try:
-        return np.array(raw, dtype=float)  # the common case: plain numbers, parsed by numpy at C speed
+        return float(STANDARD_UNCERTAINTY.sub("", value))
     except ValueError:
-        return np.array([gemmi.cif.as_number(value) for value in raw], dtype=float)
+        return float("nan")
 
 
 def check_site_columns(block: gemmi.cif.Block, source: str) -> None:
@@ -98,7 +112,7 @@ def check_site_columns(block: gemmi.cif.Block, source: str) -> None:
 
     def refuse(row: int, what: str) -> None:
         label = gemmi.cif.as_string(labels[row]) if labels else f"#{row + 1}"
-        where = _loop_row_line(block, "_atom_site_fract_x", row)
+        where = loop_row_line(block, "_atom_site_fract_x", row)
         raise StructureError(f"{source}: {where}site '{label}' {what}")
 
     unknown_values = ("?", ".")
@@ -176,8 +190,9 @@ def _formula_counts(text: str) -> Counter:
     return counts
 
 
-def stated_formula(block: gemmi.cif.Block) -> tuple[Counter, str] | None:
-    """Element counts of the unit cell the file states (formula × Z) and how it states them; None without."""
+def stated_formula(block: gemmi.cif.Block) -> tuple[Counter, str, float | None] | None:
+    """Element counts per formula unit the file states, how it states them, and Z (formula units in the
+    cell; None when not given); None without a readable formula."""
     z_value = block.find_value("_cell_formula_units_Z")
     z = gemmi.cif.as_number(z_value) if z_value is not None else float("nan")
     formula = block.find_value("_chemical_formula_sum")
@@ -197,10 +212,7 @@ def stated_formula(block: gemmi.cif.Block) -> tuple[Counter, str] | None:
         described = f"_chemical_formula_moiety '{gemmi.cif.as_string(moiety)}'"
     if not counts or any(s not in chemical_symbols[1:] for s in counts):
         return None  # a formula we cannot read says nothing
-    if np.isfinite(z) and z > 0:
-        counts = Counter({s: n * z for s, n in counts.items()})
-        described += f" with Z = {z:g}"
-    return counts, described
+    return counts, described, (float(z) if np.isfinite(z) and z > 0 else None)
 
 
 def check_formula(block: gemmi.cif.Block, numbers: np.ndarray, occupancy: np.ndarray, source: str) -> None:
@@ -209,17 +221,20 @@ def check_formula(block: gemmi.cif.Block, numbers: np.ndarray, occupancy: np.nda
     stated = stated_formula(block)
     if stated is None:
         return
-    expected, described = stated
+    per_unit, described, z = stated
     found: Counter = Counter()
     for number, weight in zip(numbers, occupancy):
         found[chemical_symbols[int(number)]] += float(weight)
-    symbols = sorted(set(expected) | set(found))
-    want = np.array([expected.get(s, 0.0) for s in symbols])
+    symbols = sorted(set(per_unit) | set(found))
+    want = np.array([per_unit.get(s, 0.0) for s in symbols])
     have = np.array([found.get(s, 0.0) for s in symbols])
-    has_z = "with Z" in described
-    ratio = 1.0 if has_z else (have.sum() / want.sum() if want.sum() else 0.0)
-    if not has_z and abs(ratio - round(ratio)) < 0.02 and round(ratio) >= 1:
-        ratio = round(ratio)
+    if z is not None:
+        ratio = z
+        described += f" with Z = {z:g}"
+    else:  # formula units in the cell as the atoms say, a whole number when nearly one
+        ratio = have.sum() / want.sum() if want.sum() else 0.0
+        if abs(ratio - round(ratio)) < 0.02 and round(ratio) >= 1:
+            ratio = round(ratio)
     if np.allclose(have, ratio * want, atol=0.05 * max(1.0, ratio), rtol=0.01):
         return
     differences = ", ".join(f"{s} {have[i]:g} (stated {ratio * want[i]:g})" for i, s in enumerate(symbols)

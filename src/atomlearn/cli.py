@@ -176,15 +176,13 @@ def _datasets_list(args: argparse.Namespace) -> int:
 def _datasets_info(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from atomlearn.datasets.base import LazyStructures
+    from atomlearn.datasets.base import LazyStructures, load_each
 
     dataset = _load(args.name)
     summary = dataset.summary()
     console.print(f"[bold]{summary['name']}[/]: {summary['description']}")
     lazy = isinstance(dataset.structures, LazyStructures)
     if args.check and lazy:  # read every file now: problems that would otherwise show only when used
-        from atomlearn.datasets.base import load_each
-
         _, problems = load_each(dataset.structures)
         summary["errors"] += len(problems)
         for problem in problems[:10]:
@@ -243,11 +241,10 @@ def _featurizer_list() -> int:
 
 
 def _featurize(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from pathlib import Path
 
     import numpy as np
+    import pandas as pd
 
     from atomlearn.atomic import atomic_file, write_csv_atomic
     from atomlearn.featurizers import featurize_table, make_featurizer

@@ -69,27 +69,7 @@ def _featurizer_params(settings: Sequence[str], names: Sequence[str]) -> dict[st
         if not separator or not dot or name not in params:
             raise ValueError(f"--set {setting!r}: write NAME.PARAM=VALUE with NAME one of {', '.join(names)}")
         params[name][param] = _json_or_text(raw)
-    for name, given in params.items():
-        _check_featurizer_params(name, given)
     return params
-
-
-def _check_featurizer_params(name: str, given: dict[str, object]) -> None:
-    """Refuse a parameter the featurizer does not take, listing those it does (and the closest one)."""
-    import difflib
-
-    from atomlearn.featurizers import FEATURIZERS
-    from atomlearn.featurizers.base import RUNTIME_PARAMS
-
-    if name not in FEATURIZERS:
-        return  # make_featurizer names the valid featurizers
-    valid = sorted(set(FEATURIZERS[name]().get_params()) - RUNTIME_PARAMS)
-    for param in given:
-        if param not in valid:
-            close = difflib.get_close_matches(param, valid, n=1, cutoff=0.5)
-            hint = f"; did you mean {name}.{close[0]}?" if close else ""
-            raise ValueError(f"--set {name}.{param}: {name} has no parameter {param!r}{hint} "
-                             f"It takes: {', '.join(valid)} (see `atomlearn featurize --list`)")
 
 
 def _model_params(settings: Sequence[str]) -> dict[str, object]:

@@ -171,7 +171,7 @@ def _curve(args: argparse.Namespace) -> int:
     console.print(f"log-log slope of the test MAE: {slope:.3f} (doubling the data multiplies the error by {2**slope:.2f})")
     _print_accounting(data.counts, [e.to_dict() for e in data.errors], len(data.train), len(data.test))
     if args.out:
-        curve.to_csv(args.out, index=False)
+        write_csv_atomic(curve, args.out)
         console.print(f"curve written to {args.out}")
     return 0
 
@@ -196,7 +196,7 @@ def _bias_variance(args: argparse.Namespace) -> int:
     best = table["expected_mse"].idxmin()
     console.print(f"lowest expected error: {best}")
     if args.out:
-        table.to_csv(args.out)
+        write_csv_atomic(table.reset_index(), args.out)  # the model names as the first column
         console.print(f"table written to {args.out}")
     return 0
 

@@ -22,14 +22,15 @@ def _duration(seconds: float) -> str:
 class Progress:
     """``with Progress("featurizing (racs)", total=n) as progress: ... progress.advance(k)``.
 
-    ``show``: None (default) chooses by stderr: a bar on a terminal, log lines otherwise; True
-    forces the bar's choice the same way but never silence; False prints nothing."""
+    ``show``: None or True (default) show a bar on a terminal and log lines otherwise; False prints
+    nothing. ``done``: items already finished before this run (a resumed job); the rate counts
+    only those done now."""
 
     def __init__(self, description: str, total: int, show: bool | None = None, unit: str = "",
-                 interval_s: float = LOG_INTERVAL_S) -> None:
+                 interval_s: float = LOG_INTERVAL_S, done: int = 0) -> None:
         self.description, self.total, self.unit, self.interval_s = description, total, unit, interval_s
         self.mode = "off" if show is False else ("bar" if sys.stderr.isatty() else "log")
-        self.done = 0
+        self.done = self._start = done
         self._bar: Any = None
 
     def __enter__(self) -> Progress:
@@ -39,7 +40,7 @@ class Progress:
 
             self._bar = RichProgress(transient=True)
             self._bar.start()
-            self._task = self._bar.add_task(self.description, total=self.total)
+            self._task = self._bar.add_task(self.description, total=self.total, completed=self.done)
         return self
 
     def advance(self, n: int = 1, description: str | None = None) -> None:
@@ -60,7 +61,7 @@ class Progress:
     def line(self) -> str:
         """'<description>: 120/400 items (30 %), 8.1/s, about 0m35s left' for the log."""
         elapsed = max(time.monotonic() - self.started, 1e-9)
-        rate = self.done / elapsed
+        rate = (self.done - self._start) / elapsed
         share = f" ({100 * self.done / self.total:.0f} %)" if self.total else ""
         left = f", about {_duration((self.total - self.done) / rate)} left" if rate > 0 and self.total else ""
         return f"{self.description}: {self.done}/{self.total}{' ' + self.unit if self.unit else ''}{share}, " \

@@ -197,20 +197,14 @@ def _check_cell(block: gemmi.cif.Block, small: gemmi.SmallStructure, source: str
 def _check_sites(block: gemmi.cif.Block, small: gemmi.SmallStructure, sites: _SiteTable, source: str) -> None:
     if len(sites.labels) == 0:
         raise StructureError(f"{source}: the atom-site loop is empty.")
-    unknown = np.flatnonzero(sites.numbers == 0)
-    if len(unknown):
+    unknown = np.flatnonzero(sites.numbers == 0)  # no type symbol, and a label gemmi reads no element from
+    if len(unknown):  # (type symbols and coordinates were checked by cif_checks.check_site_columns)
         row = int(unknown[0])
-        loop_item = block.find_loop_item("_atom_site_fract_x")
-        # data rows start after the "loop_" line and one line per tag
-        where = f"line ~{loop_item.line_number + len(loop_item.loop.tags) + 1 + row}, " if loop_item else ""
         symbol = small.sites[row].type_symbol or sites.labels[row]
         raise StructureError(
-            f"{source}: {where}site '{sites.labels[row]}' has unknown element symbol "
-            f"'{symbol}'. Use a chemical symbol (e.g. C, Cu) in _atom_site_type_symbol."
+            f"{source}: {cif_checks.loop_row_line(block, '_atom_site_fract_x', row)}site '{sites.labels[row]}' has "
+            f"unknown element symbol '{symbol}'. Use a chemical symbol (e.g. C, Cu) in _atom_site_type_symbol."
         )
-    bad = np.flatnonzero(~np.isfinite(sites.fractional).all(axis=1))
-    if len(bad):
-        raise StructureError(f"{source}: site '{sites.labels[int(bad[0])]}' has non-numeric coordinates.")
 
 
 def _snap_ideal_fractions(fractional: np.ndarray) -> np.ndarray:

@@ -79,3 +79,9 @@ def test_fit_transform_reads_a_lazy_dataset_once_and_keeps_unreadable_ids():
     assert np.isnan(values[1]).all() and np.isfinite(values[[0, 2]]).all()
     error = featurizer.errors_table().iloc[0]
     assert (error.item_id, error.stage) == ("broken", "load") and "broken.cif: line 3" in error.reason
+
+
+def test_an_unknown_parameter_names_the_valid_ones_in_python_too():
+    with pytest.raises(ValueError, match="coulomb_matrix has no parameter 'max_atom'; did you mean max_atoms"):
+        make_featurizer("coulomb_matrix", max_atom=10)
+    assert make_featurizer("coulomb_matrix", max_atoms=10, n_jobs=2).max_atoms == 10  # runtime parameters pass

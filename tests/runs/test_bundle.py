@@ -19,7 +19,8 @@ from sklearn.model_selection import KFold
 from atomlearn.evaluate.nested import tuned
 from atomlearn.featurizers import FEATURIZERS, make_featurizer
 from atomlearn.models import MODEL_SPECS, make_model, takes_structures
-from atomlearn.runs.bundle import CARD_FILE, MODEL_FILE, file_sha256, load_bundle, save_bundle
+from atomlearn.atomic import file_sha256
+from atomlearn.runs.bundle import CARD_FILE, MODEL_FILE, load_bundle, save_bundle
 from atomlearn.runs.bundle_safety import BundleError
 from atomlearn.models.nn import MLPRegressor
 

@@ -20,10 +20,10 @@ import pandas as pd
 
 from atomlearn.atomic import write_csv_atomic, write_text_atomic
 from atomlearn.evaluate.learning_curve import learning_curve, summarize_curve
-from atomlearn.runs.run_folder import require_complete_run
 from atomlearn.explain.importance import correlated_groups, permutation_importance
 from atomlearn.explain.projection import project
 from atomlearn.explain.selection import lasso_path_frame, make_selector, selected_features
+from atomlearn.runs.run_folder import require_complete_run
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from atomlearn.featurizers.acsf import ACSF
-from atomlearn.featurizers.base import SYMMETRIES, Featurizer
+from atomlearn.featurizers.base import RUNTIME_PARAMS, SYMMETRIES, Featurizer
 from atomlearn.featurizers.cartesian import CartesianCoordinates
 from atomlearn.featurizers.composition import ElementFraction
 from atomlearn.featurizers.composition_stats import CompositionStats
@@ -35,9 +35,20 @@ FEATURIZERS: dict[str, type[Featurizer]] = {
 
 
 def make_featurizer(name: str, **params: object) -> Featurizer:
-    """A featurizer by its command-line name, with parameters."""
+    """A featurizer by its command-line name, with parameters; an unknown parameter is refused with
+    the ones the featurizer takes and the closest one."""
+    import difflib
+
     if name not in FEATURIZERS:
         raise KeyError(f"unknown featurizer {name!r}; choose one of {', '.join(FEATURIZERS)}")
+    valid = FEATURIZERS[name]().get_params()
+    for param in params:
+        if param not in valid:
+            close = difflib.get_close_matches(param, valid, n=1, cutoff=0.5)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise ValueError(f"featurizer {name} has no parameter {param!r}{hint} It takes: "
+                             f"{', '.join(sorted(set(valid) - RUNTIME_PARAMS))} (command line: --set {name}.PARAM=VALUE; "
+                             "see `atomlearn featurize --list`)")
     return FEATURIZERS[name](**params)
 
 

@@ -97,7 +97,7 @@ class Featurizer(TransformerMixin, BaseEstimator):
             scheduler=getattr(self, "scheduler", None),
             stage=f"featurize:{self.name}",
             description=f"featurizing ({self.name})",
-            isolate=self.isolated and len(todo) > 0,
+            isolate=self.isolated,
         )
         errors += list(result.errors)
         for index, row in zip(todo, result.results):

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from atomlearn.forcefield.frames import Frames, read_training_frames
-from atomlearn.runs.bundle import CARD_FILE, file_sha256, save_bundle
+from atomlearn.atomic import file_sha256, write_csv_atomic, write_text_atomic
+from atomlearn.runs.bundle import CARD_FILE, save_bundle
 from atomlearn.models.nn.potential import checked_graph
 
 CHECKPOINT_FILE = "checkpoint.pt"
@@ -113,8 +114,8 @@ def train_forcefield(path: str | Path, out: str | Path, model: str = "painn", n_
     save_bundle(out, None, estimator, card)
     history = pd.DataFrame(getattr(estimator, "history_", {}))
     if len(history):
-        history.to_csv(out / "history.csv", index=False)
-    predictions.to_csv(out / "test_predictions.csv", index=False)
+        write_csv_atomic(history, out / "history.csv")
+    write_csv_atomic(predictions, out / "test_predictions.csv")
     (out / CHECKPOINT_FILE).unlink(missing_ok=True)
     (out / SETTINGS_FILE).unlink(missing_ok=True)
     return ForceFieldResult(out, metrics, history, predictions)
@@ -155,7 +156,7 @@ def _check_checkpoint_settings(out: Path, settings: dict) -> None:
         if changed:
             raise ValueError(f"{out} holds the checkpoint of another training run (different {', '.join(changed)}); "
                              "rerun with the same arguments to resume, or choose another --out")
-    saved.write_text(json.dumps(wanted))
+    write_text_atomic(saved, json.dumps(wanted))
 
 
 def _plain(params: dict) -> dict:

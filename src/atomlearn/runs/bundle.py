@@ -14,7 +14,6 @@ are still only as true as its author.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,11 +25,11 @@ import pandas as pd
 from ase import Atoms
 from sklearn.base import BaseEstimator
 
-from atomlearn.atomic import atomic_file, require_complete, write_text_atomic
-from atomlearn.runs.results import package_versions
-from atomlearn.runs.bundle_safety import BundleError, audit_model_file
+from atomlearn.atomic import atomic_file, file_sha256, require_complete, write_text_atomic
 from atomlearn.models.gpr import has_predictive_std
 from atomlearn.models.structure_input import takes_structures
+from atomlearn.runs.bundle_safety import BundleError, audit_model_file
+from atomlearn.runs.results import package_versions
 
 MODEL_FILE = "model.skops"
 CARD_FILE = "card.json"
@@ -76,11 +75,6 @@ class Bundle:
         reasons = {str(r.item_id): f"{r.stage}: {r.reason}" for part in parts for r in part.errors_table().itertuples()}
         frame.loc[~ok, "error"] = [reasons.get(str(i), "the features hold NaN") for i in frame.loc[~ok, "id"]]
         return frame
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes (hex)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def save_bundle(folder: str | Path, featurizer: BaseEstimator, model: BaseEstimator, card: dict[str, Any]) -> Path:

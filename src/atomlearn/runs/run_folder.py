@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from atomlearn.atomic import atomic_file, mark_complete, mark_incomplete, require_complete
+from atomlearn.atomic import atomic_file, mark_complete, mark_incomplete, require_complete, write_csv_atomic
 from atomlearn.runs.results import HoldoutResult
 
 #: the files of a run folder, as listed to the user
@@ -41,10 +41,8 @@ def write_run(folder: str | Path, result: HoldoutResult) -> Path:
     for name in DERIVED_FILES:  # they describe the earlier run; the core files are replaced one by one below
         (folder / name).unlink(missing_ok=True)
     result.to_json(folder / "results.json")
-    with atomic_file(folder / "predictions.csv") as partial:
-        result.predictions_frame().to_csv(partial, index=False)
-    with atomic_file(folder / "errors.csv") as partial:
-        pd.DataFrame(result.errors, columns=["item_id", "stage", "reason"]).to_csv(partial, index=False)
+    write_csv_atomic(result.predictions_frame(), folder / "predictions.csv")
+    write_csv_atomic(pd.DataFrame(result.errors, columns=["item_id", "stage", "reason"]), folder / "errors.csv")
     featurizer, model = result.fitted.featurizer, result.fitted.model
     card = {"dataset": result.dataset, "target": result.target, "target_unit": result.target_unit,
             "featurizer": {"names": result.featurizer["names"], "params": result.featurizer["params"],

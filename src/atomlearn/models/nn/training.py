@@ -110,39 +110,38 @@ def train_network(module: torch.nn.Module, batch_loss: Callable[[np.ndarray], to
         scheduler.load_state_dict(saved["scheduler"])
         generator.set_state(saved["generator"])
         state = saved["loop"]
-    bar = _EpochBar(settings.verbose, settings.max_epochs, state["epoch"])
-    while state["epoch"] < settings.max_epochs and state["waited"] < settings.patience:
-        clock = time.perf_counter()
-        module.train()
-        order = torch.randperm(n_train, generator=generator).numpy()
-        total, seen = 0.0, 0
-        for start in range(0, n_train, settings.batch_size):
-            rows = order[start:start + settings.batch_size]
-            optimizer.zero_grad()
-            loss = batch_loss(rows)
-            if not torch.isfinite(loss):
-                raise FloatingPointError(f"the training loss became {float(loss)} in epoch {state['epoch'] + 1}; "
-                                         "lower learning_rate or check the targets for extreme values")
-            loss.backward()
-            optimizer.step()
-            total += float(loss.detach()) * len(rows)
-            seen += len(rows)
-        module.eval()
-        validation = float(validation_loss())
-        scheduler.step(validation)
-        state["epoch"] += 1
-        if validation < state["best"]:
-            state["best"], state["waited"] = validation, 0
-            state["best_weights"] = copy.deepcopy(module.state_dict())
-        else:
-            state["waited"] += 1
-        state["history"].append({"epoch": state["epoch"], "train_loss": total / seen, "validation_loss": validation,
-                                 "learning_rate": optimizer.param_groups[0]["lr"], "seconds": time.perf_counter() - clock})
-        bar.update(state["epoch"], validation, state["best"])
-        if checkpoint is not None:
-            _save(checkpoint, {"module": module.state_dict(), "optimizer": optimizer.state_dict(),
-                               "scheduler": scheduler.state_dict(), "generator": generator.get_state(), "loop": state})
-    bar.close()
+    with Progress("training", settings.max_epochs, show=settings.verbose, unit="epochs", done=state["epoch"]) as bar:
+        while state["epoch"] < settings.max_epochs and state["waited"] < settings.patience:
+            clock = time.perf_counter()
+            module.train()
+            order = torch.randperm(n_train, generator=generator).numpy()
+            total, seen = 0.0, 0
+            for start in range(0, n_train, settings.batch_size):
+                rows = order[start:start + settings.batch_size]
+                optimizer.zero_grad()
+                loss = batch_loss(rows)
+                if not torch.isfinite(loss):
+                    raise FloatingPointError(f"the training loss became {float(loss)} in epoch {state['epoch'] + 1}; "
+                                             "lower learning_rate or check the targets for extreme values")
+                loss.backward()
+                optimizer.step()
+                total += float(loss.detach()) * len(rows)
+                seen += len(rows)
+            module.eval()
+            validation = float(validation_loss())
+            scheduler.step(validation)
+            state["epoch"] += 1
+            if validation < state["best"]:
+                state["best"], state["waited"] = validation, 0
+                state["best_weights"] = copy.deepcopy(module.state_dict())
+            else:
+                state["waited"] += 1
+            state["history"].append({"epoch": state["epoch"], "train_loss": total / seen, "validation_loss": validation,
+                                     "learning_rate": optimizer.param_groups[0]["lr"], "seconds": time.perf_counter() - clock})
+            bar.update(state["epoch"], f"epoch {state['epoch']}: validation loss {validation:.4g} (best {state['best']:.4g})")
+            if checkpoint is not None:
+                _save(checkpoint, {"module": module.state_dict(), "optimizer": optimizer.state_dict(),
+                                   "scheduler": scheduler.state_dict(), "generator": generator.get_state(), "loop": state})
     module.load_state_dict(state["best_weights"])
     module.eval()
     return {column: np.array([row[column] for row in state["history"]], dtype=float) for column in HISTORY_COLUMNS}
@@ -161,18 +160,3 @@ def _load_checkpoint(path: Path) -> dict:
     except Exception as exc:  # noqa: BLE001 - torch raises many kinds for a damaged or foreign file
         raise ValueError(f"{path} is not a readable training checkpoint ({type(exc).__name__}); "
                          "delete it to train from the start") from exc
-
-
-class _EpochBar:
-    """Epochs as progress (the validation loss in the description): a bar on a terminal, log lines
-    elsewhere, nothing unless ``show``."""
-
-    def __init__(self, show: bool, total: int, done: int) -> None:
-        self.progress = Progress("training", total, show=show or False, unit="epochs").__enter__()
-        self.progress.done = done
-
-    def update(self, epoch: int, validation: float, best: float) -> None:
-        self.progress.update(epoch, f"epoch {epoch}: validation loss {validation:.4g} (best {best:.4g})")
-
-    def close(self) -> None:
-        self.progress.__exit__()

@@ -142,7 +142,7 @@ def test_help_imports_only_what_it_needs():
             "print(sorted(m for m in ('torch', 'sklearn', 'pandas', 'ase', 'scipy') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
-    from atomlearn.cli_forcefield import MODELS
+    from atomlearn.cli.forcefield import MODELS
     from atomlearn.forcefield.train import MODELS as TRAINED
 
     assert MODELS == TRAINED

@@ -10,13 +10,12 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "atomlearn"
 
 #: shared helpers that belong to no stage: anyone may import them; they import only each other
-UTILITIES = {"__init__", "errors", "units", "cache", "parallel", "atomic", "progress", "threads", "cif_checks"}
+UTILITIES = {"__init__", "errors", "units", "cache", "parallel", "atomic", "progress", "threads"}
 #: position along the flow (DESIGN.md); side packages sit right of what they use, left of what uses them
 RANK = {
     "structures": 0, "datasets": 1, "simulate": 1.5, "featurizers": 2, "splits": 3, "models": 4, "evaluate": 5,
-    "runs": 6, "forcefield": 6.5, "explain": 7, "report": 7.5, "workflows": 8,
+    "runs": 6, "forcefield": 6.5, "explain": 7, "report": 7.5, "workflows": 8, "cli": 9,
 }
-CLI_RANK = 9  # the command line sits on top of everything
 
 
 def _package(module: str) -> str:
@@ -27,8 +26,6 @@ def _package(module: str) -> str:
 def _rank(package: str) -> float:
     if package in UTILITIES:
         return -1
-    if package.startswith("cli"):
-        return CLI_RANK
     return RANK[package]
 
 
@@ -52,7 +49,7 @@ def package_imports() -> dict[str, set[str]]:
 
 
 def test_every_package_has_a_place_in_the_flow():
-    unknown = {p for p in package_imports() if p not in UTILITIES and p not in RANK and not p.startswith("cli")}
+    unknown = {p for p in package_imports() if p not in UTILITIES and p not in RANK}
     assert not unknown, f"add {sorted(unknown)} to DESIGN.md's flow and to RANK here"
 
 

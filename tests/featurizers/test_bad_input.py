@@ -3,7 +3,7 @@ import pytest
 from ase import Atoms
 from ase.build import bulk, molecule
 
-from atomlearn.datasets.base import LazyStructures
+from atomlearn.structures import LazyStructures
 from atomlearn.errors import StructureError
 from atomlearn.featurizers import FEATURIZERS, make_featurizer
 

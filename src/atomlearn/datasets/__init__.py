@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from atomlearn.datasets.base import Dataset, DatasetMeta, LazyStructures
+from atomlearn.datasets.base import Dataset, DatasetMeta
 from atomlearn.datasets.coremof import load_coremof
 from atomlearn.datasets.export import export_dataset
 from atomlearn.datasets.folder import load_asedb, load_folder
 from atomlearn.datasets.qm9 import load_qm9
+from atomlearn.structures import LazyStructures
 
 #: name -> (loader, number of structures, description)
 BUNDLED: dict[str, tuple[Callable[[], Dataset], int, str]] = {

@@ -21,9 +21,9 @@ from ase import Atoms
 from filelock import FileLock
 
 from atomlearn.cache import cache_dir
-from atomlearn.datasets.base import Dataset, DatasetMeta, LazyStructures
+from atomlearn.datasets.base import Dataset, DatasetMeta
 from atomlearn.errors import ErrorRecord, errors_frame
-from atomlearn.structures import cif_text_to_atoms
+from atomlearn.structures import LazyStructures, cif_text_to_atoms
 
 #: subset -> dataset name
 SUBSETS = {"2019-ASR": "coremof2019", "2019-FSR": "coremof2019-fsr", "2014": "coremof2014"}

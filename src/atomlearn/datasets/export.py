@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from atomlearn.datasets.base import Dataset, LazyStructures
+from atomlearn.datasets.base import Dataset
+from atomlearn.structures import LazyStructures
 
 
 def export_dataset(dataset: Dataset, out: str | Path, id_column: str = "id") -> dict[str, int]:

@@ -24,7 +24,8 @@ from ase.data import atomic_numbers
 from filelock import FileLock
 
 from atomlearn.cache import cache_dir
-from atomlearn.datasets.base import Dataset, DatasetMeta, LazyStructures
+from atomlearn.datasets.base import Dataset, DatasetMeta
+from atomlearn.structures import LazyStructures
 from atomlearn.units import HARTREE_TO_EV, HARTREE_TO_KCAL_MOL
 
 CACHE_VERSION = "v1"

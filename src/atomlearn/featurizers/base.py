@@ -22,11 +22,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from atomlearn.cache import RowCache, row_key
-from atomlearn.datasets.base import load_each
 from atomlearn.errors import ErrorRecord, FeaturizationError, errors_frame
 from atomlearn.featurizers.checks import require_finite
 from atomlearn.parallel import parallel_map
-from atomlearn.structures import check_cell, structure_hash
+from atomlearn.structures import check_cell, load_each, structure_hash
 
 SYMMETRIES = ("translation", "rotation", "permutation", "supercell")
 RUNTIME_PARAMS = frozenset({"n_jobs", "scheduler", "on_error", "cache"})

@@ -17,7 +17,7 @@ from ase import Atoms
 from scipy.spatial.transform import Rotation
 from sklearn.base import clone
 
-from atomlearn.datasets.base import materialize
+from atomlearn.structures import materialize
 from atomlearn.featurizers.base import SYMMETRIES, Featurizer
 
 #: a declared symmetry holds when the largest relative change is below this

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from ase import Atoms
 
-from atomlearn.datasets.base import load_each
+from atomlearn.structures import load_each
 from atomlearn.errors import errors_frame
 from atomlearn.featurizers.base import Featurizer
 

@@ -18,7 +18,7 @@ from ase import Atoms
 from sklearn.base import BaseEstimator, clone
 from sklearn.pipeline import FeatureUnion
 
-from atomlearn.datasets.base import Dataset, load_each
+from atomlearn.datasets.base import Dataset
 from atomlearn.errors import ErrorRecord, errors_frame
 from atomlearn.evaluate.calibration import calibration
 from atomlearn.evaluate.metrics import (
@@ -34,7 +34,7 @@ from atomlearn.splits.splitters import make_holdout
 from atomlearn.featurizers.base import Featurizer
 from atomlearn.models import MODEL_SPECS, structure_array, takes_structures
 from atomlearn.models.gpr import has_predictive_std
-from atomlearn.structures import structure_hash
+from atomlearn.structures import load_each, structure_hash
 
 BASELINES = ("dummy", "ridge", "gbr")  # ridge, not plain least squares: that interpolates and explodes once features outnumber samples
 SPLITS_ON_FEATURES = ("kennard-stone", "cluster")

@@ -25,7 +25,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from atomlearn.atomic import write_csv_atomic, write_text_atomic
 from atomlearn.datasets import load
-from atomlearn.datasets.base import Dataset, DatasetMeta, load_each
+from atomlearn.datasets.base import Dataset, DatasetMeta
 from atomlearn.errors import ErrorRecord, errors_frame
 from atomlearn.runs import run_holdout
 from atomlearn.runs.holdout import featurizer_parts
@@ -38,6 +38,7 @@ from atomlearn.models import make_model
 from atomlearn.parallel import resolve_n_jobs
 from atomlearn.report import build_report
 from atomlearn.simulate.henry_batch import henry_labels
+from atomlearn.structures import load_each
 
 TARGET = "log10_henry_mol_kg_Pa"
 TARGET_UNIT = "log10 mol/(kg·Pa)"

@@ -7,14 +7,15 @@ import json
 from pathlib import Path
 
 from atomlearn.atomic import write_text_atomic
-from atomlearn.cli_common import console
+from atomlearn.cli.common import console
 from atomlearn.progress import Progress
 
 #: as ``atomlearn.forcefield.train.MODELS`` (not imported here: `--help` must not load PyTorch; a test checks)
 MODELS = ("painn", "schnet", "soap_krr")
 
 
-def add_forcefield_parsers(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``forcefield`` command group to ``commands``."""
     forcefield = commands.add_parser("forcefield", help="machine-learned force fields: train on frames, run MD")
     forcefield_commands = forcefield.add_subparsers(title="forcefield commands", required=True)
     train = forcefield_commands.add_parser("train", help="fit a network to energies and forces of extended XYZ frames")

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from atomlearn.cli_common import _load, _table, console
+from atomlearn.cli.common import add_folder_arguments, add_worker_arguments, console, load_dataset, print_failures, \
+    table
 
 
-def add_simulate_parsers(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``simulate`` command group to ``commands``."""
     simulate = commands.add_parser("simulate", help="compute labels by simulation (Widom Henry coefficients)")
     simulate_commands = simulate.add_subparsers(title="simulate commands", required=True)
     henry = simulate_commands.add_parser("henry", help="Henry coefficient and heat of adsorption by Widom insertion")
@@ -32,10 +34,8 @@ def add_simulate_parsers(commands: argparse._SubParsersAction) -> None:
                        help="grid interpolation, direct pair sums, or auto (default)")
     henry.add_argument("--no-blocking", action="store_true", help="count insertions in inaccessible pockets too")
     henry.add_argument("--no-charges", action="store_true", help="Lennard-Jones only, even when the CIFs carry charges")
-    henry.add_argument("--labels", default=None, help="labels CSV of a folder dataset (optional)")
-    henry.add_argument("--id-column", default="id", help="id column of the labels CSV")
-    henry.add_argument("--n-jobs", type=int, default=1, help="worker processes (-1: all cores)")
-    henry.add_argument("--scheduler", help="address of a dask.distributed scheduler (or $ATOMLEARN_SCHEDULER)")
+    add_folder_arguments(henry, labels=None)
+    add_worker_arguments(henry)
     henry.add_argument("--out", required=True, help="results CSV; rerunning with the same file skips finished structures")
     henry.set_defaults(handler=_henry)
 
@@ -59,19 +59,9 @@ def add_simulate_parsers(commands: argparse._SubParsersAction) -> None:
 def _henry(args: argparse.Namespace) -> int:
     from atomlearn.simulate.henry_batch import henry_labels
 
-    dataset = _load(args.dataset, args)
+    dataset = load_dataset(args.dataset, args)
     if args.ids:
-        path = Path(args.ids)
-        if not path.is_file():
-            raise FileNotFoundError(f"{path}: no such ids file (one structure id per line)")
-        wanted = [line.strip() for line in path.read_text().splitlines() if line.strip()]
-        unread = dataset.errors[dataset.errors["item_id"].astype(str).isin(wanted)]
-        known = set(dataset.ids)
-        unknown = [i for i in wanted if i not in known and i not in set(unread["item_id"].astype(str))]
-        if unknown:
-            raise ValueError(f"{path}: {len(unknown)} ids are not in {args.dataset}, e.g. {', '.join(unknown[:3])}")
-        dataset = dataset.subset([i for i in wanted if i in known])
-        dataset.errors = unread.reset_index(drop=True)  # requested but unreadable: failures of this run
+        dataset = _listed(dataset, args.ids, args.dataset)
     elif args.n is not None:
         dataset = dataset.sample(args.n, random_state=args.seed)
     batch = henry_labels(
@@ -85,15 +75,30 @@ def _henry(args: argparse.Namespace) -> int:
     columns = ["id", "henry_mol_kg_Pa", "henry_se_mol_kg_Pa", "qst_kJ_mol", "blocked_fraction", "time_s"]
     if len(batch.results):
         top = batch.results.sort_values("henry_mol_kg_Pa", ascending=False).head(10)
-        console.print(_table(top[columns], f"highest K_H of {args.guest} at {args.temperature:g} K (mol/kg/Pa)"))
+        console.print(table(top[columns], f"highest K_H of {args.guest} at {args.temperature:g} K (mol/kg/Pa)"))
         notes = batch.results["notes"].dropna()
         if len(notes):
             console.print(f"{len(notes)} structures carry notes, e.g. {escape(str(notes.iloc[0]))}")
-    for row in batch.errors.head(10).itertuples(index=False):
-        console.print(escape(f"  failed: {row.item_id} [{row.stage}] {row.reason}"), highlight=False)
-    console.print(f"results in {args.out}" + (f", failures in {Path(args.out).with_suffix('')}.errors.csv"
-                                              if len(batch.errors) else ""))
+    errors_path = f"{Path(args.out).with_suffix('')}.errors.csv"
+    print_failures(batch.errors, errors_path)
+    console.print(f"results in {args.out}" + (f", failures in {errors_path}" if len(batch.errors) else ""))
     return 0
+
+
+def _listed(dataset, ids_file: str, name: str):
+    """The structures an ids file lists (one id per line); listed but unreadable ones become the run's failures."""
+    path = Path(ids_file)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such ids file (one structure id per line)")
+    wanted = [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    unread = dataset.errors[dataset.errors["item_id"].astype(str).isin(wanted)]
+    known = set(dataset.ids)
+    unknown = [i for i in wanted if i not in known and i not in set(unread["item_id"].astype(str))]
+    if unknown:
+        raise ValueError(f"{path}: {len(unknown)} ids are not in {name}, e.g. {', '.join(unknown[:3])}")
+    listed = dataset.subset([i for i in wanted if i in known])
+    listed.errors = unread.reset_index(drop=True)  # requested but unreadable: failures of this run
+    return listed
 
 
 def _xtb_md(args: argparse.Namespace) -> int:

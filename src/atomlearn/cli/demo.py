@@ -7,10 +7,11 @@ import time
 
 from rich.markup import escape
 
-from atomlearn.cli_common import _table, console
+from atomlearn.cli.common import console, parse_nested, table
 
 
-def add_demo_parsers(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``demo`` command group to ``commands``."""
     demo = commands.add_parser("demo", help="end-to-end demonstrations on the bundled data")
     demo_commands = demo.add_subparsers(title="demo commands", required=True)
     mof = demo_commands.add_parser(
@@ -34,7 +35,6 @@ def add_demo_parsers(commands: argparse._SubParsersAction) -> None:
 
 
 def _demo_mof(args: argparse.Namespace) -> int:
-    from atomlearn.cli_learn import _nested
     from atomlearn.workflows import screen_coremof
 
     start = time.perf_counter()
@@ -43,7 +43,7 @@ def _demo_mof(args: argparse.Namespace) -> int:
     result = screen_coremof(args.out, guest=args.guest, temperature_K=args.temperature, n_simulate=args.n_simulate,
                             n_screen=args.n_screen, n_top=args.top, n_confirm=args.confirm,
                             featurizers=[n.strip() for n in args.featurizer.split(",") if n.strip()], model=args.model,
-                            nested=_nested(args.nested), n_jobs=args.n_jobs, random_state=args.seed,
+                            nested=parse_nested(args.nested), n_jobs=args.n_jobs, random_state=args.seed,
                             target_relative_error=args.target_error)
     _print_summary(result, args)
     console.print(f"report: {result.report}")
@@ -65,7 +65,7 @@ def _print_summary(result, args: argparse.Namespace) -> None:
         test = metrics["test"]
         rows.append({"model": args.model if key == "model" else key, "test MAE (log10)": test["mae"]["value"],
                      "95% CI": f"[{test['mae']['low']:.3f}, {test['mae']['high']:.3f}]", "test R²": test["r2"]["value"]})
-    console.print(_table(pd.DataFrame(rows), f"log10 K_H on the test set ({run.split['n_test']} MOFs never seen in training)"))
+    console.print(table(pd.DataFrame(rows), f"log10 K_H on the test set ({run.split['n_test']} MOFs never seen in training)"))
     test = summary["test"]
     console.print(f"{args.model}: top-{test['top_fraction']:.0%} recall on the test set {test['top_recall']:.2f} "
                   f"(random ranking: {test['top_fraction']:.2f})")
@@ -81,9 +81,9 @@ def _print_summary(result, args: argparse.Namespace) -> None:
     console.print(f"screened: {counts['screened_requested']} MOFs in, {counts['screened_predicted']} predicted, "
                   f"{counts['screened_failed']} failed (reasons in screened.csv)")
     top = pd.DataFrame(summary["top"])[["id", "predicted", "predicted_henry_mol_kg_Pa", "p_open", "simulated", "LCD_A", "PLD_A"]]
-    console.print(_table(top.fillna(""), f"predicted top {len(top)} (log10 K_H; simulated: in the random sample)"))
+    console.print(table(top.fillna(""), f"predicted top {len(top)} (log10 K_H; simulated: in the random sample)"))
     confirmed = result.confirmed[["id", "predicted", "simulated", "simulated_se", "error", "percentile_in_sample", "note"]]
-    console.print(_table(confirmed.fillna(""), "the surrogate's claim checked: predicted best, newly simulated (log10 K_H)"))
+    console.print(table(confirmed.fillna(""), "the surrogate's claim checked: predicted best, newly simulated (log10 K_H)"))
     check = summary["confirm"]
     if check["mae"] is not None:
         console.print(f"confirmed: MAE {check['mae']:.3f} log10 units (test MAE {test['mae']:.3f}); "
@@ -91,7 +91,7 @@ def _print_summary(result, args: argparse.Namespace) -> None:
                       f"(K_H > {check['sample_top_threshold_henry']:.3g}); best confirmed K_H "
                       f"{check['best_confirmed_henry']:.3g} vs best of the sample {check['best_in_sample_henry']:.3g} mol/(kg·Pa)")
     timings = pd.DataFrame([{"step": k, "seconds": v} for k, v in summary["timings_s"].items()])
-    console.print(_table(timings, "time split"))
+    console.print(table(timings, "time split"))
     saved = summary["saving"]
     console.print(f"simulating all {saved['n_screened']} screened MOFs would take about {saved['simulate_all_s'] / 60:.0f} min "
                   f"here; the surrogate featurized and predicted them in {saved['surrogate_s']:.0f} s")

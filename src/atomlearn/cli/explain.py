@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 
-from atomlearn.cli_common import _table, console
+from atomlearn.cli.common import console, table
 
 
-def add_explain_parsers(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``explain`` command group to ``commands``."""
     explain = commands.add_parser("explain", help="permutation importance, feature selection and a 2-D map of a fitted run")
     explain.add_argument("run", help="run folder of `atomlearn fit --out`")
     explain.add_argument("--importance", action="store_true", help="permutation importance on the test set, single and grouped")
@@ -55,13 +56,13 @@ def _explain(args: argparse.Namespace) -> int:
     columns = ["feature", "importance_mean", "importance_std"]
     if out.importance is not None:
         metric = out.importance.attrs["metric"].upper()
-        console.print(_table(out.importance[columns].head(args.top),
+        console.print(table(out.importance[columns].head(args.top),
                              f"Permutation importance: rise of the test {metric} ({out.importance.attrs['n_samples']} test rows)"))
         grouped = out.importance_grouped
-        console.print(_table(grouped[columns + ["n_columns"]].head(args.top),
+        console.print(table(grouped[columns + ["n_columns"]].head(args.top),
                              f"Grouped (|ρ| > {args.group_threshold}): {len(grouped)} groups of {len(out.importance)} features"))
     if out.sisso is not None:
-        console.print(_table(out.sisso[["n_terms", "formulas", "coef", "intercept", "rmse", "test_mae"]].astype(
+        console.print(table(out.sisso[["n_terms", "formulas", "coef", "intercept", "rmse", "test_mae"]].astype(
             {"formulas": str, "coef": str}), f"SISSO on {len(out.selected)} primary features "
                                              f"({int(out.sisso['candidates'].iloc[0])} candidate formulas)"))
     elif out.selected is not None:
@@ -73,7 +74,7 @@ def _explain(args: argparse.Namespace) -> int:
         if out.map_params.get("note"):
             console.print(f"note: {out.map_params['note']}")
     if out.curve is not None:
-        table, slope = summarize_curve(out.curve)
-        console.print(_table(table.reset_index(), f"Learning curve (mean ± std of repeats); log-log slope {slope:.2f}"))
+        summary, slope = summarize_curve(out.curve)
+        console.print(table(summary.reset_index(), f"Learning curve (mean ± std of repeats); log-log slope {slope:.2f}"))
     console.print(f"written to {args.run}/ (explain.json and the CSV tables)")
     return 0

@@ -1,0 +1,7 @@
+"""``python -m atomlearn.cli``: the same as the ``atomlearn`` command."""
+
+import sys
+
+from atomlearn.cli.main import main
+
+sys.exit(main())

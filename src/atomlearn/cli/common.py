@@ -1,0 +1,183 @@
+"""What the command modules share: the consoles, tables, dataset and featurizer arguments, failure lists."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from atomlearn.datasets import Dataset
+    from atomlearn.featurizers.base import Featurizer
+
+console = Console()
+error_console = Console(stderr=True)
+
+#: failures printed in full before "... and N more"
+SHOWN_FAILURES = 10
+
+
+def add_data_arguments(command: argparse.ArgumentParser) -> None:
+    """Add the dataset, target, featurizer and sampling arguments that ``fit`` and ``curve`` share.
+
+    Parameters
+    ----------
+    command : argparse.ArgumentParser
+        The subcommand's parser; gains ``dataset``, ``--labels``, ``--id-column``, ``--target``,
+        ``--featurizer``, ``--set``, ``--n``, ``--seed``, ``--n-jobs`` and ``--scheduler``.
+    """
+    command.add_argument("dataset", nargs="?", help="bundled dataset name, a folder or an ASE database file")
+    command.add_argument("--dataset", dest="dataset_option", help=argparse.SUPPRESS)  # older spelling
+    add_folder_arguments(command)
+    command.add_argument("--target", required=True, help="label column to predict")
+    command.add_argument("--featurizer", default="element_fraction", help="one or more names, comma-separated (default element_fraction; see `atomlearn featurize --list`)")
+    command.add_argument("--set", action="append", default=[], metavar="NAME.PARAM=VALUE", help="featurizer parameter (JSON value)")
+    command.add_argument("--n", type=int, help="use a random sample of this many structures")
+    command.add_argument("--seed", type=int, default=0, help="random seed for sampling, splitting and models (default 0)")
+    add_worker_arguments(command, "worker processes for featurizing (-1: all cores)")
+
+
+def add_folder_arguments(command: argparse.ArgumentParser, labels: str | None = "labels.csv") -> None:
+    """Add ``--labels`` and ``--id-column``: how a folder dataset's labels CSV is found and keyed.
+
+    Parameters
+    ----------
+    command : argparse.ArgumentParser
+        The subcommand's parser.
+    labels : str or None
+        Default of ``--labels`` (None: a folder without labels is fine).
+    """
+    where = "looked up inside the folder, else as given" + (f" (default {labels})" if labels else " (optional)")
+    command.add_argument("--labels", default=labels, help=f"labels CSV of a folder dataset: {where}")
+    command.add_argument("--id-column", default="id", help="id column of the labels CSV (default id)")
+
+
+def add_worker_arguments(command: argparse.ArgumentParser, help_n_jobs: str = "worker processes (-1: all cores)") -> None:
+    """Add ``--n-jobs`` and ``--scheduler`` (local processes, or an existing Dask cluster)."""
+    command.add_argument("--n-jobs", type=int, default=1, help=help_n_jobs)
+    command.add_argument("--scheduler", help="address of a dask.distributed scheduler (or $ATOMLEARN_SCHEDULER)")
+
+
+def dataset_and_featurizers(args: argparse.Namespace) -> tuple[Dataset, list[Featurizer]]:
+    """The dataset and the featurizers that :func:`add_data_arguments`'s options name.
+
+    Returns
+    -------
+    dataset : atomlearn.datasets.Dataset
+    featurizers : list of Featurizer
+        Unfitted, one per comma-separated name, with their ``--set`` parameters.
+    """
+    name = args.dataset or args.dataset_option
+    if not name:
+        raise ValueError("give a dataset: a bundled name (see `atomlearn datasets list`), a folder or an ASE database")
+    return load_dataset(name, args), make_featurizers(args.featurizer, args.set, n_jobs=args.n_jobs, scheduler=args.scheduler)
+
+
+def make_featurizers(names: str, settings: Sequence[str], **runtime: Any) -> list[Featurizer]:
+    """Featurizers from ``--featurizer a,b`` and ``--set a.param=value`` options.
+
+    Parameters
+    ----------
+    names : str
+        Comma-separated featurizer names.
+    settings : sequence of str
+        ``NAME.PARAM=VALUE`` settings, values in JSON (anything else is taken as text).
+    **runtime
+        Runtime parameters for every featurizer (``n_jobs``, ``scheduler``, ``cache``).
+    """
+    from atomlearn.featurizers import make_featurizer
+
+    listed = [name.strip() for name in names.split(",") if name.strip()]
+    params = featurizer_params(settings, listed)
+    return [make_featurizer(name, **runtime, **params[name]) for name in listed]
+
+
+def load_dataset(name: str, args: argparse.Namespace | None = None) -> Dataset:
+    """A bundled dataset by name, or a folder / ASE database with the ``--labels``, ``--id-column`` options of ``args``."""
+    from atomlearn.datasets import BUNDLED, load
+
+    if name in BUNDLED or args is None:
+        return load(name)
+    return load(name, labels=args.labels, id_column=args.id_column, n_jobs=args.n_jobs, scheduler=getattr(args, "scheduler", None))
+
+
+def table(frame: pd.DataFrame, title: str | None = None) -> Table:
+    """A rich table of a data frame: floats to 4 significant digits, everything else as text."""
+    shown = Table(title=title)
+    for column in frame.columns:
+        shown.add_column(str(column))
+    for row in frame.itertuples(index=False):
+        shown.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+    return shown
+
+
+def print_failures(failures: pd.DataFrame | Iterable[Mapping[str, object]], where: str) -> None:
+    """Print the first failures as ``failed: ID [STAGE] REASON`` lines, then how many more and where they all are.
+
+    Parameters
+    ----------
+    failures : DataFrame or iterable of mappings
+        Records with ``item_id``, ``stage`` and ``reason``.
+    where : str
+        Where the full list is, e.g. ``"errors.csv of the run folder"``.
+    """
+    records = failures.to_dict("records") if hasattr(failures, "to_dict") else list(failures)
+    for record in records[:SHOWN_FAILURES]:
+        console.print(escape(f"  failed: {record['item_id']} [{record['stage']}] {record['reason']}"), highlight=False)
+    if len(records) > SHOWN_FAILURES:
+        console.print(f"  ... and {len(records) - SHOWN_FAILURES} more ({where} lists them all)")
+
+
+def featurizer_params(settings: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, object]]:
+    """Parse ``NAME.PARAM=VALUE`` settings into one parameter dict per featurizer name.
+
+    Raises
+    ------
+    ValueError
+        For a setting without a dot or ``=``, or naming a featurizer not in ``names``.
+    """
+    params: dict[str, dict[str, object]] = {name: {} for name in names}
+    for setting in settings:
+        key, separator, raw = setting.partition("=")
+        name, dot, param = key.partition(".")
+        if not separator or not dot or name not in params:
+            raise ValueError(f"--set {setting!r}: write NAME.PARAM=VALUE with NAME one of {', '.join(names)}")
+        params[name][param] = json_or_text(raw)
+    return params
+
+
+def model_params(settings: Sequence[str]) -> dict[str, object]:
+    """Parse ``--param NAME=VALUE`` settings (JSON values; anything else is kept as text)."""
+    params: dict[str, object] = {}
+    for setting in settings:
+        name, separator, raw = setting.partition("=")
+        if not separator or not name:
+            raise ValueError(f"--param {setting!r}: write NAME=VALUE, e.g. max_epochs=100")
+        params[name.strip()] = json_or_text(raw)
+    return params
+
+
+def parse_nested(text: str | None) -> tuple[int, int] | None:
+    """``"5x5"`` -> ``(5, 5)``: outer and inner folds of nested cross-validation (None stays None)."""
+    if text is None:
+        return None
+    outer, separator, inner = text.lower().partition("x")
+    if not (separator and outer.isdigit() and inner.isdigit() and int(outer) >= 2 and int(inner) >= 2):
+        raise ValueError(f"--nested {text!r}: write OUTERxINNER with both at least 2, e.g. 5x5")
+    return int(outer), int(inner)
+
+
+def json_or_text(raw: str) -> object:
+    """A command-line value as JSON when it parses (numbers, lists, true/false), else the text itself."""
+    import json
+
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
-from atomlearn.simulate.forcefields import FrameworkForceField
+from atomlearn.simulate.lj_parameters import FrameworkForceField
 from atomlearn.simulate.grid import supercell_for_cutoff
 from atomlearn.simulate.guests import Guest
 

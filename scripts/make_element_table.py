@@ -1,4 +1,4 @@
-"""Regenerate ``src/atomlearn/data/elements.csv`` (Z = 1-94) from the ``mendeleev`` package.
+"""Regenerate ``src/atomlearn/package_data/elements.csv`` (Z = 1-94) from the ``mendeleev`` package.
 
 Run once by a developer (``pip install mendeleev``); atomlearn reads the shipped CSV and
 does not depend on mendeleev at run time. Sources of each column are listed in

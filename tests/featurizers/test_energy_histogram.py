@@ -6,7 +6,7 @@ from atomlearn.featurizers import EnergyHistogram
 from atomlearn.units import K_TO_KJ_MOL
 from atomlearn.featurizers.invariance import check
 from atomlearn.simulate import widom_henry
-from atomlearn.simulate.forcefields import load_forcefield, lorentz_berthelot
+from atomlearn.simulate.lj_parameters import load_forcefield, lorentz_berthelot
 from atomlearn.simulate.guests import get_guest
 
 T = 298.0

@@ -206,6 +206,30 @@ def _zip_without_schema() -> bytes:
     return buffer.getvalue()
 
 
+def test_a_bundle_written_before_the_layout_change_loads_as_it_did(honest_bundle, molecules):
+    # ElementFraction lived in featurizers/composition.py: a bundle of then names that path
+    structures, _ = molecules
+    before = load_bundle(honest_bundle).predict(structures[:5], [str(i) for i in range(5)])
+    model_path = honest_bundle / MODEL_FILE
+    with zipfile.ZipFile(model_path) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    new, old = b"atomlearn.featurizers.element_fraction", b"atomlearn.featurizers.composition"
+    assert new in files["schema.json"]
+    files["schema.json"] = files["schema.json"].replace(new, old)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    model_path.write_bytes(buffer.getvalue())
+    card = json.loads((honest_bundle / CARD_FILE).read_text())
+    card["model_sha256"] = file_sha256(model_path)
+    card["model_types"] = sorted(t.replace(new.decode(), old.decode()) for t in card["model_types"])
+    (honest_bundle / CARD_FILE).write_text(json.dumps(card))
+    after = load_bundle(honest_bundle)
+    assert type(after.featurizer).__module__ == new.decode()
+    np.testing.assert_array_equal(after.predict(structures[:5], [str(i) for i in range(5)])["y_pred"], before["y_pred"])
+
+
 def test_a_card_that_lists_other_types_than_the_file_is_refused(honest_bundle):
     card = json.loads((honest_bundle / CARD_FILE).read_text())
     card["model_types"] = card["model_types"][1:]

@@ -8,7 +8,7 @@ import pytest
 from ase import Atoms
 from scipy.integrate import quad
 
-from atomlearn.simulate.forcefields import load_forcefield
+from atomlearn.simulate.lj_parameters import load_forcefield
 from atomlearn.simulate.guests import get_guest
 from atomlearn.simulate.widom import framework_density, widom_henry
 from atomlearn.units import GAS_CONSTANT

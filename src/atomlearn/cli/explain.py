@@ -44,7 +44,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     from atomlearn.evaluate.learning_curve import summarize_curve
-    from atomlearn.explain.run import explain_run
+    from atomlearn.explain.explain_run import explain_run
 
     if not (args.importance or args.select or args.map or args.curve):
         raise ValueError("say what to explain: --importance, --select NAME, --map METHOD and/or --curve")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from atomlearn.featurizers.acsf import ACSF
 from atomlearn.featurizers.base import RUNTIME_PARAMS, SYMMETRIES, Featurizer
 from atomlearn.featurizers.cartesian import CartesianCoordinates
-from atomlearn.featurizers.composition import ElementFraction
+from atomlearn.featurizers.element_fraction import ElementFraction
 from atomlearn.featurizers.composition_stats import CompositionStats
 from atomlearn.featurizers.coremof_pores import CoreMofPores
 from atomlearn.featurizers.coulomb import BagOfBonds, CoulombMatrix

@@ -39,7 +39,7 @@ MAX_Z = 94
 @cache
 def element_table() -> pd.DataFrame:
     """The element table, indexed by atomic number Z (1-94)."""
-    with resources.files("atomlearn.data").joinpath("elements.csv").open() as handle:
+    with resources.files("atomlearn.package_data").joinpath("elements.csv").open() as handle:
         return pd.read_csv(handle, index_col="Z")
 
 

@@ -56,7 +56,7 @@ class EnergyHistogram(Featurizer):
         self._set_runtime(on_error, n_jobs, scheduler, cache)
 
     def _fit(self, structures: Sequence[Atoms]) -> None:
-        from atomlearn.simulate.forcefields import load_forcefield
+        from atomlearn.simulate.lj_parameters import load_forcefield
         from atomlearn.simulate.guests import get_guest
 
         guest = get_guest(self.guest)

@@ -28,7 +28,7 @@ from sklearn.base import BaseEstimator
 from atomlearn.atomic import atomic_file, file_sha256, require_complete, write_text_atomic
 from atomlearn.models.gpr import has_predictive_std
 from atomlearn.models.structure_input import takes_structures
-from atomlearn.runs.bundle_safety import BundleError, audit_model_file
+from atomlearn.runs.bundle_safety import BundleError, audit_model_file, current_model_bytes, current_type_names
 from atomlearn.runs.results import package_versions
 
 MODEL_FILE = "model.skops"
@@ -122,10 +122,10 @@ def load_bundle(folder: str | Path) -> Bundle:
         raise BundleError(f"{model_path} does not match its card (SHA-256 differs): the files come from different "
                          "runs or were modified; refit, or copy the run folder whole")
     types = audit_model_file(model_path)  # before anything in it is built
-    if card.get("model_types", types) != types:
+    if current_type_names(card.get("model_types", types)) != types:
         raise BundleError(f"{model_path} holds other types than its card lists; the bundle was modified, refit it")
     try:
-        content = sio.load(model_path, trusted=types)
+        content = sio.loads(current_model_bytes(model_path), trusted=types)
     except Exception as exc:  # noqa: BLE001 - any failure to rebuild audited data means a damaged file
         raise BundleError(f"{model_path} is not a valid atomlearn bundle ({type(exc).__name__}: {exc}); refit it") from exc
     if not isinstance(content, dict) or set(content) != {"featurizer", "model"}:

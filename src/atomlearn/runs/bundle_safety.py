@@ -11,6 +11,7 @@ atomlearn writes and the specific scikit-learn, NumPy and builtin types they con
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ class BundleError(AtomlearnError, ValueError):
 ATOMLEARN_TYPES = frozenset({
     "atomlearn.featurizers.acsf.ACSF",
     "atomlearn.featurizers.cartesian.CartesianCoordinates",
-    "atomlearn.featurizers.composition.ElementFraction",
+    "atomlearn.featurizers.element_fraction.ElementFraction",
     "atomlearn.featurizers.composition_stats.CompositionStats",
     "atomlearn.featurizers.coremof_pores.CoreMofPores",
     "atomlearn.featurizers.coulomb.BagOfBonds",
@@ -39,7 +40,7 @@ ATOMLEARN_TYPES = frozenset({
     "atomlearn.featurizers.pores.PoreGeometry",
     "atomlearn.featurizers.racs.RACs",
     "atomlearn.featurizers.soap.SOAP",
-    "atomlearn.simulate.forcefields.FrameworkForceField",
+    "atomlearn.simulate.lj_parameters.FrameworkForceField",
     "atomlearn.models.feature_maps.QuadraticFeatureMap",
     "atomlearn.models.gpr.GaussianProcess",
     "atomlearn.models.kernel_forcefield.KernelForceField",
@@ -54,6 +55,14 @@ ATOMLEARN_TYPES = frozenset({
     "atomlearn.splits.splitters.ClusterKFold",  # inner CV splitters a tuned model keeps as its cv parameter
     "atomlearn.splits.splitters.QuantileStratifiedKFold",
 })
+#: classes that moved to another module in a layout change: the path an older bundle names -> where
+#: the class lives now (the same class; an older bundle loads as it did)
+MOVED_TYPES = {
+    "atomlearn.featurizers.composition.ElementFraction": "atomlearn.featurizers.element_fraction.ElementFraction",
+    "atomlearn.simulate.forcefields.FrameworkForceField": "atomlearn.simulate.lj_parameters.FrameworkForceField",
+    "atomlearn.evaluate.splitters.ClusterKFold": "atomlearn.splits.splitters.ClusterKFold",
+    "atomlearn.evaluate.splitters.QuantileStratifiedKFold": "atomlearn.splits.splitters.QuantileStratifiedKFold",
+}
 
 #: the scikit-learn classes our models are built from (estimators and their fitted parts)
 SKLEARN_TYPES = frozenset({
@@ -145,7 +154,7 @@ def audit_model_file(path: str | Path) -> list[str]:
     types, refused = set(), set()
     for node in _nodes(schema):
         loader, module, name = node.get("__loader__"), node.get("__module__"), node.get("__class__")
-        full = f"{module}.{name}"
+        full = MOVED_TYPES.get(f"{module}.{name}", f"{module}.{name}")
         if not all(isinstance(v, str) for v in (loader, module, name)) or full not in ALLOWED_NODES.get(loader, ()):
             refused.add(f"{full} ({loader})")
         types.add(full)
@@ -153,3 +162,29 @@ def audit_model_file(path: str | Path) -> list[str]:
         raise BundleError(f"{path} holds types atomlearn does not trust: {', '.join(sorted(refused))}; "
                           "refusing to load it (a bundle written by atomlearn holds only its own models and data)")
     return sorted(types)
+
+
+def current_model_bytes(path: str | Path) -> bytes:
+    """The bytes of a skops file, with the classes of ``MOVED_TYPES`` renamed to where they live now
+    (a bundle written before a layout change loads as it did; a current one is returned as is)."""
+    data = Path(path).read_bytes()
+    schema = read_schema(Path(path))
+    moved = False
+    for node in _nodes(schema):
+        new = MOVED_TYPES.get(f"{node.get('__module__')}.{node.get('__class__')}")
+        if new is not None:
+            node["__module__"], node["__class__"] = new.rsplit(".", 1)
+            moved = True
+    if not moved:
+        return data
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as new_file:
+        for item in old.infolist():
+            content = json.dumps(schema).encode() if item.filename == "schema.json" else old.read(item)
+            new_file.writestr(item, content)
+    return buffer.getvalue()
+
+
+def current_type_names(types: list[str]) -> list[str]:
+    """Type names of a card, with moved classes under their current path (sorted)."""
+    return sorted(MOVED_TYPES.get(name, name) for name in types)

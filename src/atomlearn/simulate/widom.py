@@ -24,7 +24,7 @@ from scipy.spatial.transform import Rotation
 
 from atomlearn.simulate.accessibility import accessible_region
 from atomlearn.simulate.ewald import COULOMB_K_A, ewald_alpha, reciprocal_potential
-from atomlearn.simulate.forcefields import FrameworkForceField, load_forcefield
+from atomlearn.simulate.lj_parameters import FrameworkForceField, load_forcefield
 from atomlearn.simulate.grid import (
     DirectLJ,
     grid_shape,

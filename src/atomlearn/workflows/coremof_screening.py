@@ -32,7 +32,7 @@ from atomlearn.runs.holdout import featurizer_parts
 from atomlearn.evaluate.metrics import classification_metrics_ci, top_k_recall
 from atomlearn.runs.results import HoldoutResult, json_default
 from atomlearn.runs.run_folder import write_run
-from atomlearn.explain.run import explain_run
+from atomlearn.explain.explain_run import explain_run
 from atomlearn.featurizers import make_featurizer
 from atomlearn.models import make_model
 from atomlearn.parallel import resolve_n_jobs

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from atomlearn.simulate.forcefields import load_forcefield, lorentz_berthelot
+from atomlearn.simulate.lj_parameters import load_forcefield, lorentz_berthelot
 from atomlearn.units import KCAL_MOL_TO_K
 from atomlearn.simulate.grid import perpendicular_widths, supercell_for_cutoff
 from atomlearn.simulate.guests import GUESTS, get_guest

@@ -1,6 +1,6 @@
 """Lennard-Jones parameters of framework atoms (UFF, DREIDING) and Lorentz–Berthelot mixing.
 
-The tables ship in ``atomlearn/data`` in the units of the papers (well position x in Å,
+The tables ship in ``atomlearn/package_data`` in the units of the papers (well position x in Å,
 well depth D in kcal/mol); σ = x / 2^(1/6) and ε/k_B = D · 503.22 K.
 
 * UFF: A. K. Rappé, C. J. Casewit, K. S. Colwell, W. A. Goddard III, W. M. Skiff,
@@ -57,7 +57,7 @@ class FrameworkForceField:
 
 @cache
 def _table(filename: str) -> pd.DataFrame:
-    with resources.files("atomlearn.data").joinpath(filename).open() as handle:
+    with resources.files("atomlearn.package_data").joinpath(filename).open() as handle:
         return pd.read_csv(handle)
 
 

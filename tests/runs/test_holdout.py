@@ -65,7 +65,7 @@ def test_failures_are_counted_not_lost(tmp_path):
 
 @pytest.mark.parametrize("seed", [0, 4, 5])  # with 4 and 5 the fluorinated molecule is in the test set
 def test_a_valid_test_structure_is_never_refused_for_what_training_lacked(qm9, seed):
-    from atomlearn.runs.holdout import featurized_split
+    from atomlearn.runs.prepare import featurized_split
     from atomlearn.featurizers import BagOfBonds
 
     # 30 molecules, one with fluorine and the largest bags: wherever the split puts it, it is featurized

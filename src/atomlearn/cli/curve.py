@@ -37,7 +37,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _curve(args: argparse.Namespace) -> int:
     from atomlearn.evaluate.learning_curve import learning_curve, summarize_curve
     from atomlearn.models import make_model, takes_structures
-    from atomlearn.runs.holdout import featurized_split, model_inputs
+    from atomlearn.runs.prepare import featurized_split, model_inputs
 
     dataset, featurizers = dataset_and_featurizers(args)
     model = make_model(args.model, model_params(args.param))

@@ -28,7 +28,7 @@ from atomlearn.datasets import load
 from atomlearn.datasets.base import Dataset, DatasetMeta
 from atomlearn.errors import ErrorRecord, errors_frame
 from atomlearn.runs import run_holdout
-from atomlearn.runs.holdout import featurizer_parts
+from atomlearn.runs.prepare import featurizer_parts
 from atomlearn.evaluate.metrics import classification_metrics_ci, top_k_recall
 from atomlearn.runs.results import HoldoutResult, json_default
 from atomlearn.runs.run_folder import write_run

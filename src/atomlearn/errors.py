@@ -35,6 +35,7 @@ class ErrorRecord:
     reason: str
 
     def to_dict(self) -> dict[str, str]:
+        """The record as a plain dict: ``item_id``, ``stage``, ``reason``."""
         return asdict(self)
 
 

@@ -45,20 +45,25 @@ class MapResult:
 
     @property
     def n_in(self) -> int:
+        """Items given."""
         return len(self.results)
 
     @property
     def n_failed(self) -> int:
+        """Items that failed (each with an error record)."""
         return len(self.errors)
 
     @property
     def n_ok(self) -> int:
+        """Items that succeeded."""
         return self.n_in - self.n_failed
 
     def errors_frame(self) -> pd.DataFrame:
+        """The failures as a table: ``item_id``, ``stage``, ``reason``."""
         return errors_frame(self.errors)
 
     def summary(self) -> str:
+        """One line: N in, succeeded, failed."""
         return f"{self.n_in} in, {self.n_ok} succeeded, {self.n_failed} failed"
 
 

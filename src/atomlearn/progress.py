@@ -44,6 +44,7 @@ class Progress:
         return self
 
     def advance(self, n: int = 1, description: str | None = None) -> None:
+        """Count ``n`` more items done (and change the description when given)."""
         self.update(self.done + n, description)
 
     def update(self, done: int, description: str | None = None) -> None:

@@ -24,6 +24,7 @@ POSCAR_NAMES = ("POSCAR", "CONTCAR")
 
 
 def is_structure_file(path: Path) -> bool:
+    """Whether a file name is one of a structure format atomlearn reads (by extension; POSCAR/CONTCAR by name)."""
     return path.suffix.lower() in STRUCTURE_SUFFIXES or path.name.startswith(POSCAR_NAMES)
 
 

@@ -35,6 +35,7 @@ class NestedCVResult:
     timings_s: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as plain JSON-ready data (folds, summary, out-of-fold predictions)."""
         return asdict(self)
 
 

@@ -46,14 +46,17 @@ def parse_unit(text: str | None) -> Unit:
 
 
 def power(unit: Unit, exponent: Fraction | int) -> Unit:
+    """The unit of a quantity raised to ``exponent`` (e.g. Å -> Å² for 2, Å^1/2 for 1/2)."""
     return _multiply(DIMENSIONLESS, unit, Fraction(exponent))
 
 
 def product(a: Unit, b: Unit) -> Unit:
+    """The unit of the product of two quantities."""
     return _multiply(a, b)
 
 
 def quotient(a: Unit, b: Unit) -> Unit:
+    """The unit of ``a / b``."""
     return _multiply(a, b, Fraction(-1))
 
 

@@ -38,6 +38,7 @@ class RunFeatures:
 
     @classmethod
     def load(cls, folder: Path) -> RunFeatures:
+        """Read ``features.npz`` of a run folder (no pickle); ``FileNotFoundError`` when it has none."""
         path = folder / "features.npz"
         if not path.exists():
             raise FileNotFoundError(f"{folder} has no features.npz: it is not a run folder of `atomlearn fit --out`, "
@@ -46,6 +47,7 @@ class RunFeatures:
             return cls(data["X"], data["y"], data["ids"], data["set"], [str(n) for n in data["names"]])
 
     def rows(self, part: str) -> np.ndarray:
+        """Row positions of one part of the run: ``"train"`` or ``"test"``."""
         return np.flatnonzero(self.part == part)
 
 

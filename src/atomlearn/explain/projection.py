@@ -42,6 +42,7 @@ class Projection:
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
+        """The projection as JSON-ready data: method, parameters, explained variance, seconds, coordinates."""
         return {"method": self.method, "params": self.params, "explained_variance_ratio": self.explained_variance_ratio,
                 "seconds": self.seconds, "coordinates": self.coordinates.to_dict(orient="list")}
 

@@ -46,6 +46,18 @@ class CorrelationThreshold(SelectorMixin, BaseEstimator):
         self.method = method
 
     def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> CorrelationThreshold:
+        """Choose the features to keep: scanning them in order (by decreasing |correlation| with ``y``
+        when it is given), drop each one correlated above ``threshold`` with one already kept.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self
+        """
         if self.method not in ("pearson", "spearman"):
             raise ValueError(f"method must be 'pearson' or 'spearman', got {self.method!r}")
         if not 0 < self.threshold <= 1:

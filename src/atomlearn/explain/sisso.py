@@ -76,6 +76,7 @@ def evaluate(tree: Tree, X: np.ndarray) -> np.ndarray:
 
 
 def to_string(tree: Tree, names: Sequence[str]) -> str:
+    """A formula tree as readable text, with the primary features' ``names`` and only the brackets needed."""
     if tree[0] == "x":
         return names[tree[1]]
     parts = [to_string(child, names) for child in tree[1:]]
@@ -303,6 +304,18 @@ class SISSORegressor(RegressorMixin, BaseEstimator):
         return best.take(chosen)
 
     def fit(self, X: Any, y: Any) -> SISSORegressor:
+        """Build the candidate formulas, screen them (SIS) and fit the best 1..``n_terms``-term linear models (ℓ0).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_primary)
+            Primary features; a DataFrame's column names name them in the formulas.
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+        """
         clock = time.perf_counter()
         X, y, names, units = self._check(X, y)
         self.feature_names_in_ = np.array(names, dtype=object)

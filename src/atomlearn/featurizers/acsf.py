@@ -78,12 +78,38 @@ def neighbours_within(atoms: Atoms, r_cut: float) -> tuple[np.ndarray, np.ndarra
 class ACSF(Featurizer):
     """Behler-Parrinello symmetry functions per atom, pooled to one row per structure.
 
-    ``species`` (the neighbour species, as symbols) is learnt in ``fit`` unless given.
-    ``pooling``: ``"species_sum"`` (sum over the atoms of each centre species, blocks in
-    species order), ``"sum"``, ``"mean"``; ``per_atom(atoms)`` gives the unpooled
-    (n_atoms, n_features) array. Mean pooling respects supercell expansion; sums are
-    extensive and do not. Molecules and periodic crystals are both handled through
-    ``ase.neighborlist`` (images within the cutoff included).
+    Molecules and periodic crystals are both handled through ``ase.neighborlist`` (images within
+    the cutoff included); ``per_atom(atoms)`` gives the unpooled (n_atoms, n_features) array.
+    Mean pooling respects supercell expansion; sums are extensive and do not. The layout follows
+    DScribe's, number for number.
+
+    Parameters
+    ----------
+    r_cut : float
+        Cutoff radius in Å.
+    g2_params : sequence of (η, R_s)
+        Radial functions G2, η in Å⁻², R_s in Å.
+    g3_params : sequence of κ
+        Cosine functions G3, κ in Å⁻¹.
+    g4_params, g5_params : sequence of (η, ζ, λ)
+        Angular functions G4 (all three distances within the cutoff) and G5.
+    species : sequence of str, optional
+        Neighbour species, as symbols; default: learnt in ``fit``.
+    pooling : {"species_sum", "sum", "mean"}
+        Sum over the atoms of each centre species (blocks in species order), over all atoms, or the mean.
+    max_atoms : int
+        Refuse (NaN row) structures with more atoms than this.
+    on_error, n_jobs, scheduler, cache
+        Runtime settings of every featurizer (see :class:`~atomlearn.featurizers.base.Featurizer`).
+
+    Attributes
+    ----------
+    species_ : list of str
+    feature_names_out_ : ndarray of str, shape (n_features,)
+        Column names, fixed by ``fit``.
+    n_features_out_ : int
+    errors_ : list of ErrorRecord
+        Structures the last ``transform`` could not featurize (id, stage, reason).
     """
 
     name = "acsf"

@@ -32,7 +32,30 @@ RUNTIME_PARAMS = frozenset({"n_jobs", "scheduler", "on_error", "cache"})
 
 
 class Featurizer(TransformerMixin, BaseEstimator):
-    """Base class; see the module docstring. Subclasses list their parameters in ``__init__``."""
+    """Base class of every featurizer: a scikit-learn transformer over a sequence of ``ase.Atoms``.
+
+    Subclasses list their own parameters in ``__init__`` and take the runtime settings below.
+
+    Parameters
+    ----------
+    on_error : {"nan", "raise"}
+        "nan": a structure that cannot be featurized gives a row of NaN and a record in
+        ``errors_``; "raise": ``FeaturizationError`` naming the structure.
+    n_jobs : int
+        Worker processes for ``transform`` (-1: all cores).
+    scheduler : str, optional
+        Address of a ``dask.distributed`` scheduler to run on instead (or ``$ATOMLEARN_SCHEDULER``).
+    cache : bool
+        Read and store rows in the content-addressed cache (keyed by structure, parameters, fitted state).
+
+    Attributes
+    ----------
+    feature_names_out_ : ndarray of str, shape (n_features,)
+        Column names, fixed by ``fit``.
+    n_features_out_ : int
+    errors_ : list of ErrorRecord
+        Structures the last ``transform`` could not featurize (id, stage, reason).
+    """
 
     name: ClassVar[str] = "featurizer"
     symmetries: ClassVar[frozenset[str]] = frozenset()
@@ -137,6 +160,7 @@ class Featurizer(TransformerMixin, BaseEstimator):
         return {k: v for k, v in self.get_params(deep=False).items() if k not in RUNTIME_PARAMS}
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """The names of the output columns, shape (n_features,), fixed by ``fit`` (e.g. ``rac_metal_prod_chi_d1``)."""
         check_is_fitted(self, "feature_names_out_")
         return self.feature_names_out_
 

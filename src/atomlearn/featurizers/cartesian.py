@@ -11,12 +11,27 @@ from atomlearn.featurizers.base import Featurizer
 
 
 class CartesianCoordinates(Featurizer):
-    """Atomic numbers and x, y, z (Å) of each atom in file order, zero-padded to the largest
-    structure seen in ``fit``.
+    """Atomic numbers and x, y, z (Å) of each atom in file order, zero-padded.
 
     It respects no symmetry: translating, rotating or re-ordering the atoms changes the
     row. It exists to show why invariant descriptors are needed, and as input for models
     trained on augmented data (``invariance.augment``). Features: ``atom<i>_{Z,x,y,z}``.
+
+    Parameters
+    ----------
+    max_atoms : int, optional
+        Atoms per row; default: the largest structure given to ``fit`` (a larger one gives a NaN row).
+    on_error, n_jobs, scheduler, cache
+        Runtime settings of every featurizer (see :class:`~atomlearn.featurizers.base.Featurizer`).
+
+    Attributes
+    ----------
+    max_atoms_ : int
+    feature_names_out_ : ndarray of str, shape (n_features,)
+        Column names, fixed by ``fit``.
+    n_features_out_ : int
+    errors_ : list of ErrorRecord
+        Structures the last ``transform`` could not featurize (id, stage, reason).
     """
 
     name = "cartesian"

@@ -17,12 +17,28 @@ STATISTICS = ("mean", "wmean", "wstd", "wavgdev", "min", "max", "range")
 class CompositionStats(Featurizer):
     """Statistics of element properties over the atoms of a structure.
 
-    For each property p (``elements.SOURCES``: electronegativity, covalent radius,
-    mass, group, period, valence electrons, polarizability, ionization energy, ...)
-    and element fractions f_e: ``mean`` (over distinct elements), ``wmean`` = Σ f_e p_e,
-    ``wstd`` (fraction-weighted standard deviation), ``wavgdev`` = Σ f_e |p_e - wmean|,
-    ``min``, ``max``, ``range``. Depends on the composition only, so it respects all four
-    symmetries. Features: ``comp_<property>_<statistic>``.
+    For each property p and element fractions f_e: ``mean`` (over distinct elements),
+    ``wmean`` = Σ f_e p_e, ``wstd`` (fraction-weighted standard deviation),
+    ``wavgdev`` = Σ f_e |p_e - wmean|, ``min``, ``max``, ``range``. Depends on the composition
+    only, so it respects all four symmetries. Features: ``comp_<property>_<statistic>``.
+
+    Parameters
+    ----------
+    properties : sequence of str
+        Columns of the shipped element table ``package_data/elements.csv`` (Z = 1-94; sources in
+        ``elements.SOURCES``): mass (amu), group, period, valence electrons, Pauling
+        electronegativity, covalent and van der Waals radii (Å), polarizability (bohr³),
+        ionization energy (eV), Mendeleev number.
+    on_error, n_jobs, scheduler, cache
+        Runtime settings of every featurizer (see :class:`~atomlearn.featurizers.base.Featurizer`).
+
+    Attributes
+    ----------
+    feature_names_out_ : ndarray of str, shape (n_features,)
+        Column names, fixed by ``fit``.
+    n_features_out_ : int
+    errors_ : list of ErrorRecord
+        Structures the last ``transform`` could not featurize (id, stage, reason).
     """
 
     name = "composition"

@@ -43,9 +43,29 @@ def framework_density_g_cm3(atoms: Atoms) -> float:
 
 class CoreMofPores(Featurizer):
     """Zeo++ pore geometry of a CoRE MOF from the table shipped with the database (see
-    ``COLUMNS``). ``subset``: "2019-ASR" or "2019-FSR". A structure whose density differs from
-    the table's by more than ``density_tolerance`` (relative) is refused as a different
-    structure. Features: ``coremof_<column>``."""
+    ``COLUMNS``). A structure whose density differs from the table's by more than
+    ``density_tolerance`` is refused as a different structure. Features: ``coremof_<column>``.
+
+    Parameters
+    ----------
+    subset : {"2019-ASR", "2019-FSR"}
+        The table of the all-solvent-removed or free-solvent-removed structures.
+    density_tolerance : float
+        Largest relative difference between the structure's density and the table's.
+    on_error, n_jobs, scheduler, cache
+        Runtime settings of every featurizer (see :class:`~atomlearn.featurizers.base.Featurizer`).
+
+    Attributes
+    ----------
+    ids_ : list of str
+        The table's structure ids.
+    values_ : ndarray of shape (n_table, n_features)
+    feature_names_out_ : ndarray of str, shape (n_features,)
+        Column names, fixed by ``fit``.
+    n_features_out_ : int
+    errors_ : list of ErrorRecord
+        Structures the last ``transform`` could not featurize (id, stage, reason).
+    """
 
     name = "coremof_pores"
     symmetries = frozenset({"translation", "rotation", "permutation", "supercell"})

@@ -53,10 +53,26 @@ class _MoleculeFeaturizer(Featurizer):
 
 
 class CoulombMatrix(_MoleculeFeaturizer):
-    """Eigenvalues of the Coulomb matrix, sorted by decreasing absolute value and zero-padded
-    to ``max_atoms`` (learnt in ``fit`` as the largest molecule when not given).
+    """Eigenvalues of the Coulomb matrix, sorted by decreasing absolute value and zero-padded.
 
-    Invariant to translation, rotation and atom order. Features: ``cm_eig_<i>``.
+    M_ii = 0.5 Z_i^2.4, M_ij = Z_i Z_j / r_ij (r in Å). Invariant to translation, rotation and
+    atom order; for molecules. Features: ``cm_eig_<i>``.
+
+    Parameters
+    ----------
+    max_atoms : int, optional
+        Length of the row; default: the largest molecule given to ``fit`` (a larger one gives a NaN row).
+    on_error, n_jobs, scheduler, cache
+        Runtime settings of every featurizer (see :class:`~atomlearn.featurizers.base.Featurizer`).
+
+    Attributes
+    ----------
+    max_atoms_ : int
+    feature_names_out_ : ndarray of str, shape (n_features,)
+        Column names, fixed by ``fit``.
+    n_features_out_ : int
+    errors_ : list of ErrorRecord
+        Structures the last ``transform`` could not featurize (id, stage, reason).
     """
 
     name = "coulomb_matrix"
@@ -88,6 +104,25 @@ class BagOfBonds(_MoleculeFeaturizer):
     terms Z_X Z_Y / r for each X-Y atom pair. Invariant to translation, rotation and atom
     order. A molecule with an element or a bag larger than seen in ``fit`` gives a NaN
     row. Features: ``bob_<bag>_<i>``.
+
+    Parameters
+    ----------
+    max_atoms : int, optional
+        Refuse (NaN row) molecules with more atoms than this; default 10,000.
+    on_error, n_jobs, scheduler, cache
+        Runtime settings of every featurizer (see :class:`~atomlearn.featurizers.base.Featurizer`).
+
+    Attributes
+    ----------
+    species_ : list of str
+        Elements seen in ``fit``.
+    bag_sizes_ : dict of str to int
+        Length of each bag.
+    feature_names_out_ : ndarray of str, shape (n_features,)
+        Column names, fixed by ``fit``.
+    n_features_out_ : int
+    errors_ : list of ErrorRecord
+        Structures the last ``transform`` could not featurize (id, stage, reason).
     """
 
     name = "bag_of_bonds"

@@ -14,13 +14,29 @@ from atomlearn.featurizers.base import Featurizer
 class ElementFraction(Featurizer):
     """Fraction of atoms of each element (and, with ``counts=True``, atom counts and size).
 
-    The element list is learnt in ``fit`` (or given as ``species``). A structure with
-    an element outside that list gives a NaN row and an error record, since its
-    fractions would not sum to one. Fractions respect all four symmetries; counts are
-    extensive and change under supercell expansion.
+    A structure with an element outside the learnt list gives a NaN row and an error record,
+    since its fractions would not sum to one. Fractions respect all four symmetries; counts are
+    extensive and change under supercell expansion. Features: ``frac_<El>`` for each element,
+    then (``counts=True``) ``count_<El>`` and ``n_atoms``.
 
-    Features: ``frac_<El>`` for each element, then (``counts=True``) ``count_<El>``
-    and ``n_atoms``.
+    Parameters
+    ----------
+    species : sequence of str, optional
+        Element symbols; default: every element of the structures given to ``fit``.
+    counts : bool
+        Also give the atom count of each element and the number of atoms.
+    on_error, n_jobs, scheduler, cache
+        Runtime settings of every featurizer (see :class:`~atomlearn.featurizers.base.Featurizer`).
+
+    Attributes
+    ----------
+    species_ : list of str
+        The elements, in order of atomic number.
+    feature_names_out_ : ndarray of str, shape (n_features,)
+        Column names, fixed by ``fit``.
+    n_features_out_ : int
+    errors_ : list of ErrorRecord
+        Structures the last ``transform`` could not featurize (id, stage, reason).
     """
 
     name = "element_fraction"

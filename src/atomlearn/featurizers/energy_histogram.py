@@ -23,11 +23,48 @@ from atomlearn.units import K_TO_KJ_MOL
 
 
 class EnergyHistogram(Featurizer):
-    """Histogram of the guest–framework LJ energy (kJ/mol) on a grid of ``spacing_A`` Å:
-    bins of ``bin_width_kJ_mol`` from ``min_kJ_mol`` to 0 (lower energies fall in the first bin),
+    """Histogram of the guest-framework Lennard-Jones energy on a grid through the cell.
+
+    Bins of ``bin_width_kJ_mol`` from ``min_kJ_mol`` to 0 (lower energies fall in the first bin),
     the repulsive fraction (> 0), the lowest energy (kJ/mol) and log10 of the mean Boltzmann
     factor at ``temperature_K``. Features: ``eh_<guest>_<low>_<high>``, ``eh_<guest>_repulsive``,
-    ``eh_<guest>_min_kJ_mol``, ``eh_<guest>_log10_boltzmann``."""
+    ``eh_<guest>_min_kJ_mol``, ``eh_<guest>_log10_boltzmann``.
+
+    Parameters
+    ----------
+    guest : str
+        A single-site guest: CH4, Ar, Kr or Xe.
+    forcefield : {"uff", "dreiding"}
+        Framework Lennard-Jones parameters.
+    spacing_A : float
+        Grid spacing in Å (coarsened to stay under ``max_points``).
+    cutoff_A : float
+        Lennard-Jones cutoff in Å.
+    temperature_K : float
+        Temperature of the Boltzmann factor, K.
+    bin_width_kJ_mol, min_kJ_mol : float
+        Bin width and lower edge of the histogram, kJ/mol.
+    max_points : int
+        Most grid points per structure.
+    max_atoms : int
+        Refuse (NaN row) structures with more atoms than this.
+    on_error, n_jobs, scheduler, cache
+        Runtime settings of every featurizer (see :class:`~atomlearn.featurizers.base.Featurizer`).
+
+    Attributes
+    ----------
+    guest_name_ : str
+    forcefield_ : FrameworkForceField
+    site_epsilon_K_, site_sigma_A_ : float
+        Lennard-Jones parameters of the guest site (K, Å).
+    edges_kJ_mol_ : ndarray
+        Bin edges, kJ/mol.
+    feature_names_out_ : ndarray of str, shape (n_features,)
+        Column names, fixed by ``fit``.
+    n_features_out_ : int
+    errors_ : list of ErrorRecord
+        Structures the last ``transform`` could not featurize (id, stage, reason).
+    """
 
     name = "energy_histogram"
     # the grid is fixed to the cell: a translation or a supercell moves the sample points

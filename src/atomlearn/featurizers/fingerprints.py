@@ -32,8 +32,26 @@ class _RDKitFeaturizer(Featurizer):
 
 
 class MorganFingerprint(_RDKitFeaturizer):
-    """Morgan/ECFP fingerprint of ``radius`` (2 = ECFP4) folded to ``n_bits`` bits;
-    ``counts=True`` gives how often each hashed environment occurs. Features: ``morgan_<i>``.
+    """Morgan/ECFP fingerprint of a molecule (RDKit), folded to ``n_bits`` bits.
+
+    Parameters
+    ----------
+    radius : int
+        Environment radius in bonds (2 = ECFP4).
+    n_bits : int
+        Length of the folded fingerprint.
+    counts : bool
+        How often each hashed environment occurs, instead of 0/1.
+    on_error, n_jobs, scheduler, cache
+        Runtime settings of every featurizer (see :class:`~atomlearn.featurizers.base.Featurizer`).
+
+    Attributes
+    ----------
+    feature_names_out_ : ndarray of str, shape (n_features,)
+        Column names, fixed by ``fit``.
+    n_features_out_ : int
+    errors_ : list of ErrorRecord
+        Structures the last ``transform`` could not featurize (id, stage, reason).
     """
 
     name = "morgan"
@@ -59,9 +77,26 @@ class MorganFingerprint(_RDKitFeaturizer):
 
 
 class RDKitDescriptors(_RDKitFeaturizer):
-    """The RDKit 2D descriptors (about 210: weights, logP, TPSA, ring and atom counts, ...),
-    or the subset ``names``. A molecule whose descriptor is not finite gives a NaN row
-    and names the descriptor. Features: ``rdkit_<name>``.
+    """The RDKit 2D descriptors of a molecule (about 210: weights, logP, TPSA, ring and atom counts, ...).
+
+    A molecule whose descriptor is not finite gives a NaN row and names the descriptor.
+    Features: ``rdkit_<name>``.
+
+    Parameters
+    ----------
+    names : sequence of str, optional
+        The descriptors to compute; default: all.
+    on_error, n_jobs, scheduler, cache
+        Runtime settings of every featurizer (see :class:`~atomlearn.featurizers.base.Featurizer`).
+
+    Attributes
+    ----------
+    descriptor_names_ : list of str
+    feature_names_out_ : ndarray of str, shape (n_features,)
+        Column names, fixed by ``fit``.
+    n_features_out_ : int
+    errors_ : list of ErrorRecord
+        Structures the last ``transform`` could not featurize (id, stage, reason).
     """
 
     name = "rdkit2d"

@@ -122,17 +122,39 @@ def zeo_geometry(cif_text: str, probe_radius: float, surface_samples: int, volum
 
 class PoreGeometry(Featurizer):
     """Zeo++ pore geometry of a crystal: Di, Df, Dif (Å), density, accessible and
-    non-accessible surface areas and volumes for a probe of ``probe_radius`` Å (1.86 Å:
-    N2, as in the CoRE MOF table), and the geometric void fraction.
+    non-accessible surface areas and volumes, and the geometric void fraction.
 
-    ``high_accuracy`` (e.g. ``"DEF"``, Zeo++'s ``-ha``) splits large atoms into small
-    spheres for a more exact Voronoi network, as the CoRE MOF table was computed; it is
-    10-100x slower with pyzeo, so it is off by default, which gives diameters within a few
-    tenths of an Å of the table. Crystal-only: a molecule gives a NaN row. Areas and
-    volumes are Monte Carlo estimates (``surface_samples`` per atom, ``volume_samples``
-    per cell): the cell is passed as lengths and angles, so rotation leaves the row
-    unchanged, but translation, atom order and supercells change the random sample.
+    Crystal-only: a molecule gives a NaN row. Areas and volumes are Monte Carlo estimates:
+    the cell is passed as lengths and angles, so rotation leaves the row unchanged, but
+    translation, atom order and supercells change the random sample.
     Features: ``pore_<key>`` for the keys of ``FEATURES``.
+
+    Parameters
+    ----------
+    probe_radius : float
+        Probe radius in Å (1.86 Å: N2, as in the CoRE MOF table).
+    surface_samples : int
+        Monte Carlo samples per atom for the surface areas.
+    volume_samples : int
+        Monte Carlo samples per cell for the volumes.
+    high_accuracy : str, optional
+        Zeo++'s ``-ha`` setting (e.g. ``"DEF"``): large atoms split into small spheres for a more
+        exact Voronoi network, as the CoRE MOF table was computed; 10-100x slower, so off by
+        default, which gives diameters within a few tenths of an Å of the table.
+    timeout : float
+        Seconds one structure may take (it runs in a worker process); past it, a NaN row.
+    max_atoms : int
+        Refuse (NaN row) structures with more atoms than this.
+    on_error, n_jobs, scheduler, cache
+        Runtime settings of every featurizer (see :class:`~atomlearn.featurizers.base.Featurizer`).
+
+    Attributes
+    ----------
+    feature_names_out_ : ndarray of str, shape (n_features,)
+        Column names, fixed by ``fit``.
+    n_features_out_ : int
+    errors_ : list of ErrorRecord
+        Structures the last ``transform`` could not featurize (id, stage, reason).
     """
 
     name = "pores"

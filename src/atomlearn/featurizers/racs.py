@@ -79,10 +79,33 @@ def rac_sums(shells: list[sparse.csr_matrix], start: np.ndarray, values: np.ndar
 class RACs(Featurizer):
     """Revised autocorrelation functions of the bond graph (see the module docstring).
 
-    ``scopes``: any of ``mc``, ``lc``, ``func``, ``linker`` (MOFs; the default) and
-    ``full`` (molecules and any structure). ``max_depth``: largest bond distance
-    (0-3 in the papers). Differences of I and at depth 0 are zero by definition and are
-    left out. Features: ``rac_<scope>_<prod|diff>_<property>_d<depth>``.
+    Differences of I and at depth 0 are zero by definition and are left out.
+    Features: ``rac_<scope>_<prod|diff>_<property>_d<depth>``.
+
+    Parameters
+    ----------
+    scopes : sequence of {"mc", "lc", "func", "linker", "full"}
+        Metal-centred, linker-connecting, functional-group and linker scopes (MOFs; the default),
+        or ``full`` (the whole graph: molecules and any structure).
+    properties : sequence of str
+        Atomic properties: Pauling electronegativity ``chi``, nuclear charge ``Z``, identity ``I``,
+        topology (coordination) ``T``, covalent radius ``S``, polarizability ``alpha``.
+    max_depth : int
+        Largest bond distance (0-3 in the papers).
+    bond_tolerance : float
+        Two atoms are bonded closer than the sum of their covalent radii plus this, in Å.
+    max_atoms : int
+        Refuse (NaN row) structures with more atoms than this.
+    on_error, n_jobs, scheduler, cache
+        Runtime settings of every featurizer (see :class:`~atomlearn.featurizers.base.Featurizer`).
+
+    Attributes
+    ----------
+    feature_names_out_ : ndarray of str, shape (n_features,)
+        Column names, fixed by ``fit``.
+    n_features_out_ : int
+    errors_ : list of ErrorRecord
+        Structures the last ``transform`` could not featurize (id, stage, reason).
     """
 
     name = "racs"

@@ -25,14 +25,40 @@ def _dscribe_soap(species: tuple[str, ...], r_cut: float, n_max: int, l_max: int
 
 
 class SOAP(Featurizer):
-    """SOAP power spectrum (GTO radial basis) of each atom, pooled per structure.
+    """SOAP power spectrum (GTO radial basis, DScribe) of each atom, pooled per structure.
 
-    ``pooling="mean"`` averages the per-atom spectra over all atoms; ``"species_mean"``
-    averages over the atoms of each centre species separately (one block per species,
-    zeros where a structure lacks that species). The species list is learnt in ``fit``
-    unless given. Molecules and periodic crystals both work (``pbc`` decides per
-    structure). Means are intensive, so all four symmetries hold. Features:
-    ``soap_<pooling>[_<centre>]_<i>`` in DScribe's order; r_cut and sigma in Å.
+    Molecules and periodic crystals both work (``pbc`` decides per structure). Means are
+    intensive, so all four symmetries hold. Features: ``soap_<pooling>[_<centre>]_<i>`` in
+    DScribe's order.
+
+    Parameters
+    ----------
+    r_cut : float
+        Cutoff radius in Å.
+    n_max, l_max : int
+        Radial and angular basis sizes.
+    sigma : float
+        Width of the atomic Gaussians in Å.
+    species : sequence of str, optional
+        Species of the spectrum; default: learnt in ``fit``.
+    pooling : {"mean", "species_mean"}
+        Average over all atoms, or over the atoms of each centre species separately (one block
+        per species, zeros where a structure lacks it).
+    max_atoms : int
+        Refuse (NaN row) structures with more atoms than this.
+    on_error, n_jobs, scheduler, cache
+        Runtime settings of every featurizer (see :class:`~atomlearn.featurizers.base.Featurizer`).
+
+    Attributes
+    ----------
+    species_ : list of str
+    n_atom_features_ : int
+        Length of one atom's spectrum.
+    feature_names_out_ : ndarray of str, shape (n_features,)
+        Column names, fixed by ``fit``.
+    n_features_out_ : int
+    errors_ : list of ErrorRecord
+        Structures the last ``transform`` could not featurize (id, stage, reason).
     """
 
     name = "soap"

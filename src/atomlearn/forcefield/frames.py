@@ -26,6 +26,7 @@ class Frames:
         return len(self.structures)
 
     def take(self, rows: np.ndarray) -> Frames:
+        """The frames at ``rows`` (positions), with their energies and forces."""
         return Frames(self.path, [self.structures[i] for i in rows], self.energies_eV[rows],
                       [self.forces_eV_A[i] for i in rows])
 

@@ -78,6 +78,7 @@ class MDReport:
         return numbers
 
     def summary(self) -> str:
+        """A few lines for the terminal: speed, temperature, energy drift, stability and the distance comparison."""
         copies = "" if self.n_replicas == 1 else (
             f" of {self.n_replicas} replicas at once ({1000 * self.seconds_per_replica_step:.3f} ms per replica-step)")
         lines = [f"{self.ensemble.upper()} MD: {self.n_steps} steps of {self.timestep_fs:g} fs "

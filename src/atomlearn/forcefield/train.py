@@ -50,6 +50,7 @@ class ForceFieldResult:
     test_predictions: pd.DataFrame
 
     def summary(self) -> str:
+        """One line: frames used, time, and the test energy and force errors against the zero-force baseline."""
         m = self.metrics
         return (f"{self.folder}: {m['n_train']} training / {m['n_test']} test frames, {m['train_seconds']:.0f} s; "
                 f"test energy MAE {m['energy_mae_meV']:.1f} meV ({m['energy_mae_meV_per_atom']:.2f} meV/atom), "

@@ -16,17 +16,39 @@ class QuadraticFeatureMap(TransformerMixin, BaseEstimator):
     """
 
     def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> QuadraticFeatureMap:
+        """Record the feature pairs of the map.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
         X = validate_data(self, X)
         self.pairs_ = [(i, j) for i in range(X.shape[1]) for j in range(i + 1, X.shape[1])]
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
+        """The explicit degree-2 map: squares, then √2 times every product of two features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features * (n_features + 1) / 2)
+        """
         check_is_fitted(self, "pairs_")
         X = validate_data(self, X, reset=False)
         cross = [np.sqrt(2.0) * X[:, i] * X[:, j] for i, j in self.pairs_]
         return np.column_stack([X**2, *cross]) if cross else X**2
 
     def get_feature_names_out(self, input_features: list[str] | None = None) -> np.ndarray:
+        """Names of the mapped columns (``x0^2``, ..., ``sqrt2*x0*x1``, ...)."""
         check_is_fitted(self, "pairs_")
         names = input_features if input_features is not None else [f"x{i}" for i in range(self.n_features_in_)]
         return np.array([f"{n}^2" for n in names] + [f"sqrt2*{names[i]}*{names[j]}" for i, j in self.pairs_])
@@ -40,12 +62,29 @@ class InversePowerFeatures(TransformerMixin, BaseEstimator):
         self.powers = powers
 
     def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> InversePowerFeatures:
+        """Check that ``X`` is one column of separations (Å).
+
+        Returns
+        -------
+        self
+        """
         X = validate_data(self, X)
         if X.shape[1] != 1:
             raise ValueError(f"InversePowerFeatures takes one column of separations, got {X.shape[1]}")
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
+        """r^-p for each power p of ``powers``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, 1)
+            Positive separations r in Å.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, len(powers))
+        """
         check_is_fitted(self, "n_features_in_")
         X = validate_data(self, X, reset=False)
         if (X <= 0).any():

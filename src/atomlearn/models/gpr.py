@@ -24,9 +24,34 @@ class GaussianProcess(FastKernelRidge):
     """GP regression; ``predict(X, return_std=True)`` gives the mean and the standard deviation
     of a new observation (target units), noise included.
 
-    ``cv=None`` (default) selects by log marginal likelihood; any ``cv`` of
-    ``FastKernelRidge`` selects by held-out error instead. After fit: ``signal_variance_``
-    (σ², target units²), ``noise_std_`` (√(σ²λ), target units), ``log_marginal_likelihood_``.
+    The kernel ridge machinery of ``FastKernelRidge``, with the signal variance estimated from the
+    data so that the posterior variance is in target units.
+
+    Parameters
+    ----------
+    kernel : {"linear", "rbf", "laplacian", "matern12", "matern32", "matern52"}
+    gamma : float, sequence of float or "auto"
+        Kernel width (see ``atomlearn.models.kernels``); a list is searched; "auto" searches
+        4^k times the median heuristic, k = -4..1.
+    alpha : float or sequence of float
+        Regularisation λ, in units of the kernel (k(x, x) = 1); a list is searched.
+    cv : None or any ``cv`` of FastKernelRidge
+        None (default): width and λ by the log marginal likelihood; otherwise by held-out error.
+    scoring, fit_intercept, dtype, solver, random_state
+        As in ``FastKernelRidge``.
+
+    Attributes
+    ----------
+    gamma_, alpha_ : float
+    signal_variance_ : float
+        σ², target units².
+    noise_std_ : float
+        √(σ²λ), target units.
+    dual_coef_ : ndarray of shape (n_samples,)
+    intercept_ : float
+    best_score_ : float
+        Log marginal likelihood of the chosen pair (``cv=None``), else its held-out error.
+    cv_results_ : dict of lists
     """
 
     def __init__(self, kernel: str = "rbf", gamma: float | Sequence[float] | str = "auto",

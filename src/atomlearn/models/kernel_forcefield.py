@@ -39,6 +39,20 @@ class KernelForceField(RegressorMixin, BaseEstimator):
         self.alpha = alpha
 
     def fit(self, structures: Sequence[Atoms], y: np.ndarray, forces: Sequence[np.ndarray] | None = None) -> KernelForceField:
+        """Fit the kernel ridge energy model on the frames' SOAP vectors.
+
+        Parameters
+        ----------
+        structures : sequence of ase.Atoms
+        y : array-like of shape (n_frames,)
+            Energies in eV.
+        forces : sequence of ndarray of shape (n_atoms, 3), optional
+            Checked, not fitted: this baseline learns energies only (its forces are their derivatives).
+
+        Returns
+        -------
+        self
+        """
         structures = list(structures)
         y = np.asarray(y, dtype=float)
         if len(structures) != len(y):

@@ -53,28 +53,53 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
 
     Parameters
     ----------
-    kernel : "linear", "rbf", "laplacian", "matern12", "matern32" or "matern52"
-    gamma : width (see ``atomlearn.models.kernels``); a list is searched; "auto" searches
+    kernel : {"linear", "rbf", "laplacian", "matern12", "matern32", "matern52"}
+    gamma : float, sequence of float or "auto"
+        Kernel width (see ``atomlearn.models.kernels``); a list is searched; "auto" searches
         4^k times the median heuristic, k = -4..1.
-    alpha : regularisation λ (same units as the kernel); a list is searched.
-    cv : "loo" (closed-form leave-one-out), a number of shuffled folds, or a splitter.
-    scoring : "mae" or "rmse" of the held-out residuals.
-    fit_intercept : fit an unpenalised constant b (predictions far from the data tend to
-        b, not to 0).
-    dtype : "float64" or "float32" (half the memory, ~2x faster; λ below ~1e-5 of the
-        largest kernel eigenvalue is then unresolved and skipped).
-    solver : "eigh" (one eigendecomposition per width serves every λ), "cholesky" (one
-        factor and inverse per λ), or "auto" (eigh for more than 3 λ).
-    width_subsample : screen the widths on a random subsample of this many rows (the
-        widths × λ grid there), then compute the λ path of the best width on all rows:
-        one full-size decomposition instead of one per width. None: all widths on all rows.
-    refine_alphas : with a width screen, compute on all rows only this many λ of the grid,
-        centred on the screen's best λ (1: fit the screened pair directly, no held-out
-        error on all rows). None: the whole λ path on all rows. Few λ use Cholesky,
-        ~6x cheaper than the eigendecomposition at equal size.
+    alpha : float or sequence of float
+        Regularisation λ, in units of the kernel (k(x, x) = 1); a list is searched.
+    cv : "loo", int or splitter
+        "loo" (closed-form leave-one-out), a number of shuffled folds, or a scikit-learn splitter.
+    scoring : {"mae", "rmse"}
+        Error of the held-out residuals that chooses the pair.
+    fit_intercept : bool
+        Fit an unpenalised constant b (predictions far from the data tend to b, not to 0).
+    dtype : {"float64", "float32"}
+        float32 halves the memory and is ~2x faster; λ below ~1e-5 of the largest kernel
+        eigenvalue is then unresolved and skipped.
+    solver : {"auto", "eigh", "cholesky"}
+        "eigh": one eigendecomposition per width serves every λ; "cholesky": one factor and
+        inverse per λ; "auto": eigh for more than 3 λ.
+    width_subsample : int, optional
+        Screen the widths on a random subsample of this many rows (the widths × λ grid there),
+        then compute the λ path of the best width on all rows: one full-size decomposition
+        instead of one per width. None: all widths on all rows.
+    refine_alphas : int, optional
+        With a width screen, compute on all rows only this many λ of the grid, centred on the
+        screen's best λ (1: fit the screened pair directly, no held-out error on all rows).
+        None: the whole λ path on all rows. Few λ use Cholesky, ~6x cheaper than the
+        eigendecomposition at equal size.
+    random_state : int or None
+        Seed of the folds, the subsample and the median heuristic's sample.
 
-    After ``fit``: ``gamma_``, ``alpha_``, ``dual_coef_``, ``intercept_``, ``cv_results_``
-    (gamma, alpha, score and stage lists; ``cv_scores_`` gives them as a DataFrame), ``best_score_``.
+    Attributes
+    ----------
+    gamma_, alpha_ : float
+        The chosen width and λ.
+    dual_coef_ : ndarray of shape (n_samples,)
+    intercept_ : float
+    X_fit_ : ndarray of shape (n_samples, n_features)
+        The training rows (the kernel of new rows is taken against them).
+    best_score_ : float
+        Held-out error of the chosen pair (NaN when nothing was searched).
+    cv_results_ : dict of lists
+        gamma, alpha, score and stage of every grid point; ``cv_scores_`` gives them as a DataFrame.
+
+    Examples
+    --------
+    >>> model = FastKernelRidge(kernel="laplacian").fit(X_train, y_train)  # doctest: +SKIP
+    >>> model.gamma_, model.alpha_  # doctest: +SKIP
     """
 
     def __init__(self, kernel: str = "rbf", gamma: float | Sequence[float] | str = "auto",
@@ -93,20 +118,6 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         self.width_subsample = width_subsample
         self.refine_alphas = refine_alphas
         self.random_state = random_state
-
-    # -- checks -----------------------------------------------------------------------
-    def _check_params(self) -> np.dtype:
-        if self.kernel not in KERNELS:
-            raise ValueError(f"unknown kernel {self.kernel!r}; choose one of {', '.join(KERNELS)}")
-        if self.scoring not in SCORINGS:
-            raise ValueError(f"scoring must be one of {SCORINGS}, got {self.scoring!r}")
-        if self.solver not in ("auto", "eigh", "cholesky"):
-            raise ValueError(f"solver must be 'auto', 'eigh' or 'cholesky', got {self.solver!r}")
-        if self.dtype not in ("float64", "float32"):
-            raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
-        if self.refine_alphas is not None and (not isinstance(self.refine_alphas, (int, np.integer)) or self.refine_alphas < 1):
-            raise ValueError(f"refine_alphas must be a positive integer or None, got {self.refine_alphas!r}")
-        return np.dtype(self.dtype)
 
     def _gammas(self, X: np.ndarray) -> list[float]:
         if isinstance(self.gamma, str):
@@ -130,26 +141,31 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
                        "use dtype='float32', the Nyström model (krr_nystroem) or fewer training samples")
 
     # -- fit --------------------------------------------------------------------------
-    def _score(self, residuals: np.ndarray) -> np.ndarray:
-        with np.errstate(invalid="ignore", over="ignore"):
-            if self.scoring == "mae":
-                return np.mean(np.abs(residuals), axis=-1)
-            return np.sqrt(np.mean(residuals**2, axis=-1))
-
-    def _solver_for(self, n_alphas: int) -> str:
-        if self.solver != "auto":
-            return self.solver
-        return "eigh" if n_alphas > 3 else "cholesky"  # measured: eigh wins from ~4 λ
-
     def _path(self, K: np.ndarray, y: np.ndarray, alphas: list[float], folds: Folds) -> np.ndarray:
         """Held-out residuals of every λ for one kernel matrix (overwritten by the eigh solver)."""
-        if self._solver_for(len(alphas)) == "cholesky":
+        if choose_solver(self.solver, len(alphas)) == "cholesky":
             return residuals_cholesky(K, y.astype(K.dtype), alphas, folds, self.fit_intercept)
         evals, Q = sl.eigh(K, overwrite_a=True, check_finite=False, driver="evd")
         return residuals_eigh(evals, Q, y.astype(K.dtype), alphas, folds, self.fit_intercept)
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> FastKernelRidge:
-        dtype = self._check_params()
+        """Choose the width and λ on the training data (held-out error of the whole grid), then fit the dual coefficients.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        MemoryError
+            When the n² kernel would not fit in the memory available (the message says what to use instead).
+        """
+        dtype = check_params(self)
         X, y = validate_data(self, X, y, y_numeric=True)
         y = np.asarray(y, dtype=float)
         require_two_samples(len(X), type(self).__name__)
@@ -209,9 +225,9 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         folds = self._folds(X, y)
         rows = []
         # a single width on all rows, scored by Cholesky (which leaves K intact): keep K for the final fit
-        keep = stage == "all data" and len(gammas) == 1 and self._solver_for(len(alphas)) == "cholesky"
+        keep = stage == "all data" and len(gammas) == 1 and choose_solver(self.solver, len(alphas)) == "cholesky"
         for gamma, K in self._kernels(X, gammas, dtype):
-            scores = self._score(self._path(K, y, alphas, folds).astype(float))
+            scores = held_out_score(self._path(K, y, alphas, folds).astype(float), self.scoring)
             rows += [{"gamma": gamma, "alpha": alpha, "score": float(v), "stage": stage} for alpha, v in zip(alphas, scores)]
             self._kept_kernel = (gamma, K) if keep else None
             del K
@@ -222,21 +238,7 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         kept, self._kept_kernel = getattr(self, "_kept_kernel", None), None
         K = kept[1] if kept is not None and kept[0] == self.gamma_ else kernel_matrix(X, kernel=self.kernel, gamma=self.gamma_, dtype=dtype)
         del kept
-        K.flat[:: len(y) + 1] += self.alpha_
-        try:
-            # K is symmetric and C-ordered: its transpose is the Fortran-ordered array LAPACK
-            # factors in place (no n² copy); the result is the upper factor U, K = UᵀU
-            factor = sl.cho_factor(K.T, lower=False, overwrite_a=True, check_finite=False)
-        except np.linalg.LinAlgError as exc:
-            raise np.linalg.LinAlgError(f"K + {self.alpha_:g} I is not positive definite in {self.dtype}; "
-                                        "use a larger alpha or dtype='float64'") from exc
-        Gy = sl.cho_solve(factor, y.astype(dtype), check_finite=False).astype(float)
-        if self.fit_intercept:
-            g = sl.cho_solve(factor, np.ones(len(y), dtype=dtype), check_finite=False).astype(float)
-            self.intercept_ = float(Gy.sum() / g.sum())
-            self.dual_coef_ = Gy - self.intercept_ * g
-        else:
-            self.intercept_, self.dual_coef_ = 0.0, Gy
+        self.dual_coef_, self.intercept_, factor = cholesky_dual(K, y, self.alpha_, self.fit_intercept)
         self.X_fit_ = np.ascontiguousarray(X, dtype=dtype)
         return factor
 
@@ -253,6 +255,16 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
                                        gamma=self.gamma_, dtype=self.X_fit_.dtype)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predict the target for each row (kernel against the training rows, in blocks of ``PREDICT_BLOCK`` rows).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         check_is_fitted(self, "dual_coef_")
         X = validate_data(self, X, reset=False)
         out = np.empty(len(X))
@@ -260,3 +272,70 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         for start, block in self._kernel_blocks(X):
             out[start:start + len(block)] = block @ coef
         return out + self.intercept_
+
+
+def check_params(model: FastKernelRidge) -> np.dtype:
+    """Validate the settings of a kernel ridge model (``ValueError`` naming the bad one); its dtype."""
+    if model.kernel not in KERNELS:
+        raise ValueError(f"unknown kernel {model.kernel!r}; choose one of {', '.join(KERNELS)}")
+    if model.scoring not in SCORINGS:
+        raise ValueError(f"scoring must be one of {SCORINGS}, got {model.scoring!r}")
+    if model.solver not in ("auto", "eigh", "cholesky"):
+        raise ValueError(f"solver must be 'auto', 'eigh' or 'cholesky', got {model.solver!r}")
+    if model.dtype not in ("float64", "float32"):
+        raise ValueError(f"dtype must be 'float64' or 'float32', got {model.dtype!r}")
+    if model.refine_alphas is not None and (not isinstance(model.refine_alphas, (int, np.integer)) or model.refine_alphas < 1):
+        raise ValueError(f"refine_alphas must be a positive integer or None, got {model.refine_alphas!r}")
+    return np.dtype(model.dtype)
+
+
+def held_out_score(residuals: np.ndarray, scoring: str) -> np.ndarray:
+    """MAE or RMSE over the last axis of held-out residuals, shape (..., n_samples) -> (...)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        if scoring == "mae":
+            return np.mean(np.abs(residuals), axis=-1)
+        return np.sqrt(np.mean(residuals**2, axis=-1))
+
+
+def choose_solver(solver: str, n_alphas: int) -> str:
+    """"eigh" or "cholesky" for a λ path of ``n_alphas`` values ("auto": eigh from 4 λ, where it wins, measured)."""
+    if solver != "auto":
+        return solver
+    return "eigh" if n_alphas > 3 else "cholesky"
+
+
+def cholesky_dual(K: np.ndarray, y: np.ndarray, alpha: float,
+                  fit_intercept: bool) -> tuple[np.ndarray, float, tuple[np.ndarray, bool]]:
+    """Solve (K + λI) c = y - b for the dual coefficients, with the unpenalised intercept b when asked.
+
+    Parameters
+    ----------
+    K : ndarray of shape (n_samples, n_samples)
+        Symmetric kernel matrix, C-ordered; overwritten by its Cholesky factor.
+    y : ndarray of shape (n_samples,)
+    alpha : float
+        λ, in the units of the kernel.
+    fit_intercept : bool
+
+    Returns
+    -------
+    dual_coef : ndarray of shape (n_samples,), float64
+    intercept : float
+    factor : (ndarray, bool)
+        The upper Cholesky factor U of K + λI (K = UᵀU), as ``scipy.linalg.cho_factor`` gives it.
+    """
+    dtype = K.dtype
+    K.flat[:: len(y) + 1] += alpha
+    try:
+        # K is symmetric and C-ordered: its transpose is the Fortran-ordered array LAPACK
+        # factors in place (no n² copy); the result is the upper factor U, K = UᵀU
+        factor = sl.cho_factor(K.T, lower=False, overwrite_a=True, check_finite=False)
+    except np.linalg.LinAlgError as exc:
+        raise np.linalg.LinAlgError(f"K + {alpha:g} I is not positive definite in {dtype}; "
+                                    "use a larger alpha or dtype='float64'") from exc
+    Gy = sl.cho_solve(factor, y.astype(dtype), check_finite=False).astype(float)
+    if not fit_intercept:
+        return Gy, 0.0, factor
+    g = sl.cho_solve(factor, np.ones(len(y), dtype=dtype), check_finite=False).astype(float)
+    intercept = float(Gy.sum() / g.sum())
+    return Gy - intercept * g, intercept, factor

@@ -31,15 +31,36 @@ class _LinearPredictor(RegressorMixin, BaseEstimator):
 class ClosedFormLinearRegression(_LinearPredictor):
     """Ordinary least squares solved in closed form.
 
-    ``solver="lstsq"`` (default) uses an SVD-based least-squares solve, stable for
-    ill-conditioned or rank-deficient X; ``solver="normal"`` solves the normal equation
-    ``(X_1ᵀ X_1) w = X_1ᵀ y`` as written on the slide (squares the condition number).
+    Parameters
+    ----------
+    solver : {"lstsq", "normal"}
+        "lstsq" (default): an SVD-based least-squares solve, stable for ill-conditioned or
+        rank-deficient X; "normal": the normal equation ``(X_1ᵀ X_1) w = X_1ᵀ y`` as written on
+        the slide (squares the condition number).
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+    weights_ : ndarray of shape (n_features + 1,)
+        Intercept, then the coefficients.
     """
 
     def __init__(self, solver: str = "lstsq") -> None:
         self.solver = solver
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> ClosedFormLinearRegression:
+        """Solve for the intercept and coefficients in one step.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+        """
         X, y = validate_data(self, X, y, y_numeric=True)
         design = with_intercept_column(X)
         if self.solver == "normal":
@@ -55,11 +76,29 @@ class ClosedFormLinearRegression(_LinearPredictor):
 class AutogradLinearRegression(_LinearPredictor):
     """Linear regression fitted by gradient descent on the mean squared error, gradients from PyTorch autograd.
 
-    The lecture's "go downhill" loop: ``w -= learning_rate * dL/dw`` for ``max_steps``
-    steps or until the largest gradient component falls below ``tol``. Float64 throughout.
-    Features are best standardised first (the step size that converges depends on the
-    largest eigenvalue of ``X_1ᵀ X_1 / n``); ``learning_rate="auto"`` uses ``1 / that``.
-    ``loss_history_`` holds the loss after each step.
+    The lecture's "go downhill" loop: ``w -= learning_rate * dL/dw`` until the largest gradient
+    component falls below ``tol``. Float64 throughout. Features are best standardised first (the
+    step size that converges depends on the largest eigenvalue of ``X_1ᵀ X_1 / n``).
+
+    Parameters
+    ----------
+    learning_rate : float or "auto"
+        Step size; "auto" uses 1 / the largest eigenvalue of ``X_1ᵀ X_1 / n``.
+    max_steps : int
+        Most gradient steps.
+    tol : float
+        Stop when every gradient component is below this.
+    random_state : int or None
+        Seed of the initial weights.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+    weights_ : ndarray of shape (n_features + 1,)
+    loss_history_ : ndarray of shape (n_steps_,)
+        The loss after each step.
+    n_steps_ : int
     """
 
     def __init__(self, learning_rate: float | str = "auto", max_steps: int = 100_000, tol: float = 1e-10,
@@ -70,6 +109,22 @@ class AutogradLinearRegression(_LinearPredictor):
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> AutogradLinearRegression:
+        """Run gradient descent from small random weights until the gradient vanishes (``tol``) or ``max_steps``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        FloatingPointError
+            When the loss diverges (too large a step).
+        """
         import torch
 
         from atomlearn.models.nn.training import seeded_generator

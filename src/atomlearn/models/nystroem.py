@@ -26,7 +26,29 @@ class NystroemKernelRidge(RegressorMixin, BaseEstimator):
 
     For each width the Nyström features are built and scikit-learn's ``RidgeCV`` finds λ by
     its closed-form leave-one-out error; the width with the lowest error is kept.
-    ``cv_results_`` lists the leave-one-out MSE of each width (target units²).
+
+    Parameters
+    ----------
+    kernel : {"linear", "rbf", "laplacian", "matern12", "matern32", "matern52"}
+    gamma : float, sequence of float or "auto"
+        Kernel width (see ``atomlearn.models.kernels``); a list is searched; "auto" searches
+        4^k times the median heuristic, k = -4..1.
+    alpha : float or sequence of float
+        Regularisation λ, in units of the kernel (k(x, x) = 1); a list is searched.
+    n_components : int
+        Landmarks (at most the number of training rows).
+    random_state : int or None
+        Seed of the landmarks and the median heuristic's sample.
+
+    Attributes
+    ----------
+    gamma_, alpha_ : float
+    features_ : sklearn.kernel_approximation.Nystroem
+    ridge_ : sklearn.linear_model.RidgeCV
+    best_score_ : float
+        Leave-one-out MSE of the chosen width (target units²).
+    cv_results_ : dict of lists
+        The leave-one-out MSE of each width.
     """
 
     def __init__(self, kernel: str = "rbf", gamma: float | Sequence[float] | str = "auto",
@@ -39,6 +61,17 @@ class NystroemKernelRidge(RegressorMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> NystroemKernelRidge:
+        """Fit ridge on Nyström features for each kernel width (λ by leave-one-out); keep the best width.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+        """
         if self.kernel not in SKLEARN_KERNEL:
             raise ValueError(f"the Nyström model supports kernels {', '.join(SKLEARN_KERNEL)}, got {self.kernel!r}")
         X, y = validate_data(self, X, y, y_numeric=True)
@@ -61,6 +94,16 @@ class NystroemKernelRidge(RegressorMixin, BaseEstimator):
         return self
 
     def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predict the target for each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         check_is_fitted(self, "ridge_")
         X = validate_data(self, X, reset=False)
         return self.ridge_.predict(self.features_.transform(X))

@@ -30,14 +30,17 @@ def table(frame: pd.DataFrame, float_format: str = "{:.4g}") -> str:
 
 
 def figure(fig: go.Figure, name: str) -> str:
+    """A plotly figure as an HTML fragment (the plotly library is included once per page, elsewhere)."""
     body = fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"figure-{name}",
                        config={"displaylogo": False, "responsive": False})
     return f'<div class="figure" data-figure="{name}">{body}</div>'
 
 
 def section(title: str, *parts: str) -> str:
+    """A report section: an escaped title and the given HTML parts."""
     return f"<section><h2>{html.escape(title)}</h2>{''.join(parts)}</section>"
 
 
 def note(text: str) -> str:
+    """A paragraph of escaped explanatory text."""
     return f'<p class="note">{html.escape(text)}</p>'

@@ -100,10 +100,12 @@ class HoldoutResult:
 
     @classmethod
     def from_json(cls, path: str | Path) -> HoldoutResult:
+        """Read a ``results.json`` written by ``write_run`` (the fitted parts are not in it)."""
         return cls(**json.loads(Path(path).read_text()))
 
 
 def json_default(value: Any) -> Any:
+    """JSON for what ``json`` cannot write: NumPy scalars and arrays as numbers and lists, anything else as its repr."""
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):

@@ -37,10 +37,12 @@ class Guest:
 
     @property
     def positions(self) -> np.ndarray:
+        """Site positions in the guest's own frame, shape (n_sites, 3), Å."""
         return np.array([site.position_A for site in self.sites], dtype=float)
 
     @property
     def charged(self) -> bool:
+        """Whether any site carries a partial charge (electrostatics then matter)."""
         return any(site.charge_e != 0.0 for site in self.sites)
 
     @property

@@ -57,6 +57,7 @@ class HenryBatch:
     n_computed: int
 
     def summary(self) -> str:
+        """One line: structures requested, already in the output, computed, failed."""
         return (f"{self.n_requested} structures requested: {self.n_skipped} already in the output, "
                 f"{self.n_computed} computed, {len(self.errors)} failed")
 

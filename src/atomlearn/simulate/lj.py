@@ -21,6 +21,7 @@ class LennardJones:
 
     @property
     def r_min_A(self) -> float:
+        """Separation of the potential minimum, 2^(1/6) σ, in Å."""
         return 2.0 ** (1.0 / 6.0) * self.sigma_A
 
 

@@ -52,6 +52,7 @@ class FrameworkForceField:
                 np.array([self.sigma_A[s] for s in symbols], dtype=float))
 
     def citation(self) -> str:
+        """The paper the parameters come from."""
         return CITATIONS.get(self.name.split("+")[0], self.name)
 
 

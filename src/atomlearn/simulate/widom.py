@@ -71,9 +71,11 @@ class HenryResult:
 
     @property
     def relative_error(self) -> float:
+        """Standard error over the value of K_H (infinite when K_H is 0)."""
         return self.henry_se_mol_kg_Pa / self.henry_mol_kg_Pa if self.henry_mol_kg_Pa > 0 else math.inf
 
     def to_dict(self) -> dict:
+        """One flat row for a results table (supercell as ``AxBxC``, notes joined by ``; ``)."""
         row = asdict(self)
         row["supercell"] = "x".join(map(str, self.supercell))
         row["notes"] = "; ".join(self.notes)
@@ -125,43 +127,15 @@ def widom_henry(
     electrostatics, framework_charges = _electrostatics_mode(atoms, guest, charges, notes)
     model = _FrameworkModel(atoms, guest, forcefield, cutoff_A, shifted, grid_spacing_A, max_grid_points,
                             temperature_K, framework_charges, source)
-    if model.spacing > max(grid_spacing_A, MAX_GRID_SPACING_A) * 1.001:
-        if block_pockets or framework_charges is not None:
-            raise ValueError(f"{source}: an energy grid of this {len(atoms)}-atom cell needs more than {max_grid_points:,} "
-                             f"points at {max(grid_spacing_A, MAX_GRID_SPACING_A)} Å; coarsened to {model.spacing:.3f} Å "
-                             "it would bias K_H by more than its error bar. Raise max_grid_points (4 bytes per point "
-                             "and site type), or use direct pair sums (block_pockets=False, and charges='off' for a "
-                             "charged guest)")
-        notes.append(f"the cell is too large for an accurate grid under {max_grid_points:,} points: direct pair sums")
-        method = "direct"
-    elif model.spacing > grid_spacing_A * 1.001:
-        notes.append(f"grid coarsened to {model.spacing:.3f} Å to stay under {max_grid_points} points")
-    if method == "direct" and (block_pockets or framework_charges is not None):
-        raise ValueError("method='direct' sums Lennard-Jones pairs only: use block_pockets=False and no "
-                         "electrostatics (charges='off'), or method='grid'")
+    method = _check_grid_spacing(model, method, grid_spacing_A, max_grid_points, block_pockets, framework_charges,
+                                 f"{source}: an energy grid of this {len(atoms)}-atom cell", notes)
     use_grid = method == "grid" or block_pockets or framework_charges is not None
     if use_grid:
         model.build_grids()
     blocked_fraction, pockets = model.block(block_threshold_kT) if block_pockets else (0.0, 0)
-    rng = np.random.default_rng(random_state)
-    sums = []  # per block: (Σ w, Σ U w, n)
-    while True:
-        sites = _random_sites(guest, model.inverse_cell, block_size, rng)
-        tick = time.perf_counter()
-        energy = model.grid_energies(sites) if use_grid else model.direct_energies(sites)
-        weight = np.exp(-energy / temperature_K)
-        finite = weight > 0
-        sums.append((weight.sum(), (energy[finite] * weight[finite]).sum(), block_size))
-        if method == "auto" and not use_grid and len(sums) == 1:
-            use_grid = model.grid_is_cheaper(weight, target_relative_error, (time.perf_counter() - tick) / block_size)
-            if use_grid:
-                model.build_grids()
-        k_mean, k_se, u_mean, u_se = _block_statistics(np.array(sums))
-        inserted = len(sums) * block_size
-        if inserted >= max_insertions or (len(sums) >= MIN_BLOCKS and k_mean > 0 and k_se < target_relative_error * k_mean):
-            break
-        if use_grid and model.no_room():
-            break
+    k_mean, k_se, u_mean, u_se, inserted, use_grid = _insert(
+        model, guest, temperature_K, method == "auto" and not use_grid, use_grid, block_size, max_insertions,
+        target_relative_error, np.random.default_rng(random_state))
     if use_grid and model.no_room():
         notes.append("no grid point is both free of overlap and accessible: no room for the guest")
         k_se = 0.0  # exactly zero, not an estimate
@@ -180,6 +154,53 @@ def widom_henry(
         supercell=supercell_for_cutoff(model.cell, cutoff_A), forcefield=forcefield.name,
         time_s=time.perf_counter() - start, grid_time_s=model.grid_time_s, notes=notes,
     )
+
+
+def _check_grid_spacing(model: _FrameworkModel, method: str, grid_spacing_A: float, max_grid_points: int,
+                        block_pockets: bool, framework_charges: np.ndarray | None, what: str, notes: list[str]) -> str:
+    """The method to use once the grid spacing the point budget allows is known: a grid coarser than
+    ``MAX_GRID_SPACING_A`` would bias K_H, so direct pair sums where they can stand in, else a clear refusal."""
+    if model.spacing > max(grid_spacing_A, MAX_GRID_SPACING_A) * 1.001:
+        if block_pockets or framework_charges is not None:
+            raise ValueError(f"{what} needs more than {max_grid_points:,} "
+                             f"points at {max(grid_spacing_A, MAX_GRID_SPACING_A)} Å; coarsened to {model.spacing:.3f} Å "
+                             "it would bias K_H by more than its error bar. Raise max_grid_points (4 bytes per point "
+                             "and site type), or use direct pair sums (block_pockets=False, and charges='off' for a "
+                             "charged guest)")
+        notes.append(f"the cell is too large for an accurate grid under {max_grid_points:,} points: direct pair sums")
+        method = "direct"
+    elif model.spacing > grid_spacing_A * 1.001:
+        notes.append(f"grid coarsened to {model.spacing:.3f} Å to stay under {max_grid_points} points")
+    if method == "direct" and (block_pockets or framework_charges is not None):
+        raise ValueError("method='direct' sums Lennard-Jones pairs only: use block_pockets=False and no "
+                         "electrostatics (charges='off'), or method='grid'")
+    return method
+
+
+def _insert(model: _FrameworkModel, guest: Guest, temperature_K: float, may_switch_to_grid: bool, use_grid: bool,
+            block_size: int, max_insertions: int, target_relative_error: float,
+            rng: np.random.Generator) -> tuple[float, float, float, float, int, bool]:
+    """Random insertions in blocks until K_H's block standard error is below the target (or the budget
+    is spent): ⟨exp(-U/kT)⟩ and ⟨U⟩_w with their errors, insertions made, and whether the grid was used."""
+    sums = []  # per block: (Σ w, Σ U w, n)
+    while True:
+        sites = _random_sites(guest, model.inverse_cell, block_size, rng)
+        tick = time.perf_counter()
+        energy = model.grid_energies(sites) if use_grid else model.direct_energies(sites)
+        weight = np.exp(-energy / temperature_K)
+        finite = weight > 0
+        sums.append((weight.sum(), (energy[finite] * weight[finite]).sum(), block_size))
+        if may_switch_to_grid and len(sums) == 1:
+            use_grid = model.grid_is_cheaper(weight, target_relative_error, (time.perf_counter() - tick) / block_size)
+            if use_grid:
+                model.build_grids()
+        k_mean, k_se, u_mean, u_se = _block_statistics(np.array(sums))
+        inserted = len(sums) * block_size
+        if inserted >= max_insertions or (len(sums) >= MIN_BLOCKS and k_mean > 0 and k_se < target_relative_error * k_mean):
+            break
+        if use_grid and model.no_room():
+            break
+    return k_mean, k_se, u_mean, u_se, inserted, use_grid
 
 
 def _random_sites(guest: Guest, inverse_cell: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:

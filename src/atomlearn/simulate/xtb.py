@@ -68,6 +68,7 @@ class MDSettings:
     seed: int = 0
 
     def check(self) -> None:
+        """``ValueError`` naming a setting outside its physical or practical range."""
         if not self.temperature_K > 0:
             raise ValueError(f"temperature must be positive (K), got {self.temperature_K}")
         if not 0 < self.timestep_fs <= 2.0:
@@ -77,6 +78,7 @@ class MDSettings:
         _check_method(self.xtb_method)
 
     def frame_info(self) -> dict:
+        """The settings written into every frame's info (method, temperature, time step, friction, interval, seed)."""
         return {"xtb_method": self.xtb_method, "temperature_K": self.temperature_K, "timestep_fs": self.timestep_fs,
                 "friction_per_fs": self.friction_per_fs, "interval_steps": self.interval_steps, "seed": self.seed}
 
@@ -92,6 +94,7 @@ class MDRun:
 
     @property
     def n_frames(self) -> int:
+        """Frames the file holds now: resumed plus added."""
         return self.n_resumed + self.n_added
 
 

@@ -70,6 +70,7 @@ class RandomHoldout(_Splitter):
         self.random_state = random_state
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Split:
+        """Yield one (train, test) pair of row indices."""
         n_samples = _n_samples(X)
         splitter = ShuffleSplit(n_splits=1, test_size=_n_test(self.test_size, n_samples), random_state=self.random_state)
         for train, test in splitter.split(np.zeros(n_samples)):
@@ -90,6 +91,7 @@ class StratifiedHoldout(_Splitter):
         self.random_state = random_state
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Split:
+        """Yield one (train, test) pair of row indices, each target quantile bin in proportion."""
         n_samples = _n_samples(X)
         if y is None:
             raise ValueError("StratifiedHoldout needs the target y to stratify on")
@@ -110,6 +112,7 @@ class QuantileStratifiedKFold:
         self.random_state = random_state
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Split:
+        """Yield ``n_splits`` (train, test) pairs of row indices, folds stratified by target quantile bins."""
         n_samples = _n_samples(X)
         if y is None:
             raise ValueError("QuantileStratifiedKFold needs the target y to stratify on")
@@ -119,6 +122,7 @@ class QuantileStratifiedKFold:
             yield np.sort(train), np.sort(test)
 
     def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """The number of folds."""
         return self.n_splits
 
     def __repr__(self) -> str:
@@ -137,6 +141,7 @@ class KennardStoneHoldout(_Splitter):
         self.test_size = test_size
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Split:
+        """Yield one (train, test) pair: Kennard-Stone picks the training rows that span feature space; the rest are the test rows."""
         X = np.asarray(X, dtype=float)
         n_samples = _n_samples(X)
         train = np.sort(kennard_stone(StandardScaler().fit_transform(X), n_samples - _n_test(self.test_size, n_samples)))
@@ -167,11 +172,13 @@ class ClusterKFold:
         self.random_state = random_state
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Split:
+        """Yield one (train, test) pair per fold of whole k-means clusters of ``X``."""
         clusters = feature_clusters(X, self.n_clusters, self.random_state)
         for train, test in GroupKFold(self.n_splits).split(np.zeros(len(clusters)), groups=clusters):
             yield np.sort(train), np.sort(test)
 
     def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """The number of folds."""
         return self.n_splits
 
     def __repr__(self) -> str:
@@ -186,10 +193,12 @@ class LeaveClusterOut:
         self.random_state = random_state
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Split:
+        """Yield one (train, test) pair per k-means cluster of ``X``, that cluster held out."""
         clusters = feature_clusters(X, self.n_clusters, self.random_state)
         yield from LeaveOneGroupOut().split(np.zeros(len(clusters)), groups=clusters)
 
     def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """The number of clusters."""
         return self.n_clusters
 
     def __repr__(self) -> str:
@@ -208,6 +217,7 @@ class GroupHoldout(_Splitter):
         self.test_size = test_size
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Split:
+        """Yield one (train, test) pair in which no group of ``groups`` is on both sides."""
         n_samples = _n_samples(X)
         if groups is None or len(groups) != n_samples:
             raise ValueError("GroupHoldout needs one group label per sample (e.g. scaffold_groups(structures))")
@@ -268,5 +278,6 @@ class ClusterHoldout(_Splitter):
         self.random_state = random_state
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Split:
+        """Yield one (train, test) pair of whole k-means clusters of ``X`` (the training set filled largest cluster first)."""
         clusters = feature_clusters(X, min(self.n_clusters, len(X)), self.random_state)
         yield from GroupHoldout(self.test_size).split(np.zeros(len(clusters)), groups=clusters)

@@ -84,13 +84,8 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
     simulate = dict(n_jobs=n_jobs, progress=progress, **widom_options)
 
     clock = time.perf_counter()
-    widom = henry_labels(sample, guest, temperature_K, folder / "widom_sample.csv", **simulate)
+    widom, simulated = _simulate_sample(sample, guest, temperature_K, folder / "widom_sample.csv", simulate)
     timings["simulation (sample)"] = time.perf_counter() - clock
-    if not len(widom.results):
-        first = widom.errors.iloc[0] if len(widom.errors) else None
-        raise ValueError(f"none of the {len(sample)} Widom simulations finished"
-                         + (f"; the first failure: {first['item_id']}: {first['reason']}" if first is not None else ""))
-    simulated = widom.results.set_index("id").reindex(sample.ids)
     labelled, closed_ids = _labelled(sample, simulated, widom.errors, guest, temperature_K)
 
     run = run_holdout(labelled, TARGET, featurizer_objects, make_model(model), model_name=model, split="stratified",
@@ -125,10 +120,8 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
     summary = {
         "guest": guest, "temperature_K": temperature_K, "target": TARGET, "target_unit": TARGET_UNIT,
         "counts": {"database": n_database, "screened_requested": len(database) + len(database.errors),
-                   "screened_predicted": int(screened["predicted"].notna().sum()),
-                   "screened_failed": int(screened["error"].ne("").sum()),
-                   "predicted_closed": int((screened["p_open"] < 0.5).sum()),
-                   "simulated": len(sample), "simulated_ok": int(simulated["henry_mol_kg_Pa"].notna().sum()),
+                   **_screened_counts(screened), "simulated": len(sample),
+                   "simulated_ok": int(simulated["henry_mol_kg_Pa"].notna().sum()),
                    "simulated_closed": len(closed_ids), "simulation_failed": len(widom.errors),
                    "confirm_requested": len(candidates), "confirm_failed": len(check.errors)},
         "test": {"mae": run.metrics["model"]["test"]["mae"], "r2": run.metrics["model"]["test"]["r2"],
@@ -142,14 +135,38 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
         "widom_options": dict(widom_options),
         "explain_timings_s": explained.timings_s,
     }
+    report = _write_outputs(folder, screened, confirmed, summary)
+    return ScreeningResult(folder, report, simulated.reset_index(), run, open_metrics, screened, confirmed, summary)
+
+
+def _simulate_sample(sample: Dataset, guest: str, temperature_K: float, path: Path,
+                     simulate: dict[str, Any]) -> tuple[Any, pd.DataFrame]:
+    """Widom K_H of the random sample (resumable in ``path``); its results indexed by the sample's ids."""
+    widom = henry_labels(sample, guest, temperature_K, path, **simulate)
+    if not len(widom.results):
+        first = widom.errors.iloc[0] if len(widom.errors) else None
+        raise ValueError(f"none of the {len(sample)} Widom simulations finished"
+                         + (f"; the first failure: {first['item_id']}: {first['reason']}" if first is not None else ""))
+    return widom, widom.results.set_index("id").reindex(sample.ids)
+
+
+def _screened_counts(screened: pd.DataFrame) -> dict[str, int]:
+    """Screened MOFs predicted, failed, and predicted closed to the guest."""
+    return {"screened_predicted": int(screened["predicted"].notna().sum()),
+            "screened_failed": int(screened["error"].ne("").sum()),
+            "predicted_closed": int((screened["p_open"] < 0.5).sum())}
+
+
+def _write_outputs(folder: Path, screened: pd.DataFrame, confirmed: pd.DataFrame, summary: dict[str, Any]) -> Path:
+    """screened.csv, confirmed.csv, screening.json and the report (its time then added to the summary's timings)."""
     write_csv_atomic(screened, folder / "screened.csv")
     write_csv_atomic(confirmed, folder / "confirmed.csv")
     write_text_atomic(folder / "screening.json", json.dumps(summary, indent=2, default=json_default))
     clock = time.perf_counter()
     report = build_report(folder)
-    timings["report"] = time.perf_counter() - clock
+    summary["timings_s"]["report"] = time.perf_counter() - clock
     write_text_atomic(folder / "screening.json", json.dumps(summary, indent=2, default=json_default))
-    return ScreeningResult(folder, report, simulated.reset_index(), run, open_metrics, screened, confirmed, summary)
+    return report
 
 
 def _check_request(guest: str, temperature_K: float, n_simulate: int, n_confirm: int, featurizers: Sequence[str]) -> None:

@@ -47,6 +47,7 @@ class BondGraphData:
 
 
 def bond_graph_data(atoms: Atoms) -> BondGraphData:
+    """The bond graph of one structure as arrays: atomic numbers, bond end points (periodic images included) and lengths in Å."""
     graph = bond_graph(atoms, self_images=True)
     return BondGraphData(atoms.numbers.astype(np.int64), graph.first.astype(np.int64), graph.second.astype(np.int64),
                          graph.length.astype(float))
@@ -98,11 +99,48 @@ def _modules():
 class BondGraphRegressor(RegressorMixin, BaseEstimator):
     """Message passing on the bond graph: ``fit(structures, y)``, ``predict(structures)``.
 
-    ``pooling="sum"`` for extensive targets (energies), ``"mean"`` for intensive ones (band gaps,
-    adsorption per mass), ``"auto"`` to choose by the composition baselines (``pooling_``). The
-    target is standardised inside (around its mean per atom for sum pooling, so predictions
-    stay extensive). Early stopping on a
-    ``validation_fraction``, ``history_``, ``checkpoint`` to resume, ``device="auto"``.
+    The target is standardised inside (around its mean per atom for sum pooling, so predictions
+    stay extensive).
+
+    Parameters
+    ----------
+    n_features : int
+        Features per atom.
+    n_layers : int
+        Message-passing layers.
+    n_rbf : int
+        Radial basis functions of the bond length.
+    pooling : {"auto", "sum", "mean"}
+        "sum" for extensive targets (energies), "mean" for intensive ones (band gaps, adsorption
+        per mass), "auto" to choose by the composition baselines.
+    learning_rate : float
+        Initial Adam step; halved when the validation loss stalls.
+    weight_decay : float
+        L2 penalty of Adam.
+    batch_size : int
+        Samples per minibatch.
+    max_epochs : int
+        Most passes over the training data.
+    patience : int
+        Stop after this many epochs without a better validation loss (the best weights are kept).
+    validation_fraction : float
+        Part of the training data held back for early stopping.
+    random_state : int or None
+        Seed of the weights, the validation part and the minibatches (None: unseeded).
+    device : {"auto", "cpu", "cuda"}
+        Where to train; "auto" uses a GPU when one is present.
+    checkpoint : str, optional
+        A file the training state is saved to every epoch; an interrupted fit resumes from it.
+    verbose : bool
+        Print one line per epoch.
+
+    Attributes
+    ----------
+    pooling_ : str
+    weights_ : dict of str to ndarray
+    y_mean_, y_scale_ : float
+    history_ : dict of str to ndarray
+    n_epochs_ : int
     """
 
     takes_structures = True  # fitted on structures, not on a feature matrix (``atomlearn fit`` passes them)
@@ -127,6 +165,17 @@ class BondGraphRegressor(RegressorMixin, BaseEstimator):
         self.verbose = verbose
 
     def fit(self, structures: Sequence[Atoms], y: np.ndarray) -> BondGraphRegressor:
+        """Train the network on the structures' bond graphs, with early stopping on a validation part.
+
+        Parameters
+        ----------
+        structures : sequence of ase.Atoms
+        y : array-like of shape (n_structures,)
+
+        Returns
+        -------
+        self
+        """
         import torch
 
         structures, y = list(structures), np.array(y, dtype=np.float64)
@@ -159,6 +208,16 @@ class BondGraphRegressor(RegressorMixin, BaseEstimator):
         return self
 
     def predict(self, structures: Sequence[Atoms]) -> np.ndarray:
+        """Predict one value per structure.
+
+        Parameters
+        ----------
+        structures : sequence of ase.Atoms
+
+        Returns
+        -------
+        ndarray of shape (n_structures,)
+        """
         import torch
 
         check_is_fitted(self, "weights_")

@@ -37,15 +37,45 @@ def build_mlp(n_inputs: int, hidden_layers: tuple[int, ...], activation: str):
 
 
 class MLPRegressor(RegressorMixin, BaseEstimator):
-    """Dense network regressor in PyTorch. Features and target are standardised inside (the
-    means and scales are learnt in ``fit``), so raw descriptors go in and target units come out.
+    """Dense network regressor in PyTorch.
 
-    Training: Adam on the mean squared error in minibatches of ``batch_size``; a
-    ``validation_fraction`` of the training rows is held back, the step is halved when its
-    loss stalls and training stops after ``patience`` epochs without improvement, keeping the
-    best weights. ``history_`` holds the losses (standardised units) per epoch as arrays
-(``pd.DataFrame(model.history_)``); ``checkpoint`` (a file) lets an
-    interrupted fit resume. ``device="auto"`` uses a GPU when one is present.
+    Features and target are standardised inside (the means and scales are learnt in ``fit``), so
+    raw descriptors go in and target units come out. Adam on the mean squared error in
+    minibatches, early stopping on a validation part of the training rows.
+
+    Parameters
+    ----------
+    hidden_layers : tuple of int
+        Width of each hidden layer.
+    activation : {"silu", "relu", "tanh"}
+    learning_rate : float
+        Initial Adam step; halved when the validation loss stalls.
+    weight_decay : float
+        L2 penalty of Adam.
+    batch_size : int
+        Samples per minibatch.
+    max_epochs : int
+        Most passes over the training data.
+    patience : int
+        Stop after this many epochs without a better validation loss (the best weights are kept).
+    validation_fraction : float
+        Part of the training data held back for early stopping.
+    random_state : int or None
+        Seed of the weights, the validation part and the minibatches (None: unseeded).
+    device : {"auto", "cpu", "cuda"}
+        Where to train; "auto" uses a GPU when one is present.
+    checkpoint : str, optional
+        A file the training state is saved to every epoch; an interrupted fit resumes from it.
+
+    Attributes
+    ----------
+    weights_ : dict of str to ndarray
+        The best weights (plain arrays).
+    x_mean_, x_scale_ : ndarray of shape (n_features,)
+    y_mean_, y_scale_ : float
+    history_ : dict of str to ndarray
+        Losses (standardised units) per epoch; ``pd.DataFrame(model.history_)``.
+    best_epoch_, n_epochs_ : int
     """
 
     def __init__(self, hidden_layers: tuple[int, ...] = (128, 128), activation: str = "silu",
@@ -65,6 +95,17 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
         self.checkpoint = checkpoint
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> MLPRegressor:
+        """Train the network on standardized features and target, with early stopping on a validation part.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+        """
         import torch
 
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
@@ -94,6 +135,16 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
         return self
 
     def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predict the target for each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         import torch
 
         check_is_fitted(self, "weights_")

@@ -89,8 +89,51 @@ class PaiNNRegressor(StructureNetworkRegressor):
     """PaiNN energies (and forces) of structures, scikit-learn style: ``fit(structures, y, forces=None)``,
     ``predict(structures)``, ``predict_forces(structures)`` (see ``StructureNetworkRegressor``).
 
-    ``cutoff_A`` (Å), ``n_features`` scalar and vector channels per atom, ``n_interactions``
-    message + update blocks, ``n_rbf`` sine radial functions.
+    Parameters
+    ----------
+    cutoff_A : float
+        Cutoff radius in Å.
+    n_features : int
+        Features per atom (scalar and vector channels).
+    n_interactions : int
+        Message + update blocks.
+    n_rbf : int
+        Sine radial functions.
+    pooling : {"auto", "sum", "mean"}
+        Sum of atomic contributions for extensive targets (energies; forces need it), mean for
+        intensive ones, "auto" to choose by the composition baselines.
+    force_weight : float
+        w in the loss (1 − w)·MSE(E)/σ_E² + w·MSE(F)/σ_F² when forces are given.
+    dtype : {"float32", "float64"}
+    learning_rate : float
+        Initial Adam step; halved when the validation loss stalls.
+    weight_decay : float
+        L2 penalty of Adam.
+    batch_size : int
+        Samples per minibatch.
+    max_epochs : int
+        Most passes over the training data.
+    patience : int
+        Stop after this many epochs without a better validation loss (the best weights are kept).
+    validation_fraction : float
+        Part of the training data held back for early stopping.
+    random_state : int or None
+        Seed of the weights, the validation part and the minibatches (None: unseeded).
+    device : {"auto", "cpu", "cuda"}
+        Where to train; "auto" uses a GPU when one is present.
+    checkpoint : str, optional
+        A file the training state is saved to every epoch; an interrupted fit resumes from it.
+    verbose : bool
+        Print one line per epoch.
+
+    Attributes
+    ----------
+    pooling_ : str
+    weights_ : dict of str to ndarray
+    energy_scale_, force_scale_ : float
+        σ_E and σ_F of the training data.
+    history_ : dict of str to ndarray
+    n_epochs_ : int
     """
 
     def __init__(self, cutoff_A: float = 5.0, n_features: int = 64, n_interactions: int = 3, n_rbf: int = 20,

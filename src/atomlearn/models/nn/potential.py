@@ -70,6 +70,20 @@ class StructureNetworkRegressor(RegressorMixin, BaseEstimator):
 
     # ---- fitting
     def fit(self, structures: Sequence[Atoms], y: np.ndarray, forces: Sequence[np.ndarray] | None = None):
+        """Train on energies (and forces, when given), with early stopping on a validation part of the structures.
+
+        Parameters
+        ----------
+        structures : sequence of ase.Atoms
+        y : array-like of shape (n_structures,)
+            Energies in eV (or any per-structure target).
+        forces : sequence of ndarray of shape (n_atoms, 3), optional
+            Forces in eV/Å; the loss then weighs them by ``force_weight``.
+
+        Returns
+        -------
+        self
+        """
         import torch
 
         structures = list(structures)
@@ -260,6 +274,7 @@ def unusable_structures(structures: Sequence[Atoms], check) -> dict[int, str]:
 
 
 def torch_dtype(name: str):
+    """The PyTorch dtype of ``"float32"`` or ``"float64"`` (``ValueError`` for anything else)."""
     import torch
 
     if name not in ("float32", "float64"):

@@ -1,14 +1,11 @@
 import numpy as np
 import pytest
-from sklearn.linear_model import Ridge
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-from atomlearn.evaluate import learning_curve, nested_cv, summarize_curve
+from atomlearn.evaluate import learning_curve, summarize_curve
 from atomlearn.runs import run_holdout
 from atomlearn.workflows.lj_bias_variance import lj_bias_variance
 from atomlearn.featurizers import BagOfBonds, ElementFraction
-from atomlearn.models import FastKernelRidge, make_model
+from atomlearn.models import make_model
 
 
 def test_bias_variance_of_lennard_jones_fits():
@@ -25,20 +22,6 @@ def test_bias_variance_of_lennard_jones_fits():
     # a strong ridge penalty trades the degree-10 variance for bias
     weak, strong = table.loc["degree 10 ridge λ=1e-06"], table.loc["degree 10 ridge λ=1000"]
     assert strong["variance"] < weak["variance"] / 10 and strong["bias2"] > weak["bias2"] / 10
-
-
-def test_nested_cv_tunes_on_inner_folds_and_scores_the_test_once():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(150, 3))
-    y = X @ [1.0, 2.0, 0.0] + 0.1 * rng.normal(size=150)
-    result = nested_cv(make_pipeline(StandardScaler(), Ridge()), {"alpha": [1e-3, 1.0, 100.0]}, X[:120], y[:120],
-                       outer=4, inner=3, X_test=X[120:], y_test=y[120:])
-    assert len(result.folds) == 4 and all(f["n_train"] == 90 for f in result.folds)
-    assert all(f["params"]["ridge__alpha"] in (1e-3, 1.0) for f in result.folds)  # never the over-regularised one
-    assert result.test_scored_once and result.test["mae"]["value"] < 0.15
-    assert np.isfinite(result.oof_predictions).all()
-    self_tuned = nested_cv(FastKernelRidge(kernel="linear", alpha=[1e-3, 1.0, 1e3]), None, X[:120], y[:120], outer=3, inner=4)
-    assert {"alpha", "gamma"} <= set(self_tuned.folds[0]["params"]) and self_tuned.test is None
 
 
 def test_learning_curve_falls_on_qm9(qm9):

@@ -7,6 +7,7 @@ from atomlearn.structures import LazyStructures
 from atomlearn.errors import StructureError
 from atomlearn.featurizers import make_featurizer
 
+
 @pytest.mark.parametrize("length", [1e6, 1e300])
 @pytest.mark.parametrize("name", ["racs", "soap", "pores", "energy_histogram"])
 def test_an_absurd_cell_is_a_failed_row_not_a_dead_batch(name, length):
@@ -31,17 +32,6 @@ def test_overlapping_atoms_are_refused(name):
     featurizer = make_featurizer(name).fit([molecule("H2O")])
     assert np.isnan(featurizer.transform([overlapping])).all()
     assert "0.100 Å apart" in featurizer.errors_table().reason[0]
-
-
-def test_empty_lists_single_atoms_and_none_entries():
-    featurizer = make_featurizer("acsf").fit([molecule("H2O")])
-    with pytest.raises(ValueError, match="empty"):
-        featurizer.transform([])
-    with pytest.raises(TypeError, match="list of ase.Atoms"):
-        featurizer.transform(molecule("H2O"))
-    values = featurizer.transform([molecule("H2O"), None])
-    assert np.isfinite(values[0]).all() and np.isnan(values[1]).all()
-    assert "None" in featurizer.errors_table().reason[0]
 
 
 def test_fit_transform_reads_a_lazy_dataset_once_and_keeps_unreadable_ids():

@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import skops.io as sio
-import torch
 
 from sklearn.model_selection import KFold
 
@@ -22,7 +21,6 @@ from atomlearn.models import MODEL_SPECS, make_model, takes_structures
 from atomlearn.atomic import file_sha256
 from atomlearn.runs.bundle import CARD_FILE, MODEL_FILE, load_bundle, save_bundle
 from atomlearn.runs.bundle_safety import BundleError
-from atomlearn.models.nn import MLPRegressor
 
 PERIODIC_ONLY = {"pores", "coremof_pores", "energy_histogram", "racs"}  # MOF featurizers: tried on a MOF slice
 TARGET = "U0_atomization_kcal_mol"
@@ -245,18 +243,3 @@ def test_a_loaded_featurizer_runs_here_whatever_its_file_says(molecules, tmp_pat
     save_bundle(tmp_path, featurizer, make_model("dummy").fit(np.zeros((len(y), 1)), y), {})
     params = load_bundle(tmp_path).featurizer.get_params()
     assert (params["scheduler"], params["cache"], params["n_jobs"]) == (None, False, 1)
-
-
-def test_a_training_checkpoint_never_unpickles_code(tmp_path):
-    marker = tmp_path / "marker"
-
-    class Payload:
-        def __reduce__(self):
-            return (open, (str(marker), "w"))
-
-    checkpoint = tmp_path / "mlp.pt"
-    torch.save({"module": Payload()}, checkpoint)
-    X, y = np.random.default_rng(0).normal(size=(40, 2)), np.arange(40.0)
-    with pytest.raises(ValueError, match="not a readable training checkpoint"):
-        MLPRegressor(max_epochs=2, checkpoint=str(checkpoint)).fit(X, y)
-    assert not marker.exists()

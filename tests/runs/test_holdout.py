@@ -74,16 +74,3 @@ def test_a_valid_test_structure_is_never_refused_for_what_training_lacked(qm9, s
     part = qm9.take(list(range(1000, 4000, 100)) + [fluorinated])
     data = featurized_split(part, "U0_atomization_kcal_mol", [ElementFraction(), BagOfBonds()], random_state=seed)
     assert data.ok.all() and data.counts["used"] == len(part) and data.counts["failed"] == 0
-
-
-def test_a_result_read_from_json_round_trips_and_write_run_refuses_it_before_writing(qm9, tmp_path):
-    from atomlearn.runs import write_run
-
-    result = run_holdout(qm9.take(range(0, 6000, 100)), "U0_atomization_kcal_mol", ElementFraction(), make_model("ridge"))
-    assert result.fitted is not None and result.fitted.features["X"].shape[0] == result.counts["used"]
-    result.to_json(tmp_path / "r.json")
-    again = HoldoutResult.from_json(tmp_path / "r.json")
-    assert again.to_json() == result.to_json() and again.fitted is None  # numbers, not models, in the JSON
-    with pytest.raises(ValueError, match="holds no fitted featurizer and model"):
-        write_run(tmp_path / "run", again)
-    assert not (tmp_path / "run").exists()  # nothing half-written

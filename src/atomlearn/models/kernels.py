@@ -101,6 +101,10 @@ def distance_matrix(A: np.ndarray, B: np.ndarray | None = None, *, kernel: str =
     for start in range(0, len(A), ROW_BLOCK):
         stop = min(len(A), start + ROW_BLOCK)
         _distances(kernel, A[start:stop], B, out[start:stop])
+    if B is A and kernel != "linear":
+        # ‖a‖² + ‖a‖² - 2a·a leaves round-off of ~1e-16 ‖a‖², whose square root (~1e-8) made the
+        # Matérn diagonal 1 - 3e-8: a negative ridge larger than the smallest λ searched
+        np.fill_diagonal(out, 0.0)
     return out
 
 

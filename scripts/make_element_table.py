@@ -17,7 +17,7 @@ from mendeleev.fetch import fetch_table
 #: and pymatgen). He, Ne and Ar have none and stay empty.
 PAULING_FILL = {"Kr": 3.00, "Pm": 1.13, "Eu": 1.2, "Tb": 1.1, "Yb": 1.1, "Rn": 2.2}
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "atomlearn" / "data" / "elements.csv"
+OUT = Path(__file__).resolve().parents[1] / "src" / "atomlearn" / "package_data" / "elements.csv"
 
 
 def main() -> None:

@@ -14,5 +14,6 @@ EV_TO_KCAL_MOL = HARTREE_TO_KCAL_MOL / HARTREE_TO_EV
 BOHR_TO_ANGSTROM = 0.529177210903
 A3_TO_M3 = 1.0e-30
 AMU_PER_A3_TO_G_PER_CM3 = 1.66053906660  # 1 u/Å³ in g/cm³ (AMU_KG in g over 1 Å³ in cm³)
+COULOMB_EV_A = ELEMENTARY_CHARGE * COULOMB_CONSTANT / 1e-10  # e²/(4πε₀ · 1 Å) in eV: 14.3996 eV·Å
 KCAL_MOL_TO_K = 4184.0 / GAS_CONSTANT  # an energy of 1 kcal/mol as a temperature, K
 K_TO_KJ_MOL = GAS_CONSTANT * 1e-3  # an energy of 1 K (k_B · 1 K) per mole, kJ/mol

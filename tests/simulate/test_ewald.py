@@ -74,3 +74,21 @@ def test_cif_charges_are_read_and_switch_on_ewald_for_a_charged_guest():
 def test_a_non_numeric_charge_names_the_site():
     with pytest.raises(ValueError, match="site .O2. has charge .abc.*_atom_site_charge"):
         cif_text_to_atoms(CHARGED_CIF.replace("0.0 0.5 0.0 -0.6", "0.0 0.5 0.0 abc"))
+
+
+@pytest.mark.parametrize("structure, madelung, nearest_A", [
+    (bulk("NaCl", "rocksalt", a=5.64, cubic=True), 1.747564594633, 5.64 / 2),  # 4 ion pairs
+    (bulk("CsCl", "cesiumchloride", a=4.12), 1.762674773070, 4.12 * np.sqrt(3) / 2),  # 1 ion pair
+])
+def test_the_pair_potential_matrix_gives_madelung_constants(structure, madelung, nearest_A):
+    from atomlearn.simulate.ewald import pair_potential_matrix
+
+    charges = np.where(structure.numbers == structure.numbers[0], 1.0, -1.0)
+    pairs = len(structure) // 2
+    for cutoff in (8.0, 16.0):  # any real-space cutoff: the same converged sum
+        energy = 0.5 * charges @ pair_potential_matrix(structure, cutoff) @ charges  # e²/Å
+        assert energy / pairs * nearest_A == pytest.approx(-madelung, rel=1e-7)
+    # and pymatgen's Ewald energy of the same charges
+    reference = _ewald_energy_eV(structure.cell[:], structure.get_scaled_positions(), charges,
+                                 structure.get_chemical_symbols())
+    assert 0.5 * charges @ pair_potential_matrix(structure) @ charges * COULOMB_K_A / EV_TO_K == pytest.approx(reference, rel=1e-6)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from ase import Atoms
 from scipy import sparse
-from vesin import NeighborList
 
 from atomlearn.featurizers import elements
+from atomlearn.structures.neighbours import pairs_within
 
 BOND_TOLERANCE_A = 0.4
 #: elements treated as non-metals (the rest of Z = 1-94 are metals), as in molSimplify
@@ -59,17 +59,6 @@ def bond_graph(atoms: Atoms, tolerance: float = BOND_TOLERANCE_A, self_images: b
     adjacency = sparse.csr_matrix((np.ones(distinct.sum()), (first[distinct], second[distinct])), shape=(n, n))
     adjacency.data[:] = 1.0
     return BondGraph(first, second, length, adjacency)
-
-
-def pairs_within(atoms: Atoms, cutoff: float, quantities: str = "ijd") -> tuple[np.ndarray, ...]:
-    """All ordered pairs closer than ``cutoff`` Å, periodic images included along the periodic
-    axes (an atom's own images appear as i == j): the ``vesin`` ``quantities`` asked for, e.g.
-    i, j, d (Å) or S (integer image shifts); indices as ``np.intp``."""
-    periodic = [bool(p) for p in atoms.pbc]
-    box = atoms.cell.array if any(periodic) else np.zeros((3, 3))
-    search = NeighborList(cutoff=float(cutoff), full_list=True)
-    found = search.compute(atoms.positions, box, periodic, quantities=quantities)
-    return tuple(value.astype(np.intp) if name in "ij" else value for name, value in zip(quantities, found))
 
 
 def distance_shells(adjacency: sparse.csr_matrix, max_depth: int) -> list[sparse.csr_matrix]:

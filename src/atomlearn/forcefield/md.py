@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms, units
 
-from atomlearn.featurizers.graph import bond_graph, pairs_within
+from atomlearn.featurizers.graph import bond_graph
+from atomlearn.structures.neighbours import pairs_within
 from atomlearn.models.nn.graphs import replica_edges
 from atomlearn.simulate.xtb import append_frame
 

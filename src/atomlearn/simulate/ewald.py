@@ -1,4 +1,5 @@
-"""Electrostatic potential of a periodic framework of partial charges on a grid, by Ewald summation.
+"""Ewald summation: the electrostatic potential of a periodic framework of partial charges on a
+grid (for Widom and GCMC), and the matrix of periodic pair potentials (for charge equilibration).
 
 φ(r) = Σ_j q_j erfc(α|r - r_j|)/|r - r_j|  (images within the cutoff; computed with the LJ grids)
      + (4π/V) Σ_{k≠0} exp(-k²/4α²)/k² Re[Σ_j q_j exp(ik·(r - r_j))]
@@ -14,7 +15,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from ase import Atoms
+from scipy.special import erfc
 
+from atomlearn.structures.neighbours import pairs_within
 from atomlearn.units import BOLTZMANN, COULOMB_CONSTANT, ELEMENTARY_CHARGE
 
 #: e²/(4πε₀ · 1 Å) / k_B in K
@@ -52,3 +56,47 @@ def reciprocal_potential(cell: np.ndarray, fractional: np.ndarray, charges: np.n
         4.0 * np.pi / volume * np.exp(-k2 / (4.0 * alpha**2)) / k2 * structure)
     potential = np.fft.ifftn(coefficients).real * np.prod(shape)
     return potential - np.pi * float(np.sum(charges)) / (volume * alpha**2)
+
+
+def reciprocal_vectors(cell: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Half of the reciprocal lattice vectors k ≠ 0 (one of each ±k pair) whose Ewald weight
+    exp(-k²/4α²) is above ``RECIPROCAL_TOLERANCE``, and 2 × (4π/V) exp(-k²/4α²)/k² for each (1/Å)."""
+    cell = np.asarray(cell, dtype=float)
+    volume = abs(np.linalg.det(cell))
+    reciprocal = 2.0 * np.pi * np.linalg.inv(cell).T
+    k_max = 2.0 * alpha * math.sqrt(-math.log(RECIPROCAL_TOLERANCE))
+    reach = np.ceil(k_max * np.linalg.norm(cell, axis=1) / (2.0 * np.pi)).astype(int)
+    h = np.stack(np.meshgrid(*[np.arange(-r, r + 1) for r in reach], indexing="ij"), -1).reshape(-1, 3)
+    first_nonzero = np.argmax(h != 0, axis=1)
+    upper = h[np.arange(len(h)), first_nonzero] > 0  # one of each ±h pair (h = 0 has no nonzero entry: dropped)
+    k = h[upper] @ reciprocal
+    k2 = np.einsum("ij,ij->i", k, k)
+    keep = k2 <= k_max**2
+    k, k2 = k[keep], k2[keep]
+    return k, 2.0 * 4.0 * np.pi / volume * np.exp(-k2 / (4.0 * alpha**2)) / k2
+
+
+def pair_potential_matrix(atoms: Atoms, cutoff_A: float = 16.0) -> np.ndarray:
+    """Φ[i, j]: the electrostatic potential (e/Å) at atom i of a unit charge on atom j and on all its
+    periodic images (Ewald: converged to ``erfc(ALPHA_CUTOFF)`` in real space and ``RECIPROCAL_TOLERANCE``
+    in reciprocal space); Φ[i, i] is that of atom i's own images and the compensating background.
+
+    For a structure without periodicity, Φ[i, j] = 1/r_ij and Φ[i, i] = 0. Shape (n_atoms, n_atoms).
+    With total charge zero, the energy is ½ qᵀ Φ q (e²/Å) for any ``cutoff_A``."""
+    n = len(atoms)
+    if not atoms.pbc.any():
+        distance = np.linalg.norm(atoms.positions[:, None, :] - atoms.positions[None, :, :], axis=-1)
+        np.fill_diagonal(distance, np.inf)
+        return 1.0 / distance
+    if not atoms.pbc.all():
+        raise ValueError("Ewald sums need a structure periodic along all three axes (or none)")
+    alpha = ewald_alpha(cutoff_A)
+    first, second, distance = pairs_within(atoms, cutoff_A, "ijd")
+    potential = np.zeros((n, n))
+    np.add.at(potential, (first, second), erfc(alpha * distance) / distance)
+    k, weight = reciprocal_vectors(atoms.cell.array, alpha)
+    phase = atoms.positions @ k.T
+    cosine, sine = np.cos(phase) * np.sqrt(weight), np.sin(phase) * np.sqrt(weight)
+    potential += cosine @ cosine.T + sine @ sine.T  # Σ_k w_k cos(k·(r_i - r_j)), half space doubled
+    potential[np.diag_indices(n)] -= 2.0 * alpha / math.sqrt(math.pi)  # a Gaussian's own potential
+    return potential

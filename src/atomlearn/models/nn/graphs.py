@@ -3,7 +3,7 @@
 A batch concatenates the graphs of several structures (no padding to the largest one): atom
 arrays are stacked, edge indices are offset, and ``structure`` says which structure each atom
 belongs to. Periodic images enter as edges with a cell shift, so a crystal's edges are those
-of the infinite lattice and no supercell is built. Neighbour search: ``featurizers.graph.pairs_within``.
+of the infinite lattice and no supercell is built. Neighbour search: ``structures.neighbours.pairs_within``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from ase import Atoms
 
-from atomlearn.featurizers.graph import pairs_within
+from atomlearn.structures.neighbours import pairs_within
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,8 @@ def test_help_imports_only_what_it_needs():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
     from atomlearn.cli.forcefield import MODELS
+    from atomlearn.cli.simulate import CHARGE_SOURCES
     from atomlearn.forcefield.train import MODELS as TRAINED
+    from atomlearn.simulate.widom import CHARGE_SOURCES as WIDOM_CHARGE_SOURCES
 
-    assert MODELS == TRAINED
+    assert MODELS == TRAINED and CHARGE_SOURCES == WIDOM_CHARGE_SOURCES

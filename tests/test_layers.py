@@ -76,3 +76,14 @@ def test_the_package_graph_has_no_cycle():
     for package in sorted(edges):
         if package not in state:
             visit(package, [])
+
+
+def test_every_name_a_package_exports_resolves():
+    # a lazy export that names a renamed module fails only when a user reaches for it
+    import importlib
+
+    for init in sorted(SOURCE.rglob("__init__.py")):
+        name = "atomlearn." + ".".join(init.relative_to(SOURCE).parent.parts) if init.parent != SOURCE else "atomlearn"
+        module = importlib.import_module(name.rstrip("."))
+        missing = [export for export in getattr(module, "__all__", []) if getattr(module, export, None) is None]
+        assert not missing, f"{name} exports {missing}, which do not resolve"

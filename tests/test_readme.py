@@ -3,7 +3,7 @@ working folder (later commands use what earlier ones wrote, as a reader's would)
 
 The small mode only shrinks sizes, never changes what runs. The mapping:
 
-- ``--n N`` -> at most 120 (QM9), 24 (CoRE MOF in fit/featurize), 3 (simulate henry) or 40 (datasets export);
+- ``--n N`` -> at most 120 (QM9), 24 (CoRE MOF in fit/featurize), 3 (simulate henry, charges) or 40 (datasets export);
   ``--sizes`` -> 20,40; ``--nested 5x5`` -> 3x3; ``--degrees 1-10`` -> 1-3 (+ ``--rounds 20``);
 - networks: ``--param max_epochs=N`` -> 2 (and ``max_epochs=2`` added where no --param says it);
   ``forcefield train``: ``--n-train`` -> 8, ``--epochs 2`` added; ``forcefield md``: ``--steps`` -> 20,
@@ -82,7 +82,7 @@ def small_command(words: list[str]) -> list[str] | None:
     if "--n" in args:
         if args[0] == "datasets":
             cap = 40
-        elif args[0] == "simulate":
+        elif args[0] in ("simulate", "charges"):
             cap = 3
         elif "coremof" in source:
             cap = 24

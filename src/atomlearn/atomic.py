@@ -92,3 +92,22 @@ def write_csv_atomic(frame, path: str | Path) -> None:
     """Write a ``pandas.DataFrame`` as CSV (no index) to ``path`` whole or not at all."""
     with atomic_file(path) as partial:
         frame.to_csv(partial, index=False)
+
+
+def append_csv_row(path: str | Path, row: dict) -> None:
+    """Append one row to a results CSV (header first when the file is new or empty), so that a
+    batch keeps every finished item at once; a kill tears at most this row (``drop_torn_row``)."""
+    import pandas as pd
+
+    path = Path(path)
+    new = not path.exists() or path.stat().st_size == 0
+    pd.DataFrame([row]).to_csv(path, mode="a", header=new, index=False)
+
+
+def drop_torn_row(path: str | Path) -> None:
+    """Cut off a last row without its newline (a run killed while appending): it is recomputed."""
+    path = Path(path)
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        with open(path, "r+b") as handle:
+            handle.truncate(data.rfind(b"\n") + 1)

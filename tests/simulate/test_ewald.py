@@ -65,7 +65,7 @@ def test_cif_charges_are_read_and_switch_on_ewald_for_a_charged_guest():
     np.testing.assert_allclose(atoms.get_initial_charges(), [1.2, -0.6, -0.6])
     charged = widom_henry(atoms, "CO2", 298.0, block_pockets=False, target_relative_error=0.02)
     lj_only = widom_henry(atoms, "CO2", 298.0, block_pockets=False, target_relative_error=0.02, charges="off")
-    assert charged.electrostatics == "ewald" and lj_only.electrostatics == "off (requested)"
+    assert charged.electrostatics == "ewald (CIF charges)" and lj_only.electrostatics == "off (requested)"
     assert charged.henry_mol_kg_Pa != pytest.approx(lj_only.henry_mol_kg_Pa, rel=0.01)
     methane = widom_henry(atoms, "CH4", 298.0, block_pockets=False, max_insertions=20_000)
     assert methane.electrostatics == "none (guest uncharged)"

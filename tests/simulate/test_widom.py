@@ -98,7 +98,7 @@ def test_a_grid_that_would_be_too_coarse_is_refused_or_replaced_by_direct_sums(m
 
 
 def test_grid_interpolation_agrees_with_direct_pair_sums_on_the_same_insertions(mof):
-    common = dict(block_pockets=False, target_relative_error=0.01, max_insertions=200_000, random_state=3)
+    common = dict(block_pockets=False, target_relative_error=0.01, max_insertions=200_000, random_state=3, charges="cif")
     grid = widom_henry(mof, "CO2", T, method="grid", **common)
     direct = widom_henry(mof, "CO2", T, method="direct", **common)
     assert grid.insertions == direct.insertions

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -62,6 +63,38 @@ def add_worker_arguments(command: argparse.ArgumentParser, help_n_jobs: str = "w
     """Add ``--n-jobs`` and ``--scheduler`` (local processes, or an existing Dask cluster)."""
     command.add_argument("--n-jobs", type=int, default=1, help=help_n_jobs)
     command.add_argument("--scheduler", help="address of a dask.distributed scheduler (or $ATOMLEARN_SCHEDULER)")
+
+
+def add_choice_arguments(command: argparse.ArgumentParser, verb: str) -> None:
+    """Add ``--ids FILE`` and ``--n N`` (one or the other): which structures of the dataset to ``verb``."""
+    picked = command.add_mutually_exclusive_group()
+    picked.add_argument("--ids", help=f"file with the structure ids to {verb}, one per line")
+    picked.add_argument("--n", type=int, help=f"{verb} a random sample of this many structures")
+
+
+def chosen_structures(dataset: Dataset, args: argparse.Namespace) -> Dataset:
+    """The structures ``--ids`` lists (listed but unreadable ones become failures), or a ``--n`` sample (``--seed``)."""
+    if args.ids:
+        return _listed(dataset, args.ids, args.dataset)
+    if args.n is not None:
+        return dataset.sample(args.n, random_state=args.seed)
+    return dataset
+
+
+def _listed(dataset: Dataset, ids_file: str, name: str) -> Dataset:
+    """The structures an ids file lists (one id per line); listed but unreadable ones become the run's failures."""
+    path = Path(ids_file)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such ids file (one structure id per line)")
+    wanted = [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    unread = dataset.errors[dataset.errors["item_id"].astype(str).isin(wanted)]
+    known = set(dataset.ids)
+    unknown = [i for i in wanted if i not in known and i not in set(unread["item_id"].astype(str))]
+    if unknown:
+        raise ValueError(f"{path}: {len(unknown)} ids are not in {name}, e.g. {', '.join(unknown[:3])}")
+    listed = dataset.subset([i for i in wanted if i in known])
+    listed.errors = unread.reset_index(drop=True)  # requested but unreadable: failures of this run
+    return listed
 
 
 def dataset_and_featurizers(args: argparse.Namespace) -> tuple[Dataset, list[Featurizer]]:

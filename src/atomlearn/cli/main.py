@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from rich.markup import escape
 
 from atomlearn import __version__
-from atomlearn.cli import cache, curve, datasets, demo, explain, featurize, fit, forcefield, predict, simulate
+from atomlearn.cli import cache, charges, curve, datasets, demo, explain, featurize, fit, forcefield, predict, simulate
 from atomlearn.cli.common import error_console
 
 #: command groups in the order ``--help`` lists them
-COMMAND_GROUPS = (datasets, cache, featurize, fit, predict, curve, explain, simulate, forcefield, demo)
+COMMAND_GROUPS = (datasets, cache, featurize, fit, predict, curve, explain, simulate, charges, forcefield, demo)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

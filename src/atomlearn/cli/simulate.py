@@ -8,8 +8,12 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from atomlearn.cli.common import add_folder_arguments, add_worker_arguments, console, load_dataset, print_failures, \
-    table
+from atomlearn.cli.common import add_choice_arguments, add_folder_arguments, add_worker_arguments, chosen_structures, \
+    console, load_dataset, print_failures, table
+
+
+#: as ``atomlearn.simulate.widom.CHARGE_SOURCES`` (not imported: `--help` must not load the simulation code; a test checks)
+CHARGE_SOURCES = ("auto", "cif", "eqeq", "off")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -20,9 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     henry.add_argument("dataset", help="bundled dataset name (e.g. coremof2019), a folder of CIFs or an ASE database")
     henry.add_argument("--guest", default="CH4", help="CH4, Ar, Kr, Xe, N2 or CO2 (default CH4)")
     henry.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
-    picked = henry.add_mutually_exclusive_group()
-    picked.add_argument("--ids", help="file with the structure ids to run, one per line")
-    picked.add_argument("--n", type=int, help="run a random sample of this many structures")
+    add_choice_arguments(henry, "run")
     henry.add_argument("--seed", type=int, default=0, help="seed of --n sampling and of the insertions")
     henry.add_argument("--forcefield", default="uff", choices=["uff", "dreiding"], help="framework LJ parameters")
     henry.add_argument("--cutoff", type=float, default=12.0, help="LJ cutoff in Å (default 12)")
@@ -33,7 +35,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     henry.add_argument("--method", default="auto", choices=["auto", "grid", "direct"],
                        help="grid interpolation, direct pair sums, or auto (default)")
     henry.add_argument("--no-blocking", action="store_true", help="count insertions in inaccessible pockets too")
-    henry.add_argument("--no-charges", action="store_true", help="Lennard-Jones only, even when the CIFs carry charges")
+    henry.add_argument("--charges", default="auto", choices=CHARGE_SOURCES,
+                       help="framework charges for a charged guest (CO2, N2): auto (default) the CIF's, else EQeq; "
+                            "cif (none: Lennard-Jones only); eqeq (even when the CIF has some); off")
+    henry.add_argument("--no-charges", action="store_const", dest="charges", const="off", help="the same as --charges off")
     add_folder_arguments(henry, labels=None)
     add_worker_arguments(henry)
     henry.add_argument("--out", required=True, help="results CSV; rerunning with the same file skips finished structures")
@@ -59,17 +64,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _henry(args: argparse.Namespace) -> int:
     from atomlearn.simulate.henry_batch import henry_labels
 
-    dataset = load_dataset(args.dataset, args)
-    if args.ids:
-        dataset = _listed(dataset, args.ids, args.dataset)
-    elif args.n is not None:
-        dataset = dataset.sample(args.n, random_state=args.seed)
+    dataset = chosen_structures(load_dataset(args.dataset, args), args)
     batch = henry_labels(
         dataset, args.guest, args.temperature, args.out, n_jobs=args.n_jobs, scheduler=args.scheduler,
         forcefield=args.forcefield, cutoff_A=args.cutoff, shifted=args.shifted, method=args.method,
         grid_spacing_A=args.grid_spacing, target_relative_error=args.target_error,
         max_insertions=args.max_insertions, block_pockets=not args.no_blocking,
-        charges="off" if args.no_charges else "auto", random_state=args.seed,
+        charges=args.charges, random_state=args.seed,
     )
     console.print(batch.summary())
     columns = ["id", "henry_mol_kg_Pa", "henry_se_mol_kg_Pa", "qst_kJ_mol", "blocked_fraction", "time_s"]
@@ -83,22 +84,6 @@ def _henry(args: argparse.Namespace) -> int:
     print_failures(batch.errors, errors_path)
     console.print(f"results in {args.out}" + (f", failures in {errors_path}" if len(batch.errors) else ""))
     return 0
-
-
-def _listed(dataset, ids_file: str, name: str):
-    """The structures an ids file lists (one id per line); listed but unreadable ones become the run's failures."""
-    path = Path(ids_file)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such ids file (one structure id per line)")
-    wanted = [line.strip() for line in path.read_text().splitlines() if line.strip()]
-    unread = dataset.errors[dataset.errors["item_id"].astype(str).isin(wanted)]
-    known = set(dataset.ids)
-    unknown = [i for i in wanted if i not in known and i not in set(unread["item_id"].astype(str))]
-    if unknown:
-        raise ValueError(f"{path}: {len(unknown)} ids are not in {name}, e.g. {', '.join(unknown[:3])}")
-    listed = dataset.subset([i for i in wanted if i in known])
-    listed.errors = unread.reset_index(drop=True)  # requested but unreadable: failures of this run
-    return listed
 
 
 def _xtb_md(args: argparse.Namespace) -> int:

@@ -154,3 +154,20 @@ class Dataset:
             "source": self.meta.source,
             "notes": self.meta.notes,
         }
+
+
+class LazyItems:
+    """(id, Atoms) pairs of a dataset that load each structure only when a worker asks for it; a structure
+    that cannot be loaded comes as (id, the exception), for the worker to record as that item's failure."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int) -> tuple[str, Any]:
+        try:
+            return str(self.dataset.ids[index]), self.dataset.structures[index]
+        except Exception as exc:  # recorded as this structure's failure by the worker
+            return str(self.dataset.ids[index]), exc

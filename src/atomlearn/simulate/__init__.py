@@ -1,17 +1,19 @@
 """Label generators: data that no package ships, computed by atomlearn itself.
 
 ``widom_henry`` (one structure) and ``henry_labels`` (a dataset, resumable) compute Henry
-coefficients by Widom insertion; they load numba on first use.
+coefficients by Widom insertion; they load numba on first use. ``eqeq_charges`` (one structure)
+and ``charge_dataset`` (a dataset, resumable) compute framework charges by EQeq.
 """
 
 from atomlearn.simulate.guests import GUESTS, Guest, get_guest
 from atomlearn.simulate.lj import ARGON, LennardJones, lj_dataset
 
 _LAZY = {"widom_henry": "widom", "HenryResult": "widom", "henry_labels": "henry_batch",
-         "load_forcefield": "forcefields", "accessible_region": "accessibility"}
+         "load_forcefield": "lj_parameters", "accessible_region": "accessibility", "eqeq_charges": "charges",
+         "charge_dataset": "charges_batch"}
 
-__all__ = ["ARGON", "GUESTS", "Guest", "HenryResult", "LennardJones", "accessible_region", "get_guest", "henry_labels",
-           "lj_dataset", "load_forcefield", "widom_henry"]
+__all__ = ["ARGON", "GUESTS", "Guest", "HenryResult", "LennardJones", "accessible_region", "charge_dataset",
+           "eqeq_charges", "get_guest", "henry_labels", "lj_dataset", "load_forcefield", "widom_henry"]
 
 
 def __getattr__(name: str):

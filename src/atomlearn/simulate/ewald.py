@@ -27,6 +27,8 @@ COULOMB_K_A = ELEMENTARY_CHARGE**2 * COULOMB_CONSTANT / 1e-10 / BOLTZMANN
 ALPHA_CUTOFF = 4.0
 #: reciprocal vectors with exp(-k²/4α²) below this are dropped
 RECIPROCAL_TOLERANCE = 1e-8
+#: atoms x reciprocal vectors held at once by ``pair_potential_matrix`` (16 MB per array)
+RECIPROCAL_CHUNK_ELEMENTS = 2_000_000
 
 
 def ewald_alpha(cutoff_A: float) -> float:
@@ -95,8 +97,11 @@ def pair_potential_matrix(atoms: Atoms, cutoff_A: float = 16.0) -> np.ndarray:
     potential = np.zeros((n, n))
     np.add.at(potential, (first, second), erfc(alpha * distance) / distance)
     k, weight = reciprocal_vectors(atoms.cell.array, alpha)
-    phase = atoms.positions @ k.T
-    cosine, sine = np.cos(phase) * np.sqrt(weight), np.sin(phase) * np.sqrt(weight)
-    potential += cosine @ cosine.T + sine @ sine.T  # Σ_k w_k cos(k·(r_i - r_j)), half space doubled
+    chunk = max(1, RECIPROCAL_CHUNK_ELEMENTS // n)  # bounds the n x chunk temporaries
+    for start in range(0, len(k), chunk):
+        phase = atoms.positions @ k[start:start + chunk].T
+        root = np.sqrt(weight[start:start + chunk])
+        cosine, sine = np.cos(phase) * root, np.sin(phase) * root
+        potential += cosine @ cosine.T + sine @ sine.T  # Σ_k w_k cos(k·(r_i - r_j)), half space doubled
     potential[np.diag_indices(n)] -= 2.0 * alpha / math.sqrt(math.pi)  # a Gaussian's own potential
     return potential

@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from atomlearn.atomic import write_csv_atomic
-from atomlearn.datasets.base import Dataset
+from atomlearn.atomic import append_csv_row, drop_torn_row, write_csv_atomic
+from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.parallel import parallel_map, resolve_n_jobs
 from atomlearn.simulate.widom import widom_henry
 
@@ -78,15 +78,14 @@ def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 29
         errors_path.unlink()  # failures are retried; the file lists this run's
 
     subset = dataset.take(todo)
-    items = _LazyItems(subset)
+    items = LazyItems(subset)
     rows: list[dict] = []
 
     def write(index: int, ok: bool, value: Any) -> None:
         if ok:
             rows.append(value)
             if out is not None:
-                frame = pd.DataFrame([value])
-                frame.to_csv(out, mode="a", header=not out.exists() or out.stat().st_size == 0, index=False)
+                append_csv_row(out, value)
 
     mapped = parallel_map(task, items, ids=[str(i) for i in subset.ids], n_jobs=n_jobs, scheduler=scheduler,
                           chunk_size=1, stage=f"widom {guest}", progress=progress, description=f"Widom {guest}",
@@ -100,34 +99,10 @@ def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 29
     return HenryBatch(results, errors, n_requested, len(dataset) - len(todo), len(rows))
 
 
-class _LazyItems:
-    """(id, Atoms) pairs that load each structure only when a worker needs it."""
-
-    def __init__(self, dataset: Dataset) -> None:
-        self.dataset = dataset
-
-    def __len__(self) -> int:
-        return len(self.dataset)
-
-    def __getitem__(self, index: int) -> tuple[str, Any]:
-        try:
-            return str(self.dataset.ids[index]), self.dataset.structures[index]
-        except Exception as exc:  # recorded as this structure's failure by the worker
-            return str(self.dataset.ids[index]), exc
-
-
-def _drop_torn_row(out: Path) -> None:
-    """A run killed while appending leaves a last row without its newline: cut it off (it is recomputed)."""
-    data = out.read_bytes()
-    if data and not data.endswith(b"\n"):
-        with open(out, "r+b") as handle:
-            handle.truncate(data.rfind(b"\n") + 1)
-
-
 def _finished(out: Path | None, guest: str, temperature_K: float) -> set[str]:
     if out is None or not out.exists():
         return set()
-    _drop_torn_row(out)
+    drop_torn_row(out)
     if out.stat().st_size == 0:
         return set()
     previous = pd.read_csv(out, dtype={"id": str})

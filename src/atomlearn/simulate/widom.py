@@ -23,6 +23,7 @@ from numba import njit, prange
 from scipy.spatial.transform import Rotation
 
 from atomlearn.simulate.accessibility import accessible_region
+from atomlearn.simulate.charges import eqeq_charges
 from atomlearn.simulate.ewald import COULOMB_K_A, ewald_alpha, reciprocal_potential
 from atomlearn.simulate.lj_parameters import FrameworkForceField, load_forcefield
 from atomlearn.simulate.grid import (
@@ -41,6 +42,8 @@ OVERLAP_KT = 40.0
 MIN_BLOCKS = 10
 #: Å; a coarser grid biases K_H beyond its error bar (CoRE MOFs, CH4: 0.2 Å within 0.4 %, 0.25 Å 3-6 % low,
 #: 0.35 Å 22-56 % low against 0.15 Å), so a coarser one is never used silently
+#: where a charged guest's framework charges come from (see ``widom_henry``)
+CHARGE_SOURCES = ("auto", "cif", "eqeq", "off")
 MAX_GRID_SPACING_A = 0.2
 
 
@@ -112,9 +115,11 @@ def widom_henry(
     ``method``: "grid" interpolates energy grids, "direct" sums pair energies per insertion,
     "auto" starts direct and builds the grid when the first block predicts it is cheaper
     (always the grid when pockets are blocked or electrostatics are on).
-    ``charges``: "auto" uses the framework's partial charges (``atoms.get_initial_charges()``,
-    read from ``_atom_site_charge``) with Ewald summation when the guest is charged too;
-    "off" runs Lennard-Jones only. ``block_pockets`` gives zero weight to open regions
+    ``charges`` (used when the guest is charged, with Ewald summation): "auto" takes the
+    framework's partial charges (``atoms.get_initial_charges()``, read from ``_atom_site_charge``)
+    and computes EQeq charges (``charges.eqeq_charges``) when it has none; "cif" takes only the
+    framework's own (none: Lennard-Jones only); "eqeq" computes EQeq charges even when the CIF has
+    some; "off" runs Lennard-Jones only. ``block_pockets`` gives zero weight to open regions
     that do not percolate (see ``accessibility``).
     """
     start = time.perf_counter()
@@ -328,8 +333,8 @@ def _check_inputs(atoms: Atoms, source: str, temperature_K: float, cutoff_A: flo
         raise ValueError(f"target relative error must be between 0 and 1 (e.g. 0.05), got {target}")
     if method not in ("auto", "grid", "direct"):
         raise ValueError(f"method must be 'auto', 'grid' or 'direct', got {method!r}")
-    if charges not in ("auto", "off"):
-        raise ValueError(f"charges must be 'auto' or 'off', got {charges!r}")
+    if charges not in CHARGE_SOURCES:
+        raise ValueError(f"charges must be one of {', '.join(CHARGE_SOURCES)}, got {charges!r}")
 
 
 def _electrostatics_mode(atoms: Atoms, guest: Guest, charges: str, notes: list[str]) -> tuple[str, np.ndarray | None]:
@@ -339,10 +344,12 @@ def _electrostatics_mode(atoms: Atoms, guest: Guest, charges: str, notes: list[s
         notes.append(f"{guest.name} run with Lennard-Jones only (charges='off')")
         return "off (requested)", None
     framework = atoms.get_initial_charges()
+    if charges == "eqeq" or (charges == "auto" and not np.any(framework)):
+        return "ewald (EQeq charges)", eqeq_charges(atoms)
     if not np.any(framework):
         notes.append(f"{guest.name} run with Lennard-Jones only: the framework carries no partial charges")
         return "none (framework has no charges)", None
-    return "ewald", framework.astype(float)
+    return "ewald (CIF charges)", framework.astype(float)
 
 
 def _block_statistics(sums: np.ndarray) -> tuple[float, float, float, float]:

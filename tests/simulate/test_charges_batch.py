@@ -16,7 +16,7 @@ IDS = ["UZUNAF_clean", "ANOMUM_clean", "EHAFUQ_clean"]  # EHAFUQ holds uranium: 
 def test_a_dataset_is_charged_into_a_folder_dataset_and_a_rerun_skips_it(coremof, tmp_path):
     dataset = coremof.subset(IDS)
     batch = charge_dataset(dataset, tmp_path / "charged", n_jobs=2)
-    assert batch.n_requested == 3 == len(batch.summary) + len(batch.errors)  # in = out + failed
+    assert batch.n_requested == 3 == len(batch.results) + len(batch.errors)  # in = out + failed
     assert list(batch.errors["item_id"]) == ["EHAFUQ_clean"] and "no parameters for U" in batch.errors["reason"][0]
     folder = load_folder(tmp_path / "charged")
     assert sorted(folder.ids) == ["ANOMUM_clean", "UZUNAF_clean"]
@@ -26,7 +26,7 @@ def test_a_dataset_is_charged_into_a_folder_dataset_and_a_rerun_skips_it(coremof
                                    eqeq_charges(coremof.structure(item_id)), atol=1e-6)
     again = charge_dataset(dataset, tmp_path / "charged")
     assert (again.n_skipped, again.n_computed, len(again.errors)) == (2, 0, 1)
-    assert list(pd.read_csv(tmp_path / "charged" / "charges.csv")["id"]) == list(batch.summary["id"])
+    assert list(pd.read_csv(tmp_path / "charged" / "charges.csv")["id"]) == list(batch.results["id"])
 
 
 def test_a_charged_guest_in_an_uncharged_framework_gets_eqeq_charges(coremof):

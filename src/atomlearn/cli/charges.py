@@ -28,11 +28,11 @@ def _charges(args: argparse.Namespace) -> int:
 
     dataset = chosen_structures(load_dataset(args.dataset, args), args)
     batch = charge_dataset(dataset, args.out, total_charge=args.total_charge, n_jobs=args.n_jobs, scheduler=args.scheduler)
-    console.print(batch.line())
-    if len(batch.summary):
-        shown = batch.summary.sort_values("max_charge_e", ascending=False).head(10)
+    console.print(batch.summary())
+    if len(batch.results):
+        shown = batch.results.sort_values("max_charge_e", ascending=False).head(10)
         console.print(table(shown[["id", "formula", "n_atoms", "min_charge_e", "max_charge_e", "time_s"]],
-                            f"EQeq charges (e), highest cation charge first; {len(batch.summary)} structures in {args.out}"))
+                            f"EQeq charges (e), highest cation charge first; {len(batch.results)} structures in {args.out}"))
     print_failures(batch.errors, f"{args.out}/{ERRORS_FILE}")
     console.print(f"charged CIFs in {args.out}/ (a folder dataset: `atomlearn simulate henry {args.out} --guest CO2`)")
     return 0

@@ -19,6 +19,7 @@ import pandas as pd
 from atomlearn.atomic import append_csv_row, drop_torn_row, write_csv_atomic
 from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.parallel import parallel_map
+from atomlearn.simulate.batch import BatchResult
 from atomlearn.simulate.charges import eqeq_charges
 from atomlearn.structures import write_cif
 
@@ -49,24 +50,8 @@ class _ChargeTask:
                 "time_s": seconds}
 
 
-@dataclass
-class ChargeBatch:
-    """What a charge batch did: the summary of every framework written, the failures, and the counts."""
-
-    summary: pd.DataFrame
-    errors: pd.DataFrame
-    n_requested: int
-    n_skipped: int
-    n_computed: int
-
-    def line(self) -> str:
-        """One line: frameworks requested, already in the folder, computed, failed (requested = the other three)."""
-        return (f"{self.n_requested} structures requested: {self.n_skipped} already in the folder, "
-                f"{self.n_computed} computed, {len(self.errors)} failed")
-
-
 def charge_dataset(dataset: Dataset, out: str | Path, *, total_charge: float = 0.0, n_jobs: int = 1,
-                   scheduler: str | None = None, progress: bool | None = None) -> ChargeBatch:
+                   scheduler: str | None = None, progress: bool | None = None) -> BatchResult:
     """EQeq charges of every structure of ``dataset``, written into the folder ``out`` (see the module).
 
     Parameters
@@ -82,8 +67,8 @@ def charge_dataset(dataset: Dataset, out: str | Path, *, total_charge: float = 0
 
     Returns
     -------
-    ChargeBatch
-        ``summary`` holds one row per structure in the folder (id, formula, atoms, charge range, time).
+    BatchResult
+        ``results`` holds one row per structure in the folder (id, formula, atoms, charge range, time).
     """
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -104,12 +89,12 @@ def charge_dataset(dataset: Dataset, out: str | Path, *, total_charge: float = 0
                           description="EQeq charges", on_done=keep)
     errors = pd.concat([dataset.errors, mapped.errors_frame()], ignore_index=True)
     write_csv_atomic(errors, folder / ERRORS_FILE)
-    summary = pd.read_csv(summary_path, dtype={"id": str}) if summary_path.exists() else pd.DataFrame(computed)
-    written = [i for i in dataset.ids if i in set(summary.get("id", []))]
+    results = pd.read_csv(summary_path, dtype={"id": str}) if summary_path.exists() else pd.DataFrame(computed)
+    written = [i for i in dataset.ids if i in set(results.get("id", []))]
     if len(dataset.labels.columns):
         write_csv_atomic(dataset.labels.loc[written].rename_axis("id").reset_index(), folder / LABELS_FILE)
     n_requested = len(dataset) + dataset.errors["item_id"].nunique()
-    return ChargeBatch(summary, errors, n_requested, len(dataset) - len(todo), len(computed))
+    return BatchResult(results, errors, n_requested, len(dataset) - len(todo), len(computed))
 
 
 def _finished(summary_path: Path) -> set[str]:

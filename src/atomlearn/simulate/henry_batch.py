@@ -18,6 +18,7 @@ import pandas as pd
 from atomlearn.atomic import append_csv_row, drop_torn_row, write_csv_atomic
 from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.parallel import parallel_map, resolve_n_jobs
+from atomlearn.simulate.batch import BatchResult
 from atomlearn.simulate.widom import widom_henry
 
 
@@ -46,25 +47,12 @@ class _HenryTask:
         return row
 
 
-@dataclass
-class HenryBatch:
-    """What a batch did: rows computed now, rows found from an earlier run, failures."""
-
-    results: pd.DataFrame
-    errors: pd.DataFrame
-    n_requested: int
-    n_skipped: int
-    n_computed: int
-
-    def summary(self) -> str:
-        """One line: structures requested, already in the output, computed, failed."""
-        return (f"{self.n_requested} structures requested: {self.n_skipped} already in the output, "
-                f"{self.n_computed} computed, {len(self.errors)} failed")
+HenryBatch = BatchResult  # the name henry_labels returned before the batches shared one
 
 
 def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 298.0, out: str | Path | None = None,
                  *, n_jobs: int = 1, scheduler: str | None = None, progress: bool | None = None,
-                 **options: Any) -> HenryBatch:
+                 **options: Any) -> BatchResult:
     """Widom K_H (mol/(kg·Pa)) and Q_st (kJ/mol) for every structure of ``dataset``; ``options`` go to
     ``widom_henry``. With ``out`` (CSV) finished rows are appended as they come and reused on rerun.
     Structures the dataset could not read (``dataset.errors``) count as requested and failed."""
@@ -96,7 +84,7 @@ def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 29
         write_csv_atomic(errors, errors_path)
     results = pd.read_csv(out, dtype={"id": str}) if out is not None and out.exists() else pd.DataFrame(rows)
     n_requested = len(dataset) + unread["item_id"].nunique()
-    return HenryBatch(results, errors, n_requested, len(dataset) - len(todo), len(rows))
+    return BatchResult(results, errors, n_requested, len(dataset) - len(todo), len(rows))
 
 
 def _finished(out: Path | None, guest: str, temperature_K: float) -> set[str]:

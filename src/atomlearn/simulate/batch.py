@@ -1,0 +1,33 @@
+"""What a resumable batch over a dataset did (Widom labels, EQeq charges): in = done before + computed + failed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass
+class BatchResult:
+    """Rows of every structure finished (now or by an earlier run), the failures, and the counts.
+
+    Attributes
+    ----------
+    results : DataFrame
+        One row per finished structure, as in the batch's output CSV.
+    errors : DataFrame
+        ``item_id``, ``stage``, ``reason`` of each failure (unreadable structures included).
+    n_requested, n_skipped, n_computed : int
+        Structures asked for, found finished in the output, computed now.
+    """
+
+    results: pd.DataFrame
+    errors: pd.DataFrame
+    n_requested: int
+    n_skipped: int
+    n_computed: int
+
+    def summary(self) -> str:
+        """One line: structures requested, already in the output, computed, failed."""
+        return (f"{self.n_requested} structures requested: {self.n_skipped} already in the output, "
+                f"{self.n_computed} computed, {self.errors['item_id'].nunique() if len(self.errors) else 0} failed")

@@ -1,0 +1,135 @@
+"""The framework as a guest sees it: Lennard-Jones energy grids per guest site type (built on demand),
+the electrostatic potential grid of the framework charges (Ewald), exact pair sums, and the blocking
+of pockets a guest cannot reach. Widom insertion and grand-canonical Monte Carlo share it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from numba import njit, prange
+
+from atomlearn.simulate.accessibility import accessible_region
+from atomlearn.simulate.ewald import COULOMB_K_A, ewald_alpha, reciprocal_potential
+from atomlearn.simulate.grid import DirectLJ, grid_shape, interpolate_one, lj_grids
+
+#: a stencil touching a grid point above this many k_B T counts as an overlap (exp(-40) ~ 4e-18)
+OVERLAP_KT = 40.0
+
+
+class FrameworkModel:
+    """The framework as the guest sees it: LJ grids (built on demand), direct sums, potential, blocking."""
+
+    def __init__(self, atoms, guest, forcefield, cutoff_A, shifted, spacing_A, max_points, temperature_K,
+                 framework_charges, source) -> None:
+        self.cell = np.array(atoms.cell[:], dtype=float)
+        self.inverse_cell = np.linalg.inv(self.cell)
+        self.fractional = atoms.get_scaled_positions(wrap=True)
+        self.eps, self.sig = forcefield.parameters(atoms.get_chemical_symbols(), source)
+        self.types = guest.lj_types
+        self.site_type = np.array([next((t for t, s in enumerate(self.types) if s.type == site.type), -1)
+                                   for site in guest.sites])
+        self.site_charge = np.array([s.charge_e for s in guest.sites])
+        self.cutoff, self.shifted = cutoff_A, shifted
+        self.shape, self.spacing = grid_shape(self.cell, spacing_A, max_points)
+        self.overlap_K = OVERLAP_KT * temperature_K
+        self.grids: np.ndarray | None = None
+        self.blocked = np.zeros((len(self.types), 1, 1, 1), dtype=np.bool_)
+        self.use_blocking = False
+        self.grid_time_s = 0.0
+        self.potential = np.zeros((1, 1, 1))
+        self.charges = framework_charges
+        self.charged = framework_charges is not None
+        self._direct: DirectLJ | None = None
+        self._no_room: bool | None = None
+
+    @property
+    def direct(self) -> DirectLJ:
+        if self._direct is None:
+            self._direct = DirectLJ(self.cell, self.fractional, self.eps, self.sig,
+                                    np.array([s.epsilon_K for s in self.types]),
+                                    np.array([s.sigma_A for s in self.types]), self.cutoff, self.shifted)
+        return self._direct
+
+    def build_grids(self) -> None:
+        if self.grids is None:
+            tick = time.perf_counter()
+            alpha = ewald_alpha(self.cutoff)
+            grids = lj_grids(self.cell, self.fractional, self.eps, self.sig,
+                             np.array([s.epsilon_K for s in self.types]), np.array([s.sigma_A for s in self.types]),
+                             self.shape, self.cutoff, self.shifted, self.charges, alpha)
+            self.grids = grids[: len(self.types)]
+            if self.charged:
+                reciprocal = reciprocal_potential(self.cell, self.fractional, self.charges, self.shape, alpha)
+                self.potential = COULOMB_K_A * (grids[-1].astype(float) + reciprocal)
+            self.grid_time_s += time.perf_counter() - tick
+
+    def block(self, threshold_kT: float) -> tuple[float, int]:
+        """Mark non-percolating open regions of each site type's grid; (blocked share, pockets)."""
+        regions = [accessible_region(g, threshold_kT * self.overlap_K / OVERLAP_KT) for g in self.grids]
+        self.blocked = np.stack([~r.accessible for r in regions])
+        self.use_blocking = True
+        return max(r.blocked_fraction for r in regions), max(r.n_pockets for r in regions)
+
+    def no_room(self) -> bool:
+        """True when some site type has no grid point that is both free of overlap and accessible."""
+        if self._no_room is None:
+            free = self.grids <= self.overlap_K
+            if self.use_blocking:
+                free &= ~self.blocked
+            self._no_room = not free.reshape(len(free), -1).any(axis=1).all()
+        return self._no_room
+
+    def grid_energies(self, sites: np.ndarray) -> np.ndarray:
+        return _insertion_energies(self.grids, self.site_type, self.site_charge, self.potential, self.charged,
+                                   sites, self.overlap_K, self.blocked, self.use_blocking)
+
+    def direct_energies(self, sites: np.ndarray) -> np.ndarray:
+        """Lennard-Jones energies (K) by exact pair sums."""
+        energy = np.zeros(len(sites))
+        for s, t in enumerate(self.site_type):
+            if t >= 0:
+                energy += self.direct.energies(sites[:, s], t)
+        return energy
+
+    def grid_is_cheaper(self, weight: np.ndarray, target: float, seconds_per_insertion: float) -> bool:
+        """After a direct pilot block: is building the grid faster than the insertions still needed?"""
+        mean = weight.mean()
+        if mean <= 0:
+            return True
+        needed = weight.var() / (mean * target) ** 2
+        n_lj_sites = max(int((self.site_type >= 0).sum()), 1)
+        per_site = seconds_per_insertion / n_lj_sites
+        shrink = ((self.cutoff + 1.0) / (self.cutoff + self.direct.radius)) ** 3  # bricks are smaller than bins
+        grid_seconds = np.prod(self.shape, dtype=float) * len(self.types) * per_site * shrink
+        return grid_seconds < max(needed - len(weight), 0) * seconds_per_insertion
+
+
+@njit(parallel=True, cache=True)
+def _insertion_energies(grids, site_type, site_charge, potential, charged, sites, overlap_K,
+                        blocked, use_blocking):  # pragma: no cover - numba
+    n, n_sites = sites.shape[0], sites.shape[1]
+    out = np.empty(n)
+    for i in prange(n):
+        energy = 0.0
+        for s in range(n_sites):
+            u, v, w = sites[i, s, 0], sites[i, s, 1], sites[i, s, 2]
+            t = site_type[s]
+            if t >= 0:
+                if use_blocking:
+                    na, nb, nc = blocked.shape[1], blocked.shape[2], blocked.shape[3]
+                    ia = int(math.floor((u - math.floor(u)) * na + 0.5)) % na
+                    ib = int(math.floor((v - math.floor(v)) * nb + 0.5)) % nb
+                    ic = int(math.floor((w - math.floor(w)) * nc + 0.5)) % nc
+                    if blocked[t, ia, ib, ic]:
+                        energy = np.inf
+                        break
+                energy += interpolate_one(grids[t], u, v, w, overlap_K)
+                if energy == np.inf:
+                    break
+            if charged and site_charge[s] != 0.0:
+                energy += site_charge[s] * interpolate_one(potential, u, v, w, np.inf)
+        out[i] = energy
+    return out

@@ -9,9 +9,11 @@ import math
 import time
 
 import numpy as np
+from ase import Atoms
 from numba import njit, prange
 
 from atomlearn.simulate.accessibility import accessible_region
+from atomlearn.simulate.charges import eqeq_charges
 from atomlearn.simulate.ewald import COULOMB_K_A, ewald_alpha, reciprocal_potential
 from atomlearn.simulate.grid import DirectLJ, grid_shape, interpolate_one, lj_grids
 
@@ -133,3 +135,24 @@ def _insertion_energies(grids, site_type, site_charge, potential, charged, sites
                 energy += site_charge[s] * interpolate_one(potential, u, v, w, np.inf)
         out[i] = energy
     return out
+
+
+def framework_charges(atoms: Atoms, guest_name: str, guest_charged: bool, charges: str,
+                      notes: list[str]) -> tuple[str, np.ndarray | None]:
+    """Where a guest's electrostatics come from, and the framework charges (e) to use (None: no electrostatics).
+
+    ``charges``: "auto" (the structure's charges, else EQeq), "cif" (the structure's only), "eqeq", "off";
+    see ``widom.widom_henry``. A note saying why is appended to ``notes`` when a charged guest runs
+    without electrostatics."""
+    if not guest_charged:
+        return "none (guest uncharged)", None
+    if charges == "off":
+        notes.append(f"{guest_name} run with Lennard-Jones only (charges='off')")
+        return "off (requested)", None
+    framework = atoms.get_initial_charges()
+    if charges == "eqeq" or (charges == "auto" and not np.any(framework)):
+        return "ewald (EQeq charges)", eqeq_charges(atoms)
+    if not np.any(framework):
+        notes.append(f"{guest_name} run with Lennard-Jones only: the framework carries no partial charges")
+        return "none (framework has no charges)", None
+    return "ewald (CIF charges)", framework.astype(float)

@@ -21,10 +21,9 @@ import numpy as np
 from ase import Atoms
 from scipy.spatial.transform import Rotation
 
-from atomlearn.simulate.charges import eqeq_charges
 from atomlearn.simulate.lj_parameters import FrameworkForceField, load_forcefield
 from atomlearn.simulate.grid import grid_shape, supercell_for_cutoff
-from atomlearn.simulate.framework_model import FrameworkModel
+from atomlearn.simulate.framework_model import FrameworkModel, framework_charges
 from atomlearn.simulate.guests import Guest, get_guest
 from atomlearn.simulate.supercell import reduce_supercell
 from atomlearn.units import A3_TO_M3, AMU_KG, GAS_CONSTANT
@@ -119,12 +118,12 @@ def widom_henry(
     _check_inputs(atoms, source, temperature_K, cutoff_A, target_relative_error, method, charges)
     notes: list[str] = []
     atoms = _unit_cell_if_needed(atoms, grid_spacing_A, max_grid_points, notes)
-    electrostatics, framework_charges = _electrostatics_mode(atoms, guest, charges, notes)
+    electrostatics, charges_e = framework_charges(atoms, guest.name, guest.charged, charges, notes)
     model = FrameworkModel(atoms, guest, forcefield, cutoff_A, shifted, grid_spacing_A, max_grid_points,
-                            temperature_K, framework_charges, source)
-    method = _check_grid_spacing(model, method, grid_spacing_A, max_grid_points, block_pockets, framework_charges,
+                            temperature_K, charges_e, source)
+    method = _check_grid_spacing(model, method, grid_spacing_A, max_grid_points, block_pockets, charges_e,
                                  f"{source}: an energy grid of this {len(atoms)}-atom cell", notes)
-    use_grid = method == "grid" or block_pockets or framework_charges is not None
+    use_grid = method == "grid" or block_pockets or charges_e is not None
     if use_grid:
         model.build_grids()
     blocked_fraction, pockets = model.block(block_threshold_kT) if block_pockets else (0.0, 0)
@@ -152,11 +151,11 @@ def widom_henry(
 
 
 def _check_grid_spacing(model: FrameworkModel, method: str, grid_spacing_A: float, max_grid_points: int,
-                        block_pockets: bool, framework_charges: np.ndarray | None, what: str, notes: list[str]) -> str:
+                        block_pockets: bool, charges_e: np.ndarray | None, what: str, notes: list[str]) -> str:
     """The method to use once the grid spacing the point budget allows is known: a grid coarser than
     ``MAX_GRID_SPACING_A`` would bias K_H, so direct pair sums where they can stand in, else a clear refusal."""
     if model.spacing > max(grid_spacing_A, MAX_GRID_SPACING_A) * 1.001:
-        if block_pockets or framework_charges is not None:
+        if block_pockets or charges_e is not None:
             raise ValueError(f"{what} needs more than {max_grid_points:,} "
                              f"points at {max(grid_spacing_A, MAX_GRID_SPACING_A)} Å; coarsened to {model.spacing:.3f} Å "
                              "it would bias K_H by more than its error bar. Raise max_grid_points (4 bytes per point "
@@ -166,7 +165,7 @@ def _check_grid_spacing(model: FrameworkModel, method: str, grid_spacing_A: floa
         method = "direct"
     elif model.spacing > grid_spacing_A * 1.001:
         notes.append(f"grid coarsened to {model.spacing:.3f} Å to stay under {max_grid_points} points")
-    if method == "direct" and (block_pockets or framework_charges is not None):
+    if method == "direct" and (block_pockets or charges_e is not None):
         raise ValueError("method='direct' sums Lennard-Jones pairs only: use block_pockets=False and no "
                          "electrostatics (charges='off'), or method='grid'")
     return method
@@ -237,21 +236,6 @@ def _check_inputs(atoms: Atoms, source: str, temperature_K: float, cutoff_A: flo
         raise ValueError(f"method must be 'auto', 'grid' or 'direct', got {method!r}")
     if charges not in CHARGE_SOURCES:
         raise ValueError(f"charges must be one of {', '.join(CHARGE_SOURCES)}, got {charges!r}")
-
-
-def _electrostatics_mode(atoms: Atoms, guest: Guest, charges: str, notes: list[str]) -> tuple[str, np.ndarray | None]:
-    if not guest.charged:
-        return "none (guest uncharged)", None
-    if charges == "off":
-        notes.append(f"{guest.name} run with Lennard-Jones only (charges='off')")
-        return "off (requested)", None
-    framework = atoms.get_initial_charges()
-    if charges == "eqeq" or (charges == "auto" and not np.any(framework)):
-        return "ewald (EQeq charges)", eqeq_charges(atoms)
-    if not np.any(framework):
-        notes.append(f"{guest.name} run with Lennard-Jones only: the framework carries no partial charges")
-        return "none (framework has no charges)", None
-    return "ewald (CIF charges)", framework.astype(float)
 
 
 def _block_statistics(sums: np.ndarray) -> tuple[float, float, float, float]:

@@ -1,0 +1,306 @@
+"""Grand-canonical Monte Carlo of rigid guests in a rigid framework: single gases and mixtures.
+
+The gas reservoir is set by the fugacity of each component (Peng–Robinson, ``eos.fugacities``); the
+moves and their acceptance rules are those of Frenkel & Smit (Understanding Molecular Simulation,
+2nd ed., ch. 5): translation and rotation (steps tuned to 50 % acceptance during initialisation),
+reinsertion at a random position, insertion/deletion with probabilities
+min(1, βfV/(N+1) e^(-βΔU)) and min(1, N/(βfV) e^(-βΔU)), and, for mixtures, identity change
+min(1, f_b N_a / (f_a (N_b + 1)) e^(-βΔU)). Framework energies come from the grids Widom insertion
+uses (``FrameworkModel``); guest–guest energies are Lennard-Jones and Ewald (``gcmc_kernels``).
+A cycle is max(20, N) moves. At the end the running energy is checked against a recomputation.
+
+Loadings: absolute, in molecules per unit cell, mol/kg and cm³(STP)/g, with standard errors from
+block averages; the isosteric heat of a single gas from the fluctuations of N and U,
+Q_st = RT - (⟨UN⟩ - ⟨U⟩⟨N⟩)/(⟨N²⟩ - ⟨N⟩²).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from ase import Atoms
+from scipy.special import erf
+
+from atomlearn.simulate import gcmc_kernels as kernels
+from atomlearn.simulate.eos import fugacities
+from atomlearn.simulate.ewald import COULOMB_K_A, ewald_alpha, reciprocal_vectors
+from atomlearn.simulate.framework_model import OVERLAP_KT, FrameworkModel, framework_charges
+from atomlearn.simulate.grid import supercell_for_cutoff
+from atomlearn.simulate.guests import Guest, get_guest
+from atomlearn.simulate.lj_parameters import FrameworkForceField, load_forcefield, lorentz_berthelot
+from atomlearn.units import AMU_KG, BOLTZMANN, GAS_CONSTANT
+
+AVOGADRO = GAS_CONSTANT / BOLTZMANN
+#: cm³ of an ideal gas at STP (273.15 K, 1 atm) per mmol: 1 mol/kg = 22.414 cm³(STP)/g
+STP_CM3_PER_MMOL = 22.413969
+#: relative weights of the moves (rotation only for molecules with several sites; identity change only for mixtures)
+MOVE_WEIGHTS = {"translation": 1.0, "rotation": 1.0, "reinsertion": 1.0, "swap": 2.0, "identity change": 1.0}
+
+
+@dataclass
+class GCMCResult:
+    """Loadings and energies of one framework at one condition (units in the names)."""
+
+    guests: list[str]
+    mole_fractions: list[float]
+    temperature_K: float
+    pressure_Pa: float
+    fugacity_Pa: list[float]
+    molecules_per_cell: list[float]
+    molecules_per_cell_se: list[float]
+    loading_mol_kg: list[float]
+    loading_se_mol_kg: list[float]
+    qst_kJ_mol: float  # single gas only; NaN for mixtures
+    acceptance: dict[str, float]
+    init_cycles: int
+    cycles: int
+    energy_drift: float  # |running - recomputed| / max(|recomputed|, 1 K)
+    electrostatics: str
+    supercell: tuple[int, int, int]
+    time_s: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def loading_cm3_stp_g(self) -> list[float]:
+        """Absolute loading in cm³(STP)/g."""
+        return [value * STP_CM3_PER_MMOL for value in self.loading_mol_kg]
+
+    def to_dict(self) -> dict:
+        """A flat record for a results table (lists as ';'-joined text)."""
+        row = asdict(self)
+        for key, value in list(row.items()):
+            if isinstance(value, (list, tuple)):
+                row[key] = ";".join(f"{v:.6g}" if isinstance(v, float) else str(v) for v in value)
+        row["acceptance"] = ";".join(f"{k}={v:.3f}" for k, v in self.acceptance.items())
+        return row
+
+
+def gcmc(atoms: Atoms, guests: str | Mapping[str, float], temperature_K: float, pressure_Pa: float, *,
+         forcefield: str | FrameworkForceField = "uff", cutoff_A: float = 12.0, shifted: bool = True,
+         grid_spacing_A: float = 0.15, max_grid_points: int = 40_000_000, charges: str = "auto",
+         block_pockets: bool = True, init_cycles: int = 1000, cycles: int = 5000, blocks: int = 5,
+         target_relative_error: float | None = None, random_state: int | None = 0) -> GCMCResult:
+    """Grand-canonical Monte Carlo of ``guests`` in the rigid framework ``atoms``.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+        The framework, periodic along all axes (no atoms: the empty box, a bulk gas).
+    guests : str or mapping of str to float
+        One guest (CO2, N2, CH4, Ar, Kr, Xe), or mole fractions of a gas mixture.
+    temperature_K, pressure_Pa : float
+        The gas in contact with the framework; fugacities by Peng–Robinson.
+    forcefield, cutoff_A, shifted, grid_spacing_A, max_grid_points, charges, block_pockets
+        As in ``widom_henry``; the Lennard-Jones potential is shifted to zero at the cutoff by default.
+    init_cycles, cycles : int
+        Cycles to equilibrate (not sampled) and to sample (at most, with a target error).
+    blocks : int
+        Blocks of the sampled cycles whose means give the standard errors.
+    target_relative_error : float, optional
+        Stop sampling once every component's loading has this relative standard error.
+    random_state : int or None
+
+    Returns
+    -------
+    GCMCResult
+    """
+    clock = time.perf_counter()
+    composition = {guests: 1.0} if isinstance(guests, str) else dict(guests)
+    species = [get_guest(name) for name in composition]
+    source = str(atoms.info.get("id") or atoms.get_chemical_formula() or "empty box")
+    if not atoms.pbc.all() or atoms.cell.rank < 3:
+        raise ValueError(f"{source}: GCMC needs a periodic cell along all three axes")
+    fugacity = fugacities({g.name: composition[name] for g, name in zip(species, composition)}, temperature_K, pressure_Pa)
+    notes: list[str] = []
+    charged_guest = any(g.charged for g in species)
+    electrostatics, charges_e = (framework_charges(atoms, "+".join(g.name for g in species), charged_guest, charges, notes)
+                                 if len(atoms) else ("none (empty box)", None))
+    system, box, cells = _system(atoms, species, load_forcefield(forcefield) if isinstance(forcefield, str) else forcefield,
+                                 cutoff_A, shifted, grid_spacing_A, max_grid_points, temperature_K, charges_e, block_pockets,
+                                 source)
+    volume_A3 = abs(np.linalg.det(box))
+    beta_fV = np.array([fugacity[g.name] * volume_A3 * 1e-30 / (BOLTZMANN * temperature_K) for g in species])
+    run = _Run(system, species, beta_fV, temperature_K, box, random_state)
+    run.cycles(init_cycles, tune=True)
+    samples_n, samples_u = run.sample(cycles, blocks, target_relative_error)
+    drift = abs(run.state[5][0] - kernels.total_energy(system, run.state)) / max(abs(run.state[5][0]), 1.0)
+    if drift > 1e-6:
+        notes.append(f"the running energy drifted from a recomputation by {drift:.2g} (relative); treat the result with care")
+    n_cells = int(np.prod(cells))
+    mass_kg = atoms.get_masses().sum() * n_cells * AMU_KG
+    means, errors = _block_means(samples_n, blocks)
+    to_mol_kg = 1.0 / (AVOGADRO * mass_kg) if mass_kg > 0 else math.nan
+    return GCMCResult(
+        guests=[g.name for g in species], mole_fractions=[composition[name] / sum(composition.values()) for name in composition],
+        temperature_K=float(temperature_K), pressure_Pa=float(pressure_Pa), fugacity_Pa=[fugacity[g.name] for g in species],
+        molecules_per_cell=list(means / n_cells), molecules_per_cell_se=list(errors / n_cells),
+        loading_mol_kg=list(means * to_mol_kg), loading_se_mol_kg=list(errors * to_mol_kg),
+        qst_kJ_mol=_isosteric_heat(samples_n, samples_u, temperature_K) if len(species) == 1 else math.nan,
+        acceptance=run.acceptance(), init_cycles=init_cycles, cycles=len(samples_u), energy_drift=float(drift),
+        electrostatics=electrostatics, supercell=tuple(int(c) for c in cells), time_s=time.perf_counter() - clock,
+        notes=notes)
+
+
+def _system(atoms: Atoms, species: list[Guest], forcefield: FrameworkForceField, cutoff_A: float, shifted: bool,
+            spacing_A: float, max_points: int, temperature_K: float, charges_e: np.ndarray | None, block_pockets: bool,
+            source: str) -> tuple[tuple, np.ndarray, tuple[int, int, int]]:
+    """The arrays the kernels read: site tables, framework grids, box, guest–guest LJ and Ewald tables."""
+    cell = np.array(atoms.cell[:], dtype=float)
+    cells = supercell_for_cutoff(cell, cutoff_A)
+    box = np.diag(cells).astype(float) @ cell
+    combined = Guest("+".join(g.name for g in species), tuple(s for g in species for s in g.sites), "")
+    types = combined.lj_types
+    max_sites = max(len(g.sites) for g in species)
+    site_type = np.full((len(species), max_sites), -1, dtype=np.int64)
+    site_charge = np.zeros((len(species), max_sites))
+    offsets = np.zeros((len(species), max_sites, 3))
+    for a, guest in enumerate(species):
+        for s, site in enumerate(guest.sites):
+            site_type[a, s] = next((t for t, kind in enumerate(types) if kind.type == site.type and site.epsilon_K > 0), -1)
+            site_charge[a, s] = site.charge_e
+        offsets[a, : len(guest.sites)] = guest.positions - guest.positions.mean(axis=0)
+    n_sites = np.array([len(g.sites) for g in species], dtype=np.int64)
+    overlap_K = OVERLAP_KT * temperature_K
+    if len(atoms):
+        model = FrameworkModel(atoms, combined, forcefield, cutoff_A, shifted, spacing_A, max_points, temperature_K,
+                               charges_e, source)
+        model.build_grids()
+        if block_pockets:
+            model.block(15.0)
+        grids, potential, blocked, use_blocking = model.grids, model.potential, model.blocked, model.use_blocking
+    else:
+        grids = np.zeros((max(len(types), 1), 1, 1, 1), dtype=np.float32)
+        potential, blocked, use_blocking = np.zeros((1, 1, 1)), np.zeros((max(len(types), 1), 1, 1, 1), dtype=np.bool_), False
+    epsilon = np.array([t.epsilon_K for t in types])
+    sigma = np.array([t.sigma_A for t in types])
+    eps, sig = lorentz_berthelot(epsilon[:, None], sigma[:, None], epsilon[None, :], sigma[None, :])
+    s6 = (sig**2 / cutoff_A**2) ** 3
+    shift = 4.0 * eps * (s6 * s6 - s6) if shifted else np.zeros_like(eps)
+    alpha = ewald_alpha(cutoff_A)
+    hkl, reach, weight = _reciprocal(box, alpha, charged=bool(np.any(site_charge)))
+    constants = np.array([_ewald_constant(g, alpha) for g in species])
+    system = (site_type, site_type.copy(), site_charge, n_sites, offsets, np.linalg.inv(cell), grids,
+              np.ascontiguousarray(potential, dtype=float), charges_e is not None, blocked, use_blocking, overlap_K, box,
+              np.linalg.inv(box), np.ascontiguousarray(4.0 * eps), np.ascontiguousarray(sig**2), shift, float(cutoff_A),
+              float(alpha), float(COULOMB_K_A), hkl, reach, weight, constants)
+    return system, box, cells
+
+
+def _reciprocal(box: np.ndarray, alpha: float, charged: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Half-space reciprocal vectors of the box as integer (h, k, l), the largest |h| per axis, and the
+    weight of |S(k)|² in the energy (K): ½ · 2 · (4π/V) exp(-k²/4α²)/k² · e²/(4πε₀ k_B)."""
+    if not charged:
+        return np.zeros((0, 3), dtype=np.int64), np.zeros(3, dtype=np.int64), np.zeros(0)
+    k, weight = reciprocal_vectors(box, alpha)
+    hkl = np.rint(k @ box.T / (2.0 * np.pi)).astype(np.int64)
+    return hkl, np.abs(hkl).max(axis=0), 0.5 * weight * COULOMB_K_A
+
+
+def _ewald_constant(guest: Guest, alpha: float) -> float:
+    """A molecule's own Ewald terms (K), removed from its energy: -α/√π Σq² - Σ_(i<j) q_i q_j erf(αr_ij)/r_ij."""
+    charges, positions = np.array([s.charge_e for s in guest.sites]), guest.positions
+    value = -alpha / math.sqrt(math.pi) * float(charges @ charges)
+    for i in range(len(charges)):
+        for j in range(i + 1, len(charges)):
+            r = float(np.linalg.norm(positions[i] - positions[j]))
+            value -= charges[i] * charges[j] * erf(alpha * r) / r
+    return COULOMB_K_A * value
+
+
+class _Run:
+    """The Monte Carlo state and its statistics across calls of the compiled cycles."""
+
+    def __init__(self, system: tuple, species: list[Guest], beta_fV: np.ndarray, temperature_K: float,
+                 box: np.ndarray, random_state: int | None) -> None:
+        self.system, self.beta_fV, self.temperature_K = system, beta_fV, temperature_K
+        kernels.seed(np.random.SeedSequence(random_state).generate_state(1)[0].item() % 2**31)
+        max_sites, n_k = system[4].shape[1], system[20].shape[0]
+        self.state = (np.zeros((64, max_sites, 3)), np.zeros((64, 3)), np.zeros(64, dtype=np.int64),
+                      np.zeros(1, dtype=np.int64), np.zeros(n_k, dtype=np.complex128), np.zeros(1))
+        weights = dict(MOVE_WEIGHTS)
+        if all(len(g.sites) == 1 for g in species):
+            weights["rotation"] = 0.0
+        if len(species) == 1:
+            weights["identity change"] = 0.0
+        self.move_weights = np.array([weights["translation"], weights["rotation"], weights["reinsertion"],
+                                      weights["swap"], 0.0, weights["identity change"]])
+        self.max_step = np.full(len(species), 1.0)
+        self.max_angle = np.full(len(species), 0.5)
+        self.max_step_limit = 0.5 * float(np.min(np.linalg.norm(box, axis=1)))
+        self.counts = np.zeros((2, 6, len(species)), dtype=np.int64)
+
+    def cycles(self, n: int, tune: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Run ``n`` cycles (in chunks, tuning the steps when asked); the per-cycle N and U."""
+        samples_n = np.zeros((n, len(self.beta_fV)), dtype=np.int64)
+        samples_u = np.zeros(n)
+        done, chunk = 0, max(1, min(100, n))
+        while done < n:
+            todo = min(chunk, n - done)
+            before = self.counts.copy()
+            finished = kernels.run_cycles(todo, self.system, self.state, self.beta_fV, self.temperature_K,
+                                          self.move_weights, self.max_step, self.max_angle, self.counts,
+                                          samples_n[done:done + todo], samples_u[done:done + todo])
+            done += finished
+            if finished < todo:
+                self._grow()
+            if tune:
+                self._tune(self.counts - before)
+        return samples_n, samples_u
+
+    def sample(self, cycles: int, blocks: int, target: float | None) -> tuple[np.ndarray, np.ndarray]:
+        """Sampled cycles: all ``cycles``, or fewer once every loading's block error is below ``target``."""
+        step = max(blocks, cycles // 10) if target else cycles
+        parts_n, parts_u = [], []
+        while sum(len(p) for p in parts_u) < cycles:
+            samples_n, samples_u = self.cycles(min(step, cycles - sum(len(p) for p in parts_u)))
+            parts_n.append(samples_n)
+            parts_u.append(samples_u)
+            if target:
+                means, errors = _block_means(np.concatenate(parts_n), blocks)
+                if np.all((means > 0) & (errors < target * means)):
+                    break
+        return np.concatenate(parts_n), np.concatenate(parts_u)
+
+    def acceptance(self) -> dict[str, float]:
+        """Accepted share of each move tried."""
+        tried, accepted = self.counts[0].sum(axis=1), self.counts[1].sum(axis=1)
+        return {name: float(accepted[i] / tried[i]) for i, name in enumerate(kernels.MOVES) if tried[i]}
+
+    def _grow(self) -> None:
+        positions, centres, kinds, count, total_sk, energy = self.state
+        size = 2 * len(kinds)
+        grown = (np.zeros((size, *positions.shape[1:])), np.zeros((size, 3)), np.zeros(size, dtype=np.int64))
+        grown[0][: len(kinds)], grown[1][: len(kinds)], grown[2][: len(kinds)] = positions, centres, kinds
+        self.state = (*grown, count, total_sk, energy)
+
+    def _tune(self, counts: np.ndarray) -> None:
+        """Steer translation and rotation towards half of them accepted."""
+        for move, values, limit in ((kernels.TRANSLATION, self.max_step, self.max_step_limit),
+                                    (kernels.ROTATION, self.max_angle, math.pi)):
+            tried, accepted = counts[0, move], counts[1, move]
+            ratio = np.divide(accepted, tried, out=np.full(len(values), 0.5), where=tried > 0)
+            values *= np.where(ratio > 0.5, 1.1, 0.9)
+            np.clip(values, 0.01, limit, out=values)
+
+
+def _block_means(samples_n: np.ndarray, blocks: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean N per component and its standard error from ``blocks`` equal blocks of cycles."""
+    usable = len(samples_n) // blocks * blocks
+    if usable == 0:
+        return samples_n.mean(axis=0).astype(float), np.full(samples_n.shape[1], np.nan)
+    block_means = samples_n[:usable].reshape(blocks, -1, samples_n.shape[1]).mean(axis=1)
+    return samples_n.mean(axis=0).astype(float), block_means.std(axis=0, ddof=1) / math.sqrt(blocks)
+
+
+def _isosteric_heat(samples_n: np.ndarray, samples_u: np.ndarray, temperature_K: float) -> float:
+    """Q_st (kJ/mol) = RT - (⟨UN⟩ - ⟨U⟩⟨N⟩)/(⟨N²⟩ - ⟨N⟩²), U in K; NaN when N never fluctuated."""
+    n = samples_n[:, 0].astype(float)
+    variance = n.var()
+    if variance == 0:
+        return math.nan
+    covariance = float(np.mean(samples_u * n) - samples_u.mean() * n.mean())
+    return GAS_CONSTANT * (temperature_K - covariance / variance) / 1000.0

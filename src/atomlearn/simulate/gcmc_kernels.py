@@ -1,0 +1,362 @@
+"""The compiled core of grand-canonical Monte Carlo: the energy of one rigid molecule and the
+Monte Carlo cycles (translation, rotation, reinsertion, insertion/deletion, identity change).
+
+Energies in K. A molecule's energy is its framework energy (interpolated from the energy grids of
+``FrameworkModel``: Lennard-Jones per site type plus charge × Ewald potential) plus its interactions
+with the other guests (Lennard-Jones and real-space Ewald, minimum image in the simulation box, which
+is at least twice the cutoff wide) plus its share of the reciprocal-space Ewald energy of the guests,
+kept as the structure factor S(k) = Σ q e^(ik·r) and updated move by move, and a constant per species
+(its self and intramolecular Ewald terms, removed). All randomness comes from numba's generator,
+seeded once (``seed``).
+"""
+
+from __future__ import annotations
+
+import cmath
+import math
+
+import numpy as np
+from numba import njit
+
+from atomlearn.simulate.grid import interpolate_one
+
+TRANSLATION, ROTATION, REINSERTION, INSERTION, DELETION, IDENTITY = range(6)
+MOVES = ("translation", "rotation", "reinsertion", "insertion", "deletion", "identity change")
+
+
+@njit(cache=True)
+def seed(value):  # pragma: no cover - numba
+    """Seed numba's random generator (used by every kernel here)."""
+    np.random.seed(value)
+
+
+@njit(cache=True)
+def random_rotation():  # pragma: no cover - numba
+    """A uniformly random rotation matrix (Shoemake's quaternion method)."""
+    u1, u2, u3 = np.random.random(), np.random.random(), np.random.random()
+    a, b = math.sqrt(1.0 - u1), math.sqrt(u1)
+    x, y, z, w = a * math.sin(2 * math.pi * u2), a * math.cos(2 * math.pi * u2), b * math.sin(2 * math.pi * u3), \
+        b * math.cos(2 * math.pi * u3)
+    return np.array([[1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+                     [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+                     [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)]])
+
+
+@njit(cache=True)
+def small_rotation(max_angle):  # pragma: no cover - numba
+    """A rotation by a random angle in [-max_angle, max_angle] about a random axis (Rodrigues)."""
+    axis = np.random.normal(0.0, 1.0, 3)
+    axis /= math.sqrt(axis @ axis)
+    angle = (2.0 * np.random.random() - 1.0) * max_angle
+    k = np.array([[0.0, -axis[2], axis[1]], [axis[2], 0.0, -axis[0]], [-axis[1], axis[0], 0.0]])
+    return np.eye(3) + math.sin(angle) * k + (1.0 - math.cos(angle)) * (k @ k)
+
+
+@njit(cache=True)
+def framework_energy(sites, species, site_type, site_charge, n_sites, unit_inverse, grids, potential, charged,
+                     blocked, use_blocking, overlap_K):  # pragma: no cover - numba
+    """Energy (K) of one molecule's sites (n_sites, 3), Cartesian Å, with the framework; +inf on overlap."""
+    total = 0.0
+    for s in range(n_sites[species]):
+        x, y, z = sites[s, 0], sites[s, 1], sites[s, 2]
+        u = x * unit_inverse[0, 0] + y * unit_inverse[1, 0] + z * unit_inverse[2, 0]
+        v = x * unit_inverse[0, 1] + y * unit_inverse[1, 1] + z * unit_inverse[2, 1]
+        w = x * unit_inverse[0, 2] + y * unit_inverse[1, 2] + z * unit_inverse[2, 2]
+        t = site_type[species, s]
+        if t >= 0:
+            if use_blocking:
+                na, nb, nc = blocked.shape[1], blocked.shape[2], blocked.shape[3]
+                ia = int(math.floor((u - math.floor(u)) * na + 0.5)) % na
+                ib = int(math.floor((v - math.floor(v)) * nb + 0.5)) % nb
+                ic = int(math.floor((w - math.floor(w)) * nc + 0.5)) % nc
+                if blocked[t, ia, ib, ic]:
+                    return np.inf
+            energy = interpolate_one(grids[t], u, v, w, overlap_K)
+            if energy == np.inf:
+                return np.inf
+            total += energy
+        q = site_charge[species, s]
+        if charged and q != 0.0:
+            total += q * interpolate_one(potential, u, v, w, np.inf)
+    return total
+
+
+@njit(cache=True)
+def guest_energy(sites, species, skip, positions, kinds, count, lj_type, site_charge, n_sites, box, box_inverse,
+                 eps4, sig2, shift, cutoff, alpha, coulomb_K_A):  # pragma: no cover - numba
+    """Lennard-Jones and real-space Ewald energy (K) of one molecule's sites with every other guest
+    (molecule ``skip`` left out), minimum image; +inf when two sites nearly coincide."""
+    total = 0.0
+    cutoff2 = cutoff * cutoff
+    for j in range(count):
+        if j == skip:
+            continue
+        other = kinds[j]
+        for s in range(n_sites[species]):
+            ts, qs = lj_type[species, s], site_charge[species, s]
+            for r in range(n_sites[other]):
+                d0 = sites[s, 0] - positions[j, r, 0]
+                d1 = sites[s, 1] - positions[j, r, 1]
+                d2 = sites[s, 2] - positions[j, r, 2]
+                f0 = d0 * box_inverse[0, 0] + d1 * box_inverse[1, 0] + d2 * box_inverse[2, 0]
+                f1 = d0 * box_inverse[0, 1] + d1 * box_inverse[1, 1] + d2 * box_inverse[2, 1]
+                f2 = d0 * box_inverse[0, 2] + d1 * box_inverse[1, 2] + d2 * box_inverse[2, 2]
+                f0 -= round(f0)
+                f1 -= round(f1)
+                f2 -= round(f2)
+                d0 = f0 * box[0, 0] + f1 * box[1, 0] + f2 * box[2, 0]
+                d1 = f0 * box[0, 1] + f1 * box[1, 1] + f2 * box[2, 1]
+                d2 = f0 * box[0, 2] + f1 * box[1, 2] + f2 * box[2, 2]
+                r2 = d0 * d0 + d1 * d1 + d2 * d2
+                if r2 >= cutoff2:
+                    continue
+                if r2 < 0.01:
+                    return np.inf
+                tr = lj_type[other, r]
+                if ts >= 0 and tr >= 0:
+                    s6 = (sig2[ts, tr] / r2) ** 3
+                    total += eps4[ts, tr] * (s6 * s6 - s6) - shift[ts, tr]
+                qr = site_charge[other, r]
+                if qs != 0.0 and qr != 0.0:
+                    distance = math.sqrt(r2)
+                    total += coulomb_K_A * qs * qr * math.erfc(alpha * distance) / distance
+    return total
+
+
+@njit(cache=True)
+def structure_factor(sites, species, site_charge, n_sites, box_inverse, hkl, reach, out):  # pragma: no cover - numba
+    """Σ_s q_s exp(i k·r_s) of one molecule for each reciprocal vector k = 2π (h, k, l) · box⁻ᵀ, into ``out``."""
+    out[:] = 0.0
+    for s in range(n_sites[species]):
+        q = site_charge[species, s]
+        if q == 0.0:
+            continue
+        phases = []
+        for axis in range(3):
+            f = sites[s, 0] * box_inverse[0, axis] + sites[s, 1] * box_inverse[1, axis] + sites[s, 2] * box_inverse[2, axis]
+            step = cmath.exp(2j * math.pi * f)
+            powers = np.empty(2 * reach[axis] + 1, dtype=np.complex128)
+            powers[reach[axis]] = 1.0
+            for m in range(1, reach[axis] + 1):
+                powers[reach[axis] + m] = powers[reach[axis] + m - 1] * step
+                powers[reach[axis] - m] = powers[reach[axis] - m + 1] / step
+            phases.append(powers)
+        for k in range(hkl.shape[0]):
+            out[k] += q * phases[0][hkl[k, 0] + reach[0]] * phases[1][hkl[k, 1] + reach[1]] * phases[2][hkl[k, 2] + reach[2]]
+
+
+@njit(cache=True)
+def reciprocal_change(total, old, new, weight):  # pragma: no cover - numba
+    """Change (K) of Σ_k w_k |S(k)|² when one molecule's contribution goes from ``old`` to ``new``."""
+    change = 0.0
+    for k in range(total.shape[0]):
+        after = total[k] - old[k] + new[k]
+        change += weight[k] * ((after.real * after.real + after.imag * after.imag)
+                               - (total[k].real * total[k].real + total[k].imag * total[k].imag))
+    return change
+
+
+@njit(cache=True)
+def molecule_energy(sites, species, skip, system, state):  # pragma: no cover - numba
+    """Framework + guest energy (K) of a molecule at ``sites`` (the reciprocal part aside)."""
+    (site_type, lj_type, site_charge, n_sites, offsets, unit_inverse, grids, potential, charged, blocked, use_blocking,
+     overlap_K, box, box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A, hkl, reach, weight, constants) = system
+    positions, kinds, count = state[0], state[2], state[3]
+    energy = framework_energy(sites, species, site_type, site_charge, n_sites, unit_inverse, grids, potential, charged,
+                              blocked, use_blocking, overlap_K)
+    if energy == np.inf:
+        return np.inf
+    return energy + guest_energy(sites, species, skip, positions, kinds, count[0], lj_type, site_charge, n_sites, box,
+                                 box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A)
+
+
+@njit(cache=True)
+def place(species, centre, rotation, offsets, n_sites):  # pragma: no cover - numba
+    """Site positions (max_sites, 3) of a molecule with its centre of mass at ``centre``, rotated."""
+    sites = np.zeros((offsets.shape[1], 3))
+    for s in range(n_sites[species]):
+        sites[s] = centre + rotation @ offsets[species, s]
+    return sites
+
+
+@njit(cache=True)
+def pick(kinds, count, species):  # pragma: no cover - numba
+    """A random molecule of ``species`` (-1 when there is none)."""
+    n = 0
+    for j in range(count):
+        n += kinds[j] == species
+    if n == 0:
+        return -1
+    target = int(np.random.random() * n)
+    for j in range(count):
+        if kinds[j] == species:
+            if target == 0:
+                return j
+            target -= 1
+    return -1
+
+
+@njit(cache=True)
+def accepted(ratio, beta_change):  # pragma: no cover - numba
+    """Metropolis: accept with probability min(1, ratio · exp(-β ΔU))."""
+    if ratio <= 0.0:
+        return False
+    log_p = math.log(ratio) - beta_change
+    return log_p >= 0.0 or np.random.random() < math.exp(log_p)
+
+
+@njit(cache=True)
+def run_cycles(n_cycles, system, state, beta_fV, temperature_K, move_weights, max_step, max_angle, counts,
+               samples_n, samples_u):  # pragma: no cover - numba
+    """Run ``n_cycles`` cycles of max(20, N) moves each; after each cycle record N per species and U.
+
+    ``state`` = (positions (cap, sites, 3), centres (cap, 3), kinds (cap,), count (1,), S(k), energy (1,)),
+    updated in place. ``counts`` (2, 6, n_species): attempts and acceptances per move and species.
+    Returns the cycles completed: ``n_cycles``, or fewer when the arrays filled up (the caller enlarges them
+    and runs the rest)."""
+    (site_type, lj_type, site_charge, n_sites, offsets, unit_inverse, grids, potential, charged, blocked, use_blocking,
+     overlap_K, box, box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A, hkl, reach, weight, constants) = system
+    positions, centres, kinds, count, total_sk, energy = state
+    n_species = beta_fV.shape[0]
+    old_sk = np.zeros(hkl.shape[0], dtype=np.complex128)
+    new_sk = np.zeros(hkl.shape[0], dtype=np.complex128)
+    cumulative = np.cumsum(move_weights) / np.sum(move_weights)
+    beta = 1.0 / temperature_K
+    for cycle in range(n_cycles):
+        for _ in range(max(20, count[0])):
+            draw = np.random.random()
+            move = 0
+            while cumulative[move] < draw:
+                move += 1
+            species = int(np.random.random() * n_species)
+            if move == INSERTION and np.random.random() < 0.5:
+                move = DELETION
+            counts[0, move, species] += 1
+            if move == INSERTION:
+                if count[0] == positions.shape[0]:
+                    return cycle  # full: the caller enlarges the arrays and goes on from this cycle
+                centre = np.random.random(3) @ box
+                sites = place(species, centre, random_rotation(), offsets, n_sites)
+                u_new = molecule_energy(sites, species, -1, system, state)
+                if u_new == np.inf:
+                    continue
+                structure_factor(sites, species, site_charge, n_sites, box_inverse, hkl, reach, new_sk)
+                old_sk[:] = 0.0
+                change = u_new + reciprocal_change(total_sk, old_sk, new_sk, weight) + constants[species]
+                n_now = 0
+                for j in range(count[0]):
+                    n_now += kinds[j] == species
+                if accepted(beta_fV[species] / (n_now + 1), beta * change):
+                    j = count[0]
+                    positions[j] = sites
+                    centres[j] = centre
+                    kinds[j] = species
+                    count[0] += 1
+                    total_sk += new_sk
+                    energy[0] += change
+                    counts[1, move, species] += 1
+                continue
+            if move == IDENTITY:
+                if n_species < 2:
+                    continue
+                j = pick(kinds, count[0], species)
+                if j < 0:
+                    continue
+                target = (species + 1 + int(np.random.random() * (n_species - 1))) % n_species
+                sites = place(target, centres[j], random_rotation(), offsets, n_sites)
+                u_new = molecule_energy(sites, target, j, system, state)
+                if u_new == np.inf:
+                    continue
+                u_old = molecule_energy(positions[j], species, j, system, state)
+                structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, old_sk)
+                structure_factor(sites, target, site_charge, n_sites, box_inverse, hkl, reach, new_sk)
+                change = u_new - u_old + reciprocal_change(total_sk, old_sk, new_sk, weight) \
+                    + constants[target] - constants[species]
+                n_from, n_to = 0, 0
+                for m in range(count[0]):
+                    n_from += kinds[m] == species
+                    n_to += kinds[m] == target
+                ratio = beta_fV[target] * n_from / (beta_fV[species] * (n_to + 1))
+                if accepted(ratio, beta * change):
+                    positions[j] = sites
+                    kinds[j] = target
+                    total_sk += new_sk - old_sk
+                    energy[0] += change
+                    counts[1, move, species] += 1
+                continue
+            j = pick(kinds, count[0], species)
+            if j < 0:
+                continue
+            u_old = molecule_energy(positions[j], species, j, system, state)
+            structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, old_sk)
+            if move == DELETION:
+                n_now = 0
+                for m in range(count[0]):
+                    n_now += kinds[m] == species
+                new_sk[:] = 0.0
+                change = -u_old + reciprocal_change(total_sk, old_sk, new_sk, weight) - constants[species]
+                if accepted(n_now / beta_fV[species], beta * change):
+                    last = count[0] - 1
+                    positions[j] = positions[last]
+                    centres[j] = centres[last]
+                    kinds[j] = kinds[last]
+                    count[0] -= 1
+                    total_sk -= old_sk
+                    energy[0] += change
+                    counts[1, move, species] += 1
+                continue
+            if move == TRANSLATION:
+                centre = centres[j] + (2.0 * np.random.random(3) - 1.0) * max_step[species]
+                sites = positions[j] + (centre - centres[j])
+            elif move == ROTATION:
+                rotation = small_rotation(max_angle[species])
+                centre = centres[j].copy()
+                sites = np.zeros_like(positions[j])
+                for s in range(n_sites[species]):
+                    sites[s] = centre + rotation @ (positions[j, s] - centre)
+            else:  # reinsertion
+                centre = np.random.random(3) @ box
+                sites = place(species, centre, random_rotation(), offsets, n_sites)
+            u_new = molecule_energy(sites, species, j, system, state)
+            if u_new == np.inf:
+                continue
+            structure_factor(sites, species, site_charge, n_sites, box_inverse, hkl, reach, new_sk)
+            change = u_new - u_old + reciprocal_change(total_sk, old_sk, new_sk, weight)
+            if accepted(1.0, beta * change):
+                positions[j] = sites
+                centres[j] = centre
+                total_sk += new_sk - old_sk
+                energy[0] += change
+                counts[1, move, species] += 1
+        for a in range(n_species):
+            n_now = 0
+            for m in range(count[0]):
+                n_now += kinds[m] == a
+            samples_n[cycle, a] = n_now
+        samples_u[cycle] = energy[0]
+    return n_cycles
+
+
+@njit(cache=True)
+def total_energy(system, state):  # pragma: no cover - numba
+    """The energy (K) of all guests recomputed from scratch: framework, pairs (each once), reciprocal, constants."""
+    (site_type, lj_type, site_charge, n_sites, offsets, unit_inverse, grids, potential, charged, blocked, use_blocking,
+     overlap_K, box, box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A, hkl, reach, weight, constants) = system
+    positions, centres, kinds, count, total_sk, energy = state
+    n = count[0]
+    result = 0.0
+    sk = np.zeros(hkl.shape[0], dtype=np.complex128)
+    one = np.zeros(hkl.shape[0], dtype=np.complex128)
+    for j in range(n):
+        species = kinds[j]
+        result += framework_energy(positions[j], species, site_type, site_charge, n_sites, unit_inverse, grids,
+                                   potential, charged, blocked, use_blocking, overlap_K)
+        # pairs with the molecules after j only: each pair once
+        result += guest_energy(positions[j], species, -1, positions[j + 1:], kinds[j + 1:], n - j - 1, lj_type,
+                               site_charge, n_sites, box, box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A)
+        structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, one)
+        sk += one
+        result += constants[species]
+    for k in range(hkl.shape[0]):
+        result += weight[k] * (sk[k].real * sk[k].real + sk[k].imag * sk[k].imag)
+    return result

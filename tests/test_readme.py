@@ -9,10 +9,12 @@ The small mode only shrinks sizes, never changes what runs. The mapping:
   ``forcefield train``: ``--n-train`` -> 8, ``--epochs 2`` added; ``forcefield md``: ``--steps`` -> 20,
   ``--replicas`` -> 2 (a 2-epoch force field may fall apart: md's exit 1, UNSTABLE with its reason,
   counts as having run); ``simulate xtb-md``: ``--frames`` -> 14, ``--equilibration 4`` added;
-- ``simulate henry``: ``--target-error 0.3 --grid-spacing 0.4`` added; ``demo mof``:
+- ``simulate henry``: ``--target-error 0.3 --grid-spacing 0.4`` added; ``simulate gcmc``: ``--cycles 40
+  --init-cycles 10 --grid-spacing 0.4`` added; ``demo mof``:
   ``--n-simulate 24 --n-screen 80 --confirm 2 --nested 3x3 --target-error 0.3`` added;
 - Python: ``n=2000`` -> ``n=200``, ``.sample(N`` -> ``.sample(40``, ``n_train=N`` -> ``n_train=8``,
-  ``max_epochs`` -> 2, ``10_000`` MD steps -> 20, ``target_relative_error=0.02`` -> 0.3;
+  ``max_epochs`` -> 2, ``10_000`` MD steps -> 20, ``target_relative_error=0.02`` -> 0.3,
+  ``cycles=N`` -> 40 and ``init_cycles=N`` -> 10 (GCMC);
 - ``make demo`` / ``make test`` / ``make bench`` are not run here: ``make demo`` runs ``atomlearn demo mof``
   (run below), ``make test`` is this suite, ``make bench`` the benchmarks.
 """
@@ -105,6 +107,8 @@ def small_command(words: list[str]) -> list[str] | None:
         _set(args, "--equilibration", "4")
     if command == "simulate henry":
         args += ["--target-error", "0.3", "--grid-spacing", "0.4"]
+    if command == "simulate gcmc":
+        args += ["--cycles", "40", "--init-cycles", "10", "--grid-spacing", "0.4"]
     if command == "demo mof":
         args += ["--n-simulate", "24", "--n-screen", "80", "--confirm", "2", "--nested", "3x3", "--target-error", "0.3"]
     return ["atomlearn", *global_options, *args]
@@ -113,7 +117,8 @@ def small_command(words: list[str]) -> list[str] | None:
 def small_python(code: str) -> str:
     for pattern, replacement in ((r"\bn=2000\b", "n=200"), (r"\.sample\(\d+", ".sample(40"), (r"\bn_train=\d+", "n_train=8"),
                                  (r"\"max_epochs\": \d+", "\"max_epochs\": 2"), (r"\b10_000\b", "20"),
-                                 (r"target_relative_error=0\.\d+", "target_relative_error=0.3")):
+                                 (r"target_relative_error=0\.\d+", "target_relative_error=0.3"),
+                                 (r"\bcycles=\d+", "cycles=40"), (r"\binit_cycles=\d+", "init_cycles=10")):
         code = re.sub(pattern, replacement, code)
     return code
 

@@ -18,7 +18,7 @@ CHARGE_SOURCES = ("auto", "cif", "eqeq", "off")
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``simulate`` command group to ``commands``."""
-    simulate = commands.add_parser("simulate", help="compute labels by simulation (Widom Henry coefficients)")
+    simulate = commands.add_parser("simulate", help="compute labels by simulation (Widom Henry coefficients, GCMC loadings)")
     simulate_commands = simulate.add_subparsers(title="simulate commands", required=True)
     henry = simulate_commands.add_parser("henry", help="Henry coefficient and heat of adsorption by Widom insertion")
     henry.add_argument("dataset", help="bundled dataset name (e.g. coremof2019), a folder of CIFs or an ASE database")
@@ -43,6 +43,30 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_worker_arguments(henry)
     henry.add_argument("--out", required=True, help="results CSV; rerunning with the same file skips finished structures")
     henry.set_defaults(handler=_henry)
+
+    gcmc = simulate_commands.add_parser("gcmc", help="grand-canonical Monte Carlo loadings: isotherms of one gas, or a mixture")
+    gcmc.add_argument("dataset", help="bundled dataset name, a folder of CIFs (e.g. from `atomlearn charges`) or an ASE database")
+    gas = gcmc.add_mutually_exclusive_group()
+    gas.add_argument("--guest", default="CO2", help="one gas: CO2 (default), N2, CH4, Ar, Kr or Xe")
+    gas.add_argument("--mixture", help="mole fractions of a gas mixture, e.g. CO2:0.15,N2:0.85")
+    gcmc.add_argument("--pressures", "--pressure", dest="pressures", required=True,
+                      help="total pressures in bar, comma-separated, e.g. 0.01,0.05,0.15,0.5,1")
+    gcmc.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
+    add_choice_arguments(gcmc, "run")
+    gcmc.add_argument("--seed", type=int, default=0, help="seed of --n sampling and of the moves")
+    gcmc.add_argument("--cycles", type=int, default=5000, help="sampled cycles at most (default 5000)")
+    gcmc.add_argument("--init-cycles", type=int, default=1000, help="equilibration cycles, not sampled (default 1000)")
+    gcmc.add_argument("--target-error", type=float, help="stop sampling at this relative error of every loading")
+    gcmc.add_argument("--forcefield", default="uff", choices=["uff", "dreiding"], help="framework LJ parameters")
+    gcmc.add_argument("--cutoff", type=float, default=12.0, help="LJ and real-space Ewald cutoff in Å (default 12)")
+    gcmc.add_argument("--truncated", action="store_true", help="truncate LJ at the cutoff instead of shifting it to zero")
+    gcmc.add_argument("--grid-spacing", type=float, default=0.15, help="energy grid spacing in Å (default 0.15)")
+    gcmc.add_argument("--no-blocking", action="store_true", help="let guests into inaccessible pockets too")
+    gcmc.add_argument("--charges", default="auto", choices=CHARGE_SOURCES, help="framework charges, as for `simulate henry`")
+    add_folder_arguments(gcmc, labels=None)
+    add_worker_arguments(gcmc)
+    gcmc.add_argument("--out", required=True, help="results CSV; rerunning with the same file skips finished points")
+    gcmc.set_defaults(handler=_gcmc)
 
     md = simulate_commands.add_parser("xtb-md", help="GFN2-xTB Langevin MD, frames with energies and forces (extended XYZ)")
     start = md.add_mutually_exclusive_group(required=True)
@@ -84,6 +108,44 @@ def _henry(args: argparse.Namespace) -> int:
     print_failures(batch.errors, errors_path)
     console.print(f"results in {args.out}" + (f", failures in {errors_path}" if len(batch.errors) else ""))
     return 0
+
+
+def _gcmc(args: argparse.Namespace) -> int:
+    from atomlearn.simulate.gcmc_batch import gcmc_labels
+
+    guests = _mixture(args.mixture) if args.mixture else args.guest
+    pressures = [float(p) * 1e5 for p in args.pressures.split(",") if p.strip()]
+    if not pressures or min(pressures) <= 0:
+        raise ValueError(f"--pressures {args.pressures!r}: give positive pressures in bar, comma-separated")
+    dataset = chosen_structures(load_dataset(args.dataset, args), args)
+    batch = gcmc_labels(dataset, guests, args.temperature, pressures, args.out, n_jobs=args.n_jobs, scheduler=args.scheduler,
+                        cycles=args.cycles, init_cycles=args.init_cycles, target_relative_error=args.target_error,
+                        forcefield=args.forcefield, cutoff_A=args.cutoff, shifted=not args.truncated,
+                        grid_spacing_A=args.grid_spacing, block_pockets=not args.no_blocking, charges=args.charges,
+                        random_state=args.seed)
+    console.print(batch.summary())
+    if len(batch.results):
+        loadings = [c for c in batch.results.columns if c.startswith("loading_") and c.endswith("_mol_kg")]
+        shown = batch.results[["id", "pressure_bar", *loadings]].sort_values(["id", "pressure_bar"]).head(20)
+        console.print(table(shown, f"GCMC at {args.temperature:g} K: absolute loadings (mol/kg) with standard errors"))
+    errors_path = f"{Path(args.out).with_suffix('')}.errors.csv"
+    print_failures(batch.errors, errors_path)
+    console.print(f"results in {args.out}" + (f", failures in {errors_path}" if len(batch.errors) else ""))
+    return 0
+
+
+def _mixture(text: str) -> dict[str, float]:
+    """``CO2:0.15,N2:0.85`` -> {"CO2": 0.15, "N2": 0.85}."""
+    mixture = {}
+    for part in text.split(","):
+        name, colon, fraction = part.partition(":")
+        try:
+            mixture[name.strip()] = float(fraction)
+        except ValueError:
+            raise ValueError(f"--mixture {text!r}: write GAS:FRACTION pairs, e.g. CO2:0.15,N2:0.85") from None
+        if not colon:
+            raise ValueError(f"--mixture {text!r}: write GAS:FRACTION pairs, e.g. CO2:0.15,N2:0.85")
+    return mixture
 
 
 def _xtb_md(args: argparse.Namespace) -> int:

@@ -18,7 +18,9 @@ class BatchResult:
     errors : DataFrame
         ``item_id``, ``stage``, ``reason`` of each failure (unreadable structures included).
     n_requested, n_skipped, n_computed : int
-        Structures asked for, found finished in the output, computed now.
+        Items asked for, found finished in the output, computed now.
+    unit : str
+        What an item is: "structures", or "structure-pressure points" for an isotherm batch.
     """
 
     results: pd.DataFrame
@@ -26,8 +28,10 @@ class BatchResult:
     n_requested: int
     n_skipped: int
     n_computed: int
+    unit: str = "structures"
 
     def summary(self) -> str:
-        """One line: structures requested, already in the output, computed, failed."""
-        return (f"{self.n_requested} structures requested: {self.n_skipped} already in the output, "
-                f"{self.n_computed} computed, {self.errors['item_id'].nunique() if len(self.errors) else 0} failed")
+        """One line: items requested, already in the output, computed, failed."""
+        failed = self.n_requested - self.n_skipped - self.n_computed
+        return (f"{self.n_requested} {self.unit} requested: {self.n_skipped} already in the output, "
+                f"{self.n_computed} computed, {failed} failed")

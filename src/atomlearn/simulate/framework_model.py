@@ -49,6 +49,7 @@ class FrameworkModel:
 
     @property
     def direct(self) -> DirectLJ:
+        """Exact Lennard-Jones pair sums over the framework atom images (built on first use)."""
         if self._direct is None:
             self._direct = DirectLJ(self.cell, self.fractional, self.eps, self.sig,
                                     np.array([s.epsilon_K for s in self.types]),
@@ -56,6 +57,7 @@ class FrameworkModel:
         return self._direct
 
     def build_grids(self) -> None:
+        """Compute the Lennard-Jones grid of each guest site type (K) and, with framework charges, the Ewald potential grid (K per e), once."""
         if self.grids is None:
             tick = time.perf_counter()
             alpha = ewald_alpha(self.cutoff)
@@ -85,6 +87,7 @@ class FrameworkModel:
         return self._no_room
 
     def grid_energies(self, sites: np.ndarray) -> np.ndarray:
+        """Energies (K) of rigid guests at fractional site positions, shape (n, n_sites, 3) -> (n,), interpolated from the grids; +inf on overlap or in a blocked pocket."""
         return _insertion_energies(self.grids, self.site_type, self.site_charge, self.potential, self.charged,
                                    sites, self.overlap_K, self.blocked, self.use_blocking)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 from ase import Atoms
@@ -70,13 +70,28 @@ class GCMCResult:
         return [value * STP_CM3_PER_MMOL for value in self.loading_mol_kg]
 
     def to_dict(self) -> dict:
-        """A flat record for a results table (lists as ';'-joined text)."""
-        row = asdict(self)
-        for key, value in list(row.items()):
-            if isinstance(value, (list, tuple)):
-                row[key] = ";".join(f"{v:.6g}" if isinstance(v, float) else str(v) for v in value)
-        row["acceptance"] = ";".join(f"{k}={v:.3f}" for k, v in self.acceptance.items())
+        """A flat record for a results table: one column per guest and quantity (units in the names)."""
+        row = {"composition": composition_label(self.guests, self.mole_fractions), "temperature_K": self.temperature_K,
+               "pressure_bar": self.pressure_Pa / 1e5}
+        for index, guest in enumerate(self.guests):
+            row |= {f"y_{guest}": self.mole_fractions[index], f"fugacity_{guest}_Pa": self.fugacity_Pa[index],
+                    f"loading_{guest}_mol_kg": self.loading_mol_kg[index],
+                    f"loading_se_{guest}_mol_kg": self.loading_se_mol_kg[index],
+                    f"loading_{guest}_cm3_stp_g": self.loading_cm3_stp_g[index],
+                    f"molecules_per_cell_{guest}": self.molecules_per_cell[index]}
+        row |= {"qst_kJ_mol": self.qst_kJ_mol, "cycles": self.cycles, "init_cycles": self.init_cycles,
+                "acceptance": ";".join(f"{k}={v:.3f}" for k, v in self.acceptance.items()),
+                "energy_drift": self.energy_drift, "electrostatics": self.electrostatics,
+                "supercell": "x".join(map(str, self.supercell)), "time_s": self.time_s, "notes": "; ".join(self.notes)}
         return row
+
+
+def composition_label(guests: list[str], mole_fractions: list[float]) -> str:
+    """``CO2:0.15,N2:0.85`` (mole fractions normalised; a pure gas: its name)."""
+    if len(guests) == 1:
+        return guests[0]
+    total = sum(mole_fractions)
+    return ",".join(f"{guest}:{fraction / total:.6g}" for guest, fraction in zip(guests, mole_fractions))
 
 
 def gcmc(atoms: Atoms, guests: str | Mapping[str, float], temperature_K: float, pressure_Pa: float, *,
@@ -114,6 +129,11 @@ def gcmc(atoms: Atoms, guests: str | Mapping[str, float], temperature_K: float, 
     source = str(atoms.info.get("id") or atoms.get_chemical_formula() or "empty box")
     if not atoms.pbc.all() or atoms.cell.rank < 3:
         raise ValueError(f"{source}: GCMC needs a periodic cell along all three axes")
+    if len({g.name for g in species}) < len(species):
+        raise ValueError(f"a gas mixture names each guest once; got {list(composition)}")
+    if not (blocks >= 2 and cycles >= blocks and init_cycles >= 0):
+        raise ValueError(f"cycles ({cycles}) must be at least blocks ({blocks}, at least 2), init_cycles ({init_cycles}) "
+                         "at least 0")
     fugacity = fugacities({g.name: composition[name] for g, name in zip(species, composition)}, temperature_K, pressure_Pa)
     notes: list[str] = []
     charged_guest = any(g.charged for g in species)

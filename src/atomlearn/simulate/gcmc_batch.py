@@ -1,0 +1,116 @@
+"""GCMC loadings of many structures at several pressures: parallel, with a progress bar, resumable.
+
+As ``henry_batch``: each finished (structure, pressure) point is appended to the output CSV at once
+(failures to ``<out>.errors.csv``); a rerun with the same output skips the points already there
+(a torn last row is dropped and recomputed).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from atomlearn.atomic import append_csv_row, drop_torn_row, write_csv_atomic
+from atomlearn.datasets.base import Dataset, LazyItems
+from atomlearn.parallel import parallel_map, resolve_n_jobs
+from atomlearn.simulate.batch import BatchResult
+from atomlearn.simulate.gcmc import composition_label, gcmc
+from atomlearn.simulate.guests import get_guest
+
+
+@dataclass
+class _GCMCTask:
+    """Picklable worker: one (structure, pressure) point in, one result row out."""
+
+    composition: dict[str, float]
+    temperature_K: float
+    options: dict[str, Any]
+    numba_threads: int
+
+    def __call__(self, item: tuple[tuple[str, Any], float]) -> dict[str, Any]:
+        import numba
+
+        numba.set_num_threads(min(self.numba_threads, numba.config.NUMBA_NUM_THREADS))
+        (item_id, atoms), pressure_Pa = item
+        if isinstance(atoms, Exception):  # the structure did not load
+            raise atoms
+        atoms.info["id"] = item_id
+        result = gcmc(atoms, self.composition, self.temperature_K, pressure_Pa, **self.options)
+        if not all(math.isfinite(v) for v in result.loading_mol_kg):
+            raise FloatingPointError(f"loading came out as {result.loading_mol_kg}; check the structure's cell and charges")
+        return {"id": item_id, **result.to_dict()}
+
+
+class _Points:
+    """(structure, pressure) items: each structure loaded only when a worker needs it."""
+
+    def __init__(self, items: LazyItems, points: list[tuple[int, float]]) -> None:
+        self.items, self.points = items, points
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __getitem__(self, index: int) -> tuple[tuple[str, Any], float]:
+        position, pressure = self.points[index]
+        return self.items[position], pressure
+
+
+def gcmc_labels(dataset: Dataset, guests: str | Mapping[str, float], temperature_K: float, pressures_Pa: Sequence[float],
+                out: str | Path | None = None, *, n_jobs: int = 1, scheduler: str | None = None,
+                progress: bool | None = None, **options: Any) -> BatchResult:
+    """GCMC loadings of ``guests`` (one gas, or mole fractions of a mixture) in every structure of
+    ``dataset`` at each pressure (Pa); ``options`` go to ``gcmc``. With ``out`` (CSV) finished points
+    are appended as they come and reused on rerun. Structures the dataset could not read count as
+    requested and failed at every pressure."""
+    composition = {guests: 1.0} if isinstance(guests, str) else dict(guests)
+    label = composition_label([get_guest(name).name for name in composition], list(composition.values()))
+    out = Path(out) if out is not None else None
+    done = _finished(out, label, temperature_K)
+    points = [(i, float(p)) for i in range(len(dataset)) for p in pressures_Pa
+              if (str(dataset.ids[i]), round(float(p) / 1e5, 9)) not in done]
+    workers = 1 if scheduler else resolve_n_jobs(n_jobs)
+    task = _GCMCTask(composition, temperature_K, options, numba_threads=max(1, (os.cpu_count() or 1) // workers))
+    errors_path = out.with_name(out.stem + ".errors.csv") if out is not None else None
+    if errors_path is not None and errors_path.exists():
+        errors_path.unlink()  # failures are retried; the file lists this run's
+    rows: list[dict] = []
+
+    def keep(index: int, ok: bool, value: Any) -> None:
+        if ok:
+            rows.append(value)
+            if out is not None:
+                append_csv_row(out, value)
+
+    ids = [f"{dataset.ids[i]}@{p / 1e5:g} bar" for i, p in points]
+    mapped = parallel_map(task, _Points(LazyItems(dataset), points), ids=ids, n_jobs=n_jobs, scheduler=scheduler,
+                          chunk_size=1, stage=f"gcmc {label}", progress=progress, description=f"GCMC {label}",
+                          on_done=keep)
+    unread = dataset.errors
+    errors = pd.concat([unread, mapped.errors_frame()], ignore_index=True) if len(unread) else mapped.errors_frame()
+    if errors_path is not None and len(errors):
+        write_csv_atomic(errors, errors_path)
+    results = pd.read_csv(out, dtype={"id": str}) if out is not None and out.exists() else pd.DataFrame(rows)
+    n_requested = (len(dataset) + unread["item_id"].nunique()) * len(pressures_Pa)
+    n_skipped = len(dataset) * len(pressures_Pa) - len(points)
+    return BatchResult(results, errors, n_requested, n_skipped, len(rows), unit="structure-pressure points")
+
+
+def _finished(out: Path | None, label: str, temperature_K: float) -> set[tuple[str, float]]:
+    """(id, pressure in bar) of the points an earlier run wrote; refuses a file of other guests or temperature."""
+    if out is None or not out.exists():
+        return set()
+    drop_torn_row(out)
+    if out.stat().st_size == 0:
+        return set()
+    previous = pd.read_csv(out, dtype={"id": str})
+    mismatch = previous[(previous["composition"] != label) | ((previous["temperature_K"] - temperature_K).abs() > 1e-9)]
+    if len(mismatch):
+        raise ValueError(f"{out} holds results for {mismatch['composition'].iloc[0]} at {mismatch['temperature_K'].iloc[0]} K; "
+                         f"give another --out for {label} at {temperature_K} K")
+    return {(row.id, round(float(row.pressure_bar), 9)) for row in previous.itertuples()}

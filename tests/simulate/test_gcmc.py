@@ -1,0 +1,85 @@
+"""Grand-canonical Monte Carlo (simulate/gcmc.py) against physics that needs no peer: the ideal gas
+in an empty box, the Henry regime against Widom insertion, a supercell, a mixture at low loading,
+and the running energy against a recomputation."""
+
+import math
+
+import pytest
+from ase import Atoms
+
+from atomlearn.simulate.gcmc import gcmc
+from atomlearn.simulate.widom import widom_henry
+from atomlearn.units import BOLTZMANN
+
+T = 298.0
+
+
+def test_an_empty_box_holds_beta_f_v_molecules():
+    box = Atoms(cell=[40.0, 40.0, 40.0], pbc=True)
+    result = gcmc(box, "CH4", T, 1e5, init_cycles=100, cycles=3000, random_state=1)
+    ideal = result.fugacity_Pa[0] * 40.0**3 * 1e-30 / (BOLTZMANN * T)  # βfV: 1.55 molecules
+    assert result.molecules_per_cell[0] == pytest.approx(ideal, abs=3 * result.molecules_per_cell_se[0])
+    assert result.molecules_per_cell_se[0] < 0.05 * ideal
+    assert result.energy_drift < 1e-9 and math.isnan(result.loading_mol_kg[0])  # no framework: no mass
+
+
+@pytest.fixture(scope="module")
+def framework(coremof):
+    return coremof.structure("UZUNAF_clean")  # Cu paddlewheel MOF, 116 atoms
+
+
+def test_at_low_pressure_the_loading_is_the_widom_henry_coefficient_times_the_fugacity(framework):
+    widom = widom_henry(framework, "CH4", T, shifted=True, target_relative_error=0.01, random_state=3)
+    result = gcmc(framework, "CH4", T, 1000.0, init_cycles=200, cycles=6000, blocks=10, random_state=3)
+    expected = widom.henry_mol_kg_Pa * result.fugacity_Pa[0]
+    combined = math.hypot(result.loading_se_mol_kg[0], widom.henry_se_mol_kg_Pa * result.fugacity_Pa[0])
+    assert abs(result.loading_mol_kg[0] - expected) < 2.5 * combined, (result.loading_mol_kg[0], expected, combined)
+    assert result.energy_drift < 1e-6
+    assert result.qst_kJ_mol == pytest.approx(widom.qst_kJ_mol, abs=3.0)  # fluctuations vs the Widom heat at dilution
+
+
+def test_a_supercell_gives_the_same_loading_per_kilogram(framework):
+    one = gcmc(framework, "Ar", T, 5e5, init_cycles=200, cycles=2000, random_state=5)
+    two = gcmc(framework.repeat((2, 1, 1)), "Ar", T, 5e5, init_cycles=200, cycles=2000, random_state=6)
+    combined = math.hypot(one.loading_se_mol_kg[0], two.loading_se_mol_kg[0])
+    assert abs(one.loading_mol_kg[0] - two.loading_mol_kg[0]) < 3 * combined
+    assert two.molecules_per_cell[0] == pytest.approx(one.molecules_per_cell[0] * 2, rel=0.15)
+
+
+def test_a_dilute_mixture_loads_each_gas_as_alone(framework):
+    mixed = gcmc(framework, {"CH4": 0.5, "Ar": 0.5}, T, 2000.0, init_cycles=200, cycles=6000, blocks=10, random_state=7)
+    assert "identity change" in mixed.acceptance and mixed.acceptance["identity change"] > 0
+    for index, guest in enumerate(("CH4", "Ar")):
+        alone = widom_henry(framework, guest, T, shifted=True, target_relative_error=0.02, random_state=8)
+        expected = alone.henry_mol_kg_Pa * mixed.fugacity_Pa[index]
+        combined = math.hypot(mixed.loading_se_mol_kg[index], alone.henry_se_mol_kg_Pa * mixed.fugacity_Pa[index])
+        assert abs(mixed.loading_mol_kg[index] - expected) < 3 * combined, guest
+
+
+def test_refusals():
+    with pytest.raises(ValueError, match="periodic"):
+        gcmc(Atoms("Ar", positions=[[0, 0, 0]]), "CH4", T, 1e5, cycles=10)
+    box = Atoms(cell=[30, 30, 30], pbc=True)
+    with pytest.raises(ValueError, match="unknown guest 'H2O'"):
+        gcmc(box, {"CH4": 0.5, "H2O": 0.5}, T, 1e5, cycles=10)
+    with pytest.raises(ValueError, match="each guest once"):
+        gcmc(box, {"CH4": 0.5, "methane": 0.5}, T, 1e5, cycles=10)
+    with pytest.raises(ValueError, match="positive"):
+        gcmc(box, "CH4", T, -1e5, cycles=10)
+    with pytest.raises(ValueError, match="at least blocks"):
+        gcmc(box, "CH4", T, 1e5, cycles=3)
+
+
+def test_a_batch_of_isotherm_points_resumes_and_refuses_another_gas(coremof, tmp_path):
+    from atomlearn.simulate.gcmc_batch import gcmc_labels
+
+    dataset = coremof.subset(["UZUNAF_clean"])
+    out = tmp_path / "points.csv"
+    options = dict(init_cycles=20, cycles=60, grid_spacing_A=0.3)
+    first = gcmc_labels(dataset, "Ar", T, [1e4, 1e5], out, **options)
+    assert (first.n_requested, first.n_computed, len(first.errors)) == (2, 2, 0)
+    assert list(first.results["pressure_bar"]) == [0.1, 1.0] and "loading_Ar_mol_kg" in first.results
+    again = gcmc_labels(dataset, "Ar", T, [1e4, 1e5, 2e5], out, **options)
+    assert (again.n_skipped, again.n_computed) == (2, 1) and len(again.results) == 3
+    with pytest.raises(ValueError, match="holds results for Ar"):
+        gcmc_labels(dataset, {"CO2": 0.15, "N2": 0.85}, T, [1e5], out, **options)

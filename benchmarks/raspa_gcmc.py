@@ -15,7 +15,6 @@ import math
 import time
 import warnings
 
-import numpy as np
 from ase import Atoms
 
 from atomlearn.simulate.eos import critical_constants, fugacity_coefficients

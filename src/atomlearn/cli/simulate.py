@@ -68,6 +68,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     gcmc.add_argument("--out", required=True, help="results CSV; rerunning with the same file skips finished points")
     gcmc.set_defaults(handler=_gcmc)
 
+    iast = simulate_commands.add_parser("iast", help="fit single-gas GCMC isotherms and predict a mixture by IAST (pyGAPS)")
+    iast.add_argument("isotherms", nargs="+", help="`simulate gcmc` CSVs of the pure gases, one per gas")
+    iast.add_argument("--mixture", required=True, help="mole fractions, e.g. CO2:0.15,N2:0.85")
+    iast.add_argument("--pressure", type=float, required=True, help="total pressure in bar")
+    iast.add_argument("--model", default="auto", choices=["auto", "Langmuir", "DSLangmuir", "guess"],
+                      help="isotherm model (default auto: dual-site Langmuir from 4 pressures on, else Langmuir)")
+    iast.add_argument("--compare", help="`simulate gcmc --mixture` CSV at --pressure, shown beside the prediction")
+    iast.add_argument("--out", help="CSV of the fits, IAST loadings and selectivities")
+    iast.set_defaults(handler=_iast)
+
     md = simulate_commands.add_parser("xtb-md", help="GFN2-xTB Langevin MD, frames with energies and forces (extended XYZ)")
     start = md.add_mutually_exclusive_group(required=True)
     start.add_argument("--smiles", help="the molecule as SMILES (embedded in 3D by RDKit, MMFF-relaxed)")
@@ -131,6 +141,38 @@ def _gcmc(args: argparse.Namespace) -> int:
     errors_path = f"{Path(args.out).with_suffix('')}.errors.csv"
     print_failures(batch.errors, errors_path)
     console.print(f"results in {args.out}" + (f", failures in {errors_path}" if len(batch.errors) else ""))
+    return 0
+
+
+def _iast(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from atomlearn.atomic import write_csv_atomic
+    from atomlearn.simulate.isotherms import iast_table
+
+    mixture = _mixture(args.mixture)
+    single = {}
+    for path in args.isotherms:
+        frame = pd.read_csv(path, dtype={"id": str})
+        gas = str(frame["composition"].iloc[0]) if len(frame) else ""
+        if gas not in mixture or frame["composition"].nunique() != 1:
+            raise ValueError(f"{path}: not a pure-gas `simulate gcmc` table of one of {', '.join(mixture)}")
+        single[gas] = frame
+    missing = [gas for gas in mixture if gas not in single]
+    if missing:
+        raise ValueError(f"no isotherm CSV for {', '.join(missing)}; give one `simulate gcmc` CSV per gas of the mixture")
+    temperatures = {float(t) for frame in single.values() for t in frame["temperature_K"]}
+    if len(temperatures) != 1:
+        raise ValueError(f"the isotherms are at different temperatures ({sorted(temperatures)} K); IAST needs one")
+    compare = pd.read_csv(args.compare, dtype={"id": str}) if args.compare else None
+    result = iast_table(single, mixture, args.pressure, temperatures.pop(), args.model, compare)
+    console.print(table(result.drop(columns=["error"]).head(20),
+                        f"IAST at {args.pressure:g} bar of {args.mixture}: loadings in mol/kg, the mixture's GCMC beside them"))
+    failed = result[result["error"] != ""]
+    print_failures([{"item_id": r.id, "stage": "iast", "reason": r.error} for r in failed.itertuples()], "the output CSV")
+    if args.out:
+        write_csv_atomic(result, args.out)
+        console.print(f"written to {args.out}")
     return 0
 
 

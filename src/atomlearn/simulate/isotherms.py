@@ -1,0 +1,124 @@
+"""Isotherm models fitted to simulated loadings, and IAST mixture predictions, through pyGAPS.
+
+A single-gas isotherm (pressures in bar, absolute loadings in mol/kg = mmol/g) is fitted with a
+pyGAPS model (Langmuir, dual-site Langmuir, or the best of pyGAPS's guesses); ideal adsorbed
+solution theory (Myers & Prausnitz, AIChE J. 11, 121 (1965)) then predicts the loadings of a gas
+mixture from the single-gas models (``pygaps.prediction.iast.iast_point``), to compare with a
+mixture GCMC (P. Iacomi, P. L. Llewellyn, Adsorption 25, 1533 (2019) for pyGAPS).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: pyGAPS's names of the guests
+ADSORBATES = {"CO2": "carbon dioxide", "N2": "nitrogen", "CH4": "methane", "Ar": "argon", "Kr": "krypton", "Xe": "xenon"}
+MODELS = ("auto", "Langmuir", "DSLangmuir", "guess")
+
+
+def fit_isotherm(pressures_bar: Sequence[float], loadings_mol_kg: Sequence[float], guest: str, temperature_K: float,
+                 model: str = "auto", material: str = "framework") -> Any:
+    """A pyGAPS ``ModelIsotherm`` of one gas: ``model`` fitted to the points (bar, mol/kg); "auto" is the
+    dual-site Langmuir model from 4 distinct pressures on, the Langmuir model below.
+
+    Raises
+    ------
+    ValueError
+        For an unknown guest or model, fewer points than the model has parameters, or a failed fit.
+    """
+    import pygaps
+
+    if guest not in ADSORBATES:
+        raise ValueError(f"no pyGAPS adsorbate for {guest!r}; known: {', '.join(ADSORBATES)}")
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+    pressures, loadings = np.asarray(pressures_bar, dtype=float), np.asarray(loadings_mol_kg, dtype=float)
+    if model == "auto":
+        model = "DSLangmuir" if len(np.unique(pressures)) >= 4 else "Langmuir"
+    needed = {"Langmuir": 2, "DSLangmuir": 4, "guess": 2}[model]
+    if len(pressures) < needed or len(np.unique(pressures)) < needed:
+        raise ValueError(f"{material}: a {model} isotherm of {guest} needs at least {needed} distinct pressures, "
+                         f"got {len(np.unique(pressures))}")
+    logging.getLogger("pygaps").setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return pygaps.ModelIsotherm(
+                pressure=list(pressures), loading=list(loadings), model=model,
+                material=material, adsorbate=ADSORBATES[guest], temperature=temperature_K, temperature_unit="K",
+                pressure_mode="absolute", pressure_unit="bar", loading_basis="molar", loading_unit="mmol",
+                material_basis="mass", material_unit="g")
+        except Exception as exc:  # noqa: BLE001 - pyGAPS raises its own types for a fit that fails
+            raise ValueError(f"{material}: the {model} fit of {guest} failed ({type(exc).__name__}: {exc})") from None
+
+
+def iast_loadings(isotherms: Mapping[str, Any], mole_fractions: Mapping[str, float], pressure_bar: float) -> dict[str, float]:
+    """IAST loadings (mol/kg) of each gas of a mixture at total ``pressure_bar`` from single-gas ``isotherms``."""
+    from pygaps.prediction.iast import iast_point
+
+    names = list(mole_fractions)
+    total = sum(mole_fractions.values())
+    partial = [mole_fractions[name] / total * pressure_bar for name in names]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loadings = iast_point([isotherms[name] for name in names], partial, warningoff=True)
+    return {name: float(value) for name, value in zip(names, loadings)}
+
+
+def iast_table(single_gas: Mapping[str, pd.DataFrame], mole_fractions: Mapping[str, float], pressure_bar: float,
+               temperature_K: float, model: str = "auto", mixture: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per framework: the fitted single-gas models, IAST loadings and selectivity, and the mixture GCMC beside them.
+
+    Parameters
+    ----------
+    single_gas : mapping of guest to DataFrame
+        ``simulate gcmc`` results of each pure gas (columns ``id``, ``pressure_bar``, ``loading_<guest>_mol_kg``).
+    mole_fractions : mapping of guest to float
+    pressure_bar, temperature_K : float
+    model : str
+        Isotherm model of every fit (see ``MODELS``).
+    mixture : DataFrame, optional
+        ``simulate gcmc --mixture`` results at ``pressure_bar``: their loadings are added with their standard errors.
+
+    Returns
+    -------
+    DataFrame
+        One row per framework found in every single-gas table; a framework whose fit fails has the
+        reason in ``error`` and NaN numbers.
+    """
+    guests = list(mole_fractions)
+    ids = sorted(set.intersection(*(set(single_gas[g]["id"].astype(str)) for g in guests)))
+    rows = []
+    for item_id in ids:
+        row: dict[str, Any] = {"id": item_id, "error": ""}
+        try:
+            models = {}
+            for guest in guests:
+                points = single_gas[guest][single_gas[guest]["id"].astype(str) == item_id].sort_values("pressure_bar")
+                models[guest] = fit_isotherm(points["pressure_bar"], points[f"loading_{guest}_mol_kg"], guest,
+                                             temperature_K, model, item_id)
+                row[f"rmse_{guest}_mol_kg"] = float(models[guest].model.rmse)
+            predicted = iast_loadings(models, mole_fractions, pressure_bar)
+        except (ValueError, ArithmeticError) as exc:
+            row["error"] = str(exc)
+            rows.append(row)
+            continue
+        for guest in guests:
+            row[f"iast_{guest}_mol_kg"] = predicted[guest]
+        if len(guests) == 2:
+            a, b = guests
+            row[f"iast_selectivity_{a}_{b}"] = (predicted[a] / predicted[b]) / (mole_fractions[a] / mole_fractions[b])
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if mixture is not None and len(table):
+        at = mixture[np.isclose(mixture["pressure_bar"], pressure_bar)].astype({"id": str}).set_index("id")
+        for guest in guests:
+            for column in (f"loading_{guest}_mol_kg", f"loading_se_{guest}_mol_kg"):
+                table[f"gcmc_{column}"] = table["id"].map(at[column])
+    return table

@@ -20,6 +20,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``simulate`` command group to ``commands``."""
     simulate = commands.add_parser("simulate", help="compute labels by simulation (Widom Henry coefficients, GCMC loadings)")
     simulate_commands = simulate.add_subparsers(title="simulate commands", required=True)
+    _register_henry(simulate_commands)
+    _register_gcmc(simulate_commands)
+    _register_iast(simulate_commands)
+    _register_xtb_md(simulate_commands)
+
+
+def _register_henry(simulate_commands: argparse._SubParsersAction) -> None:
+    """``simulate henry``: Widom Henry coefficients of a dataset."""
     henry = simulate_commands.add_parser("henry", help="Henry coefficient and heat of adsorption by Widom insertion")
     henry.add_argument("dataset", help="bundled dataset name (e.g. coremof2019), a folder of CIFs or an ASE database")
     henry.add_argument("--guest", default="CH4", help="CH4, Ar, Kr, Xe, N2 or CO2 (default CH4)")
@@ -44,6 +52,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     henry.add_argument("--out", required=True, help="results CSV; rerunning with the same file skips finished structures")
     henry.set_defaults(handler=_henry)
 
+
+def _register_gcmc(simulate_commands: argparse._SubParsersAction) -> None:
+    """``simulate gcmc``: GCMC loadings of a dataset, isotherms or a mixture."""
     gcmc = simulate_commands.add_parser("gcmc", help="grand-canonical Monte Carlo loadings: isotherms of one gas, or a mixture")
     gcmc.add_argument("dataset", help="bundled dataset name, a folder of CIFs (e.g. from `atomlearn charges`) or an ASE database")
     gas = gcmc.add_mutually_exclusive_group()
@@ -68,6 +79,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     gcmc.add_argument("--out", required=True, help="results CSV; rerunning with the same file skips finished points")
     gcmc.set_defaults(handler=_gcmc)
 
+
+def _register_iast(simulate_commands: argparse._SubParsersAction) -> None:
+    """``simulate iast``: isotherm fits and IAST from pure-gas GCMC tables."""
     iast = simulate_commands.add_parser("iast", help="fit single-gas GCMC isotherms and predict a mixture by IAST (pyGAPS)")
     iast.add_argument("isotherms", nargs="+", help="`simulate gcmc` CSVs of the pure gases, one per gas")
     iast.add_argument("--mixture", required=True, help="mole fractions, e.g. CO2:0.15,N2:0.85")
@@ -78,6 +92,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     iast.add_argument("--out", help="CSV of the fits, IAST loadings and selectivities")
     iast.set_defaults(handler=_iast)
 
+
+def _register_xtb_md(simulate_commands: argparse._SubParsersAction) -> None:
+    """``simulate xtb-md``: GFN2-xTB Langevin MD frames."""
     md = simulate_commands.add_parser("xtb-md", help="GFN2-xTB Langevin MD, frames with energies and forces (extended XYZ)")
     start = md.add_mutually_exclusive_group(required=True)
     start.add_argument("--smiles", help="the molecule as SMILES (embedded in 3D by RDKit, MMFF-relaxed)")

@@ -206,6 +206,125 @@ def accepted(ratio, beta_change):  # pragma: no cover - numba
 
 
 @njit(cache=True)
+def count_of(kinds, count, species):  # pragma: no cover - numba
+    """Molecules of ``species`` among the first ``count``."""
+    n = 0
+    for j in range(count):
+        n += kinds[j] == species
+    return n
+
+
+@njit(cache=True)
+def try_insertion(species, system, state, beta_fV, beta, new_sk):  # pragma: no cover - numba
+    """Insert a molecule at a random position and orientation: min(1, βfV/(N+1) e^(-βΔU)). Returns accepted."""
+    offsets, n_sites, site_charge, box, box_inverse = system[4], system[3], system[2], system[12], system[13]
+    hkl, reach, weight, constants = system[20], system[21], system[22], system[23]
+    positions, centres, kinds, count, total_sk, energy = state
+    centre = np.random.random(3) @ box
+    sites = place(species, centre, random_rotation(), offsets, n_sites)
+    u_new = molecule_energy(sites, species, -1, system, state)
+    if u_new == np.inf:
+        return False
+    structure_factor(sites, species, site_charge, n_sites, box_inverse, hkl, reach, new_sk)
+    change = u_new + reciprocal_change(total_sk, np.zeros_like(new_sk), new_sk, weight) + constants[species]
+    if not accepted(beta_fV[species] / (count_of(kinds, count[0], species) + 1), beta * change):
+        return False
+    j = count[0]
+    positions[j], centres[j], kinds[j] = sites, centre, species
+    count[0] += 1
+    total_sk += new_sk
+    energy[0] += change
+    return True
+
+
+@njit(cache=True)
+def try_deletion(species, system, state, beta_fV, beta, old_sk):  # pragma: no cover - numba
+    """Delete a random molecule of ``species``: min(1, N/(βfV) e^(-βΔU)). Returns accepted."""
+    n_sites, site_charge, box_inverse = system[3], system[2], system[13]
+    hkl, reach, weight, constants = system[20], system[21], system[22], system[23]
+    positions, centres, kinds, count, total_sk, energy = state
+    j = pick(kinds, count[0], species)
+    if j < 0:
+        return False
+    u_old = molecule_energy(positions[j], species, j, system, state)
+    structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, old_sk)
+    change = -u_old + reciprocal_change(total_sk, old_sk, np.zeros_like(old_sk), weight) - constants[species]
+    if not accepted(count_of(kinds, count[0], species) / beta_fV[species], beta * change):
+        return False
+    last = count[0] - 1
+    positions[j], centres[j], kinds[j] = positions[last], centres[last], kinds[last]
+    count[0] -= 1
+    total_sk -= old_sk
+    energy[0] += change
+    return True
+
+
+@njit(cache=True)
+def try_identity_change(species, system, state, beta_fV, beta, old_sk, new_sk):  # pragma: no cover - numba
+    """Turn a random molecule of ``species`` into another species at the same centre, randomly oriented:
+    min(1, f_b N_a / (f_a (N_b + 1)) e^(-βΔU)). Returns accepted."""
+    offsets, n_sites, site_charge, box_inverse = system[4], system[3], system[2], system[13]
+    hkl, reach, weight, constants = system[20], system[21], system[22], system[23]
+    positions, centres, kinds, count, total_sk, energy = state
+    n_species = beta_fV.shape[0]
+    j = pick(kinds, count[0], species)
+    if n_species < 2 or j < 0:
+        return False
+    target = (species + 1 + int(np.random.random() * (n_species - 1))) % n_species
+    sites = place(target, centres[j], random_rotation(), offsets, n_sites)
+    u_new = molecule_energy(sites, target, j, system, state)
+    if u_new == np.inf:
+        return False
+    u_old = molecule_energy(positions[j], species, j, system, state)
+    structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, old_sk)
+    structure_factor(sites, target, site_charge, n_sites, box_inverse, hkl, reach, new_sk)
+    change = u_new - u_old + reciprocal_change(total_sk, old_sk, new_sk, weight) + constants[target] - constants[species]
+    ratio = beta_fV[target] * count_of(kinds, count[0], species) / (beta_fV[species] * (count_of(kinds, count[0], target) + 1))
+    if not accepted(ratio, beta * change):
+        return False
+    positions[j], kinds[j] = sites, target
+    total_sk += new_sk - old_sk
+    energy[0] += change
+    return True
+
+
+@njit(cache=True)
+def try_displacement(move, species, system, state, beta, max_step, max_angle, old_sk, new_sk):  # pragma: no cover - numba
+    """Translate, rotate (about the centre) or reinsert a random molecule of ``species``: min(1, e^(-βΔU))."""
+    offsets, n_sites, site_charge, box, box_inverse = system[4], system[3], system[2], system[12], system[13]
+    hkl, reach, weight = system[20], system[21], system[22]
+    positions, centres, kinds, count, total_sk, energy = state
+    j = pick(kinds, count[0], species)
+    if j < 0:
+        return False
+    if move == TRANSLATION:
+        centre = centres[j] + (2.0 * np.random.random(3) - 1.0) * max_step[species]
+        sites = positions[j] + (centre - centres[j])
+    elif move == ROTATION:
+        rotation = small_rotation(max_angle[species])
+        centre = centres[j].copy()
+        sites = np.zeros_like(positions[j])
+        for s in range(n_sites[species]):
+            sites[s] = centre + rotation @ (positions[j, s] - centre)
+    else:  # reinsertion
+        centre = np.random.random(3) @ box
+        sites = place(species, centre, random_rotation(), offsets, n_sites)
+    u_new = molecule_energy(sites, species, j, system, state)
+    if u_new == np.inf:
+        return False
+    u_old = molecule_energy(positions[j], species, j, system, state)
+    structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, old_sk)
+    structure_factor(sites, species, site_charge, n_sites, box_inverse, hkl, reach, new_sk)
+    change = u_new - u_old + reciprocal_change(total_sk, old_sk, new_sk, weight)
+    if not accepted(1.0, beta * change):
+        return False
+    positions[j], centres[j] = sites, centre
+    total_sk += new_sk - old_sk
+    energy[0] += change
+    return True
+
+
+@njit(cache=True)
 def run_cycles(n_cycles, system, state, beta_fV, temperature_K, move_weights, max_step, max_angle, counts,
                samples_n, samples_u):  # pragma: no cover - numba
     """Run ``n_cycles`` cycles of max(20, N) moves each; after each cycle record N per species and U.
@@ -214,12 +333,10 @@ def run_cycles(n_cycles, system, state, beta_fV, temperature_K, move_weights, ma
     updated in place. ``counts`` (2, 6, n_species): attempts and acceptances per move and species.
     Returns the cycles completed: ``n_cycles``, or fewer when the arrays filled up (the caller enlarges them
     and runs the rest)."""
-    (site_type, lj_type, site_charge, n_sites, offsets, unit_inverse, grids, potential, charged, blocked, use_blocking,
-     overlap_K, box, box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A, hkl, reach, weight, constants) = system
-    positions, centres, kinds, count, total_sk, energy = state
+    positions, kinds, count, energy = state[0], state[2], state[3], state[5]
     n_species = beta_fV.shape[0]
-    old_sk = np.zeros(hkl.shape[0], dtype=np.complex128)
-    new_sk = np.zeros(hkl.shape[0], dtype=np.complex128)
+    old_sk = np.zeros(system[20].shape[0], dtype=np.complex128)
+    new_sk = np.zeros(system[20].shape[0], dtype=np.complex128)
     cumulative = np.cumsum(move_weights) / np.sum(move_weights)
     beta = 1.0 / temperature_K
     for cycle in range(n_cycles):
@@ -231,108 +348,20 @@ def run_cycles(n_cycles, system, state, beta_fV, temperature_K, move_weights, ma
             species = int(np.random.random() * n_species)
             if move == INSERTION and np.random.random() < 0.5:
                 move = DELETION
+            if move == INSERTION and count[0] == positions.shape[0]:
+                return cycle  # full: the caller enlarges the arrays and goes on from this cycle
             counts[0, move, species] += 1
             if move == INSERTION:
-                if count[0] == positions.shape[0]:
-                    return cycle  # full: the caller enlarges the arrays and goes on from this cycle
-                centre = np.random.random(3) @ box
-                sites = place(species, centre, random_rotation(), offsets, n_sites)
-                u_new = molecule_energy(sites, species, -1, system, state)
-                if u_new == np.inf:
-                    continue
-                structure_factor(sites, species, site_charge, n_sites, box_inverse, hkl, reach, new_sk)
-                old_sk[:] = 0.0
-                change = u_new + reciprocal_change(total_sk, old_sk, new_sk, weight) + constants[species]
-                n_now = 0
-                for j in range(count[0]):
-                    n_now += kinds[j] == species
-                if accepted(beta_fV[species] / (n_now + 1), beta * change):
-                    j = count[0]
-                    positions[j] = sites
-                    centres[j] = centre
-                    kinds[j] = species
-                    count[0] += 1
-                    total_sk += new_sk
-                    energy[0] += change
-                    counts[1, move, species] += 1
-                continue
-            if move == IDENTITY:
-                if n_species < 2:
-                    continue
-                j = pick(kinds, count[0], species)
-                if j < 0:
-                    continue
-                target = (species + 1 + int(np.random.random() * (n_species - 1))) % n_species
-                sites = place(target, centres[j], random_rotation(), offsets, n_sites)
-                u_new = molecule_energy(sites, target, j, system, state)
-                if u_new == np.inf:
-                    continue
-                u_old = molecule_energy(positions[j], species, j, system, state)
-                structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, old_sk)
-                structure_factor(sites, target, site_charge, n_sites, box_inverse, hkl, reach, new_sk)
-                change = u_new - u_old + reciprocal_change(total_sk, old_sk, new_sk, weight) \
-                    + constants[target] - constants[species]
-                n_from, n_to = 0, 0
-                for m in range(count[0]):
-                    n_from += kinds[m] == species
-                    n_to += kinds[m] == target
-                ratio = beta_fV[target] * n_from / (beta_fV[species] * (n_to + 1))
-                if accepted(ratio, beta * change):
-                    positions[j] = sites
-                    kinds[j] = target
-                    total_sk += new_sk - old_sk
-                    energy[0] += change
-                    counts[1, move, species] += 1
-                continue
-            j = pick(kinds, count[0], species)
-            if j < 0:
-                continue
-            u_old = molecule_energy(positions[j], species, j, system, state)
-            structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, old_sk)
-            if move == DELETION:
-                n_now = 0
-                for m in range(count[0]):
-                    n_now += kinds[m] == species
-                new_sk[:] = 0.0
-                change = -u_old + reciprocal_change(total_sk, old_sk, new_sk, weight) - constants[species]
-                if accepted(n_now / beta_fV[species], beta * change):
-                    last = count[0] - 1
-                    positions[j] = positions[last]
-                    centres[j] = centres[last]
-                    kinds[j] = kinds[last]
-                    count[0] -= 1
-                    total_sk -= old_sk
-                    energy[0] += change
-                    counts[1, move, species] += 1
-                continue
-            if move == TRANSLATION:
-                centre = centres[j] + (2.0 * np.random.random(3) - 1.0) * max_step[species]
-                sites = positions[j] + (centre - centres[j])
-            elif move == ROTATION:
-                rotation = small_rotation(max_angle[species])
-                centre = centres[j].copy()
-                sites = np.zeros_like(positions[j])
-                for s in range(n_sites[species]):
-                    sites[s] = centre + rotation @ (positions[j, s] - centre)
-            else:  # reinsertion
-                centre = np.random.random(3) @ box
-                sites = place(species, centre, random_rotation(), offsets, n_sites)
-            u_new = molecule_energy(sites, species, j, system, state)
-            if u_new == np.inf:
-                continue
-            structure_factor(sites, species, site_charge, n_sites, box_inverse, hkl, reach, new_sk)
-            change = u_new - u_old + reciprocal_change(total_sk, old_sk, new_sk, weight)
-            if accepted(1.0, beta * change):
-                positions[j] = sites
-                centres[j] = centre
-                total_sk += new_sk - old_sk
-                energy[0] += change
-                counts[1, move, species] += 1
+                done = try_insertion(species, system, state, beta_fV, beta, new_sk)
+            elif move == DELETION:
+                done = try_deletion(species, system, state, beta_fV, beta, old_sk)
+            elif move == IDENTITY:
+                done = try_identity_change(species, system, state, beta_fV, beta, old_sk, new_sk)
+            else:
+                done = try_displacement(move, species, system, state, beta, max_step, max_angle, old_sk, new_sk)
+            counts[1, move, species] += done
         for a in range(n_species):
-            n_now = 0
-            for m in range(count[0]):
-                n_now += kinds[m] == a
-            samples_n[cycle, a] = n_now
+            samples_n[cycle, a] = count_of(kinds, count[0], a)
         samples_u[cycle] = energy[0]
     return n_cycles
 

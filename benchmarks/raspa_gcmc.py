@@ -5,8 +5,10 @@ What this driver works around (raspalib 3.1.0's binary does not match its stubs)
 given as fractional ``Atom``s in P1 (Hall number 1); ``SimulationBox`` angles are in radians;
 ``Atom(is_fractional=...)`` is the CFCMC flag, so it stays 0; ``swap_cbmc_probability`` (a plain
 swap leaves the insertion energy out of the running energy); results are read from
-``mc.systems[0]`` (the ``System`` passed in is copied). There is no mole fraction in the binding:
-each component gets φ_i·y_i as its fugacity coefficient, so that f_i = φ_i y_i p.
+``mc.systems[0]`` (the ``System`` passed in is copied). There is no mole fraction in the binding, and
+raspalib normalises the components' own (1 each) to 1/n: each of n components gets n·φ_i·y_i as its
+fugacity coefficient, so that f_i = φ_i y_i p (with φ_i·y_i alone, every loading of the 15:85 flue
+gas came out half of atomlearn's, both gases alike).
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def run_raspa(atoms: Atoms, composition: dict[str, float], temperature_K: float,
                                       identity_change_probability=1.0 if len(species) > 1 else 0.0)
         y = composition[list(composition)[number]] / total
         components.append(r.Component(field, guest.name, constants.temperature_K, constants.pressure_Pa, constants.acentric,
-                                      defined, particle_probabilities=moves, fugacity_coefficient=phi[guest.name] * y))
+                                      defined, particle_probabilities=moves, fugacity_coefficient=phi[guest.name] * y * len(species)))
     system = r.System(field, None, False, temperature_K, pressure_Pa, 0.0, framework, components, [],
                       [0] * len(components), 5)
     mc = r.MonteCarlo(cycles, init_cycles, 0, 10**9, 10**9, 1000, 100, [system], seed, 5, False)

@@ -2,7 +2,8 @@
 
 ``widom_henry`` (one structure) and ``henry_labels`` (a dataset, resumable) compute Henry
 coefficients by Widom insertion; they load numba on first use. ``eqeq_charges`` (one structure)
-and ``charge_dataset`` (a dataset, resumable) compute framework charges by EQeq.
+and ``charge_dataset`` (a dataset, resumable) compute framework charges by EQeq; ``gcmc``,
+``gcmc_isotherm`` and ``gcmc_labels`` (a dataset, resumable) compute loadings by grand-canonical Monte Carlo.
 """
 
 from atomlearn.simulate.guests import GUESTS, Guest, get_guest
@@ -10,10 +11,12 @@ from atomlearn.simulate.lj import ARGON, LennardJones, lj_dataset
 
 _LAZY = {"widom_henry": "widom", "HenryResult": "widom", "henry_labels": "henry_batch",
          "load_forcefield": "lj_parameters", "accessible_region": "accessibility", "eqeq_charges": "charges",
-         "charge_dataset": "charges_batch"}
+         "charge_dataset": "charges_batch", "gcmc": "gcmc", "gcmc_isotherm": "gcmc", "gcmc_labels": "gcmc_batch",
+         "fugacities": "eos"}
 
 __all__ = ["ARGON", "GUESTS", "Guest", "HenryResult", "LennardJones", "accessible_region", "charge_dataset",
-           "eqeq_charges", "get_guest", "henry_labels", "lj_dataset", "load_forcefield", "widom_henry"]
+           "eqeq_charges", "fugacities", "gcmc", "gcmc_isotherm", "gcmc_labels", "get_guest", "henry_labels", "lj_dataset",
+           "load_forcefield", "widom_henry"]
 
 
 def __getattr__(name: str):

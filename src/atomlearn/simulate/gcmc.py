@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from ase import Atoms
@@ -94,12 +95,29 @@ def composition_label(guests: list[str], mole_fractions: list[float]) -> str:
     return ",".join(f"{guest}:{fraction / total:.6g}" for guest, fraction in zip(guests, mole_fractions))
 
 
-def gcmc(atoms: Atoms, guests: str | Mapping[str, float], temperature_K: float, pressure_Pa: float, *,
-         forcefield: str | FrameworkForceField = "uff", cutoff_A: float = 12.0, shifted: bool = True,
-         grid_spacing_A: float = 0.15, max_grid_points: int = 40_000_000, charges: str = "auto",
-         block_pockets: bool = True, init_cycles: int = 1000, cycles: int = 5000, blocks: int = 5,
-         target_relative_error: float | None = None, random_state: int | None = 0) -> GCMCResult:
-    """Grand-canonical Monte Carlo of ``guests`` in the rigid framework ``atoms``.
+def gcmc(atoms: Atoms, guests: str | Mapping[str, float], temperature_K: float, pressure_Pa: float,
+         **options: Any) -> GCMCResult:
+    """Grand-canonical Monte Carlo of ``guests`` in the rigid framework ``atoms`` at one pressure (Pa).
+
+    The one-pressure case of :func:`gcmc_isotherm`; ``options`` are its keyword arguments.
+
+    Examples
+    --------
+    >>> result = gcmc(atoms, {"CO2": 0.15, "N2": 0.85}, 298.0, 1e5)  # doctest: +SKIP
+    >>> result.loading_mol_kg, result.loading_se_mol_kg  # doctest: +SKIP
+    """
+    return gcmc_isotherm(atoms, guests, temperature_K, [pressure_Pa], **options)[0]
+
+
+def gcmc_isotherm(atoms: Atoms, guests: str | Mapping[str, float], temperature_K: float, pressures_Pa: Sequence[float], *,
+                  forcefield: str | FrameworkForceField = "uff", cutoff_A: float = 12.0, shifted: bool = True,
+                  grid_spacing_A: float = 0.15, max_grid_points: int = 40_000_000, charges: str = "auto",
+                  block_pockets: bool = True, init_cycles: int = 1000, cycles: int = 5000, blocks: int = 5,
+                  target_relative_error: float | None = None, random_state: int | None = 0) -> list[GCMCResult]:
+    """Grand-canonical Monte Carlo of ``guests`` in the rigid framework ``atoms`` at each of ``pressures_Pa``.
+
+    The energy grids are built once and serve every pressure; each pressure starts from an empty
+    framework with its own equilibration.
 
     Parameters
     ----------
@@ -107,8 +125,9 @@ def gcmc(atoms: Atoms, guests: str | Mapping[str, float], temperature_K: float, 
         The framework, periodic along all axes (no atoms: the empty box, a bulk gas).
     guests : str or mapping of str to float
         One guest (CO2, N2, CH4, Ar, Kr, Xe), or mole fractions of a gas mixture.
-    temperature_K, pressure_Pa : float
-        The gas in contact with the framework; fugacities by Peng–Robinson.
+    temperature_K : float
+    pressures_Pa : sequence of float
+        Total pressures of the gas in contact with the framework; fugacities by Peng–Robinson.
     forcefield, cutoff_A, shifted, grid_spacing_A, max_grid_points, charges, block_pockets
         As in ``widom_henry``; the Lennard-Jones potential is shifted to zero at the cutoff by default.
     init_cycles, cycles : int
@@ -121,20 +140,16 @@ def gcmc(atoms: Atoms, guests: str | Mapping[str, float], temperature_K: float, 
 
     Returns
     -------
-    GCMCResult
+    list of GCMCResult
+        One per pressure, in the order given; ``time_s`` is that pressure's share of the setup plus its cycles.
     """
     clock = time.perf_counter()
     composition = {guests: 1.0} if isinstance(guests, str) else dict(guests)
     species = [get_guest(name) for name in composition]
     source = str(atoms.info.get("id") or atoms.get_chemical_formula() or "empty box")
-    if not atoms.pbc.all() or atoms.cell.rank < 3:
-        raise ValueError(f"{source}: GCMC needs a periodic cell along all three axes")
-    if len({g.name for g in species}) < len(species):
-        raise ValueError(f"a gas mixture names each guest once; got {list(composition)}")
-    if not (blocks >= 2 and cycles >= blocks and init_cycles >= 0):
-        raise ValueError(f"cycles ({cycles}) must be at least blocks ({blocks}, at least 2), init_cycles ({init_cycles}) "
-                         "at least 0")
-    fugacity = fugacities({g.name: composition[name] for g, name in zip(species, composition)}, temperature_K, pressure_Pa)
+    _check_request(atoms, source, species, composition, blocks, cycles, init_cycles)
+    mole_fractions = {g.name: composition[name] / sum(composition.values()) for g, name in zip(species, composition)}
+    fugacity = [fugacities(mole_fractions, temperature_K, p) for p in pressures_Pa]  # refuses a bad T or p up front
     notes: list[str] = []
     charged_guest = any(g.charged for g in species)
     electrostatics, charges_e = (framework_charges(atoms, "+".join(g.name for g in species), charged_guest, charges, notes)
@@ -142,12 +157,38 @@ def gcmc(atoms: Atoms, guests: str | Mapping[str, float], temperature_K: float, 
     system, box, cells = _system(atoms, species, load_forcefield(forcefield) if isinstance(forcefield, str) else forcefield,
                                  cutoff_A, shifted, grid_spacing_A, max_grid_points, temperature_K, charges_e, block_pockets,
                                  source)
-    volume_A3 = abs(np.linalg.det(box))
-    beta_fV = np.array([fugacity[g.name] * volume_A3 * 1e-30 / (BOLTZMANN * temperature_K) for g in species])
-    run = _Run(system, species, beta_fV, temperature_K, box, random_state)
-    run.cycles(init_cycles, tune=True)
-    samples_n, samples_u = run.sample(cycles, blocks, target_relative_error)
-    drift = abs(run.state[5][0] - kernels.total_energy(system, run.state)) / max(abs(run.state[5][0]), 1.0)
+    setup_s = (time.perf_counter() - clock) / len(pressures_Pa)
+    seeds = np.random.SeedSequence(random_state).spawn(len(pressures_Pa))
+    results = []
+    for pressure, gas, seed in zip(pressures_Pa, fugacity, seeds):
+        clock = time.perf_counter()
+        beta_fV = np.array([gas[g.name] * abs(np.linalg.det(box)) * 1e-30 / (BOLTZMANN * temperature_K) for g in species])
+        run = _Run(system, species, beta_fV, temperature_K, box, seed)
+        run.cycles(init_cycles, tune=True)
+        samples_n, samples_u = run.sample(cycles, blocks, target_relative_error)
+        result = _result(atoms, species, mole_fractions, temperature_K, pressure, gas, cells, run, samples_n, samples_u,
+                         blocks, electrostatics, list(notes))
+        result.time_s, result.init_cycles = setup_s + time.perf_counter() - clock, init_cycles
+        results.append(result)
+    return results
+
+
+def _check_request(atoms: Atoms, source: str, species: list[Guest], composition: Mapping[str, float], blocks: int,
+                   cycles: int, init_cycles: int) -> None:
+    if not atoms.pbc.all() or atoms.cell.rank < 3:
+        raise ValueError(f"{source}: GCMC needs a periodic cell along all three axes")
+    if len({g.name for g in species}) < len(species):
+        raise ValueError(f"a gas mixture names each guest once; got {list(composition)}")
+    if not (blocks >= 2 and cycles >= blocks and init_cycles >= 0):
+        raise ValueError(f"cycles ({cycles}) must be at least blocks ({blocks}, at least 2), init_cycles ({init_cycles}) "
+                         "at least 0")
+
+
+def _result(atoms: Atoms, species: list[Guest], mole_fractions: dict[str, float], temperature_K: float, pressure_Pa: float,
+            fugacity: dict[str, float], cells: tuple[int, int, int], run: _Run, samples_n: np.ndarray,
+            samples_u: np.ndarray, blocks: int, electrostatics: str, notes: list[str]) -> GCMCResult:
+    """Loadings with block errors, the heat from fluctuations and the energy check of one finished run."""
+    drift = abs(run.state[5][0] - kernels.total_energy(run.system, run.state)) / max(abs(run.state[5][0]), 1.0)
     if drift > 1e-6:
         notes.append(f"the running energy drifted from a recomputation by {drift:.2g} (relative); treat the result with care")
     n_cells = int(np.prod(cells))
@@ -155,14 +196,13 @@ def gcmc(atoms: Atoms, guests: str | Mapping[str, float], temperature_K: float, 
     means, errors = _block_means(samples_n, blocks)
     to_mol_kg = 1.0 / (AVOGADRO * mass_kg) if mass_kg > 0 else math.nan
     return GCMCResult(
-        guests=[g.name for g in species], mole_fractions=[composition[name] / sum(composition.values()) for name in composition],
+        guests=[g.name for g in species], mole_fractions=[mole_fractions[g.name] for g in species],
         temperature_K=float(temperature_K), pressure_Pa=float(pressure_Pa), fugacity_Pa=[fugacity[g.name] for g in species],
         molecules_per_cell=list(means / n_cells), molecules_per_cell_se=list(errors / n_cells),
         loading_mol_kg=list(means * to_mol_kg), loading_se_mol_kg=list(errors * to_mol_kg),
         qst_kJ_mol=_isosteric_heat(samples_n, samples_u, temperature_K) if len(species) == 1 else math.nan,
-        acceptance=run.acceptance(), init_cycles=init_cycles, cycles=len(samples_u), energy_drift=float(drift),
-        electrostatics=electrostatics, supercell=tuple(int(c) for c in cells), time_s=time.perf_counter() - clock,
-        notes=notes)
+        acceptance=run.acceptance(), init_cycles=0, cycles=len(samples_u), energy_drift=float(drift),
+        electrostatics=electrostatics, supercell=tuple(int(c) for c in cells), time_s=0.0, notes=notes)
 
 
 def _system(atoms: Atoms, species: list[Guest], forcefield: FrameworkForceField, cutoff_A: float, shifted: bool,
@@ -235,9 +275,10 @@ class _Run:
     """The Monte Carlo state and its statistics across calls of the compiled cycles."""
 
     def __init__(self, system: tuple, species: list[Guest], beta_fV: np.ndarray, temperature_K: float,
-                 box: np.ndarray, random_state: int | None) -> None:
+                 box: np.ndarray, random_state: int | np.random.SeedSequence | None) -> None:
         self.system, self.beta_fV, self.temperature_K = system, beta_fV, temperature_K
-        kernels.seed(np.random.SeedSequence(random_state).generate_state(1)[0].item() % 2**31)
+        sequence = random_state if isinstance(random_state, np.random.SeedSequence) else np.random.SeedSequence(random_state)
+        kernels.seed(int(sequence.generate_state(1)[0]) % 2**31)
         max_sites, n_k = system[4].shape[1], system[20].shape[0]
         self.state = (np.zeros((64, max_sites, 3)), np.zeros((64, 3)), np.zeros(64, dtype=np.int64),
                       np.zeros(1, dtype=np.int64), np.zeros(n_k, dtype=np.complex128), np.zeros(1))

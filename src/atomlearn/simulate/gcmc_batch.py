@@ -1,8 +1,8 @@
 """GCMC loadings of many structures at several pressures: parallel, with a progress bar, resumable.
 
-As ``henry_batch``: each finished (structure, pressure) point is appended to the output CSV at once
+As ``henry_batch``: the points of each finished structure are appended to the output CSV at once
 (failures to ``<out>.errors.csv``); a rerun with the same output skips the points already there
-(a torn last row is dropped and recomputed).
+(a torn last row is dropped and recomputed). A structure's pressures share one set of energy grids.
 """
 
 from __future__ import annotations
@@ -20,45 +20,48 @@ from atomlearn.atomic import append_csv_row, drop_torn_row, write_csv_atomic
 from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.parallel import parallel_map, resolve_n_jobs
 from atomlearn.simulate.batch import BatchResult
-from atomlearn.simulate.gcmc import composition_label, gcmc
+from atomlearn.simulate.gcmc import composition_label, gcmc_isotherm
 from atomlearn.simulate.guests import get_guest
 
 
 @dataclass
 class _GCMCTask:
-    """Picklable worker: one (structure, pressure) point in, one result row out."""
+    """Picklable worker: one structure and its pressures to run in, one result row per pressure out
+    (the energy grids are built once for all of them)."""
 
     composition: dict[str, float]
     temperature_K: float
     options: dict[str, Any]
     numba_threads: int
 
-    def __call__(self, item: tuple[tuple[str, Any], float]) -> dict[str, Any]:
+    def __call__(self, item: tuple[tuple[str, Any], list[float]]) -> list[dict[str, Any]]:
         import numba
 
         numba.set_num_threads(min(self.numba_threads, numba.config.NUMBA_NUM_THREADS))
-        (item_id, atoms), pressure_Pa = item
+        (item_id, atoms), pressures_Pa = item
         if isinstance(atoms, Exception):  # the structure did not load
             raise atoms
         atoms.info["id"] = item_id
-        result = gcmc(atoms, self.composition, self.temperature_K, pressure_Pa, **self.options)
-        if not all(math.isfinite(v) for v in result.loading_mol_kg):
-            raise FloatingPointError(f"loading came out as {result.loading_mol_kg}; check the structure's cell and charges")
-        return {"id": item_id, **result.to_dict()}
+        results = gcmc_isotherm(atoms, self.composition, self.temperature_K, pressures_Pa, **self.options)
+        for result in results:
+            if not all(math.isfinite(v) for v in result.loading_mol_kg):
+                raise FloatingPointError(f"loading came out as {result.loading_mol_kg} at {result.pressure_Pa / 1e5:g} bar; "
+                                         "check the structure's cell and charges")
+        return [{"id": item_id, **result.to_dict()} for result in results]
 
 
-class _Points:
-    """(structure, pressure) items: each structure loaded only when a worker needs it."""
+class _Structures:
+    """(structure, its pressures still to run) items: each structure loaded only when a worker needs it."""
 
-    def __init__(self, items: LazyItems, points: list[tuple[int, float]]) -> None:
-        self.items, self.points = items, points
+    def __init__(self, items: LazyItems, todo: list[tuple[int, list[float]]]) -> None:
+        self.items, self.todo = items, todo
 
     def __len__(self) -> int:
-        return len(self.points)
+        return len(self.todo)
 
-    def __getitem__(self, index: int) -> tuple[tuple[str, Any], float]:
-        position, pressure = self.points[index]
-        return self.items[position], pressure
+    def __getitem__(self, index: int) -> tuple[tuple[str, Any], list[float]]:
+        position, pressures = self.todo[index]
+        return self.items[position], pressures
 
 
 def gcmc_labels(dataset: Dataset, guests: str | Mapping[str, float], temperature_K: float, pressures_Pa: Sequence[float],
@@ -72,8 +75,8 @@ def gcmc_labels(dataset: Dataset, guests: str | Mapping[str, float], temperature
     label = composition_label([get_guest(name).name for name in composition], list(composition.values()))
     out = Path(out) if out is not None else None
     done = _finished(out, label, temperature_K)
-    points = [(i, float(p)) for i in range(len(dataset)) for p in pressures_Pa
-              if (str(dataset.ids[i]), round(float(p) / 1e5, 9)) not in done]
+    todo = [(i, remaining) for i in range(len(dataset))
+            if (remaining := [float(p) for p in pressures_Pa if (str(dataset.ids[i]), round(float(p) / 1e5, 9)) not in done])]
     workers = 1 if scheduler else resolve_n_jobs(n_jobs)
     task = _GCMCTask(composition, temperature_K, options, numba_threads=max(1, (os.cpu_count() or 1) // workers))
     errors_path = out.with_name(out.stem + ".errors.csv") if out is not None else None
@@ -83,12 +86,13 @@ def gcmc_labels(dataset: Dataset, guests: str | Mapping[str, float], temperature
 
     def keep(index: int, ok: bool, value: Any) -> None:
         if ok:
-            rows.append(value)
-            if out is not None:
-                append_csv_row(out, value)
+            for row in value:
+                rows.append(row)
+                if out is not None:
+                    append_csv_row(out, row)
 
-    ids = [f"{dataset.ids[i]}@{p / 1e5:g} bar" for i, p in points]
-    mapped = parallel_map(task, _Points(LazyItems(dataset), points), ids=ids, n_jobs=n_jobs, scheduler=scheduler,
+    ids = [str(dataset.ids[i]) for i, _ in todo]
+    mapped = parallel_map(task, _Structures(LazyItems(dataset), todo), ids=ids, n_jobs=n_jobs, scheduler=scheduler,
                           chunk_size=1, stage=f"gcmc {label}", progress=progress, description=f"GCMC {label}",
                           on_done=keep)
     unread = dataset.errors
@@ -97,7 +101,7 @@ def gcmc_labels(dataset: Dataset, guests: str | Mapping[str, float], temperature
         write_csv_atomic(errors, errors_path)
     results = pd.read_csv(out, dtype={"id": str}) if out is not None and out.exists() else pd.DataFrame(rows)
     n_requested = (len(dataset) + unread["item_id"].nunique()) * len(pressures_Pa)
-    n_skipped = len(dataset) * len(pressures_Pa) - len(points)
+    n_skipped = len(dataset) * len(pressures_Pa) - sum(len(remaining) for _, remaining in todo)
     return BatchResult(results, errors, n_requested, n_skipped, len(rows), unit="structure-pressure points")
 
 

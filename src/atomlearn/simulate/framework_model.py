@@ -16,16 +16,42 @@ from atomlearn.simulate.accessibility import accessible_region
 from atomlearn.simulate.charges import eqeq_charges
 from atomlearn.simulate.ewald import COULOMB_K_A, ewald_alpha, reciprocal_potential
 from atomlearn.simulate.grid import DirectLJ, grid_shape, interpolate_one, lj_grids
+from atomlearn.simulate.guests import Guest
+from atomlearn.simulate.lj_parameters import FrameworkForceField
 
 #: a stencil touching a grid point above this many k_B T counts as an overlap (exp(-40) ~ 4e-18)
 OVERLAP_KT = 40.0
 
 
 class FrameworkModel:
-    """The framework as the guest sees it: LJ grids (built on demand), direct sums, potential, blocking."""
+    """The framework as the guest sees it: LJ grids (built on demand), direct sums, potential, blocking.
 
-    def __init__(self, atoms, guest, forcefield, cutoff_A, shifted, spacing_A, max_points, temperature_K,
-                 framework_charges, source) -> None:
+    Parameters
+    ----------
+    atoms : ase.Atoms
+        The rigid framework (its unit cell: the grids span it).
+    guest : Guest
+        Its Lennard-Jones site types get one grid each (a combined guest for a mixture).
+    forcefield : FrameworkForceField
+        ε/k_B (K) and σ (Å) of the framework atoms; mixed with the sites by Lorentz–Berthelot.
+    cutoff_A : float
+        Lennard-Jones and real-space Ewald cutoff, Å.
+    shifted : bool
+        Shift each Lennard-Jones pair to zero at the cutoff.
+    spacing_A : float
+        Grid spacing, Å (coarsened to stay under ``max_points``).
+    max_points : int
+    temperature_K : float
+        Sets the overlap threshold (``OVERLAP_KT`` k_B T) and the pocket blocking.
+    framework_charges : ndarray of shape (n_atoms,) or None
+        Partial charges (e) for the Ewald potential grid; None: no electrostatics.
+    source : str
+        Name of the structure in messages.
+    """
+
+    def __init__(self, atoms: Atoms, guest: Guest, forcefield: FrameworkForceField, cutoff_A: float, shifted: bool,
+                 spacing_A: float, max_points: int, temperature_K: float, framework_charges: np.ndarray | None,
+                 source: str) -> None:
         self.cell = np.array(atoms.cell[:], dtype=float)
         self.inverse_cell = np.linalg.inv(self.cell)
         self.fractional = atoms.get_scaled_positions(wrap=True)

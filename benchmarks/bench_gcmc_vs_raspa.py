@@ -34,6 +34,8 @@ def main() -> None:
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
     parser.add_argument("--cycles", type=int, default=2000)
     parser.add_argument("--init-cycles", type=int, default=500)
+    parser.add_argument("--block-pockets", action="store_true",
+                        help="block inaccessible pockets in atomlearn (RASPA here blocks none: off for a like-for-like comparison)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     from raspa_gcmc import run_raspa
@@ -53,7 +55,7 @@ def main() -> None:
             composition, pressure = CONDITIONS[condition]
             clock = time.process_time()
             ours = gcmc(atoms, composition, 298.0, pressure, init_cycles=args.init_cycles, cycles=args.cycles,
-                        charges="cif", random_state=1)
+                        charges="cif", block_pockets=args.block_pockets, random_state=1)
             ours_cpu = time.process_time() - clock
             theirs = run_raspa(atoms, composition, 298.0, pressure, args.cycles, args.init_cycles)
             cells = int(np.prod(ours.supercell))

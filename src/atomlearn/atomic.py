@@ -111,3 +111,15 @@ def drop_torn_row(path: str | Path) -> None:
     if data and not data.endswith(b"\n"):
         with open(path, "r+b") as handle:
             handle.truncate(data.rfind(b"\n") + 1)
+
+
+def read_appended_csv(path: str | Path | None):
+    """The rows an append-only CSV holds (its torn last row dropped first), ids as text; None when there are none."""
+    import pandas as pd
+
+    if path is None or not Path(path).exists():
+        return None
+    drop_torn_row(path)
+    if Path(path).stat().st_size == 0:
+        return None
+    return pd.read_csv(path, dtype={"id": str})

@@ -34,23 +34,28 @@ def _register_henry(simulate_commands: argparse._SubParsersAction) -> None:
     henry.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
     add_choice_arguments(henry, "run")
     henry.add_argument("--seed", type=int, default=0, help="seed of --n sampling and of the insertions")
-    henry.add_argument("--forcefield", default="uff", choices=["uff", "dreiding"], help="framework LJ parameters")
-    henry.add_argument("--cutoff", type=float, default=12.0, help="LJ cutoff in Å (default 12)")
     henry.add_argument("--shifted", action="store_true", help="shift the LJ potential to zero at the cutoff")
     henry.add_argument("--target-error", type=float, default=0.05, help="stop at this relative error of K_H (default 0.05)")
     henry.add_argument("--max-insertions", type=int, default=5_000_000, help="stop at this many insertions")
-    henry.add_argument("--grid-spacing", type=float, default=0.15, help="energy grid spacing in Å (default 0.15)")
     henry.add_argument("--method", default="auto", choices=["auto", "grid", "direct"],
                        help="grid interpolation, direct pair sums, or auto (default)")
-    henry.add_argument("--no-blocking", action="store_true", help="count insertions in inaccessible pockets too")
-    henry.add_argument("--charges", default="auto", choices=CHARGE_SOURCES,
-                       help="framework charges for a charged guest (CO2, N2): auto (default) the CIF's, else EQeq; "
-                            "cif (none: Lennard-Jones only); eqeq (even when the CIF has some); off")
+    _add_framework_arguments(henry)
     henry.add_argument("--no-charges", action="store_const", dest="charges", const="off", help="the same as --charges off")
     add_folder_arguments(henry, labels=None)
     add_worker_arguments(henry)
     henry.add_argument("--out", required=True, help="results CSV; rerunning with the same file skips finished structures")
     henry.set_defaults(handler=_henry)
+
+
+def _add_framework_arguments(command: argparse.ArgumentParser) -> None:
+    """How a guest sees the framework (Widom and GCMC alike): LJ parameters, cutoff, grid, pockets, charges."""
+    command.add_argument("--forcefield", default="uff", choices=["uff", "dreiding"], help="framework LJ parameters")
+    command.add_argument("--cutoff", type=float, default=12.0, help="LJ and real-space Ewald cutoff in Å (default 12)")
+    command.add_argument("--grid-spacing", type=float, default=0.15, help="energy grid spacing in Å (default 0.15)")
+    command.add_argument("--no-blocking", action="store_true", help="let guests into inaccessible pockets too")
+    command.add_argument("--charges", default="auto", choices=CHARGE_SOURCES,
+                         help="framework charges for a charged guest (CO2, N2): auto (default) the CIF's, else EQeq; "
+                              "cif (none: Lennard-Jones only); eqeq (even when the CIF has some); off")
 
 
 def _register_gcmc(simulate_commands: argparse._SubParsersAction) -> None:
@@ -68,12 +73,8 @@ def _register_gcmc(simulate_commands: argparse._SubParsersAction) -> None:
     gcmc.add_argument("--cycles", type=int, default=5000, help="sampled cycles at most (default 5000)")
     gcmc.add_argument("--init-cycles", type=int, default=1000, help="equilibration cycles, not sampled (default 1000)")
     gcmc.add_argument("--target-error", type=float, help="stop sampling at this relative error of every loading")
-    gcmc.add_argument("--forcefield", default="uff", choices=["uff", "dreiding"], help="framework LJ parameters")
-    gcmc.add_argument("--cutoff", type=float, default=12.0, help="LJ and real-space Ewald cutoff in Å (default 12)")
+    _add_framework_arguments(gcmc)
     gcmc.add_argument("--truncated", action="store_true", help="truncate LJ at the cutoff instead of shifting it to zero")
-    gcmc.add_argument("--grid-spacing", type=float, default=0.15, help="energy grid spacing in Å (default 0.15)")
-    gcmc.add_argument("--no-blocking", action="store_true", help="let guests into inaccessible pockets too")
-    gcmc.add_argument("--charges", default="auto", choices=CHARGE_SOURCES, help="framework charges, as for `simulate henry`")
     add_folder_arguments(gcmc, labels=None)
     add_worker_arguments(gcmc)
     gcmc.add_argument("--out", required=True, help="results CSV; rerunning with the same file skips finished points")

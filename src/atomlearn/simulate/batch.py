@@ -35,3 +35,12 @@ class BatchResult:
         failed = self.n_requested - self.n_skipped - self.n_computed
         return (f"{self.n_requested} {self.unit} requested: {self.n_skipped} already in the output, "
                 f"{self.n_computed} computed, {failed} failed")
+
+
+def refuse_other_condition(previous: pd.DataFrame, out: object, column: str, wanted: str, temperature_K: float) -> None:
+    """A results file is resumed only for the same guest (``column`` equal to ``wanted``, case aside) and temperature."""
+    mismatch = previous[(previous[column].astype(str).str.lower() != wanted.lower())
+                        | ((previous["temperature_K"] - temperature_K).abs() > 1e-9)]
+    if len(mismatch):
+        raise ValueError(f"{out} holds results for {mismatch[column].iloc[0]} at {mismatch['temperature_K'].iloc[0]} K; "
+                         f"give another --out for {wanted} at {temperature_K} K")

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from atomlearn.atomic import append_csv_row, drop_torn_row, write_csv_atomic
+from atomlearn.atomic import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.parallel import parallel_map
 from atomlearn.simulate.batch import BatchResult
@@ -99,10 +99,7 @@ def charge_dataset(dataset: Dataset, out: str | Path, *, total_charge: float = 0
 
 def _finished(summary_path: Path) -> set[str]:
     """Ids already in the folder's summary whose CIF is there too."""
-    if not summary_path.exists():
+    previous = read_appended_csv(summary_path)
+    if previous is None:
         return set()
-    drop_torn_row(summary_path)
-    if summary_path.stat().st_size == 0:
-        return set()
-    previous = pd.read_csv(summary_path, dtype={"id": str})
     return {i for i in previous["id"] if (summary_path.parent / f"{i}.cif").exists()}

@@ -138,6 +138,26 @@ class FrameworkModel:
         return grid_seconds < max(needed - len(weight), 0) * seconds_per_insertion
 
 
+@njit(cache=True)
+def site_energy(grids, blocked, use_blocking, potential, charged, t, q, u, v, w, overlap_K):  # pragma: no cover - numba
+    """(Lennard-Jones, electrostatic) energy (K) of one guest site of LJ type ``t`` (-1: none) and charge ``q`` (e)
+    at fractional (u, v, w) of the unit cell; the LJ part is +inf in a blocked pocket or on overlap."""
+    lj = 0.0
+    if t >= 0:
+        if use_blocking:
+            na, nb, nc = blocked.shape[1], blocked.shape[2], blocked.shape[3]
+            ia = int(math.floor((u - math.floor(u)) * na + 0.5)) % na
+            ib = int(math.floor((v - math.floor(v)) * nb + 0.5)) % nb
+            ic = int(math.floor((w - math.floor(w)) * nc + 0.5)) % nc
+            if blocked[t, ia, ib, ic]:
+                return np.inf, 0.0
+        lj = interpolate_one(grids[t], u, v, w, overlap_K)
+        if lj == np.inf:
+            return np.inf, 0.0
+    coulomb = q * interpolate_one(potential, u, v, w, np.inf) if charged and q != 0.0 else 0.0
+    return lj, coulomb
+
+
 @njit(parallel=True, cache=True)
 def _insertion_energies(grids, site_type, site_charge, potential, charged, sites, overlap_K,
                         blocked, use_blocking):  # pragma: no cover - numba
@@ -146,22 +166,13 @@ def _insertion_energies(grids, site_type, site_charge, potential, charged, sites
     for i in prange(n):
         energy = 0.0
         for s in range(n_sites):
-            u, v, w = sites[i, s, 0], sites[i, s, 1], sites[i, s, 2]
-            t = site_type[s]
-            if t >= 0:
-                if use_blocking:
-                    na, nb, nc = blocked.shape[1], blocked.shape[2], blocked.shape[3]
-                    ia = int(math.floor((u - math.floor(u)) * na + 0.5)) % na
-                    ib = int(math.floor((v - math.floor(v)) * nb + 0.5)) % nb
-                    ic = int(math.floor((w - math.floor(w)) * nc + 0.5)) % nc
-                    if blocked[t, ia, ib, ic]:
-                        energy = np.inf
-                        break
-                energy += interpolate_one(grids[t], u, v, w, overlap_K)
-                if energy == np.inf:
-                    break
-            if charged and site_charge[s] != 0.0:
-                energy += site_charge[s] * interpolate_one(potential, u, v, w, np.inf)
+            lj, coulomb = site_energy(grids, blocked, use_blocking, potential, charged, site_type[s], site_charge[s],
+                                      sites[i, s, 0], sites[i, s, 1], sites[i, s, 2], overlap_K)
+            if lj == np.inf:
+                energy = np.inf
+                break
+            energy += lj
+            energy += coulomb
         out[i] = energy
     return out
 

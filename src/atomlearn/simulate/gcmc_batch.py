@@ -16,10 +16,10 @@ from typing import Any
 
 import pandas as pd
 
-from atomlearn.atomic import append_csv_row, drop_torn_row, write_csv_atomic
+from atomlearn.atomic import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.parallel import parallel_map, resolve_n_jobs
-from atomlearn.simulate.batch import BatchResult
+from atomlearn.simulate.batch import BatchResult, refuse_other_condition
 from atomlearn.simulate.gcmc import composition_label, gcmc_isotherm
 from atomlearn.simulate.guests import get_guest
 
@@ -107,14 +107,8 @@ def gcmc_labels(dataset: Dataset, guests: str | Mapping[str, float], temperature
 
 def _finished(out: Path | None, label: str, temperature_K: float) -> set[tuple[str, float]]:
     """(id, pressure in bar) of the points an earlier run wrote; refuses a file of other guests or temperature."""
-    if out is None or not out.exists():
+    previous = read_appended_csv(out)
+    if previous is None:
         return set()
-    drop_torn_row(out)
-    if out.stat().st_size == 0:
-        return set()
-    previous = pd.read_csv(out, dtype={"id": str})
-    mismatch = previous[(previous["composition"] != label) | ((previous["temperature_K"] - temperature_K).abs() > 1e-9)]
-    if len(mismatch):
-        raise ValueError(f"{out} holds results for {mismatch['composition'].iloc[0]} at {mismatch['temperature_K'].iloc[0]} K; "
-                         f"give another --out for {label} at {temperature_K} K")
+    refuse_other_condition(previous, out, "composition", label, temperature_K)
     return {(row.id, round(float(row.pressure_bar), 9)) for row in previous.itertuples()}

@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import njit
 
-from atomlearn.simulate.grid import interpolate_one
+from atomlearn.simulate.framework_model import site_energy
 
 TRANSLATION, ROTATION, REINSERTION, INSERTION, DELETION, IDENTITY = range(6)
 MOVES = ("translation", "rotation", "reinsertion", "insertion", "deletion", "identity change")
@@ -62,22 +62,12 @@ def framework_energy(sites, species, site_type, site_charge, n_sites, unit_inver
         u = x * unit_inverse[0, 0] + y * unit_inverse[1, 0] + z * unit_inverse[2, 0]
         v = x * unit_inverse[0, 1] + y * unit_inverse[1, 1] + z * unit_inverse[2, 1]
         w = x * unit_inverse[0, 2] + y * unit_inverse[1, 2] + z * unit_inverse[2, 2]
-        t = site_type[species, s]
-        if t >= 0:
-            if use_blocking:
-                na, nb, nc = blocked.shape[1], blocked.shape[2], blocked.shape[3]
-                ia = int(math.floor((u - math.floor(u)) * na + 0.5)) % na
-                ib = int(math.floor((v - math.floor(v)) * nb + 0.5)) % nb
-                ic = int(math.floor((w - math.floor(w)) * nc + 0.5)) % nc
-                if blocked[t, ia, ib, ic]:
-                    return np.inf
-            energy = interpolate_one(grids[t], u, v, w, overlap_K)
-            if energy == np.inf:
-                return np.inf
-            total += energy
-        q = site_charge[species, s]
-        if charged and q != 0.0:
-            total += q * interpolate_one(potential, u, v, w, np.inf)
+        lj, coulomb = site_energy(grids, blocked, use_blocking, potential, charged, site_type[species, s],
+                                  site_charge[species, s], u, v, w, overlap_K)
+        if lj == np.inf:
+            return np.inf
+        total += lj
+        total += coulomb
     return total
 
 
@@ -215,7 +205,7 @@ def count_of(kinds, count, species):  # pragma: no cover - numba
 
 
 @njit(cache=True)
-def try_insertion(species, system, state, beta_fV, beta, new_sk):  # pragma: no cover - numba
+def try_insertion(species, system, state, beta_fV, beta, old_sk, new_sk):  # pragma: no cover - numba
     """Insert a molecule at a random position and orientation: min(1, βfV/(N+1) e^(-βΔU)). Returns accepted."""
     offsets, n_sites, site_charge, box, box_inverse = system[4], system[3], system[2], system[12], system[13]
     hkl, reach, weight, constants = system[20], system[21], system[22], system[23]
@@ -226,7 +216,8 @@ def try_insertion(species, system, state, beta_fV, beta, new_sk):  # pragma: no 
     if u_new == np.inf:
         return False
     structure_factor(sites, species, site_charge, n_sites, box_inverse, hkl, reach, new_sk)
-    change = u_new + reciprocal_change(total_sk, np.zeros_like(new_sk), new_sk, weight) + constants[species]
+    old_sk[:] = 0.0  # nothing leaves
+    change = u_new + reciprocal_change(total_sk, old_sk, new_sk, weight) + constants[species]
     if not accepted(beta_fV[species] / (count_of(kinds, count[0], species) + 1), beta * change):
         return False
     j = count[0]
@@ -238,7 +229,7 @@ def try_insertion(species, system, state, beta_fV, beta, new_sk):  # pragma: no 
 
 
 @njit(cache=True)
-def try_deletion(species, system, state, beta_fV, beta, old_sk):  # pragma: no cover - numba
+def try_deletion(species, system, state, beta_fV, beta, old_sk, new_sk):  # pragma: no cover - numba
     """Delete a random molecule of ``species``: min(1, N/(βfV) e^(-βΔU)). Returns accepted."""
     n_sites, site_charge, box_inverse = system[3], system[2], system[13]
     hkl, reach, weight, constants = system[20], system[21], system[22], system[23]
@@ -248,7 +239,8 @@ def try_deletion(species, system, state, beta_fV, beta, old_sk):  # pragma: no c
         return False
     u_old = molecule_energy(positions[j], species, j, system, state)
     structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, old_sk)
-    change = -u_old + reciprocal_change(total_sk, old_sk, np.zeros_like(old_sk), weight) - constants[species]
+    new_sk[:] = 0.0  # nothing arrives
+    change = -u_old + reciprocal_change(total_sk, old_sk, new_sk, weight) - constants[species]
     if not accepted(count_of(kinds, count[0], species) / beta_fV[species], beta * change):
         return False
     last = count[0] - 1
@@ -352,9 +344,9 @@ def run_cycles(n_cycles, system, state, beta_fV, temperature_K, move_weights, ma
                 return cycle  # full: the caller enlarges the arrays and goes on from this cycle
             counts[0, move, species] += 1
             if move == INSERTION:
-                done = try_insertion(species, system, state, beta_fV, beta, new_sk)
+                done = try_insertion(species, system, state, beta_fV, beta, old_sk, new_sk)
             elif move == DELETION:
-                done = try_deletion(species, system, state, beta_fV, beta, old_sk)
+                done = try_deletion(species, system, state, beta_fV, beta, old_sk, new_sk)
             elif move == IDENTITY:
                 done = try_identity_change(species, system, state, beta_fV, beta, old_sk, new_sk)
             else:

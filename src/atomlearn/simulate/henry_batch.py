@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from atomlearn.atomic import append_csv_row, drop_torn_row, write_csv_atomic
+from atomlearn.atomic import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.parallel import parallel_map, resolve_n_jobs
-from atomlearn.simulate.batch import BatchResult
+from atomlearn.simulate.batch import BatchResult, refuse_other_condition
 from atomlearn.simulate.widom import widom_henry
 
 
@@ -45,9 +45,6 @@ class _HenryTask:
         row = {"id": item_id, **result.to_dict()}
         row["log10_henry_mol_kg_Pa"] = math.log10(result.henry_mol_kg_Pa) if result.henry_mol_kg_Pa > 0 else math.nan
         return row
-
-
-HenryBatch = BatchResult  # the name henry_labels returned before the batches shared one
 
 
 def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 298.0, out: str | Path | None = None,
@@ -88,15 +85,9 @@ def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 29
 
 
 def _finished(out: Path | None, guest: str, temperature_K: float) -> set[str]:
-    if out is None or not out.exists():
+    """Ids an earlier run wrote to ``out``; refuses a file of another guest or temperature."""
+    previous = read_appended_csv(out)
+    if previous is None:
         return set()
-    drop_torn_row(out)
-    if out.stat().st_size == 0:
-        return set()
-    previous = pd.read_csv(out, dtype={"id": str})
-    mismatch = previous[(previous["guest"].str.lower() != guest.lower())
-                        | ((previous["temperature_K"] - temperature_K).abs() > 1e-9)]
-    if len(mismatch):
-        raise ValueError(f"{out} holds results for {mismatch['guest'].iloc[0]} at {mismatch['temperature_K'].iloc[0]} K; "
-                         f"give another --out for {guest} at {temperature_K} K")
+    refuse_other_condition(previous, out, "guest", guest, temperature_K)
     return set(previous["id"])

@@ -107,3 +107,11 @@ def test_labels_path_inside_the_folder_or_as_given(user_folder, monkeypatch):
     assert load_folder(folder, labels=f"{folder.name}/labels.csv").ids == sorted(ids)
     with pytest.raises(LabelsError, match="neither .*nope.csv"):
         load_folder(folder, labels="nope.csv")
+
+
+def test_tables_beside_the_structures_are_not_structures(user_folder):
+    folder, ids = user_folder
+    (folder / "errors.csv").write_text("item_id,stage,reason\n")
+    structures_only = load_folder(folder, labels=None)  # labels.csv and errors.csv: tables, not failed structures
+    assert not structures_only.errors["item_id"].isin(["labels.csv", "errors.csv"]).any()
+    assert ("notes.txt", "discover") in {(r.item_id, r.stage) for r in structures_only.errors.itertuples()}

@@ -92,3 +92,17 @@ def test_an_isotherm_shares_its_grids_and_rises_with_pressure(framework):
     assert [p.pressure_Pa for p in points] == [1e4, 1e5, 1e6]
     loadings = [p.loading_mol_kg[0] for p in points]
     assert loadings[0] < loadings[1] < loadings[2] and all(p.energy_drift < 1e-6 for p in points)
+
+
+def test_a_broken_framework_is_refused_with_its_name():
+    from ase.build import bulk
+
+    from atomlearn.errors import StructureError
+    from atomlearn.simulate.charges import eqeq_charges
+
+    broken = bulk("NaCl", "rocksalt", a=5.64, cubic=True).repeat(2)
+    broken.positions[0, 0] = float("nan")
+    broken.info["id"] = "salt"
+    for compute in (lambda: eqeq_charges(broken), lambda: gcmc(broken, "CH4", T, 1e5, cycles=10)):
+        with pytest.raises(StructureError, match="salt: coordinates contain NaN"):
+            compute()

@@ -21,6 +21,8 @@ STRUCTURE_SUFFIXES = frozenset(
     {".cif", ".xyz", ".extxyz", ".vasp", ".poscar", ".pdb", ".xsf", ".mol", ".sdf", ".json", ".traj", ".cube", ".gen", ".res", ".cml"}
 )
 POSCAR_NAMES = ("POSCAR", "CONTCAR")
+#: tables beside the structures (labels, errors, the summaries atomlearn writes): never structures, not reported
+TABLE_SUFFIXES = frozenset({".csv"})
 
 
 def is_structure_file(path: Path) -> bool:
@@ -40,7 +42,8 @@ def load_folder(
     ``labels`` is a CSV path with an ``id_column``: looked up inside ``folder`` first, then as
     given (absolute, or relative to the working directory), so ``labels.csv`` and
     ``my_folder/labels.csv`` both find ``my_folder/labels.csv``. It has an ``id_column``
-    and target columns; ``None`` loads structures only. Files are read in parallel
+    and target columns; ``None`` loads structures only. CSV files beside the structures are tables
+    (labels, errors, summaries), never structures. Files are read in parallel
     through ``atomlearn.parallel``. Duplicate ids in the CSV raise ``LabelsError``
     naming the lines; everything else that does not fit is recorded in ``errors``.
     """
@@ -55,7 +58,7 @@ def load_folder(
             continue
         if is_structure_file(path):
             files.append(path)
-        elif not path.name.startswith("."):
+        elif not path.name.startswith(".") and path.suffix.lower() not in TABLE_SUFFIXES:
             records.append(ErrorRecord(path.name, "discover", "not a known structure file extension; skipped"))
     stem_counts = Counter(p.stem for p in files)
     for path in [p for p in files if stem_counts[p.stem] > 1]:

@@ -33,6 +33,7 @@ from ase import Atoms
 
 from atomlearn.errors import StructureError
 from atomlearn.simulate.ewald import pair_potential_matrix
+from atomlearn.structures import check_structure
 from atomlearn.structures.neighbours import pairs_within
 from atomlearn.units import COULOMB_EV_A
 
@@ -124,6 +125,7 @@ def eqeq_charges(atoms: Atoms, total_charge: float = 0.0, dielectric_screening: 
         charge beyond ``MAX_CHARGE_E``.
     """
     source = source or str(atoms.info.get("id") or atoms.get_chemical_formula())
+    check_structure(atoms, source)
     chi, hardness = eqeq_parameters(atoms.get_chemical_symbols(), source)
     if len(atoms) > MAX_ATOMS:
         raise StructureError(f"{source}: {len(atoms)} atoms, more than the {MAX_ATOMS} EQeq solves here (a dense "

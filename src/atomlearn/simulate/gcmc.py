@@ -33,6 +33,7 @@ from atomlearn.simulate.framework_model import OVERLAP_KT, FrameworkModel, frame
 from atomlearn.simulate.grid import supercell_for_cutoff
 from atomlearn.simulate.guests import Guest, get_guest
 from atomlearn.simulate.lj_parameters import FrameworkForceField, load_forcefield, lorentz_berthelot
+from atomlearn.structures import check_structure
 from atomlearn.units import AMU_KG, BOLTZMANN, GAS_CONSTANT
 
 AVOGADRO = GAS_CONSTANT / BOLTZMANN
@@ -177,6 +178,8 @@ def _check_request(atoms: Atoms, source: str, species: list[Guest], composition:
                    cycles: int, init_cycles: int) -> None:
     if not atoms.pbc.all() or atoms.cell.rank < 3:
         raise ValueError(f"{source}: GCMC needs a periodic cell along all three axes")
+    if len(atoms):  # (an empty box is a bulk gas)
+        check_structure(atoms, source)
     if len({g.name for g in species}) < len(species):
         raise ValueError(f"a gas mixture names each guest once; got {list(composition)}")
     if not (blocks >= 2 and cycles >= blocks and init_cycles >= 0):

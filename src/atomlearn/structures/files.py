@@ -59,7 +59,7 @@ def read_frames(path: str | Path, format: str | None = None) -> list[Atoms]:
     if not frames:
         raise StructureError(f"{path}: holds no structure.")
     for atoms in frames:
-        _check_finite(atoms, str(path))
+        check_structure(atoms, str(path))
         atoms.info["source"] = str(path)
     return frames
 
@@ -68,7 +68,8 @@ def _is_cif(path: Path, format: str | None) -> bool:
     return format == "cif" or (format is None and path.suffix.lower() in CIF_SUFFIXES)
 
 
-def _check_finite(atoms: Atoms, source: str) -> None:
+def check_structure(atoms: Atoms, source: str) -> None:
+    """``StructureError`` naming ``source`` for no atoms, non-finite coordinates, a dummy element or a bad cell."""
     if len(atoms) == 0:
         raise StructureError(f"{source}: the structure has no atoms.")
     if not np.isfinite(atoms.positions).all():

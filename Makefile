@@ -14,7 +14,7 @@ $(READY): pyproject.toml
 	touch $(READY)
 
 demo: $(READY)
-	$(VENV)/bin/atomlearn demo mof --out demo-run
+	$(VENV)/bin/atomlearn demo co2 --out demo-co2
 
 # the report test opens the HTML report in headless Chromium (a Debian package)
 browser:
@@ -37,9 +37,10 @@ bench: $(READY)
 	$(PYTHON) benchmarks/bench_qm9_krr.py --sizes 1000,2000,4000,8000,16000
 	$(PYTHON) benchmarks/bench_explain.py
 	$(PYTHON) benchmarks/bench_widom_vs_raspa.py --n 12 --cycles 2000
+	$(PYTHON) benchmarks/bench_gcmc_vs_raspa.py   # ~50 min, RASPA3 most of it
 	$(PYTHON) benchmarks/bench_forcefield.py --molecules ethanol,aspirin --frames 1000
 	$(PYTHON) benchmarks/bench_md_speed.py --molecules ethanol,aspirin --replicas 1,16,64,256
 	$(PYTHON) benchmarks/bench_qm9_networks.py --sizes 1000,4000,16000 --minutes 2,4,6
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info demo-run
+	rm -rf $(VENV) build src/*.egg-info demo-run demo-co2

@@ -11,11 +11,13 @@ The small mode only shrinks sizes, never changes what runs. The mapping:
   counts as having run); ``simulate xtb-md``: ``--frames`` -> 14, ``--equilibration 4`` added;
 - ``simulate henry``: ``--target-error 0.3 --grid-spacing 0.4`` added; ``simulate gcmc``: ``--cycles 40
   --init-cycles 10 --grid-spacing 0.4`` added; ``demo mof``:
-  ``--n-simulate 24 --n-screen 80 --confirm 2 --nested 3x3 --target-error 0.3`` added;
+  ``--n-simulate 24 --n-screen 80 --confirm 2 --nested 3x3 --target-error 0.3`` added; ``demo co2``:
+  ``--n-simulate 24 --n-screen 80 --confirm 2 --n-henry 3 --nested 3x3 --cycles 40 --init-cycles 10 --grid-spacing 0.3`` added;
 - Python: ``n=2000`` -> ``n=200``, ``.sample(N`` -> ``.sample(40``, ``n_train=N`` -> ``n_train=8``,
   ``max_epochs`` -> 2, ``10_000`` MD steps -> 20, ``target_relative_error=0.02`` -> 0.3,
-  ``cycles=N`` -> 40 and ``init_cycles=N`` -> 10 (GCMC);
-- ``make demo`` / ``make test`` / ``make bench`` are not run here: ``make demo`` runs ``atomlearn demo mof``
+  ``cycles=N`` -> 40 and ``init_cycles=N`` -> 10 (GCMC); ``screen_coremof_co2``: ``n_simulate`` -> 24,
+  ``n_screen`` -> 60, ``n_confirm`` -> 1, ``n_henry`` -> 2, ``grid_spacing_A=0.15`` -> 0.3;
+- ``make demo`` / ``make test`` / ``make bench`` are not run here: ``make demo`` runs ``atomlearn demo co2``
   (run below), ``make test`` is this suite, ``make bench`` the benchmarks.
 """
 
@@ -111,6 +113,9 @@ def small_command(words: list[str]) -> list[str] | None:
         args += ["--cycles", "40", "--init-cycles", "10", "--grid-spacing", "0.4"]
     if command == "demo mof":
         args += ["--n-simulate", "24", "--n-screen", "80", "--confirm", "2", "--nested", "3x3", "--target-error", "0.3"]
+    if command == "demo co2":
+        args += ["--n-simulate", "24", "--n-screen", "80", "--confirm", "2", "--n-henry", "3", "--nested", "3x3",
+                 "--cycles", "40", "--init-cycles", "10", "--grid-spacing", "0.3"]
     return ["atomlearn", *global_options, *args]
 
 
@@ -118,7 +123,10 @@ def small_python(code: str) -> str:
     for pattern, replacement in ((r"\bn=2000\b", "n=200"), (r"\.sample\(\d+", ".sample(40"), (r"\bn_train=\d+", "n_train=8"),
                                  (r"\"max_epochs\": \d+", "\"max_epochs\": 2"), (r"\b10_000\b", "20"),
                                  (r"target_relative_error=0\.\d+", "target_relative_error=0.3"),
-                                 (r"\bcycles=\d+", "cycles=40"), (r"\binit_cycles=\d+", "init_cycles=10")):
+                                 (r"\bcycles=\d+", "cycles=40"), (r"\binit_cycles=\d+", "init_cycles=10"),
+                                 (r"\bn_simulate=\d+", "n_simulate=24"), (r"\bn_screen=\d+", "n_screen=60"),
+                                 (r"\bn_confirm=\d+", "n_confirm=1"), (r"\bn_henry=\d+", "n_henry=2"),
+                                 (r"\bgrid_spacing_A=0\.15\b", "grid_spacing_A=0.3")):
         code = re.sub(pattern, replacement, code)
     return code
 

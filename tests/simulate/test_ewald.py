@@ -6,7 +6,7 @@ from ase.build import bulk
 from pymatgen.analysis.ewald import EwaldSummation
 from pymatgen.core import Lattice, Structure
 
-from atomlearn.simulate.ewald import COULOMB_K_A, ewald_alpha, reciprocal_potential
+from atomlearn.simulate.ewald import COULOMB_K_A, POTENTIAL_CUTOFF_A, ewald_alpha, reciprocal_potential
 from atomlearn.simulate.grid import lj_grids
 from atomlearn.simulate.widom import widom_henry
 from atomlearn.structures import cif_text_to_atoms
@@ -20,15 +20,17 @@ def _ewald_energy_eV(cell, fractional, charges, species):
     return EwaldSummation(structure, acc_factor=14).total_energy
 
 
-def test_potential_difference_equals_pymatgen_dipole_energy():
+@pytest.mark.parametrize("coulomb_cutoff", [12.0, POTENTIAL_CUTOFF_A])
+def test_potential_difference_equals_pymatgen_dipole_energy(coulomb_cutoff):
+    """Whatever the real-space cutoff of the potential grid (its α follows), the Ewald sum is the same."""
     atoms = bulk("NaCl", "rocksalt", a=5.64, cubic=True)
     atoms.positions += np.random.default_rng(0).normal(0, 0.2, atoms.positions.shape)
     charges = np.where(np.array(atoms.get_chemical_symbols()) == "Na", 0.8, -0.8)
     shape, cutoff = (40, 40, 40), 12.0
-    alpha = ewald_alpha(cutoff)
+    alpha = ewald_alpha(coulomb_cutoff)
     frac = atoms.get_scaled_positions()
     grids = lj_grids(atoms.cell[:], frac, np.ones(len(atoms)), np.full(len(atoms), 3.0), np.array([1.0]),
-                     np.array([3.0]), shape, cutoff, charges=charges, ewald_alpha=alpha)
+                     np.array([3.0]), shape, cutoff, charges=charges, ewald_alpha=alpha, coulomb_cutoff_A=coulomb_cutoff)
     phi = COULOMB_K_A * (grids[-1].astype(float) + reciprocal_potential(atoms.cell[:], frac, charges, shape, alpha))
     i1, i2, q = (5, 7, 9), (22, 31, 13), 0.5
     f1, f2 = np.array(i1) / 40, np.array(i2) / 40
@@ -92,3 +94,15 @@ def test_the_pair_potential_matrix_gives_madelung_constants(structure, madelung,
     reference = _ewald_energy_eV(structure.cell[:], structure.get_scaled_positions(), charges,
                                  structure.get_chemical_symbols())
     assert 0.5 * charges @ pair_potential_matrix(structure) @ charges * COULOMB_K_A / EV_TO_K == pytest.approx(reference, rel=1e-6)
+
+
+def test_the_potential_cutoff_is_short_on_fine_grids_and_grows_to_fit_coarse_ones():
+    from atomlearn.simulate.ewald import potential_cutoff
+
+    cell, charges, fractional = np.eye(3) * 20.0, np.array([1.0, -1.0]), np.array([[0, 0, 0], [0.5, 0.5, 0.5]])
+    assert potential_cutoff(cell, (134, 134, 134), 12.0) == POTENTIAL_CUTOFF_A
+    for points in (25, 30, 40):  # coarse grids: a longer cutoff, whose reciprocal sum the grid holds
+        cutoff = potential_cutoff(cell, (points,) * 3, 12.0)
+        assert POTENTIAL_CUTOFF_A <= cutoff <= 12.0
+        reciprocal_potential(cell, fractional, charges, (points,) * 3, ewald_alpha(cutoff))
+    assert potential_cutoff(cell, (25, 25, 25), 12.0) > POTENTIAL_CUTOFF_A

@@ -1,4 +1,4 @@
-"""Command line: `atomlearn demo mof` (simulate a sample, learn, screen CoRE MOF, confirm the best)."""
+"""Command line: `atomlearn demo mof` and `atomlearn demo co2` (simulate a sample, learn, screen CoRE MOF, confirm the best)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,28 @@ def register(commands: argparse._SubParsersAction) -> None:
     mof.add_argument("--n-jobs", type=int, default=2, help="worker processes (-1: all cores; default 2)")
     mof.add_argument("--out", default="demo-run", help="output folder (default demo-run); a rerun reuses its simulations")
     mof.set_defaults(handler=_demo_mof)
+    co2 = demo_commands.add_parser(
+        "co2", help="carbon capture: EQeq charges + GCMC of flue gas for random CoRE MOFs -> two surrogates -> "
+                    "screen all 12,020 -> the Pareto front -> GCMC of the predicted best")
+    co2.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
+    co2.add_argument("--n-simulate", type=int, default=75, help="random MOFs to label by GCMC (default 75)")
+    co2.add_argument("--n-screen", type=int, help="screen a random subset of this many MOFs instead of all")
+    co2.add_argument("--n-henry", type=int, default=6,
+                     help="MOFs of the sample whose Widom K_H(CO2), K_H(N2) are compared with GCMC (default 6)")
+    co2.add_argument("--top", type=int, default=20, help="predicted best frameworks to list (default 20)")
+    co2.add_argument("--confirm", type=int, default=8, help="predicted best frameworks (never simulated) to simulate (default 8)")
+    co2.add_argument("--featurizer", default="racs,coremof_pores", help="featurizers, comma-separated (default racs,coremof_pores)")
+    co2.add_argument("--model", default="krr", help="model (see `atomlearn models`; default krr)")
+    co2.add_argument("--nested", default="5x5", help="nested CV of the uptake model on the training set, OUTERxINNER (default 5x5)")
+    co2.add_argument("--init-cycles", type=int, default=150, help="GCMC cycles to equilibrate (default 150)")
+    co2.add_argument("--cycles", type=int, default=500, help="GCMC cycles to sample, at most (default 500)")
+    co2.add_argument("--target-error", type=float, default=0.05,
+                     help="GCMC: stop sampling at this relative error of both loadings (default 0.05)")
+    co2.add_argument("--grid-spacing", type=float, default=0.15, help="GCMC energy grid spacing in Å (default 0.15)")
+    co2.add_argument("--seed", type=int, default=0, help="seed of the samples, split and simulations (default 0)")
+    co2.add_argument("--n-jobs", type=int, default=2, help="worker processes (-1: all cores; default 2)")
+    co2.add_argument("--out", default="demo-co2", help="output folder (default demo-co2); a rerun reuses its charges and simulations")
+    co2.set_defaults(handler=_demo_co2)
 
 
 def _demo_mof(args: argparse.Namespace) -> int:
@@ -78,10 +100,14 @@ def _print_summary(result, args: argparse.Namespace) -> None:
         console.print(f"open-to-{args.guest} classifier: balanced accuracy {balanced['value']:.2f} "
                       f"[{balanced['low']:.2f}, {balanced['high']:.2f}] on {classifier['n_test']} test MOFs; "
                       f"{counts['predicted_closed']} screened MOFs predicted closed and left out of the ranking")
+    else:
+        console.print(f"open/closed classifier: {classifier['note']}")
     console.print(f"screened: {counts['screened_requested']} MOFs in, {counts['screened_predicted']} predicted, "
                   f"{counts['screened_failed']} failed (reasons in screened.csv)")
-    top = pd.DataFrame(summary["top"])[["id", "predicted", "predicted_henry_mol_kg_Pa", "p_open", "simulated", "LCD_A", "PLD_A"]]
-    console.print(table(top.fillna(""), f"predicted top {len(top)} (log10 K_H; simulated: in the random sample)"))
+    top = pd.DataFrame(summary["top"])[["id", "predicted", "predicted_henry_mol_kg_Pa", "p_open", "simulated", "LCD_A", "PLD_A",
+                                         "n_members"]]
+    console.print(table(top.fillna(""), f"predicted top {len(top)} frameworks (log10 K_H; simulated: in the random sample; "
+                                        "n_members: CSD entries of the framework, in screened.csv's order)"))
     confirmed = result.confirmed[["id", "predicted", "simulated", "simulated_se", "error", "percentile_in_sample", "note"]]
     console.print(table(confirmed.fillna(""), "the surrogate's claim checked: predicted best, newly simulated (log10 K_H)"))
     check = summary["confirm"]
@@ -97,3 +123,67 @@ def _print_summary(result, args: argparse.Namespace) -> None:
                   f"here; the surrogate featurized and predicted them in {saved['surrogate_s']:.0f} s")
     for _, row in result.confirmed[result.confirmed["note"].ne("")].iterrows():
         console.print(escape(f"  note {row['id']}: {row['note']}"), highlight=False)
+
+
+def _demo_co2(args: argparse.Namespace) -> int:
+    from atomlearn.workflows import screen_coremof_co2
+
+    start = time.perf_counter()
+    console.print(f"[bold]Screening CoRE MOF 2019 for carbon capture[/] (15 % CO2 / 85 % N2, 1 bar, {args.temperature:g} K): "
+                  f"EQeq charges and GCMC for {args.n_simulate} random MOFs, learn uptake and selectivity, predict all, "
+                  f"simulate the predicted best {args.confirm}.")
+    result = screen_coremof_co2(args.out, temperature_K=args.temperature, n_simulate=args.n_simulate, n_screen=args.n_screen,
+                                n_top=args.top, n_confirm=args.confirm, n_henry=args.n_henry,
+                                featurizers=[n.strip() for n in args.featurizer.split(",") if n.strip()], model=args.model,
+                                nested=parse_nested(args.nested), init_cycles=args.init_cycles, cycles=args.cycles,
+                                target_relative_error=args.target_error, grid_spacing_A=args.grid_spacing,
+                                n_jobs=args.n_jobs, random_state=args.seed)
+    _print_co2_summary(result)
+    console.print(f"report: {result.report}")
+    console.print(f"total {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+def _print_co2_summary(result) -> None:
+    import pandas as pd
+
+    summary = result.summary
+    counts, henry, check = summary["counts"], summary["henry_vs_gcmc"], summary["confirm"]
+    console.print(f"sample: {counts['simulated']} MOFs, {counts['charges_failed']} refused by EQeq, "
+                  f"{counts['simulation_failed']} GCMC failures, {counts['simulated_closed']} closed to CO2, "
+                  f"{counts['simulated_ok']} labelled (CO2 uptake at 0.15 bar and CO2/N2 selectivity from GCMC of the mixture)")
+    if henry.get("n", 0) >= 3:
+        console.print(f"Widom (Henry regime) vs GCMC on {henry['n']} MOFs: uptake x{henry['uptake_ratio_median']:.2g} (median), "
+                      f"selectivity x{henry['selectivity_ratio_median']:.2g}; the labels are GCMC")
+    rows = [{"target": target, "test MOFs": t["n_test"], "MAE (log10)": t["mae"], "R²": t["r2"],
+             "top-5% recall": t["top_recall"], "MAE dummy": t["baselines"].get("dummy", float("nan"))}
+            for target, t in summary["test"].items()]
+    console.print(table(pd.DataFrame(rows), "the two surrogates on their test sets"))
+    classifier = summary["open_classifier"]
+    if "test" in classifier:
+        balanced = classifier["test"]["balanced_accuracy"]
+        console.print(f"open-to-CO2 classifier: balanced accuracy {balanced['value']:.2f} [{balanced['low']:.2f}, "
+                      f"{balanced['high']:.2f}] on {classifier['n_test']} test MOFs")
+    else:
+        console.print(f"open/closed classifier: {classifier['note']}")
+    console.print(f"screened: {counts['screened_requested']} MOFs in, {counts['screened_predicted']} predicted, "
+                  f"{counts['screened_failed']} failed, {counts['predicted_closed']} predicted closed (reasons in screened.csv); "
+                  f"{counts['out_of_domain']} predicted far from every training MOF are not ranked (in_domain)")
+    top = pd.DataFrame(summary["top"])[["id", "pareto_layer", "predicted_uptake_mol_kg", "predicted_selectivity_value",
+                                        "p_open", "n_members"]]
+    console.print(table(top, f"predicted top {len(top)} frameworks (Pareto layer, then uptake in mol/kg)"))
+    confirmed = result.confirmed[["id", "predicted_uptake", "simulated_uptake", "simulated_uptake_se", "predicted_selectivity",
+                                  "simulated_selectivity", "simulated_selectivity_se", "on_simulated_front"]]
+    console.print(table(confirmed.fillna(""), "the predicted best, newly simulated by GCMC (log10 uptake, log10 selectivity)"))
+    for _, row in result.confirmed[result.confirmed["note"].ne("")].iterrows():
+        console.print(escape(f"  note {row['id']}: {row['note']}"), highlight=False)
+    if check["uptake_mae"] is not None:
+        console.print(f"confirmed: MAE {check['uptake_mae']:.3f} (uptake), {check['selectivity_mae'] or float('nan'):.3f} "
+                      f"(selectivity) log10 units; {check['on_simulated_front']} of {check['n']} on the Pareto front of all "
+                      f"simulated; best uptake {check['best_confirmed_uptake']:.3g} mol/kg vs {check['best_in_sample_uptake']:.3g} "
+                      "for the best of the sample")
+    timings = pd.DataFrame([{"step": k, "seconds": v} for k, v in summary["timings_s"].items()])
+    console.print(table(timings, "time split"))
+    saved = summary["saving"]
+    console.print(f"GCMC of all {saved['n_screened']} screened MOFs would take about {saved['simulate_all_s'] / 3600:.1f} h "
+                  f"here; the surrogate featurized and predicted them in {saved['surrogate_s']:.0f} s")

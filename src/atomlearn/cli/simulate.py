@@ -75,6 +75,9 @@ def _register_gcmc(simulate_commands: argparse._SubParsersAction) -> None:
     gcmc.add_argument("--target-error", type=float, help="stop sampling at this relative error of every loading")
     _add_framework_arguments(gcmc)
     gcmc.add_argument("--truncated", action="store_true", help="truncate LJ at the cutoff instead of shifting it to zero")
+    gcmc.add_argument("--swap-trials", type=int, default=10,
+                      help="random positions and orientations per insertion, one taken by its Boltzmann weight "
+                           "(Rosenbluth; default 10, 1: plain insertions)")
     add_folder_arguments(gcmc, labels=None)
     add_worker_arguments(gcmc)
     gcmc.add_argument("--out", required=True, help="results CSV; rerunning with the same file skips finished points")
@@ -150,7 +153,7 @@ def _gcmc(args: argparse.Namespace) -> int:
                         cycles=args.cycles, init_cycles=args.init_cycles, target_relative_error=args.target_error,
                         forcefield=args.forcefield, cutoff_A=args.cutoff, shifted=not args.truncated,
                         grid_spacing_A=args.grid_spacing, block_pockets=not args.no_blocking, charges=args.charges,
-                        random_state=args.seed)
+                        swap_trials=args.swap_trials, random_state=args.seed)
     console.print(batch.summary())
     if len(batch.results):
         loadings = [c for c in batch.results.columns if c.startswith("loading_") and c.endswith("_mol_kg")]

@@ -22,6 +22,7 @@ from atomlearn.atomic import write_text_atomic
 from atomlearn.runs.run_folder import require_complete_run
 from atomlearn.report import figures
 from atomlearn.report.html_parts import figure, note, section, table
+from atomlearn.report.co2_screening import co2_screening_section
 from atomlearn.report.screening import screening_section
 
 STYLE = """
@@ -98,7 +99,9 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
     predictions = pd.read_csv(folder / "predictions.csv")
     sections = [_summary(results, folder), _split(results), _performance(results, predictions, label)]
     if (folder / "screening.json").exists():  # a screening workflow's run: its answer comes first
-        sections.insert(0, screening_section(folder, json.loads((folder / "screening.json").read_text()), predictions))
+        screening = json.loads((folder / "screening.json").read_text())
+        sections.insert(0, co2_screening_section(folder, screening) if screening.get("kind") == "co2"
+                        else screening_section(folder, screening, predictions))
     curve = _read(folder, "curve.csv")
     if curve is not None:
         slope = explain.get("curve", {}).get("log_log_slope")

@@ -142,3 +142,41 @@ def screened_distribution(screened: pd.DataFrame, label: str, top: int) -> go.Fi
                       annotation_text=f"predicted top {top}")
     fig.update_layout(barmode="overlay")
     return _layout(fig, "Screened MOFs", label, "density")
+
+
+def _front_line(x: pd.Series, y: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The Pareto front (both maximised) of the points as a staircase, left to right."""
+    points = pd.DataFrame({"x": x, "y": y}).dropna().sort_values(["x", "y"], ascending=False)
+    front = points[points["y"] > points["y"].cummax().shift(fill_value=-np.inf)].sort_values("x")
+    return front["x"].to_numpy(), front["y"].to_numpy()
+
+
+def uptake_selectivity(screened: pd.DataFrame, confirmed: pd.DataFrame) -> go.Figure:
+    """CO2 uptake against CO2/N2 selectivity (log10): every prediction with its Pareto front, the simulated
+    sample, and the confirmed (simulated, ± 2 SE) with the front of sample + confirmed."""
+    predicted = screened[(screened["p_open"] >= 0.5)].dropna(subset=["predicted_uptake", "predicted_selectivity"])
+    fig = go.Figure(_scatter(len(predicted), x=predicted["predicted_uptake"], y=predicted["predicted_selectivity"],
+                             mode="markers", name=f"predicted, all open ({len(predicted)})", text=predicted["id"],
+                             marker={"color": TRAIN, "size": 4, "opacity": 0.5},
+                             hovertemplate="%{text}<br>uptake %{x:.3g}<br>selectivity %{y:.3g}<extra></extra>"))
+    x, y = _front_line(predicted["predicted_uptake"], predicted["predicted_selectivity"])
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", line={"color": DUMMY, "shape": "hv"},
+                             name="Pareto front of the predictions"))
+    sample = screened.dropna(subset=["simulated_uptake", "simulated_selectivity"])
+    fig.add_trace(go.Scatter(x=sample["simulated_uptake"], y=sample["simulated_selectivity"], mode="markers",
+                             name=f"simulated sample ({len(sample)})", text=sample["id"],
+                             marker={"color": "#2b8a3e", "size": 6, "symbol": "circle-open"},
+                             hovertemplate="%{text}<br>uptake %{x:.3g}<br>selectivity %{y:.3g}<extra></extra>"))
+    done = confirmed.dropna(subset=["simulated_uptake", "simulated_selectivity"])
+    fig.add_trace(go.Scatter(x=done["simulated_uptake"], y=done["simulated_selectivity"], mode="markers",
+                             name=f"predicted best, simulated ({len(done)})", text=done["id"],
+                             error_x={"type": "data", "array": 2 * done["simulated_uptake_se"], "visible": True},
+                             error_y={"type": "data", "array": 2 * done["simulated_selectivity_se"], "visible": True},
+                             marker={"color": TEST, "size": 9, "symbol": "diamond"},
+                             hovertemplate="%{text}<br>uptake %{x:.3g}<br>selectivity %{y:.3g}<extra></extra>"))
+    x, y = _front_line(pd.concat([sample["simulated_uptake"], done["simulated_uptake"]]),
+                       pd.concat([sample["simulated_selectivity"], done["simulated_selectivity"]]))
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": TEST, "shape": "hv", "dash": "dash"},
+                             name="Pareto front of the simulated"))
+    return _layout(fig, "Carbon capture: uptake against selectivity", "log10 CO2 uptake at 0.15 bar (mol/kg)",
+                   "log10 CO2/N2 selectivity (15:85, 1 bar)", height=520)

@@ -33,13 +33,15 @@ def screening_section(folder: Path, summary: dict[str, Any], predictions: pd.Dat
                         f"{classifier['n_closed_test']} of them closed):"), table(pd.DataFrame(rows), "{:.3f}")]
     top = pd.DataFrame(summary["top"])
     if len(top):
-        parts += [note(f"Predicted top {len(top)} (simulated: the value when the MOF was in the random sample):"),
-                  table(top[["id", "predicted", "predicted_henry_mol_kg_Pa", "p_open", "simulated", "LCD_A", "PLD_A"]])]
+        parts += [note(f"Predicted top {len(top)} frameworks, one row each (members: its CSD entries among the ranked; "
+                       "simulated: the value when the MOF was in the random sample):"),
+                  table(top[["id", "predicted", "predicted_henry_mol_kg_Pa", "p_open", "simulated", "LCD_A", "PLD_A", "members"]])]
     if len(confirmed):
         verdict = (f"MAE {check['mae']:.3f} against a test MAE of {test['mae']:.3f}; {check['in_sample_top_fraction']} of "
                    f"{check['n']} lie above the sample's top {test['top_fraction']:.0%} (K_H > {check['sample_top_threshold_henry']:.3g} "
                    f"mol/(kg·Pa)); {check['closed']} turned out closed." if check.get("mae") is not None else "")
-        parts += [note(f"The predicted best that were never simulated, now simulated (error = simulated − predicted). {verdict}"),
+        parts += [note("The predicted best frameworks none of whose entries was simulated, now simulated "
+                       f"(error = simulated − predicted). {verdict}"),
                   table(confirmed.drop(columns=["p_open"]))]
     parts.append(f"<div class='row'>{figure(figures.confirmed_parity(predictions, confirmed, label), 'confirmed')}"
                  f"{figure(figures.screened_distribution(screened, label, len(top) or 20), 'screened')}</div>")

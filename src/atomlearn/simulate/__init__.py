@@ -3,19 +3,20 @@
 ``widom_henry`` (one structure) and ``henry_labels`` (a dataset, resumable) compute Henry
 coefficients by Widom insertion; they load numba on first use. ``eqeq_charges`` (one structure)
 and ``charge_dataset`` (a dataset, resumable) compute framework charges by EQeq; ``gcmc``,
-``gcmc_isotherm`` and ``gcmc_labels`` (a dataset, resumable) compute loadings by grand-canonical Monte Carlo.
+``gcmc_isotherm`` and ``gcmc_labels`` (a dataset, resumable) compute loadings by grand-canonical Monte Carlo;
+``helium_void_fraction`` the pore volume behind excess loadings.
 """
 
-from atomlearn.simulate.guests import GUESTS, Guest, get_guest
+from atomlearn.simulate.guests import GUESTS, Guest, GuestSite, get_guest
 from atomlearn.simulate.lj import ARGON, LennardJones, lj_dataset
 
 _LAZY = {"widom_henry": "widom", "HenryResult": "widom", "henry_labels": "henry_batch",
          "load_forcefield": "lj_parameters", "accessible_region": "accessibility", "eqeq_charges": "charges",
          "charge_dataset": "charges_batch", "gcmc": "gcmc", "gcmc_isotherm": "gcmc", "gcmc_labels": "gcmc_batch",
-         "fugacities": "eos"}
+         "fugacities": "eos", "helium_void_fraction": "void_fraction"}
 
-__all__ = ["ARGON", "GUESTS", "Guest", "HenryResult", "LennardJones", "accessible_region", "charge_dataset",
-           "eqeq_charges", "fugacities", "gcmc", "gcmc_isotherm", "gcmc_labels", "get_guest", "henry_labels", "lj_dataset",
+__all__ = ["ARGON", "GUESTS", "Guest", "GuestSite", "HenryResult", "LennardJones", "accessible_region", "charge_dataset",
+           "eqeq_charges", "fugacities", "gcmc", "gcmc_isotherm", "gcmc_labels", "get_guest", "helium_void_fraction", "henry_labels", "lj_dataset",
            "load_forcefield", "widom_henry"]
 
 

@@ -25,21 +25,41 @@ from atomlearn.units import BOLTZMANN, COULOMB_CONSTANT, ELEMENTARY_CHARGE
 COULOMB_K_A = ELEMENTARY_CHARGE**2 * COULOMB_CONSTANT / 1e-10 / BOLTZMANN
 #: α · cutoff; erfc(4) = 1.5e-8 is the real-space truncation error
 ALPHA_CUTOFF = 4.0
+#: real-space cutoff (Å) of the framework's potential grid: the pair loop costs ∝ cutoff³, the
+#: reciprocal sum (one FFT) little, and the Ewald sum is the same to ``erfc(ALPHA_CUTOFF)``
+POTENTIAL_CUTOFF_A = 6.0
 #: reciprocal vectors with exp(-k²/4α²) below this are dropped
 RECIPROCAL_TOLERANCE = 1e-8
 #: atoms x reciprocal vectors held at once by ``pair_potential_matrix`` (16 MB per array)
 RECIPROCAL_CHUNK_ELEMENTS = 2_000_000
 
 
-def ewald_alpha(cutoff_A: float) -> float:
-    """Ewald splitting parameter α (1/Å) for a real-space cutoff (Å)."""
-    return ALPHA_CUTOFF / cutoff_A
+def ewald_alpha(cutoff_A: float, precision: float | None = None) -> float:
+    """Ewald splitting parameter α (1/Å) for a real-space cutoff (Å): ``ALPHA_CUTOFF`` / cutoff, or with
+    ``precision`` the α whose real-space truncation exp(-(α r_c)²) equals it (RASPA's EwaldPrecision)."""
+    return (ALPHA_CUTOFF if precision is None else math.sqrt(-math.log(precision))) / cutoff_A
+
+
+def potential_cutoff(cell: np.ndarray, shape: tuple[int, int, int], cutoff_A: float) -> float:
+    """Real-space cutoff (Å) of the potential grid: ``POTENTIAL_CUTOFF_A``, longer where the grid is too
+    coarse for the reciprocal vectors it implies (at most ``cutoff_A``, which the grid always holds)."""
+    lengths = np.linalg.norm(np.asarray(cell, dtype=float), axis=1)
+    # reach_i = ceil(k_max L_i / 2π) with k_max = 2 α sqrt(-ln tol), α = ALPHA_CUTOFF / r_c; need 2 reach_i + 1 <= n_i
+    k_max_r = 2.0 * ALPHA_CUTOFF * math.sqrt(-math.log(RECIPROCAL_TOLERANCE))
+    room = np.maximum(np.floor((np.asarray(shape) - 1) / 2), 1)
+    shortest = float(np.max(k_max_r * lengths / (2.0 * np.pi * room))) * 1.001
+    return min(cutoff_A, max(POTENTIAL_CUTOFF_A, shortest))
 
 
 def reciprocal_potential(cell: np.ndarray, fractional: np.ndarray, charges: np.ndarray, shape: tuple[int, int, int],
                          alpha: float) -> np.ndarray:
-    """Reciprocal-space Ewald potential (e/Å) plus the neutralising background on the grid points."""
+    """Reciprocal-space Ewald potential (e/Å) plus the neutralising background on the grid points.
+
+    The structure factor S(h) = Σ_j q_j exp(-2πi h·f_j) factorises along the three axes, so it is
+    one matrix product per h_a (memory: atoms x h_b, not atoms x reciprocal vectors)."""
     cell = np.asarray(cell, dtype=float)
+    fractional = np.asarray(fractional, dtype=float)
+    charges = np.asarray(charges, dtype=float)
     volume = abs(np.linalg.det(cell))
     reciprocal = 2.0 * np.pi * np.linalg.inv(cell).T  # rows b_i with a_i · b_j = 2π δ_ij
     k_max = 2.0 * alpha * math.sqrt(-math.log(RECIPROCAL_TOLERANCE))
@@ -47,26 +67,29 @@ def reciprocal_potential(cell: np.ndarray, fractional: np.ndarray, charges: np.n
     if np.any(2 * reach + 1 > np.array(shape)):
         raise ValueError(f"grid {shape} too coarse for the Ewald sum (needs more than {2 * reach} points per axis); "
                          "use a finer grid spacing")
-    h = np.stack(np.meshgrid(*[np.arange(-r, r + 1) for r in reach], indexing="ij"), -1).reshape(-1, 3)
+    orders = [np.arange(-r, r + 1) for r in reach]
+    phases = [np.exp(-2j * np.pi * np.outer(order, fractional[:, axis])) for axis, order in enumerate(orders)]
+    structure = np.stack([(phases[1] * (charges * row)) @ phases[2].T for row in phases[0]])  # (h_a, h_b, h_c)
+    h = np.stack(np.meshgrid(*orders, indexing="ij"), -1)
     k = h @ reciprocal
-    k2 = np.einsum("ij,ij->i", k, k)
+    k2 = np.einsum("...i,...i->...", k, k)
     keep = (k2 > 0) & (k2 <= k_max**2)
     h, k2 = h[keep], k2[keep]
-    structure = np.exp(-2j * np.pi * (h @ np.asarray(fractional, dtype=float).T)) @ np.asarray(charges, dtype=float)
     coefficients = np.zeros(shape, dtype=complex)
     coefficients[h[:, 0] % shape[0], h[:, 1] % shape[1], h[:, 2] % shape[2]] = (
-        4.0 * np.pi / volume * np.exp(-k2 / (4.0 * alpha**2)) / k2 * structure)
+        4.0 * np.pi / volume * np.exp(-k2 / (4.0 * alpha**2)) / k2 * structure[keep])
     potential = np.fft.ifftn(coefficients).real * np.prod(shape)
     return potential - np.pi * float(np.sum(charges)) / (volume * alpha**2)
 
 
-def reciprocal_vectors(cell: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+def reciprocal_vectors(cell: np.ndarray, alpha: float,
+                       tolerance: float = RECIPROCAL_TOLERANCE) -> tuple[np.ndarray, np.ndarray]:
     """Half of the reciprocal lattice vectors k ≠ 0 (one of each ±k pair) whose Ewald weight
-    exp(-k²/4α²) is above ``RECIPROCAL_TOLERANCE``, and 2 × (4π/V) exp(-k²/4α²)/k² for each (1/Å)."""
+    exp(-k²/4α²) is above ``tolerance``, and 2 × (4π/V) exp(-k²/4α²)/k² for each (1/Å)."""
     cell = np.asarray(cell, dtype=float)
     volume = abs(np.linalg.det(cell))
     reciprocal = 2.0 * np.pi * np.linalg.inv(cell).T
-    k_max = 2.0 * alpha * math.sqrt(-math.log(RECIPROCAL_TOLERANCE))
+    k_max = 2.0 * alpha * math.sqrt(-math.log(tolerance))
     reach = np.ceil(k_max * np.linalg.norm(cell, axis=1) / (2.0 * np.pi)).astype(int)
     h = np.stack(np.meshgrid(*[np.arange(-r, r + 1) for r in reach], indexing="ij"), -1).reshape(-1, 3)
     first_nonzero = np.argmax(h != 0, axis=1)

@@ -14,7 +14,7 @@ from numba import njit, prange
 
 from atomlearn.simulate.accessibility import accessible_region
 from atomlearn.simulate.charges import eqeq_charges
-from atomlearn.simulate.ewald import COULOMB_K_A, ewald_alpha, reciprocal_potential
+from atomlearn.simulate.ewald import COULOMB_K_A, ewald_alpha, potential_cutoff, reciprocal_potential
 from atomlearn.simulate.grid import DirectLJ, grid_shape, interpolate_one, lj_grids
 from atomlearn.simulate.guests import Guest
 from atomlearn.simulate.lj_parameters import FrameworkForceField
@@ -86,10 +86,11 @@ class FrameworkModel:
         """Compute the Lennard-Jones grid of each guest site type (K) and, with framework charges, the Ewald potential grid (K per e), once."""
         if self.grids is None:
             tick = time.perf_counter()
-            alpha = ewald_alpha(self.cutoff)
+            coulomb_cutoff = potential_cutoff(self.cell, self.shape, self.cutoff)
+            alpha = ewald_alpha(coulomb_cutoff)
             grids = lj_grids(self.cell, self.fractional, self.eps, self.sig,
                              np.array([s.epsilon_K for s in self.types]), np.array([s.sigma_A for s in self.types]),
-                             self.shape, self.cutoff, self.shifted, self.charges, alpha)
+                             self.shape, self.cutoff, self.shifted, self.charges, alpha, coulomb_cutoff)
             self.grids = grids[: len(self.types)]
             if self.charged:
                 reciprocal = reciprocal_potential(self.cell, self.fractional, self.charges, self.shape, alpha)

@@ -2,15 +2,18 @@
 
 The gas reservoir is set by the fugacity of each component (Peng–Robinson, ``eos.fugacities``); the
 moves and their acceptance rules are those of Frenkel & Smit (Understanding Molecular Simulation,
-2nd ed., ch. 5): translation and rotation (steps tuned to 50 % acceptance during initialisation),
-reinsertion at a random position, insertion/deletion with probabilities
-min(1, βfV/(N+1) e^(-βΔU)) and min(1, N/(βfV) e^(-βΔU)), and, for mixtures, identity change
-min(1, f_b N_a / (f_a (N_b + 1)) e^(-βΔU)). Framework energies come from the grids Widom insertion
-uses (``FrameworkModel``); guest–guest energies are Lennard-Jones and Ewald (``gcmc_kernels``).
+2nd ed., ch. 5 and 13): translation and rotation (steps tuned to 50 % acceptance during
+initialisation), reinsertion at a random position, insertion/deletion with probabilities min(1,
+βfV/(N+1) W e^(-βΔU_recip)) and min(1, N/(βfV) / W e^(-βΔU_recip)), where W = (1/k) Σ e^(-βu_t) is
+the Rosenbluth weight of k random trial positions and orientations (k = 1: the plain rules with
+e^(-βΔU)), and, for mixtures, identity change min(1, f_b N_a / (f_a (N_b + 1)) e^(-βΔU)). Framework
+energies come from the grids Widom insertion uses (``FrameworkModel``); guest–guest energies are
+Lennard-Jones and Ewald (``gcmc_kernels``).
 A cycle is max(20, N) moves. At the end the running energy is checked against a recomputation.
 
 Loadings: absolute, in molecules per unit cell, mol/kg and cm³(STP)/g, with standard errors from
-block averages; the isosteric heat of a single gas from the fluctuations of N and U,
+block averages, and excess (absolute minus the bulk gas, Peng–Robinson, in the helium pore volume,
+``void_fraction``); the isosteric heat of a single gas from the fluctuations of N and U,
 Q_st = RT - (⟨UN⟩ - ⟨U⟩⟨N⟩)/(⟨N²⟩ - ⟨N⟩²).
 """
 
@@ -27,18 +30,24 @@ from ase import Atoms
 from scipy.special import erf
 
 from atomlearn.simulate import gcmc_kernels as kernels
-from atomlearn.simulate.eos import fugacities
+from atomlearn.simulate.eos import compressibility, fugacities
 from atomlearn.simulate.ewald import COULOMB_K_A, ewald_alpha, reciprocal_vectors
 from atomlearn.simulate.framework_model import OVERLAP_KT, FrameworkModel, framework_charges
 from atomlearn.simulate.grid import supercell_for_cutoff
 from atomlearn.simulate.guests import Guest, get_guest
 from atomlearn.simulate.lj_parameters import FrameworkForceField, load_forcefield, lorentz_berthelot
+from atomlearn.simulate.void_fraction import helium_void_fraction
 from atomlearn.structures import check_structure
 from atomlearn.units import AMU_KG, BOLTZMANN, GAS_CONSTANT
 
 AVOGADRO = GAS_CONSTANT / BOLTZMANN
 #: cm³ of an ideal gas at STP (273.15 K, 1 atm) per mmol: 1 mol/kg = 22.414 cm³(STP)/g
 STP_CM3_PER_MMOL = 22.413969
+#: guest–guest Ewald sum: real-space truncation exp(-(α r_c)²) and smallest reciprocal weight exp(-k²/4α²)
+#: (RASPA's EwaldPrecision, 1e-6 by default there too; the framework's potential grid is converged further)
+GUEST_EWALD_PRECISION = 1e-6
+#: random positions and orientations per insertion (RASPA's CBMC default: 10 trial positions)
+SWAP_TRIALS = 10
 #: relative weights of the moves (rotation only for molecules with several sites; identity change only for mixtures)
 MOVE_WEIGHTS = {"translation": 1.0, "rotation": 1.0, "reinsertion": 1.0, "swap": 2.0, "identity change": 1.0}
 
@@ -56,6 +65,8 @@ class GCMCResult:
     molecules_per_cell_se: list[float]
     loading_mol_kg: list[float]
     loading_se_mol_kg: list[float]
+    excess_loading_mol_kg: list[float]  # absolute minus the bulk gas in the helium pore volume
+    helium_void_fraction: float
     qst_kJ_mol: float  # single gas only; NaN for mixtures
     acceptance: dict[str, float]
     init_cycles: int
@@ -79,9 +90,11 @@ class GCMCResult:
             row |= {f"y_{guest}": self.mole_fractions[index], f"fugacity_{guest}_Pa": self.fugacity_Pa[index],
                     f"loading_{guest}_mol_kg": self.loading_mol_kg[index],
                     f"loading_se_{guest}_mol_kg": self.loading_se_mol_kg[index],
+                    f"excess_loading_{guest}_mol_kg": self.excess_loading_mol_kg[index],
                     f"loading_{guest}_cm3_stp_g": self.loading_cm3_stp_g[index],
                     f"molecules_per_cell_{guest}": self.molecules_per_cell[index]}
-        row |= {"qst_kJ_mol": self.qst_kJ_mol, "cycles": self.cycles, "init_cycles": self.init_cycles,
+        row |= {"helium_void_fraction": self.helium_void_fraction, "qst_kJ_mol": self.qst_kJ_mol, "cycles": self.cycles,
+                "init_cycles": self.init_cycles,
                 "acceptance": ";".join(f"{k}={v:.3f}" for k, v in self.acceptance.items()),
                 "energy_drift": self.energy_drift, "electrostatics": self.electrostatics,
                 "supercell": "x".join(map(str, self.supercell)), "time_s": self.time_s, "notes": "; ".join(self.notes)}
@@ -96,7 +109,7 @@ def composition_label(guests: list[str], mole_fractions: list[float]) -> str:
     return ",".join(f"{guest}:{fraction / total:.6g}" for guest, fraction in zip(guests, mole_fractions))
 
 
-def gcmc(atoms: Atoms, guests: str | Mapping[str, float], temperature_K: float, pressure_Pa: float,
+def gcmc(atoms: Atoms, guests: str | Guest | Mapping[str | Guest, float], temperature_K: float, pressure_Pa: float,
          **options: Any) -> GCMCResult:
     """Grand-canonical Monte Carlo of ``guests`` in the rigid framework ``atoms`` at one pressure (Pa).
 
@@ -110,11 +123,14 @@ def gcmc(atoms: Atoms, guests: str | Mapping[str, float], temperature_K: float, 
     return gcmc_isotherm(atoms, guests, temperature_K, [pressure_Pa], **options)[0]
 
 
-def gcmc_isotherm(atoms: Atoms, guests: str | Mapping[str, float], temperature_K: float, pressures_Pa: Sequence[float], *,
+def gcmc_isotherm(atoms: Atoms, guests: str | Guest | Mapping[str | Guest, float], temperature_K: float,
+                  pressures_Pa: Sequence[float], *, equation_of_state: str = "peng-robinson",
                   forcefield: str | FrameworkForceField = "uff", cutoff_A: float = 12.0, shifted: bool = True,
+                  force_shifted: bool = False,
                   grid_spacing_A: float = 0.15, max_grid_points: int = 40_000_000, charges: str = "auto",
                   block_pockets: bool = True, init_cycles: int = 1000, cycles: int = 5000, blocks: int = 5,
-                  target_relative_error: float | None = None, random_state: int | None = 0) -> list[GCMCResult]:
+                  target_relative_error: float | None = None, swap_trials: int = SWAP_TRIALS,
+                  random_state: int | None = 0) -> list[GCMCResult]:
     """Grand-canonical Monte Carlo of ``guests`` in the rigid framework ``atoms`` at each of ``pressures_Pa``.
 
     The energy grids are built once and serve every pressure; each pressure starts from an empty
@@ -124,19 +140,28 @@ def gcmc_isotherm(atoms: Atoms, guests: str | Mapping[str, float], temperature_K
     ----------
     atoms : ase.Atoms
         The framework, periodic along all axes (no atoms: the empty box, a bulk gas).
-    guests : str or mapping of str to float
-        One guest (CO2, N2, CH4, Ar, Kr, Xe), or mole fractions of a gas mixture.
+    guests : str, Guest, or mapping of str or Guest to float
+        One guest (CO2, N2, CH4, Ar, Kr, Xe, or a ``Guest`` of your own), or mole fractions of a gas mixture.
     temperature_K : float
     pressures_Pa : sequence of float
-        Total pressures of the gas in contact with the framework; fugacities by Peng–Robinson.
+        Total pressures of the gas in contact with the framework.
+    equation_of_state : {"peng-robinson", "ideal"}
+        Fugacities from Peng–Robinson (critical constants shipped for the named guests), or f_i = y_i p.
     forcefield, cutoff_A, shifted, grid_spacing_A, max_grid_points, charges, block_pockets
         As in ``widom_henry``; the Lennard-Jones potential is shifted to zero at the cutoff by default.
+    force_shifted : bool
+        Guest–guest Lennard-Jones linear-force shifted, U(r) - U(r_c) - (r - r_c) U'(r_c) (a model
+        fluid's convention, e.g. NIST's reference data); only for a bulk fluid (an empty box).
     init_cycles, cycles : int
         Cycles to equilibrate (not sampled) and to sample (at most, with a target error).
     blocks : int
         Blocks of the sampled cycles whose means give the standard errors.
     target_relative_error : float, optional
         Stop sampling once every component's loading has this relative standard error.
+    swap_trials : int
+        Random positions and orientations tried per insertion, one chosen by its Boltzmann weight
+        (Rosenbluth; the deletion weighs the reverse): strong binding sites fill in far fewer cycles.
+        1 is the plain insertion.
     random_state : int or None
 
     Returns
@@ -145,33 +170,50 @@ def gcmc_isotherm(atoms: Atoms, guests: str | Mapping[str, float], temperature_K
         One per pressure, in the order given; ``time_s`` is that pressure's share of the setup plus its cycles.
     """
     clock = time.perf_counter()
-    composition = {guests: 1.0} if isinstance(guests, str) else dict(guests)
-    species = [get_guest(name) for name in composition]
+    composition = {guests: 1.0} if isinstance(guests, (str, Guest)) else dict(guests)
+    species = [name if isinstance(name, Guest) else get_guest(name) for name in composition]
     source = str(atoms.info.get("id") or atoms.get_chemical_formula() or "empty box")
     _check_request(atoms, source, species, composition, blocks, cycles, init_cycles)
+    if swap_trials < 1:
+        raise ValueError(f"swap_trials must be at least 1, not {swap_trials}")
+    if force_shifted and len(atoms):
+        raise ValueError(f"{source}: force_shifted applies to guest–guest pairs only; use it for a bulk fluid (an empty box)")
     mole_fractions = {g.name: composition[name] / sum(composition.values()) for g, name in zip(species, composition)}
-    fugacity = [fugacities(mole_fractions, temperature_K, p) for p in pressures_Pa]  # refuses a bad T or p up front
+    fugacity = [_fugacities(equation_of_state, mole_fractions, temperature_K, p) for p in pressures_Pa]
     notes: list[str] = []
     charged_guest = any(g.charged for g in species)
     electrostatics, charges_e = (framework_charges(atoms, "+".join(g.name for g in species), charged_guest, charges, notes)
                                  if len(atoms) else ("none (empty box)", None))
     system, box, cells = _system(atoms, species, load_forcefield(forcefield) if isinstance(forcefield, str) else forcefield,
                                  cutoff_A, shifted, grid_spacing_A, max_grid_points, temperature_K, charges_e, block_pockets,
-                                 source)
+                                 source, force_shifted)
+    void_fraction = helium_void_fraction(atoms, forcefield, cutoff_A, random_state=random_state)[0] if len(atoms) else 1.0
     setup_s = (time.perf_counter() - clock) / len(pressures_Pa)
     seeds = np.random.SeedSequence(random_state).spawn(len(pressures_Pa))
     results = []
     for pressure, gas, seed in zip(pressures_Pa, fugacity, seeds):
         clock = time.perf_counter()
         beta_fV = np.array([gas[g.name] * abs(np.linalg.det(box)) * 1e-30 / (BOLTZMANN * temperature_K) for g in species])
-        run = _Run(system, species, beta_fV, temperature_K, box, seed)
+        run = _Run(system, species, beta_fV, temperature_K, box, seed, swap_trials)
         run.cycles(init_cycles, tune=True)
         samples_n, samples_u = run.sample(cycles, blocks, target_relative_error)
         result = _result(atoms, species, mole_fractions, temperature_K, pressure, gas, cells, run, samples_n, samples_u,
-                         blocks, electrostatics, list(notes))
+                         blocks, electrostatics, list(notes), void_fraction, equation_of_state)
         result.time_s, result.init_cycles = setup_s + time.perf_counter() - clock, init_cycles
         results.append(result)
     return results
+
+
+def _fugacities(equation_of_state: str, mole_fractions: dict[str, float], temperature_K: float,
+                pressure_Pa: float) -> dict[str, float]:
+    """Fugacity (Pa) of each component; refuses a bad temperature, pressure or equation of state up front."""
+    if equation_of_state == "peng-robinson":
+        return fugacities(mole_fractions, temperature_K, pressure_Pa)
+    if equation_of_state != "ideal":
+        raise ValueError(f"equation_of_state must be 'peng-robinson' or 'ideal', not {equation_of_state!r}")
+    if not (temperature_K > 0 and pressure_Pa > 0):
+        raise ValueError(f"the temperature ({temperature_K} K) and pressure ({pressure_Pa} Pa) must be positive")
+    return {name: y * pressure_Pa for name, y in mole_fractions.items()}
 
 
 def _check_request(atoms: Atoms, source: str, species: list[Guest], composition: Mapping[str, float], blocks: int,
@@ -189,7 +231,8 @@ def _check_request(atoms: Atoms, source: str, species: list[Guest], composition:
 
 def _result(atoms: Atoms, species: list[Guest], mole_fractions: dict[str, float], temperature_K: float, pressure_Pa: float,
             fugacity: dict[str, float], cells: tuple[int, int, int], run: _Run, samples_n: np.ndarray,
-            samples_u: np.ndarray, blocks: int, electrostatics: str, notes: list[str]) -> GCMCResult:
+            samples_u: np.ndarray, blocks: int, electrostatics: str, notes: list[str],
+            void_fraction: float, equation_of_state: str) -> GCMCResult:
     """Loadings with block errors, the heat from fluctuations and the energy check of one finished run."""
     drift = abs(run.state[5][0] - kernels.total_energy(run.system, run.state)) / max(abs(run.state[5][0]), 1.0)
     if drift > 1e-6:
@@ -198,11 +241,17 @@ def _result(atoms: Atoms, species: list[Guest], mole_fractions: dict[str, float]
     mass_kg = atoms.get_masses().sum() * n_cells * AMU_KG
     means, errors = _block_means(samples_n, blocks)
     to_mol_kg = 1.0 / (AVOGADRO * mass_kg) if mass_kg > 0 else math.nan
+    # the bulk gas (mol/m³ of each component) in the helium pore volume (m³/kg)
+    z = compressibility(mole_fractions, temperature_K, pressure_Pa) if equation_of_state == "peng-robinson" else 1.0
+    bulk = pressure_Pa / (z * GAS_CONSTANT * temperature_K)
+    pore_m3_kg = void_fraction * abs(atoms.cell.volume) * 1e-30 * n_cells / mass_kg if mass_kg > 0 else math.nan
+    excess = [means[i] * to_mol_kg - mole_fractions[g.name] * bulk * pore_m3_kg for i, g in enumerate(species)]
     return GCMCResult(
         guests=[g.name for g in species], mole_fractions=[mole_fractions[g.name] for g in species],
         temperature_K=float(temperature_K), pressure_Pa=float(pressure_Pa), fugacity_Pa=[fugacity[g.name] for g in species],
         molecules_per_cell=list(means / n_cells), molecules_per_cell_se=list(errors / n_cells),
         loading_mol_kg=list(means * to_mol_kg), loading_se_mol_kg=list(errors * to_mol_kg),
+        excess_loading_mol_kg=[float(v) for v in excess], helium_void_fraction=float(void_fraction),
         qst_kJ_mol=_isosteric_heat(samples_n, samples_u, temperature_K) if len(species) == 1 else math.nan,
         acceptance=run.acceptance(), init_cycles=0, cycles=len(samples_u), energy_drift=float(drift),
         electrostatics=electrostatics, supercell=tuple(int(c) for c in cells), time_s=0.0, notes=notes)
@@ -210,7 +259,7 @@ def _result(atoms: Atoms, species: list[Guest], mole_fractions: dict[str, float]
 
 def _system(atoms: Atoms, species: list[Guest], forcefield: FrameworkForceField, cutoff_A: float, shifted: bool,
             spacing_A: float, max_points: int, temperature_K: float, charges_e: np.ndarray | None, block_pockets: bool,
-            source: str) -> tuple[tuple, np.ndarray, tuple[int, int, int]]:
+            source: str, force_shifted: bool = False) -> tuple[tuple, np.ndarray, tuple[int, int, int]]:
     """The arrays the kernels read: site tables, framework grids, box, guest–guest LJ and Ewald tables."""
     cell = np.array(atoms.cell[:], dtype=float)
     cells = supercell_for_cutoff(cell, cutoff_A)
@@ -242,14 +291,16 @@ def _system(atoms: Atoms, species: list[Guest], forcefield: FrameworkForceField,
     sigma = np.array([t.sigma_A for t in types])
     eps, sig = lorentz_berthelot(epsilon[:, None], sigma[:, None], epsilon[None, :], sigma[None, :])
     s6 = (sig**2 / cutoff_A**2) ** 3
-    shift = 4.0 * eps * (s6 * s6 - s6) if shifted else np.zeros_like(eps)
-    alpha = ewald_alpha(cutoff_A)
+    shift = 4.0 * eps * (s6 * s6 - s6) if shifted or force_shifted else np.zeros_like(eps)
+    slope = 4.0 * eps * (-12.0 * s6 * s6 + 6.0 * s6) / cutoff_A  # dU/dr at the cutoff, K/Å
+    force_shift = np.ascontiguousarray(slope if force_shifted else np.zeros_like(eps))
+    alpha = ewald_alpha(cutoff_A, GUEST_EWALD_PRECISION)
     hkl, reach, weight = _reciprocal(box, alpha, charged=bool(np.any(site_charge)))
     constants = np.array([_ewald_constant(g, alpha) for g in species])
     system = (site_type, site_type.copy(), site_charge, n_sites, offsets, np.linalg.inv(cell), grids,
               np.ascontiguousarray(potential, dtype=float), charges_e is not None, blocked, use_blocking, overlap_K, box,
               np.linalg.inv(box), np.ascontiguousarray(4.0 * eps), np.ascontiguousarray(sig**2), shift, float(cutoff_A),
-              float(alpha), float(COULOMB_K_A), hkl, reach, weight, constants)
+              float(alpha), float(COULOMB_K_A), hkl, reach, weight, constants, force_shift)
     return system, box, cells
 
 
@@ -258,7 +309,7 @@ def _reciprocal(box: np.ndarray, alpha: float, charged: bool) -> tuple[np.ndarra
     weight of |S(k)|² in the energy (K): ½ · 2 · (4π/V) exp(-k²/4α²)/k² · e²/(4πε₀ k_B)."""
     if not charged:
         return np.zeros((0, 3), dtype=np.int64), np.zeros(3, dtype=np.int64), np.zeros(0)
-    k, weight = reciprocal_vectors(box, alpha)
+    k, weight = reciprocal_vectors(box, alpha, GUEST_EWALD_PRECISION)
     hkl = np.rint(k @ box.T / (2.0 * np.pi)).astype(np.int64)
     return hkl, np.abs(hkl).max(axis=0), 0.5 * weight * COULOMB_K_A
 
@@ -278,8 +329,8 @@ class _Run:
     """The Monte Carlo state and its statistics across calls of the compiled cycles."""
 
     def __init__(self, system: tuple, species: list[Guest], beta_fV: np.ndarray, temperature_K: float,
-                 box: np.ndarray, random_state: int | np.random.SeedSequence | None) -> None:
-        self.system, self.beta_fV, self.temperature_K = system, beta_fV, temperature_K
+                 box: np.ndarray, random_state: int | np.random.SeedSequence | None, swap_trials: int = 1) -> None:
+        self.system, self.beta_fV, self.temperature_K, self.swap_trials = system, beta_fV, temperature_K, swap_trials
         sequence = random_state if isinstance(random_state, np.random.SeedSequence) else np.random.SeedSequence(random_state)
         kernels.seed(int(sequence.generate_state(1)[0]) % 2**31)
         max_sites, n_k = system[4].shape[1], system[20].shape[0]
@@ -307,7 +358,7 @@ class _Run:
             before = self.counts.copy()
             finished = kernels.run_cycles(todo, self.system, self.state, self.beta_fV, self.temperature_K,
                                           self.move_weights, self.max_step, self.max_angle, self.counts,
-                                          samples_n[done:done + todo], samples_u[done:done + todo])
+                                          samples_n[done:done + todo], samples_u[done:done + todo], self.swap_trials)
             done += finished
             if finished < todo:
                 self._grow()

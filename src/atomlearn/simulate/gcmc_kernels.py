@@ -73,9 +73,10 @@ def framework_energy(sites, species, site_type, site_charge, n_sites, unit_inver
 
 @njit(cache=True)
 def guest_energy(sites, species, skip, positions, kinds, count, lj_type, site_charge, n_sites, box, box_inverse,
-                 eps4, sig2, shift, cutoff, alpha, coulomb_K_A):  # pragma: no cover - numba
+                 eps4, sig2, shift, cutoff, alpha, coulomb_K_A, force_shift):  # pragma: no cover - numba
     """Lennard-Jones and real-space Ewald energy (K) of one molecule's sites with every other guest
-    (molecule ``skip`` left out), minimum image; +inf when two sites nearly coincide."""
+    (molecule ``skip`` left out), minimum image; +inf when two sites nearly coincide. A pair with
+    ``force_shift`` (dU/dr at the cutoff, K/Å) is linear-force shifted: U(r) - U(r_c) - (r - r_c) U'(r_c)."""
     total = 0.0
     cutoff2 = cutoff * cutoff
     for j in range(count):
@@ -106,6 +107,8 @@ def guest_energy(sites, species, skip, positions, kinds, count, lj_type, site_ch
                 if ts >= 0 and tr >= 0:
                     s6 = (sig2[ts, tr] / r2) ** 3
                     total += eps4[ts, tr] * (s6 * s6 - s6) - shift[ts, tr]
+                    if force_shift[ts, tr] != 0.0:
+                        total -= force_shift[ts, tr] * (math.sqrt(r2) - cutoff)
                 qr = site_charge[other, r]
                 if qs != 0.0 and qr != 0.0:
                     distance = math.sqrt(r2)
@@ -150,14 +153,15 @@ def reciprocal_change(total, old, new, weight):  # pragma: no cover - numba
 def molecule_energy(sites, species, skip, system, state):  # pragma: no cover - numba
     """Framework + guest energy (K) of a molecule at ``sites`` (the reciprocal part aside)."""
     (site_type, lj_type, site_charge, n_sites, offsets, unit_inverse, grids, potential, charged, blocked, use_blocking,
-     overlap_K, box, box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A, hkl, reach, weight, constants) = system
+     overlap_K, box, box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A, hkl, reach, weight, constants,
+     force_shift) = system
     positions, kinds, count = state[0], state[2], state[3]
     energy = framework_energy(sites, species, site_type, site_charge, n_sites, unit_inverse, grids, potential, charged,
                               blocked, use_blocking, overlap_K)
     if energy == np.inf:
         return np.inf
     return energy + guest_energy(sites, species, skip, positions, kinds, count[0], lj_type, site_charge, n_sites, box,
-                                 box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A)
+                                 box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A, force_shift)
 
 
 @njit(cache=True)
@@ -205,32 +209,85 @@ def count_of(kinds, count, species):  # pragma: no cover - numba
 
 
 @njit(cache=True)
-def try_insertion(species, system, state, beta_fV, beta, old_sk, new_sk):  # pragma: no cover - numba
-    """Insert a molecule at a random position and orientation: min(1, βfV/(N+1) e^(-βΔU)). Returns accepted."""
-    offsets, n_sites, site_charge, box, box_inverse = system[4], system[3], system[2], system[12], system[13]
-    hkl, reach, weight, constants = system[20], system[21], system[22], system[23]
-    positions, centres, kinds, count, total_sk, energy = state
+def log_rosenbluth(log_weights, n):  # pragma: no cover - numba
+    """log of (1/n) Σ exp(log_weights[:n]), without overflow (-inf when every weight is zero)."""
+    top = -np.inf
+    for t in range(n):
+        top = max(top, log_weights[t])
+    if top == -np.inf:
+        return -np.inf
+    total = 0.0
+    for t in range(n):
+        total += math.exp(log_weights[t] - top)
+    return top + math.log(total / n)
+
+
+@njit(cache=True)
+def random_trial(species, system, state, beta):  # pragma: no cover - numba
+    """A molecule at a random position and orientation: (sites, centre, -β × its energy without the reciprocal part)."""
+    offsets, n_sites, box = system[4], system[3], system[12]
     centre = np.random.random(3) @ box
     sites = place(species, centre, random_rotation(), offsets, n_sites)
-    u_new = molecule_energy(sites, species, -1, system, state)
-    if u_new == np.inf:
+    return sites, centre, -beta * molecule_energy(sites, species, -1, system, state)
+
+
+@njit(cache=True)
+def try_insertion(species, system, state, beta_fV, beta, old_sk, new_sk, n_trials):  # pragma: no cover - numba
+    """Insert a molecule, chosen among ``n_trials`` random positions and orientations by its Boltzmann weight
+    (Rosenbluth sampling, Frenkel & Smit ch. 13): min(1, βfV/(N+1) W e^(-βΔU_recip)), W = (1/k) Σ e^(-βu_t).
+    With one trial this is the plain insertion, min(1, βfV/(N+1) e^(-βΔU)). Returns accepted."""
+    n_sites, site_charge, box_inverse = system[3], system[2], system[13]
+    hkl, reach, weight, constants = system[20], system[21], system[22], system[23]
+    positions, centres, kinds, count, total_sk, energy = state
+    log_weights = np.empty(n_trials)
+    trial_sites = np.empty((n_trials, offsets_rows(system), 3))
+    trial_centres = np.empty((n_trials, 3))
+    for t in range(n_trials):
+        trial_sites[t], trial_centres[t], log_weights[t] = random_trial(species, system, state, beta)
+    log_w = log_rosenbluth(log_weights, n_trials)
+    if log_w == -np.inf:
         return False
+    chosen = choose(log_weights, log_w, n_trials)
+    sites, centre = trial_sites[chosen], trial_centres[chosen]
     structure_factor(sites, species, site_charge, n_sites, box_inverse, hkl, reach, new_sk)
     old_sk[:] = 0.0  # nothing leaves
-    change = u_new + reciprocal_change(total_sk, old_sk, new_sk, weight) + constants[species]
-    if not accepted(beta_fV[species] / (count_of(kinds, count[0], species) + 1), beta * change):
+    rest = reciprocal_change(total_sk, old_sk, new_sk, weight) + constants[species]
+    log_p = math.log(beta_fV[species] / (count_of(kinds, count[0], species) + 1)) + log_w - beta * rest
+    if not (log_p >= 0.0 or np.random.random() < math.exp(log_p)):
         return False
     j = count[0]
     positions[j], centres[j], kinds[j] = sites, centre, species
     count[0] += 1
     total_sk += new_sk
-    energy[0] += change
+    energy[0] += -log_weights[chosen] / beta + rest
     return True
 
 
 @njit(cache=True)
-def try_deletion(species, system, state, beta_fV, beta, old_sk, new_sk):  # pragma: no cover - numba
-    """Delete a random molecule of ``species``: min(1, N/(βfV) e^(-βΔU)). Returns accepted."""
+def offsets_rows(system):  # pragma: no cover - numba
+    """Site rows of a molecule's arrays (the most sites of any species)."""
+    return system[4].shape[1]
+
+
+@njit(cache=True)
+def choose(log_weights, log_w, n):  # pragma: no cover - numba
+    """A trial index drawn with probability exp(log_weights[t]) / (n exp(log_w))."""
+    draw = np.random.random()
+    cumulative = 0.0
+    for t in range(n):
+        cumulative += math.exp(log_weights[t] - log_w) / n
+        if draw < cumulative:
+            return t
+    for t in range(n - 1, -1, -1):  # round-off: the last trial with a nonzero weight
+        if log_weights[t] > -np.inf:
+            return t
+    return n - 1
+
+
+@njit(cache=True)
+def try_deletion(species, system, state, beta_fV, beta, old_sk, new_sk, n_trials):  # pragma: no cover - numba
+    """Delete a random molecule of ``species``: min(1, N/(βfV) / W e^(-βΔU_recip)), where W is the Rosenbluth
+    weight of the molecule and ``n_trials`` - 1 random trials (the reverse of ``try_insertion``). Returns accepted."""
     n_sites, site_charge, box_inverse = system[3], system[2], system[13]
     hkl, reach, weight, constants = system[20], system[21], system[22], system[23]
     positions, centres, kinds, count, total_sk, energy = state
@@ -238,17 +295,32 @@ def try_deletion(species, system, state, beta_fV, beta, old_sk, new_sk):  # prag
     if j < 0:
         return False
     u_old = molecule_energy(positions[j], species, j, system, state)
+    log_weights = np.empty(n_trials)
+    log_weights[0] = -beta * u_old
+    for t in range(1, n_trials):
+        log_weights[t] = random_trial_without(species, j, system, state, beta)
+    log_w = log_rosenbluth(log_weights, n_trials)
     structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, old_sk)
     new_sk[:] = 0.0  # nothing arrives
-    change = -u_old + reciprocal_change(total_sk, old_sk, new_sk, weight) - constants[species]
-    if not accepted(count_of(kinds, count[0], species) / beta_fV[species], beta * change):
+    rest = reciprocal_change(total_sk, old_sk, new_sk, weight) - constants[species]
+    log_p = math.log(count_of(kinds, count[0], species) / beta_fV[species]) - log_w - beta * rest
+    if not (log_p >= 0.0 or np.random.random() < math.exp(log_p)):
         return False
     last = count[0] - 1
     positions[j], centres[j], kinds[j] = positions[last], centres[last], kinds[last]
     count[0] -= 1
     total_sk -= old_sk
-    energy[0] += change
+    energy[0] += -u_old + rest
     return True
+
+
+@njit(cache=True)
+def random_trial_without(species, skip, system, state, beta):  # pragma: no cover - numba
+    """-β × the energy (reciprocal part aside) of a molecule at a random position and orientation, with
+    molecule ``skip`` left out (the one being deleted)."""
+    offsets, n_sites, box = system[4], system[3], system[12]
+    sites = place(species, np.random.random(3) @ box, random_rotation(), offsets, n_sites)
+    return -beta * molecule_energy(sites, species, skip, system, state)
 
 
 @njit(cache=True)
@@ -318,11 +390,12 @@ def try_displacement(move, species, system, state, beta, max_step, max_angle, ol
 
 @njit(cache=True)
 def run_cycles(n_cycles, system, state, beta_fV, temperature_K, move_weights, max_step, max_angle, counts,
-               samples_n, samples_u):  # pragma: no cover - numba
+               samples_n, samples_u, n_trials):  # pragma: no cover - numba
     """Run ``n_cycles`` cycles of max(20, N) moves each; after each cycle record N per species and U.
 
     ``state`` = (positions (cap, sites, 3), centres (cap, 3), kinds (cap,), count (1,), S(k), energy (1,)),
     updated in place. ``counts`` (2, 6, n_species): attempts and acceptances per move and species.
+    ``n_trials``: random positions and orientations tried per insertion (and per deletion's reverse).
     Returns the cycles completed: ``n_cycles``, or fewer when the arrays filled up (the caller enlarges them
     and runs the rest)."""
     positions, kinds, count, energy = state[0], state[2], state[3], state[5]
@@ -344,9 +417,9 @@ def run_cycles(n_cycles, system, state, beta_fV, temperature_K, move_weights, ma
                 return cycle  # full: the caller enlarges the arrays and goes on from this cycle
             counts[0, move, species] += 1
             if move == INSERTION:
-                done = try_insertion(species, system, state, beta_fV, beta, old_sk, new_sk)
+                done = try_insertion(species, system, state, beta_fV, beta, old_sk, new_sk, n_trials)
             elif move == DELETION:
-                done = try_deletion(species, system, state, beta_fV, beta, old_sk, new_sk)
+                done = try_deletion(species, system, state, beta_fV, beta, old_sk, new_sk, n_trials)
             elif move == IDENTITY:
                 done = try_identity_change(species, system, state, beta_fV, beta, old_sk, new_sk)
             else:
@@ -362,7 +435,8 @@ def run_cycles(n_cycles, system, state, beta_fV, temperature_K, move_weights, ma
 def total_energy(system, state):  # pragma: no cover - numba
     """The energy (K) of all guests recomputed from scratch: framework, pairs (each once), reciprocal, constants."""
     (site_type, lj_type, site_charge, n_sites, offsets, unit_inverse, grids, potential, charged, blocked, use_blocking,
-     overlap_K, box, box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A, hkl, reach, weight, constants) = system
+     overlap_K, box, box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A, hkl, reach, weight, constants,
+     force_shift) = system
     positions, centres, kinds, count, total_sk, energy = state
     n = count[0]
     result = 0.0
@@ -374,7 +448,8 @@ def total_energy(system, state):  # pragma: no cover - numba
                                    potential, charged, blocked, use_blocking, overlap_K)
         # pairs with the molecules after j only: each pair once
         result += guest_energy(positions[j], species, -1, positions[j + 1:], kinds[j + 1:], n - j - 1, lj_type,
-                               site_charge, n_sites, box, box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A)
+                               site_charge, n_sites, box, box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A,
+                               force_shift)
         structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, one)
         sk += one
         result += constants[species]

@@ -90,22 +90,25 @@ def pair_tables(cell: np.ndarray, fractional: np.ndarray, epsilon_K: np.ndarray,
 def lj_grids(cell: np.ndarray, fractional: np.ndarray, epsilon_K: np.ndarray, sigma_A: np.ndarray,
              site_epsilon_K: np.ndarray, site_sigma_A: np.ndarray, shape: tuple[int, int, int],
              cutoff_A: float, shifted: bool = False, charges: np.ndarray | None = None,
-             ewald_alpha: float = 0.0) -> np.ndarray:
+             ewald_alpha: float = 0.0, coulomb_cutoff_A: float | None = None) -> np.ndarray:
     """LJ energy grids (K), one per site type: float32 array (n_types, n_a, n_b, n_c).
 
     Framework atoms have per-atom ε/k_B (K) and σ (Å); the site types are mixed with them
     by Lorentz–Berthelot. ``shifted`` subtracts each pair's energy at the cutoff. With
-    ``charges`` (e) one more grid follows: the real-space Ewald sum Σ q erfc(αr)/r (e/Å).
+    ``charges`` (e) one more grid follows: the real-space Ewald sum Σ q erfc(αr)/r (e/Å) over
+    the images within ``coulomb_cutoff_A`` (default ``cutoff_A``; at most ``cutoff_A``).
     """
     cell = np.asarray(cell, dtype=float)
     images, index, eps4, sig2, shift = pair_tables(cell, fractional, epsilon_K, sigma_A, site_epsilon_K,
                                                    site_sigma_A, cutoff_A, shifted)
     coulomb = charges is not None
+    coulomb_cutoff = cutoff_A if coulomb_cutoff_A is None else min(coulomb_cutoff_A, cutoff_A)
     image_charges = np.asarray(charges, dtype=float)[index] if coulomb else np.zeros(len(index))
     out = np.empty((len(site_epsilon_K) + coulomb, *shape), dtype=np.float32)
     radius = enclosing_radius(cell, (BRICK - 1) / np.array(shape, dtype=float))
     counts = tuple(-(-n // BRICK) for n in shape)
-    _lj_kernel(cell, images, eps4, sig2, shift, image_charges, ewald_alpha, coulomb, cutoff_A, radius, *counts, out)
+    _lj_kernel(cell, images, eps4, sig2, shift, image_charges, ewald_alpha, coulomb, cutoff_A, coulomb_cutoff, radius,
+               *counts, out)
     return out
 
 
@@ -118,11 +121,12 @@ def enclosing_radius(cell: np.ndarray, extent: np.ndarray) -> float:
 
 
 @njit(parallel=True, fastmath=True, cache=True)
-def _lj_kernel(cell, images, eps4, sig2, shift, charges, alpha, coulomb, cutoff, radius, ba, bb, bc,
+def _lj_kernel(cell, images, eps4, sig2, shift, charges, alpha, coulomb, cutoff, coulomb_cutoff, radius, ba, bb, bc,
                out):  # pragma: no cover - numba
     n_types = eps4.shape[0]
     na, nb, nc = out.shape[1], out.shape[2], out.shape[3]
     reach2 = (cutoff + radius) ** 2
+    coulomb_reach2 = (coulomb_cutoff + radius) ** 2
     rc2 = cutoff * cutoff
     n_images = images.shape[0]
     for brick in prange(ba * bb * bc):
@@ -149,11 +153,18 @@ def _lj_kernel(cell, images, eps4, sig2, shift, charges, alpha, coulomb, cutoff,
         le = np.empty((n_types, m))
         ls = np.empty((n_types, m))
         lsh = np.empty((n_types, m))
+        qx = np.empty(m)  # the images within the Coulomb reach, and their charges
+        qy = np.empty(m)
+        qz = np.empty(m)
         lq = np.empty(m)
+        mq = 0
         for s in range(m):
             a = selected[s]
             px[s], py[s], pz[s] = images[a, 0], images[a, 1], images[a, 2]
-            lq[s] = charges[a]
+            dx, dy, dz = px[s] - cx, py[s] - cy, pz[s] - cz
+            if coulomb and dx * dx + dy * dy + dz * dz <= coulomb_reach2:
+                qx[mq], qy[mq], qz[mq], lq[mq] = px[s], py[s], pz[s], charges[a]
+                mq += 1
             for t in range(n_types):
                 le[t, s] = eps4[t, a]
                 ls[t, s] = sig2[t, a]
@@ -176,10 +187,10 @@ def _lj_kernel(cell, images, eps4, sig2, shift, charges, alpha, coulomb, cutoff,
                         out[t, i, j, k] = min(energy, ENERGY_CAP_K)
                     if coulomb:
                         potential = 0.0
-                        for s in range(m):
-                            dx, dy, dz = px[s] - x, py[s] - y, pz[s] - z
+                        for s in range(mq):
+                            dx, dy, dz = qx[s] - x, qy[s] - y, qz[s] - z
                             r = math.sqrt(max(dx * dx + dy * dy + dz * dz, 1e-4))
-                            if r < cutoff:
+                            if r < coulomb_cutoff:
                                 potential += lq[s] * math.erfc(alpha * r) / r
                         out[n_types, i, j, k] = potential
 

@@ -21,15 +21,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.ensemble import HistGradientBoostingClassifier
 
 from atomlearn.atomic import write_csv_atomic, write_text_atomic
-from atomlearn.datasets import load
 from atomlearn.datasets.base import Dataset, DatasetMeta
 from atomlearn.errors import ErrorRecord, errors_frame
 from atomlearn.runs import run_holdout
-from atomlearn.runs.prepare import featurizer_parts
-from atomlearn.evaluate.metrics import classification_metrics_ci, top_k_recall
 from atomlearn.runs.results import HoldoutResult, json_default
 from atomlearn.runs.run_folder import write_run
 from atomlearn.explain.explain_run import explain_run
@@ -38,13 +34,12 @@ from atomlearn.models import make_model
 from atomlearn.parallel import resolve_n_jobs
 from atomlearn.report import build_report
 from atomlearn.simulate.henry_batch import henry_labels
-from atomlearn.structures import load_each
+from atomlearn.workflows.families import distinct_frameworks
+from atomlearn.workflows.screening_steps import TOP_FRACTION, draw_coremof, featurize_all, open_classifier, top_recall
 
 TARGET = "log10_henry_mol_kg_Pa"
 TARGET_UNIT = "log10 mol/(kg·Pa)"
 DEFAULT_FEATURIZERS = ("racs", "coremof_pores", "energy_histogram")
-#: what the test metrics call "top performers"
-TOP_FRACTION = 0.05
 
 
 @dataclass
@@ -68,7 +63,8 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
                    progress: bool | None = None, **widom_options: Any) -> ScreeningResult:
     """Simulate K_H (mol/(kg·Pa)) of ``n_simulate`` random MOFs at ``temperature_K`` (K), learn
     log10 K_H, predict all MOFs (or a random ``n_screen`` of them), simulate the ``n_confirm``
-    best predicted that were not simulated, and write everything and ``report.html`` into ``out``.
+    best predicted frameworks of which no entry was simulated (one per framework: ``families``), and
+    write everything and ``report.html`` into ``out``.
     ``widom_options`` go to ``widom_henry`` (e.g. ``target_relative_error``)."""
     featurizer_objects = [make_featurizer(name, n_jobs=n_jobs, **_guest_params(name, guest, temperature_K))
                           for name in featurizers]  # unknown names fail here, before minutes of simulation
@@ -76,11 +72,7 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
-    database = load("coremof2019")
-    n_database = len(database) + len(database.errors)
-    if n_screen is not None:
-        database = database.sample(n_screen, random_state=random_state)
-    sample = database.sample(n_simulate, random_state=random_state)
+    database, sample, n_database = draw_coremof(n_screen, n_simulate, random_state)
     simulate = dict(n_jobs=n_jobs, progress=progress, **widom_options)
 
     clock = time.perf_counter()
@@ -97,20 +89,20 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
     perplexity = min(30.0, max(2.0, (len(run.fitted.features["y"]) - 1) / 3))  # t-SNE needs 3 perplexities of samples
     explained = explain_run(folder, importance=True, projection="tsne", perplexity=perplexity, curve_sizes="auto",
                             random_state=random_state, n_jobs=n_jobs)
-    classifier, open_metrics = _open_classifier(run, database.subset(closed_ids), random_state)
+    classifier, open_metrics = open_classifier(run, database.subset(closed_ids), random_state)
     timings["learning"] += time.perf_counter() - clock
 
     clock = time.perf_counter()
     fitted_featurizer, regressor = run.fitted.featurizer, run.fitted.model
-    X, reasons = _featurize_all(database, fitted_featurizer)
+    X, reasons = featurize_all(database, fitted_featurizer)
     timings["featurization (all)"] = time.perf_counter() - clock
     clock = time.perf_counter()
     screened = _predict_all(database, X, reasons, regressor, classifier, run, simulated)
     timings["prediction (all)"] = time.perf_counter() - clock
 
     ranked = screened[screened["p_open"] >= 0.5].sort_values("predicted", ascending=False)
-    top = ranked.head(n_top)
-    candidates = ranked[ranked["simulated"].isna() & ~ranked["id"].isin(closed_ids)].head(n_confirm)
+    top = distinct_frameworks(ranked, database.structure, n_top)
+    candidates = distinct_frameworks(ranked, database.structure, n_confirm, exclude=sample.ids)
     clock = time.perf_counter()
     check = henry_labels(database.subset(candidates["id"].tolist()), guest, temperature_K,
                          folder / "widom_confirm.csv", **simulate)
@@ -125,7 +117,7 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
                    "simulated_closed": len(closed_ids), "simulation_failed": len(widom.errors),
                    "confirm_requested": len(candidates), "confirm_failed": len(check.errors)},
         "test": {"mae": run.metrics["model"]["test"]["mae"], "r2": run.metrics["model"]["test"]["r2"],
-                 "top_recall": _top_recall(run), "top_fraction": TOP_FRACTION,
+                 "top_recall": top_recall(run), "top_fraction": TOP_FRACTION,
                  "baselines": {k: v["test"]["mae"] for k, v in run.metrics.items() if k != "model"}},
         "open_classifier": open_metrics,
         "confirm": _confirm_summary(confirmed, simulated),
@@ -209,46 +201,6 @@ def _labelled(sample: Dataset, simulated: pd.DataFrame, failures: pd.DataFrame, 
     return labelled, closed
 
 
-def _open_classifier(run: HoldoutResult, closed: Dataset, random_state: int) -> tuple[Any, dict[str, Any]]:
-    """Gradient-boosted classifier of "open to the guest" (K_H > 0) on the run's features: the run's
-    train/test parts as open examples, the closed MOFs split 80/20 with the same seed."""
-    featurizer, features = run.fitted.featurizer, run.fitted.features
-    X_closed = featurizer.transform(closed.structures) if len(closed) else np.empty((0, features["X"].shape[1]))
-    usable = np.isfinite(X_closed).all(axis=1)
-    X_closed = X_closed[usable]
-    rng = np.random.default_rng(random_state)
-    closed_test = rng.random(len(X_closed)) < 0.2
-    train_open, test_open = features["set"] == "train", features["set"] == "test"
-    X_train = np.vstack([features["X"][train_open], X_closed[~closed_test]])
-    y_train = np.r_[np.ones(train_open.sum()), np.zeros((~closed_test).sum())]
-    X_test = np.vstack([features["X"][test_open], X_closed[closed_test]])
-    y_test = np.r_[np.ones(test_open.sum()), np.zeros(closed_test.sum())]
-    if len(np.unique(y_train)) < 2:  # no closed MOF to learn from: everything is open
-        return None, {"note": "no closed MOF in the training sample: every MOF is taken as open", "n_closed": len(X_closed)}
-    classifier = HistGradientBoostingClassifier(max_iter=200, class_weight="balanced", random_state=random_state)
-    classifier.fit(X_train, y_train)
-    score = classifier.predict_proba(X_test)[:, 1]
-    metrics = classification_metrics_ci(y_test, (score >= 0.5).astype(float), score if len(np.unique(y_test)) > 1 else None,
-                                        random_state=random_state)
-    return classifier, {"test": metrics, "n_train": len(y_train), "n_test": len(y_test),
-                        "n_closed_train": int((~closed_test).sum()), "n_closed_test": int(closed_test.sum())}
-
-
-def _featurize_all(database: Dataset, featurizer: Any) -> tuple[np.ndarray, dict[str, str]]:
-    """Features of every structure (each file read once for all featurizers; NaN rows where
-    reading or a featurizer failed) and the first reason of each failure by id."""
-    loaded, load_errors = load_each(database.structures)
-    readable = [i for i, atoms in enumerate(loaded) if atoms is not None]
-    X = np.full((len(loaded), len(featurizer.get_feature_names_out())), np.nan)
-    if readable:
-        X[readable] = featurizer.transform([loaded[i] for i in readable])
-    reasons: dict[str, str] = {}
-    records = [*load_errors, *(r for part in featurizer_parts(featurizer) for r in part.errors_table().itertuples())]
-    for record in records:
-        reasons.setdefault(str(record.item_id), f"{record.stage}: {record.reason}")
-    return X, reasons
-
-
 def _predict_all(database: Dataset, X: np.ndarray, reasons: dict[str, str], regressor: Any, classifier: Any,
                  run: HoldoutResult, simulated: pd.DataFrame) -> pd.DataFrame:
     """One row per MOF of ``database``: predicted log10 K_H and P(open), or the reason it has none."""
@@ -301,6 +253,7 @@ def _confirmed(candidates: pd.DataFrame, check: Any, simulated: pd.DataFrame) ->
         "p_open": candidates["p_open"].to_numpy(),
         "LCD_A": candidates["LCD_A"].to_numpy(),
         "PLD_A": candidates["PLD_A"].to_numpy(),
+        "members": candidates["members"].to_numpy(),
         "note": [failed.get(i, "") or (results.loc[i, "notes"] if isinstance(results.loc[i, "notes"], str) else "")
                  for i in candidates["id"]],
     })
@@ -332,7 +285,3 @@ def _saving(simulated: pd.DataFrame, screened: pd.DataFrame, timings: dict[str, 
             "surrogate_s": timings["featurization (all)"] + timings["prediction (all)"]}
 
 
-def _top_recall(run: HoldoutResult) -> float:
-    """Fraction of the test set's true top ``TOP_FRACTION`` found in its predicted top."""
-    test = [row for row in run.predictions if row["set"] == "test"]
-    return float(top_k_recall(np.array([r["y_true"] for r in test]), np.array([r["y_pred"] for r in test]), fraction=TOP_FRACTION))

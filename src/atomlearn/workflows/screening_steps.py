@@ -1,0 +1,138 @@
+"""Steps both CoRE MOF screens share: an open-to-the-guest classifier, features of every MOF, the
+test set's top recall."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from atomlearn.datasets.base import Dataset
+from atomlearn.evaluate.metrics import classification_metrics_ci, top_k_recall
+from atomlearn.runs.prepare import featurizer_parts
+from atomlearn.runs.results import HoldoutResult
+from atomlearn.structures import load_each
+
+#: what the test metrics call "top performers"
+TOP_FRACTION = 0.05
+#: closed MOFs needed in the training part to learn open/closed (and one in the test part to score it)
+MIN_CLOSED = 5
+
+
+def draw_coremof(n_screen: int | None, n_simulate: int, random_state: int) -> tuple[Dataset, Dataset, int]:
+    """CoRE MOF 2019 (all, or a random ``n_screen``), a random ``n_simulate`` of it to simulate, and the
+    size of the whole database (readable + unreadable)."""
+    from atomlearn.datasets import load
+
+    database = load("coremof2019")
+    n_database = len(database) + len(database.errors)
+    if n_screen is not None:
+        database = database.sample(n_screen, random_state=random_state)
+    return database, database.sample(n_simulate, random_state=random_state), n_database
+
+
+def open_classifier(run: HoldoutResult, closed: Dataset, random_state: int) -> tuple[Any, dict[str, Any]]:
+    """Gradient-boosted classifier of "open to the guest" (K_H > 0) on the run's features: the run's
+    train/test parts as open examples, the closed MOFs split 80/20 with the same seed."""
+    featurizer, features = run.fitted.featurizer, run.fitted.features
+    X_closed = featurizer.transform(closed.structures) if len(closed) else np.empty((0, features["X"].shape[1]))
+    usable = np.isfinite(X_closed).all(axis=1)
+    X_closed = X_closed[usable]
+    rng = np.random.default_rng(random_state)
+    closed_test = rng.random(len(X_closed)) < 0.2
+    train_open, test_open = features["set"] == "train", features["set"] == "test"
+    X_train = np.vstack([features["X"][train_open], X_closed[~closed_test]])
+    y_train = np.r_[np.ones(train_open.sum()), np.zeros((~closed_test).sum())]
+    X_test = np.vstack([features["X"][test_open], X_closed[closed_test]])
+    y_test = np.r_[np.ones(test_open.sum()), np.zeros(closed_test.sum())]
+    if (~closed_test).sum() < MIN_CLOSED or closed_test.sum() == 0:  # too few closed MOFs to learn or test from
+        return None, {"note": f"{len(X_closed)} closed MOFs in the sample: too few to learn and test open/closed, "
+                              "so every MOF is taken as open", "n_closed": len(X_closed)}
+    classifier = HistGradientBoostingClassifier(max_iter=200, class_weight="balanced", random_state=random_state)
+    classifier.fit(X_train, y_train)
+    score = classifier.predict_proba(X_test)[:, 1]
+    metrics = classification_metrics_ci(y_test, (score >= 0.5).astype(float), score if len(np.unique(y_test)) > 1 else None,
+                                        random_state=random_state)
+    return classifier, {"test": metrics, "n_train": len(y_train), "n_test": len(y_test),
+                        "n_closed_train": int((~closed_test).sum()), "n_closed_test": int(closed_test.sum())}
+
+
+
+def featurize_all(database: Dataset, featurizer: Any) -> tuple[np.ndarray, dict[str, str]]:
+    """Features of every structure (each file read once for all featurizers; NaN rows where
+    reading or a featurizer failed) and the first reason of each failure by id."""
+    loaded, load_errors = load_each(database.structures)
+    readable = [i for i, atoms in enumerate(loaded) if atoms is not None]
+    X = np.full((len(loaded), len(featurizer.get_feature_names_out())), np.nan)
+    if readable:
+        X[readable] = featurizer.transform([loaded[i] for i in readable])
+    reasons: dict[str, str] = {}
+    records = [*load_errors, *(r for part in featurizer_parts(featurizer) for r in part.errors_table().itertuples())]
+    for record in records:
+        reasons.setdefault(str(record.item_id), f"{record.stage}: {record.reason}")
+    return X, reasons
+
+
+
+def top_recall(run: HoldoutResult) -> float:
+    """Fraction of the test set's true top ``TOP_FRACTION`` found in its predicted top."""
+    test = [row for row in run.predictions if row["set"] == "test"]
+    return float(top_k_recall(np.array([r["y_true"] for r in test]), np.array([r["y_pred"] for r in test]), fraction=TOP_FRACTION))
+
+
+def pareto_layers(x: np.ndarray, y: np.ndarray, max_layers: int | None = None) -> np.ndarray:
+    """Pareto layer of each point when both ``x`` and ``y`` are to be maximised, shape (n,) -> (n,).
+
+    Layer 0 is the front (no other point is at least as good in both and better in one); layer 1
+    the front of the rest, and so on. Non-finite points, and points beyond ``max_layers``, get -1.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    layer = np.full(len(x), -1)
+    remaining = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+    current = 0
+    while len(remaining) and (max_layers is None or current < max_layers):
+        order = remaining[np.lexsort((-y[remaining], -x[remaining]))]  # x descending, ties by y descending
+        best_y = -np.inf
+        front = []
+        for index in order:
+            if y[index] > best_y:
+                front.append(index)
+                best_y = y[index]
+        layer[front] = current
+        remaining = np.setdiff1d(remaining, front, assume_unique=True)
+        current += 1
+    return layer
+
+
+def in_domain(X_train: np.ndarray, X: np.ndarray, quantile: float = 0.95) -> tuple[np.ndarray, float]:
+    """Which rows of ``X`` lie within the training data's reach (the applicability domain).
+
+    Features are standardised by the training set; a row is in the domain when its distance to the
+    nearest training row is at most the ``quantile`` of the training rows' distances to their own
+    nearest neighbour. Rows with non-finite features are out.
+
+    Parameters
+    ----------
+    X_train : ndarray of shape (n_train, n_features)
+    X : ndarray of shape (n, n_features)
+    quantile : float
+        Of the training set's nearest-neighbour distances, the one taken as the threshold.
+
+    Returns
+    -------
+    (ndarray of shape (n,) of bool, float)
+        The mask, and the threshold (standardised feature units).
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    mean, scale = X_train.mean(axis=0), X_train.std(axis=0)
+    scale[scale == 0] = 1.0
+    train = (X_train - mean) / scale
+    neighbours = NearestNeighbors(n_neighbors=2).fit(train)
+    threshold = float(np.quantile(neighbours.kneighbors(train)[0][:, 1], quantile))
+    finite = np.isfinite(X).all(axis=1)
+    mask = np.zeros(len(X), dtype=bool)
+    if finite.any():
+        mask[finite] = neighbours.kneighbors((X[finite] - mean) / scale, n_neighbors=1)[0][:, 0] <= threshold
+    return mask, threshold

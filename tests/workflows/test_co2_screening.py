@@ -76,6 +76,7 @@ def test_the_confirmed_are_distinct_frameworks_never_simulated_and_match_a_direc
 def test_the_report_leads_with_carbon_capture(demo, render_page):
     errors, sizes = render_page(demo / "report.html")
     assert errors is None, errors
+    assert render_page.overflow in ([], None), render_page.overflow  # every table fits the window
     assert {"uptake-selectivity", "parity", "importance", "map", "curve"} <= set(sizes), sizes
     assert all(w > 300 and h > 300 for w, h in sizes.values()), sizes
     page = (demo / "report.html").read_text()

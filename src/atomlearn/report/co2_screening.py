@@ -11,6 +11,18 @@ import pandas as pd
 from atomlearn.report import figures
 from atomlearn.report.html_parts import figure, note, section, table
 
+# short headers: the tables fit the page (the CSV files keep the full names)
+HENRY_COLUMNS = {"id": "id", "henry_co2_mol_kg_Pa": "K_H CO2", "henry_n2_mol_kg_Pa": "K_H N2",
+                 "henry_uptake_mol_kg": "uptake, Henry", "gcmc_uptake_mol_kg": "uptake, GCMC", "uptake_ratio": "ratio",
+                 "henry_selectivity": "S, Henry", "gcmc_selectivity": "S, GCMC", "selectivity_ratio": "ratio S"}
+TOP_COLUMNS = {"id": "id", "pareto_layer": "layer", "predicted_uptake_mol_kg": "uptake (mol/kg)",
+               "predicted_selectivity_value": "S", "simulated_uptake": "sim. log10 uptake",
+               "simulated_selectivity": "sim. log10 S", "LCD_A": "LCD (Å)", "members": "members"}
+CONFIRMED_COLUMNS = {"id": "id", "predicted_uptake": "pred. log10 uptake", "simulated_uptake": "sim.",
+                     "simulated_uptake_se": "SE", "predicted_selectivity": "pred. log10 S", "simulated_selectivity": "sim. ",
+                     "simulated_selectivity_se": "SE ", "co2_uptake_mol_kg": "uptake (mol/kg)", "co2_n2_selectivity": "S",
+                     "on_simulated_front": "on front", "members": "members", "note": "note"}
+
 
 def co2_screening_section(folder: Path, summary: dict[str, Any]) -> str:
     """Which label is which, how Widom compares with GCMC, both models' test scores, the uptake–selectivity
@@ -49,8 +61,7 @@ def co2_screening_section(folder: Path, summary: dict[str, Any]) -> str:
     if len(top):
         parts += [note(f"Predicted top {len(top)} frameworks, one row each, ranked by Pareto layer (0: the front of all "
                        "predictions) and then by uptake; members: its CSD entries among the ranked."),
-                  table(top[["id", "pareto_layer", "predicted_uptake_mol_kg", "predicted_selectivity_value", "p_open",
-                             "simulated_uptake", "simulated_selectivity", "LCD_A", "PLD_A", "members"]])]
+                  table(top[list(TOP_COLUMNS)].rename(columns=TOP_COLUMNS), "{:.3g}")]
     if len(confirmed):
         verdict = ""
         if check.get("uptake_mae") is not None:
@@ -59,7 +70,8 @@ def co2_screening_section(folder: Path, summary: dict[str, Any]) -> str:
                        f"simulated; best confirmed uptake {check['best_confirmed_uptake']:.3g} mol/kg against "
                        f"{check['best_in_sample_uptake']:.3g} for the best of the sample.")
         parts += [note("The predicted best frameworks none of whose entries was simulated, now simulated by GCMC of the "
-                       f"mixture (error = simulated − predicted, log10). {verdict}"), table(confirmed)]
+                       f"mixture (error = simulated − predicted, log10). {verdict}"),
+                  table(confirmed[list(CONFIRMED_COLUMNS)].rename(columns=CONFIRMED_COLUMNS), "{:.3g}")]
     timings = pd.DataFrame([{"step": k, "seconds": v} for k, v in summary["timings_s"].items()])
     parts += [note(f"Time split. GCMC of all {saving['n_screened']} screened MOFs would take about "
                    f"{saving['simulate_all_s'] / 3600:.1f} h with the same workers ({saving['gcmc_s_per_structure']:.1f} s per "
@@ -80,4 +92,4 @@ def _henry_part(summary: dict[str, Any], henry: pd.DataFrame) -> list[str]:
         f"{low:.2g} to {high:.2g}; {summary['uptake_within_20pct']} within 20 %; Spearman {summary['uptake_spearman']:.2f}), "
         f"and a selectivity K_H(CO2)/K_H(N2) {summary['selectivity_ratio_median']:.2g} times the mixture's (Spearman "
         f"{summary['selectivity_spearman']:.2f}). At 0.15 bar the strong CO2 sites fill, so the Henry regime does not hold "
-        "and the labels come from GCMC."), table(henry)]
+        "and the labels come from GCMC."), table(henry[list(HENRY_COLUMNS)].rename(columns=HENRY_COLUMNS), "{:.3g}")]

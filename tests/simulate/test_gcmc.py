@@ -140,3 +140,8 @@ def test_force_shifting_is_for_a_bulk_fluid_only(framework):
         gcmc(framework, "CH4", T, 1e5, force_shifted=True, cycles=10, init_cycles=0)
     with pytest.raises(ValueError, match="equation_of_state"):
         gcmc(Atoms(cell=[30, 30, 30], pbc=True), "CH4", T, 1e5, equation_of_state="vdw", cycles=10)
+    from atomlearn.simulate.guests import Guest, GuestSite
+
+    fluid = Guest("LJ", (GuestSite("LJ", 100.0, 3.4, 0.0, (0.0, 0.0, 0.0)),), "model fluid")
+    with pytest.raises(ValueError, match="no critical constants for LJ.*equation_of_state='ideal'"):
+        gcmc(Atoms(cell=[30, 30, 30], pbc=True), fluid, 100.0, 1e3, cycles=10, init_cycles=0)

@@ -43,3 +43,10 @@ def test_excess_is_absolute_minus_the_bulk_gas_in_the_pore_volume(coremof):
     pore = theta * framework.cell.volume * 1e-30 / (framework.get_masses().sum() * AMU_KG)  # m³/kg
     np.testing.assert_allclose(result.excess_loading_mol_kg, np.array(result.loading_mol_kg) - 0.5 * bulk * pore)
     assert all(e < a for e, a in zip(result.excess_loading_mol_kg, result.loading_mol_kg))
+
+
+def test_a_broken_framework_is_refused_by_name():
+    broken = Atoms("Zn", positions=[[np.nan, 0.0, 0.0]], cell=[10, 10, 10], pbc=True)
+    broken.info["id"] = "broken_mof"
+    with pytest.raises(Exception, match="broken_mof"):
+        helium_void_fraction(broken)

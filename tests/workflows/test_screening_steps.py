@@ -1,6 +1,7 @@
 """Pareto layers against a brute-force definition."""
 
 import numpy as np
+import pytest
 
 from atomlearn.workflows.screening_steps import pareto_layers
 
@@ -45,3 +46,10 @@ def test_the_domain_holds_the_training_cloud_and_not_what_lies_far_from_it():
     assert mask[:300].mean() > 0.8  # new points from the same distribution: mostly inside
     assert not mask[300:].any()  # far points and non-finite rows: outside
     assert in_domain(train, train)[0].all()  # a training point is at distance 0
+
+
+def test_a_domain_of_one_training_row_is_refused():
+    from atomlearn.workflows.screening_steps import in_domain
+
+    with pytest.raises(ValueError, match="at least 2 training rows"):
+        in_domain(np.zeros((1, 3)), np.zeros((4, 3)))

@@ -30,7 +30,7 @@ from ase import Atoms
 from scipy.special import erf
 
 from atomlearn.simulate import gcmc_kernels as kernels
-from atomlearn.simulate.eos import compressibility, fugacities
+from atomlearn.simulate.eos import compressibility, critical_constants, fugacities
 from atomlearn.simulate.ewald import COULOMB_K_A, ewald_alpha, reciprocal_vectors
 from atomlearn.simulate.framework_model import OVERLAP_KT, FrameworkModel, framework_charges
 from atomlearn.simulate.grid import supercell_for_cutoff
@@ -208,6 +208,10 @@ def _fugacities(equation_of_state: str, mole_fractions: dict[str, float], temper
                 pressure_Pa: float) -> dict[str, float]:
     """Fugacity (Pa) of each component; refuses a bad temperature, pressure or equation of state up front."""
     if equation_of_state == "peng-robinson":
+        unknown = sorted(set(mole_fractions) - set(critical_constants()))
+        if unknown:
+            raise ValueError(f"no critical constants for {', '.join(unknown)} (Peng–Robinson knows "
+                             f"{', '.join(critical_constants())}); for a model fluid give equation_of_state='ideal'")
         return fugacities(mole_fractions, temperature_K, pressure_Pa)
     if equation_of_state != "ideal":
         raise ValueError(f"equation_of_state must be 'peng-robinson' or 'ideal', not {equation_of_state!r}")

@@ -223,12 +223,13 @@ def log_rosenbluth(log_weights, n):  # pragma: no cover - numba
 
 
 @njit(cache=True)
-def random_trial(species, system, state, beta):  # pragma: no cover - numba
-    """A molecule at a random position and orientation: (sites, centre, -β × its energy without the reciprocal part)."""
+def random_trial(species, skip, system, state, beta):  # pragma: no cover - numba
+    """A molecule at a random position and orientation: (sites, centre, -β × its energy without the
+    reciprocal part), molecule ``skip`` left out (-1: none; a deletion leaves out the one it removes)."""
     offsets, n_sites, box = system[4], system[3], system[12]
     centre = np.random.random(3) @ box
     sites = place(species, centre, random_rotation(), offsets, n_sites)
-    return sites, centre, -beta * molecule_energy(sites, species, -1, system, state)
+    return sites, centre, -beta * molecule_energy(sites, species, skip, system, state)
 
 
 @njit(cache=True)
@@ -240,10 +241,10 @@ def try_insertion(species, system, state, beta_fV, beta, old_sk, new_sk, n_trial
     hkl, reach, weight, constants = system[20], system[21], system[22], system[23]
     positions, centres, kinds, count, total_sk, energy = state
     log_weights = np.empty(n_trials)
-    trial_sites = np.empty((n_trials, offsets_rows(system), 3))
+    trial_sites = np.empty((n_trials, system[4].shape[1], 3))
     trial_centres = np.empty((n_trials, 3))
     for t in range(n_trials):
-        trial_sites[t], trial_centres[t], log_weights[t] = random_trial(species, system, state, beta)
+        trial_sites[t], trial_centres[t], log_weights[t] = random_trial(species, -1, system, state, beta)
     log_w = log_rosenbluth(log_weights, n_trials)
     if log_w == -np.inf:
         return False
@@ -261,12 +262,6 @@ def try_insertion(species, system, state, beta_fV, beta, old_sk, new_sk, n_trial
     total_sk += new_sk
     energy[0] += -log_weights[chosen] / beta + rest
     return True
-
-
-@njit(cache=True)
-def offsets_rows(system):  # pragma: no cover - numba
-    """Site rows of a molecule's arrays (the most sites of any species)."""
-    return system[4].shape[1]
 
 
 @njit(cache=True)
@@ -298,7 +293,7 @@ def try_deletion(species, system, state, beta_fV, beta, old_sk, new_sk, n_trials
     log_weights = np.empty(n_trials)
     log_weights[0] = -beta * u_old
     for t in range(1, n_trials):
-        log_weights[t] = random_trial_without(species, j, system, state, beta)
+        log_weights[t] = random_trial(species, j, system, state, beta)[2]
     log_w = log_rosenbluth(log_weights, n_trials)
     structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, old_sk)
     new_sk[:] = 0.0  # nothing arrives
@@ -312,15 +307,6 @@ def try_deletion(species, system, state, beta_fV, beta, old_sk, new_sk, n_trials
     total_sk -= old_sk
     energy[0] += -u_old + rest
     return True
-
-
-@njit(cache=True)
-def random_trial_without(species, skip, system, state, beta):  # pragma: no cover - numba
-    """-β × the energy (reciprocal part aside) of a molecule at a random position and orientation, with
-    molecule ``skip`` left out (the one being deleted)."""
-    offsets, n_sites, box = system[4], system[3], system[12]
-    sites = place(species, np.random.random(3) @ box, random_rotation(), offsets, n_sites)
-    return -beta * molecule_energy(sites, species, skip, system, state)
 
 
 @njit(cache=True)

@@ -15,6 +15,7 @@ from ase import Atoms
 
 from atomlearn.simulate.grid import DirectLJ
 from atomlearn.simulate.lj_parameters import FrameworkForceField, load_forcefield
+from atomlearn.structures import check_structure
 
 HELIUM_EPSILON_K = 10.9
 HELIUM_SIGMA_A = 2.64
@@ -45,6 +46,7 @@ def helium_void_fraction(atoms: Atoms, forcefield: str | FrameworkForceField = "
     """
     if not len(atoms):
         return 1.0, 0.0
+    check_structure(atoms, str(atoms.info.get("id", atoms.get_chemical_formula())))  # NaN positions, a bad cell: refused
     field = load_forcefield(forcefield) if isinstance(forcefield, str) else forcefield
     epsilon, sigma = field.parameters(atoms.get_chemical_symbols(), str(atoms.info.get("id", "framework")))
     direct = DirectLJ(np.array(atoms.cell[:]), atoms.get_scaled_positions(wrap=True), epsilon, sigma,

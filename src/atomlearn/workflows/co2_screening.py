@@ -41,6 +41,7 @@ from atomlearn.runs import run_holdout
 from atomlearn.runs.results import HoldoutResult, json_default
 from atomlearn.runs.run_folder import write_run
 from atomlearn.simulate.charges_batch import charge_dataset
+from atomlearn.simulate.eos import fugacities
 from atomlearn.simulate.gcmc_batch import gcmc_labels
 from atomlearn.simulate.henry_batch import henry_labels
 from atomlearn.structures import LazyStructures, read_structure
@@ -296,8 +297,6 @@ def _henry_vs_gcmc(charged: Dataset, labels: pd.DataFrame, temperature_K: float,
                "uptake_ratio", "henry_selectivity", "gcmc_selectivity", "selectivity_ratio"]
     if not len(charged):
         return pd.DataFrame(columns=columns)
-    from atomlearn.simulate.eos import fugacities
-
     henry = {}
     for gas in FLUE_GAS:
         batch = henry_labels(charged, gas, temperature_K, folder / f"widom_{gas}.csv", charges="cif",

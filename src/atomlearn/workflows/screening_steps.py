@@ -126,6 +126,8 @@ def in_domain(X_train: np.ndarray, X: np.ndarray, quantile: float = 0.95) -> tup
     """
     from sklearn.neighbors import NearestNeighbors
 
+    if len(X_train) < 2:
+        raise ValueError(f"the applicability domain needs at least 2 training rows, got {len(X_train)}")
     mean, scale = X_train.mean(axis=0), X_train.std(axis=0)
     scale[scale == 0] = 1.0
     train = (X_train - mean) / scale

@@ -35,6 +35,8 @@ bench: $(READY)
 	$(PYTHON) benchmarks/bench_racs_all_coremof.py
 	$(PYTHON) benchmarks/bench_krr_search.py --n 8000 --memory-n 16000
 	$(PYTHON) benchmarks/bench_qm9_krr.py --sizes 1000,2000,4000,8000,16000
+	$(PYTHON) benchmarks/bench_qm9_local_kernels.py --dtype float32 --sizes 1000 --qmllib-max 1000 --mofs 600  # qmllib ~22 min
+	$(PYTHON) benchmarks/bench_qm9_local_kernels.py --sizes 1000,2000,4000,8000,16000 --qmllib-max 0  # 16k: ~22 min
 	$(PYTHON) benchmarks/bench_explain.py
 	$(PYTHON) benchmarks/bench_widom_vs_raspa.py --n 12 --cycles 2000
 	$(PYTHON) benchmarks/bench_gcmc_vs_raspa.py   # ~50 min, RASPA3 most of it

@@ -125,7 +125,7 @@ def test_featurize_writes_table_errors_and_reuses_the_cache(tmp_path, capsys):
 def test_featurize_list_and_bad_settings(capsys):
     assert main(["featurize", "qm9", "--featurizer", "soap", "--set", "soap.rcut=4", "--n", "5"]) == 2
     message = " ".join(capsys.readouterr().err.split())  # a raw TypeError traceback before
-    assert "no parameter 'rcut'; did you mean r_cut? It takes: l_max, max_atoms, n_max, pooling, r_cut, sigma, species" in message
+    assert "no parameter 'rcut'; did you mean r_cut? It takes: compression, l_max, max_atoms, n_max, pooling, r_cut, sigma, species" in message
     assert main(["featurize", "--list"]) == 0
     text = capsys.readouterr().out
     assert "racs" in text and "Janet" in text and "pores" in text

@@ -18,7 +18,7 @@ from atomlearn.featurizers import FEATURIZERS, make_featurizer
 from atomlearn.featurizers.invariance import TOLERANCE, check
 
 FRAMEWORK_ONLY = {"pores", "coremof_pores", "energy_histogram", "racs"}
-MOLECULE_ONLY = {"coulomb_matrix", "bag_of_bonds", "morgan", "rdkit2d"}
+MOLECULE_ONLY = {"coulomb_matrix", "bag_of_bonds", "fchl19", "morgan", "rdkit2d"}
 
 
 @pytest.fixture(params=sorted(FEATURIZERS))

@@ -57,3 +57,18 @@ def test_guards_say_what_to_do():
         require_memory(1e18, "a kernel of 10^9 samples", "use fewer samples")
     with pytest.raises(ValueError, match="at least 2"):
         require_two_samples(1, "FastKernelRidge")
+
+
+def test_large_factorizations_run_on_one_blas_thread():
+    """OpenBLAS's threaded Cholesky segfaulted from n ≈ 15,800 here (a 16,000-molecule KRR fit died):
+    above THREADED_LAPACK_MAX_N the factorizations run on one thread."""
+    from threadpoolctl import threadpool_info
+
+    from atomlearn.models.kernels import THREADED_LAPACK_MAX_N, lapack_threads
+
+    before = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    with lapack_threads(THREADED_LAPACK_MAX_N + 1):
+        assert {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"} == {1}
+    with lapack_threads(THREADED_LAPACK_MAX_N):
+        assert [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"] == before
+    assert THREADED_LAPACK_MAX_N < 15_500

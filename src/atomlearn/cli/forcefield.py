@@ -11,7 +11,7 @@ from atomlearn.cli.common import console
 from atomlearn.progress import Progress
 
 #: as ``atomlearn.forcefield.train.MODELS`` (not imported here: `--help` must not load PyTorch; a test checks)
-MODELS = ("painn", "schnet", "soap_krr")
+MODELS = ("painn", "schnet", "soap_krr", "krr_local")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -21,7 +21,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     train = forcefield_commands.add_parser("train", help="fit a network to energies and forces of extended XYZ frames")
     train.add_argument("frames", help="extended XYZ with energy and forces per frame (from `atomlearn simulate xtb-md`)")
     train.add_argument("--model", default="painn", choices=MODELS,
-                       help="painn (default), schnet, or soap_krr (the kernel baseline, fitted on energies)")
+                       help="painn (default), schnet, soap_krr (the SOAP kernel baseline) or krr_local (local kernel on "
+                            "FCHL19 environments); the kernels are fitted on energies, their forces are derivatives")
     train.add_argument("--n-train", type=int, default=1000, help="training frames, drawn at random (default 1000)")
     train.add_argument("--test", help="test frames from an independent run (default: the frames not used for training)")
     train.add_argument("--n-test", type=int, help="use at most this many test frames")
@@ -63,8 +64,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _train(args: argparse.Namespace) -> int:
     from atomlearn.forcefield import train_forcefield
 
-    params = {"cutoff_A": args.cutoff}
-    if args.model != "soap_krr":
+    params = {} if args.model == "krr_local" else {"cutoff_A": args.cutoff}  # FCHL19 has its own 8 Å
+    if args.model not in ("soap_krr", "krr_local"):
         params.update(n_features=args.features, n_interactions=args.interactions, learning_rate=args.learning_rate,
                       batch_size=args.batch_size, force_weight=args.force_weight, max_epochs=args.epochs,
                       patience=args.patience, verbose=console.is_terminal)

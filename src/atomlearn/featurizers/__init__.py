@@ -10,6 +10,7 @@ from atomlearn.featurizers.composition_stats import CompositionStats
 from atomlearn.featurizers.coremof_pores import CoreMofPores
 from atomlearn.featurizers.coulomb import BagOfBonds, CoulombMatrix
 from atomlearn.featurizers.energy_histogram import EnergyHistogram
+from atomlearn.featurizers.fchl19 import FCHL19
 from atomlearn.featurizers.fingerprints import MorganFingerprint, RDKitDescriptors
 from atomlearn.featurizers.pores import PoreGeometry
 from atomlearn.featurizers.racs import RACs
@@ -24,6 +25,7 @@ FEATURIZERS: dict[str, type[Featurizer]] = {
     "bag_of_bonds": BagOfBonds,
     "acsf": ACSF,
     "soap": SOAP,
+    "fchl19": FCHL19,
     "racs": RACs,
     "pores": PoreGeometry,
     "coremof_pores": CoreMofPores,
@@ -54,6 +56,7 @@ def make_featurizer(name: str, **params: object) -> Featurizer:
 
 __all__ = [
     "ACSF",
+    "FCHL19",
     "FEATURIZERS",
     "SOAP",
     "SYMMETRIES",

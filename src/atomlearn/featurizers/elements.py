@@ -8,10 +8,12 @@ needs one raises a clear error for that structure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
 import numpy as np
+from ase import Atoms
 import pandas as pd
 
 #: column -> (unit, source to cite)
@@ -67,3 +69,18 @@ def lookup(name: str, numbers: np.ndarray) -> np.ndarray:
         missing = sorted({symbols[int(z)] for z in numbers[np.isnan(values)]})
         raise ValueError(f"no {name} for element(s) {', '.join(missing)} in the element table")
     return values
+
+
+def species_symbols(species: Sequence[str] | None, structures: Sequence[Atoms | None], always: Sequence[int] = ()) -> list[str]:
+    """The element symbols of a featurizer's channels, by atomic number: ``species`` when given
+    (``ValueError`` naming an unknown symbol), else every element of ``structures`` plus ``always``."""
+    from ase.data import chemical_symbols
+
+    if species is not None:
+        unknown = [s for s in species if s not in chemical_symbols[1:]]
+        if unknown:
+            raise ValueError(f"unknown element(s) {', '.join(unknown)} in species")
+        numbers = {chemical_symbols.index(s) for s in species}
+    else:
+        numbers = set(always) | {int(z) for atoms in structures if atoms is not None for z in np.unique(atoms.numbers)}
+    return [chemical_symbols[z] for z in sorted(numbers)]

@@ -7,21 +7,24 @@ from functools import lru_cache
 
 import numpy as np
 from ase import Atoms
-from ase.data import chemical_symbols
 
 from atomlearn.featurizers.base import Featurizer
 from atomlearn.featurizers.checks import require_no_overlap, require_size
+from atomlearn.featurizers.elements import species_symbols
 
 POOLINGS = ("mean", "species_mean")
+COMPRESSIONS = ("off", "crossover", "mu1nu1", "mu2")
 #: refuse settings that would give more columns than this (ask for an explicit species list)
 MAX_FEATURES = 200_000
 
 
 @lru_cache(maxsize=8)
-def _dscribe_soap(species: tuple[str, ...], r_cut: float, n_max: int, l_max: int, sigma: float, periodic: bool):
+def _dscribe_soap(species: tuple[str, ...], r_cut: float, n_max: int, l_max: int, sigma: float, periodic: bool,
+                  compression: str = "off"):
     from dscribe.descriptors import SOAP as DScribeSOAP
 
-    return DScribeSOAP(species=list(species), r_cut=r_cut, n_max=n_max, l_max=l_max, sigma=sigma, periodic=periodic, average="off")
+    return DScribeSOAP(species=list(species), r_cut=r_cut, n_max=n_max, l_max=l_max, sigma=sigma, periodic=periodic, average="off",
+                       compression={"mode": compression})
 
 
 class SOAP(Featurizer):
@@ -41,6 +44,10 @@ class SOAP(Featurizer):
         Width of the atomic Gaussians in Å.
     species : sequence of str, optional
         Species of the spectrum; default: learnt in ``fit``.
+    compression : {"off", "crossover", "mu1nu1", "mu2"}
+        DScribe's compression of the species channels: "off" keeps every species pair
+        (S(S+1)/2 blocks), "crossover" only same-species pairs (S blocks), "mu1nu1" and "mu2"
+        the schemes of Darby et al. (2022); for structures with many elements (MOFs).
     pooling : {"mean", "species_mean"}
         Average over all atoms, or over the atoms of each centre species separately (one block
         per species, zeros where a structure lacks it).
@@ -78,6 +85,7 @@ class SOAP(Featurizer):
         sigma: float = 0.5,
         species: Sequence[str] | None = None,
         pooling: str = "mean",
+        compression: str = "off",
         max_atoms: int = 5000,
         on_error: str = "nan",
         n_jobs: int = 1,
@@ -90,24 +98,22 @@ class SOAP(Featurizer):
         self.sigma = sigma
         self.species = species
         self.pooling = pooling
+        self.compression = compression
         self.max_atoms = max_atoms
         self._set_runtime(on_error, n_jobs, scheduler, cache)
 
     def _fit(self, structures: Sequence[Atoms]) -> None:
         if self.pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {', '.join(POOLINGS)}, not {self.pooling!r}")
-        numbers = (
-            sorted({chemical_symbols.index(s) for s in self.species})
-            if self.species is not None
-            else sorted({int(z) for atoms in structures for z in np.unique(atoms.numbers)})
-        )
-        self.species_ = [chemical_symbols[z] for z in numbers]
+        if self.compression not in COMPRESSIONS:
+            raise ValueError(f"compression must be one of {', '.join(COMPRESSIONS)}, not {self.compression!r}")
+        self.species_ = species_symbols(self.species, structures)
         n_atom = self._soap(periodic=False).get_number_of_features()
         self.n_atom_features_ = n_atom
-        total = n_atom * (len(numbers) if self.pooling == "species_mean" else 1)
+        total = n_atom * (len(self.species_) if self.pooling == "species_mean" else 1)
         if total > MAX_FEATURES:
             raise ValueError(
-                f"SOAP with {len(numbers)} species gives {total} features; pass species=[...] with "
+                f"SOAP with {len(self.species_)} species gives {total} features; pass species=[...] with "
                 "the elements that matter, or lower n_max / l_max"
             )
 
@@ -115,7 +121,8 @@ class SOAP(Featurizer):
         return {"species": self.species_}
 
     def _soap(self, periodic: bool):
-        return _dscribe_soap(tuple(self.species_), float(self.r_cut), int(self.n_max), int(self.l_max), float(self.sigma), periodic)
+        return _dscribe_soap(tuple(self.species_), float(self.r_cut), int(self.n_max), int(self.l_max), float(self.sigma), periodic,
+                            str(self.compression))
 
     def per_atom(self, atoms: Atoms) -> np.ndarray:
         """SOAP power spectrum of each atom, shape (n_atoms, n_atom_features)."""

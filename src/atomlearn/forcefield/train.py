@@ -24,7 +24,8 @@ SETTINGS_FILE = "training_settings.json"
 
 #: force-field model name -> (module, class), imported when used
 MODEL_CLASSES = {"painn": ("atomlearn.models.nn", "PaiNNRegressor"), "schnet": ("atomlearn.models.nn", "SchNetRegressor"),
-                 "soap_krr": ("atomlearn.models.kernel_forcefield", "KernelForceField")}
+                 "soap_krr": ("atomlearn.models.kernel_forcefield", "KernelForceField"),
+                 "krr_local": ("atomlearn.models.local_krr", "LocalKernelRidge")}
 MODELS = tuple(MODEL_CLASSES)
 
 
@@ -79,7 +80,7 @@ def split_frames(frames: Frames, n_train: int, n_test: int | None, test: Frames 
 def train_forcefield(path: str | Path, out: str | Path, model: str = "painn", n_train: int = 1000,
                      n_test: int | None = None, test_path: str | Path | None = None, params: dict | None = None,
                      random_state: int = 0, device: str = "auto", overwrite: bool = False) -> ForceFieldResult:
-    """Fit ``model`` ("painn", "schnet" or "soap_krr", the kernel baseline fitted on energies) to
+    """Fit ``model`` ("painn", "schnet", or a kernel fitted on energies: "soap_krr", "krr_local") to
     ``n_train`` frames of ``path`` and write the force field to ``out``. A network interrupted
     (Ctrl-C, a killed job) resumes from ``out/checkpoint.pt`` when rerun with the same arguments.
     A folder that already holds a finished force field is refused unless ``overwrite``."""

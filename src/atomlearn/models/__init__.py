@@ -25,6 +25,7 @@ from sklearn.preprocessing import StandardScaler
 from atomlearn.models.feature_maps import QuadraticFeatureMap
 from atomlearn.models.gpr import GaussianProcess
 from atomlearn.models.krr import FastKernelRidge
+from atomlearn.models.local_krr import LocalKernelRidge
 from atomlearn.models.linear import AutogradLinearRegression, ClosedFormLinearRegression
 from atomlearn.models.nn import (
     BondGraphRegressor,
@@ -49,6 +50,13 @@ def kernel_ridge(kernel: str) -> BaseEstimator:
     """Standardised features + fast kernel ridge; widths × λ screened on a subsample, 3 λ checked on all rows."""
     return make_pipeline(StandardScaler(), FastKernelRidge(kernel=kernel, width_subsample=WIDTH_SCREEN,
                                                            refine_alphas=REFINE_ALPHAS))
+
+
+def local_kernel_ridge() -> BaseEstimator:
+    """Local kernel on atom environments (FCHL19 molecules, SOAP crystals); σ × λ by leave-one-out,
+    screened on ``WIDTH_SCREEN`` structures, then the 3 σ around the best scored on all with the
+    screened λ (on QM9 the best σ moved between 2,000 and 8,000 molecules, λ did not)."""
+    return LocalKernelRidge(width_subsample=WIDTH_SCREEN, refine_widths=3, refine_alphas=1)
 
 
 def dummy() -> BaseEstimator:
@@ -89,6 +97,10 @@ MODEL_SPECS: dict[str, ModelSpec] = {
                                "standardised features + Laplacian-kernel ridge, width and λ by leave-one-out"),
     "krr_nystroem": ModelSpec(lambda: make_pipeline(StandardScaler(), NystroemKernelRidge(kernel="rbf")),
                               "Gaussian-kernel ridge on 2,000 Nyström landmarks (for N beyond memory)"),
+    "krr_local": ModelSpec(local_kernel_ridge,
+                           "local-kernel ridge on atom environments, from the structures (FCHL19 for molecules, SOAP for "
+                           "crystals; same-element Gaussian kernel summed over atom pairs, per-element baseline, σ and λ by "
+                           "leave-one-out; predictive std)"),
     "mlp": ModelSpec(lambda: MLPRegressor(), "dense neural network (PyTorch; 2 x 128 SiLU; standardised inside; early stopping "
                      "on 10 % of the training rows)"),
     "gpr": ModelSpec(lambda: make_pipeline(StandardScaler(), GaussianProcess(kernel="rbf")),
@@ -123,6 +135,6 @@ def make_model(name: str, params: dict[str, Any] | None = None) -> BaseEstimator
 
 __all__ = [
     "MODEL_SPECS", "AutogradLinearRegression", "BondGraphRegressor", "ClosedFormLinearRegression",
-    "FastKernelRidge", "GaussianProcess", "MLPRegressor", "ModelSpec", "NystroemKernelRidge", "PaiNNRegressor",
+    "FastKernelRidge", "GaussianProcess", "LocalKernelRidge", "MLPRegressor", "ModelSpec", "NystroemKernelRidge", "PaiNNRegressor",
     "QuadraticFeatureMap", "SchNetRegressor", "dummy", "make_model", "ridge", "structure_array", "takes_structures",
 ]

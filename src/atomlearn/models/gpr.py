@@ -15,7 +15,7 @@ import pandas as pd
 import scipy.linalg as sl
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from atomlearn.models.kernels import kernel_diagonal, kernel_matrix
+from atomlearn.models.kernels import kernel_diagonal, lapack_threads
 from atomlearn.models.krr import DEFAULT_ALPHAS, FastKernelRidge, _as_grid
 from atomlearn.models.krr_path import log_marginal_likelihood_eigh
 
@@ -68,7 +68,8 @@ class GaussianProcess(FastKernelRidge):
             return
         alphas, rows = _as_grid(self.alpha), []
         for gamma, K in self._kernels(X, self._gammas(X), dtype):
-            evals, Q = sl.eigh(K, overwrite_a=True, check_finite=False, driver="evd")
+            with lapack_threads(len(K)):
+                evals, Q = sl.eigh(K, overwrite_a=True, check_finite=False, driver="evd")
             lml = log_marginal_likelihood_eigh(evals, Q, y.astype(dtype), alphas, self.fit_intercept)
             rows += [{"gamma": gamma, "alpha": a, "log_marginal_likelihood": float(v)} for a, v in zip(alphas, lml)]
             del K, Q
@@ -89,17 +90,19 @@ class GaussianProcess(FastKernelRidge):
 
     def predict(self, X: np.ndarray, return_std: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """Posterior mean; with ``return_std`` also the standard deviation of a new observation."""
-        mean = super().predict(X)
         if not return_std:
-            return mean
+            return super().predict(X)
+        check_is_fitted(self, "dual_coef_")
         X = validate_data(self, X, reset=False)
-        variance = np.empty(len(X))
+        mean, variance = np.empty(len(X)), np.empty(len(X))
         triangle, lower = self._cholesky()
-        for start, block in self._kernel_blocks(X):  # ‖L⁻¹k‖² = kᵀ(K+λI)⁻¹k, with L = Uᵀ for an upper factor
+        for start, block in self._kernel_blocks(X):  # one kernel block serves the mean and the variance
+            rows = slice(start, start + len(block))
+            mean[rows] = block @ self.dual_coef_.astype(block.dtype) + self.intercept_
+            # ‖L⁻¹k‖² = kᵀ(K+λI)⁻¹k, with L = Uᵀ for an upper factor
             solved = sl.solve_triangular(triangle, block.T, lower=lower, trans="N" if lower else "T", check_finite=False)
             explained = np.einsum("ij,ij->j", solved, solved)
-            rows = slice(start, start + len(block))
-            variance[rows] = kernel_diagonal(X[rows], self.kernel) - explained + self.alpha_
+            variance[rows] = self._diagonal(X[rows]) - explained + self.alpha_
             if self.fit_intercept:  # uncertainty of the fitted constant mean
                 variance[rows] += (1.0 - block @ self._ones_solved.astype(block.dtype)) ** 2 / self._ones_solved.sum()
         return mean, np.sqrt(np.maximum(variance, 0.0) * self.signal_variance_)
@@ -108,10 +111,15 @@ class GaussianProcess(FastKernelRidge):
         """Cholesky factor of K + λI, rebuilt after loading (it is not saved: n² numbers)."""
         check_is_fitted(self, "dual_coef_")
         if getattr(self, "_factor", None) is None:
-            K = kernel_matrix(self.X_fit_, kernel=self.kernel, gamma=self.gamma_, dtype=self.X_fit_.dtype)
+            K = self._kernel(self.X_fit_, None, self.gamma_, self.X_fit_.dtype)
             K.flat[:: len(K) + 1] += self.alpha_
-            self._factor = sl.cho_factor(K.T, lower=False, overwrite_a=True, check_finite=False)
+            with lapack_threads(len(K)):
+                self._factor = sl.cho_factor(K.T, lower=False, overwrite_a=True, check_finite=False)
         return self._factor
+
+    def _diagonal(self, X: np.ndarray) -> np.ndarray:
+        """k(x, x) of each row, shape (n_samples,)."""
+        return kernel_diagonal(X, self.kernel)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()

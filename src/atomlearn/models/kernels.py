@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 from scipy.spatial.distance import cdist
 
 KERNELS = ("linear", "rbf", "laplacian", "matern12", "matern32", "matern52")
 ROW_BLOCK = 4096  # rows of the kernel computed at a time, to bound temporaries
+#: OpenBLAS's threaded Cholesky (numpy 2.4 / scipy 1.17 wheels, SkylakeX kernels) segfaults from
+#: n ≈ 15,800 on the 2-core machines (measured: 15,500 fine; 15,800, 16,000 and 20,000 crash; one
+#: thread fine): factorizations of larger matrices run on one BLAS thread
+THREADED_LAPACK_MAX_N = 12_000
 
 
 def _squared_distances(A: np.ndarray, B: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -127,6 +132,15 @@ def kernel_diagonal(X: np.ndarray, kernel: str) -> np.ndarray:
     if kernel == "linear":
         return np.einsum("ij,ij->i", X, X)
     return np.ones(len(X))
+
+
+def lapack_threads(n: int) -> AbstractContextManager:
+    """Context for factorizing an n×n matrix: one BLAS thread above ``THREADED_LAPACK_MAX_N``, else unchanged."""
+    if n <= THREADED_LAPACK_MAX_N:
+        return nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, user_api="blas")
 
 
 def median_gamma(X: np.ndarray, kernel: str, n_sample: int = 1000, random_state: int | None = 0) -> float:

@@ -24,6 +24,7 @@ from atomlearn.models.kernels import (
     distance_matrix,
     kernel_from_distances,
     kernel_matrix,
+    lapack_threads,
     median_gamma,
     require_memory,
     require_two_samples,
@@ -145,7 +146,8 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         """Held-out residuals of every λ for one kernel matrix (overwritten by the eigh solver)."""
         if choose_solver(self.solver, len(alphas)) == "cholesky":
             return residuals_cholesky(K, y.astype(K.dtype), alphas, folds, self.fit_intercept)
-        evals, Q = sl.eigh(K, overwrite_a=True, check_finite=False, driver="evd")
+        with lapack_threads(len(K)):
+            evals, Q = sl.eigh(K, overwrite_a=True, check_finite=False, driver="evd")
         return residuals_eigh(evals, Q, y.astype(K.dtype), alphas, folds, self.fit_intercept)
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> FastKernelRidge:
@@ -187,7 +189,7 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
             screened = pd.DataFrame(rows)
             if np.isfinite(screened["score"]).any():
                 screen_best = screened.loc[screened["score"].idxmin()]
-                gammas = [float(screen_best["gamma"])]
+                gammas = _window(gammas, float(screen_best["gamma"]), self._refined_widths())
                 if self.refine_alphas is not None:
                     alphas = _window(alphas, float(screen_best["alpha"]), int(self.refine_alphas))
         if len(gammas) * len(alphas) > 1:
@@ -204,6 +206,10 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
             rows = [dict(best, stage="fixed")]
         self.gamma_, self.alpha_, self.best_score_ = float(best["gamma"]), float(best["alpha"]), float(best["score"])
         self.cv_results_ = pd.DataFrame(rows).to_dict(orient="list")
+
+    def _refined_widths(self) -> int:
+        """How many widths around the screened one are scored again on all rows (here 1: the screened one)."""
+        return 1
 
     def _after_fit(self, factor: tuple[np.ndarray, bool], y: np.ndarray) -> None:
         """What a subclass keeps from the final Cholesky factor (nothing here: predict needs only dual_coef_)."""
@@ -224,23 +230,29 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         """Held-out score of every (γ, λ): one kernel matrix per γ."""
         folds = self._folds(X, y)
         rows = []
-        # a single width on all rows, scored by Cholesky (which leaves K intact): keep K for the final fit
-        keep = stage == "all data" and len(gammas) == 1 and choose_solver(self.solver, len(alphas)) == "cholesky"
+        # on all rows, scored by Cholesky (which leaves K intact): keep the best width's K for the final fit
+        keep = stage == "all data" and len(gammas) <= 3 and choose_solver(self.solver, len(alphas)) == "cholesky"
+        self._kept_kernel, best = None, np.inf
         for gamma, K in self._kernels(X, gammas, dtype):
             scores = held_out_score(self._path(K, y, alphas, folds).astype(float), self.scoring)
             rows += [{"gamma": gamma, "alpha": alpha, "score": float(v), "stage": stage} for alpha, v in zip(alphas, scores)]
-            self._kept_kernel = (gamma, K) if keep else None
+            if keep and np.nanmin(scores) < best:
+                self._kept_kernel, best = (gamma, K), float(np.nanmin(scores))
             del K
         return rows
 
     def _fit_final(self, X: np.ndarray, y: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, bool]:
         """Dual coefficients and intercept of the chosen (gamma, alpha); returns the Cholesky factor."""
         kept, self._kept_kernel = getattr(self, "_kept_kernel", None), None
-        K = kept[1] if kept is not None and kept[0] == self.gamma_ else kernel_matrix(X, kernel=self.kernel, gamma=self.gamma_, dtype=dtype)
+        K = kept[1] if kept is not None and kept[0] == self.gamma_ else self._kernel(X, None, self.gamma_, dtype)
         del kept
         self.dual_coef_, self.intercept_, factor = cholesky_dual(K, y, self.alpha_, self.fit_intercept)
         self.X_fit_ = np.ascontiguousarray(X, dtype=dtype)
         return factor
+
+    def _kernel(self, A: np.ndarray, B: np.ndarray | None, gamma: float, dtype: np.dtype) -> np.ndarray:
+        """The kernel matrix of rows A against rows B (None: A against itself), shape (len(A), len(B))."""
+        return kernel_matrix(A, B, kernel=self.kernel, gamma=gamma, dtype=dtype)
 
     @property
     def cv_scores_(self) -> pd.DataFrame:
@@ -251,8 +263,7 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
     # -- predict ----------------------------------------------------------------------
     def _kernel_blocks(self, X: np.ndarray):
         for start in range(0, len(X), PREDICT_BLOCK):
-            yield start, kernel_matrix(X[start:start + PREDICT_BLOCK], self.X_fit_, kernel=self.kernel,
-                                       gamma=self.gamma_, dtype=self.X_fit_.dtype)
+            yield start, self._kernel(X[start:start + PREDICT_BLOCK], self.X_fit_, self.gamma_, self.X_fit_.dtype)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predict the target for each row (kernel against the training rows, in blocks of ``PREDICT_BLOCK`` rows).
@@ -329,7 +340,8 @@ def cholesky_dual(K: np.ndarray, y: np.ndarray, alpha: float,
     try:
         # K is symmetric and C-ordered: its transpose is the Fortran-ordered array LAPACK
         # factors in place (no n² copy); the result is the upper factor U, K = UᵀU
-        factor = sl.cho_factor(K.T, lower=False, overwrite_a=True, check_finite=False)
+        with lapack_threads(len(K)):
+            factor = sl.cho_factor(K.T, lower=False, overwrite_a=True, check_finite=False)
     except np.linalg.LinAlgError as exc:
         raise np.linalg.LinAlgError(f"K + {alpha:g} I is not positive definite in {dtype}; "
                                     "use a larger alpha or dtype='float64'") from exc

@@ -20,6 +20,8 @@ from functools import partial
 import numpy as np
 import scipy.linalg as sl
 
+from atomlearn.models.kernels import lapack_threads
+
 Folds = Sequence[np.ndarray] | None  # test indices of each fold; None = leave-one-out
 ROUNDOFF_FACTOR = 100.0  # K + λI counts as singular when its smallest eigenvalue is below this × eps × the largest
 
@@ -92,10 +94,11 @@ def residuals_cholesky(K: np.ndarray, y: np.ndarray, alphas: Sequence[float], fo
     for a, alpha in enumerate(alphas):
         shifted = K.copy(order="F")
         shifted.flat[:: len(y) + 1] += alpha
-        factor, info = potrf(shifted, lower=True, overwrite_a=True, clean=False)
-        if info != 0:  # not positive definite in this precision
-            continue
-        G, info = potri(factor, lower=True, overwrite_c=True)
+        with lapack_threads(len(K)):
+            factor, info = potrf(shifted, lower=True, overwrite_a=True, clean=False)
+            if info != 0:  # not positive definite in this precision
+                continue
+            G, info = potri(factor, lower=True, overwrite_c=True)
         if info != 0:
             continue
         _symmetrize_from_lower(G)

@@ -60,8 +60,13 @@ class Bundle:
         if takes_structures(self.model):  # a network: it needs the structures, not the features
             refused = self.model.structure_errors(labelled)
             ok = np.array([i not in refused for i in range(len(labelled))], dtype=bool)
-            if ok.any():
-                frame.loc[ok, "y_pred"] = self.model.predict([a for a, usable in zip(labelled, ok) if usable])
+            usable = [a for a, fine in zip(labelled, ok) if fine]
+            if has_predictive_std(self.model):  # the local-kernel GP
+                frame["y_std"] = np.nan
+                if ok.any():
+                    frame.loc[ok, "y_pred"], frame.loc[ok, "y_std"] = self.model.predict(usable, return_std=True)
+            elif ok.any():
+                frame.loc[ok, "y_pred"] = self.model.predict(usable)
             frame.loc[~ok, "error"] = [f"model: {refused[i]}" for i in np.flatnonzero(~ok)]
             return frame
         X = self.featurizer.transform(labelled)

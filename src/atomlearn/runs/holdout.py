@@ -155,10 +155,11 @@ def _predict_and_score(data: SplitData, inputs: np.ndarray, fitted: dict[str, Ba
     std = np.full(len(y), np.nan)
     for key, estimator in fitted.items():
         predicted[key] = np.full(len(y), np.nan)
+        rows = (inputs if key == "model" else X)[ok]
         if key == "model" and has_predictive_std(estimator):
-            predicted[key][ok], std[ok] = estimator.predict(X[ok], return_std=True)
+            predicted[key][ok], std[ok] = estimator.predict(rows, return_std=True)
         else:
-            predicted[key][ok] = estimator.predict((inputs if key == "model" else X)[ok])
+            predicted[key][ok] = estimator.predict(rows)
         metrics_ci[key] = {"test": regression_metrics_ci(y[test], predicted[key][test], n_resamples=n_bootstrap,
                                                           random_state=random_state)}
         metrics[key] = {"train": regression_metrics(y[train], predicted[key][train]),

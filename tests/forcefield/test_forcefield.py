@@ -262,6 +262,11 @@ def test_kernel_force_field_forces_are_the_gradient_of_its_energy(ethanol_frames
         numeric = -(energy(plus)[0] - energy(minus)[0]) / (2 * step)
         assert forces[atom, axis] == pytest.approx(numeric, rel=1e-4, abs=1e-5)
     if model == "krr_local":  # the local kernel describes any molecule: the checks below are the SOAP one's
+        from atomlearn.cli import main
+
+        assert main(["forcefield", "md", str(result.folder), str(ethanol_frames), "--steps", "40", "--interval", "20",
+                     "--out", str(tmp_path / "md")]) == 0  # its own 8 Å reach for the lost-atom check
+        assert json.loads((tmp_path / "md" / "md.json").read_text())["stable"]
         return
     with pytest.raises(ValueError, match="one molecule"):
         KernelForceField().fit([from_smiles("O"), from_smiles("CCO")], [1.0, 2.0])

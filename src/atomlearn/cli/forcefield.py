@@ -92,7 +92,7 @@ def _md(args: argparse.Namespace) -> int:
     with Progress(f"{args.ensemble.upper()} MD", args.steps, unit="steps") as bar:
         report = run_md(frames[args.frame], calculator, args.steps, timestep_fs=args.timestep,
                         temperature_K=args.temperature, ensemble=args.ensemble, interval_steps=args.interval,
-                        cutoff_A=float(calculator.card["params"]["cutoff_A"]), out=out / "md.extxyz", distance=pair,
+                        cutoff_A=float(calculator.model.cutoff_A), out=out / "md.extxyz", distance=pair,
                         reference=reference, seed=args.seed, progress=lambda done, total: bar.update(done))
     write_text_atomic(out / "md.json", json.dumps(report.to_dict(), indent=2))
     console.print(report.summary())

@@ -19,7 +19,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 from atomlearn.evaluate.metrics import regression_metrics, regression_metrics_ci
 from atomlearn.parallel import parallel_map
 
-SELF_TUNED_ATTRIBUTES = ("alpha_", "gamma_", "l1_ratio_", "n_epochs_", "best_epoch_")  # epochs: early stopping
+SELF_TUNED_ATTRIBUTES = ("alpha_", "gamma_", "sigma_", "l1_ratio_", "n_epochs_", "best_epoch_")  # epochs: early stopping
 
 
 @dataclass

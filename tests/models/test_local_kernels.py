@@ -164,6 +164,8 @@ def test_structures_the_model_cannot_take_are_named(qm9_split):
     slab = Atoms("H2", positions=[[0, 0, 0], [0, 0, 0.74]], cell=[5, 5, 5], pbc=[True, True, False])
     unfitted = LocalKernelRidge(representation="fchl19").structure_errors([crystal, slab, Atoms(), train[0]])
     assert sorted(unfitted) == [0, 1, 2] and "FCHL19 environments describe molecules only" in unfitted[0]
+    broken = Atoms("H2", positions=[[0, 0, 0], [np.nan, 0, 0.74]], info={"id": "nan"})
+    assert "non-finite coordinates" in LocalKernelRidge().structure_errors([broken])[0]  # never read as fine
     model = LocalKernelRidge(sigma=4.0, alpha=1e-6).fit(train[:30], y_train[:30])
     chlorine = Atoms("HCl", positions=[[0, 0, 0], [0, 0, 1.27]], info={"id": "hcl"})
     assert model.structure_errors([chlorine, train[40]]) == {0: "hcl: element(s) Cl absent from the training structures"}

@@ -16,7 +16,7 @@ from ase import Atoms
 from ase.data import chemical_symbols
 
 from atomlearn.featurizers.base import Featurizer
-from atomlearn.featurizers.checks import require_no_overlap, require_size
+from atomlearn.featurizers.checks import require_finite, require_no_overlap, require_size
 from atomlearn.featurizers.elements import species_symbols
 
 POOLINGS = ("sum", "mean")
@@ -87,6 +87,15 @@ class FCHL19(Featurizer):
         """FCHL19 environment of each atom, shape (n_atoms, n_atom_features_), in the atom order."""
         from qmllib.representations import generate_fchl19
 
+        self._check(atoms)
+        numbers = [chemical_symbols.index(s) for s in self.species_]
+        return np.asarray(generate_fchl19(atoms.numbers, atoms.positions, elements=numbers, nRs2=int(self.n_rs2),
+                                          nRs3=int(self.n_rs3), rcut=float(self.cutoff_A), acut=float(self.cutoff_A)),
+                          dtype=float).reshape(len(atoms), self.n_atom_features_)
+
+    def _check(self, atoms: Atoms) -> None:
+        """Refuse what FCHL19 cannot describe: NaN positions, too many atoms, a periodic cell, overlaps, unseen elements."""
+        require_finite(atoms)
         require_size(atoms, self.max_atoms, self.name)
         if atoms.pbc.any():
             raise ValueError("FCHL19 (qmllib) describes molecules only; use SOAP or ACSF environments for a periodic structure")
@@ -94,10 +103,6 @@ class FCHL19(Featurizer):
         unknown = sorted(set(atoms.get_chemical_symbols()) - set(self.species_))
         if unknown:
             raise ValueError(f"element(s) {', '.join(unknown)} not seen in fit (species: {', '.join(self.species_)})")
-        numbers = [chemical_symbols.index(s) for s in self.species_]
-        return np.asarray(generate_fchl19(atoms.numbers, atoms.positions, elements=numbers, nRs2=int(self.n_rs2),
-                                          nRs3=int(self.n_rs3), rcut=float(self.cutoff_A), acut=float(self.cutoff_A)),
-                          dtype=float).reshape(len(atoms), self.n_atom_features_)
 
     def per_atom_gradients(self, atoms: Atoms) -> tuple[np.ndarray, np.ndarray]:
         """Environments and their derivatives with respect to the positions (qmllib's analytic ones).
@@ -110,7 +115,7 @@ class FCHL19(Featurizer):
         """
         from qmllib.representations import generate_fchl19
 
-        self.per_atom(atoms)  # the same checks
+        self._check(atoms)
         numbers = [chemical_symbols.index(s) for s in self.species_]
         values, gradients = generate_fchl19(atoms.numbers, atoms.positions, elements=numbers, nRs2=int(self.n_rs2),
                                             nRs3=int(self.n_rs3), rcut=float(self.cutoff_A), acut=float(self.cutoff_A),

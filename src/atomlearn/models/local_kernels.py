@@ -104,6 +104,11 @@ def _distances(kernel: str, a: np.ndarray, b: np.ndarray, b_squared: np.ndarray)
     """Squared Euclidean (Gaussian) or L1 (Laplacian) distances of the rows of ``a`` to those of ``b``."""
     if kernel == "laplacian":
         return cdist(a, b, "cityblock").astype(a.dtype, copy=False)
+    return squared_distances(a, b, b_squared)
+
+
+def squared_distances(a: np.ndarray, b: np.ndarray, b_squared: np.ndarray) -> np.ndarray:
+    """‖a_i − b_j‖², shape (len(a), len(b)), by one matrix product (``b_squared``: ‖b_j‖²), clipped at 0."""
     out = a @ b.T
     out *= -2.0
     out += np.einsum("ij,ij->i", a, a)[:, None]

@@ -20,11 +20,17 @@ from sklearn.utils.validation import check_is_fitted
 
 from atomlearn.featurizers import ACSF, SOAP
 from atomlearn.featurizers.base import Featurizer
-from atomlearn.featurizers.checks import require_no_overlap
+from atomlearn.featurizers.checks import require_finite, require_no_overlap
 from atomlearn.featurizers.fchl19 import FCHL19
 from atomlearn.models.gpr import GaussianProcess
 from atomlearn.models.kernels import available_memory_bytes, require_memory
-from atomlearn.models.local_kernels import LOCAL_KERNELS, Environments, local_kernel_diagonal, local_kernels
+from atomlearn.models.local_kernels import (
+    LOCAL_KERNELS,
+    Environments,
+    local_kernel_diagonal,
+    local_kernels,
+    squared_distances,
+)
 from atomlearn.models.nn.pooling import choose_pooling, composition_matrix, reference_energies
 from atomlearn.models.nn.potential import unusable_structures
 from atomlearn.parallel import parallel_map
@@ -69,7 +75,7 @@ def median_distance(envs: Environments, n_sample: int = 2000, random_state: int 
     distances = []
     for z in np.unique(envs.numbers[atoms]):
         x = envs.features[atoms[envs.numbers[atoms] == z]].astype(float)
-        d = np.sqrt(np.maximum((x * x).sum(1)[:, None] + (x * x).sum(1)[None, :] - 2 * x @ x.T, 0.0))
+        d = np.sqrt(squared_distances(x, x, np.einsum("ij,ij->i", x, x)))
         distances.append(d[np.triu_indices(len(x), k=1)])
     values = np.concatenate(distances) if distances else np.zeros(0)
     values = values[values > 0]
@@ -323,7 +329,8 @@ class LocalKernelRidge(GaussianProcess):
         blocks = {}
         for z in np.unique(train.numbers):
             features, owner = train.element(int(z))
-            blocks[int(z)] = (features.astype(float), self.dual_coef_[owner])
+            features = features.astype(float)
+            blocks[int(z)] = (features, np.einsum("ij,ij->i", features, features), self.dual_coef_[owner])
 
         def energy_and_forces(atoms: Atoms) -> tuple[float, np.ndarray]:
             values, gradients = self.featurizer_.per_atom_gradients(atoms)
@@ -331,10 +338,9 @@ class LocalKernelRidge(GaussianProcess):
             d_energy = np.zeros_like(values)  # ∂E/∂x_i
             for z in np.unique(atoms.numbers):
                 mask = atoms.numbers == z
-                features, coef = blocks[int(z)]
+                features, norms, coef = blocks[int(z)]
                 x = values[mask]
-                squared = np.maximum((x * x).sum(1)[:, None] + (features * features).sum(1)[None, :] - 2 * x @ features.T, 0)
-                weights = np.exp(-gamma * squared) * coef[None, :]
+                weights = np.exp(-gamma * squared_distances(x, features, norms)) * coef[None, :]
                 energy += float(weights.sum())
                 d_energy[mask] = -2.0 * gamma * (weights.sum(axis=1)[:, None] * x - weights @ features)
             return energy, -np.einsum("if,ifjx->jx", d_energy, gradients)
@@ -355,6 +361,7 @@ class LocalKernelRidge(GaussianProcess):
         species = set(getattr(getattr(self, "featurizer_", None), "species_", None) or [])
 
         def check(atoms: Atoms, label: str) -> None:
+            require_finite(atoms)
             if atoms.pbc.any() and not atoms.pbc.all():
                 raise ValueError("periodic in only some directions; local kernels take molecules and 3-D crystals")
             if representation == "fchl19" and atoms.pbc.any():

@@ -17,6 +17,9 @@ The small mode only shrinks sizes, never changes what runs. The mapping:
   ``max_epochs`` -> 2, ``10_000`` MD steps -> 20, ``target_relative_error=0.02`` -> 0.3,
   ``cycles=N`` -> 40 and ``init_cycles=N`` -> 10 (GCMC); ``screen_coremof_co2``: ``n_simulate`` -> 24,
   ``n_screen`` -> 60, ``n_confirm`` -> 1, ``n_henry`` -> 2, ``grid_spacing_A=0.15`` -> 0.3;
+  Boltzmann generators: ``iterations`` and ``energy_steps`` -> 30;
+- ``sample train``: ``--samples 2000 --iterations 60 --n-eval 500`` (and ``--energy-steps`` -> 60 where given);
+  ``sample draw|report``: ``--n`` -> at most 500;
 - ``make demo`` / ``make test`` / ``make bench`` are not run here: ``make demo`` runs ``atomlearn demo co2``
   (run below), ``make test`` is this suite, ``make bench`` the benchmarks.
 """
@@ -90,6 +93,8 @@ def small_command(words: list[str]) -> list[str] | None:
             cap = 3
         elif "coremof" in source:
             cap = 24
+        elif args[0] == "sample":  # flow samples: enough that every state holds some
+            cap = 500
         else:
             cap = 120
         _set(args, "--n", str(min(int(args[args.index("--n") + 1]), cap)))
@@ -105,6 +110,11 @@ def small_command(words: list[str]) -> list[str] | None:
         args += ["--param", "max_epochs=2"]
     if command == "forcefield train":
         _set(args, "--epochs", "2")
+    if command == "sample train":
+        for option, value in (("--samples", "2000"), ("--iterations", "60"), ("--n-eval", "500")):
+            _set(args, option, value)
+        if "--energy-steps" in args:
+            _set(args, "--energy-steps", "60")
     if command == "simulate xtb-md":
         _set(args, "--equilibration", "4")
     if command == "simulate henry":
@@ -126,7 +136,8 @@ def small_python(code: str) -> str:
                                  (r"\bcycles=\d+", "cycles=40"), (r"\binit_cycles=\d+", "init_cycles=10"),
                                  (r"\bn_simulate=\d+", "n_simulate=24"), (r"\bn_screen=\d+", "n_screen=60"),
                                  (r"\bn_confirm=\d+", "n_confirm=1"), (r"\bn_henry=\d+", "n_henry=2"),
-                                 (r"\bgrid_spacing_A=0\.15\b", "grid_spacing_A=0.3")):
+                                 (r"\bgrid_spacing_A=0\.15\b", "grid_spacing_A=0.3"),
+                                 (r"\biterations=\d+", "iterations=30"), (r"\benergy_steps=\d+", "energy_steps=30")):
         code = re.sub(pattern, replacement, code)
     return code
 

@@ -17,3 +17,4 @@ AMU_PER_A3_TO_G_PER_CM3 = 1.66053906660  # 1 u/Å³ in g/cm³ (AMU_KG in g over 
 COULOMB_EV_A = ELEMENTARY_CHARGE * COULOMB_CONSTANT / 1e-10  # e²/(4πε₀ · 1 Å) in eV: 14.3996 eV·Å
 KCAL_MOL_TO_K = 4184.0 / GAS_CONSTANT  # an energy of 1 kcal/mol as a temperature, K
 K_TO_KJ_MOL = GAS_CONSTANT * 1e-3  # an energy of 1 K (k_B · 1 K) per mole, kJ/mol
+K_TO_EV = BOLTZMANN / ELEMENTARY_CHARGE  # k_B · 1 K in eV (8.617e-5)

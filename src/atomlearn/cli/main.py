@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from rich.markup import escape
 
 from atomlearn import __version__
-from atomlearn.cli import cache, charges, curve, datasets, demo, explain, featurize, fit, forcefield, predict, simulate
+from atomlearn.cli import (cache, charges, curve, datasets, demo, explain, featurize, fit, forcefield, predict, sample,
+                          simulate)
 from atomlearn.cli.common import error_console
 
 #: command groups in the order ``--help`` lists them
-COMMAND_GROUPS = (datasets, cache, featurize, fit, predict, curve, explain, simulate, charges, forcefield, demo)
+COMMAND_GROUPS = (datasets, cache, featurize, fit, predict, curve, explain, simulate, charges, forcefield, sample, demo)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success, 2 on a usage or input error (printed as one ``error:`` line).
+        Exit status: 0 on success, 2 on a usage or input error (printed as one ``error:`` line), 130 when interrupted.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -41,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             return args.handler(args) or 0
+    except KeyboardInterrupt:
+        error_console.print("[bold red]interrupted[/] (Ctrl-C)", highlight=False)
+        return 130
     except (KeyError, ValueError, FileNotFoundError) as exc:
         if os.environ.get("ATOMLEARN_TRACEBACK"):  # for a bug report: where the message came from
             import traceback

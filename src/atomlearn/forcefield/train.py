@@ -3,7 +3,6 @@ never saw, and save it as a model bundle (``FF_DIR``) that ``forcefield.Calculat
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from atomlearn.forcefield.frames import Frames, read_training_frames
-from atomlearn.atomic import file_sha256, write_csv_atomic, write_text_atomic
+from atomlearn.atomic import file_sha256, write_csv_atomic
 from atomlearn.runs.bundle import CARD_FILE, save_bundle
 from atomlearn.models.nn.potential import checked_graph
+from atomlearn.models.nn.training import check_resume_request
 
 CHECKPOINT_FILE = "checkpoint.pt"
 SETTINGS_FILE = "training_settings.json"
@@ -94,7 +94,7 @@ def train_forcefield(path: str | Path, out: str | Path, model: str = "painn", n_
     out.mkdir(parents=True, exist_ok=True)
     settings = {"training_sha256": file_sha256(Path(path)), "model": model, "params": params or {}, "n_train": n_train,
                 "random_state": random_state}
-    _check_checkpoint_settings(out, settings)
+    check_resume_request(out, settings, (CHECKPOINT_FILE,), SETTINGS_FILE)
     estimator = _model(model)(**(params or {}))
     runtime = {"random_state": random_state, "device": device, "checkpoint": str(out / CHECKPOINT_FILE)}
     estimator.set_params(**{k: v for k, v in runtime.items() if k in estimator.get_params()})
@@ -147,18 +147,6 @@ def evaluate_forcefield(estimator: Any, train: Frames, test: Frames) -> tuple[pd
         "force_mae_zero_meV_A": float(np.abs(true_forces).mean()),
     }
     return predictions, metrics
-
-
-def _check_checkpoint_settings(out: Path, settings: dict) -> None:
-    """A checkpoint in ``out`` must come from the same training request, else resuming would mix runs."""
-    saved, wanted = out / SETTINGS_FILE, json.loads(json.dumps(settings))  # as JSON reads it back
-    if (out / CHECKPOINT_FILE).exists() and saved.exists():
-        previous = json.loads(saved.read_text())
-        changed = sorted(key for key in wanted if previous.get(key) != wanted[key])
-        if changed:
-            raise ValueError(f"{out} holds the checkpoint of another training run (different {', '.join(changed)}); "
-                             "rerun with the same arguments to resume, or choose another --out")
-    write_text_atomic(saved, json.dumps(wanted))
 
 
 def _plain(params: dict) -> dict:

@@ -120,17 +120,21 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
                                                                    **explain.get("timings_s", {})}.items()])
     sections.append(section("Timings", table(timings, "{:.2f}")))
     title = f"atomlearn: {results['model']['name']} on {results['dataset']} — {results['target']}"
-    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+    path = Path(out) if out is not None else folder / "report.html"
+    write_text_atomic(path, html_page(title, f"atomlearn {results['versions'].get('atomlearn', '?')} · data hash "
+                                             f"{results['data_hash'][:12]}", sections))
+    return path
+
+
+def html_page(title: str, meta: str, sections: list[str]) -> str:
+    """A whole self-contained page: the style, the self-check script, plotly's JavaScript once, the sections."""
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{STYLE}</style>"
             f"<script type='text/javascript'>{SELF_CHECK}</script>"
             f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>"
             f"<h1>{html.escape(title)}</h1>"
-            f"<p class='meta'>written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · atomlearn "
-            f"{html.escape(results['versions'].get('atomlearn', '?'))} · data hash {results['data_hash'][:12]}</p>"
+            f"<p class='meta'>written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · {html.escape(meta)}</p>"
             + "".join(sections) + "</body></html>")
-    path = Path(out) if out is not None else folder / "report.html"
-    write_text_atomic(path, page)
-    return path
 
 
 def _summary(results: dict[str, Any], folder: Path) -> str:

@@ -1,0 +1,144 @@
+"""``sampling_report(BG_DIR)``: one self-contained HTML page for a trained Boltzmann generator:
+ESS, the ΔF table against the reference (and against the flow's unweighted samples), the free-energy
+profile along the collective variable, the energy distributions of flow samples, reweighted flow
+samples and reference samples, and the training history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from atomlearn import __version__
+from atomlearn.atomic import write_text_atomic
+from atomlearn.report.build import html_page
+from atomlearn.report.figures import WIDTH, HEIGHT
+from atomlearn.report.html_parts import figure, note, section, table
+from atomlearn.sampling.reweighting import free_energy_difference, kish_ess, reweighted_histogram
+from atomlearn.sampling.store import load_generator, read_record
+from atomlearn.sampling.train import build_potential
+
+FLOW, REWEIGHTED, REFERENCE = "#9aa5b1", "#d9480f", "#1c7ed6"
+MIN_BIN_SAMPLES = 10
+
+
+def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
+    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, width=WIDTH, height=HEIGHT, template="plotly_white",
+                      margin={"l": 60, "r": 20, "t": 50, "b": 50}, legend={"orientation": "h", "y": -0.18})
+    return fig
+
+
+def _cv_figure(system, x: np.ndarray, log_w: np.ndarray, reference: np.ndarray) -> go.Figure:
+    """The free-energy profile along the system's collective variable (a 1D system with an exact
+    profile), or the density of all pair distances (particle systems): flow as drawn, reweighted, reference."""
+    fig = go.Figure()
+    cv = system.collective_variable(x)
+    per_sample = len(cv) // len(x)  # pair distances: several values per sample, each with the sample's weight
+    log_w = np.repeat(log_w, per_sample)
+    reference_cv = system.collective_variable(reference)
+    edges = np.linspace(*np.percentile(reference_cv, [0.05, 99.95]), 61)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    counts, _ = np.histogram(cv, bins=edges)
+    if per_sample == 1:
+        curves = [("reference", system.reference_profile(edges), REFERENCE)]
+        _, _, reweighted = reweighted_histogram(cv, log_w, edges)
+        _, _, raw = reweighted_histogram(cv, np.zeros_like(log_w), edges)
+        axis = "F (kT)"
+    else:
+        curves = [("reference", reweighted_histogram(reference_cv, np.zeros(len(reference_cv)), edges)[1], REFERENCE)]
+        reweighted = reweighted_histogram(cv, log_w, edges)[1]
+        raw = reweighted_histogram(cv, np.zeros_like(log_w), edges)[1]
+        axis = "density"
+    reweighted = np.where(counts >= MIN_BIN_SAMPLES, reweighted, np.nan)  # a bin of 1-2 samples: noise, not shown
+    curves += [("flow, reweighted", reweighted, REWEIGHTED), ("flow, as drawn", raw, FLOW)]
+    for name, values, colour in curves:
+        fig.add_trace(go.Scatter(x=centres, y=np.where(np.isfinite(values), values, np.nan), mode="lines", name=name,
+                                 line={"color": colour}))
+    title = f"Free energy along {system.cv_label}" if per_sample == 1 else f"Distribution of every {system.cv_label}"
+    return _layout(fig, title, system.cv_label, axis)
+
+
+def _energies(flow_u: np.ndarray, log_w: np.ndarray, reference_u: np.ndarray) -> go.Figure:
+    finite = np.isfinite(flow_u)
+    low, high = np.percentile(np.concatenate([reference_u, flow_u[finite]]), [0.1, 99.5])
+    edges = np.linspace(low, high, 60)
+    weights = np.exp(log_w[finite] - log_w[finite].max())
+    fig = go.Figure()
+    for name, values, w, colour in (("flow, as drawn", flow_u[finite], None, FLOW),
+                                    ("flow, reweighted", flow_u[finite], weights, REWEIGHTED),
+                                    ("reference", reference_u, None, REFERENCE)):
+        density, _ = np.histogram(values, bins=edges, weights=w, density=True)
+        fig.add_trace(go.Scatter(x=0.5 * (edges[1:] + edges[:-1]), y=density, mode="lines", name=name,
+                                 line={"color": colour, "shape": "hvh"}))
+    return _layout(fig, "Energy distribution", "u = U/kT", "density")
+
+
+def _history(folder: Path) -> go.Figure:
+    history = pd.read_csv(folder / "history.csv")
+    fig = go.Figure()
+    offset = 0
+    for phase, rows in history.groupby("phase", sort=False):
+        fig.add_trace(go.Scatter(x=rows["epoch"] + offset, y=rows["validation_loss"], mode="lines", name=f"{phase} (validation)"))
+        offset += int(rows["epoch"].max())
+    return _layout(fig, "Training", "epoch (both phases)", "validation loss")
+
+
+def _free_energy_rows(generator, system, samples) -> list[dict]:
+    names, rows = list(system.states), []
+    for other in names[1:]:
+        delta = generator.free_energy_difference(names[0], other)
+        raw = free_energy_difference(np.where(np.isfinite(samples.log_w), 0.0, -np.inf),
+                                     system.states[names[0]](samples.x), system.states[other](samples.x))
+        reference = system.reference_free_energy(names[0], other)
+        rows.append({"ΔF": f"{other} − {names[0]}", "reweighted (kT)": delta.delta_f, "± (kT)": delta.error,
+                     "reference (kT)": reference, "error (kT)": delta.delta_f - reference,
+                     "flow as drawn (kT)": raw.delta_f})
+    return rows
+
+
+def sampling_report(folder: str | Path, out: str | Path | None = None, n: int | None = None,
+                    random_state: int = 1) -> Path:
+    """Write the report of the Boltzmann generator in ``folder`` to ``out`` (default ``folder/report.html``),
+    from ``n`` fresh flow samples (default: as many as its evaluation drew); returns its path."""
+    import torch
+
+    folder = Path(folder)
+    record = read_record(folder)
+    results = record["results"]
+    system = build_potential(record["potential"])
+    generator = load_generator(folder, system)
+    n = n or results["n_eval"]
+    generator.sample(n, random_state=random_state)
+    samples = generator.samples_
+    ess = kish_ess(samples.log_w)
+    reference = system.reference_samples(min(max(n, 10_000), 100_000), random_state=random_state)
+    with torch.no_grad():
+        reference_u = system.reduced(torch.as_tensor(reference), generator.temperature).numpy()
+    summary = pd.DataFrame([{"system": results["system"], "flow": results["flow"],
+                             "training samples": results["n_training_samples"],
+                             "training (s)": results["train_seconds"], "flow samples": n, "ESS (%)": ess,
+                             "no finite energy": samples.n_invalid,
+                             "energy W1, as drawn / reweighted (kT)": f"{results['energy_w1_flow']:.3f} / "
+                                                                      f"{results['energy_w1_reweighted']:.3f}",
+                             "NLL of reference samples": results["nll_reference"]}])
+    sections = [section("Summary", table(summary), note(
+        "ESS: Kish effective sample size of the importance weights w = exp(−u)/q, as a percentage of the flow "
+        "samples." + (" Below 1 % the estimates are unreliable." if ess < 1 else "") + " Energy W1 and NLL: from the "
+        f"evaluation after training ({results['n_eval']} flow samples, {results['n_reference']} reference samples)."))]
+    if len(system.states) > 1:
+        sections.append(section("Free-energy differences", table(pd.DataFrame(_free_energy_rows(generator, system, samples)),
+                                                                 "{:.3f}"), note(
+            "Reweighted: from the flow samples with their importance weights, ± one bootstrap standard error. "
+            "As drawn: the flow samples counted as they are, which is biased wherever q differs from p.")))
+    sections += [section("Profile and energies", "<div class='row'>"
+                         + figure(_cv_figure(system, samples.x, samples.log_w, reference), "profile")
+                         + figure(_energies(samples.reduced_energies, samples.log_w, reference_u), "energies") + "</div>",
+                         note(f"The reweighted curve leaves out bins with fewer than {MIN_BIN_SAMPLES} flow samples. "
+                              f"Reference: {system.reference_description}.")),
+                 section("Training", figure(_history(folder), "history"))]
+    path = Path(out) if out is not None else folder / "report.html"
+    write_text_atomic(path, html_page(f"atomlearn: Boltzmann generator for {results['system']}",
+                                      f"atomlearn {__version__} · {folder}", sections))
+    return path

@@ -1,0 +1,112 @@
+"""Energies a Boltzmann generator samples: reduced energies u(x) = U(x)/kT of flat coordinate
+vectors, differentiable with PyTorch (reverse-KL training needs ∂u/∂x).
+
+A potential maps ``x`` of shape (n, dim) to ``U(x)`` of shape (n,) in its own energy unit, and says
+how large kT is in that unit at a temperature. Two kinds:
+
+* ``TorchPotential``: a plain PyTorch energy function (the model systems in ``systems.py``);
+* ``ASEPotential``: any ASE calculator (atomlearn's ML force fields, GFN2-xTB); the gradient comes
+  from the calculator's forces through a custom autograd function.
+
+Non-finite energies (a flow sample with overlapping atoms, a failed SCF) are kept as ``inf``: the
+reweighting gives them zero weight and counts them, and training leaves them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from atomlearn.units import K_TO_EV
+
+
+class Potential:
+    """A potential energy of flat coordinate vectors.
+
+    Attributes
+    ----------
+    dim : int
+        Length of one coordinate vector.
+    energy_unit : str
+        Unit of :meth:`energy` (``"kT"`` for reduced model systems).
+    """
+
+    dim: int
+    energy_unit: str = "kT"
+
+    def energy(self, x: torch.Tensor) -> torch.Tensor:
+        """U(x) of shape (n,) for ``x`` of shape (n, dim), in ``energy_unit``; differentiable."""
+        raise NotImplementedError
+
+    def thermal_energy(self, temperature: float) -> float:
+        """kT in ``energy_unit`` at ``temperature`` (kelvin, or reduced units for a reduced potential)."""
+        return float(temperature)
+
+    def reduced(self, x: torch.Tensor, temperature: float) -> torch.Tensor:
+        """u(x) = U(x)/kT, shape (n,); NaN becomes +inf (a configuration of zero weight)."""
+        u = self.energy(x) / self.thermal_energy(temperature)
+        return torch.where(torch.isnan(u), torch.full_like(u, float("inf")), u)
+
+
+class TorchPotential(Potential):
+    """A PyTorch energy function ``fn(x) -> U`` of ``x`` with shape (n, dim), in units of kT at temperature 1."""
+
+    def __init__(self, fn: Callable[[torch.Tensor], torch.Tensor], dim: int, energy_unit: str = "kT") -> None:
+        self.fn, self.dim, self.energy_unit = fn, int(dim), energy_unit
+
+    def energy(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fn(x)
+
+
+class _EnergyWithForces(torch.autograd.Function):
+    """U(x) from a non-torch engine whose forces give the gradient: ∂U/∂x = -F."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, engine: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> torch.Tensor:
+        energies, forces = engine(x.detach().cpu().double().numpy())
+        ctx.save_for_backward(torch.as_tensor(-forces, dtype=x.dtype, device=x.device))
+        return torch.as_tensor(energies, dtype=x.dtype, device=x.device)
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor) -> tuple[torch.Tensor, None]:
+        (gradient,) = ctx.saved_tensors
+        gradient = torch.nan_to_num(gradient, nan=0.0, posinf=0.0, neginf=0.0)
+        return grad_output[:, None] * gradient, None
+
+
+class ASEPotential(Potential):
+    """An ASE calculator as a potential of the flattened Cartesian positions (Å) of ``atoms``; energies in eV.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+        The molecule: its elements, cell and periodicity; its positions are replaced per sample.
+    calculator : ase.calculators.calculator.Calculator
+        Gives ``energy`` and ``forces`` (e.g. ``atomlearn.forcefield.Calculator`` or tblite's GFN2-xTB).
+    """
+
+    energy_unit = "eV"
+
+    def __init__(self, atoms, calculator) -> None:
+        self.atoms = atoms.copy()
+        self.atoms.calc = calculator
+        self.dim = 3 * len(atoms)
+
+    def thermal_energy(self, temperature: float) -> float:
+        return K_TO_EV * float(temperature)
+
+    def _energies_and_forces(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        energies, forces = np.full(len(x), np.inf), np.zeros_like(x)
+        for row, positions in enumerate(x):
+            try:
+                self.atoms.positions = positions.reshape(-1, 3)
+                energies[row] = self.atoms.get_potential_energy()
+                forces[row] = self.atoms.get_forces().ravel()
+            except Exception:  # noqa: BLE001 - a failed evaluation is an infinite energy (zero weight), counted later
+                energies[row] = np.inf
+        return energies, forces
+
+    def energy(self, x: torch.Tensor) -> torch.Tensor:
+        return _EnergyWithForces.apply(x, self._energies_and_forces)

@@ -1,0 +1,77 @@
+"""A trained Boltzmann generator on disk (``BG_DIR``): ``generator.json`` (the potential's
+description, the flow's architecture and standardization, the training settings and results),
+``flow.pt`` (the flow's tensors, loaded with ``weights_only=True``: no code is unpickled) and
+``history.csv``, sealed by ``complete.json``; a folder without it is refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+
+from atomlearn.atomic import atomic_file, mark_complete, mark_incomplete, require_complete, write_csv_atomic, write_text_atomic
+from atomlearn.sampling.flows import FlowSpec, build_flow
+from atomlearn.sampling.generator import BoltzmannGenerator
+from atomlearn.sampling.potentials import Potential
+
+GENERATOR_FILE, WEIGHTS_FILE, HISTORY_FILE = "generator.json", "flow.pt", "history.csv"
+FORMAT = "atomlearn-boltzmann-generator-1"
+#: the only generator settings a folder may set (an allow-list: nothing else in the JSON reaches the constructor)
+SETTINGS = ("temperature", "learning_rate", "energy_learning_rate", "batch_size", "energy_weight", "energy_cutoff",
+            "patience", "steps_per_epoch", "random_state")
+
+
+def save_generator(generator: BoltzmannGenerator, folder: str | Path, potential: dict[str, Any],
+                   results: dict[str, Any]) -> Path:
+    """Write ``generator`` to ``folder`` whole or not at all; ``potential`` says how to rebuild its
+    potential (``sampling.train.build_potential``), ``results`` holds its measured numbers."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    mark_incomplete(folder)
+    flow = generator._require_fitted()
+    with atomic_file(folder / WEIGHTS_FILE) as partial:
+        torch.save({name: value.detach().cpu() for name, value in flow.state_dict().items()}, partial)
+    history = pd.concat([pd.DataFrame(h).assign(phase=phase) for phase, h in generator.history_.items()], ignore_index=True)
+    write_csv_atomic(history, folder / HISTORY_FILE)
+    record = {"format": FORMAT, "potential": potential, "flow": flow.spec.to_dict(),
+              "settings": {name: getattr(generator, name) for name in SETTINGS}, "results": results}
+    write_text_atomic(folder / GENERATOR_FILE, json.dumps(record, indent=2))
+    mark_complete(folder, [GENERATOR_FILE, WEIGHTS_FILE, HISTORY_FILE])
+    return folder
+
+
+def read_record(folder: str | Path) -> dict[str, Any]:
+    """The ``generator.json`` of a complete ``BG_DIR`` (refuses an incomplete or foreign folder)."""
+    folder = Path(folder)
+    if not any((folder / name).exists() for name in (GENERATOR_FILE, "training_settings.json")):
+        raise FileNotFoundError(f"{folder} holds no Boltzmann generator: give the folder written by `atomlearn sample train`")
+    require_complete(folder, "Boltzmann generator", "rerun `atomlearn sample train` with the same --out to finish it")
+    record = json.loads((folder / GENERATOR_FILE).read_text())
+    if record.get("format") != FORMAT:
+        raise ValueError(f"{folder / GENERATOR_FILE} is not a Boltzmann generator of this atomlearn ({record.get('format')!r})")
+    return record
+
+
+def load_generator(folder: str | Path, potential: Potential, device: str = "cpu") -> BoltzmannGenerator:
+    """The Boltzmann generator saved in ``folder``, sampling ``potential`` (rebuild it with
+    ``sampling.train.build_potential(read_record(folder)["potential"])``)."""
+    folder = Path(folder)
+    record = read_record(folder)
+    spec = FlowSpec(**{name: record["flow"][name] for name in FlowSpec.__dataclass_fields__})
+    if spec.dim != potential.dim:
+        raise ValueError(f"{folder} holds a flow of {spec.dim} coordinates; the potential has {potential.dim}")
+    generator = BoltzmannGenerator(potential, flow=spec, device=device, **{k: record["settings"][k] for k in SETTINGS})
+    flow = build_flow(spec)
+    try:
+        state = torch.load(folder / WEIGHTS_FILE, weights_only=True, map_location="cpu")
+        flow.load_state_dict(state)
+    except Exception as exc:  # noqa: BLE001 - torch raises many kinds for a damaged or foreign file
+        raise ValueError(f"{folder / WEIGHTS_FILE} is not the flow its generator.json describes ({exc})") from exc
+    generator.flow_ = flow.to(generator.device).eval()
+    history = pd.read_csv(folder / HISTORY_FILE)
+    generator.history_ = {phase: {c: rows[c].to_numpy() for c in rows.columns if c != "phase"}
+                          for phase, rows in history.groupby("phase", sort=False)}
+    return generator

@@ -18,7 +18,8 @@ The small mode only shrinks sizes, never changes what runs. The mapping:
   ``cycles=N`` -> 40 and ``init_cycles=N`` -> 10 (GCMC); ``screen_coremof_co2``: ``n_simulate`` -> 24,
   ``n_screen`` -> 60, ``n_confirm`` -> 1, ``n_henry`` -> 2, ``grid_spacing_A=0.15`` -> 0.3;
   Boltzmann generators: ``iterations`` and ``energy_steps`` -> 30;
-- ``sample train``: ``--samples 2000 --iterations 60 --n-eval 500`` (and ``--energy-steps`` -> 60 where given);
+- ``sample train``: ``--samples 2000 --iterations 60 --n-eval 500`` (and ``--energy-steps`` -> 60 where given;
+  alanine dipeptide: ``--samples 300 --energy-steps 5 --reference-ns 0.02``);
   ``sample draw|report``: ``--n`` -> at most 500;
 - ``make demo`` / ``make test`` / ``make bench`` are not run here: ``make demo`` runs ``atomlearn demo co2``
   (run below), ``make test`` is this suite, ``make bench`` the benchmarks.
@@ -115,6 +116,9 @@ def small_command(words: list[str]) -> list[str] | None:
             _set(args, option, value)
         if "--energy-steps" in args:
             _set(args, "--energy-steps", "60")
+        if "alanine-dipeptide" in args:  # 300 MD frames, a 20 ps reference
+            for option, value in (("--samples", "300"), ("--energy-steps", "5"), ("--reference-ns", "0.02")):
+                _set(args, option, value)
     if command == "simulate xtb-md":
         _set(args, "--equilibration", "4")
     if command == "simulate henry":

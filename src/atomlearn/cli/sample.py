@@ -8,7 +8,7 @@ from pathlib import Path
 from atomlearn.cli.common import console
 
 #: as ``atomlearn.sampling.systems.SYSTEMS`` and ``sampling.flows.FLOW_KINDS`` (not imported: `--help` must not load PyTorch)
-SYSTEMS = ("double-well", "dw4", "lj13")
+SYSTEMS = ("double-well", "dw4", "lj13", "alanine-dipeptide")
 FLOWS = ("realnvp", "spline", "flow-matching")
 
 
@@ -18,13 +18,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     sample_commands = sample.add_subparsers(title="sample commands", required=True)
     train = sample_commands.add_parser("train", help="train a flow on MCMC samples and the energy of a system")
     train.add_argument("system", choices=SYSTEMS, help="double-well (Noé et al. 2019, exact ΔF by quadrature), dw4 (4 "
-                       "particles, double-well pairs) or lj13 (13 Lennard-Jones particles); references by long MCMC")
+                       "particles, double-well pairs), lj13 (13 Lennard-Jones particles; references by long MCMC) or "
+                       "alanine-dipeptide (Amber ff99SB-ILDN + OBC in OpenMM, internal coordinates; reference: long MD)")
     train.add_argument("--out", required=True, help="generator folder (BG_DIR); rerunning an interrupted run resumes it")
     train.add_argument("--flow", choices=FLOWS, help="realnvp (affine couplings; the double well's default), spline, or "
                        "flow-matching (equivariant continuous flow; the particle systems' default)")
     train.add_argument("--couplings", type=int, default=8, help="coupling layers (default 8)")
     train.add_argument("--hidden", type=int, help="units per hidden layer (default 64 for couplings, 32 for flow matching)")
-    train.add_argument("--samples", type=int, default=10_000, help="MCMC training samples, from every state (default 10000)")
+    train.add_argument("--samples", type=int, default=10_000,
+                       help="training samples: MCMC from every state, or MD frames 0.1 ps apart (default 10000)")
+    train.add_argument("--reference-ns", type=float, help="alanine dipeptide: length of the reference MD, ns (default 2; cached)")
     train.add_argument("--iterations", type=int, default=1000,
                        help="most maximum-likelihood (or flow-matching) steps (default 1000)")
     train.add_argument("--energy-steps", type=int, help="most energy (reverse KL) steps (default 1000; flow matching: 0)")
@@ -54,7 +57,8 @@ def _train(args: argparse.Namespace) -> int:
     result = train_generator(args.system, args.out, n_samples=args.samples, iterations=args.iterations,
                              energy_steps=args.energy_steps, flow=args.flow, n_couplings=args.couplings,
                              hidden=args.hidden, n_eval=args.n_eval, random_state=args.seed, device=args.device,
-                             overwrite=args.overwrite, verbose=console.is_terminal)
+                             overwrite=args.overwrite, verbose=console.is_terminal,
+                             system_params={"reference_ns": args.reference_ns} if args.reference_ns else None)
     console.print(result.summary(), highlight=False)
     return 0
 

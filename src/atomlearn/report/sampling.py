@@ -75,6 +75,29 @@ def _energies(flow_u: np.ndarray, log_w: np.ndarray, reference_u: np.ndarray) ->
     return _layout(fig, "Energy distribution", "u = U/kT", "density")
 
 
+def _ramachandran(system, x: np.ndarray, log_w: np.ndarray, reference: np.ndarray) -> go.Figure:
+    """Free energy over (φ, ψ): the reference MD beside the reweighted flow samples."""
+    from plotly.subplots import make_subplots
+
+    edges = np.linspace(-180, 180, 49)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("reference MD", "flow, reweighted"), shared_yaxes=True)
+    finite = np.isfinite(log_w)
+    for column, (z, weights) in enumerate(((reference, None), (x[finite], np.exp(log_w[finite] - log_w[finite].max())))):
+        phi, psi = system.ramachandran(z)
+        density, _, _ = np.histogram2d(phi, psi, bins=[edges, edges], weights=weights, density=True)
+        with np.errstate(divide="ignore"):
+            free_energy = -np.log(density.T)
+        free_energy -= np.min(free_energy[np.isfinite(free_energy)])
+        fig.add_trace(go.Heatmap(x=0.5 * (edges[1:] + edges[:-1]), y=0.5 * (edges[1:] + edges[:-1]),
+                                 z=np.where(free_energy < 10, free_energy, np.nan), zmin=0, zmax=10, colorscale="Viridis",
+                                 colorbar={"title": "F (kT)"}, showscale=column == 1), row=1, col=column + 1)
+    fig.update_layout(title="Ramachandran plot", width=2 * WIDTH, height=HEIGHT, template="plotly_white",
+                      margin={"l": 60, "r": 20, "t": 70, "b": 50})
+    fig.update_xaxes(title_text="φ (degrees)")
+    fig.update_yaxes(title_text="ψ (degrees)", col=1)
+    return fig
+
+
 def _history(folder: Path) -> go.Figure:
     history = pd.read_csv(folder / "history.csv")
     fig = go.Figure()
@@ -138,6 +161,9 @@ def sampling_report(folder: str | Path, out: str | Path | None = None, n: int | 
                          note(f"The reweighted curve leaves out bins with fewer than {MIN_BIN_SAMPLES} flow samples. "
                               f"Reference: {system.reference_description}.")),
                  section("Training", figure(_history(folder), "history"))]
+    if hasattr(system, "ramachandran"):
+        sections.insert(-1, section("Ramachandran plot", figure(_ramachandran(system, samples.x, samples.log_w, reference),
+                                                                "ramachandran")))
     path = Path(out) if out is not None else folder / "report.html"
     write_text_atomic(path, html_page(f"atomlearn: Boltzmann generator for {results['system']}",
                                       f"atomlearn {__version__} · {folder}", sections))

@@ -7,7 +7,7 @@ Coupling flows, built on ``zuko`` (maintained, pure PyTorch, circular splines fo
 * ``realnvp``: affine couplings (Dinh et al. 2016);
 * ``spline``: rational-quadratic spline couplings (Durkan et al. 2019), more expressive per layer.
 
-They work on standardized coordinates (x − loc)/scale, with loc and scale taken from the training
+They work on whitened coordinates L⁻¹(x − loc), with the mean and covariance of the training
 samples, so one architecture serves coordinates in Å, nm or reduced units.
 
 ``flow-matching``: a continuous flow of identical particles with an equivariant velocity field,
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import torch
 import zuko
 from zuko.transforms import MonotonicRQSTransform
@@ -85,13 +86,16 @@ def build_flow(spec: FlowSpec, loc: torch.Tensor | None = None, scale: torch.Ten
 
 
 class CouplingFlow(torch.nn.Module):
-    """A coupling flow on standardized coordinates: x = loc + scale · f⁻¹(z), z ~ N(0, I).
+    """A coupling flow on whitened coordinates: x = loc + L · f⁻¹(z), z ~ N(0, I), with L the
+    Cholesky factor of the training samples' covariance (their linear correlations, e.g. between
+    the bond angles around one atom, need no coupling layer to learn).
 
     Parameters
     ----------
     spec : FlowSpec
-    loc, scale : Tensor, shape (dim,)
-        Standardization of the coordinates (scale > 0).
+    loc : Tensor, shape (dim,)
+    scale : Tensor, shape (dim, dim)
+        Lower-triangular whitening factor L (positive diagonal); default the identity.
     """
 
     def __init__(self, spec: FlowSpec, loc: torch.Tensor | None = None, scale: torch.Tensor | None = None) -> None:
@@ -106,14 +110,26 @@ class CouplingFlow(torch.nn.Module):
                 univariate=lambda *phi: MonotonicRQSTransform(*phi, bound=spec.bound),
                 shapes=[(spec.bins,), (spec.bins,), (spec.bins - 1,)])
         self.register_buffer("loc", torch.zeros(spec.dim) if loc is None else torch.as_tensor(loc, dtype=torch.float32))
-        self.register_buffer("scale", torch.ones(spec.dim) if scale is None else torch.as_tensor(scale, dtype=torch.float32))
+        self.register_buffer("scale", torch.eye(spec.dim) if scale is None else torch.as_tensor(scale, dtype=torch.float32))
+
+    def _log_det_scale(self) -> torch.Tensor:
+        return torch.log(torch.diagonal(self.scale)).sum()
 
     def log_prob(self, x: torch.Tensor) -> torch.Tensor:
         """log q(x), shape (n,), for x of shape (n, dim)."""
-        z = (x.to(self.loc.dtype) - self.loc) / self.scale
-        return self.flow().log_prob(z) - torch.log(self.scale).sum()
+        centred = (x.to(self.loc.dtype) - self.loc)[..., None]
+        z = torch.linalg.solve_triangular(self.scale, centred, upper=False)[..., 0]
+        return self.flow().log_prob(z) - self._log_det_scale()
 
     def sample_and_log_prob(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
         """n samples x, shape (n, dim), and their log q(x), shape (n,); differentiable (reparametrized)."""
         z, log_q = self.flow().rsample_and_log_prob((n,))
-        return self.loc + self.scale * z, log_q - torch.log(self.scale).sum()
+        return self.loc + z @ self.scale.T, log_q - self._log_det_scale()
+
+
+def whitening(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean (dim,) and lower Cholesky factor (dim, dim) of the covariance of samples (n, dim), regularized
+    by 1e-6 of each variance so that a degenerate set still gives a positive-definite factor."""
+    covariance = np.atleast_2d(np.cov(samples, rowvar=False))
+    covariance += np.diag(1e-6 * np.diag(covariance) + 1e-12)
+    return samples.mean(0), np.linalg.cholesky(covariance)

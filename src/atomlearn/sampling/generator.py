@@ -20,13 +20,15 @@ import numpy as np
 import torch
 
 from atomlearn.models.nn.training import LoopSettings, resolve_device, seed_torch, train_network, validation_split
-from atomlearn.sampling.flows import FlowSpec, build_flow
+from atomlearn.sampling.flows import FlowSpec, build_flow, whitening
 from atomlearn.sampling.potentials import Potential
 from atomlearn.sampling.reweighting import (FreeEnergyDifference, free_energy_difference, kish_ess,
                                             log_importance_weights, reweighted_histogram, warn_if_unreliable)
 
 #: a training batch whose energies are mostly not finite, this many batches in a row, stops the fit
 BAD_BATCHES_TO_STOP = 20
+#: gradients are clipped to this norm: one sample near a steep wall must not throw the flow away
+MAX_GRADIENT_NORM = 100.0
 StateDefinition = str | Callable[[np.ndarray], np.ndarray]
 
 
@@ -149,7 +151,7 @@ class BoltzmannGenerator:
                 raise ValueError(f"{int(np.sum(~np.isfinite(samples).all(1)))} training samples hold NaN or inf coordinates")
             rows_train, rows_val = validation_split(len(samples), 0.1, self.random_state)
             train, validation = (torch.as_tensor(samples[r], device=self.device) for r in (rows_train, rows_val))
-            loc, scale = samples.mean(0), samples.std(0) + 1e-6
+            loc, scale = whitening(samples)
         elif self.flow_ is None:
             loc, scale = None, None
         if self.flow_ is None:
@@ -167,7 +169,7 @@ class BoltzmannGenerator:
         checkpoint = self.checkpoint_dir / f"checkpoint-{phase}.pt" if self.checkpoint_dir is not None else None
         return LoopSettings(learning_rate=learning_rate, batch_size=batch_size, max_epochs=max(1, max_epochs),
                             patience=self.patience, random_state=self.random_state, checkpoint=checkpoint,
-                            verbose=self.verbose)
+                            verbose=self.verbose, max_grad_norm=MAX_GRADIENT_NORM)
 
     def _likelihood_phase(self, train: torch.Tensor, validation: torch.Tensor, iterations: int) -> dict[str, np.ndarray]:
         flow = self.flow_
@@ -200,12 +202,19 @@ class BoltzmannGenerator:
         return train_network(flow, batch_loss, validation_loss, len(train), settings)
 
     def _reverse_kl(self, n: int) -> tuple[torch.Tensor, float]:
-        """The reverse-KL loss on n flow samples (finite energies only) and the fraction that were not finite."""
+        """The reverse-KL loss on n flow samples and the fraction whose energy was not finite. Those
+        count with a constant energy above the cutoff (left out, the loss would let the flow drift
+        outside the potential's domain for free). A potential may train on a smoother energy than it
+        weights with (``training_reduced``: e.g. a wall where ``reduced`` jumps to +inf)."""
+        energy = getattr(self.potential, "training_reduced", self.potential.reduced)
         x, log_q = self.flow_.sample_and_log_prob(n)
-        u = self.potential.reduced(x, self.temperature)
+        u = energy(x, self.temperature)
         finite = torch.isfinite(u)
-        loss = (linlog(u[finite], self.energy_cutoff) + log_q[finite]).mean() if finite.any() else log_q.sum() * 0.0
-        return loss, 1.0 - float(finite.float().mean())
+        if not finite.all():  # again on the finite ones alone: a NaN energy's gradient is NaN, even times zero
+            u = torch.full_like(u, 2.0 * self.energy_cutoff)
+            if finite.any():
+                u = u.index_put((finite,), energy(x[finite], self.temperature))
+        return (linlog(u, self.energy_cutoff) + log_q).mean(), 1.0 - float(finite.float().mean())
 
     def _energy_phase(self, train: torch.Tensor | None, validation: torch.Tensor | None,
                       energy_steps: int) -> dict[str, np.ndarray]:

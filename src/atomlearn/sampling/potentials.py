@@ -2,11 +2,12 @@
 vectors, differentiable with PyTorch (reverse-KL training needs ∂u/∂x).
 
 A potential maps ``x`` of shape (n, dim) to ``U(x)`` of shape (n,) in its own energy unit, and says
-how large kT is in that unit at a temperature. Two kinds:
+how large kT is in that unit at a temperature. Three kinds:
 
 * ``TorchPotential``: a plain PyTorch energy function (the model systems in ``systems.py``);
 * ``ASEPotential``: any ASE calculator (atomlearn's ML force fields, GFN2-xTB); the gradient comes
-  from the calculator's forces through a custom autograd function.
+  from the calculator's forces through a custom autograd function;
+* ``OpenMMPotential``: an OpenMM ``System`` (kJ/mol, nm), its forces likewise.
 
 Non-finite energies (a flow sample with overlapping atoms, a failed SCF) are kept as ``inf``: the
 reweighting gives them zero weight and counts them, and training leaves them out.
@@ -19,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from atomlearn.units import K_TO_EV
+from atomlearn.units import K_TO_EV, K_TO_KJ_MOL
 
 
 class Potential:
@@ -106,6 +107,46 @@ class ASEPotential(Potential):
                 forces[row] = self.atoms.get_forces().ravel()
             except Exception:  # noqa: BLE001 - a failed evaluation is an infinite energy (zero weight), counted later
                 energies[row] = np.inf
+        return energies, forces
+
+    def energy(self, x: torch.Tensor) -> torch.Tensor:
+        return _EnergyWithForces.apply(x, self._energies_and_forces)
+
+
+class OpenMMPotential(Potential):
+    """An OpenMM ``System`` as a potential of flattened positions in nm; energies in kJ/mol.
+
+    Parameters
+    ----------
+    system : openmm.System
+        The force field applied to the molecule (e.g. Amber ff99SB-ILDN with OBC implicit solvent).
+    platform : str
+        OpenMM platform. Default ``"Reference"`` (double precision): for one small molecule at a time
+        it was 14x faster here than ``"CPU"`` (alanine dipeptide: 0.08 vs 1.1 ms per energy and forces).
+    """
+
+    energy_unit = "kJ/mol"
+
+    def __init__(self, system, platform: str = "Reference") -> None:
+        import openmm
+
+        self.dim = 3 * system.getNumParticles()
+        properties = {"Threads": "1"} if platform == "CPU" else {}
+        self.context = openmm.Context(system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName(platform),
+                                      properties)
+
+    def thermal_energy(self, temperature: float) -> float:
+        return K_TO_KJ_MOL * float(temperature)
+
+    def _energies_and_forces(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        energies, forces = np.full(len(x), np.inf), np.zeros_like(x)
+        for row, positions in enumerate(x):
+            if not np.all(np.isfinite(positions)):
+                continue
+            self.context.setPositions(positions.reshape(-1, 3))
+            state = self.context.getState(getEnergy=True, getForces=True)
+            energies[row] = state.getPotentialEnergy()._value  # kJ/mol
+            forces[row] = np.asarray(state.getForces(asNumpy=True)._value).ravel()  # kJ/mol/nm
         return energies, forces
 
     def energy(self, x: torch.Tensor) -> torch.Tensor:

@@ -45,6 +45,13 @@ class System(Potential):
     energy_unit: str = "kT"
     reference_description: str = ""
     default_flow: str = "realnvp"
+    temperature: float = 1.0
+    #: the constructor parameters ``spec`` saves (beyond the name)
+    SPEC_FIELDS = ()
+
+    def spec(self) -> dict:
+        """What ``generator.json`` stores to rebuild this system (``get_system(**spec)``)."""
+        return {"system": self.name, **{name: getattr(self, name) for name in self.SPEC_FIELDS}}
 
     def collective_variable(self, x: np.ndarray) -> np.ndarray:
         """The collective variable of samples (n, dim), shape (n,)."""
@@ -134,14 +141,19 @@ class DoubleWell2D(System):
 #: name -> (module, class) of the systems the command line knows
 SYSTEMS = {"double-well": ("atomlearn.sampling.systems", "DoubleWell2D"),
            "dw4": ("atomlearn.sampling.particles", "DoubleWellParticles"),
-           "lj13": ("atomlearn.sampling.particles", "LennardJonesCluster")}
+           "lj13": ("atomlearn.sampling.particles", "LennardJonesCluster"),
+           "alanine-dipeptide": ("atomlearn.sampling.alanine", "AlanineDipeptide")}
 
 
-def get_system(name: str) -> System:
-    """The system called ``name``; a clear error names the known ones."""
+def get_system(name: str, **params) -> System:
+    """The system called ``name``, with the parameters its ``spec`` names; a clear error names the known ones."""
     import importlib
 
     if name not in SYSTEMS:
         raise ValueError(f"unknown system {name!r}; choose one of {', '.join(SYSTEMS)}")
     module, cls = SYSTEMS[name]
-    return getattr(importlib.import_module(module), cls)()
+    system_class = getattr(importlib.import_module(module), cls)
+    unknown = set(params) - set(system_class.SPEC_FIELDS)
+    if unknown:
+        raise ValueError(f"system {name!r} takes no parameter {', '.join(sorted(unknown))}")
+    return system_class(**params)

@@ -25,10 +25,10 @@ CHECKPOINTS = ("checkpoint-likelihood.pt", "checkpoint-energy.pt", "checkpoint-f
 
 
 def build_potential(spec: dict[str, Any]) -> Potential:
-    """The potential a ``generator.json`` describes: ``{"system": NAME}`` (``sampling.systems``)."""
-    if set(spec) == {"system"}:
-        return get_system(str(spec["system"]))
-    raise ValueError(f"unknown potential description {spec!r}; this atomlearn knows {{'system': NAME}}")
+    """The potential a ``generator.json`` describes: ``{"system": NAME, ...its parameters}`` (``System.spec``)."""
+    if "system" not in spec:
+        raise ValueError(f"unknown potential description {spec!r}; this atomlearn knows {{'system': NAME, ...}}")
+    return get_system(str(spec["system"]), **{k: v for k, v in spec.items() if k != "system"})
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,14 @@ def evaluate_generator(generator: BoltzmannGenerator, system: System, n: int, n_
 
 #: per flow kind: hidden units, energy steps, evaluation samples (a flow-matching sample costs an ODE solve)
 FLOW_DEFAULTS = {"realnvp": (64, 1000, 100_000), "spline": (64, 1000, 100_000), "flow-matching": (32, 0, 2000)}
+#: a molecule's flow: wider couplings, fewer evaluation samples (each costs a force-field call)
+MOLECULE_DEFAULTS = (128, 1000, 20_000)
 
 
 def train_generator(system_name: str, out: str | Path, n_samples: int = 10_000, iterations: int = 1000,
                     energy_steps: int | None = None, flow: str | None = None, n_couplings: int = 8,
                     hidden: int | None = None, n_eval: int | None = None, random_state: int = 0, device: str = "auto",
-                    overwrite: bool = False, verbose: bool = False) -> GeneratorResult:
+                    overwrite: bool = False, verbose: bool = False, system_params: dict | None = None) -> GeneratorResult:
     """Train a Boltzmann generator for the system ``system_name`` and write it to ``out``.
 
     ``flow`` defaults to the system's own (``realnvp`` for the double well, ``flow-matching`` for
@@ -98,28 +100,29 @@ def train_generator(system_name: str, out: str | Path, n_samples: int = 10_000, 
     ``out`` when rerun with the same arguments; a folder that already holds a finished generator
     is refused unless ``overwrite``.
     """
-    system = get_system(system_name)
+    system = get_system(system_name, **(system_params or {}))
     flow = flow or system.default_flow
     if flow not in FLOW_DEFAULTS:
         raise ValueError(f"unknown flow {flow!r}; choose one of {', '.join(FLOW_DEFAULTS)}")
-    defaults = FLOW_DEFAULTS[flow]
+    defaults = MOLECULE_DEFAULTS if system.energy_unit != "kT" and flow != "flow-matching" else FLOW_DEFAULTS[flow]
     hidden, energy_steps, n_eval = (given if given is not None else default
                                     for given, default in zip((hidden, energy_steps, n_eval), defaults))
     out = Path(out)
     if (out / GENERATOR_FILE).exists() and not overwrite:
         raise ValueError(f"{out} already holds a trained Boltzmann generator; choose another --out, or pass "
                          "--overwrite (overwrite=True) to replace it")
-    settings = {"system": system_name, "n_samples": n_samples, "iterations": iterations, "energy_steps": energy_steps,
+    settings = {"system": system_name, "system_params": system_params or {}, "n_samples": n_samples, "iterations": iterations, "energy_steps": energy_steps,
                 "flow": flow, "n_couplings": n_couplings, "hidden": hidden, "random_state": random_state}
     check_resume_request(out, settings, CHECKPOINTS, SETTINGS_FILE)
     samples = system.training_samples(n_samples, random_state=random_state)
-    generator = BoltzmannGenerator(system, flow=flow, n_couplings=n_couplings, hidden=hidden, random_state=random_state,
-                                   checkpoint_dir=out, device=device, verbose=verbose)
+    generator = BoltzmannGenerator(system, flow=flow, temperature=system.temperature, n_couplings=n_couplings,
+                                   hidden=hidden, random_state=random_state, checkpoint_dir=out, device=device,
+                                   verbose=verbose)
     started = time.perf_counter()
     generator.fit(samples, iterations=iterations, energy_steps=energy_steps)
     results = {"system": system_name, "flow": flow, "n_training_samples": len(samples),
                "train_seconds": time.perf_counter() - started, **evaluate_generator(generator, system, n_eval)}
-    save_generator(generator, out, {"system": system_name}, results)
+    save_generator(generator, out, system.spec(), results)
     for name in (*CHECKPOINTS, SETTINGS_FILE):
         (out / name).unlink(missing_ok=True)
     return GeneratorResult(out, results)

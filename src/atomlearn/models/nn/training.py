@@ -85,6 +85,7 @@ class LoopSettings:
     random_state: int | None = 0
     checkpoint: str | Path | None = None
     verbose: bool = False  # a progress bar per epoch (on a terminal)
+    max_grad_norm: float | None = None  # clip the gradient's norm (a rare huge gradient, e.g. from an energy)
 
     @classmethod
     def of(cls, estimator: object) -> LoopSettings:
@@ -125,6 +126,8 @@ def train_network(module: torch.nn.Module, batch_loss: Callable[[np.ndarray], to
                     raise FloatingPointError(f"the training loss became {float(loss)} in epoch {state['epoch'] + 1}; "
                                              "lower learning_rate or check the targets for extreme values")
                 loss.backward()
+                if settings.max_grad_norm is not None:
+                    torch.nn.utils.clip_grad_norm_(module.parameters(), settings.max_grad_norm)
                 optimizer.step()
                 total += float(loss.detach()) * len(rows)
                 seen += len(rows)

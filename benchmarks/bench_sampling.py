@@ -30,7 +30,7 @@ TOLERANCE_KT = 0.2
 BUDGETS = {"double-well": [(10_000, 100, 100), (10_000, 250, 250), (10_000, 500, 500), (10_000, 1000, 1000),
                            (10_000, 2000, 2000)],
            "dw4": [(10_000, 3000, 0)], "lj13": [(10_000, 3000, 0)],
-           "alanine-dipeptide": [(5000, 3000, 1000)]}
+           "alanine-dipeptide": [(10_000, 5000, 2000)]}
 N_EVAL = {"double-well": 100_000, "dw4": 2000, "lj13": 1000, "alanine-dipeptide": 20_000}
 
 
@@ -39,6 +39,7 @@ def bg_run(system, budget: tuple[int, int, int]) -> dict:
     n_samples, iterations, energy_steps = budget
     samples = system.training_samples(n_samples, random_state=0)
     generator = BoltzmannGenerator(system, flow=system.default_flow, temperature=system.temperature, random_state=0,
+                                   energy_weight=system.default_energy_weight,
                                    device="cpu", hidden=128 if system.energy_unit != "kT" else 64 if
                                    system.default_flow != "flow-matching" else 32)
     generator.fit(samples, iterations=iterations, energy_steps=energy_steps)

@@ -21,7 +21,7 @@ from atomlearn.sampling.train import train_generator
 def double_well_generator(tmp_path_factory):
     torch.set_num_threads(1)
     out = tmp_path_factory.mktemp("bg") / "double-well"
-    result = train_generator("double-well", out, n_samples=10_000, iterations=1000, energy_steps=1000, n_eval=100_000,
+    result = train_generator("double-well", out, n_samples=10_000, iterations=1000, energy_steps=1000, n_eval=400_000,
                              random_state=0, device="cpu")
     return result
 
@@ -41,7 +41,7 @@ def test_double_well_free_energy_within_0_05_kT_of_exact_with_ess_above_90(doubl
 def test_the_saved_generator_draws_what_the_trained_one_drew(double_well_generator):
     folder = double_well_generator.folder
     loaded = load_generator(folder, DoubleWell2D())
-    loaded.sample(100_000, random_state=1)
+    loaded.sample(400_000, random_state=1)
     delta = loaded.free_energy_difference("left", "right")
     assert delta.delta_f == pytest.approx(double_well_generator.results["free_energy_differences"][0]["delta_f"], abs=1e-9)
     assert set(loaded.history_) == {"likelihood", "energy"}

@@ -77,6 +77,8 @@ class AlanineDipeptide(System):
     typical: list[float] | None = None
     reference_ns: float = 2.0
     name: str = "alanine-dipeptide"
+    default_flow: str = "spline"  # spline couplings: ESS 1.7 % against 0.1 % for RealNVP on the same data
+    default_energy_weight: float = 0.5  # 60 coordinates: more of the likelihood keeps both basins
     temperature: float = 300.0
     energy_unit: str = "kJ/mol"
     cv_label: str = "φ (degrees)"

@@ -100,7 +100,7 @@ class BoltzmannGenerator:
 
     def __init__(self, potential: Potential, flow: str | FlowSpec = "realnvp", temperature: float = 1.0, n_couplings: int = 8,
                  hidden: int = 64, bins: int = 8, learning_rate: float = 1e-3, energy_learning_rate: float = 5e-4,
-                 batch_size: int = 256, energy_weight: float = 0.9, energy_cutoff: float = 1e3, patience: int = 20,
+                 batch_size: int = 256, energy_weight: float = 0.9, energy_cutoff: float = 1e3, patience: int = 50,
                  steps_per_epoch: int = 50, random_state: int | None = 0, checkpoint_dir: str | Path | None = None,
                  device: str = "auto", verbose: bool = False) -> None:
         self.potential, self.temperature = potential, float(temperature)

@@ -45,6 +45,7 @@ class System(Potential):
     energy_unit: str = "kT"
     reference_description: str = ""
     default_flow: str = "realnvp"
+    default_energy_weight: float = 0.9  # reverse KL : likelihood in the energy phase
     temperature: float = 1.0
     #: the constructor parameters ``spec`` saves (beyond the name)
     SPEC_FIELDS = ()

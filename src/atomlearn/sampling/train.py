@@ -116,6 +116,7 @@ def train_generator(system_name: str, out: str | Path, n_samples: int = 10_000, 
     check_resume_request(out, settings, CHECKPOINTS, SETTINGS_FILE)
     samples = system.training_samples(n_samples, random_state=random_state)
     generator = BoltzmannGenerator(system, flow=flow, temperature=system.temperature, n_couplings=n_couplings,
+                                   energy_weight=system.default_energy_weight,
                                    hidden=hidden, random_state=random_state, checkpoint_dir=out, device=device,
                                    verbose=verbose)
     started = time.perf_counter()

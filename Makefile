@@ -44,7 +44,7 @@ bench: $(READY)
 	$(PYTHON) benchmarks/bench_md_speed.py --molecules ethanol,aspirin --replicas 1,16,64,256
 	$(PYTHON) benchmarks/bench_qm9_networks.py --sizes 1000,4000,16000 --minutes 2,4,6
 	$(PYTHON) benchmarks/bench_flow_libraries.py
-	$(PYTHON) benchmarks/bench_sampling.py --mcmc-seconds 300
+	$(PYTHON) benchmarks/bench_sampling.py --seconds 300
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info demo-run demo-co2

@@ -60,11 +60,11 @@ def sampler_trace(system, seconds: float) -> list[tuple[float, float]]:
     names = list(system.states)
     trace, start = [], time.perf_counter()
     if hasattr(system, "md_frames"):  # a molecule: an independent MD run, a frame per 0.1 ps
-        frames, stream = [], system.md_frames(random_state=2)
+        counts, stream = np.zeros(3), system.md_frames(random_state=2)
         while time.perf_counter() - start < seconds:
-            frames += [next(stream) for _ in range(100)]
-            z = system.internal(np.array(frames))
-            a, b = system.states[names[0]](z).mean(), system.states[names[1]](z).mean()
+            z = system.internal(np.array([next(stream) for _ in range(100)]))
+            counts += [len(z), system.states[names[0]](z).sum(), system.states[names[1]](z).sum()]
+            a, b = counts[1] / counts[0], counts[2] / counts[0]
             trace.append((time.perf_counter() - start, -np.log(b / a) if a > 0 and b > 0 else np.nan))
         return trace
     x = np.repeat(system.starting_points(), 50, axis=0)

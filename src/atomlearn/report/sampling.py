@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from atomlearn import __version__
 from atomlearn.atomic import write_text_atomic
 from atomlearn.report.build import html_page
-from atomlearn.report.figures import WIDTH, HEIGHT
+from atomlearn.report.figures import HEIGHT, WIDTH, _layout
 from atomlearn.report.html_parts import figure, note, section, table
 from atomlearn.sampling.reweighting import free_energy_difference, kish_ess, reweighted_histogram
 from atomlearn.sampling.store import load_generator, read_record
@@ -22,12 +22,6 @@ from atomlearn.sampling.train import build_potential
 
 FLOW, REWEIGHTED, REFERENCE = "#9aa5b1", "#d9480f", "#1c7ed6"
 MIN_BIN_SAMPLES = 10
-
-
-def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
-    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, width=WIDTH, height=HEIGHT, template="plotly_white",
-                      margin={"l": 60, "r": 20, "t": 50, "b": 50}, legend={"orientation": "h", "y": -0.18})
-    return fig
 
 
 def _cv_figure(system, x: np.ndarray, log_w: np.ndarray, reference: np.ndarray) -> go.Figure:

@@ -185,13 +185,17 @@ class AlanineDipeptide(System):
         partial.replace(path)
         return frames
 
+    @cached_property
+    def _reference_internal(self) -> np.ndarray:
+        return self.internal(self.reference_frames)
+
     def reference_samples(self, n: int, random_state: int | None = 0) -> np.ndarray:
-        z = self.internal(self.reference_frames)
+        z = self._reference_internal
         rows = np.random.default_rng(random_state).permutation(len(z))[:n]
         return z[np.sort(rows)]
 
     def reference_free_energy(self, state_a: str, state_b: str) -> float:
-        z = self.internal(self.reference_frames)
+        z = self._reference_internal
         fractions = {state: float(self.states[state](z).mean()) for state in (state_a, state_b)}
         for state, fraction in fractions.items():
             if fraction == 0:
@@ -201,7 +205,7 @@ class AlanineDipeptide(System):
         return float(-np.log(fractions[state_b] / fractions[state_a]))
 
     def reference_profile(self, edges: np.ndarray) -> np.ndarray:
-        phi = self.collective_variable(self.internal(self.reference_frames))
+        phi = self.collective_variable(self._reference_internal)
         density, _ = np.histogram(phi, bins=edges, density=True)
         with np.errstate(divide="ignore"):
             profile = -np.log(density)

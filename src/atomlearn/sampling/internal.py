@@ -101,23 +101,19 @@ class ZMatrix:
         n, dtype = len(z), z.dtype
         placed = [None] * self.n_atoms
         zero = torch.zeros(n, dtype=dtype, device=z.device)
+        place = np.argsort(self.order)  # atom index -> its place in the order
         placed[0] = torch.zeros(n, 3, dtype=dtype, device=z.device)
         placed[1] = torch.stack([z[:, 0], zero, zero], dim=1)
         r, theta = z[:, 1], z[:, 2]
-        partner = self._column(self.references[2, 0])  # atom 2 is bonded to atom 0 or atom 1 of the order
+        partner = place[self.references[2, 0]]  # atom 2 is bonded to atom 0 or atom 1 of the order
         direction = -1.0 if partner == 1 else 1.0  # from atom 1 the bond points back towards the origin
         base = placed[partner]
         placed[2] = base + torch.stack([direction * r * torch.cos(theta), r * torch.sin(theta), zero], dim=1)
         for k in range(3, self.n_atoms):
-            a, b, c = (placed[self._column(self.references[k, j])] for j in range(3))
+            a, b, c = (placed[place[self.references[k, j]]] for j in range(3))
             column = 3 + 3 * (k - 3)
             placed[k] = _nerf(a, b, c, z[:, column], z[:, column + 1], z[:, column + 2])
-        positions = torch.stack(placed, dim=1)
-        inverse = np.argsort(self.order)
-        return positions[:, inverse].reshape(n, -1)
-
-    def _column(self, atom: int) -> int:
-        return int(np.flatnonzero(self.order == atom)[0])
+        return torch.stack(placed, dim=1)[:, place].reshape(n, -1)
 
     def log_jacobian(self, z: torch.Tensor) -> torch.Tensor:
         """log Π r² sin θ over the placed atoms (up to a constant), shape (n,)."""
@@ -198,11 +194,6 @@ class InternalCoordinatePotential(Potential):
         margin = 1e-3  # an angle of 0 or π (or a zero bond) has log-Jacobian −∞ and an infinite gradient
         geometry = (bonds > margin * bonds.detach().median()).all(1) & ((angles > margin) & (angles < np.pi - margin)).all(1)
         return (excess**2).sum(1), geometry
-
-    def valid(self, z: torch.Tensor) -> torch.Tensor:
-        """Samples inside the domain of the internal coordinates, shape (n,)."""
-        outside, geometry = self._checks(z)
-        return geometry & (outside == 0)
 
     def reduced(self, z: torch.Tensor, temperature: float, training: bool = False) -> torch.Tensor:
         """u_z(z) in kT, shape (n,); +inf outside the domain. With ``training``, a torsion outside its

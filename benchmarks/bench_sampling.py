@@ -7,9 +7,14 @@ by the BG (its training samples + training + sampling) and by the sampler alone.
 * ``dw4``: equivariant flow matching; no states, so ESS, energy W1 and NLL against long MCMC.
 * ``alanine-dipeptide``: the BG (MD training samples, likelihood then energy) against an
   independent MD run alone; the reference is a longer MD (``--reference-ns``, cached).
+* ``molecule`` (with ``--frames FRAMES --potential FF_DIR``): a user's molecule under an atomlearn
+  force field, e.g. ethanol from the README's force-field recipe; the BG (the frames as training
+  samples) against one MD run with the same force field; the reference is 16 replicas of that MD
+  (``--molecule-reference-ns``, cached).
 * ``lj13`` runs only when asked (``--systems lj13``): on CPU its flow-matching ODE is slow.
 
 Usage: python benchmarks/bench_sampling.py [--systems double-well,dw4,alanine-dipeptide] [--seconds 300]
+       python benchmarks/bench_sampling.py --systems molecule --frames ethanol.extxyz --potential ff_ethanol/
 """
 
 from __future__ import annotations
@@ -30,8 +35,8 @@ TOLERANCE_KT = 0.2
 BUDGETS = {"double-well": [(10_000, 100, 100), (10_000, 250, 250), (10_000, 500, 500), (10_000, 1000, 1000),
                            (10_000, 2000, 2000)],
            "dw4": [(10_000, 3000, 0)], "lj13": [(10_000, 3000, 0)],
-           "alanine-dipeptide": [(10_000, 5000, 2000)]}
-N_EVAL = {"double-well": 100_000, "dw4": 2000, "lj13": 1000, "alanine-dipeptide": 20_000}
+           "alanine-dipeptide": [(10_000, 5000, 2000)], "molecule": [(1000, 2000, 1000)]}
+N_EVAL = {"double-well": 100_000, "dw4": 2000, "lj13": 1000, "alanine-dipeptide": 20_000, "molecule": 20_000}
 
 
 def bg_run(system, budget: tuple[int, int, int]) -> dict:
@@ -59,7 +64,7 @@ def sampler_trace(system, seconds: float) -> list[tuple[float, float]]:
     """(wall seconds, ΔF estimate) while MCMC (model systems) or MD (molecules) runs alone for ``seconds``."""
     names = list(system.states)
     trace, start = [], time.perf_counter()
-    if hasattr(system, "md_frames"):  # a molecule: an independent MD run, a frame per 0.1 ps
+    if hasattr(system, "md_frames"):  # a molecule: an independent MD run
         counts, stream = np.zeros(3), system.md_frames(random_state=2)
         while time.perf_counter() - start < seconds:
             z = system.internal(np.array([next(stream) for _ in range(100)]))
@@ -85,10 +90,16 @@ def main() -> None:
     parser.add_argument("--systems", default="double-well,dw4,alanine-dipeptide")
     parser.add_argument("--seconds", type=float, default=300.0, help="how long MCMC or MD alone runs")
     parser.add_argument("--reference-ns", type=float, default=2.0, help="alanine dipeptide: reference MD length")
+    parser.add_argument("--frames", help="molecule: MD frames (extended XYZ) of the molecule")
+    parser.add_argument("--potential", help="molecule: FF_DIR or xtb")
+    parser.add_argument("--molecule-reference-ns", type=float, default=0.2, help="molecule: reference MD length")
     args = parser.parse_args()
     torch.set_num_threads(1)
     for name in args.systems.split(","):
-        system = get_system(name, **({"reference_ns": args.reference_ns} if name == "alanine-dipeptide" else {}))
+        params = {"alanine-dipeptide": {"reference_ns": args.reference_ns},
+                  "molecule": {"frames": args.frames, "potential_source": args.potential,
+                               "reference_ns": args.molecule_reference_ns}}.get(name, {})
+        system = get_system(name, **params)
         bg_seconds = None
         for budget in BUDGETS[name]:
             row = bg_run(system, budget)

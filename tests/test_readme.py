@@ -19,7 +19,8 @@ The small mode only shrinks sizes, never changes what runs. The mapping:
   ``n_screen`` -> 60, ``n_confirm`` -> 1, ``n_henry`` -> 2, ``grid_spacing_A=0.15`` -> 0.3;
   Boltzmann generators: ``iterations`` and ``energy_steps`` -> 30;
 - ``sample train``: ``--samples 2000 --iterations 60 --n-eval 500`` (and ``--energy-steps`` -> 60 where given;
-  alanine dipeptide: ``--samples 300 --energy-steps 5 --reference-ns 0.02``);
+  alanine dipeptide: ``--samples 300 --energy-steps 5 --reference-ns 0.02``; FRAMES.extxyz:
+  ``--energy-steps 5 --reference-ns 0.002``);
   ``sample draw|report``: ``--n`` -> at most 500;
 - ``make demo`` / ``make test`` / ``make bench`` are not run here: ``make demo`` runs ``atomlearn demo co2``
   (run below), ``make test`` is this suite, ``make bench`` the benchmarks.
@@ -118,6 +119,9 @@ def small_command(words: list[str]) -> list[str] | None:
             _set(args, "--energy-steps", "60")
         if "alanine-dipeptide" in args:  # 300 MD frames, a 20 ps reference
             for option, value in (("--samples", "300"), ("--energy-steps", "5"), ("--reference-ns", "0.02")):
+                _set(args, option, value)
+        if args[2].endswith(".extxyz"):  # a molecule's frames: a 2 ps reference with its force field
+            for option, value in (("--energy-steps", "5"), ("--reference-ns", "0.002")):
                 _set(args, option, value)
     if command == "simulate xtb-md":
         _set(args, "--equilibration", "4")

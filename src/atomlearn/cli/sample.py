@@ -17,9 +17,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     sample = commands.add_parser("sample", help="Boltzmann generators: flows that sample equilibrium, reweighted to exact")
     sample_commands = sample.add_subparsers(title="sample commands", required=True)
     train = sample_commands.add_parser("train", help="train a flow on MCMC samples and the energy of a system")
-    train.add_argument("system", choices=SYSTEMS, help="double-well (Noé et al. 2019, exact ΔF by quadrature), dw4 (4 "
-                       "particles, double-well pairs), lj13 (13 Lennard-Jones particles; references by long MCMC) or "
-                       "alanine-dipeptide (Amber ff99SB-ILDN + OBC in OpenMM, internal coordinates; reference: long MD)")
+    train.add_argument("system", metavar="SYSTEM|FRAMES", help="double-well (Noé et al. 2019, exact ΔF by quadrature), dw4 "
+                       "(4 particles, double-well pairs), lj13 (13 Lennard-Jones particles; references by long MCMC), "
+                       "alanine-dipeptide (Amber ff99SB-ILDN + OBC in OpenMM, internal coordinates; reference: long MD), "
+                       "or FRAMES.extxyz: MD frames of your molecule, with --potential")
+    train.add_argument("--potential", help="for FRAMES: FF_DIR (written by `atomlearn forcefield train`) or xtb "
+                       "(GFN2-xTB); openmm:alanine-dipeptide is the same as SYSTEM alanine-dipeptide")
+    train.add_argument("--torsion", help="for FRAMES: the torsion of the states and the profile, A,B,C,D (atom indices "
+                       "from 0; default: about the first rotatable bond that is not a methyl-like rotor)")
+    train.add_argument("--boundaries", help="for FRAMES: degrees where one state ends and the next begins along the "
+                       "torsion, e.g. --boundaries=-120,0,120 (with =, as the list starts with a minus; default: the minima of "
+                       "the frames' torsion density)")
+    train.add_argument("--temperature", type=float, help="for FRAMES: K (default 300)")
     train.add_argument("--out", required=True, help="generator folder (BG_DIR); rerunning an interrupted run resumes it")
     train.add_argument("--flow", choices=FLOWS, help="realnvp (affine couplings; the double well's default), spline, or "
                        "flow-matching (equivariant continuous flow; the particle systems' default)")
@@ -27,7 +36,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--hidden", type=int, help="units per hidden layer (default 64 for couplings, 32 for flow matching)")
     train.add_argument("--samples", type=int, default=10_000,
                        help="training samples: MCMC from every state, or MD frames 0.1 ps apart (default 10000)")
-    train.add_argument("--reference-ns", type=float, help="alanine dipeptide: length of the reference MD, ns (default 2; cached)")
+    train.add_argument("--reference-ns", type=float, help="length of the reference MD, ns (cached): alanine dipeptide "
+                       "(default 2, four runs) and FRAMES (default 0.2, 16 replicas of the potential's MD)")
     train.add_argument("--iterations", type=int, default=1000,
                        help="most maximum-likelihood (or flow-matching) steps (default 1000)")
     train.add_argument("--energy-steps", type=int, help="most energy (reverse KL) steps (default 1000; flow matching: 0)")
@@ -54,13 +64,53 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _train(args: argparse.Namespace) -> int:
     from atomlearn.sampling.train import train_generator
 
-    result = train_generator(args.system, args.out, n_samples=args.samples, iterations=args.iterations,
+    system, params = _system_request(args)
+    result = train_generator(system, args.out, n_samples=args.samples, iterations=args.iterations,
                              energy_steps=args.energy_steps, flow=args.flow, n_couplings=args.couplings,
                              hidden=args.hidden, n_eval=args.n_eval, random_state=args.seed, device=args.device,
-                             overwrite=args.overwrite, verbose=console.is_terminal,
-                             system_params={"reference_ns": args.reference_ns} if args.reference_ns else None)
+                             overwrite=args.overwrite, verbose=console.is_terminal, system_params=params or None)
     console.print(result.summary(), highlight=False)
     return 0
+
+
+def _system_request(args: argparse.Namespace) -> tuple[str, dict]:
+    """The system name and parameters ``train_generator`` takes for SYSTEM|FRAMES and its options."""
+    frames = Path(args.system)
+    molecule_options = {"--torsion": args.torsion, "--boundaries": args.boundaries, "--temperature": args.temperature}
+    params = {"reference_ns": args.reference_ns} if args.reference_ns else {}
+    if args.system in SYSTEMS:
+        if args.potential and args.potential != f"openmm:{args.system}":
+            raise ValueError(f"{args.system} comes with its own potential; --potential is for FRAMES (your molecule's MD)")
+        given = [option for option, value in molecule_options.items() if value is not None]
+        if given:
+            raise ValueError(f"{', '.join(given)}: only for FRAMES (your molecule's MD), not for {args.system}")
+        return args.system, params
+    if args.potential and args.potential.startswith("openmm:"):
+        name = args.potential.split(":", 1)[1]
+        raise ValueError(f"--potential {args.potential}: the OpenMM system atomlearn builds is alanine-dipeptide "
+                         f"(give SYSTEM alanine-dipeptide){'' if name == 'alanine-dipeptide' else f', not {name}'}")
+    if frames.suffix.lower() not in (".xyz", ".extxyz") and not frames.is_file():
+        raise ValueError(f"unknown system {args.system!r}: give one of {', '.join(SYSTEMS)} or the MD frames of your "
+                         "molecule (FRAMES.extxyz) with --potential FF_DIR|xtb")
+    if not args.potential:
+        raise ValueError(f"{args.system}: a molecule's frames need a potential: --potential FF_DIR (written by "
+                         "`atomlearn forcefield train`) or --potential xtb")
+    params.update(frames=str(frames.resolve()),
+                  potential_source=args.potential if args.potential == "xtb" else str(Path(args.potential).resolve()))
+    if args.torsion:
+        params["cv_torsion"] = _numbers(args.torsion, "--torsion", int)
+    if args.boundaries:
+        params["boundaries"] = _numbers(args.boundaries, "--boundaries", float)
+    if args.temperature is not None:
+        params["temperature"] = args.temperature
+    return "molecule", params
+
+
+def _numbers(text: str, option: str, kind: type) -> list:
+    try:
+        return [kind(part) for part in text.split(",")]
+    except ValueError:
+        raise ValueError(f"{option} {text}: give comma-separated numbers, e.g. {'1,0,2,8' if kind is int else '-120,0,120'}") from None
 
 
 def _draw(args: argparse.Namespace) -> int:
@@ -72,20 +122,40 @@ def _draw(args: argparse.Namespace) -> int:
     from atomlearn.sampling.store import load_generator, read_record
     from atomlearn.sampling.train import build_potential
 
-    if not args.out.endswith(".csv"):
-        raise ValueError(f"--out {args.out}: samples are written as CSV; give a name ending in .csv")
-    generator = load_generator(args.folder, build_potential(read_record(args.folder)["potential"]))
+    extxyz = args.out.endswith(".extxyz")
+    if not (args.out.endswith(".csv") or extxyz):
+        raise ValueError(f"--out {args.out}: samples are written as CSV (.csv) or, for a molecule, extended XYZ (.extxyz)")
+    system = build_potential(read_record(args.folder)["potential"])
+    if extxyz and not hasattr(system, "to_atoms"):
+        raise ValueError(f"--out {args.out}: {system.name} is not a molecule; write its samples as CSV (.csv)")
+    generator = load_generator(args.folder, system)
     x, log_w = generator.sample(args.n, random_state=args.seed)
     samples = generator.samples_
-    table = pd.DataFrame(x, columns=[f"x{i + 1}" for i in range(x.shape[1])])
-    table["u"], table["log_q"], table["log_w"] = samples.reduced_energies, samples.log_q, log_w
-    write_csv_atomic(table, Path(args.out))
+    if extxyz:
+        _write_molecules(system, samples, Path(args.out))
+    else:
+        table = pd.DataFrame(x, columns=[f"x{i + 1}" for i in range(x.shape[1])])
+        table["u"], table["log_q"], table["log_w"] = samples.reduced_energies, samples.log_q, log_w
+        write_csv_atomic(table, Path(args.out))
     ess = kish_ess(log_w)
     warn_if_unreliable(ess)
     invalid = f"; {samples.n_invalid} without a finite energy (weight 0)" if samples.n_invalid else ""
-    console.print(f"{args.out}: {len(table)} samples, ESS {ess:.1f} %{invalid}; weights: "
+    console.print(f"{args.out}: {len(x)} samples, ESS {ess:.1f} %{invalid}; weights: "
                   f"w = exp(log_w − max) (max log_w {np.max(log_w):.3f})", highlight=False)
     return 0
+
+
+def _write_molecules(system, samples, out: Path) -> None:
+    """Flow samples as an extended XYZ file (Å), each frame with u = U/kT, log q and log w in its comment line."""
+    import ase.io
+
+    from atomlearn.atomic import atomic_file
+
+    molecules = system.to_atoms(samples.x)
+    for atoms, u, log_q, log_w in zip(molecules, samples.reduced_energies, samples.log_q, samples.log_w):
+        atoms.info.update(u=float(u), log_q=float(log_q), log_w=float(log_w))
+    with atomic_file(out) as partial:
+        ase.io.write(partial, molecules, format="extxyz")
 
 
 def _report(args: argparse.Namespace) -> int:

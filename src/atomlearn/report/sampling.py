@@ -31,17 +31,21 @@ def _cv_figure(system, x: np.ndarray, log_w: np.ndarray, reference: np.ndarray) 
     cv = system.collective_variable(x)
     per_sample = len(cv) // len(x)  # pair distances: several values per sample, each with the sample's weight
     log_w = np.repeat(log_w, per_sample)
-    reference_cv = system.collective_variable(reference)
-    edges = np.linspace(*np.percentile(reference_cv, [0.05, 99.95]), 61)
+    reference_cv = system.collective_variable(reference) if reference is not None else None
+    edges = np.linspace(*np.percentile(cv if reference_cv is None else reference_cv, [0.05, 99.95]), 61)
     centres = 0.5 * (edges[1:] + edges[:-1])
     counts, _ = np.histogram(cv, bins=edges)
-    if per_sample == 1:
+    if reference is None:
+        curves = []
+    elif per_sample == 1:
         curves = [("reference", system.reference_profile(edges), REFERENCE)]
+    else:
+        curves = [("reference", reweighted_histogram(reference_cv, np.zeros(len(reference_cv)), edges)[1], REFERENCE)]
+    if per_sample == 1:
         _, _, reweighted = reweighted_histogram(cv, log_w, edges)
         _, _, raw = reweighted_histogram(cv, np.zeros_like(log_w), edges)
         axis = "F (kT)"
     else:
-        curves = [("reference", reweighted_histogram(reference_cv, np.zeros(len(reference_cv)), edges)[1], REFERENCE)]
         reweighted = reweighted_histogram(cv, log_w, edges)[1]
         raw = reweighted_histogram(cv, np.zeros_like(log_w), edges)[1]
         axis = "density"
@@ -54,15 +58,16 @@ def _cv_figure(system, x: np.ndarray, log_w: np.ndarray, reference: np.ndarray) 
     return _layout(fig, title, system.cv_label, axis)
 
 
-def _energies(flow_u: np.ndarray, log_w: np.ndarray, reference_u: np.ndarray) -> go.Figure:
+def _energies(flow_u: np.ndarray, log_w: np.ndarray, reference_u: np.ndarray | None) -> go.Figure:
     finite = np.isfinite(flow_u)
-    low, high = np.percentile(np.concatenate([reference_u, flow_u[finite]]), [0.1, 99.5])
-    edges = np.linspace(low, high, 60)
     weights = np.exp(log_w[finite] - log_w[finite].max())
+    curves = [("flow, as drawn", flow_u[finite], None, FLOW), ("flow, reweighted", flow_u[finite], weights, REWEIGHTED)]
+    if reference_u is not None:
+        curves.append(("reference", reference_u, None, REFERENCE))
+    low, high = np.percentile(np.concatenate([values for _, values, _, _ in curves]), [0.1, 99.5])
+    edges = np.linspace(low, high, 60)
     fig = go.Figure()
-    for name, values, w, colour in (("flow, as drawn", flow_u[finite], None, FLOW),
-                                    ("flow, reweighted", flow_u[finite], weights, REWEIGHTED),
-                                    ("reference", reference_u, None, REFERENCE)):
+    for name, values, w, colour in curves:
         density, _ = np.histogram(values, bins=edges, weights=w, density=True)
         fig.add_trace(go.Scatter(x=0.5 * (edges[1:] + edges[:-1]), y=density, mode="lines", name=name,
                                  line={"color": colour, "shape": "hvh"}))
@@ -102,15 +107,17 @@ def _history(folder: Path) -> go.Figure:
     return _layout(fig, "Training", "epoch (both phases)", "validation loss")
 
 
-def _free_energy_rows(generator, system, samples) -> list[dict]:
+def _free_energy_rows(generator, system, samples, has_reference: bool) -> list[dict]:
     names, rows = list(system.states), []
     for other in names[1:]:
         delta = generator.free_energy_difference(names[0], other)
         raw = free_energy_difference(np.where(np.isfinite(samples.log_w), 0.0, -np.inf),
                                      system.states[names[0]](samples.x), system.states[other](samples.x))
-        reference = system.reference_free_energy(names[0], other)
+        reference = system.reference_free_energy(names[0], other) if has_reference else float("nan")
         rows.append({"ΔF": f"{other} − {names[0]}", "reweighted (kT)": delta.delta_f, "± (kT)": delta.error,
-                     "reference (kT)": reference, "error (kT)": delta.delta_f - reference,
+                     "reference (kT)": reference,
+                     "reference ± (kT)": system.reference_error(names[0], other) if has_reference else float("nan"),
+                     "error (kT)": delta.delta_f - reference,
                      "flow as drawn (kT)": raw.delta_f})
     return rows
 
@@ -130,9 +137,13 @@ def sampling_report(folder: str | Path, out: str | Path | None = None, n: int | 
     generator.sample(n, random_state=random_state)
     samples = generator.samples_
     ess = kish_ess(samples.log_w)
-    reference = system.reference_samples(min(max(n, 10_000), 100_000), random_state=random_state)
-    with torch.no_grad():
-        reference_u = system.reduced(torch.as_tensor(reference), generator.temperature).numpy()
+    reference = reference_u = None
+    if "reference_failure" not in results:
+        reference = system.reference_samples(min(max(n, 10_000), 100_000), random_state=random_state)
+        with torch.no_grad():
+            reference_u = system.reduced(torch.as_tensor(reference), generator.temperature).numpy()
+    missing = (f" No reference could be made: {results['reference_failure']}"
+               if "reference_failure" in results else "")
     summary = pd.DataFrame([{"system": results["system"], "flow": results["flow"],
                              "training samples": results["n_training_samples"],
                              "training (s)": results["train_seconds"], "flow samples": n, "ESS (%)": ess,
@@ -143,9 +154,10 @@ def sampling_report(folder: str | Path, out: str | Path | None = None, n: int | 
     sections = [section("Summary", table(summary), note(
         "ESS: Kish effective sample size of the importance weights w = exp(−u)/q, as a percentage of the flow "
         "samples." + (" Below 1 % the estimates are unreliable." if ess < 1 else "") + " Energy W1 and NLL: from the "
-        f"evaluation after training ({results['n_eval']} flow samples, {results['n_reference']} reference samples)."))]
+        f"evaluation after training ({results['n_eval']} flow samples, {results['n_reference']} reference samples)."
+        + missing))]
     if len(system.states) > 1:
-        sections.append(section("Free-energy differences", table(pd.DataFrame(_free_energy_rows(generator, system, samples)),
+        sections.append(section("Free-energy differences", table(pd.DataFrame(_free_energy_rows(generator, system, samples, reference is not None)),
                                                                  "{:.3f}"), note(
             "Reweighted: from the flow samples with their importance weights, ± one bootstrap standard error. "
             "As drawn: the flow samples counted as they are, which is biased wherever q differs from p.")))
@@ -155,7 +167,7 @@ def sampling_report(folder: str | Path, out: str | Path | None = None, n: int | 
                          note(f"The reweighted curve leaves out bins with fewer than {MIN_BIN_SAMPLES} flow samples. "
                               f"Reference: {system.reference_description}.")),
                  section("Training", figure(_history(folder), "history"))]
-    if hasattr(system, "ramachandran"):
+    if hasattr(system, "ramachandran") and reference is not None:
         sections.insert(-1, section("Ramachandran plot", figure(_ramachandran(system, samples.x, samples.log_w, reference),
                                                                 "ramachandran")))
     path = Path(out) if out is not None else folder / "report.html"

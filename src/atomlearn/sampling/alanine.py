@@ -13,24 +13,22 @@ its CPU platform.
 from __future__ import annotations
 
 import itertools
-import uuid
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-import torch
 
-from atomlearn.sampling.internal import InternalCoordinatePotential, ZMatrix, _torsion, torsion_periods
+from atomlearn.sampling.internal import ZMatrix
+from atomlearn.sampling.molecule import MoleculeSystem, cached_frames
 from atomlearn.sampling.potentials import OpenMMPotential
-from atomlearn.sampling.systems import System
 
 SMILES = "CC(=O)N[C@@H](C)C(=O)NC"
 RESIDUE_OF_HEAVY_ATOM = ("ACE", "ACE", "ACE", "ALA", "ALA", "ALA", "ALA", "ALA", "NME", "NME")
 PHI_ATOMS, PSI_ATOMS = (1, 3, 4, 6), (3, 4, 6, 8)  # heavy atoms in SMILES order: C(ACE)-N-CA-C, N-CA-C-N(NME)
 CA = 4
 TIMESTEP_PS, STRIDE, EQUILIBRATION_STEPS = 0.001, 100, 10_000
+REFERENCE_RUNS = 4  # independent reference MD runs
 
 
 def build_alanine_dipeptide():
@@ -62,7 +60,7 @@ def build_alanine_dipeptide():
 
 
 @dataclass
-class AlanineDipeptide(System):
+class AlanineDipeptide(MoleculeSystem):
     """Alanine dipeptide in internal coordinates at 300 K (Amber ff99SB-ILDN, OBC implicit solvent).
 
     Parameters
@@ -82,7 +80,8 @@ class AlanineDipeptide(System):
     temperature: float = 300.0
     energy_unit: str = "kJ/mol"
     cv_label: str = "φ (degrees)"
-    reference_description: str = "Langevin MD at 300 K, 1 fs steps, a frame every 0.1 ps, after 10 ps of equilibration"
+    reference_description: str = ("Langevin MD at 300 K (4 independent runs; 1 fs steps, a frame every 0.1 ps, "
+                                  "after 10 ps of equilibration)")
     states: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -90,22 +89,20 @@ class AlanineDipeptide(System):
         self.phi_atoms = [smiles_index[i] for i in PHI_ATOMS]
         self.psi_atoms = [smiles_index[i] for i in PSI_ATOMS]
         bonds = [(b[0].index, b[1].index) for b in self.topology.bonds()]
-        heavy = np.array([a.element.symbol != "H" for a in self.topology.atoms()])
+        self.atomic_numbers = np.array([a.element.atomic_number for a in self.topology.atoms()])
+        heavy = self.atomic_numbers > 1
         self.zmatrix = ZMatrix.from_bonds(22, bonds, root=smiles_index[CA], heavy=heavy)
         self.dim = 60
         self.cartesian = OpenMMPotential(self.openmm_system)
         self.states = {"beta": self._beta, "alpha_R": self._alpha}
 
     SPEC_FIELDS = ("torsion_low", "typical", "reference_ns")
+    ANGSTROM_PER_UNIT = 10.0  # OpenMM works in nm
 
     # ---- coordinates
     def ramachandran(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """φ and ψ in degrees of internal coordinates (n, 60)."""
-        with torch.no_grad():
-            x = self.zmatrix.to_cartesian(torch.as_tensor(np.asarray(z, dtype=float))).reshape(len(z), -1, 3)
-            phi = _torsion(*(x[:, i] for i in self.phi_atoms))
-            psi = _torsion(*(x[:, i] for i in self.psi_atoms))
-        return np.degrees(phi.numpy()), np.degrees(psi.numpy())
+        return self.torsion(z, self.phi_atoms), self.torsion(z, self.psi_atoms)
 
     def _alpha(self, z: np.ndarray) -> np.ndarray:
         phi, psi = self.ramachandran(z)
@@ -116,31 +113,7 @@ class AlanineDipeptide(System):
         return (phi < 0) & ((psi < -120) | (psi >= 50))
 
     def collective_variable(self, z: np.ndarray) -> np.ndarray:
-        return self.ramachandran(z)[0]
-
-    def internal(self, frames_nm: np.ndarray) -> np.ndarray:
-        """Internal coordinates (n, 60) of Cartesian frames (n, 22, 3), torsions in their periods."""
-        z = self.zmatrix.to_internal(torch.as_tensor(frames_nm.reshape(len(frames_nm), -1))).numpy()
-        if self.torsion_low is None:
-            self.torsion_low = torsion_periods(z[:, self.zmatrix.torsion_columns]).tolist()
-            self.typical = z[0].tolist()
-        return self._potential.wrap(z)
-
-    @cached_property
-    def _potential(self) -> InternalCoordinatePotential:
-        if self.torsion_low is None:
-            raise ValueError("alanine dipeptide: draw training samples first (they fix the torsions' periods)")
-        return InternalCoordinatePotential(self.cartesian, self.zmatrix, np.array(self.torsion_low), np.array(self.typical))
-
-    def thermal_energy(self, temperature: float) -> float:
-        return self.cartesian.thermal_energy(temperature)
-
-    def reduced(self, z: torch.Tensor, temperature: float) -> torch.Tensor:
-        return self._potential.reduced(z, temperature)
-
-    def training_reduced(self, z: torch.Tensor, temperature: float) -> torch.Tensor:
-        """The energy the reverse KL trains on: a smooth wall outside the torsions' periods (``InternalCoordinatePotential``)."""
-        return self._potential.reduced(z, temperature, training=True)
+        return self.torsion(z, self.phi_atoms)
 
     # ---- molecular dynamics
     def md_frames(self, random_state: int = 0) -> Iterator[np.ndarray]:
@@ -170,43 +143,21 @@ class AlanineDipeptide(System):
 
     @cached_property
     def reference_frames(self) -> np.ndarray:
-        """The reference MD (cached in the atomlearn cache; ``reference_ns`` long, seed 1000)."""
-        from atomlearn import __version__
-        from atomlearn.cache import cache_dir
+        """The reference MD: ``REFERENCE_RUNS`` independent runs (seeds 1000, 1001, ...) of
+        ``reference_ns / REFERENCE_RUNS`` each, run in parallel and cached in the atomlearn cache;
+        frames (n, 22, 3) in nm, run after run."""
+        from atomlearn.parallel import parallel_map
 
-        steps = int(round(self.reference_ns * 1000 / TIMESTEP_PS))
-        path = cache_dir() / "sampling" / f"alanine-dipeptide-md-{steps}-seed1000-{__version__}.npy"
-        if path.exists():
-            return np.load(path, allow_pickle=False)
-        frames = self.md(steps, random_state=1000)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial.npy")
-        np.save(partial, frames)
-        partial.replace(path)
-        return frames
+        steps = int(round(self.reference_ns * 1000 / TIMESTEP_PS / REFERENCE_RUNS))
+        runs = parallel_map(_cached_md_run, [(steps, 1000 + run) for run in range(REFERENCE_RUNS)],
+                            n_jobs=REFERENCE_RUNS, chunk_size=1, stage="reference MD",
+                            description=f"reference MD ({self.reference_ns:g} ns)")
+        if runs.errors:
+            raise RuntimeError(f"reference MD failed: {runs.errors[0].reason}")
+        return np.concatenate(runs.results)
 
-    @cached_property
-    def _reference_internal(self) -> np.ndarray:
-        return self.internal(self.reference_frames)
 
-    def reference_samples(self, n: int, random_state: int | None = 0) -> np.ndarray:
-        z = self._reference_internal
-        rows = np.random.default_rng(random_state).permutation(len(z))[:n]
-        return z[np.sort(rows)]
-
-    def reference_free_energy(self, state_a: str, state_b: str) -> float:
-        z = self._reference_internal
-        fractions = {state: float(self.states[state](z).mean()) for state in (state_a, state_b)}
-        for state, fraction in fractions.items():
-            if fraction == 0:
-                warnings.warn(f"the {self.reference_ns} ns reference MD never visited {state}: its ΔF is infinite; "
-                              "run a longer reference (--reference-ns)", stacklevel=2)
-                return float("inf") if state == state_b else float("-inf")
-        return float(-np.log(fractions[state_b] / fractions[state_a]))
-
-    def reference_profile(self, edges: np.ndarray) -> np.ndarray:
-        phi = self.collective_variable(self._reference_internal)
-        density, _ = np.histogram(phi, bins=edges, density=True)
-        with np.errstate(divide="ignore"):
-            profile = -np.log(density)
-        return profile - np.min(profile[np.isfinite(profile)])
+def _cached_md_run(task: tuple[int, int]) -> np.ndarray:
+    """One reference MD run (``steps`` steps, seed ``seed``), loaded from the cache or run and cached whole."""
+    steps, seed = task
+    return cached_frames(f"alanine-dipeptide-md-{steps}-seed{seed}", lambda: AlanineDipeptide().md(steps, random_state=seed))

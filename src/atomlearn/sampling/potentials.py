@@ -7,6 +7,7 @@ how large kT is in that unit at a temperature. Three kinds:
 * ``TorchPotential``: a plain PyTorch energy function (the model systems in ``systems.py``);
 * ``ASEPotential``: any ASE calculator (atomlearn's ML force fields, GFN2-xTB); the gradient comes
   from the calculator's forces through a custom autograd function;
+* ``ForceFieldPotential``: an atomlearn force field (``FF_DIR``), many molecules per network call;
 * ``OpenMMPotential``: an OpenMM ``System`` (kJ/mol, nm), its forces likewise.
 
 Non-finite energies (a flow sample with overlapping atoms, a failed SCF) are kept as ``inf``: the
@@ -16,6 +17,7 @@ reweighting gives them zero weight and counts them, and training leaves them out
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -108,6 +110,60 @@ class ASEPotential(Potential):
             except Exception:  # noqa: BLE001 - a failed evaluation is an infinite energy (zero weight), counted later
                 energies[row] = np.inf
         return energies, forces
+
+    def energy(self, x: torch.Tensor) -> torch.Tensor:
+        return _EnergyWithForces.apply(x, self._energies_and_forces)
+
+
+class ForceFieldPotential(Potential):
+    """An atomlearn force field (``FF_DIR``) as a potential of flattened positions (Å), eV, evaluated
+    ``batch`` molecules per network call (``NetworkPotential.replicas``; kernel force fields one by
+    one); a sample it cannot describe (an atom with no neighbour) gets an infinite energy. ``dtype="float64"`` evaluates the network in double
+    precision (e.g. for finite-difference checks)."""
+
+    energy_unit = "eV"
+
+    def __init__(self, folder: str | Path, numbers: np.ndarray, batch: int = 256, dtype: str | None = None) -> None:
+        from ase.data import atomic_numbers
+
+        from atomlearn.forcefield import Calculator
+
+        calculator = Calculator(folder, dtype=dtype)
+        unknown = sorted({int(z) for z in numbers} - {atomic_numbers[s] for s in calculator.card["species"]})
+        if unknown:
+            raise ValueError(f"the force field in {folder} was trained on {', '.join(calculator.card['species'])}; "
+                             f"it cannot describe atomic numbers {unknown}")
+        self.potential, self.numbers, self.batch = calculator.potential, np.asarray(numbers), int(batch)
+        self.dim = 3 * len(numbers)
+
+    def thermal_energy(self, temperature: float) -> float:
+        return K_TO_EV * float(temperature)
+
+    def _energies_and_forces(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        energies, forces = np.full(len(x), np.inf), np.zeros_like(x)
+        finite = np.flatnonzero(np.isfinite(x).all(axis=1))
+        with torch.enable_grad():  # the network's forces are a gradient; an autograd forward runs without grad
+            self._evaluate(x, finite, energies, forces)
+        return energies, forces
+
+    def _evaluate(self, x: np.ndarray, finite: np.ndarray, energies: np.ndarray, forces: np.ndarray) -> None:
+        from ase import Atoms
+
+        for start in range(0, len(finite), self.batch):
+            rows = finite[start:start + self.batch]
+            if hasattr(self.potential, "replicas"):  # the networks: one batch
+                try:
+                    energies[rows], batch_forces = self.potential.replicas(self.numbers, x[rows].reshape(len(rows), -1, 3))
+                    forces[rows] = batch_forces.reshape(len(rows), -1)
+                    continue
+                except ValueError:  # a sample fell apart: one by one below, the broken ones stay at +inf
+                    pass
+            for row in rows:
+                try:
+                    energy, atom_forces = self.potential(Atoms(numbers=self.numbers, positions=x[row].reshape(-1, 3)))
+                    energies[row], forces[row] = energy, atom_forces.ravel()
+                except ValueError:
+                    pass
 
     def energy(self, x: torch.Tensor) -> torch.Tensor:
         return _EnergyWithForces.apply(x, self._energies_and_forces)

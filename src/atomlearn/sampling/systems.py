@@ -66,6 +66,10 @@ class System(Potential):
         """The reference ΔF = F_b − F_a in kT."""
         raise NotImplementedError
 
+    def reference_error(self, state_a: str, state_b: str) -> float:
+        """The reference ΔF's standard error in kT: 0 for an exact reference (override for a sampled one)."""
+        return 0.0
+
     def reference_profile(self, edges: np.ndarray) -> np.ndarray:
         """The reference free energy (kT, minimum 0) in the bins of the collective variable."""
         raise NotImplementedError
@@ -143,7 +147,8 @@ class DoubleWell2D(System):
 SYSTEMS = {"double-well": ("atomlearn.sampling.systems", "DoubleWell2D"),
            "dw4": ("atomlearn.sampling.particles", "DoubleWellParticles"),
            "lj13": ("atomlearn.sampling.particles", "LennardJonesCluster"),
-           "alanine-dipeptide": ("atomlearn.sampling.alanine", "AlanineDipeptide")}
+           "alanine-dipeptide": ("atomlearn.sampling.alanine", "AlanineDipeptide"),
+           "molecule": ("atomlearn.sampling.molecule", "FramesMolecule")}
 
 
 def get_system(name: str, **params) -> System:

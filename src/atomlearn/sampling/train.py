@@ -5,6 +5,7 @@ fresh flow samples (ESS, ΔF between the system's states against its reference).
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,18 @@ class GeneratorResult:
         lines = [f"{self.folder}: {r['system']} ({r['flow']}), {r['n_training_samples']} training samples, "
                  f"{r['train_seconds']:.0f} s training; ESS {r['ess_percent']:.1f} % of {r['n_eval']} flow samples"
                  + (f" ({r['n_invalid']} without a finite energy, weight 0)" if r["n_invalid"] else "")]
-        lines.append(f"  energy W1 to the reference ({r['n_reference']} samples): {r['energy_w1_flow']:.3f} kT as drawn, "
-                     f"{r['energy_w1_reweighted']:.3f} kT reweighted; NLL of reference samples {r['nll_reference']:.3f}")
+        if "reference_failure" in r:
+            lines.append(f"  no reference to compare with: {r['reference_failure']}")
+        else:
+            lines.append(f"  energy W1 to the reference ({r['n_reference']} samples): {r['energy_w1_flow']:.3f} kT as "
+                         f"drawn, {r['energy_w1_reweighted']:.3f} kT reweighted; NLL of reference samples "
+                         f"{r['nll_reference']:.3f}")
         for d in r["free_energy_differences"]:
-            lines.append(f"  ΔF({d['state_b']} − {d['state_a']}) = {d['delta_f']:.3f} ± {d['error']:.3f} kT "
-                         f"(reference {d['reference']:.3f}; error {d['delta_f'] - d['reference']:+.3f})")
+            line = f"  ΔF({d['state_b']} − {d['state_a']}) = {d['delta_f']:.3f} ± {d['error']:.3f} kT"
+            if not np.isnan(d["reference"]):
+                line += (f" (reference {d['reference']:.3f} ± {d.get('reference_error', 0.0):.3f}; "
+                         f"error {d['delta_f'] - d['reference']:+.3f})")
+            lines.append(line)
         return "\n".join(lines)
 
 
@@ -57,25 +65,38 @@ def evaluate_generator(generator: BoltzmannGenerator, system: System, n: int, n_
     """The generator against the system's reference, from n fresh flow samples: ESS; ΔF between the
     system's first state and each other one; the Wasserstein-1 distance between the energy
     distributions of the flow samples (as drawn and reweighted) and of reference samples; the
-    negative log-likelihood of reference samples under the flow (nats per sample)."""
+    negative log-likelihood of reference samples under the flow (nats per sample). A reference
+    that cannot be made (MD with an unstable force field) leaves those NaN, with the reason in
+    ``reference_failure``."""
     generator.sample(n, random_state=random_state)
     samples = generator.samples_
     warn_if_unreliable(kish_ess(samples.log_w))
+    results = {"n_eval": n, "ess_percent": kish_ess(samples.log_w), "n_invalid": samples.n_invalid}
+    try:
+        reference = system.reference_samples(n_reference, random_state=random_state)
+    except ValueError as exc:  # the reference MD fell apart: the generator stands, only its comparison is missing
+        warnings.warn(f"no reference to compare with: {exc}", stacklevel=2)
+        reference = None
+        results["reference_failure"] = str(exc)
     names = list(system.states)
     differences = []
     for other in names[1:]:
         delta = generator.free_energy_difference(names[0], other).as_dict()
-        delta["reference"] = system.reference_free_energy(names[0], other)
+        delta["reference"], delta["reference_error"] = ((system.reference_free_energy(names[0], other),
+                                                         system.reference_error(names[0], other))
+                                                        if reference is not None else (float("nan"), float("nan")))
         differences.append(delta)
-    reference = system.reference_samples(n_reference, random_state=random_state)
+    results["free_energy_differences"] = differences
+    if reference is None:
+        return {**results, "n_reference": 0, "energy_w1_flow": float("nan"), "energy_w1_reweighted": float("nan"),
+                "nll_reference": float("nan")}
     with torch.no_grad():
         reference_u = system.reduced(torch.as_tensor(reference), generator.temperature).numpy()
         flow = generator._require_fitted()
         log_q = flow.log_prob(torch.as_tensor(reference[:min(n_likelihood, n)], dtype=torch.float32, device=generator.device))
     finite = np.isfinite(samples.reduced_energies)
     weights = np.exp(samples.log_w[finite] - samples.log_w[finite].max())
-    return {"n_eval": n, "ess_percent": kish_ess(samples.log_w), "n_invalid": samples.n_invalid,
-            "free_energy_differences": differences, "n_reference": len(reference),
+    return {**results, "n_reference": len(reference),
             "energy_w1_flow": float(wasserstein_distance(samples.reduced_energies[finite], reference_u)),
             "energy_w1_reweighted": float(wasserstein_distance(samples.reduced_energies[finite], reference_u,
                                                                u_weights=weights)),

@@ -45,6 +45,7 @@ bench: $(READY)
 	$(PYTHON) benchmarks/bench_qm9_networks.py --sizes 1000,4000,16000 --minutes 2,4,6
 	$(PYTHON) benchmarks/bench_flow_libraries.py
 	$(PYTHON) benchmarks/bench_sampling.py --seconds 300
+	$(PYTHON) benchmarks/bench_text.py --repeat 20 --epochs 5 --workers 2
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info demo-run demo-co2

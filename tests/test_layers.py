@@ -14,7 +14,7 @@ UTILITIES = {"__init__", "errors", "units", "cache", "parallel", "atomic", "prog
 #: position along the flow (DESIGN.md); side packages sit right of what they use, left of what uses them
 RANK = {
     "structures": 0, "datasets": 1, "simulate": 1.5, "featurizers": 2, "splits": 3, "models": 4, "evaluate": 5,
-    "runs": 6, "forcefield": 6.5, "sampling": 6.7, "explain": 7, "report": 7.5, "workflows": 8, "cli": 9,
+    "runs": 6, "forcefield": 6.5, "sampling": 6.7, "text": 6.8, "explain": 7, "report": 7.5, "workflows": 8, "cli": 9,
 }
 
 

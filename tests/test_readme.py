@@ -17,11 +17,11 @@ The small mode only shrinks sizes, never changes what runs. The mapping:
   ``max_epochs`` -> 2, ``10_000`` MD steps -> 20, ``target_relative_error=0.02`` -> 0.3,
   ``cycles=N`` -> 40 and ``init_cycles=N`` -> 10 (GCMC); ``screen_coremof_co2``: ``n_simulate`` -> 24,
   ``n_screen`` -> 60, ``n_confirm`` -> 1, ``n_henry`` -> 2, ``grid_spacing_A=0.15`` -> 0.3;
-  Boltzmann generators: ``iterations`` and ``energy_steps`` -> 30;
+  Boltzmann generators: ``iterations`` and ``energy_steps`` -> 30; word embeddings: ``epochs`` -> 3;
 - ``sample train``: ``--samples 2000 --iterations 60 --n-eval 500`` (and ``--energy-steps`` -> 60 where given;
   alanine dipeptide: ``--samples 300 --energy-steps 5 --reference-ns 0.02``; FRAMES.extxyz:
   ``--energy-steps 5 --reference-ns 0.002``);
-  ``sample draw|report``: ``--n`` -> at most 500;
+  ``sample draw|report``: ``--n`` -> at most 500; ``text train``: ``--epochs 3``;
 - ``make demo`` / ``make test`` / ``make bench`` are not run here: ``make demo`` runs ``atomlearn demo co2``
   (run below), ``make test`` is this suite, ``make bench`` the benchmarks.
 """
@@ -123,6 +123,8 @@ def small_command(words: list[str]) -> list[str] | None:
         if args[2].endswith(".extxyz"):  # a molecule's frames: a 2 ps reference with its force field
             for option, value in (("--energy-steps", "5"), ("--reference-ns", "0.002")):
                 _set(args, option, value)
+    if command == "text train":
+        _set(args, "--epochs", "3")
     if command == "simulate xtb-md":
         _set(args, "--equilibration", "4")
     if command == "simulate henry":
@@ -145,7 +147,8 @@ def small_python(code: str) -> str:
                                  (r"\bn_simulate=\d+", "n_simulate=24"), (r"\bn_screen=\d+", "n_screen=60"),
                                  (r"\bn_confirm=\d+", "n_confirm=1"), (r"\bn_henry=\d+", "n_henry=2"),
                                  (r"\bgrid_spacing_A=0\.15\b", "grid_spacing_A=0.3"),
-                                 (r"\biterations=\d+", "iterations=30"), (r"\benergy_steps=\d+", "energy_steps=30")):
+                                 (r"\biterations=\d+", "iterations=30"), (r"\benergy_steps=\d+", "energy_steps=30"),
+                                 (r"\bepochs=\d+", "epochs=3")):
         code = re.sub(pattern, replacement, code)
     return code
 

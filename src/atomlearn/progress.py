@@ -26,7 +26,7 @@ class Progress:
     nothing. ``done``: items already finished before this run (a resumed job); the rate counts
     only those done now."""
 
-    def __init__(self, description: str, total: int, show: bool | None = None, unit: str = "",
+    def __init__(self, description: str, total: int | None, show: bool | None = None, unit: str = "",
                  interval_s: float = LOG_INTERVAL_S, done: int = 0) -> None:
         self.description, self.total, self.unit, self.interval_s = description, total, unit, interval_s
         self.mode = "off" if show is False else ("bar" if sys.stderr.isatty() else "log")
@@ -65,7 +65,8 @@ class Progress:
         rate = (self.done - self._start) / elapsed
         share = f" ({100 * self.done / self.total:.0f} %)" if self.total else ""
         left = f", about {_duration((self.total - self.done) / rate)} left" if rate > 0 and self.total else ""
-        return f"{self.description}: {self.done}/{self.total}{' ' + self.unit if self.unit else ''}{share}, " \
+        count = f"{self.done}/{self.total}" if self.total is not None else str(self.done)  # None: a stream
+        return f"{self.description}: {count}{' ' + self.unit if self.unit else ''}{share}, " \
                f"{rate:.3g}/s{left}"
 
     def __exit__(self, *exc_info: object) -> None:

@@ -12,11 +12,12 @@ from rich.markup import escape
 
 from atomlearn import __version__
 from atomlearn.cli import (cache, charges, curve, datasets, demo, explain, featurize, fit, forcefield, predict, sample,
-                          simulate)
+                          simulate, text)
 from atomlearn.cli.common import error_console
 
 #: command groups in the order ``--help`` lists them
-COMMAND_GROUPS = (datasets, cache, featurize, fit, predict, curve, explain, simulate, charges, forcefield, sample, demo)
+COMMAND_GROUPS = (datasets, cache, featurize, fit, predict, curve, explain, simulate, charges, forcefield, sample, text,
+                  demo)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

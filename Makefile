@@ -45,7 +45,10 @@ bench: $(READY)
 	$(PYTHON) benchmarks/bench_qm9_networks.py --sizes 1000,4000,16000 --minutes 2,4,6
 	$(PYTHON) benchmarks/bench_flow_libraries.py
 	$(PYTHON) benchmarks/bench_sampling.py --seconds 300
+	$(VENV)/bin/atomlearn simulate xtb-md --smiles CCO --temperature 500 --frames 1000 --interval 50 --out bench-ethanol/ethanol.extxyz
+	[ -f bench-ethanol/ff/complete.json ] || $(VENV)/bin/atomlearn --threads 1 forcefield train bench-ethanol/ethanol.extxyz --model painn --n-train 900 --out bench-ethanol/ff/
+	$(PYTHON) benchmarks/bench_sampling.py --systems molecule --frames bench-ethanol/ethanol.extxyz --potential bench-ethanol/ff --seconds 300
 	$(PYTHON) benchmarks/bench_text.py --repeat 20 --epochs 5 --workers 2
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info demo-run demo-co2
+	rm -rf $(VENV) build src/*.egg-info demo-run demo-co2 bench-ethanol

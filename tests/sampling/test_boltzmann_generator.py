@@ -125,3 +125,23 @@ def test_an_interrupted_training_resumes_only_with_the_same_request(tmp_path, ca
     assert "checkpoint of another training run" in " ".join(capsys.readouterr().err.split())
     assert main(["sample", "report", str(out)]) == 2
     assert "incomplete Boltzmann generator" in " ".join(capsys.readouterr().err.split())
+
+
+def test_a_reference_that_cannot_be_made_leaves_the_generator_and_says_why(tmp_path, capsys, monkeypatch, render_page):
+    from atomlearn.sampling.systems import DoubleWell2D
+
+    def unstable(self, n, random_state=0):
+        raise ValueError("the MD fell apart after 0.1 ps")
+
+    monkeypatch.setattr(DoubleWell2D, "reference_samples", unstable)
+    out = tmp_path / "bg"
+    assert main(["sample", "train", "double-well", "--out", str(out), "--samples", "500", "--iterations", "20",
+                 "--energy-steps", "5", "--n-eval", "2000"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "no reference to compare with: the MD fell apart after 0.1 ps" in printed and "ΔF(right − left) =" in printed
+    record = json.loads((out / "generator.json").read_text())
+    assert record["results"]["reference_failure"] == "the MD fell apart after 0.1 ps"
+    assert main(["sample", "report", str(out), "-o", str(tmp_path / "report.html")]) == 0
+    assert "No reference could be made: the MD fell apart" in (tmp_path / "report.html").read_text()
+    errors, sizes = render_page(tmp_path / "report.html")
+    assert errors is None, errors

@@ -380,11 +380,12 @@ def _replica_calculator(source: str, replicas: int):
 
 
 def _source_stamp(source: str) -> str:
-    """What identifies a potential's version: the force field's seal, or the xTB method."""
-    from atomlearn.atomic import COMPLETION_FILE
+    """What identifies a potential's version: the SHA-256 of the force field's model file, or the xTB method."""
+    from atomlearn.atomic import file_sha256
+    from atomlearn.runs.bundle import MODEL_FILE
 
-    seal = Path(source) / COMPLETION_FILE
-    return seal.read_text() if seal.is_file() else source
+    model = Path(source) / MODEL_FILE
+    return file_sha256(model) if model.is_file() else source
 
 
 def _read_frames(path: str) -> list:

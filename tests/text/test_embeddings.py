@@ -119,6 +119,10 @@ def test_the_command_line_trains_resumes_and_refuses_what_it_cannot_read(tmp_pat
     assert "1 candidate(s) without a vector" in " ".join(capsys.readouterr().out.split())
     assert main(["text", "analogies", str(tmp_path / "emb")]) == 0  # mat2vec's benchmark, shipped
     assert "chemical element names" in capsys.readouterr().out
+    assert main(["text", "map", str(tmp_path / "emb"), "-o", str(tmp_path / "map.html"), "--method", "pca",
+                 "--property", "oxide"]) == 0
+    page = (tmp_path / "map.html").read_text()
+    assert "Nearest to oxide" in page and "Fe2O3" in page
     assert main(train) == 2 and "already holds trained embeddings" in capsys.readouterr().err
     card = tmp_path / "emb" / "card.json"
     card.write_text(card.read_text().replace("atomlearn-text-embedding-1", "atomlearn-text-embedding-0"))

@@ -1,4 +1,4 @@
-"""Command line: `atomlearn text corpus|train|similar|rank|analogies`: word embeddings of a corpus of abstracts."""
+"""Command line: `atomlearn text corpus|train|similar|rank|analogies|map`: word embeddings of a corpus of abstracts."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ ANALOGIES_HELP = "analogy file (': section' lines, then 'a b c d' lines: a is to
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``text`` command group to ``commands``."""
-    text = commands.add_parser("text", help="word embeddings of materials text (mat2vec): train, similar, rank, analogies")
+    text = commands.add_parser("text", help="word embeddings of materials text (mat2vec): train, similar, rank, analogies, map")
     text_commands = text.add_subparsers(title="text commands", required=True)
     corpus = text_commands.add_parser("corpus", help="write the text that ships with installed packages, as JSON lines")
     corpus.add_argument("--out", required=True, help="JSON lines file (text, source, year)")
@@ -61,6 +61,22 @@ def register(commands: argparse._SubParsersAction) -> None:
     analogies.add_argument("--file", help=ANALOGIES_HELP + " (default: mat2vec's benchmark, 35,000 questions in 14 "
                            "sections, shipped with atomlearn)")
     analogies.set_defaults(handler=_analogies)
+
+    mapping = text_commands.add_parser("map", help="HTML map of the elements and formulas (t-SNE or PCA)")
+    mapping.add_argument("folder", help="embedding folder written by `atomlearn text train`")
+    mapping.add_argument("-o", "--out", help="HTML file (default FOLDER/map.html)")
+    mapping.add_argument("--method", choices=("tsne", "pca"), default="tsne", help="projection (default tsne)")
+    mapping.add_argument("--n", type=int, default=500, help="elements and most frequent formulas shown (default 500)")
+    mapping.add_argument("--property", help="colour by cosine similarity to this word (e.g. thermoelectric)")
+    mapping.set_defaults(handler=_map)
+
+
+def _map(args: argparse.Namespace) -> int:
+    from atomlearn.report.text_map import embedding_map
+
+    path = embedding_map(args.folder, args.out, method=args.method, n=args.n, property_word=args.property)
+    console.print(f"map: {path}", highlight=False)
+    return 0
 
 
 def _corpus(args: argparse.Namespace) -> int:

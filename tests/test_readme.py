@@ -21,7 +21,7 @@ The small mode only shrinks sizes, never changes what runs. The mapping:
 - ``sample train``: ``--samples 2000 --iterations 60 --n-eval 500`` (and ``--energy-steps`` -> 60 where given;
   alanine dipeptide: ``--samples 300 --energy-steps 5 --reference-ns 0.02``; FRAMES.extxyz:
   ``--energy-steps 5 --reference-ns 0.002``);
-  ``sample draw|report``: ``--n`` -> at most 500; ``text train``: ``--epochs 3``;
+  ``sample draw|report``: ``--n`` -> at most 500; ``text train|timesplit``: ``--epochs 3``;
 - ``make demo`` / ``make test`` / ``make bench`` are not run here: ``make demo`` runs ``atomlearn demo co2``
   (run below), ``make test`` is this suite, ``make bench`` the benchmarks.
 """
@@ -123,7 +123,7 @@ def small_command(words: list[str]) -> list[str] | None:
         if args[2].endswith(".extxyz"):  # a molecule's frames: a 2 ps reference with its force field
             for option, value in (("--energy-steps", "5"), ("--reference-ns", "0.002")):
                 _set(args, option, value)
-    if command == "text train":
+    if command in ("text train", "text timesplit"):
         _set(args, "--epochs", "3")
     if command == "simulate xtb-md":
         _set(args, "--equilibration", "4")

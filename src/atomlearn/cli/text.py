@@ -1,4 +1,4 @@
-"""Command line: `atomlearn text corpus|train|similar|rank|analogies|map`: word embeddings of a corpus of abstracts."""
+"""Command line: `atomlearn text corpus|train|similar|rank|analogies|timesplit|map`: word embeddings of a corpus of abstracts."""
 
 from __future__ import annotations
 
@@ -54,6 +54,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     rank.add_argument("--max-count", type=int, help="only formulas seen at most this many times (never studied for it)")
     rank.add_argument("--n", type=int, default=50, help="how many (default 50)")
     rank.add_argument("--out", help="CSV of the ranking")
+    rank.add_argument("--known", action="store_true", help="score the ranking against the known thermoelectrics of the "
+                      "mat2vec paper's table (shipped): known ones in the top N, their base rate, ROC AUC")
     rank.set_defaults(handler=_rank)
 
     analogies = text_commands.add_parser("analogies", help="score an analogy benchmark per section")
@@ -62,6 +64,19 @@ def register(commands: argparse._SubParsersAction) -> None:
                            "sections, shipped with atomlearn)")
     analogies.set_defaults(handler=_analogies)
 
+    split = text_commands.add_parser("timesplit", help="the paper's test: train up to a year, rank, check later documents")
+    split.add_argument("corpus", help="JSON lines with 'text' and 'year'")
+    split.add_argument("--year", type=int, required=True, help="train on the documents of this year and before")
+    split.add_argument("--property", required=True, help="the property word, e.g. thermoelectric")
+    split.add_argument("--out", required=True, help="embedding folder of the training up to --year (resumable)")
+    split.add_argument("--k", type=int, default=50, help="top candidates checked (default 50)")
+    split.add_argument("--max-count", type=int, help="only formulas seen at most this many times up to --year")
+    split.add_argument("--min-count", type=int, default=5, help="as in `text train` (default 5)")
+    split.add_argument("--epochs", type=int, default=30, help="as in `text train` (default 30)")
+    split.add_argument("--vector-size", type=int, default=200, help="as in `text train` (default 200)")
+    split.add_argument("--seed", type=int, default=0, help="as in `text train` (default 0)")
+    split.set_defaults(handler=_timesplit)
+
     mapping = text_commands.add_parser("map", help="HTML map of the elements and formulas (t-SNE or PCA)")
     mapping.add_argument("folder", help="embedding folder written by `atomlearn text train`")
     mapping.add_argument("-o", "--out", help="HTML file (default FOLDER/map.html)")
@@ -69,6 +84,24 @@ def register(commands: argparse._SubParsersAction) -> None:
     mapping.add_argument("--n", type=int, default=500, help="elements and most frequent formulas shown (default 500)")
     mapping.add_argument("--property", help="colour by cosine similarity to this word (e.g. thermoelectric)")
     mapping.set_defaults(handler=_map)
+
+
+def _timesplit(args: argparse.Namespace) -> int:
+    from atomlearn.text.embeddings import Embeddings
+    from atomlearn.text.evaluate import time_split
+    from atomlearn.text.train import CARD, train_embeddings
+
+    if not (Path(args.out) / CARD).exists():
+        train_embeddings(args.corpus, args.out, vector_size=args.vector_size, min_count=args.min_count,
+                         epochs=args.epochs, max_year=args.year, random_state=args.seed)
+    embeddings = Embeddings(args.out)
+    if embeddings.card["parameters"].get("max_year") != args.year:
+        raise ValueError(f"{args.out} holds embeddings trained up to {embeddings.card['parameters'].get('max_year')}, "
+                         f"not {args.year}; choose another --out")
+    result = time_split(args.corpus, embeddings, args.year, args.property, k=args.k, max_count=args.max_count)
+    console.print(result.table.to_string(index=False, float_format="{:.3f}".format), highlight=False, soft_wrap=True)
+    console.print(result.summary(), highlight=False)
+    return 0
 
 
 def _map(args: argparse.Namespace) -> int:
@@ -131,6 +164,13 @@ def _rank(args: argparse.Namespace) -> int:
                       f"{', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''}", highlight=False)
     if args.out:
         write_csv_atomic(table, Path(args.out))
+    if args.known:
+        from atomlearn.text.evaluate import known_material_ranking
+
+        score = known_material_ranking(Embeddings(args.folder), args.property, k=args.n)
+        console.print(f"known thermoelectrics (mat2vec's table): {score['known_in_top_k']} in the top {score['k']} "
+                      f"({score['precision_at_k']:.1%}) against {score['base_rate']:.1%} of the {score['candidates']} "
+                      f"labelled formulas with a vector; ROC AUC {score['roc_auc']:.3f}", highlight=False)
     return 0
 
 

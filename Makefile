@@ -49,6 +49,9 @@ bench: $(READY)
 	[ -f bench-ethanol/ff/complete.json ] || $(VENV)/bin/atomlearn --threads 1 forcefield train bench-ethanol/ethanol.extxyz --model painn --n-train 900 --out bench-ethanol/ff/
 	$(PYTHON) benchmarks/bench_sampling.py --systems molecule --frames bench-ethanol/ethanol.extxyz --potential bench-ethanol/ff --seconds 300
 	$(PYTHON) benchmarks/bench_text.py --repeat 20 --epochs 5 --workers 2
+	$(VENV)/bin/atomlearn text corpus --out bench-text/corpus.jsonl
+	[ -f bench-text/emb/complete.json ] || $(VENV)/bin/atomlearn text train bench-text/corpus.jsonl --min-count 3 --out bench-text/emb
+	$(PYTHON) benchmarks/bench_text_power_factor.py --embeddings bench-text/emb --n 3000
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info demo-run demo-co2 bench-ethanol
+	rm -rf $(VENV) build src/*.egg-info demo-run demo-co2 bench-ethanol bench-text

@@ -44,12 +44,12 @@ def test_the_basins_of_a_three_fold_torsion_are_split_between_its_wells():
 
 @pytest.fixture(scope="module")
 def ethanol(tmp_path_factory):
-    """60 xTB frames of ethanol at 500 K and a small PaiNN force field trained on them."""
+    """40 xTB frames of ethanol at 500 K and a small PaiNN force field trained on them."""
     folder = tmp_path_factory.mktemp("ethanol")
     frames = folder / "ethanol.extxyz"
-    xtb_md(from_smiles("CCO"), frames, 60, MDSettings(temperature_K=500, equilibration_steps=200))
-    small = {"n_features": 32, "n_interactions": 2, "learning_rate": 2e-3, "batch_size": 8, "max_epochs": 30}
-    train_forcefield(frames, folder / "ff", model="painn", n_train=50, params=small)
+    xtb_md(from_smiles("CCO"), frames, 40, MDSettings(temperature_K=500, equilibration_steps=200))
+    small = {"n_features": 32, "n_interactions": 2, "learning_rate": 2e-3, "batch_size": 8, "max_epochs": 20}
+    train_forcefield(frames, folder / "ff", model="painn", n_train=32, params=small)
     return frames, folder / "ff"
 
 
@@ -102,7 +102,7 @@ def test_frames_and_a_force_field_train_draw_and_report_from_the_command_line(et
     frames, ff = ethanol
     out = tmp_path / "bg"
     assert main(["sample", "train", str(frames), "--potential", str(ff), "--out", str(out), "--boundaries=-120,0,120",
-                 "--samples", "60", "--iterations", "20", "--energy-steps", "5", "--n-eval", "300",
+                 "--samples", "40", "--iterations", "20", "--energy-steps", "5", "--n-eval", "300",
                  "--reference-ns", "0.002"]) == 0
     printed = " ".join(capsys.readouterr().out.split())
     assert "ΔF([0°, 120°) − [-120°, 0°))" in printed and "molecule (spline)" in printed

@@ -124,3 +124,14 @@ def test_frames_and_a_force_field_train_draw_and_report_from_the_command_line(et
 def test_a_wrong_sampling_request_is_refused_with_what_to_do(argv, message, capsys):
     assert main(argv) != 0
     assert message in capsys.readouterr().err
+
+
+def test_broken_frames_are_refused_by_frame(tmp_path):
+    ethanol, water = from_smiles("CCO"), from_smiles("O")
+    broken = ethanol.copy()
+    broken.positions[3, 1] = np.nan
+    for name, frames, message in (("nan.extxyz", [ethanol, broken], "coordinates contain NaN"),
+                                  ("mixed.extxyz", [ethanol, water], "frame 1: holds H2O")):
+        ase.io.write(tmp_path / name, frames, format="extxyz")
+        with pytest.raises(ValueError, match=message):
+            get_system("molecule", frames=str(tmp_path / name), potential_source="xtb")

@@ -156,7 +156,8 @@ def _rank(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise ValueError(f"--candidates {path}: no such file")
         candidates = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    table = Embeddings(args.folder).rank(args.property, candidates=candidates, max_count=args.max_count, n=args.n)
+    embeddings = Embeddings(args.folder)
+    table = embeddings.rank(args.property, candidates=candidates, max_count=args.max_count, n=args.n)
     console.print(table.to_string(index=False, float_format="{:.3f}".format), highlight=False, soft_wrap=True)
     missing = table.attrs.get("missing", [])
     if missing:
@@ -167,7 +168,7 @@ def _rank(args: argparse.Namespace) -> int:
     if args.known:
         from atomlearn.text.evaluate import known_material_ranking
 
-        score = known_material_ranking(Embeddings(args.folder), args.property, k=args.n)
+        score = known_material_ranking(embeddings, args.property, k=args.n)
         console.print(f"known thermoelectrics (mat2vec's table): {score['known_in_top_k']} in the top {score['k']} "
                       f"({score['precision_at_k']:.1%}) against {score['base_rate']:.1%} of the {score['candidates']} "
                       f"labelled formulas with a vector; ROC AUC {score['roc_auc']:.3f}", highlight=False)

@@ -102,7 +102,8 @@ class AlanineDipeptide(MoleculeSystem):
     # ---- coordinates
     def ramachandran(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """φ and ψ in degrees of internal coordinates (n, 60)."""
-        return self.torsion(z, self.phi_atoms), self.torsion(z, self.psi_atoms)
+        phi, psi = self.torsions(z, self.phi_atoms, self.psi_atoms)
+        return phi, psi
 
     def _alpha(self, z: np.ndarray) -> np.ndarray:
         phi, psi = self.ramachandran(z)

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from atomlearn.sampling.internal import InternalCoordinatePotential, ZMatrix, _torsion, torsion_periods
-from atomlearn.sampling.potentials import ForceFieldPotential, Potential
+from atomlearn.sampling.potentials import ASEPotential, ForceFieldPotential, Potential
 from atomlearn.sampling.systems import System
 
 #: consecutive blocks of the reference MD whose spread gives the reference's error bar
@@ -49,11 +49,16 @@ class MoleculeSystem(System):
         """Frames (n, N, 3) of the reference MD, in the potential's length unit."""
         raise NotImplementedError
 
-    def torsion(self, z: np.ndarray, atoms: tuple[int, int, int, int]) -> np.ndarray:
-        """The torsion of four atoms in degrees, (−180, 180], for internal coordinates (n, dim)."""
+    def torsions(self, z: np.ndarray, *atom_sets: tuple[int, int, int, int]) -> list[np.ndarray]:
+        """The torsion of each set of four atoms in degrees, (−180, 180], for internal coordinates
+        (n, dim); the Cartesian positions are built once for all of them."""
         with torch.no_grad():
             x = self.zmatrix.to_cartesian(torch.as_tensor(np.asarray(z, dtype=float))).reshape(len(z), -1, 3)
-            return np.degrees(_torsion(*(x[:, i] for i in atoms)).numpy())
+            return [np.degrees(_torsion(*(x[:, i] for i in atoms)).numpy()) for atoms in atom_sets]
+
+    def torsion(self, z: np.ndarray, atoms: tuple[int, int, int, int]) -> np.ndarray:
+        """The torsion of four atoms in degrees, (−180, 180], for internal coordinates (n, dim)."""
+        return self.torsions(z, atoms)[0]
 
     def to_atoms(self, z: np.ndarray) -> list:
         """The molecules (``ase.Atoms``, positions in Å) of internal coordinates (n, dim)."""
@@ -98,9 +103,18 @@ class MoleculeSystem(System):
         rows = np.random.default_rng(random_state).permutation(len(z))[:n]
         return z[np.sort(rows)]
 
+    @cached_property
+    def _reference_masks(self) -> dict[str, np.ndarray]:
+        """Which reference frames lie in each state (each state evaluated once on the whole reference)."""
+        return {}
+
     def _state_fractions(self, state_a: str, state_b: str) -> np.ndarray:
         """Fractions of the reference frames in each state per block, shape (REFERENCE_BLOCKS, 2)."""
-        inside = np.stack([self.states[state](self._reference_internal) for state in (state_a, state_b)], axis=1)
+        masks = self._reference_masks
+        for state in (state_a, state_b):
+            if state not in masks:
+                masks[state] = self.states[state](self._reference_internal)
+        inside = np.stack([masks[state_a], masks[state_b]], axis=1)
         return np.array([block.mean(axis=0) for block in np.array_split(inside, REFERENCE_BLOCKS)])
 
     def reference_free_energy(self, state_a: str, state_b: str) -> float:
@@ -281,7 +295,6 @@ class FramesMolecule(MoleculeSystem):
         if self.potential_source == "xtb":
             from ase import Atoms
 
-            from atomlearn.sampling.potentials import ASEPotential
             from atomlearn.simulate.xtb import xtb_calculator
 
             return ASEPotential(Atoms(numbers=numbers, positions=np.array(self.start)), xtb_calculator())
@@ -296,6 +309,7 @@ class FramesMolecule(MoleculeSystem):
             raise ValueError(f"the torsion {self.cv_torsion} has {len(cuts)} basin(s) in the frames; give two or more "
                              "state boundaries (--boundaries, degrees)")
         self.boundaries = cuts
+        self.__dict__.pop("_reference_masks", None)  # masks of earlier states
         arcs = list(zip(cuts, cuts[1:] + [cuts[0] + 360.0]))
         self.states = {state_name(low, high): (lambda z, low=low, high=high: _in_arc(self.collective_variable(z), low, high))
                        for low, high in arcs}
@@ -389,7 +403,8 @@ def _source_stamp(source: str) -> str:
 
 
 def _read_frames(path: str) -> list:
-    """The frames of ``path``, checked: one molecule throughout, finite positions (an error names the frame)."""
+    """The frames of ``path`` (``read_frames`` refuses non-finite coordinates), one molecule throughout
+    (an error names the frame that is not)."""
     from atomlearn.structures import read_frames
 
     frames = read_frames(path)
@@ -397,6 +412,4 @@ def _read_frames(path: str) -> list:
         if not np.array_equal(atoms.numbers, frames[0].numbers):
             raise ValueError(f"{path}, frame {index}: holds {atoms.get_chemical_formula()} (in this atom order), frame 0 "
                              f"holds {frames[0].get_chemical_formula()}; give the frames of one molecule")
-        if not np.isfinite(atoms.positions).all():
-            raise ValueError(f"{path}, frame {index}: positions contain NaN or inf; remove the frame")
     return frames

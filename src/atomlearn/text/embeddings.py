@@ -94,11 +94,9 @@ class Embeddings:
         if candidates is None:
             keys, missing = self.formulas(), []
         else:
-            keys, missing = [], []
-            for text in candidates:
-                kind, normalized = classify(text.strip())
-                (keys if normalized in self else missing).append(normalized if normalized in self else text)
-            keys = list(dict.fromkeys(keys))
+            normalized = {text: classify(text.strip())[1] for text in candidates}
+            keys = list(dict.fromkeys(key for key in normalized.values() if key in self))
+            missing = [text for text, key in normalized.items() if key not in self]
         if max_count is not None:
             keys = [k for k in keys if self.counts.get(k, 0) <= max_count]
         if not keys:

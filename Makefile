@@ -5,7 +5,7 @@ READY  := $(VENV)/.installed
 
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench clean browser
+.PHONY: demo test bench clean browser corpora
 
 $(READY): pyproject.toml
 	python3 -m venv $(VENV)
@@ -21,9 +21,14 @@ browser:
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
 		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 
+# offline text for `atomlearn text corpus`: Webster's dictionary and WordNet (Debian packages)
+corpora:
+	@[ -f /usr/share/dictd/gcide.index ] && [ -f /usr/share/wordnet/data.noun ] || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends dict-gcide wordnet-base; }
+
 # pytest exits with 5 when it collects no test: that is not a failure of the set-up.
-test: $(READY) browser
-	ATOMLEARN_REQUIRE_BROWSER=1 $(PYTHON) -m pytest -q; status=$$?; if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
+test: $(READY) browser corpora
+	ATOMLEARN_REQUIRE_BROWSER=1 ATOMLEARN_REQUIRE_CORPORA=1 $(PYTHON) -m pytest -q; status=$$?; if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
 
 bench: $(READY)
 	$(PYTHON) -m pip install --quiet -e ".[bench]"
@@ -49,6 +54,7 @@ bench: $(READY)
 	[ -f bench-ethanol/ff/complete.json ] || $(VENV)/bin/atomlearn --threads 1 forcefield train bench-ethanol/ethanol.extxyz --model painn --n-train 900 --out bench-ethanol/ff/
 	$(PYTHON) benchmarks/bench_sampling.py --systems molecule --frames bench-ethanol/ethanol.extxyz --potential bench-ethanol/ff --seconds 300
 	$(PYTHON) benchmarks/bench_text.py --repeat 20 --epochs 5 --workers 2
+	$(MAKE) corpora
 	$(VENV)/bin/atomlearn text corpus --out bench-text/corpus.jsonl
 	[ -f bench-text/emb/complete.json ] || $(VENV)/bin/atomlearn text train bench-text/corpus.jsonl --min-count 3 --out bench-text/emb
 	$(PYTHON) benchmarks/bench_text_power_factor.py --embeddings bench-text/emb --n 3000

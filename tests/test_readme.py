@@ -22,6 +22,7 @@ The small mode only shrinks sizes, never changes what runs. The mapping:
   alanine dipeptide: ``--samples 300 --energy-steps 5 --reference-ns 0.02``; FRAMES.extxyz:
   ``--energy-steps 5 --reference-ns 0.002``);
   ``sample draw|report``: ``--n`` -> at most 500; ``text train|timesplit``: ``--epochs 3``;
+  ``text corpus``: ``--max-documents 300``;
 - ``make demo`` / ``make test`` / ``make bench`` are not run here: ``make demo`` runs ``atomlearn demo co2``
   (run below), ``make test`` is this suite, ``make bench`` the benchmarks.
 """
@@ -125,6 +126,8 @@ def small_command(words: list[str]) -> list[str] | None:
                 _set(args, option, value)
     if command in ("text train", "text timesplit"):
         _set(args, "--epochs", "3")
+    if command == "text corpus":
+        _set(args, "--max-documents", "300")
     if command == "simulate xtb-md":
         _set(args, "--equilibration", "4")
     if command == "simulate henry":

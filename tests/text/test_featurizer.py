@@ -4,7 +4,10 @@ structure it cannot describe, clone and skops round trips, and a place in a scik
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 import skops.io as sio
 from ase import Atoms
@@ -70,3 +73,25 @@ def test_it_feeds_a_pipeline(embeddings, qm9_molecules):
     y = np.array([len(atoms) for atoms in qm9_molecules[:20]], dtype=float)
     pipeline = make_pipeline(TextEmbedding(embeddings=embeddings), Ridge(alpha=1e-3)).fit(qm9_molecules[:20], y)
     assert pipeline.predict(qm9_molecules[:2]).shape == (2,)
+
+
+def test_fit_takes_it_as_a_featurizer_and_its_bundle_predicts(embeddings, tmp_path, capsys):
+    """``atomlearn fit --featurizer text_embedding``: the side package's featurizer through the
+    registry's plug-in entry, its fitted vectors saved in the bundle and loaded through the allow-list."""
+    from atomlearn.cli import main
+
+    run = tmp_path / "run"
+    code = main(["fit", "qm9", "--target", "U0_atomization_kcal_mol", "--featurizer", "text_embedding",
+                 "--set", f"text_embedding.embeddings={embeddings}", "--model", "ridge", "--n", "120",
+                 "--out", str(run)])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    result = json.loads((run / "results.json").read_text())
+    assert result["featurizer"]["name"] == "text_embedding"
+    folder = tmp_path / "new"
+    assert main(["datasets", "export", "qm9", "--out", str(folder), "--n", "3", "--seed", "5"]) == 0
+    assert main(["predict", str(run), str(folder), "--out", str(tmp_path / "p.csv")]) == 0
+    predicted = pd.read_csv(tmp_path / "p.csv")
+    assert predicted["y_pred"].notna().all() and len(predicted) == 3
+    assert main(["featurize", "--list"]) == 0
+    assert "text_embedding" in capsys.readouterr().out

@@ -31,14 +31,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _featurizer_list() -> int:
-    from atomlearn.featurizers import FEATURIZERS
+    from atomlearn.featurizers import FEATURIZERS, PLUGIN_FEATURIZERS, featurizer_class
     from atomlearn.featurizers.base import RUNTIME_PARAMS
 
     listing = Table(title="featurizers", show_lines=True)
     for column in ("name", "parameters (defaults)", "invariant to", "cite"):
         listing.add_column(column, overflow="fold")
-    for name, cls in FEATURIZERS.items():
-        featurizer = cls()
+    for name in [*FEATURIZERS, *PLUGIN_FEATURIZERS]:
+        featurizer = featurizer_class(name)()
         params = ", ".join(f"{k}={v!r}" for k, v in featurizer.get_params().items() if k not in RUNTIME_PARAMS)
         listing.add_row(name, params, ", ".join(sorted(featurizer.symmetries)) or "nothing", "\n".join(featurizer.citations()) or "-")
     console.print(listing)

@@ -16,8 +16,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     text_commands = text.add_subparsers(title="text commands", required=True)
     corpus = text_commands.add_parser("corpus", help="write the text that ships with installed packages, as JSON lines")
     corpus.add_argument("--out", required=True, help="JSON lines file (text, source, year)")
-    corpus.add_argument("--sources", default="elements,lee", help="elements (mendeleev's element texts) and/or lee "
-                        "(gensim's 300 news articles); default both")
+    corpus.add_argument("--sources", help="comma-separated: elements (mendeleev's element texts), lee (gensim's 300 "
+                        "news articles), gcide (Webster's dictionary, Debian dict-gcide), wordnet (WordNet glosses, "
+                        "Debian wordnet-base); default: every one this machine has")
+    corpus.add_argument("--max-documents", type=int, help="at most this many documents per source (a quick try)")
     corpus.set_defaults(handler=_corpus)
 
     train = text_commands.add_parser("train", help="train word2vec (skip-gram) on a corpus, formulas normalised")
@@ -113,11 +115,16 @@ def _map(args: argparse.Namespace) -> int:
 
 
 def _corpus(args: argparse.Namespace) -> int:
-    from atomlearn.text.offline import write_offline_corpus
+    from atomlearn.text.offline import SOURCES, available_sources, write_offline_corpus
 
-    counts = write_offline_corpus(args.out, tuple(s.strip() for s in args.sources.split(",") if s.strip()))
+    sources = None if args.sources is None else tuple(s.strip() for s in args.sources.split(",") if s.strip())
+    counts = write_offline_corpus(args.out, sources, max_documents=args.max_documents)
     console.print(f"{args.out}: " + ", ".join(f"{n} documents from {source}" for source, n in counts.items())
-                  + " (a small offline corpus, not the literature)", highlight=False)
+                  + " (an offline corpus, not the literature)", highlight=False)
+    absent = [source for source in SOURCES if source not in available_sources()]
+    if sources is None and absent:
+        console.print(f"not on this machine: {', '.join(absent)} (apt-get install dict-gcide wordnet-base)",
+                      highlight=False)
     return 0
 
 

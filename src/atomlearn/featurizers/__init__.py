@@ -34,6 +34,24 @@ FEATURIZERS: dict[str, type[Featurizer]] = {
     "rdkit2d": RDKitDescriptors,
     "cartesian": CartesianCoordinates,
 }
+#: featurizers that live in a side package right of ``featurizers`` in the flow and need the user's
+#: data to fit (``text_embedding``: an embedding folder): command-line name -> ``module:Class``,
+#: imported only when asked for, as an entry point would be
+PLUGIN_FEATURIZERS: dict[str, str] = {
+    "text_embedding": "atomlearn.text.featurizer:TextEmbedding",
+}
+
+
+def featurizer_class(name: str) -> type[Featurizer]:
+    """The featurizer class of a command-line name, built-in (:data:`FEATURIZERS`) or a plug-in."""
+    import importlib
+
+    if name in FEATURIZERS:
+        return FEATURIZERS[name]
+    if name in PLUGIN_FEATURIZERS:
+        module, _, cls = PLUGIN_FEATURIZERS[name].partition(":")
+        return getattr(importlib.import_module(module), cls)
+    raise KeyError(f"unknown featurizer {name!r}; choose one of {', '.join([*FEATURIZERS, *PLUGIN_FEATURIZERS])}")
 
 
 def make_featurizer(name: str, **params: object) -> Featurizer:
@@ -41,9 +59,8 @@ def make_featurizer(name: str, **params: object) -> Featurizer:
     the ones the featurizer takes and the closest one."""
     import difflib
 
-    if name not in FEATURIZERS:
-        raise KeyError(f"unknown featurizer {name!r}; choose one of {', '.join(FEATURIZERS)}")
-    valid = FEATURIZERS[name]().get_params()
+    cls = featurizer_class(name)
+    valid = cls().get_params()
     for param in params:
         if param not in valid:
             close = difflib.get_close_matches(param, valid, n=1, cutoff=0.5)
@@ -51,13 +68,14 @@ def make_featurizer(name: str, **params: object) -> Featurizer:
             raise ValueError(f"featurizer {name} has no parameter {param!r}{hint} It takes: "
                              f"{', '.join(sorted(set(valid) - RUNTIME_PARAMS))} (command line: --set {name}.PARAM=VALUE; "
                              "see `atomlearn featurize --list`)")
-    return FEATURIZERS[name](**params)
+    return cls(**params)
 
 
 __all__ = [
     "ACSF",
     "FCHL19",
     "FEATURIZERS",
+    "PLUGIN_FEATURIZERS",
     "SOAP",
     "SYMMETRIES",
     "BagOfBonds",
@@ -73,5 +91,6 @@ __all__ = [
     "RACs",
     "RDKitDescriptors",
     "featurize_table",
+    "featurizer_class",
     "make_featurizer",
 ]

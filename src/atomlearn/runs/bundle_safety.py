@@ -42,6 +42,7 @@ ATOMLEARN_TYPES = frozenset({
     "atomlearn.featurizers.racs.RACs",
     "atomlearn.featurizers.soap.SOAP",
     "atomlearn.simulate.lj_parameters.FrameworkForceField",
+    "atomlearn.text.featurizer.TextEmbedding",
     "atomlearn.models.feature_maps.QuadraticFeatureMap",
     "atomlearn.models.gpr.GaussianProcess",
     "atomlearn.models.kernel_forcefield.KernelForceField",

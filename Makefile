@@ -5,7 +5,7 @@ READY  := $(VENV)/.installed
 
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench clean browser corpora
+.PHONY: demo test bench clean browser corpora docs tutorials
 
 $(READY): pyproject.toml
 	python3 -m venv $(VENV)
@@ -15,6 +15,15 @@ $(READY): pyproject.toml
 
 demo: $(READY)
 	$(VENV)/bin/atomlearn demo co2 --out demo-co2
+
+# the tutorials, executed (each again only when its source changed); `make docs` shows them
+tutorials: $(READY)
+	$(PYTHON) -m pip install --quiet -e ".[docs]"
+	$(PYTHON) docs/build_tutorials.py
+
+# the documentation site, offline, into site/ (open site/index.html)
+docs: tutorials
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 
 # the report test opens the HTML report in headless Chromium (a Debian package)
 browser:
@@ -60,4 +69,4 @@ bench: $(READY)
 	$(PYTHON) benchmarks/bench_text_power_factor.py --embeddings bench-text/emb --n 3000
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info demo-run demo-co2 bench-ethanol bench-text
+	rm -rf $(VENV) build src/*.egg-info demo-run demo-co2 bench-ethanol bench-text site docs/tutorials/generated

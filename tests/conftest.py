@@ -87,6 +87,13 @@ def _browser_command(tmp_path: Path) -> list[str]:
 
 
 @pytest.fixture
+def browser_command(tmp_path) -> list[str]:
+    """Headless Chromium with a fresh profile, 1280 px wide, and no network: a dead proxy for
+    everything but the loopback, so a page that needs the internet shows it."""
+    return [*_browser_command(tmp_path), "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>"]
+
+
+@pytest.fixture
 def render_page(tmp_path):
     """Open an HTML report in headless Chromium, 1280 px wide: (script errors or None, drawn size of each
     figure); ``render.overflow`` then lists the sections wider than the window (the page measures itself)."""

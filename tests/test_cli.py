@@ -148,3 +148,14 @@ def test_help_imports_only_what_it_needs():
     from atomlearn.simulate.widom import CHARGE_SOURCES as WIDOM_CHARGE_SOURCES
 
     assert MODELS == TRAINED and CHARGE_SOURCES == WIDOM_CHARGE_SOURCES
+
+
+def test_a_kernel_too_large_for_the_memory_is_one_error_line(monkeypatch, capsys):
+    """MemoryError (and FloatingPointError, TimeoutError) raised by atomlearn with advice: one line, exit 2."""
+    from atomlearn.models import kernels
+
+    monkeypatch.setattr(kernels, "available_memory_bytes", lambda: 1000)
+    code = main(["fit", "qm9", "--target", "U0_atomization_kcal_mol", "--model", "krr", "--n", "60"])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 2 and "error:" in err and "GiB of memory is available; use dtype='float32'" in err
+    assert "Traceback" not in err

@@ -1,5 +1,6 @@
-"""Every command and snippet of the README, run as written in a small mode, in README order, in one
-working folder (later commands use what earlier ones wrote, as a reader's would).
+"""Every command and snippet of the README and of the user guide (``docs/guide``), run as written in a
+small mode, in the order of ``DOCUMENTS``, in one working folder (later commands use what earlier ones
+wrote, as a reader's would).
 
 The small mode only shrinks sizes, never changes what runs. The mapping:
 
@@ -40,21 +41,29 @@ import pytest
 
 from atomlearn.cli import main
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+GUIDE = ROOT / "docs" / "guide"
+#: the README, then the guide pages in the order their commands build on each other
+DOCUMENTS = [README, *(GUIDE / f"{name}.md" for name in (
+    "installation", "your-data", "featurizers", "benchmarks", "simulation", "screening", "forcefields", "local-kernels",
+    "sampling", "text", "networks", "evaluation", "models", "report", "dask", "bundles", "troubleshooting"))]
 
 
-def blocks() -> list[tuple[str, str, int]]:
-    """(language, text, first line number) of each fenced block, in order."""
-    found, language, lines, start = [], None, [], 0
-    for number, line in enumerate(README.read_text().splitlines(), start=1):
-        if line.startswith("```"):
-            if language is None:
-                language, lines, start = line[3:].strip() or "shell", [], number + 1
-            else:
-                found.append((language, "\n".join(lines), start))
-                language = None
-        elif language is not None:
-            lines.append(line)
+def blocks(documents: list[Path] = DOCUMENTS) -> list[tuple[str, str, str]]:
+    """(language, text, ``file:line`` of its first line) of each fenced block, in order."""
+    found = []
+    for document in documents:
+        language, lines, start = None, [], 0
+        for number, line in enumerate(document.read_text().splitlines(), start=1):
+            if line.lstrip().startswith("```"):
+                if language is None:
+                    language, lines, start = line.strip()[3:].strip() or "shell", [], number + 1
+                else:
+                    found.append((language, "\n".join(lines), f"{document.relative_to(ROOT)}:{start}"))
+                    language = None
+            elif language is not None:
+                lines.append(line)
     return found
 
 
@@ -156,8 +165,12 @@ def small_python(code: str) -> str:
     return code
 
 
+def test_every_guide_page_is_run_here():
+    assert sorted(GUIDE.glob("*.md")) == sorted(DOCUMENTS[1:]), "add the new guide page to DOCUMENTS"
+
+
 def test_the_readme_opens_with_the_two_commands():
-    language, text, _ = blocks()[0]
+    language, text, _ = blocks([README])[0]
     assert [line.split()[:2] for line in text.splitlines()] == [["make", "demo"], ["make", "test"]]
 
 
@@ -169,10 +182,12 @@ def test_every_command_and_snippet_of_the_readme_runs(tmp_path, monkeypatch, cap
         if language == "python":
             code = small_python(text)
             try:
-                exec(compile(code, f"README.md:{line}", "exec"), {"__name__": "__readme__"})
+                exec(compile(code, line, "exec"), {"__name__": "__readme__"})
             except Exception as exc:  # noqa: BLE001 - the README line is what the failure must name
-                pytest.fail(f"README.md line {line}: the Python snippet failed: {type(exc).__name__}: {exc}")
+                pytest.fail(f"{line}: the Python snippet failed: {type(exc).__name__}: {exc}")
             ran += 1
+            continue
+        if language not in ("shell", "bash", "sh"):  # ```text: printed output or an error message, shown only
             continue
         for command in shell_commands(text):
             words = small_command(shlex.split(command))
@@ -184,10 +199,10 @@ def test_every_command_and_snippet_of_the_readme_runs(tmp_path, monkeypatch, cap
                 if words[1:3] == ["forcefield", "md"] and code == 1:  # a 2-epoch force field may fall apart:
                     assert "UNSTABLE" in output.out   # exit 1 is md's documented verdict, with its reason
                     code = 0
-                assert code == 0, f"README.md line {line}: `{' '.join(words)}` exited {code}:\n{output.err}{output.out[-2000:]}"
+                assert code == 0, f"{line}: `{' '.join(words)}` exited {code}:\n{output.err}{output.out[-2000:]}"
             else:  # plain shell (cat, printf): the system's shell, in the same folder
                 done = subprocess.run(command, shell=True, capture_output=True, text=True,
                                       env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
-                assert done.returncode == 0, f"README.md line {line}: `{command}`: {done.stderr}"
+                assert done.returncode == 0, f"{line}: `{command}`: {done.stderr}"
             ran += 1
     assert ran >= 35

@@ -46,7 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         error_console.print("[bold red]interrupted[/] (Ctrl-C)", highlight=False)
         return 130
-    except (KeyError, ValueError, FileNotFoundError) as exc:
+    except (KeyError, ValueError, FileNotFoundError, MemoryError, FloatingPointError, TimeoutError, ImportError) as exc:
+        # each raised by atomlearn with what to do (a kernel too large for the memory, a diverged fit,
+        # an optional package missing): one line, not a traceback
         if os.environ.get("ATOMLEARN_TRACEBACK"):  # for a bug report: where the message came from
             import traceback
 

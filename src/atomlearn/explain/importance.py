@@ -91,9 +91,12 @@ def permutation_importance(model: Any, X: np.ndarray, y: np.ndarray, *, groups: 
     n_repeats : shuffles per feature; the spread over them is ``importance_std``.
     max_samples : score on a random subset of this many held-out rows (faster for kernel models).
 
-    Returns a DataFrame sorted by importance: ``feature`` (name, or names joined by "+"),
-    ``columns``, ``n_columns``, ``importance_mean``, ``importance_std``, ``baseline``
-    (the unshuffled metric) and ``repeats`` (the importance of each shuffle).
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by importance: ``feature`` (name, or names joined by "+"), ``columns``,
+        ``n_columns``, ``importance_mean``, ``importance_std``, ``baseline`` (the unshuffled
+        metric) and ``repeats`` (the importance of each shuffle).
     """
     if metric not in LOSSES:
         raise ValueError(f"metric must be one of {', '.join(LOSSES)}, got {metric!r}")

@@ -209,9 +209,12 @@ class SISSORegressor(RegressorMixin, BaseEstimator):
     feature_names : names used in the formulas (default: DataFrame columns, else x0, x1, ...).
     max_block_mb : memory for one block of generated candidate values (MB).
 
-    After ``fit``: ``models_`` (per number of terms: formulas, coefficients, intercept, RMSE),
-    ``formula_``, ``coef_``, ``intercept_`` (the ``n_terms`` model), ``n_candidates_``
-    (candidates built per rung, valid ones), ``fit_seconds_``.
+    Attributes
+    ----------
+    models_ : per number of terms: formulas, coefficients, intercept, RMSE.
+    formula_, coef_, intercept_ : the ``n_terms`` model.
+    n_candidates_ : candidates built per rung, and the valid ones.
+    fit_seconds_ : wall time of ``fit`` (s).
     """
 
     def __init__(self, complexity: int = 2, n_terms: int = 2, n_sis: int = 20, operators: Sequence[str] = OPERATORS,

@@ -36,8 +36,8 @@ class Featurizer(TransformerMixin, BaseEstimator):
 
     Subclasses list their own parameters in ``__init__`` and take the runtime settings below.
 
-    Parameters
-    ----------
+    Other Parameters
+    ----------------
     on_error : {"nan", "raise"}
         "nan": a structure that cannot be featurized gives a row of NaN and a record in
         ``errors_``; "raise": ``FeaturizationError`` naming the structure.

@@ -1,0 +1,144 @@
+"""Execute the tutorials (``docs/tutorials/NN_name.py``, jupytext percent format) and write each as a
+page of the site: ``docs/tutorials/generated/NN_name.md`` with its figures, and the executed notebook.
+
+    python docs/build_tutorials.py            # every tutorial, full size (``make tutorials``)
+    python docs/build_tutorials.py --small    # small mode: ATOMLEARN_TUTORIAL_SMALL=1 shrinks the data
+    python docs/build_tutorials.py 03 06      # only these
+
+A cell tagged ``solution`` (``# %% tags=["solution"]``) is shown folded under "Solution". A tutorial
+whose source and mode are unchanged since its last run is not executed again. A cell that raises
+stops the build with the tutorial, the cell and the error; nothing of that tutorial is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+TUTORIALS = Path(__file__).resolve().parent / "tutorials"
+GENERATED = TUTORIALS / "generated"
+TIMEOUT_S = 900  # one cell, full size
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="tutorial numbers or names (default: all)")
+    parser.add_argument("--small", action="store_true", help="small mode (CI): ATOMLEARN_TUTORIAL_SMALL=1")
+    parser.add_argument("--force", action="store_true", help="execute even when unchanged")
+    args = parser.parse_args(argv)
+    sources = sorted(TUTORIALS.glob("[0-9][0-9]_*.py"))
+    if args.names:
+        sources = [s for s in sources if any(s.stem == n or s.stem.startswith(f"{n}_") for n in args.names)]
+        if not sources:
+            parser.error(f"no tutorial matches {' '.join(args.names)}; there are {', '.join(s.stem for s in TUTORIALS.glob('[0-9][0-9]_*.py'))}")
+    GENERATED.mkdir(exist_ok=True)
+    timings = {}
+    for source in sources:
+        started = time.perf_counter()
+        try:
+            executed = build(source, small=args.small, force=args.force)
+        except CellExecutionError as error:
+            print(f"{source.name}: a cell failed; nothing written for it\n{error}", file=sys.stderr)
+            return 1
+        timings[source.stem] = round(time.perf_counter() - started, 1)
+        print(f"{source.name}: {'executed' if executed else 'unchanged'} in {timings[source.stem]} s", flush=True)
+    return 0
+
+
+def build(source: Path, small: bool = False, force: bool = False) -> bool:
+    """Execute ``source`` and write its page, figures and notebook; False when they are up to date."""
+    fingerprint = hashlib.sha256(source.read_bytes() + (b"small" if small else b"full")).hexdigest()
+    stamp = GENERATED / f"{source.stem}.json"
+    if not force and stamp.is_file() and json.loads(stamp.read_text()).get("sha256") == fingerprint \
+            and (GENERATED / f"{source.stem}.md").is_file():
+        return False
+    notebook = jupytext.read(source)
+    environment = {"ATOMLEARN_TUTORIAL_SMALL": "1" if small else "", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    previous = {k: os.environ.get(k) for k in environment}
+    os.environ.update(environment)
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"tutorial-{source.stem}-") as workdir:  # what it writes goes away
+            NotebookClient(notebook, timeout=TIMEOUT_S, kernel_name="python3",
+                           resources={"metadata": {"path": workdir}}).execute()
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    figures = GENERATED / f"{source.stem}_files"
+    partial = GENERATED / f".{source.stem}_files.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    page = to_markdown(notebook, source, partial, figures.name)
+    shutil.rmtree(figures, ignore_errors=True)
+    partial.rename(figures)
+    _write(GENERATED / f"{source.stem}.ipynb", nbformat.writes(notebook))
+    _write(GENERATED / f"{source.stem}.md", page)
+    _write(stamp, json.dumps({"sha256": fingerprint, "small": small}))
+    return True
+
+
+def to_markdown(notebook: nbformat.NotebookNode, source: Path, figures: Path, figures_name: str) -> str:
+    """The executed notebook as a page: markdown cells as they are, code with its printed output and
+    figures (PNG files in ``figures``), solution cells folded."""
+    download = (f"[Download the notebook]({source.stem}.ipynb){{ .md-button }} or run its source, "
+                f"`docs/tutorials/{source.name}`, as a script.")
+    parts = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "markdown":
+            text = cell.source
+        elif cell.cell_type == "code" and cell.source.strip():
+            text = "\n".join([f"```python\n{cell.source}\n```", *_outputs(cell, index, figures, figures_name)])
+        else:
+            continue
+        if "solution" in cell.get("metadata", {}).get("tags", []):
+            text = '??? success "Solution"\n\n' + "\n".join(f"    {line}" if line else "" for line in text.splitlines())
+        parts.append(text)
+        if len(parts) == 1:  # after the title and the introduction
+            parts.append(download)
+    return "\n\n".join(parts) + "\n"
+
+
+def _outputs(cell: nbformat.NotebookNode, index: int, figures: Path, figures_name: str) -> list[str]:
+    shown = []
+    for number, output in enumerate(cell.get("outputs", [])):
+        if output.output_type == "stream":
+            shown.append(f"```text\n{output.text.rstrip()}\n```")
+        elif output.output_type in ("display_data", "execute_result"):
+            data = output.get("data", {})
+            if "image/png" in data:
+                name = f"cell{index:02d}_{number}.png"
+                (figures / name).write_bytes(base64.b64decode(data["image/png"]))
+                shown.append(f"![figure of cell {index}]({figures_name}/{name})")
+            elif "text/html" in data:  # a pandas table: its inline style goes, the site's stylesheet styles it
+                table = re.sub(r"<style scoped>.*?</style>", "", data["text/html"], flags=re.DOTALL)
+                shown.append(f'<div class="tutorial-output" markdown="0">\n{table.strip()}\n</div>')
+            elif "text/plain" in data:
+                shown.append(f"```text\n{data['text/plain'].rstrip()}\n```")
+    return shown
+
+
+def _write(path: Path, text: str) -> None:
+    """Whole or nothing: a temporary name, then a rename."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

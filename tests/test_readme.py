@@ -47,7 +47,7 @@ GUIDE = ROOT / "docs" / "guide"
 #: the README, then the guide pages in the order their commands build on each other
 DOCUMENTS = [README, *(GUIDE / f"{name}.md" for name in (
     "installation", "your-data", "featurizers", "benchmarks", "simulation", "screening", "forcefields", "local-kernels",
-    "sampling", "text", "networks", "evaluation", "models", "report", "dask", "bundles", "troubleshooting"))]
+    "sampling", "text", "networks", "evaluation", "models", "report", "dask", "bundles", "troubleshooting", "cli"))]
 
 
 def blocks(documents: list[Path] = DOCUMENTS) -> list[tuple[str, str, str]]:

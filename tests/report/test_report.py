@@ -54,3 +54,17 @@ def test_report_names_what_it_shows(explained_run):
 def test_report_refuses_a_folder_that_is_not_a_run(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
     assert "results.json" in capsys.readouterr().err
+
+
+def test_a_gaussian_process_run_reports_its_calibration(tmp_path):
+    """The calibration section of a model with a predictive std (it once asked for a level the
+    calibration does not compute, and the report crashed)."""
+    from atomlearn.report import build_report
+
+    run = tmp_path / "run"
+    assert main(["fit", "qm9", "--target", "U0_atomization_kcal_mol", "--featurizer", "element_fraction", "--model", "gpr",
+                 "--n", "100", "--bootstrap", "50", "--out", str(run)]) == 0
+    coverage = json.loads((run / "results.json").read_text())["calibration"]["coverage"]
+    text = build_report(run).read_text()
+    assert "<h2>Uncertainty calibration (test set)" in text
+    assert f"The 70 % / 95 % intervals hold {coverage['0.7']:.0%} / {coverage['0.95']:.0%} of the test" in text

@@ -113,7 +113,7 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
     if results.get("calibration"):
         cal = results["calibration"]
         sections.append(section("Uncertainty calibration (test set)", note(
-            f"The 68 % / 95 % intervals hold {cal['coverage']['0.68']:.0%} / {cal['coverage']['0.95']:.0%} of the test "
+            f"The 70 % / 95 % intervals hold {cal['coverage']['0.7']:.0%} / {cal['coverage']['0.95']:.0%} of the test "
             f"structures; RMS of z = (y - ŷ)/σ is {cal['z_rms']:.2f} (1 is calibrated).")))
     sections += _explain_sections(folder, explain, unit or "target units", label)
     timings = pd.DataFrame([{"step": k, "seconds": v} for k, v in {**results["timings_s"],

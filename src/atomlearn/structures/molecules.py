@@ -4,6 +4,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 from ase import Atoms
@@ -97,7 +101,8 @@ def _perceive_bonds(editable: Any, charge: int) -> Any:
     for use_hueckel in (False, True):
         molecule = Chem.RWMol(editable)
         try:
-            rdDetermineBonds.DetermineBonds(molecule, charge=charge, useHueckel=use_hueckel)
+            with _quiet_c_output() if use_hueckel else contextlib.nullcontext():  # YAeHMOP prints "!!! Warning !!!" lines
+                rdDetermineBonds.DetermineBonds(molecule, charge=charge, useHueckel=use_hueckel)
             Chem.SanitizeMol(molecule)
             return molecule.GetMol()
         except (ValueError, RuntimeError) as failure:
@@ -106,6 +111,25 @@ def _perceive_bonds(editable: Any, charge: int) -> Any:
         f"could not assign bonds from the 3D geometry (charge {charge}): {error}; "
         "give the SMILES in atoms.info['smiles'] or the charge in atoms.info['charge']"
     )
+
+
+@contextlib.contextmanager
+def _quiet_c_output() -> Iterator[None]:
+    """Send what compiled code writes to the process's stdout and stderr (file descriptors 1 and 2)
+    to /dev/null for the duration; Python's own streams are flushed first."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with open(os.devnull, "w") as sink:
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
 
 
 def _relax(molecule: Any, force_field: str | None, max_iterations: int) -> None:

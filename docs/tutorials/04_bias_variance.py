@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from atomlearn.simulate.lj import ARGON, lj_dataset
-from atomlearn.workflows.lj_bias_variance import lennard_jones_model, lj_bias_variance, polynomial_model
+from atomlearn.workflows.lj_bias_variance import lj_bias_variance, polynomial_model
 
 SMALL = bool(os.environ.get("ATOMLEARN_TUTORIAL_SMALL"))
 N_ROUNDS = 20 if SMALL else 300            # fresh training sets per model

@@ -96,7 +96,7 @@ for kernel in ("linear", "rbf", "laplacian"):
     rows[kernel] = {"test MAE": ci["value"], "95% low": ci["low"], "95% high": ci["high"],
                     "chosen γ": f"{model.gamma_:.2g}" if kernel != "linear" else "-", "chosen λ": f"{model.alpha_:.2g}",
                     "fit + search (s)": time.perf_counter() - start}
-pd.DataFrame(rows).T.round(2)
+pd.DataFrame(rows).T.infer_objects().round(2)
 
 # %% [markdown]
 # The linear kernel is ridge regression on the Bag of Bonds features; the Gaussian and Laplacian

@@ -29,6 +29,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from atomlearn.atomic import write_text_atomic
+
 TUTORIALS = Path(__file__).resolve().parent / "tutorials"
 GENERATED = TUTORIALS / "generated"
 TIMEOUT_S = 900  # one cell, full size
@@ -87,9 +89,9 @@ def build(source: Path, small: bool = False, force: bool = False) -> bool:
     page = to_markdown(notebook, source, partial, figures.name)
     shutil.rmtree(figures, ignore_errors=True)
     partial.rename(figures)
-    _write(GENERATED / f"{source.stem}.ipynb", nbformat.writes(notebook))
-    _write(GENERATED / f"{source.stem}.md", page)
-    _write(stamp, json.dumps({"sha256": fingerprint, "small": small}))
+    write_text_atomic(GENERATED / f"{source.stem}.ipynb", nbformat.writes(notebook))
+    write_text_atomic(GENERATED / f"{source.stem}.md", page)
+    write_text_atomic(stamp, json.dumps({"sha256": fingerprint, "small": small}))
     return True
 
 
@@ -131,13 +133,6 @@ def _outputs(cell: nbformat.NotebookNode, index: int, figures: Path, figures_nam
             elif "text/plain" in data:
                 shown.append(f"```text\n{data['text/plain'].rstrip()}\n```")
     return shown
-
-
-def _write(path: Path, text: str) -> None:
-    """Whole or nothing: a temporary name, then a rename."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
 
 
 if __name__ == "__main__":

@@ -121,7 +121,7 @@ def _corpus(args: argparse.Namespace) -> int:
     counts = write_offline_corpus(args.out, sources, max_documents=args.max_documents)
     console.print(f"{args.out}: " + ", ".join(f"{n} documents from {source}" for source, n in counts.items())
                   + " (an offline corpus, not the literature)", highlight=False)
-    absent = [source for source in SOURCES if source not in available_sources()]
+    absent = sorted(set(SOURCES) - set(available_sources()))
     if sources is None and absent:
         console.print(f"not on this machine: {', '.join(absent)} (apt-get install dict-gcide wordnet-base)",
                       highlight=False)

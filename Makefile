@@ -17,7 +17,7 @@ demo: $(READY)
 	$(VENV)/bin/atomlearn demo co2 --out demo-co2
 
 # the tutorials, executed (each again only when its source changed); `make docs` shows them
-tutorials: $(READY)
+tutorials: $(READY) corpora
 	$(PYTHON) -m pip install --quiet -e ".[docs]"
 	$(PYTHON) docs/build_tutorials.py
 

@@ -72,6 +72,7 @@ def build(source: Path, small: bool = False, force: bool = False) -> bool:
     environment = {"ATOMLEARN_TUTORIAL_SMALL": "1" if small else "", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     previous = {k: os.environ.get(k) for k in environment}
     os.environ.update(environment)
+    started = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory(prefix=f"tutorial-{source.stem}-") as workdir:  # what it writes goes away
             NotebookClient(notebook, timeout=TIMEOUT_S, kernel_name="python3",
@@ -82,24 +83,30 @@ def build(source: Path, small: bool = False, force: bool = False) -> bool:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+    seconds = time.perf_counter() - started
     figures = GENERATED / f"{source.stem}_files"
     partial = GENERATED / f".{source.stem}_files.partial"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir()
-    page = to_markdown(notebook, source, partial, figures.name)
+    page = to_markdown(notebook, source, partial, figures.name, seconds, small)
     shutil.rmtree(figures, ignore_errors=True)
     partial.rename(figures)
     write_text_atomic(GENERATED / f"{source.stem}.ipynb", nbformat.writes(notebook))
     write_text_atomic(GENERATED / f"{source.stem}.md", page)
-    write_text_atomic(stamp, json.dumps({"sha256": fingerprint, "small": small}))
+    write_text_atomic(stamp, json.dumps({"sha256": fingerprint, "small": small, "seconds": round(seconds, 1)}))
     return True
 
 
-def to_markdown(notebook: nbformat.NotebookNode, source: Path, figures: Path, figures_name: str) -> str:
+def to_markdown(notebook: nbformat.NotebookNode, source: Path, figures: Path, figures_name: str, seconds: float,
+                small: bool) -> str:
     """The executed notebook as a page: markdown cells as they are, code with its printed output and
-    figures (PNG files in ``figures``), solution cells folded."""
+    figures (PNG files in ``figures``), solution cells folded; under the introduction, the download
+    button and how long this execution took (``seconds``, in small mode or at full size)."""
+    size = "in small mode (`ATOMLEARN_TUTORIAL_SMALL=1`: the outputs below come from shrunken data)" if small \
+        else "at full size"
     download = (f"[Download the notebook]({source.stem}.ipynb){{ .md-button }} or run its source, "
-                f"`docs/tutorials/{source.name}`, as a script.")
+                f"`docs/tutorials/{source.name}`, as a script. This page was executed {size} in "
+                f"{seconds / 60:.1f} min on {os.cpu_count()} cores.")
     parts = []
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "markdown":

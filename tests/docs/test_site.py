@@ -40,6 +40,8 @@ def test_every_tutorial_and_page_is_built(site):
     tutorials = sorted(p.stem for p in (ROOT / "docs" / "tutorials").glob("[0-9][0-9]_*.py"))
     assert tutorials and all((site / "tutorials" / "generated" / f"{t}.html").is_file() for t in tutorials)
     assert all((site / "tutorials" / "generated" / f"{t}.ipynb").is_file() for t in tutorials)  # downloadable
+    page = (site / "tutorials" / "generated" / f"{tutorials[0]}.html").read_text()
+    assert re.search(r"executed in small mode .* in \d+\.\d min on \d+ cores", page), "the page hides how it was run"
     api = {p.stem for p in (site / "api").glob("*.html")}
     assert {"structures", "datasets", "featurizers", "splits", "models", "evaluate", "runs", "explain", "report",
             "simulate", "forcefield", "sampling", "text", "workflows"} <= api

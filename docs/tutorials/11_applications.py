@@ -199,10 +199,10 @@ fig.tight_layout()
 from atomlearn.sampling import get_system
 
 alanine = get_system("alanine-dipeptide", reference_ns=0.02 if SMALL else 2.0)
-frames = alanine.training_samples(500 if SMALL else 5000, random_state=0)
+frames = alanine.training_samples(300 if SMALL else 5000, random_state=0)
 peptide = BoltzmannGenerator(alanine, flow="spline", temperature=alanine.temperature,
                              energy_weight=alanine.default_energy_weight)
-peptide.fit(frames, iterations=200 if SMALL else 2000, energy_steps=50 if SMALL else 500)
+peptide.fit(frames, iterations=150 if SMALL else 2000, energy_steps=50 if SMALL else 500)
 z, log_w = peptide.sample(5000 if SMALL else 20_000)
 result = peptide.free_energy_difference("beta", "alpha_R")
 reference = alanine.reference_free_energy("beta", "alpha_R")
@@ -248,7 +248,7 @@ from atomlearn.text import Embeddings, train_embeddings
 from atomlearn.text.offline import available_sources, write_offline_corpus
 
 sources = tuple(s for s in available_sources() if s != "lee")       # news text says little about matter
-counts = write_offline_corpus(f"{folder}/corpus.jsonl", sources, max_documents=20_000 if SMALL else None)
+counts = write_offline_corpus(f"{folder}/corpus.jsonl", sources, max_documents=10_000 if SMALL else None)
 embedding_run = train_embeddings(f"{folder}/corpus.jsonl", f"{folder}/embeddings", epochs=5, workers=2, progress=False)
 print(counts)
 print(embedding_run.summary())

@@ -109,6 +109,14 @@ print(f"GCMC of all {saving['n_screened']} screened MOFs would take {saving['sim
       f"workers; the surrogate took {saving['surrogate_s']:.0f} s")
 
 # %% [markdown]
+# Read the confirmation against step 2. A screen can only be as good as its surrogate: when the
+# uptake model's test R² is near zero and it does no better than the ridge or mean baselines, it
+# has not learnt uptake from ~75 MOFs, its "best" predictions sit near the mean, and the confirmed
+# MOFs are no better than a random pick (exercise 1 counts this). The workflow says so with numbers
+# instead of a confident top list. The remedy is more labels, not another model: simulate more
+# MOFs (`n_simulate`, `--n-simulate` on the command line), or select them by where the surrogate
+# is uncertain.
+#
 # The report (`report.html` in the folder, or `atomlearn report`) shows all of this with the
 # surrogates' parity plots, importance and maps.
 #

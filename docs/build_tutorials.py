@@ -30,6 +30,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from atomlearn.atomic import write_text_atomic
+from atomlearn.threads import available_cores
 
 TUTORIALS = Path(__file__).resolve().parent / "tutorials"
 GENERATED = TUTORIALS / "generated"
@@ -106,7 +107,7 @@ def to_markdown(notebook: nbformat.NotebookNode, source: Path, figures: Path, fi
         else "at full size"
     download = (f"[Download the notebook]({source.stem}.ipynb){{ .md-button }} or run its source, "
                 f"`docs/tutorials/{source.name}`, as a script. This page was executed {size} in "
-                f"{seconds / 60:.1f} min on {os.cpu_count()} cores.")
+                f"{seconds / 60:.1f} min on {available_cores()} cores.")
     parts = []
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "markdown":

@@ -166,11 +166,11 @@ print(f"Boltzmann generator: ESS {generator.ess():.0f} %, ΔF = {delta.delta_f:.
       f"exact {exact:.3f} kT")
 
 # %%
+from atomlearn.sampling.reweighting import reweighted_histogram
+
 edges, _, profile = generator.reweighted_histogram(bins=np.linspace(-2.5, 2.5, 51))
 centres = (edges[1:] + edges[:-1]) / 2
-drawn, _ = np.histogram(well.collective_variable(x), bins=edges, density=True)
-with np.errstate(divide="ignore"):
-    as_drawn = -np.log(drawn) - np.min(-np.log(drawn[drawn > 0]))
+_, _, as_drawn = reweighted_histogram(well.collective_variable(x), np.zeros(len(x)), edges)   # equal weights
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
 left.scatter(*training[::10].T, s=2, alpha=0.3, label="MCMC training samples")
 left.scatter(*x[:2000].T, s=2, alpha=0.3, label="flow samples")

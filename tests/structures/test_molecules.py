@@ -25,3 +25,17 @@ def test_smiles_embedding_gives_physical_geometry():
         from_smiles("C1CC(")
     with pytest.raises(StructureError, match="could not be parsed"):
         from_smiles(float("nan"))
+
+
+def test_compiled_code_output_is_silenced_only_inside_the_block(capfd):
+    import os
+
+    from atomlearn.structures.molecules import _quiet_c_output
+
+    print("before", flush=True)
+    with _quiet_c_output():
+        os.write(1, b"!!! Warning !!! from C on stdout\n")  # what YAeHMOP writes, below Python's streams
+        os.write(2, b"!!! Warning !!! from C on stderr\n")
+    os.write(1, b"after\n")
+    out, err = capfd.readouterr()
+    assert out == "before\nafter\n" and err == ""

@@ -10,14 +10,14 @@ The small mode only shrinks sizes, never changes what runs. The mapping:
   ``forcefield train``: ``--n-train`` -> 8, ``--epochs 2`` added; ``forcefield md``: ``--steps`` -> 20,
   ``--replicas`` -> 2 (a 2-epoch force field may fall apart: md's exit 1, UNSTABLE with its reason,
   counts as having run); ``simulate xtb-md``: ``--frames`` -> 14, ``--equilibration 4`` added;
-- ``simulate henry``: ``--target-error 0.3 --grid-spacing 0.4`` added; ``simulate gcmc``: ``--cycles 40
-  --init-cycles 10 --grid-spacing 0.4`` added; ``demo mof``:
+- ``simulate henry``: ``--target-error 0.3 --grid-spacing 0.4 --coarse-grid`` added; ``simulate gcmc``: ``--cycles 40
+  --init-cycles 10 --grid-spacing 0.4 --coarse-grid`` added; ``demo mof``:
   ``--n-simulate 24 --n-screen 80 --confirm 2 --nested 3x3 --target-error 0.3`` added; ``demo co2``:
-  ``--n-simulate 24 --n-screen 80 --confirm 2 --n-henry 3 --nested 3x3 --cycles 40 --init-cycles 10 --grid-spacing 0.3`` added;
+  ``--n-simulate 24 --n-screen 80 --confirm 2 --n-henry 3 --nested 3x3 --cycles 40 --init-cycles 10 --grid-spacing 0.3 --coarse-grid`` added;
 - Python: ``n=2000`` -> ``n=200``, ``.sample(N`` -> ``.sample(40``, ``n_train=N`` -> ``n_train=8``,
   ``max_epochs`` -> 2, ``10_000`` MD steps -> 20, ``target_relative_error=0.02`` -> 0.3,
   ``cycles=N`` -> 40 and ``init_cycles=N`` -> 10 (GCMC); ``screen_coremof_co2``: ``n_simulate`` -> 24,
-  ``n_screen`` -> 60, ``n_confirm`` -> 1, ``n_henry`` -> 2, ``grid_spacing_A=0.15`` -> 0.3;
+  ``n_screen`` -> 60, ``n_confirm`` -> 1, ``n_henry`` -> 2, ``grid_spacing_A=0.15`` -> 0.3 (with ``allow_coarse_grid=True``);
   Boltzmann generators: ``iterations`` and ``energy_steps`` -> 30; word embeddings: ``epochs`` -> 3;
 - ``sample train``: ``--samples 2000 --iterations 60 --n-eval 500`` (and ``--energy-steps`` -> 60 where given;
   alanine dipeptide: ``--samples 300 --energy-steps 5 --reference-ns 0.02``; FRAMES.extxyz:
@@ -140,14 +140,14 @@ def small_command(words: list[str]) -> list[str] | None:
     if command == "simulate xtb-md":
         _set(args, "--equilibration", "4")
     if command == "simulate henry":
-        args += ["--target-error", "0.3", "--grid-spacing", "0.4"]
+        args += ["--target-error", "0.3", "--grid-spacing", "0.4", "--coarse-grid"]
     if command == "simulate gcmc":
-        args += ["--cycles", "40", "--init-cycles", "10", "--grid-spacing", "0.4"]
+        args += ["--cycles", "40", "--init-cycles", "10", "--grid-spacing", "0.4", "--coarse-grid"]
     if command == "demo mof":
         args += ["--n-simulate", "24", "--n-screen", "80", "--confirm", "2", "--nested", "3x3", "--target-error", "0.3"]
     if command == "demo co2":
         args += ["--n-simulate", "24", "--n-screen", "80", "--confirm", "2", "--n-henry", "3", "--nested", "3x3",
-                 "--cycles", "40", "--init-cycles", "10", "--grid-spacing", "0.3"]
+                 "--cycles", "40", "--init-cycles", "10", "--grid-spacing", "0.3", "--coarse-grid"]
     return ["atomlearn", *global_options, *args]
 
 
@@ -158,7 +158,7 @@ def small_python(code: str) -> str:
                                  (r"\bcycles=\d+", "cycles=40"), (r"\binit_cycles=\d+", "init_cycles=10"),
                                  (r"\bn_simulate=\d+", "n_simulate=24"), (r"\bn_screen=\d+", "n_screen=60"),
                                  (r"\bn_confirm=\d+", "n_confirm=1"), (r"\bn_henry=\d+", "n_henry=2"),
-                                 (r"\bgrid_spacing_A=0\.15\b", "grid_spacing_A=0.3"),
+                                 (r"\bgrid_spacing_A=0\.15\b", "grid_spacing_A=0.3, allow_coarse_grid=True"),
                                  (r"\biterations=\d+", "iterations=30"), (r"\benergy_steps=\d+", "energy_steps=30"),
                                  (r"\bepochs=\d+", "epochs=3")):
         code = re.sub(pattern, replacement, code)

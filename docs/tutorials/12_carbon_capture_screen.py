@@ -28,7 +28,7 @@ from atomlearn.workflows import screen_coremof_co2
 
 SMALL = bool(os.environ.get("ATOMLEARN_TUTORIAL_SMALL"))
 settings = (dict(n_simulate=24, n_screen=80, n_confirm=2, n_henry=2, nested=(3, 3), cycles=40, init_cycles=10,
-                 grid_spacing_A=0.3) if SMALL else
+                 grid_spacing_A=0.3, allow_coarse_grid=True) if SMALL else
             dict(n_simulate=75, n_confirm=8, n_henry=6))      # the `make demo` settings: all 12,020 screened
 folder = tempfile.mkdtemp(prefix="co2-screen-")
 result = screen_coremof_co2(folder, n_jobs=2, progress=False, **settings)

@@ -6,7 +6,7 @@ from atomlearn.cli import main
 from atomlearn.datasets import load
 from atomlearn.simulate.henry_batch import henry_labels
 
-FAST = dict(target_relative_error=0.2, max_insertions=40_000, grid_spacing_A=0.4, block_size=4_000)
+FAST = dict(target_relative_error=0.2, max_insertions=40_000, grid_spacing_A=0.4, block_size=4_000, allow_coarse_grid=True)
 
 
 def test_batch_writes_each_row_resumes_and_counts(tmp_path):
@@ -32,7 +32,7 @@ def test_a_broken_structure_is_recorded_and_the_rest_go_on(tmp_path):
                                           "_atom_site_fract_y\n_atom_site_fract_z\nQ1 Q 0 0 0\n")
     out = tmp_path / "h.csv"
     code = main(["simulate", "henry", str(folder), "--guest", "Xe", "--out", str(out), "--target-error", "0.2",
-                 "--grid-spacing", "0.4"])
+                 "--grid-spacing", "0.4", "--coarse-grid"])
     assert code == 0
     done = pd.read_csv(out, dtype={"id": str})
     assert list(done["id"]) == ["good"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from atomlearn.cli.common import add_choice_arguments, add_folder_arguments, add_worker_arguments, chosen_structures, \
-    console, load_dataset, print_failures, table
+from atomlearn.cli.common import (COUNT_OR_ZERO, FINITE, add_choice_arguments, add_folder_arguments,
+                                 add_worker_arguments, chosen_structures, console, load_dataset, print_failures, table)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -16,8 +16,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     charges.add_argument("--out", required=True,
                          help="folder for the charged CIFs, charges.csv, errors.csv and labels.csv; a rerun skips finished ones")
     add_choice_arguments(charges, "charge")
-    charges.add_argument("--seed", type=int, default=0, help="seed of the --n sample (default 0)")
-    charges.add_argument("--total-charge", type=float, default=0.0, help="net charge of each cell in e (default 0)")
+    charges.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed of the --n sample (default 0)")
+    charges.add_argument("--total-charge", type=FINITE, default=0.0, help="net charge of each cell in e (default 0)")
     add_folder_arguments(charges, labels=None)
     add_worker_arguments(charges)
     charges.set_defaults(handler=_charges)

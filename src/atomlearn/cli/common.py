@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,14 +12,24 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from atomlearn.validation import (check_count, check_finite, check_fraction, check_n_jobs, check_non_negative,
+                                  check_positive, check_share, check_temperature)
+
 if TYPE_CHECKING:
     import pandas as pd
 
     from atomlearn.datasets import Dataset
     from atomlearn.featurizers.base import Featurizer
 
-console = Console()
-error_console = Console(stderr=True)
+
+def _console(stderr: bool = False) -> Console:
+    """A rich console that wraps lines on a terminal only: a line written to a file or a pipe stays one line."""
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, soft_wrap=not (hasattr(stream, "isatty") and stream.isatty()))
+
+
+console = _console()
+error_console = _console(stderr=True)
 
 #: failures printed in full before "... and N more"
 SHOWN_FAILURES = 10
@@ -39,8 +50,8 @@ def add_data_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--target", required=True, help="label column to predict")
     command.add_argument("--featurizer", default="element_fraction", help="one or more names, comma-separated (default element_fraction; see `atomlearn featurize --list`)")
     command.add_argument("--set", action="append", default=[], metavar="NAME.PARAM=VALUE", help="featurizer parameter (JSON value)")
-    command.add_argument("--n", type=int, help="use a random sample of this many structures")
-    command.add_argument("--seed", type=int, default=0, help="random seed for sampling, splitting and models (default 0)")
+    command.add_argument("--n", type=COUNT, help="use a random sample of this many structures")
+    command.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="random seed for sampling, splitting and models (default 0)")
     add_worker_arguments(command, "worker processes for featurizing (-1: all cores)")
 
 
@@ -61,7 +72,7 @@ def add_folder_arguments(command: argparse.ArgumentParser, labels: str | None = 
 
 def add_worker_arguments(command: argparse.ArgumentParser, help_n_jobs: str = "worker processes (-1: all cores)") -> None:
     """Add ``--n-jobs`` and ``--scheduler`` (local processes, or an existing Dask cluster)."""
-    command.add_argument("--n-jobs", type=int, default=1, help=help_n_jobs)
+    command.add_argument("--n-jobs", type=N_JOBS, default=1, help=help_n_jobs)
     command.add_argument("--scheduler", help="address of a dask.distributed scheduler (or $ATOMLEARN_SCHEDULER)")
 
 
@@ -69,7 +80,7 @@ def add_choice_arguments(command: argparse.ArgumentParser, verb: str) -> None:
     """Add ``--ids FILE`` and ``--n N`` (one or the other): which structures of the dataset to ``verb``."""
     picked = command.add_mutually_exclusive_group()
     picked.add_argument("--ids", help=f"file with the structure ids to {verb}, one per line")
-    picked.add_argument("--n", type=int, help=f"{verb} a random sample of this many structures")
+    picked.add_argument("--n", type=COUNT, help=f"{verb} a random sample of this many structures")
 
 
 def chosen_structures(dataset: Dataset, args: argparse.Namespace) -> Dataset:
@@ -214,3 +225,38 @@ def json_or_text(raw: str) -> object:
         return json.loads(raw)
     except json.JSONDecodeError:
         return raw
+
+
+def _checked(check: Callable[..., Any], convert: Callable[[str], Any], *args: Any,
+             bad: tuple[str, ...] = ()) -> Callable[[str], Any]:
+    """An argparse ``type``: the text converted, then range-checked by an ``atomlearn.validation`` check.
+
+    ``bad`` lists values it refuses (the CLI test feeds each numeric option its own)."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a {'whole ' if convert is int else ''}number: {text!r}") from None
+        try:
+            return check(value, *args)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = check.__name__.removeprefix("check_")
+    parse.bad_values = ("x", *bad)  # type: ignore[attr-defined]
+    return parse
+
+
+#: argparse types of every numeric option: each range-checked where it is parsed (``atomlearn.validation``)
+TEMPERATURE = _checked(check_temperature, float, bad=("0", "-5", "nan", "inf"))
+POSITIVE = _checked(check_positive, float, "the value", bad=("0", "-1", "nan", "inf"))
+NON_NEGATIVE = _checked(check_non_negative, float, "the value", bad=("-1", "nan", "inf"))
+FRACTION = _checked(check_fraction, float, "the value", bad=("0", "1", "-0.5", "nan"))
+SHARE = _checked(check_share, float, "the value", bad=("-0.1", "1.5", "nan"))
+FINITE = _checked(check_finite, float, "the value", bad=("nan", "inf", "-inf"))
+COUNT = _checked(check_count, int, "the value", bad=("0", "-3", "1.5"))
+COUNT_OR_ZERO = _checked(check_count, int, "the value", 0, bad=("-1", "1.5"))
+N_JOBS = _checked(check_n_jobs, int, "the value", bad=("0", "-2", "1.5"))
+INTEGER = _checked(lambda value: value, int, bad=("1.5",))
+INTEGER.__name__ = "integer"

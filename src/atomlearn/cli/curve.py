@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 
 from atomlearn.atomic import write_csv_atomic
-from atomlearn.cli.common import add_data_arguments, console, dataset_and_featurizers, model_params, table
+from atomlearn.cli.common import (COUNT, COUNT_OR_ZERO, FRACTION, NON_NEGATIVE, add_data_arguments, console,
+                                 dataset_and_featurizers, model_params, table)
 from atomlearn.cli.fit import add_model_arguments, print_accounting
 
 
@@ -16,20 +17,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_data_arguments(curve)
     add_model_arguments(curve)
     curve.add_argument("--sizes", required=True, help="training sizes, comma-separated, e.g. 100,200,400,800")
-    curve.add_argument("--repeats", type=int, default=3, help="random training subsets per size (default 3)")
-    curve.add_argument("--test-size", type=float, default=0.2, help="held-out fraction (default 0.2)")
+    curve.add_argument("--repeats", type=COUNT, default=3, help="random training subsets per size (default 3)")
+    curve.add_argument("--test-size", type=FRACTION, default=0.2, help="held-out fraction (default 0.2)")
     curve.add_argument("--out", help="CSV of every (size, repeat) with train and test MAE")
     curve.set_defaults(handler=_curve)
 
     bias_variance = commands.add_parser("bias-variance", help="bias², variance and noise of polynomial, Lennard-Jones "
                                                               "and ridge fits to noisy Lennard-Jones energies")
     bias_variance.add_argument("--degrees", default="1-10", help="polynomial degrees, e.g. 1-10 or 1,3,5")
-    bias_variance.add_argument("--ridge-degree", type=int, default=10, help="degree of the ridge-regularised polynomial")
+    bias_variance.add_argument("--ridge-degree", type=COUNT, default=10, help="degree of the ridge-regularised polynomial")
     bias_variance.add_argument("--lambdas", default="1e-6,1e-4,1e-2,1,10,100,1000", help="ridge λ values, comma-separated")
-    bias_variance.add_argument("--n-train", type=int, default=30, help="training points per round (default 30)")
-    bias_variance.add_argument("--noise", type=float, default=0.002, help="noise standard deviation in eV (default 0.002)")
-    bias_variance.add_argument("--rounds", type=int, default=200, help="training sets drawn (default 200)")
-    bias_variance.add_argument("--seed", type=int, default=0, help="seed of the noise and the draws (default 0)")
+    bias_variance.add_argument("--n-train", type=COUNT, default=30, help="training points per round (default 30)")
+    bias_variance.add_argument("--noise", type=NON_NEGATIVE, default=0.002, help="noise standard deviation in eV (default 0.002)")
+    bias_variance.add_argument("--rounds", type=COUNT, default=200, help="training sets drawn (default 200)")
+    bias_variance.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed of the noise and the draws (default 0)")
     bias_variance.add_argument("--out", help="CSV of the table")
     bias_variance.set_defaults(handler=_bias_variance)
 

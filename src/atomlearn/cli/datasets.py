@@ -6,7 +6,7 @@ import argparse
 
 from rich.markup import escape
 
-from atomlearn.cli.common import console, load_dataset, table
+from atomlearn.cli.common import (COUNT, COUNT_OR_ZERO, console, load_dataset, table)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -22,8 +22,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     export = datasets_commands.add_parser("export", help="write structures + labels.csv to a folder")
     export.add_argument("name")
     export.add_argument("--out", required=True, help="output folder")
-    export.add_argument("--n", type=int, help="export a random sample of this many structures")
-    export.add_argument("--seed", type=int, default=0, help="seed of the --n sample (default 0)")
+    export.add_argument("--n", type=COUNT, help="export a random sample of this many structures")
+    export.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed of the --n sample (default 0)")
     export.set_defaults(handler=_export)
 
 

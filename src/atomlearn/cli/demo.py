@@ -7,7 +7,8 @@ import time
 
 from rich.markup import escape
 
-from atomlearn.cli.common import console, parse_nested, table
+from atomlearn.cli.common import (COUNT, COUNT_OR_ZERO, FRACTION, N_JOBS, POSITIVE, TEMPERATURE, console, parse_nested,
+                                 table)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -17,41 +18,43 @@ def register(commands: argparse._SubParsersAction) -> None:
     mof = demo_commands.add_parser(
         "mof", help="Widom K_H of random CoRE MOFs -> surrogate -> screen all 12,020 -> simulate the predicted best")
     mof.add_argument("--guest", default="CH4", help="CH4, Ar, Kr, Xe, N2 or CO2 (default CH4)")
-    mof.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
-    mof.add_argument("--n-simulate", type=int, default=400, help="random MOFs to simulate for training and testing (default 400)")
-    mof.add_argument("--n-screen", type=int, help="screen a random subset of this many MOFs instead of all")
-    mof.add_argument("--top", type=int, default=20, help="predicted best MOFs to list (default 20)")
-    mof.add_argument("--confirm", type=int, default=10, help="predicted best (not yet simulated) to simulate (default 10)")
+    mof.add_argument("--temperature", type=TEMPERATURE, default=298.0, help="temperature in K (default 298)")
+    mof.add_argument("--n-simulate", type=COUNT, default=400, help="random MOFs to simulate for training and testing (default 400)")
+    mof.add_argument("--n-screen", type=COUNT, help="screen a random subset of this many MOFs instead of all")
+    mof.add_argument("--top", type=COUNT, default=20, help="predicted best MOFs to list (default 20)")
+    mof.add_argument("--confirm", type=COUNT, default=10, help="predicted best (not yet simulated) to simulate (default 10)")
     mof.add_argument("--featurizer", default="racs,coremof_pores,energy_histogram",
                      help="featurizers, comma-separated (default racs,coremof_pores,energy_histogram; "
                           "energy histograms need a single-site guest: CH4, Ar, Kr, Xe)")
     mof.add_argument("--model", default="krr", help="model (see `atomlearn models`; default krr)")
     mof.add_argument("--nested", default="5x5", help="nested CV on the training set, OUTERxINNER (default 5x5)")
-    mof.add_argument("--target-error", type=float, default=0.05, help="Widom: stop at this relative error of K_H (default 0.05)")
-    mof.add_argument("--seed", type=int, default=0, help="seed of the samples, split and insertions (default 0)")
-    mof.add_argument("--n-jobs", type=int, default=2, help="worker processes (-1: all cores; default 2)")
+    mof.add_argument("--target-error", type=FRACTION, default=0.05, help="Widom: stop at this relative error of K_H (default 0.05)")
+    mof.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed of the samples, split and insertions (default 0)")
+    mof.add_argument("--n-jobs", type=N_JOBS, default=2, help="worker processes (-1: all cores; default 2)")
     mof.add_argument("--out", default="demo-run", help="output folder (default demo-run); a rerun reuses its simulations")
     mof.set_defaults(handler=_demo_mof)
     co2 = demo_commands.add_parser(
         "co2", help="carbon capture: EQeq charges + GCMC of flue gas for random CoRE MOFs -> two surrogates -> "
                     "screen all 12,020 -> the Pareto front -> GCMC of the predicted best")
-    co2.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
-    co2.add_argument("--n-simulate", type=int, default=75, help="random MOFs to label by GCMC (default 75)")
-    co2.add_argument("--n-screen", type=int, help="screen a random subset of this many MOFs instead of all")
-    co2.add_argument("--n-henry", type=int, default=6,
+    co2.add_argument("--temperature", type=TEMPERATURE, default=298.0, help="temperature in K (default 298)")
+    co2.add_argument("--n-simulate", type=COUNT, default=75, help="random MOFs to label by GCMC (default 75)")
+    co2.add_argument("--n-screen", type=COUNT, help="screen a random subset of this many MOFs instead of all")
+    co2.add_argument("--n-henry", type=COUNT, default=6,
                      help="MOFs of the sample whose Widom K_H(CO2), K_H(N2) are compared with GCMC (default 6)")
-    co2.add_argument("--top", type=int, default=20, help="predicted best frameworks to list (default 20)")
-    co2.add_argument("--confirm", type=int, default=8, help="predicted best frameworks (never simulated) to simulate (default 8)")
+    co2.add_argument("--top", type=COUNT, default=20, help="predicted best frameworks to list (default 20)")
+    co2.add_argument("--confirm", type=COUNT, default=8, help="predicted best frameworks (never simulated) to simulate (default 8)")
     co2.add_argument("--featurizer", default="racs,coremof_pores", help="featurizers, comma-separated (default racs,coremof_pores)")
     co2.add_argument("--model", default="krr", help="model (see `atomlearn models`; default krr)")
     co2.add_argument("--nested", default="5x5", help="nested CV of the uptake model on the training set, OUTERxINNER (default 5x5)")
-    co2.add_argument("--init-cycles", type=int, default=150, help="GCMC cycles to equilibrate (default 150)")
-    co2.add_argument("--cycles", type=int, default=500, help="GCMC cycles to sample, at most (default 500)")
-    co2.add_argument("--target-error", type=float, default=0.05,
+    co2.add_argument("--init-cycles", type=COUNT_OR_ZERO, default=150, help="GCMC cycles to equilibrate (default 150)")
+    co2.add_argument("--cycles", type=COUNT, default=500, help="GCMC cycles to sample, at most (default 500)")
+    co2.add_argument("--target-error", type=FRACTION, default=0.05,
                      help="GCMC: stop sampling at this relative error of both loadings (default 0.05)")
-    co2.add_argument("--grid-spacing", type=float, default=0.15, help="GCMC energy grid spacing in Å (default 0.15)")
-    co2.add_argument("--seed", type=int, default=0, help="seed of the samples, split and simulations (default 0)")
-    co2.add_argument("--n-jobs", type=int, default=2, help="worker processes (-1: all cores; default 2)")
+    co2.add_argument("--grid-spacing", type=POSITIVE, default=0.15, help="GCMC energy grid spacing in Å (default 0.15)")
+    co2.add_argument("--coarse-grid", action="store_true",
+                     help="allow a grid coarser than 0.2 Å for a quick test (its GCMC points are marked unconverged)")
+    co2.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed of the samples, split and simulations (default 0)")
+    co2.add_argument("--n-jobs", type=N_JOBS, default=2, help="worker processes (-1: all cores; default 2)")
     co2.add_argument("--out", default="demo-co2", help="output folder (default demo-co2); a rerun reuses its charges and simulations")
     co2.set_defaults(handler=_demo_co2)
 
@@ -137,7 +140,7 @@ def _demo_co2(args: argparse.Namespace) -> int:
                                 featurizers=[n.strip() for n in args.featurizer.split(",") if n.strip()], model=args.model,
                                 nested=parse_nested(args.nested), init_cycles=args.init_cycles, cycles=args.cycles,
                                 target_relative_error=args.target_error, grid_spacing_A=args.grid_spacing,
-                                n_jobs=args.n_jobs, random_state=args.seed)
+                                allow_coarse_grid=args.coarse_grid, n_jobs=args.n_jobs, random_state=args.seed)
     _print_co2_summary(result)
     console.print(f"report: {result.report}")
     console.print(f"total {time.perf_counter() - start:.0f} s")

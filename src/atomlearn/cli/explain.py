@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from atomlearn.cli.common import console, table
+from atomlearn.cli.common import (COUNT, FRACTION, N_JOBS, POSITIVE, console, table)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -13,19 +13,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     explain = commands.add_parser("explain", help="permutation importance, feature selection and a 2-D map of a fitted run")
     explain.add_argument("run", help="run folder of `atomlearn fit --out`")
     explain.add_argument("--importance", action="store_true", help="permutation importance on the test set, single and grouped")
-    explain.add_argument("--group-threshold", type=float, default=0.8,
+    explain.add_argument("--group-threshold", type=FRACTION, default=0.8,
                          help="features with |Spearman ρ| above this are permuted together in the grouped view (default 0.8)")
-    explain.add_argument("--repeats", type=int, default=5, help="shuffles per feature (default 5)")
+    explain.add_argument("--repeats", type=COUNT, default=5, help="shuffles per feature (default 5)")
     explain.add_argument("--select", choices=["variance", "correlation", "rfe", "forward", "lasso", "sisso"],
                          help="feature selection on the training set (sisso: formulas from the most correlated features)")
-    explain.add_argument("--sisso-primaries", type=int, default=8,
+    explain.add_argument("--sisso-primaries", type=COUNT, default=8,
                          help="primary features of --select sisso: the most |Spearman|-correlated with the target (default 8)")
     explain.add_argument("--map", choices=["pca", "tsne", "umap"], help="2-D map of all structures")
-    explain.add_argument("--perplexity", type=float, default=30.0, help="t-SNE perplexity (default 30)")
+    explain.add_argument("--perplexity", type=POSITIVE, default=30.0, help="t-SNE perplexity (default 30)")
     explain.add_argument("--curve", nargs="?", const="auto", metavar="SIZES",
                          help="learning curve of the run's model: training sizes, comma-separated (default: 1/16 to all)")
-    explain.add_argument("--top", type=int, default=10, help="rows of each table to print (default 10)")
-    explain.add_argument("--n-jobs", type=int, default=1, help="worker processes (-1: all cores)")
+    explain.add_argument("--top", type=COUNT, default=10, help="rows of each table to print (default 10)")
+    explain.add_argument("--n-jobs", type=N_JOBS, default=1, help="worker processes (-1: all cores)")
     explain.set_defaults(handler=_explain)
 
     report = commands.add_parser("report", help="one self-contained HTML report of a fitted (and explained) run")

@@ -6,8 +6,8 @@ import argparse
 
 from rich.table import Table
 
-from atomlearn.cli.common import add_folder_arguments, add_worker_arguments, console, load_dataset, make_featurizers, \
-    print_failures, table
+from atomlearn.cli.common import (COUNT, COUNT_OR_ZERO, add_folder_arguments, add_worker_arguments, console,
+                                 load_dataset, make_featurizers, print_failures, table)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -20,13 +20,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     featurize.add_argument("--list", action="store_true", help="show every featurizer with its parameters, invariances and citation")
     featurize.add_argument("--out", help="features table (.parquet or .csv); errors go next to it as <name>.errors.csv")
     add_folder_arguments(featurize)
-    featurize.add_argument("--n", type=int, help="featurize a random sample of this many structures")
-    featurize.add_argument("--seed", type=int, default=0, help="seed of the --n sample (default 0)")
+    featurize.add_argument("--n", type=COUNT, help="featurize a random sample of this many structures")
+    featurize.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed of the --n sample (default 0)")
     add_worker_arguments(featurize)
     featurize.add_argument("--no-cache", action="store_true", help="recompute rows instead of reading the cache")
     featurize.add_argument("--check-invariance", action="store_true",
                            help="also apply random translations, rotations, permutations, supercells and print the changes")
-    featurize.add_argument("--check-n", type=int, default=5, help="structures used by --check-invariance (default 5)")
+    featurize.add_argument("--check-n", type=COUNT, default=5, help="structures used by --check-invariance (default 5)")
     featurize.set_defaults(handler=_featurize)
 
 

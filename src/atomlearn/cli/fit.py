@@ -7,8 +7,8 @@ import argparse
 
 from rich.table import Table
 
-from atomlearn.cli.common import add_data_arguments, console, dataset_and_featurizers, model_params, parse_nested, \
-    print_failures, table
+from atomlearn.cli.common import (COUNT, FRACTION, add_data_arguments, console, dataset_and_featurizers, model_params,
+                                 parse_nested, print_failures, table)
 
 SPLITS = ("random", "stratified", "kennard-stone", "cluster", "scaffold", "group")
 
@@ -21,9 +21,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     fit.add_argument("--split", default="random", choices=SPLITS,
                      help="how the test set is chosen (default random; stratified keeps each target decile in proportion)")
     fit.add_argument("--group-column", help="label column with each structure's group (for --split group)")
-    fit.add_argument("--test-size", type=float, default=0.2, help="held-out fraction (default 0.2)")
+    fit.add_argument("--test-size", type=FRACTION, default=0.2, help="held-out fraction (default 0.2)")
     fit.add_argument("--nested", metavar="OUTERxINNER", help="nested cross-validation on the training set, e.g. 5x5")
-    fit.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the confidence intervals")
+    fit.add_argument("--bootstrap", type=COUNT, default=1000, help="bootstrap resamples for the confidence intervals")
     fit.add_argument("--out", help="run folder: results.json, predictions.csv, errors.csv and the model bundle")
     fit.set_defaults(handler=_fit)
 

@@ -7,13 +7,14 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import NoReturn
 
 from rich.markup import escape
 
 from atomlearn import __version__
 from atomlearn.cli import (cache, charges, curve, datasets, demo, explain, featurize, fit, forcefield, predict, sample,
                           simulate, text)
-from atomlearn.cli.common import error_console
+from atomlearn.cli.common import (COUNT, error_console)
 
 #: command groups in the order ``--help`` lists them
 COMMAND_GROUPS = (datasets, cache, featurize, fit, predict, curve, explain, simulate, charges, forcefield, sample, text,
@@ -31,10 +32,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success, 2 on a usage or input error (printed as one ``error:`` line), 130 when interrupted.
+        Exit status: 0 on success, 2 on a usage or input error (printed as one ``error:`` line), 130 when
+        interrupted. Any failure prints one line; ``-v`` adds the traceback.
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version (0) or a refused argument (2, its line already printed)
+        return int(exit_.code or 0)
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
@@ -46,25 +51,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         error_console.print("[bold red]interrupted[/] (Ctrl-C)", highlight=False)
         return 130
-    except (KeyError, ValueError, FileNotFoundError, MemoryError, FloatingPointError, TimeoutError, ImportError) as exc:
-        # each raised by atomlearn with what to do (a kernel too large for the memory, a diverged fit,
-        # an optional package missing): one line, not a traceback
-        if os.environ.get("ATOMLEARN_TRACEBACK"):  # for a bug report: where the message came from
+    except Exception as exc:  # noqa: BLE001 - the one error boundary: one line, the traceback only with -v
+        if args.verbose or os.environ.get("ATOMLEARN_TRACEBACK"):  # for a bug report: where the message came from
             import traceback
 
             traceback.print_exc()
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        error_console.print(f"[bold red]error:[/] {message}", highlight=False)
+        error_console.print(f"[bold red]error:[/] {escape(one_line(error_message(exc)))}", highlight=False)
         return 2
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose refusals are one ``error:`` line naming the command, not a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``error: PROG: MESSAGE (see PROG --help)`` on stderr and exit with status 2."""
+        error_console.print(f"[bold red]error:[/] {escape(one_line(f'{self.prog}: {message}'))} "
+                            f"(see `{self.prog} --help`)", highlight=False)
+        raise SystemExit(2)
+
+
+def error_message(exc: BaseException) -> str:
+    """What went wrong, for the one error line: our own messages as they are, anything else with its kind
+    (``EOFError: …``), and never a message that tells the user to switch a safety off."""
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    text = str(exc).strip()
+    if not isinstance(exc, (ValueError, FileNotFoundError, ImportError, TimeoutError, FloatingPointError)) or not text:
+        text = f"{type(exc).__name__}: {text}" if text else f"{type(exc).__name__} (no message; -v shows where)"
+    return text
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: a log can be grepped, whatever the terminal's width."""
+    return " ".join(str(text).split())
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``atomlearn`` parser with every command group registered."""
-    parser = argparse.ArgumentParser(prog="atomlearn", description="Machine learning for materials and molecules.")
+    parser = OneLineParser(prog="atomlearn", description="Machine learning for materials and molecules.")
     parser.add_argument("--version", action="version", version=f"atomlearn {__version__}")
-    parser.add_argument("--threads", type=int, help="threads for BLAS/OpenMP/PyTorch (default: the cores available; "
+    parser.add_argument("--threads", type=COUNT, help="threads for BLAS/OpenMP/PyTorch (default: the cores available; "
                         "1 for MD of one molecule, which runs fastest on one)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="say how many threads are used")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="say how many threads are used, and print the traceback of an error")
     commands = parser.add_subparsers(title="commands")
     for group in COMMAND_GROUPS:
         group.register(commands)

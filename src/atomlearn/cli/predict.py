@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from atomlearn.cli.common import console, error_console, table
+from atomlearn.cli.common import (N_JOBS, console, error_console, table)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -17,7 +17,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     predict.add_argument("run", help="run folder of `atomlearn fit --out` (or its bundle folder)")
     predict.add_argument("files", nargs="+", help="structure files or folders of them")
     predict.add_argument("--out", help="predictions CSV (default: print them)")
-    predict.add_argument("--n-jobs", type=int, default=1, help="worker processes (-1: all cores)")
+    predict.add_argument("--n-jobs", type=N_JOBS, default=1, help="worker processes (-1: all cores)")
     predict.set_defaults(handler=_predict)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from atomlearn.cli.common import console
+from atomlearn.cli.common import (COUNT, COUNT_OR_ZERO, POSITIVE, TEMPERATURE, console)
 
 #: as ``atomlearn.sampling.systems.SYSTEMS`` and ``sampling.flows.FLOW_KINDS`` (not imported: `--help` must not load PyTorch)
 SYSTEMS = ("double-well", "dw4", "lj13", "alanine-dipeptide")
@@ -28,36 +28,36 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--boundaries", help="for FRAMES: degrees where one state ends and the next begins along the "
                        "torsion, e.g. --boundaries=-120,0,120 (with =, as the list starts with a minus; default: the minima of "
                        "the frames' torsion density)")
-    train.add_argument("--temperature", type=float, help="for FRAMES: K (default 300)")
+    train.add_argument("--temperature", type=TEMPERATURE, help="for FRAMES: K (default 300)")
     train.add_argument("--out", required=True, help="generator folder (BG_DIR); rerunning an interrupted run resumes it")
     train.add_argument("--flow", choices=FLOWS, help="realnvp (affine couplings; the double well's default), spline, or "
                        "flow-matching (equivariant continuous flow; the particle systems' default)")
-    train.add_argument("--couplings", type=int, default=8, help="coupling layers (default 8)")
-    train.add_argument("--hidden", type=int, help="units per hidden layer (default 64 for couplings, 32 for flow matching)")
-    train.add_argument("--samples", type=int, default=10_000,
+    train.add_argument("--couplings", type=COUNT, default=8, help="coupling layers (default 8)")
+    train.add_argument("--hidden", type=COUNT, help="units per hidden layer (default 64 for couplings, 32 for flow matching)")
+    train.add_argument("--samples", type=COUNT, default=10_000,
                        help="training samples: MCMC from every state, or MD frames 0.1 ps apart (default 10000)")
-    train.add_argument("--reference-ns", type=float, help="length of the reference MD, ns (cached): alanine dipeptide "
+    train.add_argument("--reference-ns", type=POSITIVE, help="length of the reference MD, ns (cached): alanine dipeptide "
                        "(default 2, four runs) and FRAMES (default 0.2, 16 replicas of the potential's MD)")
-    train.add_argument("--iterations", type=int, default=1000,
+    train.add_argument("--iterations", type=COUNT, default=1000,
                        help="most maximum-likelihood (or flow-matching) steps (default 1000)")
-    train.add_argument("--energy-steps", type=int, help="most energy (reverse KL) steps (default 1000; flow matching: 0)")
-    train.add_argument("--n-eval", type=int, help="flow samples of the evaluation (default 100000; flow matching: 2000)")
-    train.add_argument("--seed", type=int, default=0, help="seed of the MCMC and the flow (default 0)")
+    train.add_argument("--energy-steps", type=COUNT_OR_ZERO, help="most energy (reverse KL) steps (default 1000; flow matching: 0)")
+    train.add_argument("--n-eval", type=COUNT, help="flow samples of the evaluation (default 100000; flow matching: 2000)")
+    train.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed of the MCMC and the flow (default 0)")
     train.add_argument("--device", default="auto", help="auto (GPU when present), cpu or cuda")
     train.add_argument("--overwrite", action="store_true", help="replace a finished generator already in --out")
     train.set_defaults(handler=_train, default_threads=1)  # small flows run fastest on one thread (bench_flow_libraries.py)
 
     draw = sample_commands.add_parser("draw", help="draw samples with their importance weights")
     draw.add_argument("folder", help="generator folder written by `atomlearn sample train`")
-    draw.add_argument("--n", type=int, default=100_000, help="samples (default 100000)")
-    draw.add_argument("--seed", type=int, default=1, help="seed of the draw (default 1)")
+    draw.add_argument("--n", type=COUNT, default=100_000, help="samples (default 100000)")
+    draw.add_argument("--seed", type=COUNT_OR_ZERO, default=1, help="seed of the draw (default 1)")
     draw.add_argument("--out", required=True, help="CSV: one row per sample, its coordinates, u = U/kT, log q and log w")
     draw.set_defaults(handler=_draw, default_threads=1)
 
     report = sample_commands.add_parser("report", help="HTML report: ESS, ΔF table, profile and energy distributions")
     report.add_argument("folder", help="generator folder written by `atomlearn sample train`")
     report.add_argument("-o", "--out", help="HTML file (default FOLDER/report.html)")
-    report.add_argument("--n", type=int, help="flow samples drawn for the report (default: as many as the training's evaluation)")
+    report.add_argument("--n", type=COUNT, help="flow samples drawn for the report (default: as many as the training's evaluation)")
     report.set_defaults(handler=_report, default_threads=1)
 
 

@@ -8,8 +8,12 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from atomlearn.cli.common import add_choice_arguments, add_folder_arguments, add_worker_arguments, chosen_structures, \
-    console, load_dataset, print_failures, table
+from atomlearn.units import BAR_TO_PA
+from atomlearn.validation import check_mole_fractions, check_pressures
+
+from atomlearn.cli.common import (COUNT, COUNT_OR_ZERO, FRACTION, INTEGER, POSITIVE, TEMPERATURE, add_choice_arguments,
+                                 add_folder_arguments, add_worker_arguments, chosen_structures, console, load_dataset,
+                                 print_failures, table)
 
 
 #: as ``atomlearn.simulate.widom.CHARGE_SOURCES`` (not imported: `--help` must not load the simulation code; a test checks)
@@ -31,12 +35,12 @@ def _register_henry(simulate_commands: argparse._SubParsersAction) -> None:
     henry = simulate_commands.add_parser("henry", help="Henry coefficient and heat of adsorption by Widom insertion")
     henry.add_argument("dataset", help="bundled dataset name (e.g. coremof2019), a folder of CIFs or an ASE database")
     henry.add_argument("--guest", default="CH4", help="CH4, Ar, Kr, Xe, N2 or CO2 (default CH4)")
-    henry.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
+    henry.add_argument("--temperature", type=TEMPERATURE, default=298.0, help="temperature in K (default 298)")
     add_choice_arguments(henry, "run")
-    henry.add_argument("--seed", type=int, default=0, help="seed of --n sampling and of the insertions")
+    henry.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed of --n sampling and of the insertions")
     henry.add_argument("--shifted", action="store_true", help="shift the LJ potential to zero at the cutoff")
-    henry.add_argument("--target-error", type=float, default=0.05, help="stop at this relative error of K_H (default 0.05)")
-    henry.add_argument("--max-insertions", type=int, default=5_000_000, help="stop at this many insertions")
+    henry.add_argument("--target-error", type=FRACTION, default=0.05, help="stop at this relative error of K_H (default 0.05)")
+    henry.add_argument("--max-insertions", type=COUNT, default=5_000_000, help="stop at this many insertions")
     henry.add_argument("--method", default="auto", choices=["auto", "grid", "direct"],
                        help="grid interpolation, direct pair sums, or auto (default)")
     _add_framework_arguments(henry)
@@ -50,8 +54,10 @@ def _register_henry(simulate_commands: argparse._SubParsersAction) -> None:
 def _add_framework_arguments(command: argparse.ArgumentParser) -> None:
     """How a guest sees the framework (Widom and GCMC alike): LJ parameters, cutoff, grid, pockets, charges."""
     command.add_argument("--forcefield", default="uff", choices=["uff", "dreiding"], help="framework LJ parameters")
-    command.add_argument("--cutoff", type=float, default=12.0, help="LJ and real-space Ewald cutoff in Å (default 12)")
-    command.add_argument("--grid-spacing", type=float, default=0.15, help="energy grid spacing in Å (default 0.15)")
+    command.add_argument("--cutoff", type=POSITIVE, default=12.0, help="LJ and real-space Ewald cutoff in Å (default 12)")
+    command.add_argument("--grid-spacing", type=POSITIVE, default=0.15, help="energy grid spacing in Å (default 0.15)")
+    command.add_argument("--coarse-grid", action="store_true",
+                         help="allow a grid spacing above 0.2 Å for a quick test (biased: its rows are marked unconverged)")
     command.add_argument("--no-blocking", action="store_true", help="let guests into inaccessible pockets too")
     command.add_argument("--charges", default="auto", choices=CHARGE_SOURCES,
                          help="framework charges for a charged guest (CO2, N2): auto (default) the CIF's, else EQeq; "
@@ -64,18 +70,18 @@ def _register_gcmc(simulate_commands: argparse._SubParsersAction) -> None:
     gcmc.add_argument("dataset", help="bundled dataset name, a folder of CIFs (e.g. from `atomlearn charges`) or an ASE database")
     gas = gcmc.add_mutually_exclusive_group()
     gas.add_argument("--guest", default="CO2", help="one gas: CO2 (default), N2, CH4, Ar, Kr or Xe")
-    gas.add_argument("--mixture", help="mole fractions of a gas mixture, e.g. CO2:0.15,N2:0.85")
-    gcmc.add_argument("--pressures", "--pressure", dest="pressures", required=True,
+    gas.add_argument("--mixture", type=mixture, help="mole fractions of a gas mixture, e.g. CO2:0.15,N2:0.85")
+    gcmc.add_argument("--pressures", "--pressure", dest="pressures", required=True, type=pressures_bar,
                       help="total pressures in bar, comma-separated, e.g. 0.01,0.05,0.15,0.5,1")
-    gcmc.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
+    gcmc.add_argument("--temperature", type=TEMPERATURE, default=298.0, help="temperature in K (default 298)")
     add_choice_arguments(gcmc, "run")
-    gcmc.add_argument("--seed", type=int, default=0, help="seed of --n sampling and of the moves")
-    gcmc.add_argument("--cycles", type=int, default=5000, help="sampled cycles at most (default 5000)")
-    gcmc.add_argument("--init-cycles", type=int, default=1000, help="equilibration cycles, not sampled (default 1000)")
-    gcmc.add_argument("--target-error", type=float, help="stop sampling at this relative error of every loading")
+    gcmc.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed of --n sampling and of the moves")
+    gcmc.add_argument("--cycles", type=COUNT, default=5000, help="sampled cycles at most (default 5000)")
+    gcmc.add_argument("--init-cycles", type=COUNT_OR_ZERO, default=1000, help="equilibration cycles, not sampled (default 1000)")
+    gcmc.add_argument("--target-error", type=FRACTION, help="stop sampling at this relative error of every loading")
     _add_framework_arguments(gcmc)
     gcmc.add_argument("--truncated", action="store_true", help="truncate LJ at the cutoff instead of shifting it to zero")
-    gcmc.add_argument("--swap-trials", type=int, default=10,
+    gcmc.add_argument("--swap-trials", type=COUNT, default=10,
                       help="random positions and orientations per insertion, one taken by its Boltzmann weight "
                            "(Rosenbluth; default 10, 1: plain insertions)")
     add_folder_arguments(gcmc, labels=None)
@@ -88,8 +94,8 @@ def _register_iast(simulate_commands: argparse._SubParsersAction) -> None:
     """``simulate iast``: isotherm fits and IAST from pure-gas GCMC tables."""
     iast = simulate_commands.add_parser("iast", help="fit single-gas GCMC isotherms and predict a mixture by IAST (pyGAPS)")
     iast.add_argument("isotherms", nargs="+", help="`simulate gcmc` CSVs of the pure gases, one per gas")
-    iast.add_argument("--mixture", required=True, help="mole fractions, e.g. CO2:0.15,N2:0.85")
-    iast.add_argument("--pressure", type=float, required=True, help="total pressure in bar")
+    iast.add_argument("--mixture", required=True, type=mixture, help="mole fractions, e.g. CO2:0.15,N2:0.85")
+    iast.add_argument("--pressure", type=POSITIVE, required=True, help="total pressure in bar")
     iast.add_argument("--model", default="auto", choices=["auto", "Langmuir", "DSLangmuir", "guess"],
                       help="isotherm model (default auto: dual-site Langmuir from 4 pressures on, else Langmuir)")
     iast.add_argument("--compare", help="`simulate gcmc --mixture` CSV at --pressure, shown beside the prediction")
@@ -103,15 +109,15 @@ def _register_xtb_md(simulate_commands: argparse._SubParsersAction) -> None:
     start = md.add_mutually_exclusive_group(required=True)
     start.add_argument("--smiles", help="the molecule as SMILES (embedded in 3D by RDKit, MMFF-relaxed)")
     start.add_argument("--structure", help="a structure file with the starting geometry (XYZ, SDF, ...)")
-    md.add_argument("--temperature", type=float, default=500.0, help="temperature in K (default 500)")
-    md.add_argument("--frames", type=int, required=True, help="number of frames the file should hold")
-    md.add_argument("--interval", type=int, default=10, help="MD steps between frames (default 10)")
-    md.add_argument("--timestep", type=float, default=0.5, help="time step in fs (default 0.5)")
-    md.add_argument("--friction", type=float, default=0.01, help="Langevin friction in 1/fs (default 0.01)")
-    md.add_argument("--equilibration", type=int, default=1000, help="MD steps before the first frame (default 1000)")
+    md.add_argument("--temperature", type=TEMPERATURE, default=500.0, help="temperature in K (default 500)")
+    md.add_argument("--frames", type=COUNT, required=True, help="number of frames the file should hold")
+    md.add_argument("--interval", type=COUNT, default=10, help="MD steps between frames (default 10)")
+    md.add_argument("--timestep", type=POSITIVE, default=0.5, help="time step in fs (default 0.5)")
+    md.add_argument("--friction", type=POSITIVE, default=0.01, help="Langevin friction in 1/fs (default 0.01)")
+    md.add_argument("--equilibration", type=COUNT_OR_ZERO, default=1000, help="MD steps before the first frame (default 1000)")
     md.add_argument("--method", default="GFN2-xTB", help="GFN2-xTB (default), GFN1-xTB or IPEA1-xTB")
-    md.add_argument("--charge", type=int, default=0, help="total charge (default 0)")
-    md.add_argument("--seed", type=int, default=0, help="seed of the velocities, the thermostat and the embedding")
+    md.add_argument("--charge", type=INTEGER, default=0, help="total charge (default 0)")
+    md.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed of the velocities, the thermostat and the embedding")
     md.add_argument("--out", required=True, help="extended XYZ file; rerunning with the same file resumes it")
     md.set_defaults(handler=_xtb_md, default_threads=1)  # one molecule: one thread is fastest (bench_threads.py)
 
@@ -125,7 +131,7 @@ def _henry(args: argparse.Namespace) -> int:
         forcefield=args.forcefield, cutoff_A=args.cutoff, shifted=args.shifted, method=args.method,
         grid_spacing_A=args.grid_spacing, target_relative_error=args.target_error,
         max_insertions=args.max_insertions, block_pockets=not args.no_blocking,
-        charges=args.charges, random_state=args.seed,
+        charges=args.charges, allow_coarse_grid=args.coarse_grid, random_state=args.seed,
     )
     console.print(batch.summary())
     columns = ["id", "henry_mol_kg_Pa", "henry_se_mol_kg_Pa", "qst_kJ_mol", "blocked_fraction", "time_s"]
@@ -144,16 +150,14 @@ def _henry(args: argparse.Namespace) -> int:
 def _gcmc(args: argparse.Namespace) -> int:
     from atomlearn.simulate.gcmc_batch import gcmc_labels
 
-    guests = _mixture(args.mixture) if args.mixture else args.guest
-    pressures = [float(p) * 1e5 for p in args.pressures.split(",") if p.strip()]
-    if not pressures or min(pressures) <= 0:
-        raise ValueError(f"--pressures {args.pressures!r}: give positive pressures in bar, comma-separated")
+    guests = args.mixture or args.guest
+    pressures = [p * BAR_TO_PA for p in args.pressures]
     dataset = chosen_structures(load_dataset(args.dataset, args), args)
     batch = gcmc_labels(dataset, guests, args.temperature, pressures, args.out, n_jobs=args.n_jobs, scheduler=args.scheduler,
                         cycles=args.cycles, init_cycles=args.init_cycles, target_relative_error=args.target_error,
                         forcefield=args.forcefield, cutoff_A=args.cutoff, shifted=not args.truncated,
                         grid_spacing_A=args.grid_spacing, block_pockets=not args.no_blocking, charges=args.charges,
-                        swap_trials=args.swap_trials, random_state=args.seed)
+                        swap_trials=args.swap_trials, allow_coarse_grid=args.coarse_grid, random_state=args.seed)
     console.print(batch.summary())
     if len(batch.results):
         loadings = [c for c in batch.results.columns if c.startswith("loading_") and c.endswith("_mol_kg")]
@@ -171,7 +175,7 @@ def _iast(args: argparse.Namespace) -> int:
     from atomlearn.atomic import write_csv_atomic
     from atomlearn.simulate.isotherms import iast_table
 
-    mixture = _mixture(args.mixture)
+    mixture = args.mixture
     single = {}
     for path in args.isotherms:
         frame = pd.read_csv(path, dtype={"id": str})
@@ -197,18 +201,41 @@ def _iast(args: argparse.Namespace) -> int:
     return 0
 
 
-def _mixture(text: str) -> dict[str, float]:
-    """``CO2:0.15,N2:0.85`` -> {"CO2": 0.15, "N2": 0.85}."""
-    mixture = {}
+def mixture(text: str) -> dict[str, float]:
+    """argparse type: ``CO2:0.15,N2:0.85`` -> {"CO2": 0.15, "N2": 0.85}; each gas once, fractions summing to 1."""
+    fractions: dict[str, float] = {}
     for part in text.split(","):
         name, colon, fraction = part.partition(":")
+        name = name.strip()
         try:
-            mixture[name.strip()] = float(fraction)
+            value = float(fraction)
         except ValueError:
-            raise ValueError(f"--mixture {text!r}: write GAS:FRACTION pairs, e.g. CO2:0.15,N2:0.85") from None
-        if not colon:
-            raise ValueError(f"--mixture {text!r}: write GAS:FRACTION pairs, e.g. CO2:0.15,N2:0.85")
-    return mixture
+            value = None
+        if not colon or not name or value is None:
+            raise argparse.ArgumentTypeError(f"{text!r}: write GAS:FRACTION pairs, e.g. CO2:0.15,N2:0.85")
+        if name.lower() in (known.lower() for known in fractions):
+            raise argparse.ArgumentTypeError(f"{text!r} names {name} twice; name each gas once (a pure gas: --guest {name})")
+        fractions[name] = value
+    try:
+        return check_mole_fractions(fractions, repr(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def pressures_bar(text: str) -> list[float]:
+    """argparse type: ``0.01,0.15,1`` -> [0.01, 0.15, 1.0] (bar), each finite, above 0 and given once."""
+    try:
+        values = [float(p) for p in text.split(",") if p.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give pressures in bar, comma-separated, e.g. 0.15,1") from None
+    try:
+        return check_pressures(values, "pressure", "bar")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+pressures_bar.bad_values = ("x", "0", "-1", "nan", "inf", "1,1", "")  # type: ignore[attr-defined]
+mixture.bad_values = ("CO2", "CO2:0.3,N2:0.3", "CO2:0.5,CO2:0.5", "CO2:nan,N2:0.5", "CO2:-0.5,N2:1.5")  # type: ignore[attr-defined]
 
 
 def _xtb_md(args: argparse.Namespace) -> int:

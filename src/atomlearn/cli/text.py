@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from atomlearn.cli.common import console
+from atomlearn.cli.common import (COUNT, COUNT_OR_ZERO, NON_NEGATIVE, console)
 
 ANALOGIES_HELP = "analogy file (': section' lines, then 'a b c d' lines: a is to b as c is to d)"
 
@@ -19,24 +19,24 @@ def register(commands: argparse._SubParsersAction) -> None:
     corpus.add_argument("--sources", help="comma-separated: elements (mendeleev's element texts), lee (gensim's 300 "
                         "news articles), gcide (Webster's dictionary, Debian dict-gcide), wordnet (WordNet glosses, "
                         "Debian wordnet-base); default: every one this machine has")
-    corpus.add_argument("--max-documents", type=int, help="at most this many documents per source (a quick try)")
+    corpus.add_argument("--max-documents", type=COUNT, help="at most this many documents per source (a quick try)")
     corpus.set_defaults(handler=_corpus)
 
     train = text_commands.add_parser("train", help="train word2vec (skip-gram) on a corpus, formulas normalised")
     train.add_argument("corpus", help="a text file with one document per line, a folder of .txt files, or JSON lines "
                        "with a 'text' field (and optionally 'year')")
     train.add_argument("--out", required=True, help="embedding folder (EMB_DIR); rerunning an interrupted run resumes it")
-    train.add_argument("--vector-size", type=int, default=200, help="dimensions (default 200, as mat2vec)")
-    train.add_argument("--window", type=int, default=8, help="context window (default 8)")
-    train.add_argument("--negative", type=int, default=15, help="negative samples (default 15)")
-    train.add_argument("--min-count", type=int, default=5, help="drop words seen fewer times (default 5)")
-    train.add_argument("--epochs", type=int, default=30, help="passes over the corpus (default 30)")
-    train.add_argument("--sample", type=float, default=1e-4, help="sub-sampling of frequent words (default 1e-4; 0: off)")
+    train.add_argument("--vector-size", type=COUNT, default=200, help="dimensions (default 200, as mat2vec)")
+    train.add_argument("--window", type=COUNT, default=8, help="context window (default 8)")
+    train.add_argument("--negative", type=COUNT, default=15, help="negative samples (default 15)")
+    train.add_argument("--min-count", type=COUNT, default=5, help="drop words seen fewer times (default 5)")
+    train.add_argument("--epochs", type=COUNT, default=30, help="passes over the corpus (default 30)")
+    train.add_argument("--sample", type=NON_NEGATIVE, default=1e-4, help="sub-sampling of frequent words (default 1e-4; 0: off)")
     train.add_argument("--no-phrases", action="store_true", help="do not join frequent word pairs (solar_cell)")
-    train.add_argument("--phrase-min-count", type=int, default=10, help="a phrase must occur this often (default 10)")
-    train.add_argument("--max-year", type=int, help="only documents of this year or earlier (JSON lines with 'year')")
-    train.add_argument("--seed", type=int, default=0, help="seed (default 0; with --workers 1 the run is reproducible)")
-    train.add_argument("--workers", type=int, default=1, help="word2vec threads (default 1: reproducible)")
+    train.add_argument("--phrase-min-count", type=COUNT, default=10, help="a phrase must occur this often (default 10)")
+    train.add_argument("--max-year", type=COUNT, help="only documents of this year or earlier (JSON lines with 'year')")
+    train.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed (default 0; with --workers 1 the run is reproducible)")
+    train.add_argument("--workers", type=COUNT, default=1, help="word2vec threads (default 1: reproducible)")
     train.add_argument("--overwrite", action="store_true", help="replace embeddings already in --out")
     train.set_defaults(handler=_train)
 
@@ -46,15 +46,15 @@ def register(commands: argparse._SubParsersAction) -> None:
                          "with --minus and --plus: a − minus + plus")
     similar.add_argument("--minus", help="analogy: subtract this word's vector (ferromagnetic --minus NiFe --plus IrMn)")
     similar.add_argument("--plus", help="analogy: add this word's vector")
-    similar.add_argument("--n", type=int, default=10, help="how many (default 10)")
+    similar.add_argument("--n", type=COUNT, default=10, help="how many (default 10)")
     similar.set_defaults(handler=_similar)
 
     rank = text_commands.add_parser("rank", help="materials ranked by similarity to a property word")
     rank.add_argument("folder", help="embedding folder written by `atomlearn text train`")
     rank.add_argument("--property", required=True, help="e.g. thermoelectric, ferroelectric, photocatalyst")
     rank.add_argument("--candidates", help="a file of formulas, one per line (default: every formula of the vocabulary)")
-    rank.add_argument("--max-count", type=int, help="only formulas seen at most this many times (never studied for it)")
-    rank.add_argument("--n", type=int, default=50, help="how many (default 50)")
+    rank.add_argument("--max-count", type=COUNT, help="only formulas seen at most this many times (never studied for it)")
+    rank.add_argument("--n", type=COUNT, default=50, help="how many (default 50)")
     rank.add_argument("--out", help="CSV of the ranking")
     rank.add_argument("--known", action="store_true", help="score the ranking against the known thermoelectrics of the "
                       "mat2vec paper's table (shipped): known ones in the top N, their base rate, ROC AUC")
@@ -68,22 +68,22 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     split = text_commands.add_parser("timesplit", help="the paper's test: train up to a year, rank, check later documents")
     split.add_argument("corpus", help="JSON lines with 'text' and 'year'")
-    split.add_argument("--year", type=int, required=True, help="train on the documents of this year and before")
+    split.add_argument("--year", type=COUNT, required=True, help="train on the documents of this year and before")
     split.add_argument("--property", required=True, help="the property word, e.g. thermoelectric")
     split.add_argument("--out", required=True, help="embedding folder of the training up to --year (resumable)")
-    split.add_argument("--k", type=int, default=50, help="top candidates checked (default 50)")
-    split.add_argument("--max-count", type=int, help="only formulas seen at most this many times up to --year")
-    split.add_argument("--min-count", type=int, default=5, help="as in `text train` (default 5)")
-    split.add_argument("--epochs", type=int, default=30, help="as in `text train` (default 30)")
-    split.add_argument("--vector-size", type=int, default=200, help="as in `text train` (default 200)")
-    split.add_argument("--seed", type=int, default=0, help="as in `text train` (default 0)")
+    split.add_argument("--k", type=COUNT, default=50, help="top candidates checked (default 50)")
+    split.add_argument("--max-count", type=COUNT, help="only formulas seen at most this many times up to --year")
+    split.add_argument("--min-count", type=COUNT, default=5, help="as in `text train` (default 5)")
+    split.add_argument("--epochs", type=COUNT, default=30, help="as in `text train` (default 30)")
+    split.add_argument("--vector-size", type=COUNT, default=200, help="as in `text train` (default 200)")
+    split.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="as in `text train` (default 0)")
     split.set_defaults(handler=_timesplit)
 
     mapping = text_commands.add_parser("map", help="HTML map of the elements and formulas (t-SNE or PCA)")
     mapping.add_argument("folder", help="embedding folder written by `atomlearn text train`")
     mapping.add_argument("-o", "--out", help="HTML file (default FOLDER/map.html)")
     mapping.add_argument("--method", choices=("tsne", "pca"), default="tsne", help="projection (default tsne)")
-    mapping.add_argument("--n", type=int, default=500, help="elements and most frequent formulas shown (default 500)")
+    mapping.add_argument("--n", type=COUNT, default=500, help="elements and most frequent formulas shown (default 500)")
     mapping.add_argument("--property", help="colour by cosine similarity to this word (e.g. thermoelectric)")
     mapping.set_defaults(handler=_map)
 

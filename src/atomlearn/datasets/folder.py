@@ -60,6 +60,10 @@ def load_folder(
             files.append(path)
         elif not path.name.startswith(".") and path.suffix.lower() not in TABLE_SUFFIXES:
             records.append(ErrorRecord(path.name, "discover", "not a known structure file extension; skipped"))
+    if not files:
+        skipped = f" ({len(records)} other files skipped, e.g. {records[0].item_id})" if records else ""
+        raise FileNotFoundError(f"{folder}: no structure files in this folder{skipped}; put CIF, XYZ, extXYZ, POSCAR or "
+                                "other ASE-readable files there, one structure per file")
     stem_counts = Counter(p.stem for p in files)
     for path in [p for p in files if stem_counts[p.stem] > 1]:
         records.append(ErrorRecord(path.name, "discover", f"another file has the same id {path.stem!r}; rename one"))

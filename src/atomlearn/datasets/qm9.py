@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -145,7 +146,9 @@ def converted_qm9_folder() -> Path:
 
 
 def _package_file(name: str) -> Path:
-    return Path(str(resources.files("qm9pack") / "data" / name))
+    with warnings.catch_warnings():  # qm9pack imports pkg_resources: its deprecation is not the user's business
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+        return Path(str(resources.files("qm9pack") / "data" / name))
 
 
 def _flatten_lists(column: pd.Series, dtype: type) -> np.ndarray:

@@ -1,10 +1,18 @@
-"""What a resumable batch over a dataset did (Widom labels, EQeq charges): in = done before + computed + failed."""
+"""What a resumable batch over a dataset did (Widom labels, EQeq charges): in = done before + computed + failed;
+and what a resumed batch must match: the condition and every setting that changes a number."""
 
 from __future__ import annotations
 
+import inspect
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
+
+#: the results column that records, as JSON, the settings a row was computed with
+SETTINGS_COLUMN = "settings"
 
 
 @dataclass
@@ -44,3 +52,60 @@ def refuse_other_condition(previous: pd.DataFrame, out: object, column: str, wan
     if len(mismatch):
         raise ValueError(f"{out} holds results for {mismatch[column].iloc[0]} at {mismatch['temperature_K'].iloc[0]} K; "
                          f"give another --out for {wanted} at {temperature_K} K")
+
+
+def require_structures(dataset: Any, what: str) -> None:
+    """Refuse a dataset with nothing in it (no structure, not even an unreadable one): an empty input is an error."""
+    if len(dataset) == 0 and len(dataset.errors) == 0:
+        raise ValueError(f"{dataset.meta.name}: no structures to {what}; check the folder or the --ids/--n choice")
+
+
+def call_settings(function: Callable[..., Any], options: Mapping[str, Any]) -> dict[str, Any]:
+    """Every keyword-only setting of ``function``: its defaults, overridden by ``options`` (so a default left out
+    and the same value given compare equal)."""
+    defaults = {name: parameter.default for name, parameter in inspect.signature(function).parameters.items()
+                if parameter.kind is inspect.Parameter.KEYWORD_ONLY}
+    return defaults | dict(options)
+
+
+def settings_label(settings: Mapping[str, Any]) -> str:
+    """The settings that change a row's numbers, as one canonical JSON text (sorted keys) for the results table."""
+    return json.dumps({key: _plain(value) for key, value in settings.items()}, sort_keys=True)
+
+
+def refuse_other_settings(previous: pd.DataFrame, out: object, settings: Mapping[str, Any]) -> None:
+    """A results file is resumed only with the settings its rows were computed with (``SETTINGS_COLUMN``).
+
+    Raises
+    ------
+    ValueError
+        Naming the first setting that differs, its old and new value, and what to do.
+    """
+    wanted = json.loads(settings_label(settings))
+    if SETTINGS_COLUMN not in previous:
+        raise ValueError(f"{out} holds rows without the settings they were computed with (an older atomlearn); "
+                         "give another --out, or delete the file to recompute")
+    for text in previous[SETTINGS_COLUMN].astype(str).unique():
+        try:
+            stored = json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError(f"{out}: a row's settings are not valid JSON ({text[:60]!r}); the file was altered: "
+                             "give another --out, or delete the file to recompute") from None
+        if not isinstance(stored, dict):
+            raise ValueError(f"{out}: a row's settings are not a JSON object; give another --out")
+        changed = sorted(key for key in set(stored) | set(wanted) if stored.get(key) != wanted.get(key))
+        if changed:
+            key = changed[0]
+            raise ValueError(f"{out} holds results computed with {key}={stored.get(key)!r}; this run asks for "
+                             f"{key}={wanted.get(key)!r}. Give another --out for the new settings, or the old ones to resume")
+
+
+def _plain(value: Any) -> Any:
+    """A setting as JSON can hold it (a force field or guest object by its name)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return getattr(value, "name", str(value))

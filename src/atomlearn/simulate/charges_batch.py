@@ -19,9 +19,11 @@ import pandas as pd
 from atomlearn.atomic import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.parallel import parallel_map
-from atomlearn.simulate.batch import BatchResult
+from atomlearn.simulate.batch import (SETTINGS_COLUMN, BatchResult, refuse_other_settings, require_structures,
+                                      settings_label)
 from atomlearn.simulate.charges import eqeq_charges
 from atomlearn.structures import write_cif
+from atomlearn.validation import check_finite
 
 SUMMARY_FILE = "charges.csv"
 ERRORS_FILE = "errors.csv"
@@ -47,7 +49,7 @@ class _ChargeTask:
         return {"id": item_id, "formula": atoms.get_chemical_formula(), "n_atoms": len(atoms), "method": "EQeq",
                 "total_charge_e": round(float(charges.sum()), 10), "min_charge_e": float(charges.min()),
                 "max_charge_e": float(charges.max()), "mean_abs_charge_e": float(np.abs(charges).mean()),
-                "time_s": seconds}
+                "time_s": seconds, SETTINGS_COLUMN: settings_label({"total_charge": self.total_charge})}
 
 
 def charge_dataset(dataset: Dataset, out: str | Path, *, total_charge: float = 0.0, n_jobs: int = 1,
@@ -70,10 +72,12 @@ def charge_dataset(dataset: Dataset, out: str | Path, *, total_charge: float = 0
     BatchResult
         ``results`` holds one row per structure in the folder (id, formula, atoms, charge range, time).
     """
+    require_structures(dataset, "charge")
+    check_finite(total_charge, "total charge", "e")
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     summary_path = folder / SUMMARY_FILE
-    done = _finished(summary_path)
+    done = _finished(summary_path, total_charge)
     todo = [i for i, item_id in enumerate(dataset.ids) if str(item_id) not in done]
     subset = dataset.take(todo)
     items = LazyItems(subset)
@@ -97,9 +101,10 @@ def charge_dataset(dataset: Dataset, out: str | Path, *, total_charge: float = 0
     return BatchResult(results, errors, n_requested, len(dataset) - len(todo), len(computed))
 
 
-def _finished(summary_path: Path) -> set[str]:
-    """Ids already in the folder's summary whose CIF is there too."""
+def _finished(summary_path: Path, total_charge: float) -> set[str]:
+    """Ids already in the folder's summary whose CIF is there too; refuses a folder charged to another total."""
     previous = read_appended_csv(summary_path)
     if previous is None:
         return set()
+    refuse_other_settings(previous, summary_path, {"total_charge": float(total_charge)})
     return {i for i in previous["id"] if (summary_path.parent / f"{i}.cif").exists()}

@@ -11,10 +11,13 @@ energies come from the grids Widom insertion uses (``FrameworkModel``); guest–
 Lennard-Jones and Ewald (``gcmc_kernels``).
 A cycle is max(20, N) moves. At the end the running energy is checked against a recomputation.
 
-Loadings: absolute, in molecules per unit cell, mol/kg and cm³(STP)/g, with standard errors from
-block averages, and excess (absolute minus the bulk gas, Peng–Robinson, in the helium pore volume,
+Loadings: absolute, in molecules per unit cell, mol/kg and cm³(STP)/g, and excess (absolute minus the bulk gas, Peng–Robinson, in the helium pore volume,
 ``void_fraction``); the isosteric heat of a single gas from the fluctuations of N and U,
-Q_st = RT - (⟨UN⟩ - ⟨U⟩⟨N⟩)/(⟨N²⟩ - ⟨N⟩²).
+Q_st = RT - (⟨UN⟩ - ⟨U⟩⟨N⟩)/(⟨N²⟩ - ⟨N⟩²). The sampled cycles are cut where the loading has
+equilibrated and the standard errors count the correlation of successive cycles (``equilibration``):
+a point that rests on fewer than 20 independent samples, or still drifts, is marked unconverged.
+Each pressure's chain is seeded by the seed and the pressure itself, so a point comes out the same
+whichever other pressures are run with it (a resumed isotherm equals an uninterrupted one).
 """
 
 from __future__ import annotations
@@ -31,14 +34,16 @@ from scipy.special import erf
 
 from atomlearn.simulate import gcmc_kernels as kernels
 from atomlearn.simulate.eos import compressibility, critical_constants, fugacities
+from atomlearn.simulate.equilibration import SeriesEstimate, estimate_mean
 from atomlearn.simulate.ewald import COULOMB_K_A, ewald_alpha, reciprocal_vectors
-from atomlearn.simulate.framework_model import OVERLAP_KT, FrameworkModel, framework_charges
+from atomlearn.simulate.framework_model import OVERLAP_KT, FrameworkModel, coarse_grid_note, framework_charges
 from atomlearn.simulate.grid import supercell_for_cutoff
 from atomlearn.simulate.guests import Guest, get_guest
 from atomlearn.simulate.lj_parameters import FrameworkForceField, load_forcefield, lorentz_berthelot
 from atomlearn.simulate.void_fraction import helium_void_fraction
 from atomlearn.structures import check_structure
 from atomlearn.units import AMU_KG, BOLTZMANN, GAS_CONSTANT
+from atomlearn.validation import check_count, check_fraction, check_positive, check_pressures, check_temperature
 
 AVOGADRO = GAS_CONSTANT / BOLTZMANN
 #: cm³ of an ideal gas at STP (273.15 K, 1 atm) per mmol: 1 mol/kg = 22.414 cm³(STP)/g
@@ -50,6 +55,10 @@ GUEST_EWALD_PRECISION = 1e-6
 SWAP_TRIALS = 10
 #: relative weights of the moves (rotation only for molecules with several sites; identity change only for mixtures)
 MOVE_WEIGHTS = {"translation": 1.0, "rotation": 1.0, "reinsertion": 1.0, "swap": 2.0, "identity change": 1.0}
+#: fewest sampled cycles: below this no error bar can be estimated at all
+MIN_CYCLES = 10
+#: energy (k_B T) above which a grid region counts as closed when pockets are blocked (as Widom's default)
+BLOCK_THRESHOLD_KT = 15.0
 
 
 @dataclass
@@ -75,6 +84,9 @@ class GCMCResult:
     electrostatics: str
     supercell: tuple[int, int, int]
     time_s: float
+    discarded_cycles: int = 0  # sampled cycles cut as still equilibrating
+    effective_samples: float = math.nan  # independent samples behind the error bar (least-sampled guest)
+    converged: bool = True  # False: the error bar cannot be trusted (the notes say why)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -94,7 +106,8 @@ class GCMCResult:
                     f"loading_{guest}_cm3_stp_g": self.loading_cm3_stp_g[index],
                     f"molecules_per_cell_{guest}": self.molecules_per_cell[index]}
         row |= {"helium_void_fraction": self.helium_void_fraction, "qst_kJ_mol": self.qst_kJ_mol, "cycles": self.cycles,
-                "init_cycles": self.init_cycles,
+                "init_cycles": self.init_cycles, "discarded_cycles": self.discarded_cycles,
+                "effective_samples": self.effective_samples, "converged": self.converged,
                 "acceptance": ";".join(f"{k}={v:.3f}" for k, v in self.acceptance.items()),
                 "energy_drift": self.energy_drift, "electrostatics": self.electrostatics,
                 "supercell": "x".join(map(str, self.supercell)), "time_s": self.time_s, "notes": "; ".join(self.notes)}
@@ -128,13 +141,14 @@ def gcmc_isotherm(atoms: Atoms, guests: str | Guest | Mapping[str | Guest, float
                   forcefield: str | FrameworkForceField = "uff", cutoff_A: float = 12.0, shifted: bool = True,
                   force_shifted: bool = False,
                   grid_spacing_A: float = 0.15, max_grid_points: int = 40_000_000, charges: str = "auto",
-                  block_pockets: bool = True, init_cycles: int = 1000, cycles: int = 5000, blocks: int = 5,
+                  block_pockets: bool = True, init_cycles: int = 1000, cycles: int = 5000,
                   target_relative_error: float | None = None, swap_trials: int = SWAP_TRIALS,
-                  random_state: int | None = 0) -> list[GCMCResult]:
+                  allow_coarse_grid: bool = False, random_state: int | None = 0) -> list[GCMCResult]:
     """Grand-canonical Monte Carlo of ``guests`` in the rigid framework ``atoms`` at each of ``pressures_Pa``.
 
     The energy grids are built once and serve every pressure; each pressure starts from an empty
-    framework with its own equilibration.
+    framework with its own equilibration and its own random stream (from ``random_state`` and the
+    pressure), so a point does not depend on which other pressures are run.
 
     Parameters
     ----------
@@ -147,17 +161,18 @@ def gcmc_isotherm(atoms: Atoms, guests: str | Guest | Mapping[str | Guest, float
         Total pressures of the gas in contact with the framework.
     equation_of_state : {"peng-robinson", "ideal"}
         Fugacities from Peng–Robinson (critical constants shipped for the named guests), or f_i = y_i p.
-    forcefield, cutoff_A, shifted, grid_spacing_A, max_grid_points, charges, block_pockets
-        As in ``widom_henry``; the Lennard-Jones potential is shifted to zero at the cutoff by default.
+    forcefield, cutoff_A, shifted, grid_spacing_A, max_grid_points, charges, block_pockets, allow_coarse_grid
+        As in ``widom_henry``; the Lennard-Jones potential is shifted to zero at the cutoff by default. A grid
+        coarser than 0.2 Å is refused unless ``allow_coarse_grid`` (its points are then marked unconverged).
     force_shifted : bool
         Guest–guest Lennard-Jones linear-force shifted, U(r) - U(r_c) - (r - r_c) U'(r_c) (a model
         fluid's convention, e.g. NIST's reference data); only for a bulk fluid (an empty box).
     init_cycles, cycles : int
-        Cycles to equilibrate (not sampled) and to sample (at most, with a target error).
-    blocks : int
-        Blocks of the sampled cycles whose means give the standard errors.
+        Cycles to equilibrate (not sampled) and to sample (at most, with a target error). Sampled cycles
+        that are still equilibrating are detected and cut (``discarded_cycles``).
     target_relative_error : float, optional
-        Stop sampling once every component's loading has this relative standard error.
+        Stop sampling once every component's loading has this relative standard error and the estimate
+        has converged (``equilibration.estimate_mean``).
     swap_trials : int
         Random positions and orientations tried per insertion, one chosen by its Boltzmann weight
         (Rosenbluth; the deletion weighs the reverse): strong binding sites fill in far fewer cycles.
@@ -173,35 +188,47 @@ def gcmc_isotherm(atoms: Atoms, guests: str | Guest | Mapping[str | Guest, float
     composition = {guests: 1.0} if isinstance(guests, (str, Guest)) else dict(guests)
     species = [name if isinstance(name, Guest) else get_guest(name) for name in composition]
     source = str(atoms.info.get("id") or atoms.get_chemical_formula() or "empty box")
-    _check_request(atoms, source, species, composition, blocks, cycles, init_cycles)
-    if swap_trials < 1:
-        raise ValueError(f"swap_trials must be at least 1, not {swap_trials}")
+    _check_request(atoms, source, species, composition, cycles, init_cycles)
+    check_temperature(temperature_K)
+    pressures_Pa = check_pressures(pressures_Pa, "pressure", "Pa")
+    check_positive(cutoff_A, "cutoff", "Å")
+    check_positive(grid_spacing_A, "grid spacing", "Å")
+    check_count(swap_trials, "swap_trials")
+    if target_relative_error is not None:
+        check_fraction(target_relative_error, "target relative error")
     if force_shifted and len(atoms):
         raise ValueError(f"{source}: force_shifted applies to guest–guest pairs only; use it for a bulk fluid (an empty box)")
     mole_fractions = {g.name: composition[name] / sum(composition.values()) for g, name in zip(species, composition)}
     fugacity = [_fugacities(equation_of_state, mole_fractions, temperature_K, p) for p in pressures_Pa]
     notes: list[str] = []
+    coarse = coarse_grid_note(grid_spacing_A, allow_coarse_grid, f"{source}: the GCMC grid") if len(atoms) else None
     charged_guest = any(g.charged for g in species)
     electrostatics, charges_e = (framework_charges(atoms, "+".join(g.name for g in species), charged_guest, charges, notes)
                                  if len(atoms) else ("none (empty box)", None))
     system, box, cells = _system(atoms, species, load_forcefield(forcefield) if isinstance(forcefield, str) else forcefield,
                                  cutoff_A, shifted, grid_spacing_A, max_grid_points, temperature_K, charges_e, block_pockets,
-                                 source, force_shifted)
+                                 source, force_shifted, allow_coarse_grid)
     void_fraction = helium_void_fraction(atoms, forcefield, cutoff_A, random_state=random_state)[0] if len(atoms) else 1.0
     setup_s = (time.perf_counter() - clock) / len(pressures_Pa)
-    seeds = np.random.SeedSequence(random_state).spawn(len(pressures_Pa))
     results = []
-    for pressure, gas, seed in zip(pressures_Pa, fugacity, seeds):
+    for pressure, gas in zip(pressures_Pa, fugacity):
         clock = time.perf_counter()
         beta_fV = np.array([gas[g.name] * abs(np.linalg.det(box)) * 1e-30 / (BOLTZMANN * temperature_K) for g in species])
-        run = _Run(system, species, beta_fV, temperature_K, box, seed, swap_trials)
+        run = _Run(system, species, beta_fV, temperature_K, box, point_seed(random_state, pressure), swap_trials)
         run.cycles(init_cycles, tune=True)
-        samples_n, samples_u = run.sample(cycles, blocks, target_relative_error)
+        samples_n, samples_u, estimate = run.sample(cycles, target_relative_error)
+        problems = [coarse] if coarse else []
         result = _result(atoms, species, mole_fractions, temperature_K, pressure, gas, cells, run, samples_n, samples_u,
-                         blocks, electrostatics, list(notes), void_fraction, equation_of_state)
+                         estimate, electrostatics, list(notes) + problems, void_fraction, equation_of_state)
+        result.converged = estimate.converged and not problems
         result.time_s, result.init_cycles = setup_s + time.perf_counter() - clock, init_cycles
         results.append(result)
     return results
+
+
+def point_seed(random_state: int | None, pressure_Pa: float) -> np.random.SeedSequence:
+    """The random stream of one pressure point: the seed and the pressure (to 1 mPa), nothing else."""
+    return np.random.SeedSequence(random_state, spawn_key=(int(round(pressure_Pa * 1000)),))
 
 
 def _fugacities(equation_of_state: str, mole_fractions: dict[str, float], temperature_K: float,
@@ -220,7 +247,7 @@ def _fugacities(equation_of_state: str, mole_fractions: dict[str, float], temper
     return {name: y * pressure_Pa for name, y in mole_fractions.items()}
 
 
-def _check_request(atoms: Atoms, source: str, species: list[Guest], composition: Mapping[str, float], blocks: int,
+def _check_request(atoms: Atoms, source: str, species: list[Guest], composition: Mapping[str, float],
                    cycles: int, init_cycles: int) -> None:
     if not atoms.pbc.all() or atoms.cell.rank < 3:
         raise ValueError(f"{source}: GCMC needs a periodic cell along all three axes")
@@ -228,22 +255,24 @@ def _check_request(atoms: Atoms, source: str, species: list[Guest], composition:
         check_structure(atoms, source)
     if len({g.name for g in species}) < len(species):
         raise ValueError(f"a gas mixture names each guest once; got {list(composition)}")
-    if not (blocks >= 2 and cycles >= blocks and init_cycles >= 0):
-        raise ValueError(f"cycles ({cycles}) must be at least blocks ({blocks}, at least 2), init_cycles ({init_cycles}) "
-                         "at least 0")
+    check_count(cycles, "cycles", minimum=MIN_CYCLES)
+    check_count(init_cycles, "init_cycles", minimum=0)
 
 
 def _result(atoms: Atoms, species: list[Guest], mole_fractions: dict[str, float], temperature_K: float, pressure_Pa: float,
             fugacity: dict[str, float], cells: tuple[int, int, int], run: _Run, samples_n: np.ndarray,
-            samples_u: np.ndarray, blocks: int, electrostatics: str, notes: list[str],
+            samples_u: np.ndarray, estimate: SeriesEstimate, electrostatics: str, notes: list[str],
             void_fraction: float, equation_of_state: str) -> GCMCResult:
-    """Loadings with block errors, the heat from fluctuations and the energy check of one finished run."""
+    """Loadings with their errors (equilibrated part, correlation counted), the heat from fluctuations and the
+    energy check of one finished run."""
     drift = abs(run.state[5][0] - kernels.total_energy(run.system, run.state)) / max(abs(run.state[5][0]), 1.0)
     if drift > 1e-6:
         notes.append(f"the running energy drifted from a recomputation by {drift:.2g} (relative); treat the result with care")
     n_cells = int(np.prod(cells))
     mass_kg = atoms.get_masses().sum() * n_cells * AMU_KG
-    means, errors = _block_means(samples_n, blocks)
+    means, errors = estimate.mean, estimate.standard_error
+    notes += estimate.problems
+    kept_n, kept_u = samples_n[estimate.equilibrated_from:], samples_u[estimate.equilibrated_from:]
     to_mol_kg = 1.0 / (AVOGADRO * mass_kg) if mass_kg > 0 else math.nan
     # the bulk gas (mol/m³ of each component) in the helium pore volume (m³/kg)
     z = compressibility(mole_fractions, temperature_K, pressure_Pa) if equation_of_state == "peng-robinson" else 1.0
@@ -256,14 +285,17 @@ def _result(atoms: Atoms, species: list[Guest], mole_fractions: dict[str, float]
         molecules_per_cell=list(means / n_cells), molecules_per_cell_se=list(errors / n_cells),
         loading_mol_kg=list(means * to_mol_kg), loading_se_mol_kg=list(errors * to_mol_kg),
         excess_loading_mol_kg=[float(v) for v in excess], helium_void_fraction=float(void_fraction),
-        qst_kJ_mol=_isosteric_heat(samples_n, samples_u, temperature_K) if len(species) == 1 else math.nan,
+        qst_kJ_mol=_isosteric_heat(kept_n, kept_u, temperature_K) if len(species) == 1 else math.nan,
         acceptance=run.acceptance(), init_cycles=0, cycles=len(samples_u), energy_drift=float(drift),
-        electrostatics=electrostatics, supercell=tuple(int(c) for c in cells), time_s=0.0, notes=notes)
+        electrostatics=electrostatics, supercell=tuple(int(c) for c in cells), time_s=0.0,
+        discarded_cycles=estimate.equilibrated_from, effective_samples=estimate.effective_samples,
+        converged=estimate.converged, notes=notes)
 
 
 def _system(atoms: Atoms, species: list[Guest], forcefield: FrameworkForceField, cutoff_A: float, shifted: bool,
             spacing_A: float, max_points: int, temperature_K: float, charges_e: np.ndarray | None, block_pockets: bool,
-            source: str, force_shifted: bool = False) -> tuple[tuple, np.ndarray, tuple[int, int, int]]:
+            source: str, force_shifted: bool = False,
+            allow_coarse_grid: bool = False) -> tuple[tuple, np.ndarray, tuple[int, int, int]]:
     """The arrays the kernels read: site tables, framework grids, box, guest–guest LJ and Ewald tables."""
     cell = np.array(atoms.cell[:], dtype=float)
     cells = supercell_for_cutoff(cell, cutoff_A)
@@ -284,9 +316,12 @@ def _system(atoms: Atoms, species: list[Guest], forcefield: FrameworkForceField,
     if len(atoms):
         model = FrameworkModel(atoms, combined, forcefield, cutoff_A, shifted, spacing_A, max_points, temperature_K,
                                charges_e, source)
+        if model.spacing > spacing_A * 1.001:  # coarsened to fit max_points
+            coarse_grid_note(model.spacing, allow_coarse_grid, f"{source}: the GCMC grid of this {len(atoms)}-atom cell "
+                             f"under {max_points:,} points")
         model.build_grids()
         if block_pockets:
-            model.block(15.0)
+            model.block(BLOCK_THRESHOLD_KT)
         grids, potential, blocked, use_blocking = model.grids, model.potential, model.blocked, model.use_blocking
     else:
         grids = np.zeros((max(len(types), 1), 1, 1, 1), dtype=np.float32)
@@ -370,19 +405,20 @@ class _Run:
                 self._tune(self.counts - before)
         return samples_n, samples_u
 
-    def sample(self, cycles: int, blocks: int, target: float | None) -> tuple[np.ndarray, np.ndarray]:
-        """Sampled cycles: all ``cycles``, or fewer once every loading's block error is below ``target``."""
-        step = max(blocks, cycles // 10) if target else cycles
+    def sample(self, cycles: int, target: float | None) -> tuple[np.ndarray, np.ndarray, SeriesEstimate]:
+        """Sampled N and U per cycle and the loading estimate: all ``cycles``, or fewer once the estimate has
+        converged with every loading's standard error below ``target`` (relative)."""
+        step = max(MIN_CYCLES, cycles // 10) if target else cycles
         parts_n, parts_u = [], []
         while sum(len(p) for p in parts_u) < cycles:
             samples_n, samples_u = self.cycles(min(step, cycles - sum(len(p) for p in parts_u)))
             parts_n.append(samples_n)
             parts_u.append(samples_u)
-            if target:
-                means, errors = _block_means(np.concatenate(parts_n), blocks)
-                if np.all((means > 0) & (errors < target * means)):
-                    break
-        return np.concatenate(parts_n), np.concatenate(parts_u)
+            estimate = estimate_mean(np.concatenate(parts_n), what="the loading")
+            if target and estimate.converged and np.all((estimate.mean > 0)
+                                                        & (estimate.standard_error < target * estimate.mean)):
+                break
+        return np.concatenate(parts_n), np.concatenate(parts_u), estimate
 
     def acceptance(self) -> dict[str, float]:
         """Accepted share of each move tried."""
@@ -404,15 +440,6 @@ class _Run:
             ratio = np.divide(accepted, tried, out=np.full(len(values), 0.5), where=tried > 0)
             values *= np.where(ratio > 0.5, 1.1, 0.9)
             np.clip(values, 0.01, limit, out=values)
-
-
-def _block_means(samples_n: np.ndarray, blocks: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean N per component and its standard error from ``blocks`` equal blocks of cycles."""
-    usable = len(samples_n) // blocks * blocks
-    if usable == 0:
-        return samples_n.mean(axis=0).astype(float), np.full(samples_n.shape[1], np.nan)
-    block_means = samples_n[:usable].reshape(blocks, -1, samples_n.shape[1]).mean(axis=1)
-    return samples_n.mean(axis=0).astype(float), block_means.std(axis=0, ddof=1) / math.sqrt(blocks)
 
 
 def _isosteric_heat(samples_n: np.ndarray, samples_u: np.ndarray, temperature_K: float) -> float:

@@ -2,7 +2,9 @@
 
 As ``henry_batch``: the points of each finished structure are appended to the output CSV at once
 (failures to ``<out>.errors.csv``); a rerun with the same output skips the points already there
-(a torn last row is dropped and recomputed). A structure's pressures share one set of energy grids.
+(a torn last row is dropped and recomputed) and gives what an uninterrupted run gives: each point has
+its own random stream (``gcmc.point_seed``), and every setting that changes a number is stored with
+the row (``settings``) and must match. A structure's pressures share one set of energy grids.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import pandas as pd
 from atomlearn.atomic import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.parallel import parallel_map, resolve_n_jobs
-from atomlearn.simulate.batch import BatchResult, refuse_other_condition
+from atomlearn.simulate.batch import (SETTINGS_COLUMN, BatchResult, refuse_other_condition, call_settings,
+                                      refuse_other_settings, require_structures, settings_label)
 from atomlearn.simulate.gcmc import composition_label, gcmc_isotherm
 from atomlearn.simulate.guests import get_guest
 
@@ -47,7 +50,8 @@ class _GCMCTask:
             if not all(math.isfinite(v) for v in result.loading_mol_kg):
                 raise FloatingPointError(f"loading came out as {result.loading_mol_kg} at {result.pressure_Pa / 1e5:g} bar; "
                                          "check the structure's cell and charges")
-        return [{"id": item_id, **result.to_dict()} for result in results]
+        settings = settings_label(call_settings(gcmc_isotherm, self.options))
+        return [{"id": item_id, **result.to_dict(), SETTINGS_COLUMN: settings} for result in results]
 
 
 class _Structures:
@@ -71,10 +75,11 @@ def gcmc_labels(dataset: Dataset, guests: str | Mapping[str, float], temperature
     ``dataset`` at each pressure (Pa); ``options`` go to ``gcmc``. With ``out`` (CSV) finished points
     are appended as they come and reused on rerun. Structures the dataset could not read count as
     requested and failed at every pressure."""
+    require_structures(dataset, "simulate")
     composition = {guests: 1.0} if isinstance(guests, str) else dict(guests)
     label = composition_label([get_guest(name).name for name in composition], list(composition.values()))
     out = Path(out) if out is not None else None
-    done = _finished(out, label, temperature_K)
+    done = _finished(out, label, temperature_K, options)
     todo = [(i, remaining) for i in range(len(dataset))
             if (remaining := [float(p) for p in pressures_Pa if (str(dataset.ids[i]), round(float(p) / 1e5, 9)) not in done])]
     workers = 1 if scheduler else resolve_n_jobs(n_jobs)
@@ -105,10 +110,11 @@ def gcmc_labels(dataset: Dataset, guests: str | Mapping[str, float], temperature
     return BatchResult(results, errors, n_requested, n_skipped, len(rows), unit="structure-pressure points")
 
 
-def _finished(out: Path | None, label: str, temperature_K: float) -> set[tuple[str, float]]:
-    """(id, pressure in bar) of the points an earlier run wrote; refuses a file of other guests or temperature."""
+def _finished(out: Path | None, label: str, temperature_K: float, options: dict[str, Any]) -> set[tuple[str, float]]:
+    """(id, pressure in bar) of the points an earlier run wrote; refuses a file of other guests, temperature or settings."""
     previous = read_appended_csv(out)
     if previous is None:
         return set()
     refuse_other_condition(previous, out, "composition", label, temperature_K)
+    refuse_other_settings(previous, out, call_settings(gcmc_isotherm, options))
     return {(row.id, round(float(row.pressure_bar), 9)) for row in previous.itertuples()}

@@ -18,7 +18,8 @@ import pandas as pd
 from atomlearn.atomic import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.parallel import parallel_map, resolve_n_jobs
-from atomlearn.simulate.batch import BatchResult, refuse_other_condition
+from atomlearn.simulate.batch import (SETTINGS_COLUMN, BatchResult, refuse_other_condition, call_settings,
+                                      refuse_other_settings, require_structures, settings_label)
 from atomlearn.simulate.widom import widom_henry
 
 
@@ -44,6 +45,7 @@ class _HenryTask:
             raise FloatingPointError(f"K_H came out as {result.henry_mol_kg_Pa}; check the structure's charges and cell")
         row = {"id": item_id, **result.to_dict()}
         row["log10_henry_mol_kg_Pa"] = math.log10(result.henry_mol_kg_Pa) if result.henry_mol_kg_Pa > 0 else math.nan
+        row[SETTINGS_COLUMN] = settings_label(call_settings(widom_henry, self.options))
         return row
 
 
@@ -53,8 +55,9 @@ def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 29
     """Widom K_H (mol/(kg·Pa)) and Q_st (kJ/mol) for every structure of ``dataset``; ``options`` go to
     ``widom_henry``. With ``out`` (CSV) finished rows are appended as they come and reused on rerun.
     Structures the dataset could not read (``dataset.errors``) count as requested and failed."""
+    require_structures(dataset, "simulate")
     out = Path(out) if out is not None else None
-    done = _finished(out, guest, temperature_K)
+    done = _finished(out, guest, temperature_K, options)
     todo = [i for i, item_id in enumerate(dataset.ids) if str(item_id) not in done]
     workers = 1 if scheduler else resolve_n_jobs(n_jobs)
     task = _HenryTask(guest, temperature_K, options, numba_threads=max(1, (os.cpu_count() or 1) // workers))
@@ -84,10 +87,11 @@ def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 29
     return BatchResult(results, errors, n_requested, len(dataset) - len(todo), len(rows))
 
 
-def _finished(out: Path | None, guest: str, temperature_K: float) -> set[str]:
-    """Ids an earlier run wrote to ``out``; refuses a file of another guest or temperature."""
+def _finished(out: Path | None, guest: str, temperature_K: float, options: dict[str, Any]) -> set[str]:
+    """Ids an earlier run wrote to ``out``; refuses a file of another guest, temperature or settings."""
     previous = read_appended_csv(out)
     if previous is None:
         return set()
     refuse_other_condition(previous, out, "guest", guest, temperature_K)
+    refuse_other_settings(previous, out, call_settings(widom_henry, options))
     return set(previous["id"])

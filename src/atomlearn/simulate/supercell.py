@@ -65,6 +65,6 @@ def reduce_supercell(atoms: Atoms) -> tuple[Atoms, tuple[int, int, int]]:
     if repeats == [1, 1, 1]:
         return atoms, (1, 1, 1)
     reduced = Atoms(numbers=numbers, scaled_positions=fractional, cell=cell, pbc=True, info=dict(atoms.info))
-    if np.any(charges):
+    if atoms.has("initial_charges"):  # stated charges stay stated, zeros included
         reduced.set_initial_charges(charges)
     return reduced, (repeats[0], repeats[1], repeats[2])

@@ -23,17 +23,16 @@ from scipy.spatial.transform import Rotation
 
 from atomlearn.simulate.lj_parameters import FrameworkForceField, load_forcefield
 from atomlearn.simulate.grid import grid_shape, supercell_for_cutoff
-from atomlearn.simulate.framework_model import FrameworkModel, framework_charges
+from atomlearn.simulate.equilibration import MIN_EFFECTIVE_SAMPLES
+from atomlearn.simulate.framework_model import MAX_GRID_SPACING_A, FrameworkModel, coarse_grid_note, framework_charges
 from atomlearn.simulate.guests import Guest, get_guest
 from atomlearn.simulate.supercell import reduce_supercell
 from atomlearn.units import A3_TO_M3, AMU_KG, GAS_CONSTANT
+from atomlearn.validation import check_count, check_fraction, check_positive, check_temperature
 
 MIN_BLOCKS = 10
 #: where a charged guest's framework charges come from (see ``widom_henry``)
 CHARGE_SOURCES = ("auto", "cif", "eqeq", "off")
-#: Å; a coarser grid biases K_H beyond its error bar (CoRE MOFs, CH4: 0.2 Å within 0.4 %, 0.25 Å 3-6 % low,
-#: 0.35 Å 22-56 % low against 0.15 Å), so a coarser one is never used silently
-MAX_GRID_SPACING_A = 0.2
 
 
 @dataclass
@@ -59,6 +58,8 @@ class HenryResult:
     forcefield: str
     time_s: float
     grid_time_s: float
+    effective_insertions: float = math.nan  # Kish: (Σw)²/Σw² of the Boltzmann weights
+    converged: bool = True  # False: the error bar cannot be trusted (the notes say why)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -97,6 +98,7 @@ def widom_henry(
     block_pockets: bool = True,
     block_threshold_kT: float = 15.0,
     charges: str = "auto",
+    allow_coarse_grid: bool = False,
     random_state: int | None = 0,
 ) -> HenryResult:
     """Henry coefficient (mol/(kg·Pa)) and Q_st (kJ/mol) of ``guest`` in the rigid framework ``atoms``.
@@ -108,15 +110,25 @@ def widom_henry(
     framework's partial charges (``atoms.get_initial_charges()``, read from ``_atom_site_charge``)
     and computes EQeq charges (``charges.eqeq_charges``) when it has none; "cif" takes only the
     framework's own (none: Lennard-Jones only); "eqeq" computes EQeq charges even when the CIF has
-    some; "off" runs Lennard-Jones only. ``block_pockets`` gives zero weight to open regions
-    that do not percolate (see ``accessibility``).
+    some; "off" runs Lennard-Jones only; a CIF whose charges are all zero is a neutral framework
+    under "auto" and "cif" alike (stated zeros are charges). ``block_pockets`` gives zero weight to
+    open regions that do not percolate (see ``accessibility``). A grid coarser than
+    ``MAX_GRID_SPACING_A`` is refused unless ``allow_coarse_grid``, and its result is then marked
+    unconverged. The result is also unconverged (``converged`` False, the notes say why) when fewer than
+    ``MIN_EFFECTIVE_SAMPLES`` insertions carry the Boltzmann average (Kish's effective sample size): a
+    rare strong site makes the block error meaningless.
     """
     start = time.perf_counter()
     guest = get_guest(guest) if isinstance(guest, str) else guest
     forcefield = load_forcefield(forcefield) if isinstance(forcefield, str) else forcefield
     source = str(atoms.info.get("id") or atoms.info.get("source") or atoms.get_chemical_formula())
     _check_inputs(atoms, source, temperature_K, cutoff_A, target_relative_error, method, charges)
+    check_positive(grid_spacing_A, "grid spacing", "Å")
+    check_count(max_insertions, "max_insertions")
+    check_count(block_size, "block_size")
     notes: list[str] = []
+    coarse = coarse_grid_note(grid_spacing_A, allow_coarse_grid, f"{source}: the Widom grid") \
+        if method != "direct" else None
     atoms = _unit_cell_if_needed(atoms, grid_spacing_A, max_grid_points, notes)
     electrostatics, charges_e = framework_charges(atoms, guest.name, guest.charged, charges, notes)
     model = FrameworkModel(atoms, guest, forcefield, cutoff_A, shifted, grid_spacing_A, max_grid_points,
@@ -127,14 +139,23 @@ def widom_henry(
     if use_grid:
         model.build_grids()
     blocked_fraction, pockets = model.block(block_threshold_kT) if block_pockets else (0.0, 0)
-    k_mean, k_se, u_mean, u_se, inserted, use_grid = _insert(
+    k_mean, k_se, u_mean, u_se, inserted, use_grid, effective = _insert(
         model, guest, temperature_K, method == "auto" and not use_grid, use_grid, block_size, max_insertions,
         target_relative_error, np.random.default_rng(random_state))
+    problems = [coarse] if coarse and use_grid else []
     if use_grid and model.no_room():
         notes.append("no grid point is both free of overlap and accessible: no room for the guest")
-        k_se = 0.0  # exactly zero, not an estimate
+        k_se, effective = 0.0, math.inf  # exactly zero, not an estimate
     elif k_mean == 0:
-        notes.append(f"no insertion out of {inserted} found an accessible, non-overlapping position")
+        problems.append(f"no insertion out of {inserted} found an accessible, non-overlapping position: "
+                        "K_H is below what these insertions resolve")
+    elif effective < MIN_EFFECTIVE_SAMPLES:
+        problems.append(f"only {effective:.0f} of {inserted} insertions carry the Boltzmann average (fewer than "
+                        f"{MIN_EFFECTIVE_SAMPLES}): a few strong sites dominate, raise max_insertions")
+    if k_mean > 0 and k_se >= target_relative_error * k_mean:
+        notes.append(f"the target relative error {target_relative_error:g} was not reached in {inserted} insertions "
+                     f"({k_se / k_mean:.2g})")
+    notes += problems
     rho = framework_density(atoms)
     to_henry = 1.0 / (GAS_CONSTANT * temperature_K * rho)
     return HenryResult(
@@ -146,7 +167,8 @@ def widom_henry(
         blocked_fraction=blocked_fraction, blocked_pockets=pockets, method="grid" if use_grid else "direct",
         grid_spacing_A=model.spacing if model.grids is not None else 0.0, cutoff_A=cutoff_A,
         supercell=supercell_for_cutoff(model.cell, cutoff_A), forcefield=forcefield.name,
-        time_s=time.perf_counter() - start, grid_time_s=model.grid_time_s, notes=notes,
+        time_s=time.perf_counter() - start, grid_time_s=model.grid_time_s, effective_insertions=float(effective),
+        converged=not problems, notes=notes,
     )
 
 
@@ -173,28 +195,32 @@ def _check_grid_spacing(model: FrameworkModel, method: str, grid_spacing_A: floa
 
 def _insert(model: FrameworkModel, guest: Guest, temperature_K: float, may_switch_to_grid: bool, use_grid: bool,
             block_size: int, max_insertions: int, target_relative_error: float,
-            rng: np.random.Generator) -> tuple[float, float, float, float, int, bool]:
-    """Random insertions in blocks until K_H's block standard error is below the target (or the budget
-    is spent): ⟨exp(-U/kT)⟩ and ⟨U⟩_w with their errors, insertions made, and whether the grid was used."""
-    sums = []  # per block: (Σ w, Σ U w, n)
+            rng: np.random.Generator) -> tuple[float, float, float, float, int, bool, float]:
+    """Random insertions in blocks until K_H's block standard error is below the target and enough insertions
+    carry the average (or the budget is spent): ⟨exp(-U/kT)⟩ and ⟨U⟩_w with their errors, insertions made,
+    whether the grid was used, and the effective number of insertions (Σw)²/Σw²."""
+    sums = []  # per block: (Σ w, Σ U w, n, Σ w²)
     while True:
         sites = _random_sites(guest, model.inverse_cell, block_size, rng)
         tick = time.perf_counter()
         energy = model.grid_energies(sites) if use_grid else model.direct_energies(sites)
         weight = np.exp(-energy / temperature_K)
         finite = weight > 0
-        sums.append((weight.sum(), (energy[finite] * weight[finite]).sum(), block_size))
+        sums.append((weight.sum(), (energy[finite] * weight[finite]).sum(), block_size, (weight * weight).sum()))
         if may_switch_to_grid and len(sums) == 1:
             use_grid = model.grid_is_cheaper(weight, target_relative_error, (time.perf_counter() - tick) / block_size)
             if use_grid:
                 model.build_grids()
         k_mean, k_se, u_mean, u_se = _block_statistics(np.array(sums))
         inserted = len(sums) * block_size
-        if inserted >= max_insertions or (len(sums) >= MIN_BLOCKS and k_mean > 0 and k_se < target_relative_error * k_mean):
+        totals = np.array(sums).sum(axis=0)
+        effective = float(totals[0] ** 2 / totals[3]) if totals[3] > 0 else 0.0
+        if inserted >= max_insertions or (len(sums) >= MIN_BLOCKS and k_mean > 0 and k_se < target_relative_error * k_mean
+                                          and effective >= MIN_EFFECTIVE_SAMPLES):
             break
         if use_grid and model.no_room():
             break
-    return k_mean, k_se, u_mean, u_se, inserted, use_grid
+    return k_mean, k_se, u_mean, u_se, inserted, use_grid, effective
 
 
 def _random_sites(guest: Guest, inverse_cell: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -226,12 +252,9 @@ def _check_inputs(atoms: Atoms, source: str, temperature_K: float, cutoff_A: flo
         raise ValueError(f"{source}: the framework has no atoms")
     if not (np.isfinite(atoms.positions).all() and np.isfinite(atoms.cell[:]).all()):
         raise ValueError(f"{source}: the structure has non-finite (NaN or inf) coordinates or cell; fix the file")
-    if not (temperature_K > 0 and math.isfinite(temperature_K)):
-        raise ValueError(f"temperature must be positive, in K; got {temperature_K}")
-    if not cutoff_A > 0:
-        raise ValueError(f"cutoff must be positive, in Å; got {cutoff_A}")
-    if not 0 < target < 1:
-        raise ValueError(f"target relative error must be between 0 and 1 (e.g. 0.05), got {target}")
+    check_temperature(temperature_K)
+    check_positive(cutoff_A, "cutoff", "Å")
+    check_fraction(target, "target relative error")
     if method not in ("auto", "grid", "direct"):
         raise ValueError(f"method must be 'auto', 'grid' or 'direct', got {method!r}")
     if charges not in CHARGE_SOURCES:

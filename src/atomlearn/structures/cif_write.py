@@ -18,7 +18,8 @@ from atomlearn.atomic import write_text_atomic
 def cif_text(atoms: Atoms, name: str = "structure") -> str:
     """The CIF text of ``atoms`` (periodic along all axes) in space group P1.
 
-    Partial charges (``atoms.get_initial_charges()``, e) are written when any is nonzero."""
+    Partial charges (``atoms.get_initial_charges()``, e) are written when the structure states them
+    (``atoms.has("initial_charges")``), all-zero ones included: zeros stated are charges."""
     if not atoms.pbc.all():
         raise ValueError(f"{name}: a CIF describes a crystal; this structure is not periodic along all axes "
                          "(write molecules as XYZ)")
@@ -26,7 +27,7 @@ def cif_text(atoms: Atoms, name: str = "structure") -> str:
     fractional = np.mod(atoms.get_scaled_positions(wrap=False), 1.0)
     fractional[np.isclose(fractional, 1.0, rtol=0.0, atol=5e-7)] = 0.0  # 0.9999997 would print as 1.000000
     charges = atoms.get_initial_charges()
-    with_charges = bool(np.any(charges != 0.0))
+    with_charges = atoms.has("initial_charges")
     block = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name) or "structure"
     lines = [f"data_{block}", "_symmetry_space_group_name_H-M 'P 1'", "_symmetry_Int_Tables_number 1"]
     lines += [f"_cell_{key} {value:.6f}" for key, value in

@@ -12,11 +12,22 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+from atomlearn.schema import FileFormatError, Record, read_json
 
 PARTIAL_SUFFIX = ".partial"
+
+
+class CompletionRecord(Record):
+    """``complete.json``: the SHA-256 (64 hex digits) of each sealed file, by its path inside the folder."""
+
+    files: dict[str, Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]]
 
 
 def _fsync(path: Path) -> None:
@@ -69,23 +80,43 @@ def mark_complete(folder: str | Path, files: list[str]) -> None:
     write_text_atomic(folder / COMPLETION_FILE, json.dumps(record, indent=2))
 
 
-def require_complete(folder: str | Path, what: str, remedy: str) -> None:
-    """Refuse a folder without a completion record, or whose recorded files are missing or changed."""
+def require_complete(folder: str | Path, what: str, remedy: str, required: Sequence[str]) -> None:
+    """Refuse a folder without a valid completion record, whose record lists a path outside it or leaves out
+    one of the ``required`` files, or whose recorded files are missing or changed.
+
+    Parameters
+    ----------
+    folder : path
+    what : str
+        What the folder is, for messages (``"run folder"``).
+    remedy : str
+        What to do when it is refused.
+    required : sequence of str
+        The files (relative paths) the reader needs: each must be sealed.
+    """
     folder = Path(folder)
+    if not folder.is_dir():
+        raise FileFormatError(f"{folder} is {'not a folder' if folder.exists() else 'missing'}: expected a {what}; {remedy}")
     record_path = folder / COMPLETION_FILE
-    try:
-        files = json.loads(record_path.read_text())["files"]
-    except FileNotFoundError:
-        raise ValueError(f"{folder} is an incomplete {what}: it has no {COMPLETION_FILE}, so the command that wrote it "
-                         f"was interrupted (or the folder predates this check); {remedy}") from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"{record_path} is damaged ({exc}); {remedy}") from exc
+    if not record_path.exists():
+        raise FileFormatError(f"{folder} is an incomplete {what}: it has no {COMPLETION_FILE}, so the command that wrote "
+                              f"it was interrupted (or the folder predates this check); {remedy}")
+    files = read_json(record_path, CompletionRecord, remedy).files
+    root = folder.resolve()
+    for name in files:
+        inside = (root / name).resolve()
+        if Path(name).is_absolute() or ".." in Path(name).parts or not inside.is_relative_to(root) or inside == root:
+            raise FileFormatError(f"{record_path} lists {name!r}, which is not a file inside {folder}; the record was "
+                                  f"altered: {remedy}")
+    unsealed = [name for name in required if name not in files]
+    if unsealed:
+        raise FileFormatError(f"{record_path} does not seal {', '.join(unsealed)}, which the {what} needs; {remedy}")
     for name, digest in files.items():
         path = folder / name
         if not path.is_file():
-            raise ValueError(f"{folder} is an incomplete {what}: {name} is missing; {remedy}")
+            raise FileFormatError(f"{folder} is an incomplete {what}: {name} is missing; {remedy}")
         if file_sha256(path) != digest:
-            raise ValueError(f"{folder}: {name} was changed after the {what} was written; {remedy}")
+            raise FileFormatError(f"{folder}: {name} was changed after the {what} was written; {remedy}")
 
 
 def write_csv_atomic(frame, path: str | Path) -> None:

@@ -110,6 +110,9 @@ def test_the_command_line_trains_resumes_and_refuses_what_it_cannot_read(tmp_pat
     monkeypatch.setattr(Word2Vec, "train", lambda self, *a, **k: (calls.append(1), original(self, *a, **k))[1])
     assert main(train) == 0
     assert len(calls) == 3 + 2  # two epochs done before the kill, two after: the checkpoint was resumed
+    whole = [*train[:4], str(tmp_path / "whole"), *train[5:]]
+    assert main(whole) == 0  # resumed equals uninterrupted, to the byte (the random stream is checkpointed too)
+    assert (tmp_path / "emb" / "vectors.bin").read_bytes() == (tmp_path / "whole" / "vectors.bin").read_bytes()
     out = capsys.readouterr().out
     assert "600 documents read, 0 skipped" in " ".join(out.split())
     assert main(["text", "similar", str(tmp_path / "emb"), "Te3Bi2", "--n", "3"]) == 0

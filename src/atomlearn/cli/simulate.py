@@ -12,8 +12,8 @@ from atomlearn.units import BAR_TO_PA
 from atomlearn.validation import check_mole_fractions, check_pressures
 
 from atomlearn.cli.common import (COUNT, COUNT_OR_ZERO, FRACTION, INTEGER, POSITIVE, TEMPERATURE, add_choice_arguments,
-                                 add_folder_arguments, add_worker_arguments, chosen_structures, console, load_dataset,
-                                 print_failures, table)
+                                 add_folder_arguments, add_worker_arguments, chosen_structures, console, error_console,
+                                 load_dataset, print_failures, table, SHOWN_FAILURES)
 
 
 #: as ``atomlearn.simulate.widom.CHARGE_SOURCES`` (not imported: `--help` must not load the simulation code; a test checks)
@@ -170,15 +170,17 @@ def _gcmc(args: argparse.Namespace) -> int:
 
 
 def _iast(args: argparse.Namespace) -> int:
-    import pandas as pd
 
     from atomlearn.atomic import write_csv_atomic
     from atomlearn.simulate.isotherms import iast_table
+    from atomlearn.simulate.tables import read_gcmc_table
 
     mixture = args.mixture
+    if len(mixture) < 2:
+        raise ValueError(f"--mixture names {', '.join(mixture)} only; IAST predicts a mixture of two or more gases")
     single = {}
     for path in args.isotherms:
-        frame = pd.read_csv(path, dtype={"id": str})
+        frame = read_gcmc_table(path)
         gas = str(frame["composition"].iloc[0]) if len(frame) else ""
         if gas not in mixture or frame["composition"].nunique() != 1:
             raise ValueError(f"{path}: not a pure-gas `simulate gcmc` table of one of {', '.join(mixture)}")
@@ -189,10 +191,15 @@ def _iast(args: argparse.Namespace) -> int:
     temperatures = {float(t) for frame in single.values() for t in frame["temperature_K"]}
     if len(temperatures) != 1:
         raise ValueError(f"the isotherms are at different temperatures ({sorted(temperatures)} K); IAST needs one")
-    compare = pd.read_csv(args.compare, dtype={"id": str}) if args.compare else None
+    compare = read_gcmc_table(args.compare) if args.compare else None
     result = iast_table(single, mixture, args.pressure, temperatures.pop(), args.model, compare)
-    console.print(table(result.drop(columns=["error"]).head(20),
-                        f"IAST at {args.pressure:g} bar of {args.mixture}: loadings in mol/kg, the mixture's GCMC beside them"))
+    label = ",".join(f"{gas}:{fraction:g}" for gas, fraction in mixture.items())
+    console.print(table(result.drop(columns=["error", "warning"]).head(20),
+                        f"IAST at {args.pressure:g} bar of {label}: loadings in mol/kg, the mixture's GCMC beside them"))
+    extrapolated = result[result["warning"] != ""]
+    for row in extrapolated.head(SHOWN_FAILURES).itertuples():
+        error_console.print(escape(f"warning: {row.id}: {row.warning}; the IAST loadings rest on an extrapolation"),
+                            highlight=False)
     failed = result[result["error"] != ""]
     print_failures([{"item_id": r.id, "stage": "iast", "reason": r.error} for r in failed.itertuples()], "the output CSV")
     if args.out:

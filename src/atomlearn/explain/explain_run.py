@@ -23,7 +23,38 @@ from atomlearn.evaluate.learning_curve import learning_curve, summarize_curve
 from atomlearn.explain.importance import correlated_groups, permutation_importance
 from atomlearn.explain.projection import project
 from atomlearn.explain.selection import lasso_path_frame, make_selector, selected_features
+from atomlearn.runs.results import HoldoutResult
 from atomlearn.runs.run_folder import require_complete_run
+from atomlearn.schema import FileFormatError, Record, load_arrays, read_json
+
+EXPLAIN_FILE = "explain.json"
+
+
+class CurveSummary(Record):
+    """The learning curve's entry of ``explain.json``."""
+
+    file: str
+    log_log_slope: float | None = None
+
+
+class ExplainSummary(Record):
+    """``explain.json``: what ``explain_run`` computed and where (each part's files and parameters)."""
+
+    target: str
+    target_unit: str
+    importance: dict[str, Any] | None = None
+    selection: dict[str, Any] | None = None
+    map: dict[str, Any] | None = None
+    curve: CurveSummary | None = None
+    timings_s: dict[str, float] = {}
+
+
+def read_explain_summary(folder: str | Path) -> dict[str, Any]:
+    """The run folder's ``explain.json`` checked against ``ExplainSummary``; {} when explain has not run."""
+    path = Path(folder) / EXPLAIN_FILE
+    if not path.exists():
+        return {}
+    return read_json(path, ExplainSummary, "rerun `atomlearn explain` on the run folder").model_dump(exclude_unset=True)
 
 
 @dataclass
@@ -43,8 +74,14 @@ class RunFeatures:
         if not path.exists():
             raise FileNotFoundError(f"{folder} has no features.npz: it is not a run folder of `atomlearn fit --out`, "
                                     "or it was written by an older atomlearn; rerun the fit")
-        with np.load(path, allow_pickle=False) as data:
-            return cls(data["X"], data["y"], data["ids"], data["set"], [str(n) for n in data["names"]])
+        remedy = "rerun `atomlearn fit --out` into the folder"
+        data = load_arrays(path, {"X": (None, None), "y": (None,), "ids": (None,), "set": (None,), "names": (None,)},
+                           remedy)
+        n, width = data["X"].shape
+        if not (len(data["y"]) == len(data["ids"]) == len(data["set"]) == n and len(data["names"]) == width):
+            raise FileFormatError(f"{path}: X is {n}x{width} but y, ids, set and names have {len(data['y'])}, "
+                                  f"{len(data['ids'])}, {len(data['set'])} and {len(data['names'])} entries; {remedy}")
+        return cls(data["X"], data["y"], data["ids"], data["set"], [str(n) for n in data["names"]])
 
     def rows(self, part: str) -> np.ndarray:
         """Row positions of one part of the run: ``"train"`` or ``"test"``."""
@@ -82,7 +119,7 @@ def explain_run(folder: str | Path, *, importance: bool = True, group_threshold:
         raise FileNotFoundError(f"{folder} has no results.json: give the folder written by `atomlearn fit --out`")
     require_complete_run(folder)
     fitted_model = cache(lambda: load_bundle(folder / "bundle").model)  # read and checked once, when first needed
-    results = json.loads((folder / "results.json").read_text())
+    results = HoldoutResult.from_json(folder / "results.json").to_dict()
     features = RunFeatures.load(folder)
     model_name = results.get("model", {}).get("name")
     if results.get("model", {}).get("input") == "structures" and (importance or curve_sizes is not None):
@@ -175,7 +212,7 @@ def _learning_curve(model: Any, features: RunFeatures, sizes: list[int] | str, r
 def _write_summary(folder: Path, out: ExplainResult, target: str, unit: str) -> None:
     """explain.json: what was computed and where, merged with an earlier summary of the same run."""
     path = folder / "explain.json"
-    summary = json.loads(path.read_text()) if path.exists() else {}
+    summary = read_explain_summary(folder)
     summary.update({"target": target, "target_unit": unit})
     if out.importance is not None:
         summary["importance"] = {"file": "importance.csv", "grouped_file": "importance_grouped.csv",

@@ -9,7 +9,8 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator as AseCalculator
 from ase.calculators.calculator import all_changes
 
-from atomlearn.runs.bundle import load_bundle
+from atomlearn.atomic import require_complete
+from atomlearn.runs.bundle import CARD_FILE, MODEL_FILE, load_bundle
 
 
 class Calculator(AseCalculator):
@@ -29,6 +30,7 @@ class Calculator(AseCalculator):
     def __init__(self, folder: str | Path, device: str = "cpu", dtype: str | None = None, n_replicas: int = 1,
                  **kwargs) -> None:
         super().__init__(**kwargs)
+        require_complete(folder, "force field", "retrain it with `atomlearn forcefield train`", [CARD_FILE, MODEL_FILE])
         bundle = load_bundle(folder)
         if bundle.card.get("kind") != "forcefield":
             raise ValueError(f"{folder} is a model bundle but not a force field (written by `atomlearn forcefield train`)")

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from atomlearn.forcefield.frames import Frames, read_training_frames
-from atomlearn.atomic import file_sha256, write_csv_atomic
-from atomlearn.runs.bundle import CARD_FILE, save_bundle
+from atomlearn.atomic import file_sha256, mark_complete, mark_incomplete, write_csv_atomic
+from atomlearn.runs.bundle import CARD_FILE, MODEL_FILE, save_bundle
 from atomlearn.models.nn.potential import checked_graph
 from atomlearn.models.nn.training import check_resume_request
 
@@ -92,6 +92,7 @@ def train_forcefield(path: str | Path, out: str | Path, model: str = "painn", n_
         raise ValueError(f"{out} already holds a trained force field ({CARD_FILE}); choose another --out, or pass "
                          "--overwrite (overwrite=True) to replace it")
     out.mkdir(parents=True, exist_ok=True)
+    mark_incomplete(out)  # sealed again when the new force field is whole
     settings = {"training_sha256": file_sha256(Path(path)), "model": model, "params": params or {}, "n_train": n_train,
                 "random_state": random_state}
     check_resume_request(out, settings, (CHECKPOINT_FILE,), SETTINGS_FILE)
@@ -120,6 +121,7 @@ def train_forcefield(path: str | Path, out: str | Path, model: str = "painn", n_
     write_csv_atomic(predictions, out / "test_predictions.csv")
     (out / CHECKPOINT_FILE).unlink(missing_ok=True)
     (out / SETTINGS_FILE).unlink(missing_ok=True)
+    mark_complete(out, [CARD_FILE, MODEL_FILE, "test_predictions.csv"] + (["history.csv"] if len(history) else []))
     return ForceFieldResult(out, metrics, history, predictions)
 
 

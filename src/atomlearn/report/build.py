@@ -19,7 +19,10 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from atomlearn.atomic import write_text_atomic
+from atomlearn.explain.explain_run import read_explain_summary
+from atomlearn.runs.results import HoldoutResult
 from atomlearn.runs.run_folder import require_complete_run
+from atomlearn.schema import Record, read_json
 from atomlearn.report import figures
 from atomlearn.report.html_parts import figure, note, section, table
 from atomlearn.report.co2_screening import co2_screening_section
@@ -86,20 +89,29 @@ def _metrics_table(results: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+class ScreeningSummary(Record):
+    """``screening.json`` of a screening workflow's run: its kind, counts and the numbers its section shows."""
+
+    kind: str | None = None
+    counts: dict[str, int | float | None]
+    timings_s: dict[str, float] = {}
+
+
 def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
     """Write the report of a run folder to ``out`` (default ``folder/report.html``); returns its path."""
     folder = Path(folder)
     if not (folder / "results.json").exists():
         raise FileNotFoundError(f"{folder} has no results.json: give the folder written by `atomlearn fit --out`")
     require_complete_run(folder)
-    results = json.loads((folder / "results.json").read_text())
-    explain = json.loads((folder / "explain.json").read_text()) if (folder / "explain.json").exists() else {}
+    results = HoldoutResult.from_json(folder / "results.json").to_dict()
+    explain = read_explain_summary(folder)
     unit = results.get("target_unit") or ""
     label = f"{results['target']}" + (f" ({unit})" if unit else "")
     predictions = pd.read_csv(folder / "predictions.csv")
     sections = [_summary(results, folder), _split(results), _performance(results, predictions, label)]
     if (folder / "screening.json").exists():  # a screening workflow's run: its answer comes first
-        screening = json.loads((folder / "screening.json").read_text())
+        screening = read_json(folder / "screening.json", ScreeningSummary,
+                              "rerun the screen into a new folder").model_dump(exclude_unset=True)
         sections.insert(0, co2_screening_section(folder, screening) if screening.get("kind") == "co2"
                         else screening_section(folder, screening, predictions))
     curve = _read(folder, "curve.csv")

@@ -18,21 +18,55 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 from ase import Atoms
+from pydantic import StringConstraints
 from sklearn.base import BaseEstimator
 
-from atomlearn.atomic import atomic_file, file_sha256, require_complete, write_text_atomic
+from atomlearn.atomic import COMPLETION_FILE, atomic_file, file_sha256, require_complete, write_text_atomic
 from atomlearn.models.gpr import has_predictive_std
 from atomlearn.models.structure_input import takes_structures
 from atomlearn.runs.bundle_safety import BundleError, audit_model_file, current_model_bytes, current_type_names
 from atomlearn.runs.results import package_versions
+from atomlearn.schema import Record, read_json
 
 MODEL_FILE = "model.skops"
 CARD_FILE = "card.json"
+#: what a run folder must seal for its bundle to load
+RUN_FILES = [f"bundle/{MODEL_FILE}", f"bundle/{CARD_FILE}"]
+
+
+class FeaturizerCard(Record):
+    """The card's featurizers: their names in order (checked against the model file)."""
+
+    names: list[str]
+
+
+class ModelCard(Record):
+    """The card's model: its registry name (a force field's card gives the name alone)."""
+
+    name: str
+
+
+class BundleCard(Record):
+    """``card.json`` of a model bundle: what the model file must be, and what it was trained for."""
+
+    format: Literal["atomlearn-bundle-1"]
+    model_file: str
+    model_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    model_types: list[str] | None = None  # the audit of the model file lists them anyway
+    kind: str | None = None
+    model: ModelCard | str | None = None
+    featurizer: FeaturizerCard | None = None
+    species: list[str] | None = None
+    dataset: str | None = None
+    target: str | None = None
+    target_unit: str | None = None
+    split: dict[str, Any] | None = None
+    counts: dict[str, Any] | None = None
 SAFE_RUNTIME = {"n_jobs": 1, "scheduler": None, "cache": False}  # a loaded featurizer runs here, and nowhere else
 
 
@@ -110,24 +144,21 @@ def load_bundle(folder: str | Path) -> Bundle:
 
     folder = Path(folder)
     if (folder / "bundle").is_dir() and not (folder / CARD_FILE).exists():  # a run folder of `atomlearn fit`
-        require_complete(folder, "run folder", "rerun `atomlearn fit --out` into it")
+        require_complete(folder, "run folder", "rerun `atomlearn fit --out` into it", RUN_FILES)
         folder = folder / "bundle"
     card_path, model_path = folder / CARD_FILE, folder / MODEL_FILE
-    if not card_path.exists() or not model_path.exists():
+    if not folder.is_dir() or not card_path.exists() or not model_path.exists():
         raise FileNotFoundError(f"{folder} is not a model bundle: it needs {CARD_FILE} and {MODEL_FILE} "
                                 "(written by `atomlearn fit --out RUN_DIR`)")
-    try:
-        card = json.loads(card_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BundleError(f"{card_path} is not valid JSON ({exc}); the bundle is damaged, refit it") from exc
-    if not isinstance(card, dict) or card.get("format") != "atomlearn-bundle-1":
-        raise BundleError(f"{card_path}: not an atomlearn bundle card (format "
-                          f"{card.get('format') if isinstance(card, dict) else None!r}); refit with this atomlearn version")
-    if card.get("model_sha256") != file_sha256(model_path):
+    if (folder / COMPLETION_FILE).exists():  # a force field folder is sealed as a whole
+        require_complete(folder, "model bundle", "retrain it", [CARD_FILE, MODEL_FILE])
+    card = read_json(card_path, BundleCard, "the bundle is damaged: refit it, or copy the run folder whole")
+    card = card.model_dump(exclude_unset=True)
+    if card["model_sha256"] != file_sha256(model_path):
         raise BundleError(f"{model_path} does not match its card (SHA-256 differs): the files come from different "
                          "runs or were modified; refit, or copy the run folder whole")
     types = audit_model_file(model_path)  # before anything in it is built
-    if current_type_names(card.get("model_types", types)) != types:
+    if current_type_names(card.get("model_types") or types) != types:
         raise BundleError(f"{model_path} holds other types than its card lists; the bundle was modified, refit it")
     try:
         content = sio.loads(current_model_bytes(model_path), trusted=types)
@@ -138,7 +169,7 @@ def load_bundle(folder: str | Path) -> Bundle:
     featurizer, model = content["featurizer"], content["model"]
     for part in _featurizer_parts(featurizer):
         part.set_params(**{k: v for k, v in SAFE_RUNTIME.items() if k in part.get_params(deep=False)})
-    expected = card.get("featurizer", {}).get("names")
+    expected = (card.get("featurizer") or {}).get("names")
     if expected is not None and expected != _featurizer_names(featurizer):
         raise ValueError(f"{model_path}: the featurizers {_featurizer_names(featurizer)} differ from the card's {expected}")
     return Bundle(featurizer, model, card)

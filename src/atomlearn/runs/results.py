@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from atomlearn.atomic import write_text_atomic
+from atomlearn.schema import Record, read_json
 
 VERSIONED_PACKAGES = ("atomlearn", "numpy", "scipy", "pandas", "scikit-learn", "ase", "gemmi", "rdkit", "dscribe", "skops")
 
@@ -100,8 +101,35 @@ class HoldoutResult:
 
     @classmethod
     def from_json(cls, path: str | Path) -> HoldoutResult:
-        """Read a ``results.json`` written by ``write_run`` (the fitted parts are not in it)."""
-        return cls(**json.loads(Path(path).read_text()))
+        """Read a ``results.json`` written by ``write_run`` (the fitted parts are not in it), checked against
+        ``ResultsRecord``: a field of the wrong type or shape is refused with its name."""
+        record = read_json(path, ResultsRecord, "rerun `atomlearn fit --out` into the folder")
+        fields = {name for name in cls.__dataclass_fields__ if name != "fitted"}
+        return cls(**{k: v for k, v in record.model_dump(exclude_unset=True).items() if k in fields})
+
+
+Number = int | float | None  # counts stay integers; NaN and None (a metric that does not apply) are both written
+
+
+class ResultsRecord(Record):
+    """``results.json``: the declared shape of a ``HoldoutResult`` on disk."""
+
+    dataset: str
+    target: str
+    target_unit: str
+    featurizer: dict[str, Any]
+    model: dict[str, Any]
+    split: dict[str, Any]
+    counts: dict[str, int]
+    metrics: dict[str, dict[str, dict[str, Number]]]
+    predictions: list[dict[str, str | float | int | bool | None]]
+    errors: list[dict[str, str]]
+    timings_s: dict[str, Number]
+    data_hash: str
+    metrics_ci: dict[str, dict[str, dict[str, dict[str, Number]]]] = {}
+    nested: dict[str, Any] | None = None
+    calibration: dict[str, Any] | None = None
+    versions: dict[str, str] = {}
 
 
 def json_default(value: Any) -> Any:

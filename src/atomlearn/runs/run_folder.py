@@ -22,7 +22,7 @@ REMEDY = "rerun `atomlearn fit --out` into it"
 
 def require_complete_run(folder: str | Path) -> None:
     """Refuse a run folder that ``write_run`` did not finish, or whose core files were changed since."""
-    require_complete(folder, "run folder", REMEDY)
+    require_complete(folder, "run folder", REMEDY, CORE_FILES)
 
 
 def write_run(folder: str | Path, result: HoldoutResult) -> Path:

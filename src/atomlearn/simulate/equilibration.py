@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-#: fewer independent samples than this and the standard error itself is too uncertain to trust
-MIN_EFFECTIVE_SAMPLES = 20
+#: fewer independent samples than this and the error bar cannot be trusted: a short series underestimates its
+#: own correlation time (CoRE MOFs, CH4, 50 + 200 cycles: half of the runs that claimed 20-32 independent
+#: samples lay 3-9 of their standard errors from a 20,000-cycle run; ``benchmarks/bench_gcmc_error_bars.py``)
+MIN_EFFECTIVE_SAMPLES = 50
 #: the two halves of the equilibrated part differ by more than this many combined standard errors: a drift
 DRIFT_SIGMAS = 4.0
 #: equilibration is looked for at about this many start points (pymbar's ``nskip``), enough for its resolution

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -205,7 +205,7 @@ def gcmc_isotherm(atoms: Atoms, guests: str | Guest | Mapping[str | Guest, float
     charged_guest = any(g.charged for g in species)
     electrostatics, charges_e = (framework_charges(atoms, "+".join(g.name for g in species), charged_guest, charges, notes)
                                  if len(atoms) else ("none (empty box)", None))
-    system, box, cells = _system(atoms, species, load_forcefield(forcefield) if isinstance(forcefield, str) else forcefield,
+    system, box, cells, closed = _system(atoms, species, load_forcefield(forcefield) if isinstance(forcefield, str) else forcefield,
                                  cutoff_A, shifted, grid_spacing_A, max_grid_points, temperature_K, charges_e, block_pockets,
                                  source, force_shifted, allow_coarse_grid)
     void_fraction = helium_void_fraction(atoms, forcefield, cutoff_A, random_state=random_state)[0] if len(atoms) else 1.0
@@ -218,8 +218,12 @@ def gcmc_isotherm(atoms: Atoms, guests: str | Guest | Mapping[str | Guest, float
         run.cycles(init_cycles, tune=True)
         samples_n, samples_u, estimate = run.sample(cycles, target_relative_error)
         problems = [coarse] if coarse else []
+        point_notes = list(notes)
+        if closed:  # nothing can enter: zero exactly, not an estimate without an error bar
+            estimate = replace(estimate, problems=[])
+            point_notes.append("no grid point is both free of overlap and accessible: no room for the guest, loading 0")
         result = _result(atoms, species, mole_fractions, temperature_K, pressure, gas, cells, run, samples_n, samples_u,
-                         estimate, electrostatics, list(notes) + problems, void_fraction, equation_of_state)
+                         estimate, electrostatics, point_notes + problems, void_fraction, equation_of_state)
         result.converged = estimate.converged and not problems
         result.time_s, result.init_cycles = setup_s + time.perf_counter() - clock, init_cycles
         results.append(result)
@@ -295,8 +299,9 @@ def _result(atoms: Atoms, species: list[Guest], mole_fractions: dict[str, float]
 def _system(atoms: Atoms, species: list[Guest], forcefield: FrameworkForceField, cutoff_A: float, shifted: bool,
             spacing_A: float, max_points: int, temperature_K: float, charges_e: np.ndarray | None, block_pockets: bool,
             source: str, force_shifted: bool = False,
-            allow_coarse_grid: bool = False) -> tuple[tuple, np.ndarray, tuple[int, int, int]]:
-    """The arrays the kernels read: site tables, framework grids, box, guest–guest LJ and Ewald tables."""
+            allow_coarse_grid: bool = False) -> tuple[tuple, np.ndarray, tuple[int, int, int], bool]:
+    """The arrays the kernels read (site tables, framework grids, box, guest–guest LJ and Ewald tables), the box,
+    the supercell, and whether the framework has no room for any guest at all."""
     cell = np.array(atoms.cell[:], dtype=float)
     cells = supercell_for_cutoff(cell, cutoff_A)
     box = np.diag(cells).astype(float) @ cell
@@ -323,7 +328,9 @@ def _system(atoms: Atoms, species: list[Guest], forcefield: FrameworkForceField,
         if block_pockets:
             model.block(BLOCK_THRESHOLD_KT)
         grids, potential, blocked, use_blocking = model.grids, model.potential, model.blocked, model.use_blocking
+        closed = _no_room_for_any(model, species, types)
     else:
+        closed = False
         grids = np.zeros((max(len(types), 1), 1, 1, 1), dtype=np.float32)
         potential, blocked, use_blocking = np.zeros((1, 1, 1)), np.zeros((max(len(types), 1), 1, 1, 1), dtype=np.bool_), False
     epsilon = np.array([t.epsilon_K for t in types])
@@ -340,7 +347,17 @@ def _system(atoms: Atoms, species: list[Guest], forcefield: FrameworkForceField,
               np.ascontiguousarray(potential, dtype=float), charges_e is not None, blocked, use_blocking, overlap_K, box,
               np.linalg.inv(box), np.ascontiguousarray(4.0 * eps), np.ascontiguousarray(sig**2), shift, float(cutoff_A),
               float(alpha), float(COULOMB_K_A), hkl, reach, weight, constants, force_shift)
-    return system, box, cells
+    return system, box, cells, closed
+
+
+def _no_room_for_any(model: FrameworkModel, species: list[Guest], types: Sequence[Any]) -> bool:
+    """True when every guest has a site type with no grid point free of overlap and accessible."""
+    free = model.grids <= model.overlap_K
+    if model.use_blocking:
+        free &= ~model.blocked
+    open_type = free.reshape(len(free), -1).any(axis=1)
+    index = {kind.type: t for t, kind in enumerate(types)}
+    return all(any(not open_type[index[site.type]] for site in guest.sites if site.type in index) for guest in species)
 
 
 def _reciprocal(box: np.ndarray, alpha: float, charged: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -10,6 +10,7 @@ mixture GCMC (P. Iacomi, P. L. Llewellyn, Adsorption 25, 1533 (2019) for pyGAPS)
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -20,27 +21,48 @@ import pandas as pd
 #: pyGAPS's names of the guests
 ADSORBATES = {"CO2": "carbon dioxide", "N2": "nitrogen", "CH4": "methane", "Ar": "argon", "Kr": "krypton", "Xe": "xenon"}
 MODELS = ("auto", "Langmuir", "DSLangmuir", "guess")
+#: "auto" keeps the dual-site Langmuir model only when it lowers the RMSE by at least this share
+DSL_GAIN = 0.2
 
 
 def fit_isotherm(pressures_bar: Sequence[float], loadings_mol_kg: Sequence[float], guest: str, temperature_K: float,
                  model: str = "auto", material: str = "framework") -> Any:
-    """A pyGAPS ``ModelIsotherm`` of one gas: ``model`` fitted to the points (bar, mol/kg); "auto" is the
-    dual-site Langmuir model from 4 distinct pressures on, the Langmuir model below.
+    """A pyGAPS ``ModelIsotherm`` of one gas: ``model`` fitted to the points (bar, mol/kg); "auto" tries the
+    dual-site Langmuir model from 4 distinct pressures on and keeps the Langmuir model when that fit fails
+    or is not better by ``DSL_GAIN`` in its RMSE (a 4-parameter model on a few noisy GCMC points rarely is).
 
     Raises
     ------
     ValueError
-        For an unknown guest or model, fewer points than the model has parameters, or a failed fit.
+        For an unknown guest or model, fewer points than the model has parameters, loadings that are not
+        finite and non-negative, or a failed fit.
     """
-    import pygaps
-
     if guest not in ADSORBATES:
         raise ValueError(f"no pyGAPS adsorbate for {guest!r}; known: {', '.join(ADSORBATES)}")
     if model not in MODELS:
         raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
     pressures, loadings = np.asarray(pressures_bar, dtype=float), np.asarray(loadings_mol_kg, dtype=float)
+    if not (np.all(np.isfinite(pressures)) and np.all(pressures > 0)):
+        raise ValueError(f"{material}: the pressures of {guest} must be finite and above 0 bar")
+    if not (np.all(np.isfinite(loadings)) and np.all(loadings >= 0)):
+        raise ValueError(f"{material}: the loadings of {guest} must be finite and at least 0 mol/kg")
     if model == "auto":
-        model = "DSLangmuir" if len(np.unique(pressures)) >= 4 else "Langmuir"
+        langmuir = _fit(pressures, loadings, guest, temperature_K, "Langmuir", material)
+        if len(np.unique(pressures)) < 4:
+            return langmuir
+        try:
+            dual = _fit(pressures, loadings, guest, temperature_K, "DSLangmuir", material)
+        except ValueError:
+            return langmuir
+        return dual if dual.model.rmse < (1 - DSL_GAIN) * langmuir.model.rmse else langmuir
+    return _fit(pressures, loadings, guest, temperature_K, model, material)
+
+
+def _fit(pressures: np.ndarray, loadings: np.ndarray, guest: str, temperature_K: float, model: str,
+         material: str) -> Any:
+    """One pyGAPS model fitted; any failure of pyGAPS as a ``ValueError`` naming the framework and gas."""
+    import pygaps
+
     needed = {"Langmuir": 2, "DSLangmuir": 4, "guess": 2}[model]
     if len(pressures) < needed or len(np.unique(pressures)) < needed:
         raise ValueError(f"{material}: a {model} isotherm of {guest} needs at least {needed} distinct pressures, "
@@ -55,20 +77,52 @@ def fit_isotherm(pressures_bar: Sequence[float], loadings_mol_kg: Sequence[float
                 pressure_mode="absolute", pressure_unit="bar", loading_basis="molar", loading_unit="mmol",
                 material_basis="mass", material_unit="g")
         except Exception as exc:  # noqa: BLE001 - pyGAPS raises its own types for a fit that fails
-            raise ValueError(f"{material}: the {model} fit of {guest} failed ({type(exc).__name__}: {exc})") from None
+            reason = " ".join(str(exc).split())[:200]
+            raise ValueError(f"{material}: the {model} fit of {guest} failed ({type(exc).__name__}: {reason}); "
+                             "check that the loadings rise with pressure, or choose another --model") from None
 
 
 def iast_loadings(isotherms: Mapping[str, Any], mole_fractions: Mapping[str, float], pressure_bar: float) -> dict[str, float]:
-    """IAST loadings (mol/kg) of each gas of a mixture at total ``pressure_bar`` from single-gas ``isotherms``."""
+    """IAST loadings (mol/kg) of each gas of a mixture at total ``pressure_bar`` from single-gas ``isotherms``.
+
+    Raises
+    ------
+    ValueError
+        For fewer than two gases, a pressure that is not finite and positive, or an IAST that pyGAPS cannot solve.
+    """
     from pygaps.prediction.iast import iast_point
 
     names = list(mole_fractions)
+    if len(names) < 2:
+        raise ValueError(f"IAST predicts a mixture of two or more gases; got {', '.join(names) or 'none'}")
+    if not (np.isfinite(pressure_bar) and pressure_bar > 0):
+        raise ValueError(f"the total pressure must be finite and above 0 bar, got {pressure_bar}")
     total = sum(mole_fractions.values())
     partial = [mole_fractions[name] / total * pressure_bar for name in names]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        loadings = iast_point([isotherms[name] for name in names], partial, warningoff=True)
+        try:
+            loadings = iast_point([isotherms[name] for name in names], partial, warningoff=True)
+        except Exception as exc:  # noqa: BLE001 - pyGAPS raises its own types when IAST has no solution
+            reason = " ".join(str(exc).split())[:200]
+            raise ValueError(f"IAST found no solution ({type(exc).__name__}: {reason})") from None
     return {name: float(value) for name, value in zip(names, loadings)}
+
+
+def extrapolation_note(predicted: Mapping[str, float], mole_fractions: Mapping[str, float], pressure_bar: float,
+                       highest_bar: Mapping[str, float]) -> str:
+    """Where IAST used an isotherm beyond its simulated pressures: the pure-gas pressure of equal spreading
+    pressure, p_i° = y_i p / x_i, above the highest simulated pressure of gas i; "" when none did."""
+    total_adsorbed = sum(predicted.values())
+    total_fraction = sum(mole_fractions.values())
+    notes = []
+    for name, loading in predicted.items():
+        y = mole_fractions[name] / total_fraction
+        x = loading / total_adsorbed if total_adsorbed > 0 else math.nan
+        reach = y * pressure_bar / x if x > 0 else math.inf
+        if not reach <= highest_bar[name] * (1 + 1e-9):
+            notes.append(f"{name}'s isotherm extrapolated to {reach:.3g} bar (simulated up to {highest_bar[name]:g} bar)")
+    return "; ".join(notes)
 
 
 def iast_table(single_gas: Mapping[str, pd.DataFrame], mole_fractions: Mapping[str, float], pressure_bar: float,
@@ -89,24 +143,30 @@ def iast_table(single_gas: Mapping[str, pd.DataFrame], mole_fractions: Mapping[s
     Returns
     -------
     DataFrame
-        One row per framework found in every single-gas table; a framework whose fit fails has the
-        reason in ``error`` and NaN numbers.
+        One row per framework found in every single-gas table; a framework whose fit or IAST fails has
+        the reason in ``error`` and NaN numbers; ``model_<guest>`` names the model fitted, and ``warning``
+        says where an isotherm was extrapolated beyond its simulated pressures.
     """
     guests = list(mole_fractions)
+    if len(guests) < 2:
+        raise ValueError(f"IAST predicts a mixture of two or more gases; --mixture names {', '.join(guests)} only")
     ids = sorted(set.intersection(*(set(single_gas[g]["id"].astype(str)) for g in guests)))
     rows = []
     for item_id in ids:
-        row: dict[str, Any] = {"id": item_id, "error": ""}
+        row: dict[str, Any] = {"id": item_id, "error": "", "warning": ""}
         try:
-            models = {}
+            models, highest = {}, {}
             for guest in guests:
                 points = single_gas[guest][single_gas[guest]["id"].astype(str) == item_id].sort_values("pressure_bar")
                 models[guest] = fit_isotherm(points["pressure_bar"], points[f"loading_{guest}_mol_kg"], guest,
                                              temperature_K, model, item_id)
+                highest[guest] = float(points["pressure_bar"].max())
+                row[f"model_{guest}"] = models[guest].model.name
                 row[f"rmse_{guest}_mol_kg"] = float(models[guest].model.rmse)
             predicted = iast_loadings(models, mole_fractions, pressure_bar)
+            row["warning"] = extrapolation_note(predicted, mole_fractions, pressure_bar, highest)
         except (ValueError, ArithmeticError) as exc:
-            row["error"] = str(exc)
+            row["error"] = f"{item_id}: {exc}" if not str(exc).startswith(item_id) else str(exc)
             rows.append(row)
             continue
         for guest in guests:

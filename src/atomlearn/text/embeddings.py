@@ -9,16 +9,57 @@ nearest spellings present.
 from __future__ import annotations
 
 import difflib
-import json
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from atomlearn.atomic import require_complete
+from atomlearn.schema import FileFormatError, Record, read_json, read_table
 from atomlearn.text.formulas import classify
 from atomlearn.text.tokens import tokenize
 from atomlearn.text.train import CARD, FORMAT, PHRASES, VECTORS, VOCABULARY
+
+REMEDY = "rerun `atomlearn text train` into a new folder"
+#: the widest vectors a card may claim (mat2vec's are 200)
+MAX_VECTOR_SIZE = 4096
+
+
+class EmbeddingParameters(Record):
+    """The training parameters a reader relies on."""
+
+    vector_size: Annotated[int, Field(ge=1, le=MAX_VECTOR_SIZE)]
+    max_year: int | None = None
+
+
+class EmbeddingCard(Record):
+    """``card.json`` of an embedding folder (``EMB_DIR``)."""
+
+    format: Literal[FORMAT]  # type: ignore[valid-type]
+    vocabulary_size: Annotated[int, Field(ge=1)]
+    parameters: EmbeddingParameters
+    documents: dict[str, Any]
+
+
+def check_vectors_file(path: Path, n_words: int, vector_size: int) -> None:
+    """Refuse a word2vec binary file whose header disagrees with the card, or that is too short to hold it
+    (before gensim allocates what a forged header claims)."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.readline(100).decode("ascii").split()
+    except (OSError, UnicodeDecodeError):
+        header = []
+    if len(header) != 2 or not all(part.isdigit() for part in header):
+        raise FileFormatError(f"{path} has no word2vec header ('WORDS DIMENSIONS'); {REMEDY}")
+    words, size = (int(part) for part in header)
+    if (words, size) != (n_words, vector_size):
+        raise FileFormatError(f"{path} claims {words} words of {size} dimensions; the card says {n_words} of "
+                              f"{vector_size}; {REMEDY}")
+    if path.stat().st_size < words * (4 * size + 2):
+        raise FileFormatError(f"{path} is truncated: {path.stat().st_size} bytes cannot hold {words} vectors of {size} "
+                              f"floats; {REMEDY}")
 
 
 #: the analogy benchmark of mat2vec (Tshitoyan et al. 2019), shipped with atomlearn (MIT license beside it)
@@ -44,15 +85,20 @@ class Embeddings:
         from gensim.models import KeyedVectors
 
         self.folder = Path(folder)
-        require_complete(self.folder, "embedding folder", "rerun `atomlearn text train` into it")
-        self.card = json.loads((self.folder / CARD).read_text())
-        if self.card.get("format") != FORMAT:
-            raise ValueError(f"{self.folder} holds embeddings in format {self.card.get('format')!r} from another "
-                             f"atomlearn version; this one reads {FORMAT!r}: retrain with `atomlearn text train`")
-        self.vectors = KeyedVectors.load_word2vec_format(str(self.folder / VECTORS), binary=True)
-        vocabulary = pd.read_csv(self.folder / VOCABULARY, sep="\t", keep_default_na=False, quoting=3)
+        require_complete(self.folder, "embedding folder", REMEDY, [CARD, VECTORS, VOCABULARY, PHRASES])
+        self.card = read_json(self.folder / CARD, EmbeddingCard, REMEDY).model_dump(exclude_unset=True)
+        vocabulary = read_table(self.folder / VOCABULARY, {"word": "text", "count": "positive"}, "a vocabulary", REMEDY,
+                                separator="\t")
+        if len(vocabulary) != self.card["vocabulary_size"]:
+            raise FileFormatError(f"{self.folder / VOCABULARY} lists {len(vocabulary)} words; the card says "
+                                  f"{self.card['vocabulary_size']}; {REMEDY}")
+        check_vectors_file(self.folder / VECTORS, len(vocabulary), self.card["parameters"]["vector_size"])
+        try:
+            self.vectors = KeyedVectors.load_word2vec_format(str(self.folder / VECTORS), binary=True)
+        except (EOFError, ValueError, UnicodeDecodeError, MemoryError) as exc:
+            raise FileFormatError(f"{self.folder / VECTORS} is damaged ({type(exc).__name__}); {REMEDY}") from None
         self.counts = dict(zip(vocabulary["word"].astype(str), vocabulary["count"].astype(int)))
-        self.phrases = set(json.loads((self.folder / PHRASES).read_text()))
+        self.phrases = set(read_json(self.folder / PHRASES, dict[str, float], REMEDY))
 
     def __contains__(self, word: str) -> bool:
         return word in self.vectors.key_to_index
@@ -71,6 +117,9 @@ class Embeddings:
     def similar(self, word: str, n: int = 10) -> pd.DataFrame:
         """The ``n`` words most similar (cosine) to ``word``: columns word, similarity, count."""
         key = self.key(word)
+        if len(self.vectors.index_to_key) < 2:
+            raise ValueError(f"{self.folder} holds one word only ({key}): nothing to compare it with; train on a larger "
+                             "corpus or with a smaller --min-count")
         return self._table(self.vectors.most_similar(key, topn=n))
 
     def analogy(self, a: str, b: str, c: str, n: int = 5) -> pd.DataFrame:

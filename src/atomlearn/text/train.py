@@ -22,6 +22,7 @@ import numpy as np
 
 from atomlearn.atomic import atomic_file, mark_complete, mark_incomplete, write_text_atomic
 from atomlearn.progress import Progress
+from atomlearn.schema import FileFormatError, load_arrays
 from atomlearn.text.corpus import CorpusCounts, corpus_fingerprint, corpus_files, read_corpus
 from atomlearn.text.tokens import TokenCounts, tokenize
 
@@ -153,33 +154,46 @@ def _phrased_file(out: Path, min_count: int, threshold: float) -> dict[str, floa
 
 def _train_epochs(model, out: Path, epochs: int, progress: bool | None) -> float:
     """Train one epoch at a time, the learning rate falling linearly over all of them as gensim
-    would, with a checkpoint (vectors, output weights, epochs done) after each; seconds spent."""
+    would, with a checkpoint (vectors, output weights, the random stream, epochs done) after each, so a
+    resumed run goes on exactly where the killed one stopped; seconds spent."""
     corpus, total_words = str(out / PHRASED), model.corpus_total_words
-    done = _restore(model, out)
-    step = (model.alpha - model.min_alpha) / epochs
+    done = _restore(model, out, epochs)
+    first, last = model.alpha, model.min_alpha  # before any train() call: gensim's train() overwrites both
+    step = (first - last) / epochs
     seconds = 0.0
     with Progress("word2vec", total=epochs, show=progress, unit="epochs", done=done) as bar:
         for epoch in range(done, epochs):
             started = time.perf_counter()
             model.train(corpus_file=corpus, total_words=total_words, epochs=1,
-                        start_alpha=model.alpha - step * epoch, end_alpha=model.alpha - step * (epoch + 1))
+                        start_alpha=first - step * epoch, end_alpha=first - step * (epoch + 1))
             seconds += time.perf_counter() - started
+            _, keys, position, has_gauss, gauss = model.random.get_state()
             with atomic_file(out / CHECKPOINT) as partial, partial.open("wb") as handle:
-                np.savez(handle, vectors=model.wv.vectors, syn1neg=model.syn1neg, epochs=epoch + 1)
+                np.savez(handle, vectors=model.wv.vectors, syn1neg=model.syn1neg, epochs=epoch + 1,
+                         random_keys=keys, random_position=position, random_gauss=np.array([has_gauss, gauss]))
             bar.advance(1)
     return seconds
 
 
-def _restore(model, out: Path) -> int:
-    """Load the last checkpoint into ``model`` (same vocabulary: same tokens and settings); epochs done."""
-    if not (out / CHECKPOINT).exists():
+def _restore(model, out: Path, total_epochs: int) -> int:
+    """Load the last checkpoint into ``model`` (same vocabulary: same tokens and settings): weights and the
+    random stream of negative sampling and windows (gensim draws each epoch's seeds from ``model.random``);
+    epochs done. A checkpoint that does not fit is refused, never half used."""
+    path = out / CHECKPOINT
+    if not path.exists():
         return 0
-    with np.load(out / CHECKPOINT, allow_pickle=False) as saved:
-        if saved["vectors"].shape != model.wv.vectors.shape:
-            return 0
-        model.wv.vectors[:] = saved["vectors"]
-        model.syn1neg[:] = saved["syn1neg"]
-        return int(saved["epochs"])
+    remedy = f"delete {path} to train from the first epoch"
+    saved = load_arrays(path, {"vectors": model.wv.vectors.shape, "syn1neg": model.syn1neg.shape, "epochs": (),
+                               "random_keys": (624,), "random_position": (), "random_gauss": (2,)}, remedy)
+    epochs = int(saved["epochs"])
+    if not 0 < epochs <= total_epochs:
+        raise FileFormatError(f"{path}: epochs done {epochs} is out of range; {remedy}")
+    model.wv.vectors[:] = saved["vectors"]
+    model.syn1neg[:] = saved["syn1neg"]
+    has_gauss, gauss = saved["random_gauss"]
+    model.random.set_state(("MT19937", saved["random_keys"].astype(np.uint32), int(saved["random_position"]),
+                            int(has_gauss), float(gauss)))
+    return epochs
 
 
 def _write_bundle(model, out: Path, card: dict, phrasegrams: dict[str, float]) -> None:

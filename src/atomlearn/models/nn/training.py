@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -106,12 +107,7 @@ def train_network(module: torch.nn.Module, batch_loss: Callable[[np.ndarray], to
     state = {"epoch": 0, "best": float("inf"), "best_weights": copy.deepcopy(module.state_dict()), "waited": 0, "history": []}
     checkpoint = Path(settings.checkpoint) if settings.checkpoint else None
     if checkpoint is not None and checkpoint.exists():
-        saved = _load_checkpoint(checkpoint)
-        module.load_state_dict(saved["module"])
-        optimizer.load_state_dict(saved["optimizer"])
-        scheduler.load_state_dict(saved["scheduler"])
-        generator.set_state(saved["generator"])
-        state = saved["loop"]
+        state = _resume(checkpoint, module, optimizer, scheduler, generator)
     with Progress("training", settings.max_epochs, show=settings.verbose, unit="epochs", done=state["epoch"]) as bar:
         while state["epoch"] < settings.max_epochs and state["waited"] < settings.patience:
             clock = time.perf_counter()
@@ -173,10 +169,24 @@ def _save(path: Path, payload: dict) -> None:
         torch.save(payload, partial)
 
 
-def _load_checkpoint(path: Path) -> dict:
-    """A checkpoint's tensors and plain values; never unpickles code (``weights_only=True``)."""
+def _resume(path: Path, module: torch.nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any,
+            generator: torch.Generator) -> dict:
+    """Load a checkpoint (never unpickling code: ``weights_only=True``) into the training parts; the loop state.
+    A checkpoint that does not fit them is refused as a whole, with the file named."""
+    from atomlearn.schema import FileFormatError, load_tensors
+
+    remedy = "delete it to train from the start"
+    saved = load_tensors(path, remedy)
     try:
-        return torch.load(path, weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - torch raises many kinds for a damaged or foreign file
-        raise ValueError(f"{path} is not a readable training checkpoint ({type(exc).__name__}); "
-                         "delete it to train from the start") from exc
+        module.load_state_dict(saved["module"])
+        optimizer.load_state_dict(saved["optimizer"])
+        scheduler.load_state_dict(saved["scheduler"])
+        generator.set_state(saved["generator"])
+        loop = saved["loop"]
+        if not (isinstance(loop, dict) and isinstance(loop.get("epoch"), int) and isinstance(loop.get("waited"), int)
+                and isinstance(loop.get("history"), list) and "best_weights" in loop):
+            raise TypeError("the loop state is not what training writes")
+    except Exception as exc:  # noqa: BLE001 - torch raises several kinds for tensors that do not fit
+        raise FileFormatError(f"{path} is not a checkpoint of this training ({type(exc).__name__}: "
+                              f"{' '.join(str(exc).split())[:120]}); {remedy}") from None
+    return loop

@@ -51,7 +51,8 @@ def run(frameworks: list[str], guest: str, long: tuple[int, int], seeds: int) ->
                                            random_state=seed):
                     long_point = reference[point.pressure_Pa / 1e5]
                     combined = math.hypot(point.loading_se_mol_kg[0], long_point["loading_se_mol_kg"])
-                    z = abs(point.loading_mol_kg[0] - long_point["loading_mol_kg"]) / combined if combined > 0 else math.inf
+                    gap = abs(point.loading_mol_kg[0] - long_point["loading_mol_kg"])
+                    z = gap / combined if combined > 0 else (0.0 if gap == 0 else math.inf)
                     shorts.append({"id": name, "pressure_bar": point.pressure_Pa / 1e5, "init_cycles": init,
                                    "cycles": cycles, "seed": seed, "loading_mol_kg": point.loading_mol_kg[0],
                                    "loading_se_mol_kg": point.loading_se_mol_kg[0],

@@ -10,6 +10,7 @@ beside its own code (``sampling.store.GeneratorRecord``, ``runs.bundle.BundleCar
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -229,7 +230,9 @@ def load_tensors(path: str | Path, remedy: str) -> dict[str, Any]:
 
     path = Path(path)
     try:
-        state = torch.load(path, weights_only=True, map_location="cpu")
+        with warnings.catch_warnings():  # torch's advice about pickle protocols is not for the user
+            warnings.simplefilter("ignore")
+            state = torch.load(path, weights_only=True, map_location="cpu")
     except FileNotFoundError:
         raise FileFormatError(f"{path} is missing; {remedy}") from None
     except pickle.UnpicklingError:

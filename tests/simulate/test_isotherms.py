@@ -43,3 +43,23 @@ def test_a_table_per_framework_with_the_mixture_gcmc_beside_it():
     assert table.loc["B", "error"] == "" and np.isfinite(table.loc["B", "iast_CO2_mol_kg"])  # 2 points: Langmuir fits
     strict = iast_table(single, {"CO2": 0.15, "N2": 0.85}, 1.0, 298.0, model="DSLangmuir").set_index("id")
     assert "needs at least 4 distinct pressures" in strict.loc["B", "error"] and np.isnan(strict.loc["B", "iast_CO2_mol_kg"])
+
+
+def test_a_framework_whose_isotherm_cannot_be_fitted_fails_alone_and_extrapolation_is_said():
+    P4 = np.array([0.01, 0.1, 0.5, 1.0])
+    noisy = _langmuir(P4, 3.0, 1.5) * np.array([1.03, 0.97, 1.02, 0.99])  # a real 4-point GCMC isotherm is noisy
+    weird = [2.0, 0.0, 3.0, 0.0]  # not an isotherm at all
+    single = {g: pd.DataFrame({"id": ["ok"] * 4 + ["bad"] * 4, "pressure_bar": list(P4) * 2,
+                               f"loading_{g}_mol_kg": list(noisy * (1 if g == "CO2" else 0.1)) + weird})
+              for g in ("CO2", "N2")}
+    table = iast_table(single, {"CO2": 0.15, "N2": 0.85}, 0.05, 298.0).set_index("id")
+    assert table.loc["ok", "error"] == "" and np.isfinite(table.loc["ok", "iast_CO2_mol_kg"])
+    assert table.loc["ok", "model_CO2"] in ("Langmuir", "DSLangmuir") and table.loc["ok", "warning"] == ""
+    # at 1 bar the weakly adsorbed N2 is read at p° = y p / x = 6.5 bar of its pure isotherm: beyond its data
+    at_one_bar = iast_table(single, {"CO2": 0.15, "N2": 0.85}, 1.0, 298.0).set_index("id")
+    assert "N2's isotherm extrapolated to 6.51 bar" in at_one_bar.loc["ok", "warning"]
+    assert table.loc["bad", "error"].startswith("bad: ") and np.isnan(table.loc["bad", "iast_CO2_mol_kg"])
+    far = iast_table(single, {"CO2": 0.15, "N2": 0.85}, 1000.0, 298.0).set_index("id")
+    assert "extrapolated" in far.loc["ok", "warning"] and "simulated up to 1 bar" in far.loc["ok", "warning"]
+    with pytest.raises(ValueError, match="two or more gases"):
+        iast_table(single, {"CO2": 1.0}, 1.0, 298.0)

@@ -73,8 +73,9 @@ class OneLineParser(argparse.ArgumentParser):
 def error_message(exc: BaseException) -> str:
     """What went wrong, for the one error line: our own messages as they are, anything else with its kind
     (``EOFError: …``), and never a message that tells the user to switch a safety off."""
-    if isinstance(exc, KeyError) and exc.args:
-        return str(exc.args[0])
+    if isinstance(exc, KeyError) and exc.args:  # ours say what to do; a bare key is a bug or an altered file
+        key = str(exc.args[0])
+        return key if " " in key else f"KeyError: no entry {key!r} (a file that was altered, or a bug; -v shows where)"
     text = str(exc).strip()
     if not isinstance(exc, (ValueError, FileNotFoundError, ImportError, TimeoutError, FloatingPointError)) or not text:
         text = f"{type(exc).__name__}: {text}" if text else f"{type(exc).__name__} (no message; -v shows where)"

@@ -111,24 +111,84 @@ class HoldoutResult:
 Number = int | float | None  # counts stay integers; NaN and None (a metric that does not apply) are both written
 
 
+class FeaturizerRecord(Record):
+    """What featurized the run."""
+
+    names: list[str]
+    n_features: int
+    params: dict[str, Any] = {}
+
+
+class ModelRecord(Record):
+    """The model and the hyperparameters it chose."""
+
+    name: str
+    fitted: dict[str, Any] = {}
+    input: str | None = None
+
+
+class SplitRecord(Record):
+    """How the test set was put aside, and what each part holds (``describe``: one row per part)."""
+
+    kind: str
+    random_state: int | None
+    n_train: int
+    n_test: int
+    describe: list[dict[str, str | int | float | None]]
+
+
+class CountsRecord(Record):
+    """Structures in, used and failed."""
+
+    dataset: int
+    requested: int
+    used: int
+    failed: int
+
+
+class FoldRecord(Record):
+    """One outer fold of nested cross-validation."""
+
+    fold: int
+    n_train: int
+    n_test: int
+    params: dict[str, Any]
+    fit_s: float
+    metrics: dict[str, Number]
+
+
+class NestedRecord(Record):
+    """Nested cross-validation on the training set."""
+
+    folds: list[FoldRecord]
+    summary: dict[str, dict[str, Number]]
+
+
+class CalibrationRecord(Record):
+    """Coverage of the predicted intervals on the test set."""
+
+    coverage: dict[str, Number]
+    z_rms: Number
+
+
 class ResultsRecord(Record):
     """``results.json``: the declared shape of a ``HoldoutResult`` on disk."""
 
     dataset: str
     target: str
     target_unit: str
-    featurizer: dict[str, Any]
-    model: dict[str, Any]
-    split: dict[str, Any]
-    counts: dict[str, int]
+    featurizer: FeaturizerRecord
+    model: ModelRecord
+    split: SplitRecord
+    counts: CountsRecord
     metrics: dict[str, dict[str, dict[str, Number]]]
     predictions: list[dict[str, str | float | int | bool | None]]
     errors: list[dict[str, str]]
     timings_s: dict[str, Number]
     data_hash: str
     metrics_ci: dict[str, dict[str, dict[str, dict[str, Number]]]] = {}
-    nested: dict[str, Any] | None = None
-    calibration: dict[str, Any] | None = None
+    nested: NestedRecord | None = None
+    calibration: CalibrationRecord | None = None
     versions: dict[str, str] = {}
 
 

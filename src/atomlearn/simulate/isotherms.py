@@ -26,16 +26,20 @@ DSL_GAIN = 0.2
 
 
 def fit_isotherm(pressures_bar: Sequence[float], loadings_mol_kg: Sequence[float], guest: str, temperature_K: float,
-                 model: str = "auto", material: str = "framework") -> Any:
+                 model: str = "auto", material: str = "framework",
+                 loadings_se_mol_kg: Sequence[float] | None = None) -> Any:
     """A pyGAPS ``ModelIsotherm`` of one gas: ``model`` fitted to the points (bar, mol/kg); "auto" tries the
     dual-site Langmuir model from 4 distinct pressures on and keeps the Langmuir model when that fit fails
     or is not better by ``DSL_GAIN`` in its RMSE (a 4-parameter model on a few noisy GCMC points rarely is).
+
+    ``loadings_se_mol_kg``: standard errors of the loadings; a loading that falls with pressure by more than
+    3 combined standard errors is not an isotherm, and is refused (without errors, any fall is).
 
     Raises
     ------
     ValueError
         For an unknown guest or model, fewer points than the model has parameters, loadings that are not
-        finite and non-negative, or a failed fit.
+        finite and non-negative or that fall with pressure, or a failed fit.
     """
     if guest not in ADSORBATES:
         raise ValueError(f"no pyGAPS adsorbate for {guest!r}; known: {', '.join(ADSORBATES)}")
@@ -46,6 +50,8 @@ def fit_isotherm(pressures_bar: Sequence[float], loadings_mol_kg: Sequence[float
         raise ValueError(f"{material}: the pressures of {guest} must be finite and above 0 bar")
     if not (np.all(np.isfinite(loadings)) and np.all(loadings >= 0)):
         raise ValueError(f"{material}: the loadings of {guest} must be finite and at least 0 mol/kg")
+    _check_rising(pressures, loadings, np.zeros_like(loadings) if loadings_se_mol_kg is None
+                  else np.nan_to_num(np.asarray(loadings_se_mol_kg, dtype=float)), guest, material)
     if model == "auto":
         langmuir = _fit(pressures, loadings, guest, temperature_K, "Langmuir", material)
         if len(np.unique(pressures)) < 4:
@@ -56,6 +62,18 @@ def fit_isotherm(pressures_bar: Sequence[float], loadings_mol_kg: Sequence[float
             return langmuir
         return dual if dual.model.rmse < (1 - DSL_GAIN) * langmuir.model.rmse else langmuir
     return _fit(pressures, loadings, guest, temperature_K, model, material)
+
+
+def _check_rising(pressures: np.ndarray, loadings: np.ndarray, errors: np.ndarray, guest: str, material: str) -> None:
+    """Refuse loadings that fall with pressure beyond their noise (3 combined standard errors)."""
+    order = np.argsort(pressures)
+    p, n, se = pressures[order], loadings[order], errors[order]
+    falls = np.flatnonzero(n[1:] < n[:-1] - 3 * np.hypot(se[1:], se[:-1]) - 1e-12)
+    if len(falls):
+        i = int(falls[0])
+        raise ValueError(f"{material}: the loading of {guest} falls from {n[i]:.4g} mol/kg at {p[i]:g} bar to "
+                         f"{n[i + 1]:.4g} at {p[i + 1]:g} bar, beyond its error bars: not an isotherm to fit; "
+                         "check those GCMC points (converged?)")
 
 
 def _fit(pressures: np.ndarray, loadings: np.ndarray, guest: str, temperature_K: float, model: str,
@@ -159,7 +177,7 @@ def iast_table(single_gas: Mapping[str, pd.DataFrame], mole_fractions: Mapping[s
             for guest in guests:
                 points = single_gas[guest][single_gas[guest]["id"].astype(str) == item_id].sort_values("pressure_bar")
                 models[guest] = fit_isotherm(points["pressure_bar"], points[f"loading_{guest}_mol_kg"], guest,
-                                             temperature_K, model, item_id)
+                                             temperature_K, model, item_id, points.get(f"loading_se_{guest}_mol_kg"))
                 highest[guest] = float(points["pressure_bar"].max())
                 row[f"model_{guest}"] = models[guest].model.name
                 row[f"rmse_{guest}_mol_kg"] = float(models[guest].model.rmse)

@@ -25,6 +25,7 @@ from atomlearn.progress import Progress
 from atomlearn.schema import FileFormatError, load_arrays
 from atomlearn.text.corpus import CorpusCounts, corpus_fingerprint, corpus_files, read_corpus
 from atomlearn.text.tokens import TokenCounts, tokenize
+from atomlearn.validation import check_count, check_non_negative, check_positive
 
 FORMAT = "atomlearn-text-embedding-1"
 CARD, VECTORS, VOCABULARY, PHRASES = "card.json", "vectors.bin", "vocabulary.tsv", "phrases.json"
@@ -68,6 +69,12 @@ def train_embeddings(corpus: str | Path, out: str | Path, vector_size: int = 200
     """
     from gensim.models import Word2Vec
 
+    for name, value in (("vector_size", vector_size), ("window", window), ("negative", negative),
+                        ("min_count", min_count), ("epochs", epochs), ("phrase_min_count", phrase_min_count),
+                        ("workers", workers)):
+        check_count(value, name)
+    check_non_negative(sample, "sample")
+    check_positive(phrase_threshold, "phrase_threshold")
     files = corpus_files(corpus)
     out = Path(out)
     if (out / CARD).exists() and not overwrite:

@@ -5,6 +5,9 @@ temperature and pressures, side by side in one run. Prints one JSON line per fra
 
 Usage: python benchmarks/bench_gcmc_vs_raspa.py [--frameworks A,B] [--conditions co2_0.15,co2_1,n2_0.85,flue]
            [--cycles 2000] [--init-cycles 500] [--swap-trials 10] [--raspa-from EARLIER.jsonl]
+       python benchmarks/bench_gcmc_vs_raspa.py --cifs RASPA2-2.0.4/structures/cif --frameworks Co-DOBDC,MIL-47
+           (the structures RASPA2 ships, read by atomlearn with their own ``_atom_site_charge``, given to both codes;
+           ``pip download --no-deps --no-binary :all: RASPA2==2.0.4`` and unpack it)
 Needs ``pip install raspalib==3.1.0``. RASPA takes about 47 minutes for the 24 points; ``--raspa-from``
 reuses its loadings and CPU times from the output of an earlier run on this machine (same cycles)
 and runs atomlearn only.
@@ -38,6 +41,8 @@ def main() -> None:
     parser.add_argument("--init-cycles", type=int, default=500)
     parser.add_argument("--swap-trials", type=int, default=10, help="atomlearn's trials per insertion (1: plain insertion)")
     parser.add_argument("--raspa-from", help="JSON lines of an earlier run: reuse its RASPA loadings and CPU times")
+    parser.add_argument("--cifs", help="a folder of CIFs with charges (e.g. RASPA2's structures/cif): --frameworks "
+                        "names files in it, and their own charges are used instead of EQeq")
     parser.add_argument("--block-pockets", action="store_true",
                         help="block inaccessible pockets in atomlearn (RASPA here blocks none: off for a like-for-like comparison)")
     args = parser.parse_args()
@@ -53,8 +58,13 @@ def main() -> None:
     database = load("coremof2019")
     z_scores, ours_s, theirs_s = [], 0.0, 0.0
     for name in args.frameworks.split(","):
-        atoms = database.structure(name)
-        atoms.set_initial_charges(eqeq_charges(atoms))
+        if args.cifs:
+            from atomlearn.structures import read_structure
+
+            atoms = read_structure(Path(args.cifs) / f"{name}.cif")  # its own charges, zeros included
+        else:
+            atoms = database.structure(name)
+            atoms.set_initial_charges(eqeq_charges(atoms))
         for condition in args.conditions.split(","):
             composition, pressure = CONDITIONS[condition]
             clock = time.process_time()

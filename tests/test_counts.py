@@ -42,7 +42,7 @@ def test_henry_on_a_folder_counts_unreadable_cifs_and_ids_name_them(tmp_path, ca
     assert main(["datasets", "export", "coremof2019", "--out", str(folder), "--n", "2", "--seed", "5"]) == 0
     (folder / "cut.cif").write_text("data_cut\n_cell_length_a 10\n_cell_length_b 10\n")
     (folder / "labels.csv").unlink()
-    fast = ["--guest", "Kr", "--target-error", "0.3", "--grid-spacing", "0.4"]
+    fast = ["--guest", "Kr", "--target-error", "0.3", "--grid-spacing", "0.4", "--coarse-grid"]
     capsys.readouterr()
     assert main(["simulate", "henry", str(folder), *fast, "--out", str(tmp_path / "h.csv")]) == 0
     assert "3 structures requested: 0 already in the output, 2 computed, 1 failed" in " ".join(capsys.readouterr().out.split())

@@ -65,7 +65,7 @@ def test_a_run_folder_killed_while_rewritten_is_refused_until_rerun(tmp_path, ca
 def test_a_killed_henry_batch_resumes_with_every_id_once_and_the_same_values(tmp_path):
     folder = tmp_path / "mofs"
     assert main(["datasets", "export", "coremof2019", "--out", str(folder), "--n", "4", "--seed", "3"]) == 0
-    fast = ["--guest", "Kr", "--target-error", "0.2", "--grid-spacing", "0.4"]
+    fast = ["--guest", "Kr", "--target-error", "0.2", "--grid-spacing", "0.4", "--coarse-grid"]
     straight = tmp_path / "straight.csv"
     assert main(["simulate", "henry", str(folder), *fast, "--out", str(straight)]) == 0
     out = tmp_path / "h.csv"

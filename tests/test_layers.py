@@ -10,7 +10,7 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "atomlearn"
 
 #: shared helpers that belong to no stage: anyone may import them; they import only each other
-UTILITIES = {"__init__", "errors", "units", "cache", "parallel", "atomic", "progress", "threads"}
+UTILITIES = {"__init__", "errors", "units", "cache", "parallel", "atomic", "progress", "threads", "schema", "validation"}
 #: position along the flow (DESIGN.md); side packages sit right of what they use, left of what uses them
 RANK = {
     "structures": 0, "datasets": 1, "simulate": 1.5, "featurizers": 2, "splits": 3, "models": 4, "evaluate": 5,

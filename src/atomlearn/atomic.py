@@ -15,19 +15,8 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
-
-from pydantic import StringConstraints
-
-from atomlearn.schema import FileFormatError, Record, read_json
 
 PARTIAL_SUFFIX = ".partial"
-
-
-class CompletionRecord(Record):
-    """``complete.json``: the SHA-256 (64 hex digits) of each sealed file, by its path inside the folder."""
-
-    files: dict[str, Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]]
 
 
 def _fsync(path: Path) -> None:
@@ -94,6 +83,8 @@ def require_complete(folder: str | Path, what: str, remedy: str, required: Seque
     required : sequence of str
         The files (relative paths) the reader needs: each must be sealed.
     """
+    from atomlearn.schema import CompletionRecord, FileFormatError, read_json
+
     folder = Path(folder)
     if not folder.is_dir():
         raise FileFormatError(f"{folder} is {'not a folder' if folder.exists() else 'missing'}: expected a {what}; {remedy}")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class AtomlearnError(Exception):
@@ -44,4 +46,6 @@ ERROR_COLUMNS = ["item_id", "stage", "reason"]
 
 def errors_frame(records: list[ErrorRecord]) -> pd.DataFrame:
     """A table of error records (columns ``item_id``, ``stage``, ``reason``)."""
+    import pandas as pd
+
     return pd.DataFrame([r.to_dict() for r in records], columns=ERROR_COLUMNS)

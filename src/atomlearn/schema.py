@@ -13,9 +13,9 @@ import math
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, TypeAdapter, ValidationError
 
 from atomlearn.errors import AtomlearnError
 
@@ -35,6 +35,16 @@ class Record(BaseModel):
     model_config = ConfigDict(strict=True, extra="allow", frozen=True)
 
 
+#: a SHA-256 digest as written: 64 lowercase hexadecimal digits
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class CompletionRecord(Record):
+    """``complete.json`` (``atomic.mark_complete``): the SHA-256 of each sealed file, by its path inside the folder."""
+
+    files: dict[str, Sha256]
+
+
 def read_json(path: str | Path, schema: type[Model] | Any, remedy: str) -> Model:
     """The JSON file at ``path``, validated against ``schema`` (a pydantic model, a dataclass or a type).
 
@@ -52,14 +62,26 @@ def read_json(path: str | Path, schema: type[Model] | Any, remedy: str) -> Model
     FileFormatError
         When the file is missing, not a file, not JSON, or does not match ``schema``.
     """
-    path = Path(path)
+    return validate_json(_text(Path(path), remedy), schema, path, remedy)
+
+
+def read_checked_json(path: str | Path, schema: type[Model] | Any, remedy: str) -> Any:
+    """The JSON file at ``path`` as plain data (its own key order and numbers), once the same text has passed
+    ``schema``: what a reader that works on dicts uses."""
+    import json
+
+    text = _text(Path(path), remedy)
+    validate_json(text, schema, path, remedy)
+    return json.loads(text)
+
+
+def _text(path: Path, remedy: str) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FileFormatError(f"{path} is missing; {remedy}") from None
     except (IsADirectoryError, NotADirectoryError, PermissionError, UnicodeDecodeError) as exc:
         raise FileFormatError(f"{path} cannot be read as a text file ({type(exc).__name__}); {remedy}") from None
-    return validate_json(text, schema, path, remedy)
 
 
 def validate_json(text: str | bytes, schema: type[Model] | Any, path: str | Path, remedy: str) -> Model:

@@ -76,3 +76,21 @@ def test_metropolis_samples_a_harmonic_well():
     assert 0.3 < chain.acceptance < 0.8
     with pytest.raises(ValueError, match="starting point"):
         metropolis(TorchPotential(lambda x: torch.log(x[:, 0]) * 0 + np.inf, dim=2), np.zeros((2, 2)), 5, 1.0)
+
+
+def test_the_reference_error_keeps_the_blocks_that_missed_a_state():
+    """A rare state missing from most of the 32 blocks: dropping those blocks (as before) claimed an error 2x too small;
+    the delta method over all blocks matches the spread of ΔF over repeated references."""
+    from atomlearn.sampling.molecule import log_ratio_error
+
+    rng = np.random.default_rng(0)
+
+    def reference():
+        b = rng.binomial(200, 0.004, size=32) / 200  # the rare state's share per block
+        return np.column_stack([1 - b, b])
+
+    repeats = [reference() for _ in range(400)]
+    spread = np.std([-np.log(f[:, 1].mean() / f[:, 0].mean()) for f in repeats if f[:, 1].mean() > 0])
+    stated = np.median([log_ratio_error(f) for f in repeats])
+    assert stated == pytest.approx(spread, rel=0.25)
+    assert log_ratio_error(np.column_stack([np.ones(32), np.zeros(32)])) == float("inf")

@@ -244,6 +244,7 @@ def _checked(check: Callable[..., Any], convert: Callable[[str], Any], *args: An
             raise argparse.ArgumentTypeError(str(exc)) from None
 
     parse.__name__ = check.__name__.removeprefix("check_")
+    parse.__doc__ = f"argparse type: the text as {convert.__name__}, then ``{check.__name__}`` (refuses {', '.join(bad)})"
     parse.bad_values = ("x", *bad)  # type: ignore[attr-defined]
     return parse
 
@@ -259,4 +260,4 @@ COUNT = _checked(check_count, int, "the value", bad=("0", "-3", "1.5"))
 COUNT_OR_ZERO = _checked(check_count, int, "the value", 0, bad=("-1", "1.5"))
 N_JOBS = _checked(check_n_jobs, int, "the value", bad=("0", "-2", "1.5"))
 INTEGER = _checked(lambda value: value, int, bad=("1.5",))
-INTEGER.__name__ = "integer"
+INTEGER.__name__, INTEGER.__doc__ = "integer", "argparse type: any whole number (an index, a charge)"

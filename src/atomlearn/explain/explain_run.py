@@ -25,7 +25,7 @@ from atomlearn.explain.projection import project
 from atomlearn.explain.selection import lasso_path_frame, make_selector, selected_features
 from atomlearn.runs.results import HoldoutResult
 from atomlearn.runs.run_folder import require_complete_run
-from atomlearn.schema import FileFormatError, Record, load_arrays, read_json
+from atomlearn.schema import FileFormatError, Record, load_arrays, read_checked_json
 
 EXPLAIN_FILE = "explain.json"
 
@@ -54,7 +54,7 @@ def read_explain_summary(folder: str | Path) -> dict[str, Any]:
     path = Path(folder) / EXPLAIN_FILE
     if not path.exists():
         return {}
-    return read_json(path, ExplainSummary, "rerun `atomlearn explain` on the run folder").model_dump(exclude_unset=True)
+    return read_checked_json(path, ExplainSummary, "rerun `atomlearn explain` on the run folder")
 
 
 @dataclass

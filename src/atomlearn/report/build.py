@@ -22,7 +22,7 @@ from atomlearn.atomic import write_text_atomic
 from atomlearn.explain.explain_run import read_explain_summary
 from atomlearn.runs.results import HoldoutResult
 from atomlearn.runs.run_folder import require_complete_run
-from atomlearn.schema import Record, read_json
+from atomlearn.schema import Record, read_checked_json
 from atomlearn.report import figures
 from atomlearn.report.html_parts import figure, note, section, table
 from atomlearn.report.co2_screening import co2_screening_section
@@ -110,8 +110,7 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
     predictions = pd.read_csv(folder / "predictions.csv")
     sections = [_summary(results, folder), _split(results), _performance(results, predictions, label)]
     if (folder / "screening.json").exists():  # a screening workflow's run: its answer comes first
-        screening = read_json(folder / "screening.json", ScreeningSummary,
-                              "rerun the screen into a new folder").model_dump(exclude_unset=True)
+        screening = read_checked_json(folder / "screening.json", ScreeningSummary, "rerun the screen into a new folder")
         sections.insert(0, co2_screening_section(folder, screening) if screening.get("kind") == "co2"
                         else screening_section(folder, screening, predictions))
     curve = _read(folder, "curve.csv")

@@ -18,12 +18,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from ase import Atoms
-from pydantic import StringConstraints
 from sklearn.base import BaseEstimator
 
 from atomlearn.atomic import COMPLETION_FILE, atomic_file, file_sha256, require_complete, write_text_atomic
@@ -31,7 +30,7 @@ from atomlearn.models.gpr import has_predictive_std
 from atomlearn.models.structure_input import takes_structures
 from atomlearn.runs.bundle_safety import BundleError, audit_model_file, current_model_bytes, current_type_names
 from atomlearn.runs.results import package_versions
-from atomlearn.schema import Record, read_json
+from atomlearn.schema import Record, Sha256, read_checked_json
 
 MODEL_FILE = "model.skops"
 CARD_FILE = "card.json"
@@ -56,7 +55,7 @@ class BundleCard(Record):
 
     format: Literal["atomlearn-bundle-1"]
     model_file: str
-    model_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    model_sha256: Sha256
     model_types: list[str] | None = None  # the audit of the model file lists them anyway
     kind: str | None = None
     model: ModelCard | str | None = None
@@ -152,8 +151,7 @@ def load_bundle(folder: str | Path) -> Bundle:
                                 "(written by `atomlearn fit --out RUN_DIR`)")
     if (folder / COMPLETION_FILE).exists():  # a force field folder is sealed as a whole
         require_complete(folder, "model bundle", "retrain it", [CARD_FILE, MODEL_FILE])
-    card = read_json(card_path, BundleCard, "the bundle is damaged: refit it, or copy the run folder whole")
-    card = card.model_dump(exclude_unset=True)
+    card = read_checked_json(card_path, BundleCard, "the bundle is damaged: refit it, or copy the run folder whole")
     if card["model_sha256"] != file_sha256(model_path):
         raise BundleError(f"{model_path} does not match its card (SHA-256 differs): the files come from different "
                          "runs or were modified; refit, or copy the run folder whole")

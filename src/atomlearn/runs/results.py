@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from atomlearn.atomic import write_text_atomic
-from atomlearn.schema import Record, read_json
+from atomlearn.schema import Record, read_checked_json
 
 VERSIONED_PACKAGES = ("atomlearn", "numpy", "scipy", "pandas", "scikit-learn", "ase", "gemmi", "rdkit", "dscribe", "skops")
 
@@ -103,9 +103,9 @@ class HoldoutResult:
     def from_json(cls, path: str | Path) -> HoldoutResult:
         """Read a ``results.json`` written by ``write_run`` (the fitted parts are not in it), checked against
         ``ResultsRecord``: a field of the wrong type or shape is refused with its name."""
-        record = read_json(path, ResultsRecord, "rerun `atomlearn fit --out` into the folder")
+        record = read_checked_json(path, ResultsRecord, "rerun `atomlearn fit --out` into the folder")
         fields = {name for name in cls.__dataclass_fields__ if name != "fitted"}
-        return cls(**{k: v for k, v in record.model_dump(exclude_unset=True).items() if k in fields})
+        return cls(**{k: v for k, v in record.items() if k in fields})
 
 
 Number = int | float | None  # counts stay integers; NaN and None (a metric that does not apply) are both written

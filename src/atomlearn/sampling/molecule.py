@@ -127,19 +127,28 @@ class MoleculeSystem(System):
         return float(-np.log(fractions[1] / fractions[0]))
 
     def reference_error(self, state_a: str, state_b: str) -> float:
-        """Standard error (kT) of the reference ΔF from the spread of ``REFERENCE_BLOCKS`` consecutive
-        blocks of the MD (blocks of independent runs do not straddle two runs when the run count divides it)."""
-        fractions = self._state_fractions(state_a, state_b)
-        fractions = fractions[(fractions > 0).all(axis=1)]
-        if len(fractions) < 2:
-            return float("inf")
-        return float(np.std(np.log(fractions[:, 1] / fractions[:, 0]), ddof=1) / np.sqrt(len(fractions)))
+        """Standard error (kT) of the reference ΔF = -ln(p_b/p_a) from the spread of the state fractions over
+        ``REFERENCE_BLOCKS`` consecutive blocks of the MD (blocks of independent runs do not straddle two runs
+        when the run count divides it), propagated to ΔF to first order. Every block counts, those that never
+        visited a state included: dropping them would hide the rare transitions that make the error large."""
+        return log_ratio_error(self._state_fractions(state_a, state_b))
 
     def reference_profile(self, edges: np.ndarray) -> np.ndarray:
         density, _ = np.histogram(self.collective_variable(self._reference_internal), bins=edges, density=True)
         with np.errstate(divide="ignore"):
             profile = -np.log(density)
         return profile - np.min(profile[np.isfinite(profile)])
+
+
+def log_ratio_error(fractions: np.ndarray) -> float:
+    """Standard error of -ln(p_b/p_a) from block fractions of shape (n_blocks, 2) (delta method, every block kept);
+    inf when a state was never visited or there are fewer than two blocks."""
+    means = fractions.mean(axis=0)
+    if len(fractions) < 2 or not np.all(means > 0):
+        return float("inf")
+    gradient = np.array([1.0 / means[0], -1.0 / means[1]])
+    covariance = np.cov(fractions.T, ddof=1) / len(fractions)
+    return float(np.sqrt(max(gradient @ covariance @ gradient, 0.0)))
 
 
 def cached_frames(name: str, compute) -> np.ndarray:

@@ -17,7 +17,7 @@ from atomlearn.atomic import atomic_file, mark_complete, mark_incomplete, requir
 from atomlearn.sampling.flows import FLOW_KINDS, FlowSpec, build_flow
 from atomlearn.sampling.generator import BoltzmannGenerator
 from atomlearn.sampling.potentials import Potential
-from atomlearn.schema import FileFormatError, Record, load_tensors, read_json, read_table
+from atomlearn.schema import FileFormatError, Record, load_tensors, read_checked_json, read_table
 
 GENERATOR_FILE, WEIGHTS_FILE, HISTORY_FILE = "generator.json", "flow.pt", "history.csv"
 FORMAT = "atomlearn-boltzmann-generator-1"
@@ -101,7 +101,7 @@ def read_record(folder: str | Path) -> dict[str, Any]:
     if not any((folder / name).exists() for name in (GENERATOR_FILE, "training_settings.json")):
         raise FileNotFoundError(f"{folder} holds no Boltzmann generator: give the folder written by `atomlearn sample train`")
     require_complete(folder, "Boltzmann generator", REMEDY, [GENERATOR_FILE, WEIGHTS_FILE, HISTORY_FILE])
-    return read_json(folder / GENERATOR_FILE, GeneratorRecord, REMEDY).model_dump(exclude_unset=True)
+    return read_checked_json(folder / GENERATOR_FILE, GeneratorRecord, REMEDY)
 
 
 def load_generator(folder: str | Path, potential: Potential, device: str = "cpu") -> BoltzmannGenerator:

@@ -17,7 +17,7 @@ import pandas as pd
 from pydantic import Field
 
 from atomlearn.atomic import require_complete
-from atomlearn.schema import FileFormatError, Record, read_json, read_table
+from atomlearn.schema import FileFormatError, Record, read_checked_json, read_json, read_table
 from atomlearn.text.formulas import classify
 from atomlearn.text.tokens import tokenize
 from atomlearn.text.train import CARD, FORMAT, PHRASES, VECTORS, VOCABULARY
@@ -86,7 +86,7 @@ class Embeddings:
 
         self.folder = Path(folder)
         require_complete(self.folder, "embedding folder", REMEDY, [CARD, VECTORS, VOCABULARY, PHRASES])
-        self.card = read_json(self.folder / CARD, EmbeddingCard, REMEDY).model_dump(exclude_unset=True)
+        self.card = read_checked_json(self.folder / CARD, EmbeddingCard, REMEDY)
         vocabulary = read_table(self.folder / VOCABULARY, {"word": "text", "count": "positive"}, "a vocabulary", REMEDY,
                                 separator="\t")
         if len(vocabulary) != self.card["vocabulary_size"]:

@@ -85,6 +85,6 @@ def test_a_training_checkpoint_never_unpickles_code(tmp_path):
     checkpoint = tmp_path / "mlp.pt"
     torch.save({"module": Payload()}, checkpoint)
     X, y = np.random.default_rng(0).normal(size=(40, 2)), np.arange(40.0)
-    with pytest.raises(ValueError, match="not a readable training checkpoint"):
+    with pytest.raises(ValueError, match="not a file atomlearn wrote, and it was refused unread"):
         MLPRegressor(max_epochs=2, checkpoint=str(checkpoint)).fit(X, y)
     assert not marker.exists()

@@ -1,6 +1,7 @@
 """Run RASPA2 Widom insertion with exactly atomlearn's parameters (used by bench_widom_vs_raspa.py).
 
-Writes into a scratch folder: the framework as a P1 CIF whose atom labels are element symbols,
+Writes into a scratch folder: the framework as a P1 CIF whose atom labels are element symbols (with
+its partial charges, and Ewald at RASPA's precision 1e-6, when the guest is charged),
 ``pseudo_atoms.def`` and ``force_field_mixing_rules.def`` generated from atomlearn's UFF
 table (truncated LJ, no tail corrections, Lorentz–Berthelot), the guest as a rigid molecule
 definition, and ``simulation.input``; then runs RASPA in that folder and parses the
@@ -40,7 +41,8 @@ def write_inputs(folder: Path, atoms: Atoms, guest: Guest, forcefield: Framework
              "loop_", "_symmetry_equiv_pos_as_xyz", " 'x, y, z'",
              "loop_", "_atom_site_label", "_atom_site_type_symbol", "_atom_site_fract_x", "_atom_site_fract_y",
              "_atom_site_fract_z", "_atom_site_charge"]
-    lines += [f"{s} {s} {f[0]:.10f} {f[1]:.10f} {f[2]:.10f} 0.0" for s, f in zip(symbols, frac)]
+    charges = atoms.get_initial_charges() if guest.charged else np.zeros(len(atoms))
+    lines += [f"{s} {s} {f[0]:.10f} {f[1]:.10f} {f[2]:.10f} {q:.8f}" for s, f, q in zip(symbols, frac, charges)]
     (folder / "framework.cif").write_text("\n".join(lines) + "\n")
 
     guest_types = {site.type: site for site in guest.sites}
@@ -79,8 +81,9 @@ PrintEvery {max(cycles, 1)}
 RandomSeed {seed + 1}
 Forcefield Local
 CutOffVDW {cutoff_A}
-ChargeMethod None
-UseChargesFromCIFFile no
+ChargeMethod {"Ewald" if guest.charged else "None"}
+EwaldPrecision 1e-6
+UseChargesFromCIFFile {"yes" if guest.charged else "no"}
 Framework 0
 FrameworkName framework
 RemoveAtomNumberCodeFromLabel no

@@ -135,7 +135,7 @@ def _henry(args: argparse.Namespace) -> int:
     )
     console.print(batch.summary())
     _say_unconverged(batch.results, "structures", "--max-insertions")
-    columns = ["id", "henry_mol_kg_Pa", "henry_se_mol_kg_Pa", "qst_kJ_mol", "blocked_fraction", "time_s"]
+    columns = ["id", "henry_mol_kg_Pa", "henry_se_mol_kg_Pa", "qst_kJ_mol", "blocked_fraction", "converged", "time_s"]
     if len(batch.results):
         top = batch.results.sort_values("henry_mol_kg_Pa", ascending=False).head(10)
         console.print(table(top[columns], f"highest K_H of {args.guest} at {args.temperature:g} K (mol/kg/Pa)"))

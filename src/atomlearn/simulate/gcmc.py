@@ -11,11 +11,12 @@ energies come from the grids Widom insertion uses (``FrameworkModel``); guest–
 Lennard-Jones and Ewald (``gcmc_kernels``).
 A cycle is max(20, N) moves. At the end the running energy is checked against a recomputation.
 
-Loadings: absolute, in molecules per unit cell, mol/kg and cm³(STP)/g, and excess (absolute minus the bulk gas, Peng–Robinson, in the helium pore volume,
-``void_fraction``); the isosteric heat of a single gas from the fluctuations of N and U,
-Q_st = RT - (⟨UN⟩ - ⟨U⟩⟨N⟩)/(⟨N²⟩ - ⟨N⟩²). The sampled cycles are cut where the loading has
-equilibrated and the standard errors count the correlation of successive cycles (``equilibration``):
-a point that rests on fewer than 20 independent samples, or still drifts, is marked unconverged.
+Loadings: absolute, in molecules per unit cell, mol/kg and cm³(STP)/g, and excess (absolute minus the
+bulk gas, Peng–Robinson, in the helium pore volume, ``void_fraction``); the isosteric heat of a single
+gas from the fluctuations of N and U, Q_st = RT - (⟨UN⟩ - ⟨U⟩⟨N⟩)/(⟨N²⟩ - ⟨N⟩²). The sampled cycles
+are cut where the loading has equilibrated and the standard errors count the correlation of successive
+cycles (``equilibration``): a point that rests on fewer than 50 independent samples, or still drifts,
+is marked unconverged.
 Each pressure's chain is seeded by the seed and the pressure itself, so a point comes out the same
 whichever other pressures are run with it (a resumed isotherm equals an uninterrupted one).
 """
@@ -205,9 +206,10 @@ def gcmc_isotherm(atoms: Atoms, guests: str | Guest | Mapping[str | Guest, float
     charged_guest = any(g.charged for g in species)
     electrostatics, charges_e = (framework_charges(atoms, "+".join(g.name for g in species), charged_guest, charges, notes)
                                  if len(atoms) else ("none (empty box)", None))
-    system, box, cells, closed = _system(atoms, species, load_forcefield(forcefield) if isinstance(forcefield, str) else forcefield,
-                                 cutoff_A, shifted, grid_spacing_A, max_grid_points, temperature_K, charges_e, block_pockets,
-                                 source, force_shifted, allow_coarse_grid)
+    framework_forcefield = load_forcefield(forcefield) if isinstance(forcefield, str) else forcefield
+    system, box, cells, closed = _system(atoms, species, framework_forcefield, cutoff_A, shifted, grid_spacing_A,
+                                         max_grid_points, temperature_K, charges_e, block_pockets, source, force_shifted,
+                                         allow_coarse_grid)
     void_fraction = helium_void_fraction(atoms, forcefield, cutoff_A, random_state=random_state)[0] if len(atoms) else 1.0
     setup_s = (time.perf_counter() - clock) / len(pressures_Pa)
     results = []
@@ -224,7 +226,7 @@ def gcmc_isotherm(atoms: Atoms, guests: str | Guest | Mapping[str | Guest, float
             point_notes.append("no grid point is both free of overlap and accessible: no room for the guest, loading 0")
         result = _result(atoms, species, mole_fractions, temperature_K, pressure, gas, cells, run, samples_n, samples_u,
                          estimate, electrostatics, point_notes + problems, void_fraction, equation_of_state)
-        result.converged = estimate.converged and not problems
+        result.converged = result.converged and not problems
         result.time_s, result.init_cycles = setup_s + time.perf_counter() - clock, init_cycles
         results.append(result)
     return results

@@ -54,6 +54,7 @@ bench: $(READY)
 	$(PYTHON) benchmarks/bench_explain.py
 	$(PYTHON) benchmarks/bench_widom_vs_raspa.py --n 12 --cycles 2000
 	$(PYTHON) benchmarks/bench_gcmc_vs_raspa.py   # ~50 min, RASPA3 most of it
+	$(PYTHON) benchmarks/bench_gcmc_error_bars.py --seeds 5   # ~4 min: short runs against 20,000-cycle runs
 	$(PYTHON) benchmarks/bench_forcefield.py --molecules ethanol,aspirin --frames 1000
 	$(PYTHON) benchmarks/bench_md_speed.py --molecules ethanol,aspirin --replicas 1,16,64,256
 	$(PYTHON) benchmarks/bench_qm9_networks.py --sizes 1000,4000,16000 --minutes 2,4,6

@@ -41,7 +41,8 @@ def run(frameworks: list[str], guest: str, long: tuple[int, int], seeds: int) ->
         for point in gcmc_isotherm(atoms, guest, 298.0, list(PRESSURES_PA), init_cycles=long[0], cycles=long[1],
                                    random_state=12345):
             references.append({"id": name, "guest": guest, "pressure_bar": point.pressure_Pa / 1e5,
-                               "loading_mol_kg": point.loading_mol_kg[0], "loading_se_mol_kg": point.loading_se_mol_kg[0],
+                               "loading_mol_kg": point.loading_mol_kg[0],
+                               "loading_se_mol_kg": point.loading_se_mol_kg[0],
                                "init_cycles": long[0], "cycles": long[1], "converged": point.converged,
                                "time_s": time.perf_counter() - clock})
         reference = {row["pressure_bar"]: row for row in references if row["id"] == name}
@@ -80,7 +81,8 @@ def main() -> None:
     summary = []
     for (init, cycles), group in shorts.groupby(["init_cycles", "cycles"]):
         trusted = group[group["converged"]]
-        summary.append({"init+cycles": f"{init}+{cycles}", "runs": len(group), "flagged": int((~group["converged"]).sum()),
+        summary.append({"init+cycles": f"{init}+{cycles}", "runs": len(group),
+                        "flagged": int((~group["converged"]).sum()),
                         "unflagged within 1 SE": float((trusted["z"] < 1).mean()) if len(trusted) else math.nan,
                         "within 2 SE": float((trusted["z"] < 2).mean()) if len(trusted) else math.nan,
                         "within 3 SE": float((trusted["z"] < 3).mean()) if len(trusted) else math.nan,

@@ -24,7 +24,8 @@ from atomlearn.cli.main import main
 #: free-form parts of the records (results a reader shows as they are, versions, parameters, timings):
 #: a wrong type there may be accepted, as long as nothing breaks
 FREE_FORM = ("results", "versions", "featurizer.name", "featurizer.params", "featurizer.citations", "model.estimator",
-             "model.fitted", "split.test_size", "split.group_column", "split.kind", "counts.dataset", "test_metrics", "metrics", "timings_s",
+             "model.fitted", "split.test_size", "split.group_column", "split.kind", "counts.dataset", "test_metrics",
+             "metrics", "timings_s",
              "predictions", "errors", "params", "data_hash", "documents", "corpus", "tokens", "formulas", "elements",
              "numbers", "unparsed", "phrases", "train_seconds", "words_per_second", "tokenize_seconds", "gensim",
              "atomlearn", "python", "parameters.window", "parameters.negative", "parameters.min_count",
@@ -202,7 +203,8 @@ def test_pickles_forged_sizes_and_truncated_binaries_are_refused_in_our_words(fo
         emb = tmp_path / f"emb{forged is None}"
         shutil.copytree(folders / "emb", emb)
         data = (emb / "vectors.bin").read_bytes()
-        (emb / "vectors.bin").write_bytes(data[: len(data) // 2] if forged is None else forged + data.split(b"\n", 1)[1])
+        body = data.split(b"\n", 1)[1]
+        (emb / "vectors.bin").write_bytes(data[: len(data) // 2] if forged is None else forged + body)
         _reseal(emb)
         code, err = _refused_in_one_line(["text", "similar", str(emb), "Fe"], capsys)
         assert code == 2 and "vectors.bin" in err, err

@@ -103,7 +103,8 @@ def describe(exc: ValidationError) -> str:
     first = errors[0]
     where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"]).lstrip(".")
     got = repr(first.get("input"))
-    text = f"{'field ' + where if where else 'the top level'}: {first['msg']} (got {got[:60]}{'…' if len(got) > 60 else ''})"
+    shown = got[:60] + ("…" if len(got) > 60 else "")
+    text = f"{'field ' + where if where else 'the top level'}: {first['msg']} (got {shown})"
     return text + (f", and {len(errors) - 1} more problems" if len(errors) > 1 else "")
 
 
@@ -144,7 +145,8 @@ def read_table(path: str | Path, columns: Mapping[str, ColumnKind], what: str, r
         text_kept = {"sep": "\t", "keep_default_na": False, "quoting": 3} if separator == "\t" else {}
         frame = pd.read_csv(path, dtype={"id": str} if "id" in columns else None, **text_kept)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-        raise FileFormatError(f"{path} is not {what} ({type(exc).__name__}: {' '.join(str(exc).split())}); {remedy}") from None
+        reason = " ".join(str(exc).split())
+        raise FileFormatError(f"{path} is not {what} ({type(exc).__name__}: {reason}); {remedy}") from None
     missing = [name for name in columns if name not in frame.columns]
     if missing:
         raise FileFormatError(f"{path} is not {what}: it has no column {', '.join(missing)}; {remedy}")
@@ -231,7 +233,8 @@ def load_arrays(path: str | Path, shapes: Mapping[str, tuple[int | None, ...] | 
                                   f"refused unread; {remedy}") from None
         raise FileFormatError(f"{path} is damaged ({' '.join(str(exc).split())}); {remedy}") from None
     except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
-        raise FileFormatError(f"{path} is not an array archive atomlearn wrote ({type(exc).__name__}); {remedy}") from None
+        raise FileFormatError(f"{path} is not an array archive atomlearn wrote ({type(exc).__name__}); "
+                              f"{remedy}") from None
     return arrays
 
 
@@ -258,8 +261,8 @@ def load_tensors(path: str | Path, remedy: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise FileFormatError(f"{path} is missing; {remedy}") from None
     except pickle.UnpicklingError:
-        raise FileFormatError(f"{path} holds Python objects beyond tensors: it is not a file atomlearn wrote, and it was "
-                              f"refused unread; {remedy}") from None
+        raise FileFormatError(f"{path} holds Python objects beyond tensors: it is not a file atomlearn wrote, and it "
+                              f"was refused unread; {remedy}") from None
     except Exception as exc:  # noqa: BLE001 - torch raises many kinds for a damaged file
         raise FileFormatError(f"{path} is not a tensor file atomlearn wrote ({type(exc).__name__}); {remedy}") from None
     if not isinstance(state, dict):

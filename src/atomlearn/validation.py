@@ -1,7 +1,7 @@
 """Range checks of the numbers a user gives, one per kind of number, shared by the Python API and the CLI.
 
 Each ``check_*`` returns the value (converted) or raises ``ValueError`` with the name, the value, the
-range and the unit; the CLI turns the same checks into argparse types (``cli.common.number``), so
+range and the unit; the CLI turns the same checks into argparse types (``cli.common.TEMPERATURE``, ``COUNT``, ...), so
 ``--temperature 0`` is refused where it is parsed and ``gcmc(..., temperature_K=0)`` where it is called.
 """
 

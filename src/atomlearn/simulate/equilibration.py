@@ -113,7 +113,8 @@ def _equilibration_start(values: np.ndarray) -> int:
     """First index of the equilibrated part (0 for a constant series)."""
     if np.ptp(values) == 0:
         return 0
-    start, _, _ = _timeseries().detect_equilibration(values, fast=True, nskip=max(1, len(values) // EQUILIBRATION_PROBES))
+    step = max(1, len(values) // EQUILIBRATION_PROBES)
+    start, _, _ = _timeseries().detect_equilibration(values, fast=True, nskip=step)
     return int(start)
 
 

@@ -63,3 +63,10 @@ def test_a_framework_whose_isotherm_cannot_be_fitted_fails_alone_and_extrapolati
     assert "extrapolated" in far.loc["ok", "warning"] and "simulated up to 1 bar" in far.loc["ok", "warning"]
     with pytest.raises(ValueError, match="two or more gases"):
         iast_table(single, {"CO2": 1.0}, 1.0, 298.0)
+
+
+def test_auto_takes_henrys_law_for_a_gas_still_in_its_henry_regime():
+    linear = fit_isotherm([0.15, 1.0], [0.045, 0.3], "N2", 298.0)  # no capacity to find: Langmuir does not converge
+    assert linear.model.name == "Henry" and linear.model.params["K"] == pytest.approx(0.3, rel=1e-3)
+    curved = fit_isotherm(P, _langmuir(P, 5.0, 2.0), "CO2", 298.0)
+    assert curved.model.name == "Langmuir"

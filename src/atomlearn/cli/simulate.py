@@ -96,8 +96,9 @@ def _register_iast(simulate_commands: argparse._SubParsersAction) -> None:
     iast.add_argument("isotherms", nargs="+", help="`simulate gcmc` CSVs of the pure gases, one per gas")
     iast.add_argument("--mixture", required=True, type=mixture, help="mole fractions, e.g. CO2:0.15,N2:0.85")
     iast.add_argument("--pressure", type=POSITIVE, required=True, help="total pressure in bar")
-    iast.add_argument("--model", default="auto", choices=["auto", "Langmuir", "DSLangmuir", "guess"],
-                      help="isotherm model (default auto: dual-site Langmuir from 4 pressures on, else Langmuir)")
+    iast.add_argument("--model", default="auto", choices=["auto", "Henry", "Langmuir", "DSLangmuir", "guess"],
+                      help="isotherm model (default auto: the simplest of Henry, Langmuir and, from 4 pressures on, "
+                           "dual-site Langmuir unless a richer one lowers the RMSE by 20 %%)")
     iast.add_argument("--compare", help="`simulate gcmc --mixture` CSV at --pressure, shown beside the prediction")
     iast.add_argument("--out", help="CSV of the fits, IAST loadings and selectivities")
     iast.set_defaults(handler=_iast)

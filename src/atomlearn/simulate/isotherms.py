@@ -20,17 +20,20 @@ import pandas as pd
 
 #: pyGAPS's names of the guests
 ADSORBATES = {"CO2": "carbon dioxide", "N2": "nitrogen", "CH4": "methane", "Ar": "argon", "Kr": "krypton", "Xe": "xenon"}
-MODELS = ("auto", "Langmuir", "DSLangmuir", "guess")
-#: "auto" keeps the dual-site Langmuir model only when it lowers the RMSE by at least this share
+MODELS = ("auto", "Henry", "Langmuir", "DSLangmuir", "guess")
+#: "auto" keeps a richer model only when it lowers the RMSE of the simpler one by at least this share
 DSL_GAIN = 0.2
+#: the models "auto" tries, simplest first (the dual-site one from 4 distinct pressures on)
+AUTO_MODELS = ("Henry", "Langmuir", "DSLangmuir")
 
 
 def fit_isotherm(pressures_bar: Sequence[float], loadings_mol_kg: Sequence[float], guest: str, temperature_K: float,
                  model: str = "auto", material: str = "framework",
                  loadings_se_mol_kg: Sequence[float] | None = None) -> Any:
-    """A pyGAPS ``ModelIsotherm`` of one gas: ``model`` fitted to the points (bar, mol/kg); "auto" tries the
-    dual-site Langmuir model from 4 distinct pressures on and keeps the Langmuir model when that fit fails
-    or is not better by ``DSL_GAIN`` in its RMSE (a 4-parameter model on a few noisy GCMC points rarely is).
+    """A pyGAPS ``ModelIsotherm`` of one gas: ``model`` fitted to the points (bar, mol/kg). "auto" fits the
+    Henry (linear), Langmuir and, from 4 distinct pressures on, dual-site Langmuir models, and keeps the
+    simplest one that fits unless a richer one lowers the RMSE by ``DSL_GAIN`` (a gas still in its Henry
+    regime has no Langmuir capacity to find; a 4-parameter model on a few noisy GCMC points is rarely better).
 
     ``loadings_se_mol_kg``: standard errors of the loadings; a loading that falls with pressure by more than
     3 combined standard errors is not an isotherm, and is refused (without errors, any fall is).
@@ -52,16 +55,20 @@ def fit_isotherm(pressures_bar: Sequence[float], loadings_mol_kg: Sequence[float
         raise ValueError(f"{material}: the loadings of {guest} must be finite and at least 0 mol/kg")
     _check_rising(pressures, loadings, np.zeros_like(loadings) if loadings_se_mol_kg is None
                   else np.nan_to_num(np.asarray(loadings_se_mol_kg, dtype=float)), guest, material)
-    if model == "auto":
-        langmuir = _fit(pressures, loadings, guest, temperature_K, "Langmuir", material)
-        if len(np.unique(pressures)) < 4:
-            return langmuir
+    if model != "auto":
+        return _fit(pressures, loadings, guest, temperature_K, model, material)
+    chosen, failure = None, None
+    for name in AUTO_MODELS[: 3 if len(np.unique(pressures)) >= 4 else 2]:  # simplest first
         try:
-            dual = _fit(pressures, loadings, guest, temperature_K, "DSLangmuir", material)
-        except ValueError:
-            return langmuir
-        return dual if dual.model.rmse < (1 - DSL_GAIN) * langmuir.model.rmse else langmuir
-    return _fit(pressures, loadings, guest, temperature_K, model, material)
+            fitted = _fit(pressures, loadings, guest, temperature_K, name, material)
+        except ValueError as exc:
+            failure = exc
+            continue
+        if chosen is None or fitted.model.rmse < (1 - DSL_GAIN) * chosen.model.rmse:
+            chosen = fitted
+    if chosen is None:
+        raise failure
+    return chosen
 
 
 def _check_rising(pressures: np.ndarray, loadings: np.ndarray, errors: np.ndarray, guest: str, material: str) -> None:
@@ -81,7 +88,7 @@ def _fit(pressures: np.ndarray, loadings: np.ndarray, guest: str, temperature_K:
     """One pyGAPS model fitted; any failure of pyGAPS as a ``ValueError`` naming the framework and gas."""
     import pygaps
 
-    needed = {"Langmuir": 2, "DSLangmuir": 4, "guess": 2}[model]
+    needed = {"Henry": 1, "Langmuir": 2, "DSLangmuir": 4, "guess": 2}[model]
     if len(pressures) < needed or len(np.unique(pressures)) < needed:
         raise ValueError(f"{material}: a {model} isotherm of {guest} needs at least {needed} distinct pressures, "
                          f"got {len(np.unique(pressures))}")
@@ -95,7 +102,7 @@ def _fit(pressures: np.ndarray, loadings: np.ndarray, guest: str, temperature_K:
                 pressure_mode="absolute", pressure_unit="bar", loading_basis="molar", loading_unit="mmol",
                 material_basis="mass", material_unit="g")
         except Exception as exc:  # noqa: BLE001 - pyGAPS raises its own types for a fit that fails
-            reason = " ".join(str(exc).split())[:200]
+            reason = " ".join(str(exc).split()).split(" Try ")[0][:200]  # not pyGAPS's advice on its own API
             raise ValueError(f"{material}: the {model} fit of {guest} failed ({type(exc).__name__}: {reason}); "
                              "check that the loadings rise with pressure, or choose another --model") from None
 

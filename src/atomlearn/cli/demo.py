@@ -155,6 +155,9 @@ def _print_co2_summary(result) -> None:
     console.print(f"sample: {counts['simulated']} MOFs, {counts['charges_failed']} refused by EQeq, "
                   f"{counts['simulation_failed']} GCMC failures, {counts['simulated_closed']} closed to CO2, "
                   f"{counts['simulated_ok']} labelled (CO2 uptake at 0.15 bar and CO2/N2 selectivity from GCMC of the mixture)")
+    if counts.get("labels_unconverged"):
+        console.print(f"[yellow]{counts['labels_unconverged']} of the GCMC labels did not converge[/] within --cycles (their "
+                      "error bars cannot be trusted; gcmc_sample.csv says why): raise --cycles for labels to publish")
     if henry.get("n", 0) >= 3:
         console.print(f"Widom (Henry regime) vs GCMC on {henry['n']} MOFs: uptake x{henry['uptake_ratio_median']:.2g} (median), "
                       f"selectivity x{henry['selectivity_ratio_median']:.2g}; the labels are GCMC")

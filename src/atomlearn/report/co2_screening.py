@@ -38,6 +38,7 @@ def co2_screening_section(folder: Path, summary: dict[str, Any]) -> str:
         f"stopping at {options['target_relative_error']} relative error) for {counts['simulated']} random MOFs: "
         "uptake = CO2 loading (mol/kg) at its 0.15 bar partial pressure, selectivity = (x_CO2/x_N2)/(0.15/0.85). "
         f"{counts['charges_failed']} refused by EQeq, {counts['simulation_failed']} GCMC failures, "
+        f"{counts.get('labels_unconverged', 0)} labels not converged within the cycles (error bars not to be trusted), "
         f"{counts['simulated_closed']} closed to CO2 (no molecule adsorbed; they teach the open/closed classifier). "
         f"{counts['screened_requested']} MOFs screened: {counts['screened_predicted']} predicted, {counts['screened_failed']} "
         f"failed (reasons in screened.csv), {counts['predicted_closed']} predicted closed, {counts['out_of_domain']} not ranked "

@@ -196,7 +196,8 @@ def _label_sample(sample: Dataset, folder: Path, temperature_K: float, simulate:
     if labels["co2_uptake_mol_kg"].notna().sum() == 0:
         raise ValueError(f"none of the {len(sample)} GCMC simulations finished; the first failure: {_first_failure(failures)}")
     counts = {"charges_failed": len(charge_failures), "simulation_failed": len(batch.errors),
-              "simulated_ok": int(labels["co2_uptake_mol_kg"].notna().sum())}
+              "simulated_ok": int(labels["co2_uptake_mol_kg"].notna().sum()),
+              "labels_unconverged": int((batch.results.get("converged", pd.Series(dtype=str)).astype(str) == "False").sum())}
     return labels, failures, charged, counts
 
 

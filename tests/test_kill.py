@@ -18,9 +18,11 @@ from atomlearn.cli import main
 CLI = [sys.executable, "-m", "atomlearn.cli"]
 
 
-def _kill_when(command: list[str], ready: Callable[[], bool], timeout_s: float = 300) -> bool:
+def _kill_when(command: list[str], ready: Callable[[], bool], timeout_s: float = 300,
+               env: dict[str, str] | None = None) -> bool:
     """Start ``command``, SIGKILL it as soon as ``ready()``; True when it was killed, False when it ended first."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, **(env or {})})
     deadline = time.time() + timeout_s
     while time.time() < deadline and process.poll() is None:
         if ready():
@@ -37,7 +39,16 @@ def test_a_killed_featurize_leaves_the_earlier_table_whole(tmp_path):
     request = ["featurize", "qm9", "--featurizer", "coulomb_matrix", "--no-cache", "--out", str(out)]
     assert main([*request, "--n", "50"]) == 0
     earlier = pd.read_parquet(out)
-    killed = _kill_when([*CLI, *request, "--n", "3000"], lambda: any(tmp_path.glob(".f.parquet.*.partial")))
+    # the table is written in a few ms: a hook holds the process for a while after the partial file is written,
+    # so the kill lands between the write and the rename every time, not by luck of the polling
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import time\nimport pandas\n_write = pandas.DataFrame.to_parquet\n"
+        "def _slow(self, *args, **kwargs):\n    _write(self, *args, **kwargs)\n    time.sleep(30)\n"
+        "pandas.DataFrame.to_parquet = _slow\n")
+    killed = _kill_when([*CLI, *request, "--n", "3000"], lambda: any(tmp_path.glob(".f.parquet.*.partial")),
+                        env={"PYTHONPATH": str(hook)})
     assert killed
     assert pd.read_parquet(out).equals(earlier)  # not torn, not replaced by half a table
     assert main([*request, "--n", "3000"]) == 0  # a rerun replaces it whole

@@ -30,7 +30,7 @@ class FileFormatError(AtomlearnError, ValueError):
 
 class Record(BaseModel):
     """Base of the JSON records atomlearn writes: the declared fields strictly typed; other fields kept as they
-    are (a newer writer's, or free-form results) and not trusted by any reader."""
+    are (a newer writer's, or free-form results that are shown, never used to size or build anything)."""
 
     model_config = ConfigDict(strict=True, extra="allow", frozen=True)
 

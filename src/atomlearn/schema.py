@@ -21,7 +21,7 @@ from atomlearn.errors import AtomlearnError
 
 Model = TypeVar("Model")
 #: the kinds of column a declared table may hold
-ColumnKind = Literal["text", "number", "finite", "positive", "non-negative", "integer", "boolean"]
+ColumnKind = Literal["text", "number", "positive"]
 
 
 class FileFormatError(AtomlearnError, ValueError):
@@ -162,8 +162,7 @@ def read_table(path: str | Path, columns: Mapping[str, ColumnKind], what: str, r
     return frame
 
 
-_KIND_TEXT = {"text": "text", "number": "a number", "finite": "a finite number", "positive": "a number above 0",
-              "non-negative": "a number of at least 0", "integer": "a whole number", "boolean": "True or False"}
+_KIND_TEXT = {"text": "text", "number": "a number", "positive": "a number above 0"}
 
 
 def _bad_rows(column: Any, kind: ColumnKind) -> Any:
@@ -173,18 +172,10 @@ def _bad_rows(column: Any, kind: ColumnKind) -> Any:
 
     if kind == "text":
         return np.flatnonzero(~column.map(lambda v: isinstance(v, str) or (isinstance(v, float) and math.isnan(v))))
-    if kind == "boolean":
-        return np.flatnonzero(~column.map(lambda v: v in (True, False) or str(v) in ("True", "False")))
     numbers = pd.to_numeric(column, errors="coerce")
     wrong = numbers.isna() & column.notna()
-    if kind == "finite":
-        wrong |= ~np.isfinite(numbers)
-    elif kind == "positive":
+    if kind == "positive":
         wrong |= ~(numbers > 0)
-    elif kind == "non-negative":
-        wrong |= ~(numbers >= 0)
-    elif kind == "integer":
-        wrong |= ~np.isfinite(numbers) | (numbers != np.round(numbers))
     return np.flatnonzero(wrong.to_numpy())
 
 

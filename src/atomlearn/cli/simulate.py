@@ -135,7 +135,7 @@ def _henry(args: argparse.Namespace) -> int:
         charges=args.charges, allow_coarse_grid=args.coarse_grid, random_state=args.seed,
     )
     console.print(batch.summary())
-    _say_unconverged(batch.results, "structures", "--max-insertions")
+    _say_unconverged(batch, "structures", "--max-insertions")
     columns = ["id", "henry_mol_kg_Pa", "henry_se_mol_kg_Pa", "qst_kJ_mol", "blocked_fraction", "converged", "time_s"]
     if len(batch.results):
         top = batch.results.sort_values("henry_mol_kg_Pa", ascending=False).head(10)
@@ -161,7 +161,7 @@ def _gcmc(args: argparse.Namespace) -> int:
                         grid_spacing_A=args.grid_spacing, block_pockets=not args.no_blocking, charges=args.charges,
                         swap_trials=args.swap_trials, allow_coarse_grid=args.coarse_grid, random_state=args.seed)
     console.print(batch.summary())
-    _say_unconverged(batch.results, "points", "--cycles (or --target-error)")
+    _say_unconverged(batch, "points", "--cycles (or --target-error)")
     if len(batch.results):
         loadings = [c for c in batch.results.columns if c.startswith("loading_") and c.endswith("_mol_kg")]
         shown = batch.results[["id", "pressure_bar", *loadings, "converged"]].sort_values(["id", "pressure_bar"]).head(20)
@@ -172,14 +172,12 @@ def _gcmc(args: argparse.Namespace) -> int:
     return 0
 
 
-def _say_unconverged(results, what: str, remedy: str) -> None:  # noqa: ANN001 - a pandas.DataFrame
+def _say_unconverged(batch, what: str, remedy: str) -> None:  # noqa: ANN001 - a simulate.batch.BatchResult
     """A warning line when rows of the results are not converged: their error bars cannot be trusted."""
-    if "converged" not in results or not len(results):
-        return
-    flagged = results[~results["converged"].astype(str).isin(["True", "true", "1"])]
+    flagged = batch.unconverged()
     if len(flagged):
         first = flagged.iloc[0]
-        error_console.print(escape(f"warning: {len(flagged)} of {len(results)} {what} did not converge (converged "
+        error_console.print(escape(f"warning: {len(flagged)} of {len(batch.results)} {what} did not converge (converged "
                                    f"False; e.g. {first['id']}: {first['notes']}); raise {remedy}"), highlight=False)
 
 

@@ -38,6 +38,12 @@ class BatchResult:
     n_computed: int
     unit: str = "structures"
 
+    def unconverged(self) -> pd.DataFrame:
+        """The result rows whose error bars cannot be trusted (``converged`` False; their ``notes`` say why)."""
+        if "converged" not in self.results:
+            return self.results.iloc[:0]
+        return self.results[self.results["converged"].astype(str) == "False"]
+
     def summary(self) -> str:
         """One line: items requested, already in the output, computed, failed."""
         failed = self.n_requested - self.n_skipped - self.n_computed

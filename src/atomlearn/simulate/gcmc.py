@@ -239,7 +239,7 @@ def point_seed(random_state: int | None, pressure_Pa: float) -> np.random.SeedSe
 
 def _fugacities(equation_of_state: str, mole_fractions: dict[str, float], temperature_K: float,
                 pressure_Pa: float) -> dict[str, float]:
-    """Fugacity (Pa) of each component; refuses a bad temperature, pressure or equation of state up front."""
+    """Fugacity (Pa) of each component (temperature and pressure already checked); refuses an unknown equation of state."""
     if equation_of_state == "peng-robinson":
         unknown = sorted(set(mole_fractions) - set(critical_constants()))
         if unknown:
@@ -248,8 +248,6 @@ def _fugacities(equation_of_state: str, mole_fractions: dict[str, float], temper
         return fugacities(mole_fractions, temperature_K, pressure_Pa)
     if equation_of_state != "ideal":
         raise ValueError(f"equation_of_state must be 'peng-robinson' or 'ideal', not {equation_of_state!r}")
-    if not (temperature_K > 0 and pressure_Pa > 0):
-        raise ValueError(f"the temperature ({temperature_K} K) and pressure ({pressure_Pa} Pa) must be positive")
     return {name: y * pressure_Pa for name, y in mole_fractions.items()}
 
 

@@ -36,6 +36,7 @@ class _GCMCTask:
     temperature_K: float
     options: dict[str, Any]
     numba_threads: int
+    settings: str  # ``settings_label`` of every setting: stored with each row
 
     def __call__(self, item: tuple[tuple[str, Any], list[float]]) -> list[dict[str, Any]]:
         import numba
@@ -50,8 +51,7 @@ class _GCMCTask:
             if not all(math.isfinite(v) for v in result.loading_mol_kg):
                 raise FloatingPointError(f"loading came out as {result.loading_mol_kg} at {result.pressure_Pa / 1e5:g} bar; "
                                          "check the structure's cell and charges")
-        settings = settings_label(call_settings(gcmc_isotherm, self.options))
-        return [{"id": item_id, **result.to_dict(), SETTINGS_COLUMN: settings} for result in results]
+        return [{"id": item_id, **result.to_dict(), SETTINGS_COLUMN: self.settings} for result in results]
 
 
 class _Structures:
@@ -79,11 +79,13 @@ def gcmc_labels(dataset: Dataset, guests: str | Mapping[str, float], temperature
     composition = {guests: 1.0} if isinstance(guests, str) else dict(guests)
     label = composition_label([get_guest(name).name for name in composition], list(composition.values()))
     out = Path(out) if out is not None else None
-    done = _finished(out, label, temperature_K, options)
+    settings = call_settings(gcmc_isotherm, options)
+    done = _finished(out, label, temperature_K, settings)
     todo = [(i, remaining) for i in range(len(dataset))
             if (remaining := [float(p) for p in pressures_Pa if (str(dataset.ids[i]), round(float(p) / 1e5, 9)) not in done])]
     workers = 1 if scheduler else resolve_n_jobs(n_jobs)
-    task = _GCMCTask(composition, temperature_K, options, numba_threads=max(1, (os.cpu_count() or 1) // workers))
+    task = _GCMCTask(composition, temperature_K, options, numba_threads=max(1, (os.cpu_count() or 1) // workers),
+                     settings=settings_label(settings))
     errors_path = out.with_name(out.stem + ".errors.csv") if out is not None else None
     if errors_path is not None and errors_path.exists():
         errors_path.unlink()  # failures are retried; the file lists this run's
@@ -110,11 +112,11 @@ def gcmc_labels(dataset: Dataset, guests: str | Mapping[str, float], temperature
     return BatchResult(results, errors, n_requested, n_skipped, len(rows), unit="structure-pressure points")
 
 
-def _finished(out: Path | None, label: str, temperature_K: float, options: dict[str, Any]) -> set[tuple[str, float]]:
+def _finished(out: Path | None, label: str, temperature_K: float, settings: dict[str, Any]) -> set[tuple[str, float]]:
     """(id, pressure in bar) of the points an earlier run wrote; refuses a file of other guests, temperature or settings."""
     previous = read_appended_csv(out)
     if previous is None:
         return set()
     refuse_other_condition(previous, out, "composition", label, temperature_K)
-    refuse_other_settings(previous, out, call_settings(gcmc_isotherm, options))
+    refuse_other_settings(previous, out, settings)
     return {(row.id, round(float(row.pressure_bar), 9)) for row in previous.itertuples()}

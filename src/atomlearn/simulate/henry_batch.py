@@ -31,6 +31,7 @@ class _HenryTask:
     temperature_K: float
     options: dict[str, Any]
     numba_threads: int
+    settings: str  # ``settings_label`` of every setting: stored with each row
 
     def __call__(self, item: tuple[str, Any]) -> dict[str, Any]:
         import numba
@@ -45,7 +46,7 @@ class _HenryTask:
             raise FloatingPointError(f"K_H came out as {result.henry_mol_kg_Pa}; check the structure's charges and cell")
         row = {"id": item_id, **result.to_dict()}
         row["log10_henry_mol_kg_Pa"] = math.log10(result.henry_mol_kg_Pa) if result.henry_mol_kg_Pa > 0 else math.nan
-        row[SETTINGS_COLUMN] = settings_label(call_settings(widom_henry, self.options))
+        row[SETTINGS_COLUMN] = self.settings
         return row
 
 
@@ -57,10 +58,12 @@ def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 29
     Structures the dataset could not read (``dataset.errors``) count as requested and failed."""
     require_structures(dataset, "simulate")
     out = Path(out) if out is not None else None
-    done = _finished(out, guest, temperature_K, options)
+    settings = call_settings(widom_henry, options)
+    done = _finished(out, guest, temperature_K, settings)
     todo = [i for i, item_id in enumerate(dataset.ids) if str(item_id) not in done]
     workers = 1 if scheduler else resolve_n_jobs(n_jobs)
-    task = _HenryTask(guest, temperature_K, options, numba_threads=max(1, (os.cpu_count() or 1) // workers))
+    task = _HenryTask(guest, temperature_K, options, numba_threads=max(1, (os.cpu_count() or 1) // workers),
+                      settings=settings_label(settings))
     errors_path = out.with_name(out.stem + ".errors.csv") if out is not None else None
     if errors_path is not None and errors_path.exists():
         errors_path.unlink()  # failures are retried; the file lists this run's
@@ -87,11 +90,11 @@ def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 29
     return BatchResult(results, errors, n_requested, len(dataset) - len(todo), len(rows))
 
 
-def _finished(out: Path | None, guest: str, temperature_K: float, options: dict[str, Any]) -> set[str]:
+def _finished(out: Path | None, guest: str, temperature_K: float, settings: dict[str, Any]) -> set[str]:
     """Ids an earlier run wrote to ``out``; refuses a file of another guest, temperature or settings."""
     previous = read_appended_csv(out)
     if previous is None:
         return set()
     refuse_other_condition(previous, out, "guest", guest, temperature_K)
-    refuse_other_settings(previous, out, call_settings(widom_henry, options))
+    refuse_other_settings(previous, out, settings)
     return set(previous["id"])

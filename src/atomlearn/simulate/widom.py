@@ -211,9 +211,10 @@ def _insert(model: FrameworkModel, guest: Guest, temperature_K: float, may_switc
             use_grid = model.grid_is_cheaper(weight, target_relative_error, (time.perf_counter() - tick) / block_size)
             if use_grid:
                 model.build_grids()
-        k_mean, k_se, u_mean, u_se = _block_statistics(np.array(sums))
+        table = np.array(sums)
+        k_mean, k_se, u_mean, u_se = _block_statistics(table)
         inserted = len(sums) * block_size
-        totals = np.array(sums).sum(axis=0)
+        totals = table.sum(axis=0)
         effective = float(totals[0] ** 2 / totals[3]) if totals[3] > 0 else 0.0
         if inserted >= max_insertions or (len(sums) >= MIN_BLOCKS and k_mean > 0 and k_se < target_relative_error * k_mean
                                           and effective >= MIN_EFFECTIVE_SAMPLES):

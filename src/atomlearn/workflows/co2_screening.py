@@ -197,7 +197,7 @@ def _label_sample(sample: Dataset, folder: Path, temperature_K: float, simulate:
         raise ValueError(f"none of the {len(sample)} GCMC simulations finished; the first failure: {_first_failure(failures)}")
     counts = {"charges_failed": len(charge_failures), "simulation_failed": len(batch.errors),
               "simulated_ok": int(labels["co2_uptake_mol_kg"].notna().sum()),
-              "labels_unconverged": int((batch.results.get("converged", pd.Series(dtype=str)).astype(str) == "False").sum())}
+              "labels_unconverged": len(batch.unconverged())}
     return labels, failures, charged, counts
 
 

@@ -37,11 +37,18 @@ def main() -> None:
         expected = sorted(zip(first[keep].tolist(), second[keep].tolist(), np.round(length[keep], 8).tolist()))
         found = sorted(zip(graph.first.tolist(), graph.second.tolist(), np.round(graph.length, 8).tolist()))
         mismatches += expected != found
-    print(json.dumps({
-        "benchmark": "bond_graph_coremof2019", "structures": len(structures),
-        "atomlearn_vesin_ms": round(ours / len(structures) * 1e3, 2), "ase_neighborlist_ms": round(ase / len(structures) * 1e3, 2),
-        "speedup": round(ase / ours, 1), "structures_with_different_pairs": mismatches,
-    }))
+    print(
+        json.dumps(
+            {
+                "benchmark": "bond_graph_coremof2019",
+                "structures": len(structures),
+                "atomlearn_vesin_ms": round(ours / len(structures) * 1e3, 2),
+                "ase_neighborlist_ms": round(ase / len(structures) * 1e3, 2),
+                "speedup": round(ase / ours, 1),
+                "structures_with_different_pairs": mismatches,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -42,7 +42,9 @@ def pyeqeq_charges(cif: str) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=24, help="frameworks (default 24)")
-    parser.add_argument("--max-atoms", type=int, default=500, help="skip larger cells (pyeqeq is O(N²) with a large constant)")
+    parser.add_argument(
+        "--max-atoms", type=int, default=500, help="skip larger cells (pyeqeq is O(N²) with a large constant)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write-reference", help="CSV of pyeqeq's charges of --reference-ids (a test fixture)")
     parser.add_argument("--reference-ids", default="", help="comma-separated CoRE MOF ids for --write-reference")
@@ -82,23 +84,42 @@ def main() -> None:
             print(json.dumps({"id": name, "pyeqeq_error": f"{len(theirs)} charges for {len(ours)} atoms"}), flush=True)
             continue
         difference = np.abs(ours - theirs)
-        row = {"id": name, "atoms": len(atoms), "mad_e": round(float(difference.mean()), 4),
-               "max_e": round(float(difference.max()), 4), "shortest_axis_A": round(float(atoms.cell.lengths().min()), 2),
-               "atomlearn_s": round(ours_s, 4), "pyeqeq_s": round(theirs_s, 3)}
+        row = {
+            "id": name,
+            "atoms": len(atoms),
+            "mad_e": round(float(difference.mean()), 4),
+            "max_e": round(float(difference.max()), 4),
+            "shortest_axis_A": round(float(atoms.cell.lengths().min()), 2),
+            "atomlearn_s": round(ours_s, 4),
+            "pyeqeq_s": round(theirs_s, 3),
+        }
         rows.append(row)
         print(json.dumps(row), flush=True)
     mad = np.array([r["mad_e"] for r in rows])
     ours_total, theirs_total = sum(r["atomlearn_s"] for r in rows), sum(r["pyeqeq_s"] for r in rows)
-    print(json.dumps({"summary": True, "frameworks": len(rows), "tried": tried, "mean_mad_e": round(float(mad.mean()), 4),
-                      "median_mad_e": round(float(np.median(mad)), 4), "frameworks_mad_below_0.02": int((mad <= 0.02).sum()),
-                      "atomlearn_total_s": round(ours_total, 2), "pyeqeq_total_s": round(theirs_total, 2),
-                      "speedup": round(theirs_total / ours_total, 1)}))
+    print(
+        json.dumps(
+            {
+                "summary": True,
+                "frameworks": len(rows),
+                "tried": tried,
+                "mean_mad_e": round(float(mad.mean()), 4),
+                "median_mad_e": round(float(np.median(mad)), 4),
+                "frameworks_mad_below_0.02": int((mad <= 0.02).sum()),
+                "atomlearn_total_s": round(ours_total, 2),
+                "pyeqeq_total_s": round(theirs_total, 2),
+                "speedup": round(theirs_total / ours_total, 1),
+            }
+        )
+    )
     if args.write_reference:
         with open(args.write_reference, "w") as handle:
             handle.write("id,atom,symbol,charge_pyeqeq_e\n")
             for name in filter(None, args.reference_ids.split(",")):
                 atoms = database.structure(name)
-                for atom, (symbol, charge) in enumerate(zip(atoms.get_chemical_symbols(), pyeqeq_charges(cif_text(atoms, name)))):
+                for atom, (symbol, charge) in enumerate(
+                    zip(atoms.get_chemical_symbols(), pyeqeq_charges(cif_text(atoms, name)))
+                ):
                     handle.write(f"{name},{atom},{symbol},{charge:.3f}\n")
 
 

@@ -46,11 +46,29 @@ def main() -> None:
 
     mismatches = [p.stem for p, a, s in zip(paths, ours, theirs) if not _same(a, s)]
     n_atoms = int(np.mean([len(a) for a in ours]))
-    print(json.dumps({"reader": "atomlearn (gemmi)", "ms_per_structure": round(t_ours, 3), "n": len(paths), "mean_atoms": n_atoms}))
+    print(
+        json.dumps(
+            {
+                "reader": "atomlearn (gemmi)",
+                "ms_per_structure": round(t_ours, 3),
+                "n": len(paths),
+                "mean_atoms": n_atoms,
+            }
+        )
+    )
     print(json.dumps({"reader": "pymatgen", "ms_per_structure": round(t_pmg, 3), "n": len(paths)}))
     print(json.dumps({"reader": "ase", "ms_per_structure": round(t_ase, 3), "n": min(args.n_ase, len(paths))}))
-    print(json.dumps({"speedup_vs_pymatgen": round(t_pmg / t_ours, 1), "speedup_vs_ase": round(t_ase / t_ours, 1),
-                      "target_speedup": 20, "identical_structures": len(paths) - len(mismatches), "mismatches": mismatches}))
+    print(
+        json.dumps(
+            {
+                "speedup_vs_pymatgen": round(t_pmg / t_ours, 1),
+                "speedup_vs_ase": round(t_ase / t_ours, 1),
+                "target_speedup": 20,
+                "identical_structures": len(paths) - len(mismatches),
+                "mismatches": mismatches,
+            }
+        )
+    )
 
 
 def _timed(read, paths):

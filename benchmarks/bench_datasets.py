@@ -24,7 +24,10 @@ STEPS = {
 def timed(code: str) -> float:
     imports, _, work = code.partition("; ")
     program = f"import time; t0 = time.perf_counter(); {imports}; t = time.perf_counter(); {work}; print(time.perf_counter() - t, time.perf_counter() - t0)"
-    subprocess.run([sys.executable, "-c", "from atomlearn.datasets import load_qm9, load_coremof; load_qm9(); load_coremof()"], check=True)
+    subprocess.run(
+        [sys.executable, "-c", "from atomlearn.datasets import load_qm9, load_coremof; load_qm9(); load_coremof()"],
+        check=True,
+    )
     out = subprocess.run([sys.executable, "-c", program], check=True, capture_output=True, text=True).stdout
     after_imports, with_imports = out.strip().splitlines()[-1].split()
     return float(after_imports), float(with_imports)
@@ -36,7 +39,9 @@ def main() -> None:
         after_imports, with_imports = timed(code)
         results[name] = round(after_imports, 3)
         results[name.removesuffix("_s") + "_with_imports_s"] = round(with_imports, 3)
-    results["coremof_speedup_vs_peer"] = round(results["peer_core_mof_get_structure_s"] / results["coremof_one_structure_by_id_s"], 1)
+    results["coremof_speedup_vs_peer"] = round(
+        results["peer_core_mof_get_structure_s"] / results["coremof_one_structure_by_id_s"], 1
+    )
     results["targets"] = {"qm9_full_load_s": 5.0, "coremof_by_id_s": 0.5}
     print(json.dumps(results))
 

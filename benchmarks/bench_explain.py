@@ -53,9 +53,20 @@ def bench_tsne(n: int) -> None:
     clock = time.perf_counter()
     theirs = TSNE(perplexity=30, random_state=0, n_jobs=-1).fit_transform(X)
     t_theirs = time.perf_counter() - clock
-    print(json.dumps({"benchmark": "tsne_qm9", "n": n, "atomlearn_openTSNE_s": round(t_ours, 1), "sklearn_s": round(t_theirs, 1),
-                      "speedup": round(t_theirs / t_ours, 2), "knn10_kept_atomlearn": round(neighbours_kept(X, ours), 3),
-                      "knn10_kept_sklearn": round(neighbours_kept(X, theirs), 3)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "benchmark": "tsne_qm9",
+                "n": n,
+                "atomlearn_openTSNE_s": round(t_ours, 1),
+                "sklearn_s": round(t_theirs, 1),
+                "speedup": round(t_theirs / t_ours, 2),
+                "knn10_kept_atomlearn": round(neighbours_kept(X, ours), 3),
+                "knn10_kept_sklearn": round(neighbours_kept(X, theirs), 3),
+            }
+        ),
+        flush=True,
+    )
 
 
 def bench_sisso() -> None:
@@ -63,9 +74,19 @@ def bench_sisso() -> None:
     X = rng.uniform(0.5, 2.0, size=(200, 10))
     y = 2.0 * X[:, 0] * X[:, 1] / X[:, 2] - 0.5 * np.sqrt(X[:, 3]) + 0.01 * rng.normal(size=200)
     model = SISSORegressor(complexity=2, n_terms=3, n_sis=20).fit(X, y)
-    print(json.dumps({"benchmark": "sisso_10_primary_complexity_2", "candidates_per_rung": model.n_candidates_,
-                      "candidates": int(sum(model.n_candidates_)), "seconds": round(model.fit_seconds_, 2),
-                      "best_2_terms": model.models_[1]["formulas"], "rmse_2_terms": model.models_[1]["rmse"]}), flush=True)
+    print(
+        json.dumps(
+            {
+                "benchmark": "sisso_10_primary_complexity_2",
+                "candidates_per_rung": model.n_candidates_,
+                "candidates": int(sum(model.n_candidates_)),
+                "seconds": round(model.fit_seconds_, 2),
+                "best_2_terms": model.models_[1]["formulas"],
+                "rmse_2_terms": model.models_[1]["rmse"],
+            }
+        ),
+        flush=True,
+    )
 
 
 def bench_importance(n_repeats: int = 5) -> None:
@@ -75,14 +96,26 @@ def bench_importance(n_repeats: int = 5) -> None:
     ours = permutation_importance(model, X[4000:], y[4000:], n_repeats=n_repeats, random_state=0)
     t_ours = time.perf_counter() - clock
     clock = time.perf_counter()
-    theirs = sklearn_permutation_importance(model, X[4000:], y[4000:], n_repeats=n_repeats, random_state=0,
-                                            scoring="neg_mean_absolute_error")
+    theirs = sklearn_permutation_importance(
+        model, X[4000:], y[4000:], n_repeats=n_repeats, random_state=0, scoring="neg_mean_absolute_error"
+    )
     t_theirs = time.perf_counter() - clock
     ours_by_column = ours.set_index(ours["columns"].map(lambda c: c[0])).sort_index()["importance_mean"].to_numpy()
-    print(json.dumps({"benchmark": "permutation_importance_qm9_gbr", "n_test": 2000, "n_features": X.shape[1],
-                      "atomlearn_s": round(t_ours, 2), "sklearn_s": round(t_theirs, 2),
-                      "rank_agreement_spearman": round(float(spearmanr(ours_by_column, theirs.importances_mean).statistic), 3)}),
-          flush=True)
+    print(
+        json.dumps(
+            {
+                "benchmark": "permutation_importance_qm9_gbr",
+                "n_test": 2000,
+                "n_features": X.shape[1],
+                "atomlearn_s": round(t_ours, 2),
+                "sklearn_s": round(t_theirs, 2),
+                "rank_agreement_spearman": round(
+                    float(spearmanr(ours_by_column, theirs.importances_mean).statistic), 3
+                ),
+            }
+        ),
+        flush=True,
+    )
 
 
 def main() -> None:

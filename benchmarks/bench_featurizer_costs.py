@@ -50,11 +50,23 @@ def main() -> None:
                 X = featurizer.fit_transform(structures)
                 seconds = time.perf_counter() - start
             ok = int(np.isfinite(np.asarray(X, dtype=float)).all(axis=1).sum())
-            print(json.dumps({"featurizer": name, "kind": kind, "structures": len(structures),
-                              "mean_atoms": round(float(np.mean([len(s) for s in structures])), 1),
-                              "ms_per_structure": round(1000 * seconds / len(structures), 3), "featurized": ok,
-                              "refused": len(structures) - ok, "n_features": int(np.asarray(X).shape[1]),
-                              "ids": mof_ids if kind == "crystal" else None, **machine}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "featurizer": name,
+                        "kind": kind,
+                        "structures": len(structures),
+                        "mean_atoms": round(float(np.mean([len(s) for s in structures])), 1),
+                        "ms_per_structure": round(1000 * seconds / len(structures), 3),
+                        "featurized": ok,
+                        "refused": len(structures) - ok,
+                        "n_features": int(np.asarray(X).shape[1]),
+                        "ids": mof_ids if kind == "crystal" else None,
+                        **machine,
+                    }
+                ),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

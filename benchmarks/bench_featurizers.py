@@ -42,18 +42,41 @@ def bench_molecular(n: int = 2000) -> None:
     soap = SOAP().fit(molecules)
     cm = CoulombMatrix().fit(molecules)
     peers = {
-        "acsf": (acsf, DACSF(r_cut=acsf.r_cut, g2_params=acsf.g2_params, g4_params=acsf.g4_params, species=acsf.species_)),
+        "acsf": (
+            acsf,
+            DACSF(r_cut=acsf.r_cut, g2_params=acsf.g2_params, g4_params=acsf.g4_params, species=acsf.species_),
+        ),
         "coulomb_matrix": (cm, DCM(n_atoms_max=cm.max_atoms_, permutation="eigenspectrum")),
-        "soap": (soap, DSOAP(species=soap.species_, r_cut=soap.r_cut, n_max=soap.n_max, l_max=soap.l_max, sigma=soap.sigma, average="outer")),
+        "soap": (
+            soap,
+            DSOAP(
+                species=soap.species_,
+                r_cut=soap.r_cut,
+                n_max=soap.n_max,
+                l_max=soap.l_max,
+                sigma=soap.sigma,
+                average="outer",
+            ),
+        ),
     }
     for name, (ours, theirs) in peers.items():
         for n_jobs in (1, 2):
             ours.set_params(n_jobs=n_jobs)
             t_ours = _timed(lambda: ours.transform(molecules))
             t_theirs = _timed(lambda: theirs.create(molecules, n_jobs=n_jobs))
-            print(json.dumps({"benchmark": f"{name}_qm9", "n": n, "n_jobs": n_jobs,
-                              "atomlearn_per_s": round(n / t_ours, 1), "dscribe_per_s": round(n / t_theirs, 1),
-                              "ratio_atomlearn_over_dscribe": round(t_theirs / t_ours, 2)}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "benchmark": f"{name}_qm9",
+                        "n": n,
+                        "n_jobs": n_jobs,
+                        "atomlearn_per_s": round(n / t_ours, 1),
+                        "dscribe_per_s": round(n / t_theirs, 1),
+                        "ratio_atomlearn_over_dscribe": round(t_theirs / t_ours, 2),
+                    }
+                ),
+                flush=True,
+            )
 
 
 def bench_mofs(n: int = 200) -> None:
@@ -63,9 +86,19 @@ def bench_mofs(n: int = 200) -> None:
     for featurizer in (RACs(n_jobs=2), PoreGeometry(n_jobs=2)):
         featurizer.fit(structures)
         seconds = _timed(lambda: featurizer.transform(structures))
-        print(json.dumps({"benchmark": f"{featurizer.name}_coremof2019", "n": n, "n_jobs": 2,
-                          "structures_per_s": round(n / seconds, 2), "failed": len(featurizer.errors_table()),
-                          "mean_atoms": round(float(np.mean([len(a) for a in structures])), 1)}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "benchmark": f"{featurizer.name}_coremof2019",
+                    "n": n,
+                    "n_jobs": 2,
+                    "structures_per_s": round(n / seconds, 2),
+                    "failed": len(featurizer.errors_table()),
+                    "mean_atoms": round(float(np.mean([len(a) for a in structures])), 1),
+                }
+            ),
+            flush=True,
+        )
 
 
 def peak_memory_all_qm9() -> None:
@@ -77,10 +110,21 @@ def peak_memory_all_qm9() -> None:
         "for f in (CompositionStats(n_jobs=2), CoulombMatrix(n_jobs=2)): X = f.fit(s).transform(s)\n"
         "print(len(s), time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
-    n, seconds, peak_kb = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    print(json.dumps({"benchmark": "qm9_all_composition_coulomb", "structures": int(n), "seconds": round(float(seconds), 1),
-                      "peak_rss_MiB": round(int(peak_kb) / 1024), "children_peak_rss_MiB":
-                      round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}), flush=True)
+    n, seconds, peak_kb = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    print(
+        json.dumps(
+            {
+                "benchmark": "qm9_all_composition_coulomb",
+                "structures": int(n),
+                "seconds": round(float(seconds), 1),
+                "peak_rss_MiB": round(int(peak_kb) / 1024),
+                "children_peak_rss_MiB": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

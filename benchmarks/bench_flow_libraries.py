@@ -29,8 +29,10 @@ class NormflowsRealNVP(torch.nn.Module):
         super().__init__()
         flows = []
         for i in range(n_couplings):
-            flows += [nf.flows.AffineCouplingBlock(nf.nets.MLP([1, hidden, hidden, 2], init_zeros=True)),
-                      nf.flows.Permute(2, mode="swap")]
+            flows += [
+                nf.flows.AffineCouplingBlock(nf.nets.MLP([1, hidden, hidden, 2], init_zeros=True)),
+                nf.flows.Permute(2, mode="swap"),
+            ]
         self.model = nf.NormalizingFlow(nf.distributions.DiagGaussian(2, trainable=False), flows)
         self.register_buffer("loc", torch.as_tensor(loc, dtype=torch.float32))
         self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
@@ -43,8 +45,9 @@ class NormflowsRealNVP(torch.nn.Module):
         return self.loc + self.scale * z, log_q - torch.log(self.scale).sum()
 
 
-def run(flow: torch.nn.Module, system: DoubleWell2D, train: torch.Tensor, validation: torch.Tensor, steps: int,
-        batch: int) -> dict:
+def run(
+    flow: torch.nn.Module, system: DoubleWell2D, train: torch.Tensor, validation: torch.Tensor, steps: int, batch: int
+) -> dict:
     optimizer = torch.optim.Adam(flow.parameters(), lr=1e-3)
     generator = torch.Generator().manual_seed(0)
     start = time.perf_counter()
@@ -70,9 +73,15 @@ def run(flow: torch.nn.Module, system: DoubleWell2D, train: torch.Tensor, valida
         x, u, log_q = x.double().numpy(), system.energy(x).double().numpy(), log_q.double().numpy()
     log_w = log_importance_weights(u, log_q)
     delta = free_energy_difference(log_w, system.states["left"](x), system.states["right"](x))
-    return {"ms_per_likelihood_step": 1000 * likelihood_s / steps, "ms_per_energy_step": 1000 * energy_s / steps,
-            "validation_nll": nll, "ess_percent": kish_ess(log_w), "delta_f_kT": delta.delta_f, "delta_f_error_kT": delta.error,
-            "seconds": likelihood_s + energy_s}
+    return {
+        "ms_per_likelihood_step": 1000 * likelihood_s / steps,
+        "ms_per_energy_step": 1000 * energy_s / steps,
+        "validation_nll": nll,
+        "ess_percent": kish_ess(log_w),
+        "delta_f_kT": delta.delta_f,
+        "delta_f_error_kT": delta.error,
+        "seconds": likelihood_s + energy_s,
+    }
 
 
 def main() -> None:
@@ -89,8 +98,10 @@ def main() -> None:
     loc, scale = samples.mean(0), samples.std(0)
     exact = system.reference_free_energy("left", "right")
     results = {}
-    for library, build in (("zuko", lambda: CouplingFlow(FlowSpec("realnvp", 2, 8, 64), loc, scale)),
-                           ("normflows", lambda: NormflowsRealNVP(loc, scale))):
+    for library, build in (
+        ("zuko", lambda: CouplingFlow(FlowSpec("realnvp", 2, 8, 64), loc, scale)),
+        ("normflows", lambda: NormflowsRealNVP(loc, scale)),
+    ):
         torch.manual_seed(0)
         results[library] = run(build(), system, train, validation, args.steps, args.batch)
         results[library]["delta_f_exact_kT"] = exact

@@ -34,8 +34,12 @@ def frames_for(data: Path, name: str, n: int, interval: int) -> tuple[Path, Path
     paths = []
     for part, seed in (("train", 0), ("test", 1)):
         path = data / f"{name}_{part}.extxyz"
-        xtb_md(from_smiles(MOLECULES[name], random_state=seed), path, n,
-               MDSettings(temperature_K=500, seed=seed, interval_steps=interval))
+        xtb_md(
+            from_smiles(MOLECULES[name], random_state=seed),
+            path,
+            n,
+            MDSettings(temperature_K=500, seed=seed, interval_steps=interval),
+        )
         paths.append(path)
     return paths[0], paths[1]
 
@@ -50,13 +54,55 @@ def train_mace(train: Path, test: Path, work: Path, epochs: int) -> dict:
         atoms.calc = None
         atoms.info["REF_energy"], atoms.arrays["REF_forces"] = energy, forces
     write(work / "train.extxyz", frames.structures)
-    command = [sys.executable, "-m", "mace.cli.run_train", "--name", "mace", "--work_dir", str(work),
-               "--train_file", str(work / "train.extxyz"), "--valid_fraction", "0.05", "--energy_key", "REF_energy",
-               "--forces_key", "REF_forces", "--E0s", "average", "--model", "MACE", "--num_channels", "32",
-               "--max_L", "0", "--num_interactions", "2", "--correlation", "3", "--r_max", "5.0",
-               "--batch_size", "10", "--max_num_epochs", str(epochs), "--lr", "0.01", "--forces_weight", "100",
-               "--energy_weight", "1", "--device", "cpu", "--default_dtype", "float32", "--seed", "0",
-               "--eval_interval", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "mace.cli.run_train",
+        "--name",
+        "mace",
+        "--work_dir",
+        str(work),
+        "--train_file",
+        str(work / "train.extxyz"),
+        "--valid_fraction",
+        "0.05",
+        "--energy_key",
+        "REF_energy",
+        "--forces_key",
+        "REF_forces",
+        "--E0s",
+        "average",
+        "--model",
+        "MACE",
+        "--num_channels",
+        "32",
+        "--max_L",
+        "0",
+        "--num_interactions",
+        "2",
+        "--correlation",
+        "3",
+        "--r_max",
+        "5.0",
+        "--batch_size",
+        "10",
+        "--max_num_epochs",
+        str(epochs),
+        "--lr",
+        "0.01",
+        "--forces_weight",
+        "100",
+        "--energy_weight",
+        "1",
+        "--device",
+        "cpu",
+        "--default_dtype",
+        "float32",
+        "--seed",
+        "0",
+        "--eval_interval",
+        "1",
+    ]
     started = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True)
     seconds = time.perf_counter() - started
@@ -69,14 +115,26 @@ def train_mace(train: Path, test: Path, work: Path, epochs: int) -> dict:
         forces.append(atoms.get_forces())
     energy_error = 1000 * (np.array(energies) - test_frames.energies_eV)
     force_error = 1000 * np.concatenate([p - t for p, t in zip(forces, test_frames.forces_eV_A)])
-    return {"energy_mae_meV": float(np.abs(energy_error).mean()), "force_mae_meV_A": float(np.abs(force_error).mean()),
-            "train_seconds": seconds, "epochs": epochs}
+    return {
+        "energy_mae_meV": float(np.abs(energy_error).mean()),
+        "force_mae_meV_A": float(np.abs(force_error).mean()),
+        "train_seconds": seconds,
+        "epochs": epochs,
+    }
 
 
 def epochs_for_budget(model: str, train: Path, test: Path, seconds: float, work: Path) -> int:
     """Epochs of ``model`` that fit in ``seconds``, from a timed 2-epoch fit."""
-    probe = train_forcefield(train, work / f"probe_{model}", model=model, n_train=1000, test_path=test, n_test=10,
-                             params={**NETWORK, "max_epochs": 2}, device="cpu")
+    probe = train_forcefield(
+        train,
+        work / f"probe_{model}",
+        model=model,
+        n_train=1000,
+        test_path=test,
+        n_test=10,
+        params={**NETWORK, "max_epochs": 2},
+        device="cpu",
+    )
     per_epoch = float(np.median(probe.history["seconds"]))
     return max(2, int(seconds / per_epoch))
 
@@ -86,9 +144,13 @@ def main() -> None:
     parser.add_argument("--data", default="benchmarks/data/forcefield", help="folder for the xTB frames (resumable)")
     parser.add_argument("--molecules", default="aspirin,ethanol")
     parser.add_argument("--frames", type=int, default=1000, help="training and test frames per molecule")
-    parser.add_argument("--interval", type=int, default=10,
-                        help="xTB MD steps (0.5 fs) between frames; 50 spreads 1,000 frames over 25 ps instead of 5 "
-                             "(use another --data folder: the frame files remember their settings)")
+    parser.add_argument(
+        "--interval",
+        type=int,
+        default=10,
+        help="xTB MD steps (0.5 fs) between frames; 50 spreads 1,000 frames over 25 ps instead of 5 "
+        "(use another --data folder: the frame files remember their settings)",
+    )
     parser.add_argument("--mace-epochs", type=int, default=20)
     parser.add_argument("--models", default="painn,schnet,soap_krr", help="atomlearn models to train beside MACE")
     args = parser.parse_args()
@@ -100,15 +162,38 @@ def main() -> None:
         print(json.dumps({"molecule": name, "model": "mace", **mace}), flush=True)
         train_frames = read_training_frames(train)
         for model in args.models.split(","):
-            params = {} if model == "soap_krr" else {   # the kernel has no epochs: it takes the time it takes
-                **NETWORK, "max_epochs": epochs_for_budget(model, train, test, mace["train_seconds"], data)}
-            result = train_forcefield(train, data / f"{model}_{name}", model=model, n_train=len(train_frames),
-                                      test_path=test, params=params, device="cpu")
+            params = (
+                {}
+                if model == "soap_krr"
+                else {  # the kernel has no epochs: it takes the time it takes
+                    **NETWORK,
+                    "max_epochs": epochs_for_budget(model, train, test, mace["train_seconds"], data),
+                }
+            )
+            result = train_forcefield(
+                train,
+                data / f"{model}_{name}",
+                model=model,
+                n_train=len(train_frames),
+                test_path=test,
+                params=params,
+                device="cpu",
+            )
             metrics = result.metrics  # on the independent test run (test_path)
-            print(json.dumps({"molecule": name, "model": model, "energy_mae_meV": metrics["energy_mae_meV"],
-                              "force_mae_meV_A": metrics["force_mae_meV_A"], "train_seconds": result.metrics["train_seconds"],
-                              "epochs": result.metrics["epochs"], "force_mae_ratio_to_mace":
-                              metrics["force_mae_meV_A"] / mace["force_mae_meV_A"]}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "molecule": name,
+                        "model": model,
+                        "energy_mae_meV": metrics["energy_mae_meV"],
+                        "force_mae_meV_A": metrics["force_mae_meV_A"],
+                        "train_seconds": result.metrics["train_seconds"],
+                        "epochs": result.metrics["epochs"],
+                        "force_mae_ratio_to_mace": metrics["force_mae_meV_A"] / mace["force_mae_meV_A"],
+                    }
+                ),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

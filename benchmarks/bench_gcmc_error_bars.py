@@ -24,8 +24,15 @@ from atomlearn.datasets import load
 from atomlearn.simulate.gcmc import gcmc_isotherm
 
 #: small CoRE MOFs of different pore shapes (the first two are those the issue reported; ABAVIJ has no room for CH4)
-FRAMEWORKS = ("OCUREK_clean", "TORJIV_clean", "UZUNAF_clean", "ACODUT_clean", "ANOMUM_clean", "YIWNAT_clean",
-              "ABAVIJ_clean")
+FRAMEWORKS = (
+    "OCUREK_clean",
+    "TORJIV_clean",
+    "UZUNAF_clean",
+    "ACODUT_clean",
+    "ANOMUM_clean",
+    "YIWNAT_clean",
+    "ABAVIJ_clean",
+)
 PRESSURES_PA = (1e5, 5e5)
 SHORT = ((10, 30), (50, 200), (300, 1500))
 
@@ -38,26 +45,46 @@ def run(frameworks: list[str], guest: str, long: tuple[int, int], seeds: int) ->
         atoms = database.structure(name)
         atoms.info["id"] = name
         clock = time.perf_counter()
-        for point in gcmc_isotherm(atoms, guest, 298.0, list(PRESSURES_PA), init_cycles=long[0], cycles=long[1],
-                                   random_state=12345):
-            references.append({"id": name, "guest": guest, "pressure_bar": point.pressure_Pa / 1e5,
-                               "loading_mol_kg": point.loading_mol_kg[0],
-                               "loading_se_mol_kg": point.loading_se_mol_kg[0],
-                               "init_cycles": long[0], "cycles": long[1], "converged": point.converged,
-                               "time_s": time.perf_counter() - clock})
+        for point in gcmc_isotherm(
+            atoms, guest, 298.0, list(PRESSURES_PA), init_cycles=long[0], cycles=long[1], random_state=12345
+        ):
+            references.append(
+                {
+                    "id": name,
+                    "guest": guest,
+                    "pressure_bar": point.pressure_Pa / 1e5,
+                    "loading_mol_kg": point.loading_mol_kg[0],
+                    "loading_se_mol_kg": point.loading_se_mol_kg[0],
+                    "init_cycles": long[0],
+                    "cycles": long[1],
+                    "converged": point.converged,
+                    "time_s": time.perf_counter() - clock,
+                }
+            )
         reference = {row["pressure_bar"]: row for row in references if row["id"] == name}
         for init, cycles in SHORT:
             for seed in range(seeds):
-                for point in gcmc_isotherm(atoms, guest, 298.0, list(PRESSURES_PA), init_cycles=init, cycles=cycles,
-                                           random_state=seed):
+                for point in gcmc_isotherm(
+                    atoms, guest, 298.0, list(PRESSURES_PA), init_cycles=init, cycles=cycles, random_state=seed
+                ):
                     long_point = reference[point.pressure_Pa / 1e5]
                     combined = math.hypot(point.loading_se_mol_kg[0], long_point["loading_se_mol_kg"])
                     gap = abs(point.loading_mol_kg[0] - long_point["loading_mol_kg"])
                     z = gap / combined if combined > 0 else (0.0 if gap == 0 else math.inf)
-                    shorts.append({"id": name, "pressure_bar": point.pressure_Pa / 1e5, "init_cycles": init,
-                                   "cycles": cycles, "seed": seed, "loading_mol_kg": point.loading_mol_kg[0],
-                                   "loading_se_mol_kg": point.loading_se_mol_kg[0],
-                                   "effective_samples": point.effective_samples, "converged": point.converged, "z": z})
+                    shorts.append(
+                        {
+                            "id": name,
+                            "pressure_bar": point.pressure_Pa / 1e5,
+                            "init_cycles": init,
+                            "cycles": cycles,
+                            "seed": seed,
+                            "loading_mol_kg": point.loading_mol_kg[0],
+                            "loading_se_mol_kg": point.loading_se_mol_kg[0],
+                            "effective_samples": point.effective_samples,
+                            "converged": point.converged,
+                            "z": z,
+                        }
+                    )
         print(f"{name}: {time.perf_counter() - clock:.0f} s", flush=True)
     return pd.DataFrame(references), pd.DataFrame(shorts)
 
@@ -81,20 +108,33 @@ def main() -> None:
     summary = []
     for (init, cycles), group in shorts.groupby(["init_cycles", "cycles"]):
         trusted = group[group["converged"]]
-        summary.append({"init+cycles": f"{init}+{cycles}", "runs": len(group),
-                        "flagged": int((~group["converged"]).sum()),
-                        "unflagged within 1 SE": float((trusted["z"] < 1).mean()) if len(trusted) else math.nan,
-                        "within 2 SE": float((trusted["z"] < 2).mean()) if len(trusted) else math.nan,
-                        "within 3 SE": float((trusted["z"] < 3).mean()) if len(trusted) else math.nan,
-                        "flagged beyond 3 SE": int(((group["z"] >= 3) & ~group["converged"]).sum()),
-                        "unflagged beyond 3 SE": int(((trusted["z"] >= 3)).sum())})
+        summary.append(
+            {
+                "init+cycles": f"{init}+{cycles}",
+                "runs": len(group),
+                "flagged": int((~group["converged"]).sum()),
+                "unflagged within 1 SE": float((trusted["z"] < 1).mean()) if len(trusted) else math.nan,
+                "within 2 SE": float((trusted["z"] < 2).mean()) if len(trusted) else math.nan,
+                "within 3 SE": float((trusted["z"] < 3).mean()) if len(trusted) else math.nan,
+                "flagged beyond 3 SE": int(((group["z"] >= 3) & ~group["converged"]).sum()),
+                "unflagged beyond 3 SE": int((trusted["z"] >= 3).sum()),
+            }
+        )
     table = pd.DataFrame(summary)
     print(table.to_string(index=False))
     worst = shorts[shorts["converged"]].sort_values("z", ascending=False).head(5)
     print("largest deviations of unflagged short runs:\n" + worst.to_string(index=False))
-    print(json.dumps({"benchmark": "gcmc_error_bars", "guest": args.guest, "long": args.long,
-                      "summary": table.to_dict("records"),
-                      "max_z_unflagged": float(shorts.loc[shorts["converged"], "z"].max())}))
+    print(
+        json.dumps(
+            {
+                "benchmark": "gcmc_error_bars",
+                "guest": args.guest,
+                "long": args.long,
+                "summary": table.to_dict("records"),
+                "max_z_unflagged": float(shorts.loc[shorts["converged"], "z"].max()),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

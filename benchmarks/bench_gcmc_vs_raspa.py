@@ -27,8 +27,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-CONDITIONS = {"co2_0.15": ({"CO2": 1.0}, 0.15e5), "co2_1": ({"CO2": 1.0}, 1e5), "n2_0.85": ({"N2": 1.0}, 0.85e5),
-              "flue": ({"CO2": 0.15, "N2": 0.85}, 1e5)}
+CONDITIONS = {
+    "co2_0.15": ({"CO2": 1.0}, 0.15e5),
+    "co2_1": ({"CO2": 1.0}, 1e5),
+    "n2_0.85": ({"N2": 1.0}, 0.85e5),
+    "flue": ({"CO2": 0.15, "N2": 0.85}, 1e5),
+}
 #: CoRE MOF 2019 frameworks of 26-160 atoms: Cu paddlewheels (open metal sites), Zn, Co, Ag, Cd and a lanthanide
 FRAMEWORKS = "UZUNAF_clean,ANOMUM_clean,KEXKEF_clean,OBEDEE_clean,YIWNAT_clean,QAJJOB01_clean"
 
@@ -39,12 +43,20 @@ def main() -> None:
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
     parser.add_argument("--cycles", type=int, default=2000)
     parser.add_argument("--init-cycles", type=int, default=500)
-    parser.add_argument("--swap-trials", type=int, default=10, help="atomlearn's trials per insertion (1: plain insertion)")
+    parser.add_argument(
+        "--swap-trials", type=int, default=10, help="atomlearn's trials per insertion (1: plain insertion)"
+    )
     parser.add_argument("--raspa-from", help="JSON lines of an earlier run: reuse its RASPA loadings and CPU times")
-    parser.add_argument("--cifs", help="a folder of CIFs with charges (e.g. RASPA2's structures/cif): --frameworks "
-                        "names files in it, and their own charges are used instead of EQeq")
-    parser.add_argument("--block-pockets", action="store_true",
-                        help="block inaccessible pockets in atomlearn (RASPA here blocks none: off for a like-for-like comparison)")
+    parser.add_argument(
+        "--cifs",
+        help="a folder of CIFs with charges (e.g. RASPA2's structures/cif): --frameworks "
+        "names files in it, and their own charges are used instead of EQeq",
+    )
+    parser.add_argument(
+        "--block-pockets",
+        action="store_true",
+        help="block inaccessible pockets in atomlearn (RASPA here blocks none: off for a like-for-like comparison)",
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     earlier = _earlier(args.raspa_from) if args.raspa_from else None
@@ -68,27 +80,58 @@ def main() -> None:
         for condition in args.conditions.split(","):
             composition, pressure = CONDITIONS[condition]
             clock = time.process_time()
-            ours = gcmc(atoms, composition, 298.0, pressure, init_cycles=args.init_cycles, cycles=args.cycles,
-                        charges="cif", block_pockets=args.block_pockets, swap_trials=args.swap_trials, random_state=1)
+            ours = gcmc(
+                atoms,
+                composition,
+                298.0,
+                pressure,
+                init_cycles=args.init_cycles,
+                cycles=args.cycles,
+                charges="cif",
+                block_pockets=args.block_pockets,
+                swap_trials=args.swap_trials,
+                random_state=1,
+            )
             ours_cpu = time.process_time() - clock
             theirs = earlier[(name, condition)] if earlier else _raspa(atoms, composition, pressure, args)
             cells = int(np.prod(ours.supercell))
-            row = {"framework": name, "condition": condition, "atoms": len(atoms), "supercell": ours.supercell,
-                   "atomlearn_cpu_s": round(ours_cpu, 1), "raspa_cpu_s": round(theirs["cpu_s"], 1)}
+            row = {
+                "framework": name,
+                "condition": condition,
+                "atoms": len(atoms),
+                "supercell": ours.supercell,
+                "atomlearn_cpu_s": round(ours_cpu, 1),
+                "raspa_cpu_s": round(theirs["cpu_s"], 1),
+            }
             for index, guest in enumerate(ours.guests):
                 mean, error = theirs["loadings"][guest]
                 n, se = ours.molecules_per_cell[index] * cells, ours.molecules_per_cell_se[index] * cells
                 z = (n - mean) / math.hypot(se, error) if math.hypot(se, error) > 0 else math.nan
-                row |= {f"{guest}_atomlearn_per_box": round(n, 3), f"{guest}_atomlearn_se": round(se, 3),
-                        f"{guest}_raspa_per_box": round(mean, 3), f"{guest}_raspa_se": round(error, 3), f"{guest}_z": round(z, 2)}
+                row |= {
+                    f"{guest}_atomlearn_per_box": round(n, 3),
+                    f"{guest}_atomlearn_se": round(se, 3),
+                    f"{guest}_raspa_per_box": round(mean, 3),
+                    f"{guest}_raspa_se": round(error, 3),
+                    f"{guest}_z": round(z, 2),
+                }
                 z_scores.append(z)
             ours_s += ours_cpu
             theirs_s += theirs["cpu_s"]
             print(json.dumps(row), flush=True)
     z = np.array(z_scores)
-    print(json.dumps({"summary": True, "points": len(z), "within_2_se": int((np.abs(z) <= 2).sum()),
-                      "max_abs_z": round(float(np.nanmax(np.abs(z))), 2), "atomlearn_cpu_s": round(ours_s, 1),
-                      "raspa_cpu_s": round(theirs_s, 1), "cpu_ratio": round(theirs_s / ours_s, 1)}))
+    print(
+        json.dumps(
+            {
+                "summary": True,
+                "points": len(z),
+                "within_2_se": int((np.abs(z) <= 2).sum()),
+                "max_abs_z": round(float(np.nanmax(np.abs(z))), 2),
+                "atomlearn_cpu_s": round(ours_s, 1),
+                "raspa_cpu_s": round(theirs_s, 1),
+                "cpu_ratio": round(theirs_s / ours_s, 1),
+            }
+        )
+    )
 
 
 def _raspa(atoms, composition: dict[str, float], pressure: float, args: argparse.Namespace) -> dict:
@@ -96,18 +139,28 @@ def _raspa(atoms, composition: dict[str, float], pressure: float, args: argparse
     from raspa_gcmc import run_raspa
 
     result = run_raspa(atoms, composition, 298.0, pressure, args.cycles, args.init_cycles)
-    loadings = {guest: result["system"].average_loadings.average_loading_number_of_molecules(index)
-                for index, guest in enumerate(composition)}
+    loadings = {
+        guest: result["system"].average_loadings.average_loading_number_of_molecules(index)
+        for index, guest in enumerate(composition)
+    }
     return {"cpu_s": result["cpu_s"], "loadings": loadings}
 
 
 def _earlier(path: str) -> dict[tuple[str, str], dict]:
     """RASPA's results by (framework, condition) from the JSON lines of an earlier run."""
     rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
-    return {(row["framework"], row["condition"]): {
-        "cpu_s": row["raspa_cpu_s"],
-        "loadings": {key.split("_raspa_per_box")[0]: (row[key], row[key.replace("_per_box", "_se")])
-                     for key in row if key.endswith("_raspa_per_box")}} for row in rows if not row.get("summary")}
+    return {
+        (row["framework"], row["condition"]): {
+            "cpu_s": row["raspa_cpu_s"],
+            "loadings": {
+                key.split("_raspa_per_box")[0]: (row[key], row[key.replace("_per_box", "_se")])
+                for key in row
+                if key.endswith("_raspa_per_box")
+            },
+        }
+        for row in rows
+        if not row.get("summary")
+    }
 
 
 if __name__ == "__main__":

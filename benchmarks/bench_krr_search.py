@@ -58,25 +58,59 @@ def search(n: int, methods: list[str]) -> None:
     results, chosen = {}, {}
     for name in [m for m in methods if m != "sklearn"]:
         clock = time.perf_counter()
-        model = FastKernelRidge(kernel="rbf", gamma=gammas, alpha=alphas, cv=folds, scoring="mae", fit_intercept=False,
-                                **METHODS[name]).fit(X, y)
+        model = FastKernelRidge(
+            kernel="rbf", gamma=gammas, alpha=alphas, cv=folds, scoring="mae", fit_intercept=False, **METHODS[name]
+        ).fit(X, y)
         results[name], chosen[name] = time.perf_counter() - clock, (model.gamma_, model.alpha_)
-        print(json.dumps({"benchmark": "krr_search", "n": n, "method": f"atomlearn {name}", "seconds": round(results[name], 2),
-                          "gamma": model.gamma_, "alpha": model.alpha_, "cv_mae": round(model.best_score_, 4)}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "benchmark": "krr_search",
+                    "n": n,
+                    "method": f"atomlearn {name}",
+                    "seconds": round(results[name], 2),
+                    "gamma": model.gamma_,
+                    "alpha": model.alpha_,
+                    "cv_mae": round(model.best_score_, 4),
+                }
+            ),
+            flush=True,
+        )
     if "sklearn" not in methods:
         return
     clock = time.perf_counter()
-    grid = GridSearchCV(KernelRidge(kernel="rbf"), {"gamma": gammas, "alpha": alphas}, cv=folds,
-                        scoring="neg_mean_absolute_error").fit(X, y)
+    grid = GridSearchCV(
+        KernelRidge(kernel="rbf"), {"gamma": gammas, "alpha": alphas}, cv=folds, scoring="neg_mean_absolute_error"
+    ).fit(X, y)
     seconds = time.perf_counter() - clock
     reference = (grid.best_params_["gamma"], grid.best_params_["alpha"])
-    print(json.dumps({"benchmark": "krr_search", "n": n, "method": "sklearn GridSearchCV(KernelRidge)",
-                      "seconds": round(seconds, 2), "gamma": reference[0], "alpha": reference[1],
-                      "cv_mae": round(-grid.best_score_, 4)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "benchmark": "krr_search",
+                "n": n,
+                "method": "sklearn GridSearchCV(KernelRidge)",
+                "seconds": round(seconds, 2),
+                "gamma": reference[0],
+                "alpha": reference[1],
+                "cv_mae": round(-grid.best_score_, 4),
+            }
+        ),
+        flush=True,
+    )
     for name, own in results.items():
-        print(json.dumps({"benchmark": "krr_search", "n": n, "method": f"atomlearn {name}",
-                          "speedup_vs_sklearn": round(seconds / own, 2),
-                          "same_model_as_sklearn": bool(np.allclose(chosen[name], reference, rtol=1e-12))}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "benchmark": "krr_search",
+                    "n": n,
+                    "method": f"atomlearn {name}",
+                    "speedup_vs_sklearn": round(seconds / own, 2),
+                    "same_model_as_sklearn": bool(np.allclose(chosen[name], reference, rtol=1e-12)),
+                }
+            ),
+            flush=True,
+        )
 
 
 def _peak_rss_bytes() -> int:
@@ -96,17 +130,31 @@ def peak_memory(n: int, dtype: str) -> None:
     clock = time.perf_counter()
     FastKernelRidge(gamma=0.01, alpha=1e-3, dtype=dtype).fit(X, y)
     peak = _peak_rss_bytes()
-    print(json.dumps({"benchmark": "krr_fit_memory", "n": n, "dtype": dtype, "peak_rss_gib": round(peak / 2**30, 2),
-                      "above_start_gib": round((peak - base) / 2**30, 2), "kernel_matrix_gib": round(n * n * np.dtype(dtype).itemsize / 2**30, 2),
-                      "seconds": round(time.perf_counter() - clock, 1)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "benchmark": "krr_fit_memory",
+                "n": n,
+                "dtype": dtype,
+                "peak_rss_gib": round(peak / 2**30, 2),
+                "above_start_gib": round((peak - base) / 2**30, 2),
+                "kernel_matrix_gib": round(n * n * np.dtype(dtype).itemsize / 2**30, 2),
+                "seconds": round(time.perf_counter() - clock, 1),
+            }
+        ),
+        flush=True,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=8000)
     parser.add_argument("--memory-n", type=int, default=16000)
-    parser.add_argument("--methods", default="exact-eigh,screen,screen-refine3,sklearn",
-                        help=f"comma-separated, of {', '.join(METHODS)}, sklearn")
+    parser.add_argument(
+        "--methods",
+        default="exact-eigh,screen,screen-refine3,sklearn",
+        help=f"comma-separated, of {', '.join(METHODS)}, sklearn",
+    )
     parser.add_argument("--child-memory", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_memory:
@@ -115,7 +163,9 @@ def main() -> None:
     if args.n:
         search(args.n, args.methods.split(","))
     for dtype in ("float64", "float32"):
-        subprocess.run([sys.executable, __file__, "--memory-n", str(args.memory_n), "--child-memory", dtype], check=True)
+        subprocess.run(
+            [sys.executable, __file__, "--memory-n", str(args.memory_n), "--child-memory", dtype], check=True
+        )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,9 @@ def seconds_per_step(atoms, calculator, n_steps: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", default="benchmarks/data/forcefield", help="where bench_forcefield.py left its models")
+    parser.add_argument(
+        "--data", default="benchmarks/data/forcefield", help="where bench_forcefield.py left its models"
+    )
     parser.add_argument("--molecules", default="aspirin,ethanol")
     parser.add_argument("--models", default="painn,schnet")
     parser.add_argument("--replicas", default="1,16,64,256", help="replica counts for atomlearn's networks")
@@ -47,18 +49,35 @@ def main() -> None:
         if mace_model.exists():
             from mace.calculators import MACECalculator
 
-            mace = seconds_per_step(start, MACECalculator(model_paths=str(mace_model), device=args.device,
-                                                          default_dtype="float32"), args.steps)
-            print(json.dumps({"molecule": molecule, "model": "mace", "ms_per_step": 1000 * mace,
-                              "speedup_vs_xtb": xtb / mace}), flush=True)
+            mace = seconds_per_step(
+                start,
+                MACECalculator(model_paths=str(mace_model), device=args.device, default_dtype="float32"),
+                args.steps,
+            )
+            print(
+                json.dumps(
+                    {"molecule": molecule, "model": "mace", "ms_per_step": 1000 * mace, "speedup_vs_xtb": xtb / mace}
+                ),
+                flush=True,
+            )
         for model in args.models.split(","):
             for replicas in (int(r) for r in args.replicas.split(",")):
                 calculator = Calculator(data / f"{model}_{molecule}", device=args.device, n_replicas=replicas)
                 steps = max(20, args.steps * 4 // replicas)
                 seconds = seconds_per_step(start, calculator, steps)
-                print(json.dumps({"molecule": molecule, "model": model, "replicas": replicas,
-                                  "ms_per_replica_step": 1000 * seconds, "replica_steps_per_s": 1 / seconds,
-                                  "speedup_vs_xtb": xtb / seconds}), flush=True)
+                print(
+                    json.dumps(
+                        {
+                            "molecule": molecule,
+                            "model": model,
+                            "replicas": replicas,
+                            "ms_per_replica_step": 1000 * seconds,
+                            "replica_steps_per_s": 1 / seconds,
+                            "speedup_vs_xtb": xtb / seconds,
+                        }
+                    ),
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,11 @@ TARGET = "U0_atomization_kcal_mol"
 N_TEST = 2000
 ATOMLEARN_GAMMAS = [1.0 / s for s in (100.0, 400.0, 1600.0, 6400.0)]  # Laplacian exp(-γ‖x-x′‖₁), γ = 1/σ of qmllib
 ATOMLEARN_ALPHAS = list(10.0 ** np.arange(-12, -1))
-QMLLIB_SIGMAS = {"cm": [100.0, 400.0, 1600.0, 6400.0], "bob": [100.0, 400.0, 1600.0, 6400.0], "fchl19": [1.0, 2.0, 4.0, 8.0, 16.0]}
+QMLLIB_SIGMAS = {
+    "cm": [100.0, 400.0, 1600.0, 6400.0],
+    "bob": [100.0, 400.0, 1600.0, 6400.0],
+    "fchl19": [1.0, 2.0, 4.0, 8.0, 16.0],
+}
 QMLLIB_LAMBDAS = [1e-10, 1e-8, 1e-6]
 SCREEN_ROWS = 2000  # width_subsample of the screened atomlearn run
 
@@ -39,12 +43,18 @@ def split(random_state: int = 0):
 
 ATOMLEARN_VARIANTS = {  # method name: (FastKernelRidge options, description)
     "atomlearn": ({}, "atomlearn bag_of_bonds + FastKernelRidge(laplacian, LOO search)"),
-    "atomlearn-screen": ({"width_subsample": SCREEN_ROWS},
-                         f"atomlearn, widths screened on {SCREEN_ROWS} molecules, LOO λ path on all"),
-    "atomlearn-refine3": ({"width_subsample": SCREEN_ROWS, "refine_alphas": 3},
-                          f"atomlearn, widths × λ screened on {SCREEN_ROWS} molecules, LOO of 3 λ on all"),
-    "atomlearn-direct": ({"width_subsample": SCREEN_ROWS, "refine_alphas": 1},
-                         f"atomlearn, widths × λ screened on {SCREEN_ROWS} molecules, one fit on all"),
+    "atomlearn-screen": (
+        {"width_subsample": SCREEN_ROWS},
+        f"atomlearn, widths screened on {SCREEN_ROWS} molecules, LOO λ path on all",
+    ),
+    "atomlearn-refine3": (
+        {"width_subsample": SCREEN_ROWS, "refine_alphas": 3},
+        f"atomlearn, widths × λ screened on {SCREEN_ROWS} molecules, LOO of 3 λ on all",
+    ),
+    "atomlearn-direct": (
+        {"width_subsample": SCREEN_ROWS, "refine_alphas": 1},
+        f"atomlearn, widths × λ screened on {SCREEN_ROWS} molecules, one fit on all",
+    ),
 }
 
 
@@ -53,8 +63,9 @@ def atomlearn_run(structures_train, y_train, structures_test, y_test, **options)
     # bag sizes from training + test molecules (no labels), as qmllib's fixed asize covers all of QM9
     featurizer = BagOfBonds(n_jobs=-1).fit(list(structures_train) + list(structures_test))
     X_train, X_test = featurizer.transform(structures_train), featurizer.transform(structures_test)
-    model = FastKernelRidge(kernel="laplacian", gamma=ATOMLEARN_GAMMAS, alpha=ATOMLEARN_ALPHAS, cv="loo",
-                            **options).fit(X_train, y_train)
+    model = FastKernelRidge(
+        kernel="laplacian", gamma=ATOMLEARN_GAMMAS, alpha=ATOMLEARN_ALPHAS, cv="loo", **options
+    ).fit(X_train, y_train)
     mae = float(np.mean(np.abs(model.predict(X_test) - y_test)))
     return mae, time.perf_counter() - clock
 
@@ -70,7 +81,9 @@ def qmllib_representation(kind: str, molecules) -> tuple[np.ndarray, list | None
         return np.array([generate_coulomb_matrix(a.numbers, a.positions, size=29) for a in molecules]), None
     if kind == "bob":
         asize = {"C": 9, "H": 20, "N": 7, "O": 5, "F": 6}
-        return np.array([generate_bob(a.numbers, a.positions, list(asize), size=29, asize=asize) for a in molecules]), None
+        return np.array(
+            [generate_bob(a.numbers, a.positions, list(asize), size=29, asize=asize) for a in molecules]
+        ), None
     reps = [generate_fchl19(a.numbers, a.positions, elements=[1, 6, 7, 8, 9], pad=29) for a in molecules]
     return np.array(reps), [a.numbers for a in molecules]
 
@@ -132,8 +145,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,2000,4000")
     parser.add_argument("--skip-fchl-above", type=int, default=4000, help="FCHL19 kernels grow fast; skip larger sizes")
-    parser.add_argument("--methods", default="atomlearn-screen,atomlearn-refine3,atomlearn-direct,cm,bob,fchl19",
-                        help=f"comma-separated, of {', '.join(ATOMLEARN_VARIANTS)}, cm, bob, fchl19")
+    parser.add_argument(
+        "--methods",
+        default="atomlearn-screen,atomlearn-refine3,atomlearn-direct,cm,bob,fchl19",
+        help=f"comma-separated, of {', '.join(ATOMLEARN_VARIANTS)}, cm, bob, fchl19",
+    )
     args = parser.parse_args()
     qm9, test, pool = split()
     y_all = qm9.labels[TARGET].to_numpy()
@@ -151,8 +167,19 @@ def main() -> None:
             else:
                 mae, seconds = qmllib_run(method, molecules_train, y_all[train], molecules_test, y_all[test])
                 name = f"qmllib {method} + KRR"
-            print(json.dumps({"benchmark": "qm9_u0_krr", "method": name, "n_train": size, "n_test": N_TEST,
-                              "test_mae_kcal_mol": round(mae, 3), "wall_s": round(seconds, 2)}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "benchmark": "qm9_u0_krr",
+                        "method": name,
+                        "n_train": size,
+                        "n_test": N_TEST,
+                        "test_mae_kcal_mol": round(mae, 3),
+                        "wall_s": round(seconds, 2),
+                    }
+                ),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

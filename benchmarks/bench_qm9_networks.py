@@ -73,20 +73,36 @@ def main() -> None:
         molecules_train = qm9.take(train).structures.materialize()
         for name in args.models.split(","):
             if name == "krr":
-                mae, seconds = atomlearn_run(molecules_train, y_all[train], molecules_test, y_all[test],
-                                             width_subsample=2000, refine_alphas=3)
+                mae, seconds = atomlearn_run(
+                    molecules_train, y_all[train], molecules_test, y_all[test], width_subsample=2000, refine_alphas=3
+                )
                 row = {"epochs": None, "train_s": round(seconds, 1), "test_mae_kcal_mol": round(mae, 3)}
             else:
                 X_train, X_test = network_inputs(name, molecules_train, molecules_test)
                 row = fit_network(name, X_train, y_all[train], X_test, y_all[test], budget)
             table[name, size] = row["test_mae_kcal_mol"]
-            print(json.dumps({"benchmark": "qm9_u0_networks", "model": name, "n_train": size, "n_test": N_TEST,
-                              "budget_s": None if name == "krr" else budget, **row}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "benchmark": "qm9_u0_networks",
+                        "model": name,
+                        "n_train": size,
+                        "n_test": N_TEST,
+                        "budget_s": None if name == "krr" else budget,
+                        **row,
+                    }
+                ),
+                flush=True,
+            )
     names = list(dict.fromkeys(name for name, _ in table))
     print("\ntest MAE (kcal/mol) | " + " | ".join(f"{s}" for s in sizes))
     for name in names:
-        cells = [f"{table[name, s]:.2f}" + (f" ({table[name, s] / table['krr', s]:.2f}x KRR)" if ("krr", s) in table
-                                             and name != "krr" else "") for s in sizes if (name, s) in table]
+        cells = [
+            f"{table[name, s]:.2f}"
+            + (f" ({table[name, s] / table['krr', s]:.2f}x KRR)" if ("krr", s) in table and name != "krr" else "")
+            for s in sizes
+            if (name, s) in table
+        ]
         print(f"{name} | " + " | ".join(cells))
 
 

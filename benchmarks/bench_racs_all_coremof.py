@@ -22,11 +22,20 @@ def main() -> None:
     wall = time.perf_counter() - start
     failed = featurizer.errors_table()
     reasons = failed.reason.str.extract(r"^\w+: ([a-z ]+)")[0].value_counts().head(5).to_dict()
-    print(json.dumps({
-        "benchmark": "racs_all_coremof2019", "n_jobs": n_jobs, "structures": len(values),
-        "featurized": int(len(values) - len(failed)), "failed": int(len(failed)), "top_failure_reasons": reasons,
-        "wall_s": round(wall, 1), "structures_per_s": round(len(values) / wall, 2),
-    }))
+    print(
+        json.dumps(
+            {
+                "benchmark": "racs_all_coremof2019",
+                "n_jobs": n_jobs,
+                "structures": len(values),
+                "featurized": int(len(values) - len(failed)),
+                "failed": int(len(failed)),
+                "top_failure_reasons": reasons,
+                "wall_s": round(wall, 1),
+                "structures_per_s": round(len(values) / wall, 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

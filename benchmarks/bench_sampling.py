@@ -32,10 +32,19 @@ from atomlearn.sampling.train import evaluate_generator
 
 TOLERANCE_KT = 0.2
 #: system -> [(training samples, likelihood or flow-matching steps, energy steps)], each run from scratch
-BUDGETS = {"double-well": [(10_000, 100, 100), (10_000, 250, 250), (10_000, 500, 500), (10_000, 1000, 1000),
-                           (10_000, 2000, 2000)],
-           "dw4": [(10_000, 3000, 0)], "lj13": [(10_000, 3000, 0)],
-           "alanine-dipeptide": [(10_000, 5000, 2000)], "molecule": [(1000, 2000, 1000)]}
+BUDGETS = {
+    "double-well": [
+        (10_000, 100, 100),
+        (10_000, 250, 250),
+        (10_000, 500, 500),
+        (10_000, 1000, 1000),
+        (10_000, 2000, 2000),
+    ],
+    "dw4": [(10_000, 3000, 0)],
+    "lj13": [(10_000, 3000, 0)],
+    "alanine-dipeptide": [(10_000, 5000, 2000)],
+    "molecule": [(1000, 2000, 1000)],
+}
 N_EVAL = {"double-well": 100_000, "dw4": 2000, "lj13": 1000, "alanine-dipeptide": 20_000, "molecule": 20_000}
 
 
@@ -43,20 +52,36 @@ def bg_run(system, budget: tuple[int, int, int]) -> dict:
     start = time.perf_counter()
     n_samples, iterations, energy_steps = budget
     samples = system.training_samples(n_samples, random_state=0)
-    generator = BoltzmannGenerator(system, flow=system.default_flow, temperature=system.temperature, random_state=0,
-                                   energy_weight=system.default_energy_weight,
-                                   device="cpu", hidden=128 if system.energy_unit != "kT" else 64 if
-                                   system.default_flow != "flow-matching" else 32)
+    generator = BoltzmannGenerator(
+        system,
+        flow=system.default_flow,
+        temperature=system.temperature,
+        random_state=0,
+        energy_weight=system.default_energy_weight,
+        device="cpu",
+        hidden=128 if system.energy_unit != "kT" else 64 if system.default_flow != "flow-matching" else 32,
+    )
     generator.fit(samples, iterations=iterations, energy_steps=energy_steps)
     evaluation = evaluate_generator(generator, system, N_EVAL[system.name])
-    row = {"training_samples": n_samples, "iterations": iterations, "energy_steps": energy_steps,
-           "seconds": time.perf_counter() - start, "ess_percent": evaluation["ess_percent"],
-           "n_invalid": evaluation["n_invalid"], "energy_w1_flow": evaluation["energy_w1_flow"],
-           "energy_w1_reweighted": evaluation["energy_w1_reweighted"], "nll_reference": evaluation["nll_reference"]}
+    row = {
+        "training_samples": n_samples,
+        "iterations": iterations,
+        "energy_steps": energy_steps,
+        "seconds": time.perf_counter() - start,
+        "ess_percent": evaluation["ess_percent"],
+        "n_invalid": evaluation["n_invalid"],
+        "energy_w1_flow": evaluation["energy_w1_flow"],
+        "energy_w1_reweighted": evaluation["energy_w1_reweighted"],
+        "nll_reference": evaluation["nll_reference"],
+    }
     if evaluation["free_energy_differences"]:
         delta = evaluation["free_energy_differences"][0]
-        row.update(delta_f_kT=delta["delta_f"], delta_f_se_kT=delta["error"], reference_kT=delta["reference"],
-                   abs_error_kT=abs(delta["delta_f"] - delta["reference"]))
+        row.update(
+            delta_f_kT=delta["delta_f"],
+            delta_f_se_kT=delta["error"],
+            reference_kT=delta["reference"],
+            abs_error_kT=abs(delta["delta_f"] - delta["reference"]),
+        )
     return row
 
 
@@ -79,7 +104,7 @@ def sampler_trace(system, seconds: float) -> list[tuple[float, float]]:
         x, seed = chain.samples[-1], seed + 1
         saved.append(chain.samples)
         kept = np.concatenate(saved)
-        kept = kept[len(kept) // 10:].reshape(-1, system.dim)
+        kept = kept[len(kept) // 10 :].reshape(-1, system.dim)
         a, b = system.states[names[0]](kept).mean(), system.states[names[1]](kept).mean()
         trace.append((time.perf_counter() - start, -np.log(b / a) if a > 0 and b > 0 else np.nan))
     return trace
@@ -96,9 +121,14 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     for name in args.systems.split(","):
-        params = {"alanine-dipeptide": {"reference_ns": args.reference_ns},
-                  "molecule": {"frames": args.frames, "potential_source": args.potential,
-                               "reference_ns": args.molecule_reference_ns}}.get(name, {})
+        params = {
+            "alanine-dipeptide": {"reference_ns": args.reference_ns},
+            "molecule": {
+                "frames": args.frames,
+                "potential_source": args.potential,
+                "reference_ns": args.molecule_reference_ns,
+            },
+        }.get(name, {})
         system = get_system(name, **params)
         bg_seconds = None
         for budget in BUDGETS[name]:
@@ -112,13 +142,31 @@ def main() -> None:
         trace = sampler_trace(system, args.seconds)
         within = [abs(e - reference) < TOLERANCE_KT for _, e in trace]
         reached = next((trace[i][0] for i in range(len(trace)) if all(within[i:])), None)
-        print(json.dumps({"system": name, "method": "mcmc" if not hasattr(system, "md_frames") else "md",
-                          "seconds_run": trace[-1][0], "delta_f_kT": trace[-1][1], "reference_kT": reference,
-                          "seconds_to_tolerance": reached}), flush=True)
-        print(json.dumps({"system": name, "bg_seconds_to_0.2kT": bg_seconds, "alone_seconds_to_0.2kT": reached,
-                          "alone_over_bg": (reached or float("inf")) / bg_seconds if bg_seconds else None,
-                          "note": None if reached else f"not within {TOLERANCE_KT} kT after {trace[-1][0]:.0f} s alone"}),
-              flush=True)
+        print(
+            json.dumps(
+                {
+                    "system": name,
+                    "method": "mcmc" if not hasattr(system, "md_frames") else "md",
+                    "seconds_run": trace[-1][0],
+                    "delta_f_kT": trace[-1][1],
+                    "reference_kT": reference,
+                    "seconds_to_tolerance": reached,
+                }
+            ),
+            flush=True,
+        )
+        print(
+            json.dumps(
+                {
+                    "system": name,
+                    "bg_seconds_to_0.2kT": bg_seconds,
+                    "alone_seconds_to_0.2kT": reached,
+                    "alone_over_bg": (reached or float("inf")) / bg_seconds if bg_seconds else None,
+                    "note": None if reached else f"not within {TOLERANCE_KT} kT after {trace[-1][0]:.0f} s alone",
+                }
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -47,18 +47,40 @@ def main() -> None:
         (folder / "corpus.jsonl").write_text(one * args.repeat)
         texts = [document.text for document in read_corpus(folder / "corpus.jsonl")]
         raw_words = sum(len(text.split()) for text in texts)
-        for name, tokenizer, out in (("atomlearn tokenize", tokenize, "ours.txt"),
-                                     ("gensim simple_preprocess", simple_preprocess, "plain.txt")):
+        for name, tokenizer, out in (
+            ("atomlearn tokenize", tokenize, "ours.txt"),
+            ("gensim simple_preprocess", simple_preprocess, "plain.txt"),
+        ):
             started = time.perf_counter()
             lines = [" ".join(tokenizer(text)) for text in texts]
             seconds = time.perf_counter() - started
             (folder / out).write_text("\n".join(lines) + "\n")
-            print(json.dumps({"stage": name, "documents": len(texts), "words": raw_words, "seconds": seconds,
-                              "words_per_second": raw_words / seconds}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "stage": name,
+                        "documents": len(texts),
+                        "words": raw_words,
+                        "seconds": seconds,
+                        "words_per_second": raw_words / seconds,
+                    }
+                ),
+                flush=True,
+            )
         for name, out in (("word2vec on atomlearn tokens", "ours.txt"), ("word2vec on plain tokens", "plain.txt")):
             seconds, words = word2vec_seconds(folder / out, args.epochs, args.workers)
-            print(json.dumps({"stage": name, "epochs": args.epochs, "workers": args.workers, "seconds": seconds,
-                              "words_per_second": words * args.epochs / seconds}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "stage": name,
+                        "epochs": args.epochs,
+                        "workers": args.workers,
+                        "seconds": seconds,
+                        "words_per_second": words * args.epochs / seconds,
+                    }
+                ),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

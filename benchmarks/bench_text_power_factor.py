@@ -44,8 +44,12 @@ def power_factor_dataset(n: int | None, seed: int = 0) -> Dataset:
         structures.append(Atoms(symbols, positions=np.arange(3 * len(symbols)).reshape(-1, 3) * 3.0))
         targets.append(np.log10(power_factor))
     labels = pd.DataFrame({"log10_power_factor": targets}, index=ids)
-    return Dataset(ids, structures, labels, DatasetMeta("mat2vec-thermoelectrics",
-                                                        units={"log10_power_factor": "log10(μW/(cm K²))"}))
+    return Dataset(
+        ids,
+        structures,
+        labels,
+        DatasetMeta("mat2vec-thermoelectrics", units={"log10_power_factor": "log10(μW/(cm K²))"}),
+    )
 
 
 def main() -> None:
@@ -54,13 +58,32 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=3000)
     args = parser.parse_args()
     dataset = power_factor_dataset(args.n)
-    for name, featurizer in (("text_embedding", TextEmbedding(embeddings=args.embeddings)),
-                             ("composition", make_featurizer("composition"))):
-        result = run_holdout(dataset, "log10_power_factor", featurizer, HistGradientBoostingRegressor(random_state=0),
-                             baselines=("dummy",), n_bootstrap=200)
+    for name, featurizer in (
+        ("text_embedding", TextEmbedding(embeddings=args.embeddings)),
+        ("composition", make_featurizer("composition")),
+    ):
+        result = run_holdout(
+            dataset,
+            "log10_power_factor",
+            featurizer,
+            HistGradientBoostingRegressor(random_state=0),
+            baselines=("dummy",),
+            n_bootstrap=200,
+        )
         model, dummy = result.metrics["model"]["test"], result.metrics["dummy"]["test"]
-        print(json.dumps({"featurizer": name, "counts": result.counts, "test_mae": model["mae"], "test_r2": model["r2"],
-                          "dummy_mae": dummy["mae"], "seconds": sum(result.timings_s.values())}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "featurizer": name,
+                    "counts": result.counts,
+                    "test_mae": model["mae"],
+                    "test_r2": model["r2"],
+                    "dummy_mae": dummy["mae"],
+                    "seconds": sum(result.timings_s.values()),
+                }
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

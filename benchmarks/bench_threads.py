@@ -36,8 +36,9 @@ def _busy() -> None:
 
 
 def ms_per_call(threads: int, calls: int) -> float:
-    done = subprocess.run([sys.executable, "-c", CHILD.format(threads=threads, calls=calls)], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD.format(threads=threads, calls=calls)], capture_output=True, text=True, check=True
+    )
     return float(done.stdout.strip().splitlines()[-1])
 
 
@@ -58,7 +59,11 @@ def main() -> None:
             for worker in workers:
                 worker.terminate()
         for threads, ms in times.items():
-            print(json.dumps({"what": "xTB forces, aspirin", "machine": load, "threads": threads, "ms_per_call": round(ms, 2)}))
+            print(
+                json.dumps(
+                    {"what": "xTB forces, aspirin", "machine": load, "threads": threads, "ms_per_call": round(ms, 2)}
+                )
+            )
         print(json.dumps({"machine": load, f"{cores}_threads_over_1": round(times[cores] / times[1], 2)}))
 
 

@@ -20,13 +20,20 @@ import warnings
 from ase import Atoms
 
 from atomlearn.simulate.eos import critical_constants, fugacity_coefficients
+from atomlearn.simulate.grid import supercell_for_cutoff
 from atomlearn.simulate.guests import get_guest
 from atomlearn.simulate.lj_parameters import load_forcefield
-from atomlearn.simulate.grid import supercell_for_cutoff
 
 
-def run_raspa(atoms: Atoms, composition: dict[str, float], temperature_K: float, pressure_Pa: float, cycles: int,
-              init_cycles: int, seed: int = 1) -> dict:
+def run_raspa(
+    atoms: Atoms,
+    composition: dict[str, float],
+    temperature_K: float,
+    pressure_Pa: float,
+    cycles: int,
+    init_cycles: int,
+    seed: int = 1,
+) -> dict:
     """Absolute loadings (mol/kg, with RASPA's block errors) and the CPU seconds of one raspalib GCMC run."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -34,15 +41,18 @@ def run_raspa(atoms: Atoms, composition: dict[str, float], temperature_K: float,
 
     species = [get_guest(name) for name in composition]
     total = sum(composition.values())
-    phi = fugacity_coefficients({g.name: composition[n] / total for g, n in zip(species, composition)}, temperature_K,
-                                pressure_Pa)
+    phi = fugacity_coefficients(
+        {g.name: composition[n] / total for g, n in zip(species, composition)}, temperature_K, pressure_Pa
+    )
     forcefield = load_forcefield("uff")
     symbols = sorted(set(atoms.get_chemical_symbols()))
     eps, sig = forcefield.parameters(symbols, "raspa")
     pseudo, parameters, index = [], [], {}
     for symbol, e, s in zip(symbols, eps, sig):
         index[symbol] = len(pseudo)
-        pseudo.append(r.PseudoAtom(f"{symbol}_fw", True, float(atoms[atoms.get_chemical_symbols().index(symbol)].mass), 0.0))
+        pseudo.append(
+            r.PseudoAtom(f"{symbol}_fw", True, float(atoms[atoms.get_chemical_symbols().index(symbol)].mass), 0.0)
+        )
         parameters.append(r.VDWParameters(float(e), float(s)))
     for guest in species:
         for site in guest.sites:
@@ -50,27 +60,50 @@ def run_raspa(atoms: Atoms, composition: dict[str, float], temperature_K: float,
                 index[site.type] = len(pseudo)
                 pseudo.append(r.PseudoAtom(site.type, False, 12.0, site.charge_e))
                 parameters.append(r.VDWParameters(float(site.epsilon_K), float(site.sigma_A)))
-    field = r.ForceField(pseudo, parameters, r.ForceField.MixingRule.LORENTZ_BERTHELOT, 12.0, 12.0, 12.0, True, False, True)
+    field = r.ForceField(
+        pseudo, parameters, r.ForceField.MixingRule.LORENTZ_BERTHELOT, 12.0, 12.0, 12.0, True, False, True
+    )
     a, b, c, alpha, beta, gamma = atoms.cell.cellpar()
     box = r.SimulationBox(a, b, c, math.radians(alpha), math.radians(beta), math.radians(gamma))
     charges = atoms.get_initial_charges()
-    framework_atoms = [r.Atom(list(map(float, f)), float(q), 1.0, 0, index[s], 0, 0, 0)
-                       for f, q, s in zip(atoms.get_scaled_positions(), charges, atoms.get_chemical_symbols())]
-    framework = r.Framework(field, "framework", box, 1, framework_atoms, list(supercell_for_cutoff(atoms.cell[:], 12.0)))
+    framework_atoms = [
+        r.Atom(list(map(float, f)), float(q), 1.0, 0, index[s], 0, 0, 0)
+        for f, q, s in zip(atoms.get_scaled_positions(), charges, atoms.get_chemical_symbols())
+    ]
+    framework = r.Framework(
+        field, "framework", box, 1, framework_atoms, list(supercell_for_cutoff(atoms.cell[:], 12.0))
+    )
     components = []
     for number, guest in enumerate(species):
         constants = critical_constants()[guest.name]
         centre = guest.positions.mean(axis=0)
-        defined = [r.Atom(list(map(float, p - centre)), float(site.charge_e), 1.0, 0, index[site.type], number, 0, 0)
-                   for p, site in zip(guest.positions, guest.sites)]
-        moves = r.MCMoveProbabilities(translation_probability=0.5, rotation_probability=0.5 if len(defined) > 1 else 0.0,
-                                      reinsertion_cbmc_probability=0.5, swap_cbmc_probability=1.0,
-                                      identity_change_probability=1.0 if len(species) > 1 else 0.0)
+        defined = [
+            r.Atom(list(map(float, p - centre)), float(site.charge_e), 1.0, 0, index[site.type], number, 0, 0)
+            for p, site in zip(guest.positions, guest.sites)
+        ]
+        moves = r.MCMoveProbabilities(
+            translation_probability=0.5,
+            rotation_probability=0.5 if len(defined) > 1 else 0.0,
+            reinsertion_cbmc_probability=0.5,
+            swap_cbmc_probability=1.0,
+            identity_change_probability=1.0 if len(species) > 1 else 0.0,
+        )
         y = composition[list(composition)[number]] / total
-        components.append(r.Component(field, guest.name, constants.temperature_K, constants.pressure_Pa, constants.acentric,
-                                      defined, particle_probabilities=moves, fugacity_coefficient=phi[guest.name] * y * len(species)))
-    system = r.System(field, None, False, temperature_K, pressure_Pa, 0.0, framework, components, [],
-                      [0] * len(components), 5)
+        components.append(
+            r.Component(
+                field,
+                guest.name,
+                constants.temperature_K,
+                constants.pressure_Pa,
+                constants.acentric,
+                defined,
+                particle_probabilities=moves,
+                fugacity_coefficient=phi[guest.name] * y * len(species),
+            )
+        )
+    system = r.System(
+        field, None, False, temperature_K, pressure_Pa, 0.0, framework, components, [], [0] * len(components), 5
+    )
     mc = r.MonteCarlo(cycles, init_cycles, 0, 10**9, 10**9, 1000, 100, [system], seed, 5, False)
     clock = time.process_time()
     mc.run()

@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.names:
         sources = [s for s in sources if any(s.stem == n or s.stem.startswith(f"{n}_") for n in args.names)]
         if not sources:
-            parser.error(f"no tutorial matches {' '.join(args.names)}; there are {', '.join(s.stem for s in TUTORIALS.glob('[0-9][0-9]_*.py'))}")
+            parser.error(
+                f"no tutorial matches {' '.join(args.names)}; there are {', '.join(s.stem for s in TUTORIALS.glob('[0-9][0-9]_*.py'))}"
+            )
     GENERATED.mkdir(exist_ok=True)
     timings = {}
     for source in sources:
@@ -66,18 +68,26 @@ def build(source: Path, small: bool = False, force: bool = False) -> bool:
     """Execute ``source`` and write its page, figures and notebook; False when they are up to date."""
     fingerprint = hashlib.sha256(source.read_bytes() + (b"small" if small else b"full")).hexdigest()
     stamp = GENERATED / f"{source.stem}.json"
-    if not force and stamp.is_file() and json.loads(stamp.read_text()).get("sha256") == fingerprint \
-            and (GENERATED / f"{source.stem}.md").is_file():
+    if (
+        not force
+        and stamp.is_file()
+        and json.loads(stamp.read_text()).get("sha256") == fingerprint
+        and (GENERATED / f"{source.stem}.md").is_file()
+    ):
         return False
     notebook = jupytext.read(source)
-    environment = {"ATOMLEARN_TUTORIAL_SMALL": "1" if small else "", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    environment = {
+        "ATOMLEARN_TUTORIAL_SMALL": "1" if small else "",
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    }
     previous = {k: os.environ.get(k) for k in environment}
     os.environ.update(environment)
     started = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory(prefix=f"tutorial-{source.stem}-") as workdir:  # what it writes goes away
-            NotebookClient(notebook, timeout=TIMEOUT_S, kernel_name="python3",
-                           resources={"metadata": {"path": workdir}}).execute()
+            NotebookClient(
+                notebook, timeout=TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": workdir}}
+            ).execute()
     finally:
         for key, value in previous.items():
             if value is None:
@@ -98,16 +108,22 @@ def build(source: Path, small: bool = False, force: bool = False) -> bool:
     return True
 
 
-def to_markdown(notebook: nbformat.NotebookNode, source: Path, figures: Path, figures_name: str, seconds: float,
-                small: bool) -> str:
+def to_markdown(
+    notebook: nbformat.NotebookNode, source: Path, figures: Path, figures_name: str, seconds: float, small: bool
+) -> str:
     """The executed notebook as a page: markdown cells as they are, code with its printed output and
     figures (PNG files in ``figures``), solution cells folded; under the introduction, the download
     button and how long this execution took (``seconds``, in small mode or at full size)."""
-    size = "in small mode (`ATOMLEARN_TUTORIAL_SMALL=1`: the outputs below come from shrunken data)" if small \
+    size = (
+        "in small mode (`ATOMLEARN_TUTORIAL_SMALL=1`: the outputs below come from shrunken data)"
+        if small
         else "at full size"
-    download = (f"[Download the notebook]({source.stem}.ipynb){{ .md-button }} or run its source, "
-                f"`docs/tutorials/{source.name}`, as a script. This page was executed {size} in "
-                f"{seconds / 60:.1f} min on {available_cores()} cores.")
+    )
+    download = (
+        f"[Download the notebook]({source.stem}.ipynb){{ .md-button }} or run its source, "
+        f"`docs/tutorials/{source.name}`, as a script. This page was executed {size} in "
+        f"{seconds / 60:.1f} min on {available_cores()} cores."
+    )
     parts = []
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "markdown":

@@ -15,14 +15,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.fuzz_corpus import OUTCOMES, fuzz_table  # noqa: E402
-
 from atomlearn.datasets import load_coremof, load_qm9  # noqa: E402
 from atomlearn.structures import read_structure  # noqa: E402
+from tests.fuzz_corpus import OUTCOMES, fuzz_table  # noqa: E402
 
-
-HEADERS = {"ok": "ok", "refused": "refused", "undetectable_prefix": "undetectable", "crash": "crash", "hang": "hang",
-           "accepted_but_wrong": "wrong", "refused_but_fine": "false_refusal"}
+HEADERS = {
+    "ok": "ok",
+    "refused": "refused",
+    "undetectable_prefix": "undetectable",
+    "crash": "crash",
+    "hang": "hang",
+    "accepted_but_wrong": "wrong",
+    "refused_but_fine": "false_refusal",
+}
 
 
 def main() -> None:

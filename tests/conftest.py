@@ -71,8 +71,15 @@ def small_mofs(small_mof_dataset):
     return small_mof_dataset.take(range(8)).structures.materialize()
 
 
-BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+BROWSER_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _browser_command(tmp_path: Path) -> list[str]:
@@ -99,8 +106,12 @@ def render_page(tmp_path):
     figure); ``render.overflow`` then lists the sections wider than the window (the page measures itself)."""
 
     def render(page: Path) -> tuple[str | None, dict[str, list[int]]]:
-        dom = subprocess.run([*_browser_command(tmp_path), "--virtual-time-budget=20000", "--dump-dom", page.as_uri()],
-                             capture_output=True, text=True, timeout=180).stdout
+        dom = subprocess.run(
+            [*_browser_command(tmp_path), "--virtual-time-budget=20000", "--dump-dom", page.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        ).stdout
         root = re.search(r"<html[^>]*>", dom).group(0)
         errors = re.search(r"data-script-errors=\"([^\"]*)\"", root)
         sizes = json.loads(re.search(r"data-figure-sizes=\"([^\"]*)\"", root).group(1).replace("&quot;", '"'))
@@ -117,7 +128,9 @@ def screenshot_page(tmp_path):
 
     def shoot(page: Path) -> Path:
         shot = tmp_path / "shot.png"
-        subprocess.run([*_browser_command(tmp_path), f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=180)
+        subprocess.run(
+            [*_browser_command(tmp_path), f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=180
+        )
         return shot
 
     return shoot

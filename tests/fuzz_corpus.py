@@ -31,9 +31,9 @@ SYMMETRIC_IDS = ("DONNAW01_SL", "POZHUI_ion_b", "ja406030p_si_002_manual", "ja40
 
 @dataclass(frozen=True)
 class Mutant:
-    name: str        # file name (id + mutation + extension)
-    source: str      # id of the original
-    family: str      # mutation family
+    name: str  # file name (id + mutation + extension)
+    source: str  # id of the original
+    family: str  # mutation family
     data: bytes
     expect: str
 
@@ -49,6 +49,7 @@ class Original:
 
 # ------------------------------------------------------------------ originals
 
+
 def cif_originals(coremof, n_p1: int = 30, n_formula: int = 6) -> list[Original]:
     """P1 CoRE MOF CIFs, the symmetric ones, and P1 ones with their formula stated."""
     loader = coremof.structures.loader
@@ -60,8 +61,9 @@ def cif_originals(coremof, n_p1: int = 30, n_formula: int = 6) -> list[Original]
         small = gemmi.make_small_structure_from_block(gemmi.cif.read_string(text).sole_block())
         symbols = Counter(site.element.name for site in small.get_all_unit_cell_sites())
         formula = " ".join(f"{s}{n}" for s, n in sorted(symbols.items()))
-        stated = text.replace("_cell_length_a", f"_chemical_formula_sum '{formula}'\n_cell_formula_units_Z 1\n"
-                              "_cell_length_a", 1)
+        stated = text.replace(
+            "_cell_length_a", f"_chemical_formula_sum '{formula}'\n_cell_formula_units_Z 1\n_cell_length_a", 1
+        )
         originals.append(Original(item_id + "_formula", ".cif", stated, has_formula=True))
     return originals
 
@@ -89,6 +91,7 @@ def xyz_originals(qm9, n: int = 20) -> list[Original]:
 
 
 # ------------------------------------------------------------------ CIF mutations
+
 
 def _atom_rows(lines: list[str]) -> tuple[int, int, list[str]]:
     """First and last (exclusive) line index of the atom-site rows, and the loop's tags."""
@@ -160,7 +163,7 @@ def cif_mutants(original: Original, rng: np.random.Generator) -> Iterator[Mutant
         for k in range(3):
             cut = int(rng.integers(len(lines[0]) + 1, len(raw)))
             tail = raw[:cut].split(b"\n")[-1]
-            last_token = bool(tail.strip()) and cut < len(raw) and not raw[cut:cut + 1].isspace()
+            last_token = bool(tail.strip()) and cut < len(raw) and not raw[cut : cut + 1].isspace()
             if last_token and cut > len("\n".join(lines[:end]).encode()) - 4:
                 expect = "any"  # cut inside the last row's last value ("Cl" -> "C"): still a valid file
             elif original.has_formula:
@@ -169,7 +172,9 @@ def cif_mutants(original: Original, rng: np.random.Generator) -> Iterator[Mutant
                 expect = "prefix_or_refuse"
             yield make(f"truncate_byte{k}", raw[:cut], expect)
         row = int(rng.integers(first + 1, end - 1))
-        yield make("truncate_row", "\n".join(lines[:row]) + "\n", "refuse" if original.has_formula else "prefix_or_refuse")
+        yield make(
+            "truncate_row", "\n".join(lines[:row]) + "\n", "refuse" if original.has_formula else "prefix_or_refuse"
+        )
     for k in range(4):
         position = int(rng.integers(0, len(raw)))
         flipped = bytearray(raw)
@@ -187,8 +192,11 @@ def cif_mutants(original: Original, rng: np.random.Generator) -> Iterator[Mutant
         bad = str(rng.choice(["C1x", "X", "Qq", "Xx", "1C"]))
         yield make("type_symbol_bad", _set_column(text, "_atom_site_type_symbol", 0, bad), "refuse")
     axis = str(rng.choice(["x", "y", "z"]))
-    yield make("coordinate_nan", _set_column(text, f"_atom_site_fract_{axis}", 1, str(rng.choice(["nan", "?", "abc"]))),
-               "refuse")
+    yield make(
+        "coordinate_nan",
+        _set_column(text, f"_atom_site_fract_{axis}", 1, str(rng.choice(["nan", "?", "abc"]))),
+        "refuse",
+    )
     for k, tag in enumerate(rng.choice(["_cell_length_a", "_cell_length_b", "_cell_length_c"], 2, replace=False)):
         value = str(rng.choice(["?", ".", "-10", "0", "1e6", "1e300", "nan", "abc"]))
         yield make(f"cell_length_bad{k}", _replace_value(text, str(tag), value), "refuse")
@@ -198,21 +206,37 @@ def cif_mutants(original: Original, rng: np.random.Generator) -> Iterator[Mutant
     yield make("cell_missing", re.sub(r"^_cell_length_b.*\n", "", text, flags=re.M), "refuse")
     yield make("charges", _add_charges(text, None), "same")
     yield make("charge_bad", _add_charges(text, str(rng.choice(["nan", "inf", "abc", "40"]))), "refuse")
-    operators = re.search(r"loop_[ \t]*\r?\n[ \t]*_symmetry_equiv_pos_as_xyz[ \t]*\r?\n"
-                          r"((?:[ \t]*'?[-+xyzXYZ0-9/,. ]+'?[ \t]*\r?\n)+)", text)
+    operators = re.search(
+        r"loop_[ \t]*\r?\n[ \t]*_symmetry_equiv_pos_as_xyz[ \t]*\r?\n"
+        r"((?:[ \t]*'?[-+xyzXYZ0-9/,. ]+'?[ \t]*\r?\n)+)",
+        text,
+    )
     if operators is not None:
         yield make("no_operators", text.replace(operators.group(0), ""), "same")
         first_operator = operators.group(1).splitlines()[0].strip()
         bad = str(rng.choice(["'x,y'", "'a,b,c'", "'x+1/0,y,z'", "'foo'"]))
-        yield make("operator_bad", text.replace(operators.group(0), operators.group(0).replace(first_operator, bad, 1)),
-                   "refuse")
+        yield make(
+            "operator_bad",
+            text.replace(operators.group(0), operators.group(0).replace(first_operator, bad, 1)),
+            "refuse",
+        )
         if not original.symmetric:
-            yield make("symbol_disagrees", _replace_value(text, "_symmetry_space_group_name_H-M", "'F m -3 m'"), "refuse")
-    yield make("number_bad", _replace_value(text, "_symmetry_int_tables_number", "!")
-               if "_symmetry_int_tables_number" in text else text + "_symmetry_Int_Tables_number !\n", "refuse")
+            yield make(
+                "symbol_disagrees", _replace_value(text, "_symmetry_space_group_name_H-M", "'F m -3 m'"), "refuse"
+            )
+    yield make(
+        "number_bad",
+        _replace_value(text, "_symmetry_int_tables_number", "!")
+        if "_symmetry_int_tables_number" in text
+        else text + "_symmetry_Int_Tables_number !\n",
+        "refuse",
+    )
     data_line = lines[0]
-    yield make("quote_comma", text.replace(data_line, data_line + "\n_citation_author_name 'M. Eddaoudi, O.M. Yaghi',", 1),
-               "same")
+    yield make(
+        "quote_comma",
+        text.replace(data_line, data_line + "\n_citation_author_name 'M. Eddaoudi, O.M. Yaghi',", 1),
+        "same",
+    )
     yield make("utf16", text.encode("utf-16"), "refuse")
     yield make("latin1_comment", ("# structure from café Müller\n" + text).encode("latin-1"), "same")
     yield make("crlf", text.replace("\n", "\r\n"), "same")
@@ -226,6 +250,7 @@ def cif_mutants(original: Original, rng: np.random.Generator) -> Iterator[Mutant
 
 # ------------------------------------------------------------------ XYZ mutations
 
+
 def xyz_mutants(original: Original, rng: np.random.Generator) -> Iterator[Mutant]:
     text = original.text
     lines = text.splitlines()
@@ -237,7 +262,7 @@ def xyz_mutants(original: Original, rng: np.random.Generator) -> Iterator[Mutant
     def atom_line(index: int, replace_field: int, value: str) -> str:
         fields = lines[2 + index].split()
         fields[replace_field] = value
-        return "\n".join(lines[: 2 + index] + [" ".join(fields)] + lines[3 + index:]) + "\n"
+        return "\n".join(lines[: 2 + index] + [" ".join(fields)] + lines[3 + index :]) + "\n"
 
     n = int(lines[0])
     row = int(rng.integers(0, n))
@@ -287,10 +312,12 @@ def _same(atoms, reference, prefix: bool = False) -> bool:
     n = len(atoms)
     if n == 0 or n > len(reference) or (not prefix and n != len(reference)):
         return False
-    return (np.array_equal(atoms.numbers, reference.numbers[:n])
-            and np.allclose(atoms.positions, reference.positions[:n], atol=1e-4)
-            and np.allclose(np.asarray(atoms.cell), np.asarray(reference.cell), atol=1e-4)
-            and np.array_equal(atoms.pbc, reference.pbc))
+    return (
+        np.array_equal(atoms.numbers, reference.numbers[:n])
+        and np.allclose(atoms.positions, reference.positions[:n], atol=1e-4)
+        and np.allclose(np.asarray(atoms.cell), np.asarray(reference.cell), atol=1e-4)
+        and np.array_equal(atoms.pbc, reference.pbc)
+    )
 
 
 def judge(mutant: Mutant, reference, read, timeout_s: int = 30) -> tuple[str, str]:

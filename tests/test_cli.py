@@ -8,12 +8,35 @@ from atomlearn.cli import main
 
 def test_fit_writes_a_run_folder_and_predict_uses_its_bundle(tmp_path, capsys):
     run = tmp_path / "run"
-    code = main(["fit", "qm9", "--target", "U0_atomization_kcal_mol", "--featurizer", "element_fraction,coulomb_matrix",
-                 "--model", "krr", "--split", "stratified", "--nested", "3x3", "--n", "300", "--bootstrap", "200",
-                 "--out", str(run)])
+    code = main(
+        [
+            "fit",
+            "qm9",
+            "--target",
+            "U0_atomization_kcal_mol",
+            "--featurizer",
+            "element_fraction,coulomb_matrix",
+            "--model",
+            "krr",
+            "--split",
+            "stratified",
+            "--nested",
+            "3x3",
+            "--n",
+            "300",
+            "--bootstrap",
+            "200",
+            "--out",
+            str(run),
+        ]
+    )
     text = capsys.readouterr().out
     assert code == 0, text
-    assert "krr" in text and "baselines on the same split: dummy, ridge, gbr" in text and "300 structures in: 300 used" in text
+    assert (
+        "krr" in text
+        and "baselines on the same split: dummy, ridge, gbr" in text
+        and "300 structures in: 300 used" in text
+    )
     assert "nested CV 3x3" in text
     result = json.loads((run / "results.json").read_text())
     assert result["metrics"]["model"]["test"]["mae"] < result["metrics"]["dummy"]["test"]["mae"] / 4
@@ -44,21 +67,56 @@ def test_fit_writes_a_run_folder_and_predict_uses_its_bundle(tmp_path, capsys):
     with open(run / "bundle" / "model.skops", "ab") as handle:
         handle.write(b"x")
     assert main(["predict", str(run), str(folder)]) == 2
-    assert "bundle/model.skops was changed after the run folder was written" in " ".join(capsys.readouterr().err.split())
+    assert "bundle/model.skops was changed after the run folder was written" in " ".join(
+        capsys.readouterr().err.split()
+    )
     assert main(["predict", str(run / "bundle"), str(folder)]) == 2  # the bundle alone: its card's checksum
     assert "does not match its card" in capsys.readouterr().err
 
 
 def test_curve_bias_variance_and_models_commands(tmp_path, capsys):
-    assert main(["curve", "qm9", "--target", "U0_atomization_kcal_mol", "--featurizer", "bag_of_bonds",
-                 "--model", "krr_laplacian", "--n", "400", "--sizes", "40,120,300", "--out", str(tmp_path / "c.csv")]) == 0
+    assert (
+        main(
+            [
+                "curve",
+                "qm9",
+                "--target",
+                "U0_atomization_kcal_mol",
+                "--featurizer",
+                "bag_of_bonds",
+                "--model",
+                "krr_laplacian",
+                "--n",
+                "400",
+                "--sizes",
+                "40,120,300",
+                "--out",
+                str(tmp_path / "c.csv"),
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "log-log slope of the test MAE" in text
     assert len(pd.read_csv(tmp_path / "c.csv")) == 9
     assert main(["curve", "qm9", "--target", "U0_atomization_kcal_mol", "--n", "100", "--sizes", "500"]) == 2
     assert "exceed the 80 training structures" in capsys.readouterr().err
-    assert main(["bias-variance", "--degrees", "1-3", "--lambdas", "1,10", "--rounds", "20",
-                 "--out", str(tmp_path / "bv.csv")]) == 0
+    assert (
+        main(
+            [
+                "bias-variance",
+                "--degrees",
+                "1-3",
+                "--lambdas",
+                "1,10",
+                "--rounds",
+                "20",
+                "--out",
+                str(tmp_path / "bv.csv"),
+            ]
+        )
+        == 0
+    )
     assert "lowest expected error: Lennard-Jones form" in capsys.readouterr().out
     assert len(pd.read_csv(tmp_path / "bv.csv")) == 6
     assert main(["models"]) == 0
@@ -104,8 +162,21 @@ def test_bad_input_gives_clear_error(capsys):
 
 def test_featurize_writes_table_errors_and_reuses_the_cache(tmp_path, capsys):
     out = tmp_path / "features.parquet"
-    args = ["featurize", "qm9", "--featurizer", "composition,coulomb_matrix", "--set", "coulomb_matrix.max_atoms=29",
-            "--n", "25", "--out", str(out), "--check-invariance", "--check-n", "3"]
+    args = [
+        "featurize",
+        "qm9",
+        "--featurizer",
+        "composition,coulomb_matrix",
+        "--set",
+        "coulomb_matrix.max_atoms=29",
+        "--n",
+        "25",
+        "--out",
+        str(out),
+        "--check-invariance",
+        "--check-n",
+        "3",
+    ]
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "25 inputs in: 25 featurized" in text and "invariance of coulomb_matrix" in text and "VIOLATED" not in text
@@ -125,7 +196,10 @@ def test_featurize_writes_table_errors_and_reuses_the_cache(tmp_path, capsys):
 def test_featurize_list_and_bad_settings(capsys):
     assert main(["featurize", "qm9", "--featurizer", "soap", "--set", "soap.rcut=4", "--n", "5"]) == 2
     message = " ".join(capsys.readouterr().err.split())  # a raw TypeError traceback before
-    assert "no parameter 'rcut'; did you mean r_cut? It takes: compression, l_max, max_atoms, n_max, pooling, r_cut, sigma, species" in message
+    assert (
+        "no parameter 'rcut'; did you mean r_cut? It takes: compression, l_max, max_atoms, n_max, pooling, r_cut, sigma, species"
+        in message
+    )
     assert main(["featurize", "--list"]) == 0
     text = capsys.readouterr().out
     assert "racs" in text and "Janet" in text and "pores" in text
@@ -138,8 +212,10 @@ def test_help_imports_only_what_it_needs():
     import subprocess
     import sys
 
-    code = ("import sys\nfrom atomlearn.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('torch', 'sklearn', 'pandas', 'ase', 'scipy') if m in sys.modules))")
+    code = (
+        "import sys\nfrom atomlearn.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('torch', 'sklearn', 'pandas', 'ase', 'scipy') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
     from atomlearn.cli.forcefield import MODELS

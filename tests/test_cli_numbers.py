@@ -57,9 +57,14 @@ def test_good_numbers_pass_the_door(capsys):
     assert "names CO2 twice" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", [["simulate", "gcmc", "{empty}", "--pressures", "1", "--out", "{empty}/e.csv"],
-                                     ["simulate", "henry", "{empty}", "--out", "{empty}/h.csv"],
-                                     ["charges", "{empty}", "--out", "{empty}/charged"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["simulate", "gcmc", "{empty}", "--pressures", "1", "--out", "{empty}/e.csv"],
+        ["simulate", "henry", "{empty}", "--out", "{empty}/h.csv"],
+        ["charges", "{empty}", "--out", "{empty}/charged"],
+    ],
+)
 def test_an_empty_folder_is_an_error_not_an_empty_result(command, tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("no structures here")
     assert main([part.format(empty=tmp_path) for part in command]) == 2

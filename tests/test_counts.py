@@ -25,8 +25,23 @@ def _molecules_and_a_mof(tmp_path, n_molecules: int = 30):
 def test_an_item_two_featurizers_refuse_is_one_failure_and_n_beyond_the_data_uses_all(tmp_path, capsys):
     folder, mof = _molecules_and_a_mof(tmp_path)
     capsys.readouterr()
-    assert main(["fit", str(folder), "--target", "U0_atomization_kcal_mol", "--featurizer", "coulomb_matrix,bag_of_bonds",
-                 "--n", "100", "--out", str(tmp_path / "run")]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                str(folder),
+                "--target",
+                "U0_atomization_kcal_mol",
+                "--featurizer",
+                "coulomb_matrix,bag_of_bonds",
+                "--n",
+                "100",
+                "--out",
+                str(tmp_path / "run"),
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     text = " ".join(captured.out.split())
     # 30 molecules used; the MOF (refused by both featurizers), the orphan row and broken.xyz failed once each
@@ -45,9 +60,13 @@ def test_henry_on_a_folder_counts_unreadable_cifs_and_ids_name_them(tmp_path, ca
     fast = ["--guest", "Kr", "--target-error", "0.3", "--grid-spacing", "0.4", "--coarse-grid"]
     capsys.readouterr()
     assert main(["simulate", "henry", str(folder), *fast, "--out", str(tmp_path / "h.csv")]) == 0
-    assert "3 structures requested: 0 already in the output, 2 computed, 1 failed" in " ".join(capsys.readouterr().out.split())
+    assert "3 structures requested: 0 already in the output, 2 computed, 1 failed" in " ".join(
+        capsys.readouterr().out.split()
+    )
     assert list(pd.read_csv(tmp_path / "h.errors.csv")["item_id"]) == ["cut"]
     ids = tmp_path / "ids.txt"
     ids.write_text("cut\n")
     assert main(["simulate", "henry", str(folder), *fast, "--ids", str(ids), "--out", str(tmp_path / "h2.csv")]) == 0
-    assert "1 structures requested: 0 already in the output, 0 computed, 1 failed" in " ".join(capsys.readouterr().out.split())
+    assert "1 structures requested: 0 already in the output, 0 computed, 1 failed" in " ".join(
+        capsys.readouterr().out.split()
+    )

@@ -13,8 +13,9 @@ from sklearn.base import BaseEstimator
 
 import atomlearn
 
-MODULES = sorted(m.name for m in pkgutil.walk_packages(atomlearn.__path__, "atomlearn.")
-                 if not m.name.endswith("__main__"))
+MODULES = sorted(
+    m.name for m in pkgutil.walk_packages(atomlearn.__path__, "atomlearn.") if not m.name.endswith("__main__")
+)
 
 
 def _public_members(module):
@@ -32,8 +33,10 @@ def _public_members(module):
                 if isinstance(member, (staticmethod, classmethod)):
                     member = member.__func__
                 if inspect.isfunction(member) or isinstance(member, property):
-                    yield f"{module.__name__}.{name}.{attribute}", getattr(value, attribute) if not isinstance(
-                        member, property) else member
+                    yield (
+                        f"{module.__name__}.{name}.{attribute}",
+                        getattr(value, attribute) if not isinstance(member, property) else member,
+                    )
 
 
 def test_every_public_name_has_a_docstring():
@@ -66,7 +69,11 @@ def test_estimators_document_parameters_and_attributes(cls):
     assert "Parameters\n----------" in doc, f"{cls.__name__}: no numpydoc Parameters section"
     assert "Attributes\n----------" in doc, f"{cls.__name__}: no numpydoc Attributes section (what fit learns)"
     parameters_section = doc.split("Parameters\n----------")[1].split("\n\n")[0] if "Parameters\n" in doc else ""
-    listed = {name.strip() for line in parameters_section.splitlines() if line and not line.startswith(" ")
-              for name in line.split(" : ")[0].split(",")}  # numpydoc: "name : type" or "a, b : type"
+    listed = {
+        name.strip()
+        for line in parameters_section.splitlines()
+        if line and not line.startswith(" ")
+        for name in line.split(" : ")[0].split(",")
+    }  # numpydoc: "name : type" or "a, b : type"
     undocumented = [p for p in inspect.signature(cls.__init__).parameters if p != "self" and p not in listed]
     assert not undocumented, f"{cls.__name__}: parameters not in its docstring: {undocumented}"

@@ -21,8 +21,11 @@ def table(coremof, qm9):
 def test_no_crash_hang_or_broken_file_read_as_fine(table):
     totals, results = table
     assert len(results) >= 1000
-    bad = [f"{outcome}: {mutant.name}: {detail}" for mutant, outcome, detail in results
-           if outcome in ("crash", "hang", "accepted_but_wrong", "refused_but_fine")]
+    bad = [
+        f"{outcome}: {mutant.name}: {detail}"
+        for mutant, outcome, detail in results
+        if outcome in ("crash", "hang", "accepted_but_wrong", "refused_but_fine")
+    ]
     assert not bad, "\n".join(bad[:20])
     assert totals["refused"] > 1000 and totals["ok"] > 400  # both kinds are there: the test can fail either way
     # what no reader can see: a P1 file without a formula cut exactly at a row boundary

@@ -18,11 +18,13 @@ from atomlearn.cli import main
 CLI = [sys.executable, "-m", "atomlearn.cli"]
 
 
-def _kill_when(command: list[str], ready: Callable[[], bool], timeout_s: float = 300,
-               env: dict[str, str] | None = None) -> bool:
+def _kill_when(
+    command: list[str], ready: Callable[[], bool], timeout_s: float = 300, env: dict[str, str] | None = None
+) -> bool:
     """Start ``command``, SIGKILL it as soon as ``ready()``; True when it was killed, False when it ended first."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env={**os.environ, **(env or {})})
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}
+    )
     deadline = time.time() + timeout_s
     while time.time() < deadline and process.poll() is None:
         if ready():
@@ -46,9 +48,13 @@ def test_a_killed_featurize_leaves_the_earlier_table_whole(tmp_path):
     (hook / "sitecustomize.py").write_text(
         "import time\nimport pandas\n_write = pandas.DataFrame.to_parquet\n"
         "def _slow(self, *args, **kwargs):\n    _write(self, *args, **kwargs)\n    time.sleep(30)\n"
-        "pandas.DataFrame.to_parquet = _slow\n")
-    killed = _kill_when([*CLI, *request, "--n", "3000"], lambda: any(tmp_path.glob(".f.parquet.*.partial")),
-                        env={"PYTHONPATH": str(hook)})
+        "pandas.DataFrame.to_parquet = _slow\n"
+    )
+    killed = _kill_when(
+        [*CLI, *request, "--n", "3000"],
+        lambda: any(tmp_path.glob(".f.parquet.*.partial")),
+        env={"PYTHONPATH": str(hook)},
+    )
     assert killed
     assert pd.read_parquet(out).equals(earlier)  # not torn, not replaced by half a table
     assert main([*request, "--n", "3000"]) == 0  # a rerun replaces it whole
@@ -57,8 +63,18 @@ def test_a_killed_featurize_leaves_the_earlier_table_whole(tmp_path):
 
 def test_a_run_folder_killed_while_rewritten_is_refused_until_rerun(tmp_path, capsys):
     run = tmp_path / "run"
-    request = ["fit", "qm9", "--target", "U0_atomization_kcal_mol", "--featurizer", "coulomb_matrix", "--model", "ridge",
-               "--out", str(run)]
+    request = [
+        "fit",
+        "qm9",
+        "--target",
+        "U0_atomization_kcal_mol",
+        "--featurizer",
+        "coulomb_matrix",
+        "--model",
+        "ridge",
+        "--out",
+        str(run),
+    ]
     assert main([*request, "--n", "60"]) == 0
     killed = _kill_when([*CLI, *request, "--n", "4000"], lambda: not (run / "complete.json").exists())
     assert killed

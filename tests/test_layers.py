@@ -10,11 +10,35 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "atomlearn"
 
 #: shared helpers that belong to no stage: anyone may import them; they import only each other
-UTILITIES = {"__init__", "errors", "units", "cache", "parallel", "atomic", "progress", "threads", "schema", "validation"}
+UTILITIES = {
+    "__init__",
+    "errors",
+    "units",
+    "cache",
+    "parallel",
+    "atomic",
+    "progress",
+    "threads",
+    "schema",
+    "validation",
+}
 #: position along the flow (DESIGN.md); side packages sit right of what they use, left of what uses them
 RANK = {
-    "structures": 0, "datasets": 1, "simulate": 1.5, "featurizers": 2, "splits": 3, "models": 4, "evaluate": 5,
-    "runs": 6, "forcefield": 6.5, "sampling": 6.7, "text": 6.8, "explain": 7, "report": 7.5, "workflows": 8, "cli": 9,
+    "structures": 0,
+    "datasets": 1,
+    "simulate": 1.5,
+    "featurizers": 2,
+    "splits": 3,
+    "models": 4,
+    "evaluate": 5,
+    "runs": 6,
+    "forcefield": 6.5,
+    "sampling": 6.7,
+    "text": 6.8,
+    "explain": 7,
+    "report": 7.5,
+    "workflows": 8,
+    "cli": 9,
 }
 
 
@@ -38,7 +62,9 @@ def package_imports() -> dict[str, set[str]]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "atomlearn":
                 if node.module == "atomlearn":
-                    edges[importer] |= {alias.name for alias in node.names if alias.name != "__version__"} or {"__init__"}
+                    edges[importer] |= {alias.name for alias in node.names if alias.name != "__version__"} or {
+                        "__init__"
+                    }
                     if any(alias.name == "__version__" for alias in node.names):
                         edges[importer].add("__init__")
                 else:
@@ -54,9 +80,12 @@ def test_every_package_has_a_place_in_the_flow():
 
 
 def test_no_package_imports_a_package_to_its_right():
-    wrong = sorted(f"{importer} -> {imported}" for importer, imports in package_imports().items()
-                   for imported in imports if _rank(imported) > _rank(importer)
-                   or (_rank(importer) == -1 and imported not in UTILITIES))
+    wrong = sorted(
+        f"{importer} -> {imported}"
+        for importer, imports in package_imports().items()
+        for imported in imports
+        if _rank(imported) > _rank(importer) or (_rank(importer) == -1 and imported not in UTILITIES)
+    )
     assert not wrong, "imports against the flow: " + ", ".join(wrong)
 
 

@@ -10,7 +10,9 @@ def test_a_log_gets_lines_with_counts_rate_and_time_left(capsys):
         progress.update(300, "featurizing (racs), 2 failed")
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("featurizing (racs): 100/400 (25 %), ") and "/s, about " in lines[0] and "left" in lines[0]
+    assert (
+        lines[0].startswith("featurizing (racs): 100/400 (25 %), ") and "/s, about " in lines[0] and "left" in lines[0]
+    )
     assert lines[1].startswith("featurizing (racs), 2 failed: 300/400 (75 %)")
 
 

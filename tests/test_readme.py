@@ -45,9 +45,32 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 GUIDE = ROOT / "docs" / "guide"
 #: the README, then the guide pages in the order their commands build on each other
-DOCUMENTS = [README, *(GUIDE / f"{name}.md" for name in (
-    "installation", "your-data", "featurizers", "benchmarks", "simulation", "screening", "forcefields", "local-kernels",
-    "sampling", "text", "networks", "evaluation", "models", "report", "dask", "bundles", "troubleshooting", "cli"))]
+DOCUMENTS = [
+    README,
+    *(
+        GUIDE / f"{name}.md"
+        for name in (
+            "installation",
+            "your-data",
+            "featurizers",
+            "benchmarks",
+            "simulation",
+            "screening",
+            "forcefields",
+            "local-kernels",
+            "sampling",
+            "text",
+            "networks",
+            "evaluation",
+            "models",
+            "report",
+            "dask",
+            "bundles",
+            "troubleshooting",
+            "cli",
+        )
+    ),
+]
 
 
 def blocks(documents: list[Path] = DOCUMENTS) -> list[tuple[str, str, str]]:
@@ -110,15 +133,25 @@ def small_command(words: list[str]) -> list[str] | None:
         else:
             cap = 120
         _set(args, "--n", str(min(int(args[args.index("--n") + 1]), cap)))
-    for option, value in (("--sizes", "20,40"), ("--nested", "3x3"), ("--degrees", "1-3"), ("--n-train", "8"),
-                          ("--steps", "20"), ("--replicas", "2"), ("--frames", "14")):
+    for option, value in (
+        ("--sizes", "20,40"),
+        ("--nested", "3x3"),
+        ("--degrees", "1-3"),
+        ("--n-train", "8"),
+        ("--steps", "20"),
+        ("--replicas", "2"),
+        ("--frames", "14"),
+    ):
         if option in args:
             _set(args, option, value)
     if args[0] == "bias-variance":
         _set(args, "--rounds", "20")
     args = [re.sub(r"^max_epochs=\d+$", "max_epochs=2", a) for a in args]
-    if args[0] == "fit" and args[args.index("--model") + 1] in ("painn", "schnet", "bond_graph", "mlp") \
-            and not any(a.startswith("max_epochs=") for a in args):
+    if (
+        args[0] == "fit"
+        and args[args.index("--model") + 1] in ("painn", "schnet", "bond_graph", "mlp")
+        and not any(a.startswith("max_epochs=") for a in args)
+    ):
         args += ["--param", "max_epochs=2"]
     if command == "forcefield train":
         _set(args, "--epochs", "2")
@@ -146,21 +179,47 @@ def small_command(words: list[str]) -> list[str] | None:
     if command == "demo mof":
         args += ["--n-simulate", "24", "--n-screen", "80", "--confirm", "2", "--nested", "3x3", "--target-error", "0.3"]
     if command == "demo co2":
-        args += ["--n-simulate", "24", "--n-screen", "80", "--confirm", "2", "--n-henry", "3", "--nested", "3x3",
-                 "--cycles", "40", "--init-cycles", "10", "--grid-spacing", "0.3", "--coarse-grid"]
+        args += [
+            "--n-simulate",
+            "24",
+            "--n-screen",
+            "80",
+            "--confirm",
+            "2",
+            "--n-henry",
+            "3",
+            "--nested",
+            "3x3",
+            "--cycles",
+            "40",
+            "--init-cycles",
+            "10",
+            "--grid-spacing",
+            "0.3",
+            "--coarse-grid",
+        ]
     return ["atomlearn", *global_options, *args]
 
 
 def small_python(code: str) -> str:
-    for pattern, replacement in ((r"\bn=2000\b", "n=200"), (r"\.sample\(\d+", ".sample(40"), (r"\bn_train=\d+", "n_train=8"),
-                                 (r"\"max_epochs\": \d+", "\"max_epochs\": 2"), (r"\b10_000\b", "20"),
-                                 (r"target_relative_error=0\.\d+", "target_relative_error=0.3"),
-                                 (r"\bcycles=\d+", "cycles=40"), (r"\binit_cycles=\d+", "init_cycles=10"),
-                                 (r"\bn_simulate=\d+", "n_simulate=24"), (r"\bn_screen=\d+", "n_screen=60"),
-                                 (r"\bn_confirm=\d+", "n_confirm=1"), (r"\bn_henry=\d+", "n_henry=2"),
-                                 (r"\bgrid_spacing_A=0\.15\b", "grid_spacing_A=0.3, allow_coarse_grid=True"),
-                                 (r"\biterations=\d+", "iterations=30"), (r"\benergy_steps=\d+", "energy_steps=30"),
-                                 (r"\bepochs=\d+", "epochs=3")):
+    for pattern, replacement in (
+        (r"\bn=2000\b", "n=200"),
+        (r"\.sample\(\d+", ".sample(40"),
+        (r"\bn_train=\d+", "n_train=8"),
+        (r"\"max_epochs\": \d+", '"max_epochs": 2'),
+        (r"\b10_000\b", "20"),
+        (r"target_relative_error=0\.\d+", "target_relative_error=0.3"),
+        (r"\bcycles=\d+", "cycles=40"),
+        (r"\binit_cycles=\d+", "init_cycles=10"),
+        (r"\bn_simulate=\d+", "n_simulate=24"),
+        (r"\bn_screen=\d+", "n_screen=60"),
+        (r"\bn_confirm=\d+", "n_confirm=1"),
+        (r"\bn_henry=\d+", "n_henry=2"),
+        (r"\bgrid_spacing_A=0\.15\b", "grid_spacing_A=0.3, allow_coarse_grid=True"),
+        (r"\biterations=\d+", "iterations=30"),
+        (r"\benergy_steps=\d+", "energy_steps=30"),
+        (r"\bepochs=\d+", "epochs=3"),
+    ):
         code = re.sub(pattern, replacement, code)
     return code
 
@@ -197,12 +256,17 @@ def test_every_command_and_snippet_of_the_readme_runs(tmp_path, monkeypatch, cap
                 code = main(words[1:])
                 output = capsys.readouterr()
                 if words[1:3] == ["forcefield", "md"] and code == 1:  # a 2-epoch force field may fall apart:
-                    assert "UNSTABLE" in output.out   # exit 1 is md's documented verdict, with its reason
+                    assert "UNSTABLE" in output.out  # exit 1 is md's documented verdict, with its reason
                     code = 0
                 assert code == 0, f"{line}: `{' '.join(words)}` exited {code}:\n{output.err}{output.out[-2000:]}"
             else:  # plain shell (cat, printf): the system's shell, in the same folder
-                done = subprocess.run(command, shell=True, capture_output=True, text=True,
-                                      env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
+                done = subprocess.run(
+                    command,
+                    shell=True,
+                    capture_output=True,
+                    text=True,
+                    env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
+                )
                 assert done.returncode == 0, f"{line}: `{command}`: {done.stderr}"
             ran += 1
     assert ran >= 35

@@ -23,15 +23,62 @@ from atomlearn.cli.main import main
 
 #: free-form parts of the records (results a reader shows as they are, versions, parameters, timings):
 #: a wrong type there may be accepted, as long as nothing breaks
-FREE_FORM = ("results", "versions", "featurizer.name", "featurizer.params", "featurizer.citations", "model.estimator",
-             "model.fitted", "split.test_size", "split.group_column", "split.kind", "counts.dataset", "test_metrics",
-             "metrics", "timings_s",
-             "predictions", "errors", "params", "data_hash", "documents", "corpus", "tokens", "formulas", "elements",
-             "numbers", "unparsed", "phrases", "train_seconds", "words_per_second", "tokenize_seconds", "gensim",
-             "atomlearn", "python", "parameters.window", "parameters.negative", "parameters.min_count",
-             "parameters.epochs", "parameters.sample", "parameters.phrase", "parameters.random_state", "parameters.sg",
-             "formula", "n_atoms", "periodic", "energy_unit", "force_unit", "training_file", "training_sha256",
-             "test_file", "target_unit", "dataset", "model_file", "importance", "selection", "map")
+FREE_FORM = (
+    "results",
+    "versions",
+    "featurizer.name",
+    "featurizer.params",
+    "featurizer.citations",
+    "model.estimator",
+    "model.fitted",
+    "split.test_size",
+    "split.group_column",
+    "split.kind",
+    "counts.dataset",
+    "test_metrics",
+    "metrics",
+    "timings_s",
+    "predictions",
+    "errors",
+    "params",
+    "data_hash",
+    "documents",
+    "corpus",
+    "tokens",
+    "formulas",
+    "elements",
+    "numbers",
+    "unparsed",
+    "phrases",
+    "train_seconds",
+    "words_per_second",
+    "tokenize_seconds",
+    "gensim",
+    "atomlearn",
+    "python",
+    "parameters.window",
+    "parameters.negative",
+    "parameters.min_count",
+    "parameters.epochs",
+    "parameters.sample",
+    "parameters.phrase",
+    "parameters.random_state",
+    "parameters.sg",
+    "formula",
+    "n_atoms",
+    "periodic",
+    "energy_unit",
+    "force_unit",
+    "training_file",
+    "training_sha256",
+    "test_file",
+    "target_unit",
+    "dataset",
+    "model_file",
+    "importance",
+    "selection",
+    "map",
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,33 +89,117 @@ def folders(tmp_path_factory):
     from tests.text.test_embeddings import planted_corpus
 
     root = tmp_path_factory.mktemp("tamper")
-    assert main(["fit", "qm9", "--target", "U0_atomization_kcal_mol", "--model", "ridge", "--n", "60",
-                 "--out", str(root / "run")]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                "qm9",
+                "--target",
+                "U0_atomization_kcal_mol",
+                "--model",
+                "ridge",
+                "--n",
+                "60",
+                "--out",
+                str(root / "run"),
+            ]
+        )
+        == 0
+    )
     assert main(["explain", str(root / "run"), "--select", "lasso"]) == 0
     assert main(["datasets", "export", "qm9", "--out", str(root / "new"), "--n", "2", "--seed", "1"]) == 0
-    assert main(["sample", "train", "double-well", "--out", str(root / "bg"), "--samples", "300", "--iterations", "5",
-                 "--energy-steps", "0", "--n-eval", "100"]) == 0
+    assert (
+        main(
+            [
+                "sample",
+                "train",
+                "double-well",
+                "--out",
+                str(root / "bg"),
+                "--samples",
+                "300",
+                "--iterations",
+                "5",
+                "--energy-steps",
+                "0",
+                "--n-eval",
+                "100",
+            ]
+        )
+        == 0
+    )
     planted_corpus(root / "corpus.txt", n_documents=300)
-    assert main(["text", "train", str(root / "corpus.txt"), "--out", str(root / "emb"), "--vector-size", "8",
-                 "--min-count", "2", "--epochs", "1", "--no-phrases"]) == 0
+    assert (
+        main(
+            [
+                "text",
+                "train",
+                str(root / "corpus.txt"),
+                "--out",
+                str(root / "emb"),
+                "--vector-size",
+                "8",
+                "--min-count",
+                "2",
+                "--epochs",
+                "1",
+                "--no-phrases",
+            ]
+        )
+        == 0
+    )
     xtb_md(from_smiles("CCO"), root / "frames.extxyz", 12, MDSettings(temperature_K=500, equilibration_steps=10))
-    assert main(["forcefield", "train", str(root / "frames.extxyz"), "--n-train", "8", "--epochs", "1", "--features",
-                 "8", "--interactions", "1", "--out", str(root / "ff")]) == 0
+    assert (
+        main(
+            [
+                "forcefield",
+                "train",
+                str(root / "frames.extxyz"),
+                "--n-train",
+                "8",
+                "--epochs",
+                "1",
+                "--features",
+                "8",
+                "--interactions",
+                "1",
+                "--out",
+                str(root / "ff"),
+            ]
+        )
+        == 0
+    )
     return root
 
 
 def commands(root: Path) -> dict[str, list[str]]:
     """The command that reads each folder."""
-    return {"run": ["report", str(root / "run"), "-o", str(root / "report.html")],
-            "run/bundle": ["predict", str(root / "run"), str(root / "new"), "--out", str(root / "p.csv")],
-            "bg": ["sample", "draw", str(root / "bg"), "--n", "5", "--out", str(root / "s.csv")],
-            "emb": ["text", "similar", str(root / "emb"), "Fe"],
-            "ff": ["forcefield", "md", str(root / "ff"), str(root / "frames.extxyz"), "--steps", "2", "--out",
-                   str(root / "md")]}
+    return {
+        "run": ["report", str(root / "run"), "-o", str(root / "report.html")],
+        "run/bundle": ["predict", str(root / "run"), str(root / "new"), "--out", str(root / "p.csv")],
+        "bg": ["sample", "draw", str(root / "bg"), "--n", "5", "--out", str(root / "s.csv")],
+        "emb": ["text", "similar", str(root / "emb"), "Fe"],
+        "ff": [
+            "forcefield",
+            "md",
+            str(root / "ff"),
+            str(root / "frames.extxyz"),
+            "--steps",
+            "2",
+            "--out",
+            str(root / "md"),
+        ],
+    }
 
 
-TAMPERED = [("run", "results.json", "run"), ("run", "explain.json", "run"), ("run", "bundle/card.json", "run/bundle"),
-            ("bg", "generator.json", "bg"), ("emb", "card.json", "emb"), ("ff", "card.json", "ff")]
+TAMPERED = [
+    ("run", "results.json", "run"),
+    ("run", "explain.json", "run"),
+    ("run", "bundle/card.json", "run/bundle"),
+    ("bg", "generator.json", "bg"),
+    ("emb", "card.json", "emb"),
+    ("ff", "card.json", "ff"),
+]
 
 
 def _leaves(value, path=(), depth=0):
@@ -159,8 +290,12 @@ def test_a_seal_that_reaches_outside_or_leaves_a_file_out_is_refused(folders, fo
     seal = seal_path.read_text()
     reader = commands(folders)["run" if folder_name == "run" else folder_name]
     files = json.loads(seal)["files"]
-    attacks = {"outside": {**files, "../../etc/hostname": "0" * 64}, "empty": {}, "a list": [],
-               "one left out": dict(list(files.items())[1:])}
+    attacks = {
+        "outside": {**files, "../../etc/hostname": "0" * 64},
+        "empty": {},
+        "a list": [],
+        "one left out": dict(list(files.items())[1:]),
+    }
     try:
         for name, attack in attacks.items():
             seal_path.write_text(json.dumps({"files": attack}))
@@ -181,8 +316,11 @@ def test_pickles_forged_sizes_and_truncated_binaries_are_refused_in_our_words(fo
         shutil.copytree(folders / folder_name, copy)
         (copy / file_name).write_bytes(pickle.dumps(Payload()))
         _reseal(copy)
-        command = (["sample", "draw", str(copy), "--n", "5", "--out", str(tmp_path / "s.csv")] if folder_name == "bg"
-                   else ["explain", str(copy), "--select", "lasso"])
+        command = (
+            ["sample", "draw", str(copy), "--n", "5", "--out", str(tmp_path / "s.csv")]
+            if folder_name == "bg"
+            else ["explain", str(copy), "--select", "lasso"]
+        )
         code, err = _refused_in_one_line(command, capsys)
         assert code == 2 and file_name in err and not any(word in err for word in unsafe), err
         assert "pwned" not in err
@@ -210,6 +348,7 @@ def test_pickles_forged_sizes_and_truncated_binaries_are_refused_in_our_words(fo
         assert code == 2 and "vectors.bin" in err, err
     shutil.rmtree(tmp_path / "bg")
     (tmp_path / "bg").write_text("a file where a folder belongs")
-    code, err = _refused_in_one_line(["sample", "draw", str(tmp_path / "bg"), "--n", "5", "--out",
-                                      str(tmp_path / "s.csv")], capsys)
+    code, err = _refused_in_one_line(
+        ["sample", "draw", str(tmp_path / "bg"), "--n", "5", "--out", str(tmp_path / "s.csv")], capsys
+    )
     assert code == 2 and "bg" in err

@@ -20,9 +20,12 @@ def on_page_markdown(markdown: str, page, config, files) -> str:  # noqa: ARG001
     for row in rows:
         table.setdefault(row["featurizer"], {})[row["kind"]] = row
     kinds = {kind: next(r for r in rows if r["kind"] == kind) for kind in ("molecule", "crystal")}
-    lines = [f"| featurizer | ms per QM9 molecule ({kinds['molecule']['mean_atoms']:g} atoms) | features "
-             f"| ms per CoRE MOF ({kinds['crystal']['mean_atoms']:g} atoms) | features | refused (of "
-             f"{kinds['molecule']['structures']} / {kinds['crystal']['structures']}) |", "|---|---|---|---|---|---|"]
+    lines = [
+        f"| featurizer | ms per QM9 molecule ({kinds['molecule']['mean_atoms']:g} atoms) | features "
+        f"| ms per CoRE MOF ({kinds['crystal']['mean_atoms']:g} atoms) | features | refused (of "
+        f"{kinds['molecule']['structures']} / {kinds['crystal']['structures']}) |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, by_kind in table.items():
         cells = []
         for kind in ("molecule", "crystal"):
@@ -31,4 +34,6 @@ def on_page_markdown(markdown: str, page, config, files) -> str:  # noqa: ARG001
         refused = " / ".join(str(by_kind[k]["refused"]) if k in by_kind else "–" for k in ("molecule", "crystal"))
         lines.append(f"| `{name}` | {' | '.join(cells)} | {refused} |")
     source = f"`benchmarks/results/{newest.name}` (one process, {rows[0]['cores']} cores, {rows[0]['cpu']})"
-    return markdown.replace(MARKER, "\n".join(lines) + f"\n\nMeasured by `benchmarks/bench_featurizer_costs.py`: {source}.")
+    return markdown.replace(
+        MARKER, "\n".join(lines) + f"\n\nMeasured by `benchmarks/bench_featurizer_costs.py`: {source}."
+    )

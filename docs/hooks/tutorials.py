@@ -24,8 +24,10 @@ def tutorials() -> list[tuple[str, str]]:
 def on_config(config):
     missing = [page for page, _ in tutorials() if not (TUTORIALS.parent / page).is_file()]
     if missing:
-        raise SystemExit(f"not executed yet: {', '.join(missing)}; run `make tutorials` (or "
-                         "`python docs/build_tutorials.py --small`) before `mkdocs build`")
+        raise SystemExit(
+            f"not executed yet: {', '.join(missing)}; run `make tutorials` (or "
+            "`python docs/build_tutorials.py --small`) before `mkdocs build`"
+        )
     for section in config["nav"]:
         if isinstance(section, dict) and "Tutorials" in section:
             section["Tutorials"] = ["tutorials/index.md", *({title: page} for page, title in tutorials())]
@@ -35,5 +37,6 @@ def on_config(config):
 def on_page_markdown(markdown: str, page, config, files) -> str:  # noqa: ARG001 (MkDocs hook signature)
     if MARKER not in markdown:
         return markdown
-    return markdown.replace(MARKER, "\n".join(f"- [{title}]({Path(path).relative_to('tutorials')})"
-                                              for path, title in tutorials()))
+    return markdown.replace(
+        MARKER, "\n".join(f"- [{title}]({Path(path).relative_to('tutorials')})" for path, title in tutorials())
+    )

@@ -29,8 +29,10 @@ N_MOLECULES = 150 if SMALL else 1000
 qm9 = load("qm9").sample(N_MOLECULES, random_state=0)
 molecules = qm9.structures.materialize()
 y = qm9.labels["U0_atomization_kcal_mol"].to_numpy()
-print(f"{len(molecules)} molecules, {min(map(len, molecules))}-{max(map(len, molecules))} atoms, "
-      f"U0 from {y.min():.0f} to {y.max():.0f} kcal/mol")
+print(
+    f"{len(molecules)} molecules, {min(map(len, molecules))}-{max(map(len, molecules))} atoms, "
+    f"U0 from {y.min():.0f} to {y.max():.0f} kcal/mol"
+)
 
 # %% [markdown]
 # ## Cartesian coordinates break every symmetry
@@ -96,18 +98,29 @@ def mae(prediction):
     return regression_metrics_ci(y_test[scored], prediction[scored])["mae"]
 
 
-results = pd.DataFrame({
-    name: {"MAE as stored": mae(stored[name])["value"], "MAE moved": mae(moved[name])["value"],
-           "95% low (moved)": mae(moved[name])["low"], "95% high (moved)": mae(moved[name])["high"],
-           "largest change of a prediction": np.nanmax(np.abs(moved[name] - stored[name])[scored])}
-    for name in candidates}).T.round(2)
+results = pd.DataFrame(
+    {
+        name: {
+            "MAE as stored": mae(stored[name])["value"],
+            "MAE moved": mae(moved[name])["value"],
+            "95% low (moved)": mae(moved[name])["low"],
+            "95% high (moved)": mae(moved[name])["high"],
+            "largest change of a prediction": np.nanmax(np.abs(moved[name] - stored[name])[scored]),
+        }
+        for name in candidates
+    }
+).T.round(2)
 results
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 2.8))
-ax.barh(results.index, results["MAE moved"],
-        xerr=[results["MAE moved"] - results["95% low (moved)"], results["95% high (moved)"] - results["MAE moved"]],
-        color=["#c44", "#e88", "#48c", "#26a"], label="test molecules moved, rotated, renumbered")
+ax.barh(
+    results.index,
+    results["MAE moved"],
+    xerr=[results["MAE moved"] - results["95% low (moved)"], results["95% high (moved)"] - results["MAE moved"]],
+    color=["#c44", "#e88", "#48c", "#26a"],
+    label="test molecules moved, rotated, renumbered",
+)
 ax.scatter(results["MAE as stored"], results.index, color="k", zorder=3, label="as stored in QM9")
 ax.set_xlabel("test MAE of U0 (kcal/mol), 95% bootstrap interval")
 ax.legend(loc="lower right", fontsize=8)
@@ -135,10 +148,17 @@ fig.tight_layout()
 acsf, soap = ACSF(), SOAP()
 methane_like = molecules[0]
 per_atom = acsf.fit(molecules).per_atom(methane_like)
-print(f"{methane_like.get_chemical_formula()}: ACSF per atom {per_atom.shape}, "
-      f"pooled per molecule {acsf.transform([methane_like]).shape}, SOAP per molecule {soap.fit(molecules).transform([methane_like]).shape}")
-pd.concat({"ACSF": invariance.check(ACSF(), molecules[:5]).set_index("symmetry")["max_relative_change"],
-           "SOAP": invariance.check(SOAP(), molecules[:5]).set_index("symmetry")["max_relative_change"]}, axis=1)
+print(
+    f"{methane_like.get_chemical_formula()}: ACSF per atom {per_atom.shape}, "
+    f"pooled per molecule {acsf.transform([methane_like]).shape}, SOAP per molecule {soap.fit(molecules).transform([methane_like]).shape}"
+)
+pd.concat(
+    {
+        "ACSF": invariance.check(ACSF(), molecules[:5]).set_index("symmetry")["max_relative_change"],
+        "SOAP": invariance.check(SOAP(), molecules[:5]).set_index("symmetry")["max_relative_change"],
+    },
+    axis=1,
+)
 
 # %% [markdown]
 # ## RACs: a MOF as a graph, summarised
@@ -166,14 +186,19 @@ from atomlearn.featurizers import RACs
 
 mofs = load("coremof2019")
 mof = mofs.subset(["AZOHEC_clean"]).structures.materialize()[0]
-print(mof.get_chemical_formula(), len(mof), "atoms, cell widths",
-      np.round(1 / np.linalg.norm(np.linalg.inv(mof.cell).T, axis=1), 1), "Å")
+print(
+    mof.get_chemical_formula(),
+    len(mof),
+    "atoms, cell widths",
+    np.round(1 / np.linalg.norm(np.linalg.inv(mof.cell).T, axis=1), 1),
+    "Å",
+)
 
-first, second = neighbor_list("ij", mof, covalent_radii[mof.numbers] + 0.2)   # d < r_i + r_j + 0.4 Å
+first, second = neighbor_list("ij", mof, covalent_radii[mof.numbers] + 0.2)  # d < r_i + r_j + 0.4 Å
 adjacency = csr_matrix((np.ones(len(first)), (first, second)), shape=(len(mof), len(mof)))
 chi = np.array([Element(symbol).X for symbol in mof.get_chemical_symbols()])
 metals = np.flatnonzero([Element(symbol).is_metal for symbol in mof.get_chemical_symbols()])
-hops = shortest_path(adjacency, unweighted=True, indices=metals)            # bonds from each metal atom
+hops = shortest_path(adjacency, unweighted=True, indices=metals)  # bonds from each metal atom
 
 by_hand = {}
 for d in range(4):
@@ -223,20 +248,31 @@ pd.DataFrame(shared / union, index=list(names), columns=list(names)).round(2)
 # %% tags=["solution"]
 # Exercise 1: sums grow with the cell, means do not.
 two_mofs = mofs.sample(2, random_state=3).structures.materialize()
-pd.concat({pooling: invariance.check(ACSF(pooling=pooling), two_mofs, symmetries=["translation", "supercell"])
-           .set_index("symmetry")["max_relative_change"] for pooling in ("species_sum", "mean")}, axis=1)
+pd.concat(
+    {
+        pooling: invariance.check(ACSF(pooling=pooling), two_mofs, symmetries=["translation", "supercell"]).set_index(
+            "symmetry"
+        )["max_relative_change"]
+        for pooling in ("species_sum", "mean")
+    },
+    axis=1,
+)
 
 # %% tags=["solution"]
 # Exercise 2: the same shortest paths, another property.
 Z = mof.numbers.astype(float)
 z_prod_1 = np.mean([(Z[i] * Z[hops[k] == 1]).sum() for k, i in enumerate(metals)])
 racs_z = RACs(scopes=["mc"], properties=["Z"]).fit([mof])
-print(f"by hand {z_prod_1:.4f}, RACs {dict(zip(racs_z.get_feature_names_out(), racs_z.transform([mof])[0]))['rac_mc_prod_Z_d1']:.4f}")
+print(
+    f"by hand {z_prod_1:.4f}, RACs {dict(zip(racs_z.get_feature_names_out(), racs_z.transform([mof])[0]))['rac_mc_prod_Z_d1']:.4f}"
+)
 
 # %% tags=["solution"]
 # Exercise 3: more copies of each orientation, scored on the moved test molecules.
-for n_copies in ([0, 2] if SMALL else [0, 2, 8]):
+for n_copies in [0, 2] if SMALL else [0, 2, 8]:
     more = invariance.augment(train_mols, n_copies=n_copies, random_state=1)
     cartesian = CartesianCoordinates(max_atoms=QM9_MAX_ATOMS)
     model = make_model("krr").fit(cartesian.fit_transform(more), np.repeat(y_train, n_copies + 1))
-    print(f"{n_copies:2d} copies: test MAE on moved molecules {mae(predict(cartesian, model, moved_test))['value']:.1f} kcal/mol")
+    print(
+        f"{n_copies:2d} copies: test MAE on moved molecules {mae(predict(cartesian, model, moved_test))['value']:.1f} kcal/mol"
+    )

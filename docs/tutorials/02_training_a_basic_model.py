@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from atomlearn.datasets import load
-from atomlearn.featurizers import RACs, CompositionStats
+from atomlearn.featurizers import CompositionStats, RACs
 from atomlearn.models import make_model
 from atomlearn.runs import run_holdout
 from atomlearn.splits import RandomHoldout, StratifiedHoldout
@@ -30,8 +30,10 @@ SMALL = bool(os.environ.get("ATOMLEARN_TUTORIAL_SMALL"))
 N_MOFS = 150 if SMALL else 600
 mofs = load("coremof2019").sample(N_MOFS, random_state=0)
 area = mofs.labels["ASA_m2_g"].to_numpy()
-print(f"{len(mofs)} MOFs; surface area median {np.median(area):.0f} m²/g, top 10 % above "
-      f"{np.quantile(area, 0.9):.0f} m²/g, largest {area.max():.0f} m²/g")
+print(
+    f"{len(mofs)} MOFs; surface area median {np.median(area):.0f} m²/g, top 10 % above "
+    f"{np.quantile(area, 0.9):.0f} m²/g, largest {area.max():.0f} m²/g"
+)
 
 # %% [markdown]
 # ## Why the way the test set is drawn matters
@@ -51,8 +53,12 @@ def top_in_test(splitter_class, seed):
     return int(top[test].sum())
 
 
-counts = pd.DataFrame({name: [top_in_test(cls, seed) for seed in range(1000)]
-                       for name, cls in (("random", RandomHoldout), ("stratified", StratifiedHoldout))})
+counts = pd.DataFrame(
+    {
+        name: [top_in_test(cls, seed) for seed in range(1000)]
+        for name, cls in (("random", RandomHoldout), ("stratified", StratifiedHoldout))
+    }
+)
 summary = counts.describe().T[["mean", "std", "min", "max"]]
 summary["P(≤ half the expected number)"] = (counts <= expected / 2).mean()
 print(f"{top.sum()} top-10 % MOFs; a 20 % test set should hold {expected:.0f} of them")
@@ -83,14 +89,27 @@ fig.tight_layout()
 # regression and gradient boosting. A structure that cannot be featurized is reported, not dropped.
 
 # %%
-result = run_holdout(mofs, "ASA_m2_g", [RACs(), CompositionStats()], make_model("krr"), model_name="krr",
-                     split="stratified", test_size=0.2, random_state=0)
+result = run_holdout(
+    mofs,
+    "ASA_m2_g",
+    [RACs(), CompositionStats()],
+    make_model("krr"),
+    model_name="krr",
+    split="stratified",
+    test_size=0.2,
+    random_state=0,
+)
 print(f"{result.counts['requested']} MOFs in: {result.counts['used']} used, {result.counts['failed']} failed")
 for error in result.errors[:3]:
     print("  failed:", error["item_id"], error["reason"][:90])
-rows = {name: {metric: f"{v['value']:.3g} [{v['low']:.3g}, {v['high']:.3g}]"
-               for metric, v in result.metrics_ci[name]["test"].items() if metric in ("mae", "r2", "spearman", "top_k_recall")}
-        for name in result.metrics_ci}
+rows = {
+    name: {
+        metric: f"{v['value']:.3g} [{v['low']:.3g}, {v['high']:.3g}]"
+        for metric, v in result.metrics_ci[name]["test"].items()
+        if metric in ("mae", "r2", "spearman", "top_k_recall")
+    }
+    for name in result.metrics_ci
+}
 pd.DataFrame(rows).T
 
 # %% [markdown]
@@ -132,16 +151,29 @@ fig.tight_layout()
 # %% tags=["solution"]
 # Exercise 1: the spread over seeds is the error bar a single split hides.
 seeds = range(2) if SMALL else range(5)
-scores = [run_holdout(mofs, "ASA_m2_g", [RACs(), CompositionStats()], make_model("krr"), split="random",
-                      random_state=seed, baselines=()).metrics["model"]["test"]["mae"] for seed in seeds]
+scores = [
+    run_holdout(
+        mofs,
+        "ASA_m2_g",
+        [RACs(), CompositionStats()],
+        make_model("krr"),
+        split="random",
+        random_state=seed,
+        baselines=(),
+    ).metrics["model"]["test"]["mae"]
+    for seed in seeds
+]
 print("test MAE per seed (m²/g):", np.round(scores), f"spread {np.std(scores):.0f}")
 
 # %% tags=["solution"]
 # Exercise 2: new chemistries are harder than new members of known families.
-cluster = run_holdout(mofs, "ASA_m2_g", [RACs(), CompositionStats()], make_model("krr"), split="cluster",
-                      random_state=0, baselines=())
-print(f"cluster split test MAE {cluster.metrics['model']['test']['mae']:.0f} m²/g against "
-      f"{result.metrics['model']['test']['mae']:.0f} for the stratified split")
+cluster = run_holdout(
+    mofs, "ASA_m2_g", [RACs(), CompositionStats()], make_model("krr"), split="cluster", random_state=0, baselines=()
+)
+print(
+    f"cluster split test MAE {cluster.metrics['model']['test']['mae']:.0f} m²/g against "
+    f"{result.metrics['model']['test']['mae']:.0f} for the stratified split"
+)
 
 # %% tags=["solution"]
 # Exercise 3: selecting features with the test set's labels makes the test score optimistic.
@@ -157,11 +189,15 @@ train, test = next(StratifiedHoldout(random_state=0).split(X, y))
 
 
 def top_features(rows):
-    correlation = np.nan_to_num([abs(np.corrcoef(X[rows, j], y[rows])[0, 1]) if X[rows, j].std() > 0 else 0
-                                 for j in range(X.shape[1])])
+    correlation = np.nan_to_num(
+        [abs(np.corrcoef(X[rows, j], y[rows])[0, 1]) if X[rows, j].std() > 0 else 0 for j in range(X.shape[1])]
+    )
     return np.argsort(correlation)[-20:]
 
 
-for name, chosen in (("chosen on all MOFs (leak)", top_features(np.arange(len(y)))), ("chosen on training only", top_features(train))):
+for name, chosen in (
+    ("chosen on all MOFs (leak)", top_features(np.arange(len(y)))),
+    ("chosen on training only", top_features(train)),
+):
     model = make_pipeline(StandardScaler(), RidgeCV()).fit(X[train][:, chosen], y[train])
     print(f"{name}: test MAE {np.abs(model.predict(X[test][:, chosen]) - y[test]).mean():.0f} m²/g")

@@ -30,7 +30,7 @@ counts = ElementFraction(species=["H", "C", "N", "O", "F"]).fit(qm9.structures)
 X_all = counts.transform(qm9.structures)
 names = list(counts.get_feature_names_out())
 count_columns = [i for i, name in enumerate(names) if "count" in name]
-X = X_all[:, count_columns]                      # number of H, C, N, O, F atoms in each molecule
+X = X_all[:, count_columns]  # number of H, C, N, O, F atoms in each molecule
 print([names[i] for i in count_columns])
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)
 
@@ -44,8 +44,9 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_
 # %%
 normal = ClosedFormLinearRegression(solver="normal").fit(X_train, y_train)
 lstsq = ClosedFormLinearRegression().fit(X_train, y_train)
-weights = pd.DataFrame({"normal equation": normal.weights_, "lstsq (SVD)": lstsq.weights_},
-                       index=["intercept", "H", "C", "N", "O", "F"])
+weights = pd.DataFrame(
+    {"normal equation": normal.weights_, "lstsq (SVD)": lstsq.weights_}, index=["intercept", "H", "C", "N", "O", "F"]
+)
 weights.round(3)
 
 # %% [markdown]
@@ -70,8 +71,10 @@ scaler, fitted = descent[0], descent[1]
 w_counts = fitted.coef_ / scaler.scale_
 intercept = fitted.intercept_ - (fitted.coef_ * scaler.mean_ / scaler.scale_).sum()
 weights["gradient descent"] = np.r_[intercept, w_counts]
-print(f"{fitted.n_steps_} steps; largest difference to the closed form "
-      f"{np.abs(weights['gradient descent'] - weights['lstsq (SVD)']).max():.2e} kcal/mol")
+print(
+    f"{fitted.n_steps_} steps; largest difference to the closed form "
+    f"{np.abs(weights['gradient descent'] - weights['lstsq (SVD)']).max():.2e} kcal/mol"
+)
 weights.round(3)
 
 # %%
@@ -89,8 +92,10 @@ axes[1].set_title("test set")
 fig.tight_layout()
 
 mae = regression_metrics_ci(y_test, predicted)["mae"]
-print(f"test MAE {mae['value']:.1f} kcal/mol (95% interval {mae['low']:.1f}-{mae['high']:.1f}); "
-      f"the spread of U0 is {y_test.std():.0f} kcal/mol")
+print(
+    f"test MAE {mae['value']:.1f} kcal/mol (95% interval {mae['low']:.1f}-{mae['high']:.1f}); "
+    f"the spread of U0 is {y_test.std():.0f} kcal/mol"
+)
 
 # %% [markdown]
 # Counting atoms explains most of the atomization energy; what is left (how the atoms are
@@ -112,13 +117,21 @@ points, inside = make_circles(n_samples=200 if SMALL else 1000, factor=0.4, nois
 P_train, P_test, c_train, c_test = train_test_split(points, inside, test_size=0.3, random_state=0)
 linear = LogisticRegression().fit(P_train, c_train)
 lifted = make_pipeline(QuadraticFeatureMap(), LogisticRegression()).fit(P_train, c_train)
-print(f"test accuracy: on (x1, x2) {linear.score(P_test, c_test):.2f}, on [x1², x2², √2·x1x2] {lifted.score(P_test, c_test):.2f}")
+print(
+    f"test accuracy: on (x1, x2) {linear.score(P_test, c_test):.2f}, on [x1², x2², √2·x1x2] {lifted.score(P_test, c_test):.2f}"
+)
 
 grid = np.stack(np.meshgrid(np.linspace(-1.5, 1.5, 200), np.linspace(-1.5, 1.5, 200)), axis=-1).reshape(-1, 2)
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.8))
 for ax, model, title in zip(axes, (linear, lifted), ("features (x1, x2)", "features [x1², x2², √2·x1x2]")):
-    ax.contourf(grid[:, 0].reshape(200, 200), grid[:, 1].reshape(200, 200),
-                model.predict_proba(grid)[:, 1].reshape(200, 200), levels=20, cmap="RdBu", alpha=0.6)
+    ax.contourf(
+        grid[:, 0].reshape(200, 200),
+        grid[:, 1].reshape(200, 200),
+        model.predict_proba(grid)[:, 1].reshape(200, 200),
+        levels=20,
+        cmap="RdBu",
+        alpha=0.6,
+    )
     ax.scatter(*P_test.T, c=c_test, cmap="RdBu", edgecolor="k", s=15)
     ax.set_title(f"{title}: accuracy {model.score(P_test, c_test):.2f}")
     ax.set_aspect("equal")
@@ -138,12 +151,17 @@ fig.tight_layout()
 # Exercise 1: X1ᵀX1 is singular (or numerically so): the normal equation gives huge, meaningless
 # weights or fails; lstsq returns the minimum-norm solution and the same predictions as before.
 X_train_all, X_test_all = train_test_split(X_all, test_size=0.2, random_state=0)
-print("condition number of X1ᵀX1:", f"{np.linalg.cond(np.c_[np.ones(len(X_train_all)), X_train_all].T @ np.c_[np.ones(len(X_train_all)), X_train_all]):.1e}")
+print(
+    "condition number of X1ᵀX1:",
+    f"{np.linalg.cond(np.c_[np.ones(len(X_train_all)), X_train_all].T @ np.c_[np.ones(len(X_train_all)), X_train_all]):.1e}",
+)
 for solver in ("normal", "lstsq"):
     try:
         model = ClosedFormLinearRegression(solver=solver).fit(X_train_all, y_train)
-        print(f"{solver}: largest |weight| {np.abs(model.weights_).max():.3g}, "
-              f"test MAE {np.abs(model.predict(X_test_all) - y_test).mean():.2f} kcal/mol")
+        print(
+            f"{solver}: largest |weight| {np.abs(model.weights_).max():.3g}, "
+            f"test MAE {np.abs(model.predict(X_test_all) - y_test).mean():.2f} kcal/mol"
+        )
     except np.linalg.LinAlgError as error:
         print(f"{solver}: {error}")
 

@@ -23,11 +23,11 @@ from atomlearn.simulate.lj import ARGON, lj_dataset
 from atomlearn.workflows.lj_bias_variance import lj_bias_variance, polynomial_model
 
 SMALL = bool(os.environ.get("ATOMLEARN_TUTORIAL_SMALL"))
-N_ROUNDS = 20 if SMALL else 300            # fresh training sets per model
+N_ROUNDS = 20 if SMALL else 300  # fresh training sets per model
 NOISE_EV = 0.002
 print(f"argon: ε = {ARGON.epsilon_eV * 1000:.2f} meV, σ = {ARGON.sigma_A} Å; noise {NOISE_EV * 1000:.0f} meV")
 
-r, y, exact = lj_dataset(30, noise_eV=NOISE_EV, random_state=1)   # one training set of 30 separations
+r, y, exact = lj_dataset(30, noise_eV=NOISE_EV, random_state=1)  # one training set of 30 separations
 grid = np.linspace(r.min(), r.max(), 400)[:, None]
 fig, ax = plt.subplots(figsize=(7, 3.6))
 ax.plot(grid, ARGON.energy(grid.ravel()) * 1000, "k", lw=2, label="Lennard-Jones (truth)")
@@ -50,7 +50,7 @@ fig.tight_layout()
 
 # %%
 table = lj_bias_variance(degrees=range(1, 11), n_rounds=N_ROUNDS, n_train=30, noise_eV=NOISE_EV, random_state=0)
-in_meV2 = table[["bias2", "variance", "noise", "expected_mse", "test_mse"]] * 1e6   # eV² -> meV²
+in_meV2 = table[["bias2", "variance", "noise", "expected_mse", "test_mse"]] * 1e6  # eV² -> meV²
 in_meV2.round(3)
 
 # %% [markdown]
@@ -70,8 +70,10 @@ ax.set_ylabel("meV²")
 ax.legend(fontsize=8)
 fig.tight_layout()
 best = polynomials["expected_mse"].idxmin()
-print(f"lowest expected error: {best} ({polynomials.loc[best, 'expected_mse'] * 1e6:.2f} meV²); "
-      f"the Lennard-Jones form: {lj_row['expected_mse'] * 1e6:.2f} meV², bias² {lj_row['bias2'] * 1e6:.1e} meV²")
+print(
+    f"lowest expected error: {best} ({polynomials.loc[best, 'expected_mse'] * 1e6:.2f} meV²); "
+    f"the Lennard-Jones form: {lj_row['expected_mse'] * 1e6:.2f} meV², bias² {lj_row['bias2'] * 1e6:.1e} meV²"
+)
 
 # %% [markdown]
 # Bias falls with the degree (until the highest degrees become unstable), variance rises; their
@@ -112,12 +114,18 @@ fig.tight_layout()
 # %% tags=["solution"]
 # Exercise 1: with more data the variance falls (roughly as 1/n) while the bias stays;
 # the best degree moves up.
-more = lj_bias_variance(degrees=range(1, 11), ridge_lambdas=(), n_rounds=N_ROUNDS, n_train=100,
-                        noise_eV=NOISE_EV, random_state=0)
+more = lj_bias_variance(
+    degrees=range(1, 11), ridge_lambdas=(), n_rounds=N_ROUNDS, n_train=100, noise_eV=NOISE_EV, random_state=0
+)
 import pandas as pd
 
-comparison = pd.concat({"n=30": polynomials[["variance", "expected_mse"]] * 1e6,
-                        "n=100": more[more["family"] == "polynomial"][["variance", "expected_mse"]] * 1e6}, axis=1)
+comparison = pd.concat(
+    {
+        "n=30": polynomials[["variance", "expected_mse"]] * 1e6,
+        "n=100": more[more["family"] == "polynomial"][["variance", "expected_mse"]] * 1e6,
+    },
+    axis=1,
+)
 print("best degree: n=30", polynomials["expected_mse"].idxmin(), "| n=100", more["expected_mse"].iloc[:10].idxmin())
 comparison.round(3)
 
@@ -135,8 +143,12 @@ result = bias_variance(polynomial_model(3), bootstrap_sets(r, y, random_state=0)
 # %% tags=["solution"]
 # Exercise 3: the polynomial is pinned by data in the middle and free at the ends, where few
 # samples hold it and r⁻¹² is steepest.
-predictions = np.array([polynomial_model(10).fit(*lj_dataset(30, noise_eV=NOISE_EV, random_state=100 + k)[:2]).predict(grid)
-                        for k in range(N_ROUNDS)])
+predictions = np.array(
+    [
+        polynomial_model(10).fit(*lj_dataset(30, noise_eV=NOISE_EV, random_state=100 + k)[:2]).predict(grid)
+        for k in range(N_ROUNDS)
+    ]
+)
 fig, ax = plt.subplots(figsize=(6, 3))
 ax.semilogy(grid, predictions.std(axis=0) * 1000)
 ax.set_xlabel("separation r (Å)")

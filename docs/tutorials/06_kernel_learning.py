@@ -60,16 +60,18 @@ def features(Z):
 
 P_train, P_test = features(Z_train), features(Z_test)
 start = time.perf_counter()
-w = np.linalg.solve(P_train.T @ P_train + lam * np.eye(P_train.shape[1]), P_train.T @ y_train)   # primal
+w = np.linalg.solve(P_train.T @ P_train + lam * np.eye(P_train.shape[1]), P_train.T @ y_train)  # primal
 primal = P_test @ w + y_mean
 primal_s = time.perf_counter() - start
 
 start = time.perf_counter()
-K = (1 + Z_train @ Z_train.T) ** 2                                 # the kernel, without φ
-alpha = np.linalg.solve(K + lam * np.eye(len(K)), y_train)         # dual
+K = (1 + Z_train @ Z_train.T) ** 2  # the kernel, without φ
+alpha = np.linalg.solve(K + lam * np.eye(len(K)), y_train)  # dual
 dual = ((1 + Z_test @ Z_train.T) ** 2) @ alpha + y_mean
 dual_s = time.perf_counter() - start
-print(f"primal: {P_train.shape[1]} weights, {primal_s * 1000:.1f} ms; dual: {len(alpha)} weights, {dual_s * 1000:.1f} ms")
+print(
+    f"primal: {P_train.shape[1]} weights, {primal_s * 1000:.1f} ms; dual: {len(alpha)} weights, {dual_s * 1000:.1f} ms"
+)
 print(f"largest difference between their predictions: {np.abs(primal - dual).max():.2e} kcal/mol")
 print(f"test MAE {np.abs(primal - y[test_idx]).mean():.1f} kcal/mol")
 
@@ -86,16 +88,21 @@ print(f"test MAE {np.abs(primal - y[test_idx]).mean():.1f} kcal/mol")
 bob = BagOfBonds().fit([structures[i] for i in train_idx])
 X_train = bob.transform([structures[i] for i in train_idx])
 X_test = bob.transform([structures[i] for i in test_idx])
-ok = np.isfinite(X_test).all(axis=1)            # a test molecule with a bag larger than any in training: NaN row
+ok = np.isfinite(X_test).all(axis=1)  # a test molecule with a bag larger than any in training: NaN row
 print(f"{ok.sum()} of {len(ok)} test molecules described")
 rows = {}
 for kernel in ("linear", "rbf", "laplacian"):
     start = time.perf_counter()
     model = FastKernelRidge(kernel=kernel).fit(X_train, y[train_idx])
     ci = regression_metrics_ci(y[test_idx][ok], model.predict(X_test[ok]))["mae"]
-    rows[kernel] = {"test MAE": ci["value"], "95% low": ci["low"], "95% high": ci["high"],
-                    "chosen γ": f"{model.gamma_:.2g}" if kernel != "linear" else "-", "chosen λ": f"{model.alpha_:.2g}",
-                    "fit + search (s)": time.perf_counter() - start}
+    rows[kernel] = {
+        "test MAE": ci["value"],
+        "95% low": ci["low"],
+        "95% high": ci["high"],
+        "chosen γ": f"{model.gamma_:.2g}" if kernel != "linear" else "-",
+        "chosen λ": f"{model.alpha_:.2g}",
+        "fit + search (s)": time.perf_counter() - start,
+    }
 pd.DataFrame(rows).T.infer_objects().round(2)
 
 # %% [markdown]
@@ -111,8 +118,15 @@ pd.DataFrame(rows).T.infer_objects().round(2)
 
 # %%
 sizes = [50, 100, 200] if SMALL else [100, 200, 400, 800, 1600, 3200]
-curve = learning_curve(FastKernelRidge(kernel="laplacian"), X_train, y[train_idx], X_test[ok], y[test_idx][ok],
-                       sizes, repeats=2 if SMALL else 3)
+curve = learning_curve(
+    FastKernelRidge(kernel="laplacian"),
+    X_train,
+    y[train_idx],
+    X_test[ok],
+    y[test_idx][ok],
+    sizes,
+    repeats=2 if SMALL else 3,
+)
 summary, slope = summarize_curve(curve)
 summary = summary.reset_index()
 fig, ax = plt.subplots(figsize=(5.5, 3.6))
@@ -143,7 +157,7 @@ summary.round(2)
 
 # %% tags=["solution"]
 # Exercise 1: the primal costs ~N·p² (p = 21 features), the dual ~N³.
-for n in ([100, 300] if SMALL else [250, 1000, 3200]):
+for n in [100, 300] if SMALL else [250, 1000, 3200]:
     Zn, Pn, yn = Z_train[:n], P_train[:n], y_train[:n]
     start = time.perf_counter()
     np.linalg.solve(Pn.T @ Pn + lam * np.eye(Pn.shape[1]), Pn.T @ yn)
@@ -160,8 +174,10 @@ for n in ([100, 300] if SMALL else [250, 1000, 3200]):
 chosen = FastKernelRidge(kernel="rbf").fit(X_train, y[train_idx])
 for factor in (1000, 1, 0.001):
     model = FastKernelRidge(kernel="rbf", gamma=chosen.gamma_ * factor).fit(X_train, y[train_idx])
-    print(f"γ × {factor:>6}: training MAE {np.abs(model.predict(X_train) - y[train_idx]).mean():7.2f}, "
-          f"test MAE {np.abs(model.predict(X_test[ok]) - y[test_idx][ok]).mean():7.2f} kcal/mol")
+    print(
+        f"γ × {factor:>6}: training MAE {np.abs(model.predict(X_train) - y[train_idx]).mean():7.2f}, "
+        f"test MAE {np.abs(model.predict(X_test[ok]) - y[test_idx][ok]).mean():7.2f} kcal/mol"
+    )
 
 # %% tags=["solution"]
 # Exercise 3: MAE(N) = MAE(N0) · (N/N0)^slope, solved for MAE = 1.

@@ -34,12 +34,14 @@ descriptors = RDKitDescriptors()
 X = descriptors.fit_transform(qm9.structures)
 names = np.array(descriptors.get_feature_names_out())
 y = qm9.labels["gap_eV"].to_numpy()
-keep = np.isfinite(X).all(axis=0) & (X.std(axis=0) > 0)          # drop undefined and constant columns
+keep = np.isfinite(X).all(axis=0) & (X.std(axis=0) > 0)  # drop undefined and constant columns
 X, names = X[:, keep], names[keep]
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
 model = make_model("gbr").fit(X_train, y_train)
-print(f"{X.shape[1]} descriptors; gradient boosting test MAE {np.abs(model.predict(X_test) - y_test).mean():.3f} eV "
-      f"(the mean predicts {np.abs(y_train.mean() - y_test).mean():.3f} eV)")
+print(
+    f"{X.shape[1]} descriptors; gradient boosting test MAE {np.abs(model.predict(X_test) - y_test).mean():.3f} eV "
+    f"(the mean predicts {np.abs(y_train.mean() - y_test).mean():.3f} eV)"
+)
 
 # %% [markdown]
 # ## Permutation importance on the test set
@@ -82,11 +84,13 @@ pair.round(4)
 
 # %%
 groups = correlated_groups(X2_train, threshold=0.8)
-grouped = permutation_importance(model2, X2_test, y_test, groups=groups, feature_names=names2,
-                                 n_repeats=5 if SMALL else 10)
+grouped = permutation_importance(
+    model2, X2_test, y_test, groups=groups, feature_names=names2, n_repeats=5 if SMALL else 10
+)
 print(f"{X2_train.shape[1]} columns in {len(groups)} groups")
 grouped.head(8)[["feature", "n_columns", "importance_mean", "importance_std"]].assign(
-    feature=lambda t: t["feature"].str.slice(0, 70)).round(4)
+    feature=lambda t: t["feature"].str.slice(0, 70)
+).round(4)
 
 # %% [markdown]
 # The group that holds the descriptor and its copy gets back the importance that the single
@@ -108,8 +112,13 @@ grouped.head(8)[["feature", "n_columns", "importance_mean", "importance_std"]].a
 # %% tags=["solution"]
 # Exercise 1: on the training set the model's fit to noise counts as importance too.
 on_train = permutation_importance(model, X_train, y_train, feature_names=names, n_repeats=3)
-both = pd.concat({"test": single.set_index("feature")["importance_mean"],
-                  "training": on_train.set_index("feature")["importance_mean"]}, axis=1)
+both = pd.concat(
+    {
+        "test": single.set_index("feature")["importance_mean"],
+        "training": on_train.set_index("feature")["importance_mean"],
+    },
+    axis=1,
+)
 both.sort_values("training", ascending=False).head(8).round(4)
 
 # %% tags=["solution"]
@@ -120,10 +129,14 @@ from sklearn.ensemble import GradientBoostingRegressor
 
 boosted = GradientBoostingRegressor(random_state=0).fit(X_train, y_train)
 split = pd.Series(boosted.feature_importances_, index=names).sort_values(ascending=False)
-pd.DataFrame({"split importance (training)": split.head(8).index, "permutation (test)": single["feature"].head(8).values})
+pd.DataFrame(
+    {"split importance (training)": split.head(8).index, "permutation (test)": single["feature"].head(8).values}
+)
 
 # %% tags=["solution"]
 # Exercise 3: a lower threshold joins more columns: fewer, larger groups.
 loose = correlated_groups(X2_train, threshold=0.5)
-print(f"threshold 0.8: {len(groups)} groups, largest {max(map(len, groups))} columns; "
-      f"threshold 0.5: {len(loose)} groups, largest {max(map(len, loose))} columns")
+print(
+    f"threshold 0.8: {len(groups)} groups, largest {max(map(len, groups))} columns; "
+    f"threshold 0.5: {len(loose)} groups, largest {max(map(len, loose))} columns"
+)

@@ -45,8 +45,15 @@ for d in (1, 2, 5, 10, 50, 100, 500):
     points = rng.random((1000, d))
     distances = np.sqrt(((points[:100, None, :] - points[None, :, :]) ** 2).sum(-1))
     np.fill_diagonal(distances[:, :100], np.inf)
-    rows.append({"dimensions": d, "edge for 10 % of the data": 0.1 ** (1 / d),
-                 "nearest / median distance": np.median(distances.min(axis=1) / np.median(distances[np.isfinite(distances)]))})
+    rows.append(
+        {
+            "dimensions": d,
+            "edge for 10 % of the data": 0.1 ** (1 / d),
+            "nearest / median distance": np.median(
+                distances.min(axis=1) / np.median(distances[np.isfinite(distances)])
+            ),
+        }
+    )
 curse = pd.DataFrame(rows)
 fig, ax = plt.subplots(figsize=(5.5, 3.2))
 ax.semilogx(curse["dimensions"], curse["nearest / median distance"], "o-", label="nearest / median distance")
@@ -81,12 +88,18 @@ for name in ("variance", "correlation", "lasso", "rfe", "forward"):
     pipeline = make_pipeline(make_selector(name, cv=3), ridge)
     cv_mae = -cross_val_score(pipeline, X_train, y_train, cv=3, scoring="neg_mean_absolute_error").mean()
     kept = selected_features(pipeline.fit(X_train, y_train)[0], names)
-    results[name] = {"kind": {"variance": "filter", "correlation": "filter", "lasso": "embedded"}.get(name, "wrapper"),
-                     "features kept": len(kept), "CV MAE (eV)": cv_mae,
-                     "test MAE (eV)": np.abs(pipeline.predict(X_test) - y_test).mean()}
-results["all features"] = {"kind": "-", "features kept": X.shape[1],
-                           "CV MAE (eV)": -cross_val_score(ridge, X_train, y_train, cv=3, scoring="neg_mean_absolute_error").mean(),
-                           "test MAE (eV)": np.abs(ridge.fit(X_train, y_train).predict(X_test) - y_test).mean()}
+    results[name] = {
+        "kind": {"variance": "filter", "correlation": "filter", "lasso": "embedded"}.get(name, "wrapper"),
+        "features kept": len(kept),
+        "CV MAE (eV)": cv_mae,
+        "test MAE (eV)": np.abs(pipeline.predict(X_test) - y_test).mean(),
+    }
+results["all features"] = {
+    "kind": "-",
+    "features kept": X.shape[1],
+    "CV MAE (eV)": -cross_val_score(ridge, X_train, y_train, cv=3, scoring="neg_mean_absolute_error").mean(),
+    "test MAE (eV)": np.abs(ridge.fit(X_train, y_train).predict(X_test) - y_test).mean(),
+}
 pd.DataFrame(results).T
 
 # %% [markdown]
@@ -149,7 +162,9 @@ for n_points in (1000, 10000):
     d_nn = np.sqrt(((points[:50, None, :] - points[None, :, :]) ** 2).sum(-1))
     d_nn[np.arange(50), np.arange(50)] = np.inf
     typical = np.median(d_nn[np.isfinite(d_nn)])
-    print(f"{n_points:6d} points in 50 dimensions: nearest / median distance {np.median(d_nn.min(axis=1)) / typical:.3f}")
+    print(
+        f"{n_points:6d} points in 50 dimensions: nearest / median distance {np.median(d_nn.min(axis=1)) / typical:.3f}"
+    )
 
 # %% tags=["solution"]
 # Exercise 2: on the gap the two agree within noise, because a few strong features dominate. The
@@ -161,18 +176,25 @@ from sklearn.linear_model import LinearRegression
 noise_X, noise_y = rng.normal(size=(60, 1000)), rng.normal(size=60)
 kept_on_all = SelectKBest(f_regression, k=10).fit(noise_X, noise_y).get_support()
 leaky_r2 = cross_val_score(LinearRegression(), noise_X[:, kept_on_all], noise_y, cv=5).mean()
-honest_r2 = cross_val_score(make_pipeline(SelectKBest(f_regression, k=10), LinearRegression()), noise_X, noise_y, cv=5).mean()
+honest_r2 = cross_val_score(
+    make_pipeline(SelectKBest(f_regression, k=10), LinearRegression()), noise_X, noise_y, cv=5
+).mean()
 print(f"random target: CV R² {leaky_r2:.2f} with features chosen on all data, {honest_r2:.2f} chosen inside each fold")
 leaky_kept = [names.index(n) for n in selected_features(make_selector("lasso", cv=3).fit(X, y), names)]
 leaky = -cross_val_score(ridge, X_train[:, leaky_kept], y_train, cv=3, scoring="neg_mean_absolute_error").mean()
-print(f"the gap: CV MAE {leaky:.4f} eV (LASSO on all data) vs {results['lasso']['CV MAE (eV)']:.4f} eV (inside each fold)")
+print(
+    f"the gap: CV MAE {leaky:.4f} eV (LASSO on all data) vs {results['lasso']['CV MAE (eV)']:.4f} eV (inside each fold)"
+)
 
 # %% tags=["solution"]
 # Exercise 3: a short formula is readable; its error tells what the readability costs.
-correlation = np.nan_to_num([abs(np.corrcoef(X_train[:, j], y_train)[0, 1]) if X_train[:, j].std() > 0 else 0
-                             for j in range(X.shape[1])])
+correlation = np.nan_to_num(
+    [abs(np.corrcoef(X_train[:, j], y_train)[0, 1]) if X_train[:, j].std() > 0 else 0 for j in range(X.shape[1])]
+)
 best = np.argsort(correlation)[-8:]
 real = SISSORegressor(complexity=2, n_terms=2, feature_names=[names[j] for j in best]).fit(X_train[:, best], y_train)
 print(real.formula_)
-print(f"SISSO test MAE {np.abs(real.predict(X_test[:, best]) - y_test).mean():.3f} eV; "
-      f"ridge on all 70: {results['all features']['test MAE (eV)']:.3f} eV")
+print(
+    f"SISSO test MAE {np.abs(real.predict(X_test[:, best]) - y_test).mean():.3f} eV; "
+    f"ridge on all 70: {results['all features']['test MAE (eV)']:.3f} eV"
+)

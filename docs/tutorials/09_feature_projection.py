@@ -69,7 +69,10 @@ print(f"{ok.sum()} of {len(ok)} MOFs featurized ({(~ok).sum()} refused, listed i
 pca_mof = project(X, "pca", ids=ids)
 print("PCA: the first two components explain", " + ".join(f"{r:.1%}" for r in pca_mof.explained_variance_ratio))
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
-for ax, projection, title in ((axes[0], pca_mof, "PCA"), (axes[1], project(X, "tsne", ids=ids, perplexity=30), "t-SNE, perplexity 30")):
+for ax, projection, title in (
+    (axes[0], pca_mof, "PCA"),
+    (axes[1], project(X, "tsne", ids=ids, perplexity=30), "t-SNE, perplexity 30"),
+):
     points = ax.scatter(projection.coordinates["dim1"], projection.coordinates["dim2"], c=void, s=6, cmap="viridis")
     ax.set_title(title)
     ax.set_xticks([])
@@ -153,5 +156,7 @@ from sklearn.preprocessing import StandardScaler
 half = rng.permutation(len(X)) < len(X) // 2
 scaler = StandardScaler().fit(X[half])
 classifier = LinearDiscriminantAnalysis().fit(scaler.transform(X[half]), open_metal[half])
-print(f"balanced accuracy on the MOFs it was fitted on {balanced_accuracy_score(open_metal[half], classifier.predict(scaler.transform(X[half]))):.2f}, "
-      f"on the other half {balanced_accuracy_score(open_metal[~half], classifier.predict(scaler.transform(X[~half]))):.2f}")
+print(
+    f"balanced accuracy on the MOFs it was fitted on {balanced_accuracy_score(open_metal[half], classifier.predict(scaler.transform(X[half]))):.2f}, "
+    f"on the other half {balanced_accuracy_score(open_metal[~half], classifier.predict(scaler.transform(X[~half]))):.2f}"
+)

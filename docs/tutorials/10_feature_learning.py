@@ -22,7 +22,7 @@ from atomlearn.models import make_model
 from atomlearn.splits import train_test_split
 
 SMALL = bool(os.environ.get("ATOMLEARN_TUTORIAL_SMALL"))
-torch.set_num_threads(1)          # small networks run fastest on one thread
+torch.set_num_threads(1)  # small networks run fastest on one thread
 torch.manual_seed(0)
 rng = np.random.default_rng(0)
 
@@ -118,7 +118,10 @@ for name in ("schnet", "painn"):
     model = make_model(name, {"max_epochs": EPOCHS, "device": "cpu", "verbose": False})
     model.fit(train_mols, y_train)
     networks[name] = model
-    rows[name] = {"test MAE (kcal/mol)": np.abs(model.predict(test_mols) - y_test).mean(), "epochs run": len(model.history_)}
+    rows[name] = {
+        "test MAE (kcal/mol)": np.abs(model.predict(test_mols) - y_test).mean(),
+        "epochs run": len(model.history_),
+    }
 rows["training mean"] = {"test MAE (kcal/mol)": np.abs(y_train.mean() - y_test).mean(), "epochs run": 0}
 pd.DataFrame(rows).T.round(2)
 
@@ -141,9 +144,13 @@ fig.tight_layout()
 
 # %%
 painn = networks["painn"]
-invariance.check_energy_model(painn.predict, painn.predict_forces, test_mols[:5],
-                              symmetries=["translation", "rotation", "permutation"],
-                              tolerance=1e-5)   # the network computes in float32: changes near 1e-7 are rounding
+invariance.check_energy_model(
+    painn.predict,
+    painn.predict_forces,
+    test_mols[:5],
+    symmetries=["translation", "rotation", "permutation"],
+    tolerance=1e-5,
+)  # the network computes in float32: changes near 1e-7 are rounding
 
 # %% [markdown]
 # Which architecture for which symmetry, as the lecture summarises it:
@@ -165,7 +172,9 @@ invariance.check_energy_model(painn.predict, painn.predict_forces, test_mols[:5]
 # %% tags=["solution"]
 # Exercise 1: one hidden unit maps the plane to a line; a threshold on it can still separate
 # inside from outside, because the distance from the centre is one number.
-narrow = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1), torch.nn.Tanh(), torch.nn.Linear(1, 1))
+narrow = torch.nn.Sequential(
+    torch.nn.Linear(2, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1), torch.nn.Tanh(), torch.nn.Linear(1, 1)
+)
 optimizer = torch.optim.Adam(narrow.parameters(), lr=0.02)
 for step in range(300 if SMALL else 1500):
     optimizer.zero_grad()
@@ -184,6 +193,10 @@ print("mistakes per pass:", mistakes[:5], "...", mistakes[-5:])
 
 # %% tags=["solution"]
 # Exercise 3: at 2.5 Å an atom sees its bonded neighbours and little beyond them.
-short = make_model("schnet", {"max_epochs": EPOCHS, "device": "cpu", "verbose": False, "cutoff_A": 2.5}).fit(train_mols, y_train)
-print(f"SchNet, cutoff 2.5 Å: test MAE {np.abs(short.predict(test_mols) - y_test).mean():.2f} kcal/mol "
-      f"(5 Å: {rows['schnet']['test MAE (kcal/mol)']:.2f})")
+short = make_model("schnet", {"max_epochs": EPOCHS, "device": "cpu", "verbose": False, "cutoff_A": 2.5}).fit(
+    train_mols, y_train
+)
+print(
+    f"SchNet, cutoff 2.5 Å: test MAE {np.abs(short.predict(test_mols) - y_test).mean():.2f} kcal/mol "
+    f"(5 Å: {rows['schnet']['test MAE (kcal/mol)']:.2f})"
+)

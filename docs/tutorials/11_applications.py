@@ -26,7 +26,7 @@ import pandas as pd
 import torch
 
 SMALL = bool(os.environ.get("ATOMLEARN_TUTORIAL_SMALL"))
-torch.set_num_threads(1)          # small networks and flows run fastest on one thread
+torch.set_num_threads(1)  # small networks and flows run fastest on one thread
 folder = tempfile.mkdtemp(prefix="applications-")
 
 # %% [markdown]
@@ -43,20 +43,35 @@ from atomlearn.structures import from_smiles
 
 ethanol = from_smiles("CCO")
 n_frames, interval, equilibration = (60, 10, 200) if SMALL else (1000, 50, 1000)
-runs = {"500 K": xtb_md(ethanol, f"{folder}/ethanol_500K.extxyz", n_frames,
-                        MDSettings(temperature_K=500, interval_steps=interval, equilibration_steps=equilibration)),
-        "800 K": xtb_md(ethanol, f"{folder}/ethanol_800K.extxyz", n_frames // 2,
-                        MDSettings(temperature_K=800, interval_steps=interval, equilibration_steps=equilibration, seed=2)),
-        "test, 500 K": xtb_md(ethanol, f"{folder}/ethanol_test.extxyz", n_frames // 2,
-                              MDSettings(temperature_K=500, interval_steps=interval, equilibration_steps=equilibration,
-                                         seed=1))}
+runs = {
+    "500 K": xtb_md(
+        ethanol,
+        f"{folder}/ethanol_500K.extxyz",
+        n_frames,
+        MDSettings(temperature_K=500, interval_steps=interval, equilibration_steps=equilibration),
+    ),
+    "800 K": xtb_md(
+        ethanol,
+        f"{folder}/ethanol_800K.extxyz",
+        n_frames // 2,
+        MDSettings(temperature_K=800, interval_steps=interval, equilibration_steps=equilibration, seed=2),
+    ),
+    "test, 500 K": xtb_md(
+        ethanol,
+        f"{folder}/ethanol_test.extxyz",
+        n_frames // 2,
+        MDSettings(temperature_K=500, interval_steps=interval, equilibration_steps=equilibration, seed=1),
+    ),
+}
 with open(f"{folder}/ethanol_train.extxyz", "w") as train_file:
     for name in ("500K", "800K"):
         with open(f"{folder}/ethanol_{name}.extxyz") as part:
             train_file.write(part.read())
 test_frames = read_md_frames(f"{folder}/ethanol_test.extxyz")
 xtb_ms_per_step = 1000 * runs["500 K"].seconds_per_step
-pd.DataFrame({name: {"frames": run.n_frames, "ms per xTB step": 1000 * run.seconds_per_step} for name, run in runs.items()}).T.round(2)
+pd.DataFrame(
+    {name: {"frames": run.n_frames, "ms per xTB step": 1000 * run.seconds_per_step} for name, run in runs.items()}
+).T.round(2)
 
 # %% [markdown]
 # Two force fields learn from the same frames:
@@ -71,13 +86,39 @@ pd.DataFrame({name: {"frames": run.n_frames, "ms per xTB step": 1000 * run.secon
 from atomlearn.forcefield import Calculator, train_forcefield
 
 n_train = 3 * n_frames // 2
-fits = {"krr_local": train_forcefield(f"{folder}/ethanol_train.extxyz", f"{folder}/ff_krr", model="krr_local",
-                                      n_train=min(n_train, 200), test_path=f"{folder}/ethanol_test.extxyz"),
-        "painn": train_forcefield(f"{folder}/ethanol_train.extxyz", f"{folder}/ff_painn", model="painn", n_train=n_train,
-                                  test_path=f"{folder}/ethanol_test.extxyz", params={"max_epochs": 15 if SMALL else 150})}
-pd.DataFrame({name: {key: fit.metrics[key] for key in ("n_train", "train_seconds", "energy_mae_meV", "energy_mae_mean_meV",
-                                                      "force_mae_meV_A", "force_mae_zero_meV_A")}
-              for name, fit in fits.items()}).T.round(1)
+fits = {
+    "krr_local": train_forcefield(
+        f"{folder}/ethanol_train.extxyz",
+        f"{folder}/ff_krr",
+        model="krr_local",
+        n_train=min(n_train, 200),
+        test_path=f"{folder}/ethanol_test.extxyz",
+    ),
+    "painn": train_forcefield(
+        f"{folder}/ethanol_train.extxyz",
+        f"{folder}/ff_painn",
+        model="painn",
+        n_train=n_train,
+        test_path=f"{folder}/ethanol_test.extxyz",
+        params={"max_epochs": 15 if SMALL else 150},
+    ),
+}
+pd.DataFrame(
+    {
+        name: {
+            key: fit.metrics[key]
+            for key in (
+                "n_train",
+                "train_seconds",
+                "energy_mae_meV",
+                "energy_mae_mean_meV",
+                "force_mae_meV_A",
+                "force_mae_zero_meV_A",
+            )
+        }
+        for name, fit in fits.items()
+    }
+).T.round(1)
 
 # %% [markdown]
 # ### Energy conservation and the distances MD samples
@@ -90,13 +131,19 @@ pd.DataFrame({name: {key: fit.metrics[key] for key in ("n_train", "train_seconds
 from atomlearn.forcefield.md import run_md
 
 n_steps = 1000 if SMALL else 10_000
-md = {name: run_md(test_frames[0].copy(), Calculator(fit.folder), n_steps, ensemble="nve", distance=(1, 2),
-                   reference=test_frames)
-      for name, fit in fits.items()}
+md = {
+    name: run_md(
+        test_frames[0].copy(), Calculator(fit.folder), n_steps, ensemble="nve", distance=(1, 2), reference=test_frames
+    )
+    for name, fit in fits.items()
+}
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
 for name, report in md.items():
-    left.plot(report.times_fs / 1000, 1000 * (report.total_energy_eV - report.total_energy_eV[0]) / len(ethanol),
-              label=f"{name}: drift {report.energy_drift_meV_atom_ps:+.3f} meV/atom/ps")
+    left.plot(
+        report.times_fs / 1000,
+        1000 * (report.total_energy_eV - report.total_energy_eV[0]) / len(ethanol),
+        label=f"{name}: drift {report.energy_drift_meV_atom_ps:+.3f} meV/atom/ps",
+    )
     d = report.distance
     right.plot(d.bins_A, d.density, drawstyle="steps-mid", label=f"{name} (W₁ {d.wasserstein_A:.3f} Å)")
 right.plot(d.bins_A, d.reference_density, "k", drawstyle="steps-mid", label="xTB")
@@ -120,11 +167,18 @@ for name, report in md.items():
 # of every replica is checked.
 
 # %%
-replicas = run_md(test_frames[0].copy(), Calculator(fits["painn"].folder, n_replicas=4 if SMALL else 16),
-                  n_steps, ensemble="nvt", temperature_K=500)
+replicas = run_md(
+    test_frames[0].copy(),
+    Calculator(fits["painn"].folder, n_replicas=4 if SMALL else 16),
+    n_steps,
+    ensemble="nvt",
+    temperature_K=500,
+)
 print(replicas.summary())
-print(f"cost per replica-step {1000 * replicas.seconds_per_replica_step:.2f} ms against {xtb_ms_per_step:.2f} ms "
-      f"per xTB step: {xtb_ms_per_step / (1000 * replicas.seconds_per_replica_step):.1f}x")
+print(
+    f"cost per replica-step {1000 * replicas.seconds_per_replica_step:.2f} ms against {xtb_ms_per_step:.2f} ms "
+    f"per xTB step: {xtb_ms_per_step / (1000 * replicas.seconds_per_replica_step):.1f}x"
+)
 
 # %% [markdown]
 # A replica that breaks a bond is the force field's verdict, not bad luck: the network met a
@@ -160,17 +214,21 @@ generator = BoltzmannGenerator(well, flow="realnvp").fit(training, iterations=st
 x, log_w = generator.sample(100_000)
 delta = generator.free_energy_difference("left", "right")
 exact = well.reference_free_energy("left", "right")
-print(f"training samples in the right well: {in_right:.0%} (MCMC), ΔF from their proportion "
-      f"{-np.log(in_right / (1 - in_right)):.2f} kT")
-print(f"Boltzmann generator: ESS {generator.ess():.0f} %, ΔF = {delta.delta_f:.3f} ± {delta.error:.3f} kT; "
-      f"exact {exact:.3f} kT")
+print(
+    f"training samples in the right well: {in_right:.0%} (MCMC), ΔF from their proportion "
+    f"{-np.log(in_right / (1 - in_right)):.2f} kT"
+)
+print(
+    f"Boltzmann generator: ESS {generator.ess():.0f} %, ΔF = {delta.delta_f:.3f} ± {delta.error:.3f} kT; "
+    f"exact {exact:.3f} kT"
+)
 
 # %%
 from atomlearn.sampling.reweighting import reweighted_histogram
 
 edges, _, profile = generator.reweighted_histogram(bins=np.linspace(-2.5, 2.5, 51))
 centres = (edges[1:] + edges[:-1]) / 2
-_, _, as_drawn = reweighted_histogram(well.collective_variable(x), np.zeros(len(x)), edges)   # equal weights
+_, _, as_drawn = reweighted_histogram(well.collective_variable(x), np.zeros(len(x)), edges)  # equal weights
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
 left.scatter(*training[::10].T, s=2, alpha=0.3, label="MCMC training samples")
 left.scatter(*x[:2000].T, s=2, alpha=0.3, label="flow samples")
@@ -200,25 +258,33 @@ from atomlearn.sampling import get_system
 
 alanine = get_system("alanine-dipeptide", reference_ns=0.02 if SMALL else 2.0)
 frames = alanine.training_samples(300 if SMALL else 5000, random_state=0)
-peptide = BoltzmannGenerator(alanine, flow="spline", temperature=alanine.temperature,
-                             energy_weight=alanine.default_energy_weight)
+peptide = BoltzmannGenerator(
+    alanine, flow="spline", temperature=alanine.temperature, energy_weight=alanine.default_energy_weight
+)
 peptide.fit(frames, iterations=150 if SMALL else 2000, energy_steps=50 if SMALL else 500)
 z, log_w = peptide.sample(5000 if SMALL else 20_000)
 result = peptide.free_energy_difference("beta", "alpha_R")
 reference = alanine.reference_free_energy("beta", "alpha_R")
 reference_error = alanine.reference_error("beta", "alpha_R")
-print(f"ESS {peptide.ess():.1f} % of {len(z)} flow samples; ΔF(αR − β) = {result.delta_f:.2f} ± {result.error:.2f} kT; "
-      f"MD reference ({alanine.reference_ns:g} ns) {reference:.2f} ± {reference_error:.2f} kT: a difference of "
-      f"{abs(result.delta_f - reference) / np.hypot(result.error, reference_error):.1f} combined standard errors")
+print(
+    f"ESS {peptide.ess():.1f} % of {len(z)} flow samples; ΔF(αR − β) = {result.delta_f:.2f} ± {result.error:.2f} kT; "
+    f"MD reference ({alanine.reference_ns:g} ns) {reference:.2f} ± {reference_error:.2f} kT: a difference of "
+    f"{abs(result.delta_f - reference) / np.hypot(result.error, reference_error):.1f} combined standard errors"
+)
 
 # %%
 phi, psi = alanine.ramachandran(z)
 weights = np.exp(log_w - np.max(log_w[np.isfinite(log_w)]))
 md_phi, md_psi = alanine.ramachandran(alanine.reference_samples(5000))
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharex=True, sharey=True)
-for ax, (title, (a, b), w) in zip(axes, [("MD (reference)", (md_phi, md_psi), None),
-                                         ("flow, as drawn", (phi, psi), None),
-                                         ("flow, reweighted", (phi, psi), weights)]):
+for ax, (title, (a, b), w) in zip(
+    axes,
+    [
+        ("MD (reference)", (md_phi, md_psi), None),
+        ("flow, as drawn", (phi, psi), None),
+        ("flow, reweighted", (phi, psi), weights),
+    ],
+):
     ax.hist2d(a, b, bins=60, range=[[-180, 180], [-180, 180]], weights=w, cmap="viridis", cmin=1e-12)
     ax.set_title(title)
     ax.set_xlabel("φ (degrees)")
@@ -247,13 +313,15 @@ fig.tight_layout()
 from atomlearn.text import Embeddings, train_embeddings
 from atomlearn.text.offline import available_sources, write_offline_corpus
 
-sources = tuple(s for s in available_sources() if s != "lee")       # news text says little about matter
+sources = tuple(s for s in available_sources() if s != "lee")  # news text says little about matter
 counts = write_offline_corpus(f"{folder}/corpus.jsonl", sources, max_documents=10_000 if SMALL else None)
 embedding_run = train_embeddings(f"{folder}/corpus.jsonl", f"{folder}/embeddings", epochs=5, workers=2, progress=False)
 print(counts)
 print(embedding_run.summary())
 words = Embeddings(f"{folder}/embeddings")
-pd.DataFrame({word: list(words.similar(word, n=8)["word"]) for word in ("iron", "magnetic", "conductor") if word in words})
+pd.DataFrame(
+    {word: list(words.similar(word, n=8)["word"]) for word in ("iron", "magnetic", "conductor") if word in words}
+)
 
 # %% [markdown]
 # ### What the vectors know about the elements
@@ -271,7 +339,8 @@ elements = [e for e in Element if e.Z <= 94 and e.long_name.lower() in words]
 names = [e.long_name.lower() for e in elements]
 vectors = np.array([words.vectors[name] for name in names])
 score = words.vectors.cosine_similarities(words.vectors["metal"], vectors) - words.vectors.cosine_similarities(
-    words.vectors["gas"], vectors)
+    words.vectors["gas"], vectors
+)
 is_metal = np.array([e.is_metal for e in elements])
 print(f"{len(elements)} elements with a vector, {is_metal.sum()} metals: ROC AUC {roc_auc_score(is_metal, score):.2f}")
 ranked = pd.DataFrame({"element": names, "metal − gas similarity": score, "is a metal": is_metal})
@@ -319,20 +388,38 @@ else:
 # 3. Which non-metals sit nearest to `metal` in the word vectors, and can you see why in the
 #    element texts (`corpus.jsonl`, source `elements`)?
 
+
 # %% tags=["solution"]
 # Exercise 1: without the hot frames the network has never seen a stretched C–H bond.
 def longest_ch_bond(path):
     frames = read_md_frames(path)
-    pairs = [(i, j) for i in range(len(ethanol)) for j in range(len(ethanol))
-             if ethanol.numbers[i] == 6 and ethanol.numbers[j] == 1]
+    pairs = [
+        (i, j)
+        for i in range(len(ethanol))
+        for j in range(len(ethanol))
+        if ethanol.numbers[i] == 6 and ethanol.numbers[j] == 1
+    ]
     return max(frame.get_distance(i, j) for frame in frames for i, j in pairs if frame.get_distance(i, j) < 1.6)
 
 
 print({name: f"{longest_ch_bond(f'{folder}/ethanol_{name}.extxyz'):.2f} Å" for name in ("500K", "800K")})
-cold = train_forcefield(f"{folder}/ethanol_500K.extxyz", f"{folder}/ff_painn_500K", model="painn", n_train=n_frames,
-                        test_path=f"{folder}/ethanol_test.extxyz", params={"max_epochs": 15 if SMALL else 150})
-print(run_md(test_frames[0].copy(), Calculator(cold.folder, n_replicas=4 if SMALL else 16), n_steps, ensemble="nvt",
-             temperature_K=500).summary())
+cold = train_forcefield(
+    f"{folder}/ethanol_500K.extxyz",
+    f"{folder}/ff_painn_500K",
+    model="painn",
+    n_train=n_frames,
+    test_path=f"{folder}/ethanol_test.extxyz",
+    params={"max_epochs": 15 if SMALL else 150},
+)
+print(
+    run_md(
+        test_frames[0].copy(),
+        Calculator(cold.folder, n_replicas=4 if SMALL else 16),
+        n_steps,
+        ensemble="nvt",
+        temperature_K=500,
+    ).summary()
+)
 
 # %% tags=["solution"]
 # Exercise 2: the likelihood alone reproduces the training samples, wrong proportions included;
@@ -341,8 +428,10 @@ likelihood_only = BoltzmannGenerator(well, flow="realnvp").fit(training, iterati
 _, log_w_likelihood = likelihood_only.sample(100_000)
 drawn_right = float(np.mean(well.states["right"](likelihood_only.samples_.x)))
 reweighted = likelihood_only.free_energy_difference("left", "right")
-print(f"ESS {likelihood_only.ess():.0f} %; ΔF as drawn {-np.log(drawn_right / (1 - drawn_right)):.2f} kT, reweighted "
-      f"{reweighted.delta_f:.3f} ± {reweighted.error:.3f} kT (exact {exact:.3f})")
+print(
+    f"ESS {likelihood_only.ess():.0f} %; ΔF as drawn {-np.log(drawn_right / (1 - drawn_right)):.2f} kT, reweighted "
+    f"{reweighted.delta_f:.3f} ± {reweighted.error:.3f} kT (exact {exact:.3f})"
+)
 
 # %% tags=["solution"]
 # Exercise 3: the non-metals nearest to `metal`, and the sentences of their texts that say "metal".

@@ -27,9 +27,21 @@ import pandas as pd
 from atomlearn.workflows import screen_coremof_co2
 
 SMALL = bool(os.environ.get("ATOMLEARN_TUTORIAL_SMALL"))
-settings = (dict(n_simulate=24, n_screen=80, n_confirm=2, n_henry=2, nested=(3, 3), cycles=40, init_cycles=10,
-                 grid_spacing_A=0.3, allow_coarse_grid=True) if SMALL else
-            dict(n_simulate=75, n_confirm=8, n_henry=6))      # the `make demo` settings: all 12,020 screened
+settings = (
+    dict(
+        n_simulate=24,
+        n_screen=80,
+        n_confirm=2,
+        n_henry=2,
+        nested=(3, 3),
+        cycles=40,
+        init_cycles=10,
+        grid_spacing_A=0.3,
+        allow_coarse_grid=True,
+    )
+    if SMALL
+    else dict(n_simulate=75, n_confirm=8, n_henry=6)
+)  # the `make demo` settings: all 12,020 screened
 folder = tempfile.mkdtemp(prefix="co2-screen-")
 result = screen_coremof_co2(folder, n_jobs=2, progress=False, **settings)
 counts = result.summary["counts"]
@@ -46,7 +58,8 @@ pd.Series(counts)
 sample = result.sample
 print(f"{len(sample)} MOFs simulated, {np.mean(sample['gcmc_time_s']):.1f} s of GCMC each on average")
 sample[["id", "co2_uptake_mol_kg", "co2_n2_selectivity", "gcmc_time_s"]].sort_values(
-    "co2_uptake_mol_kg", ascending=False).head(8).round(3)
+    "co2_uptake_mol_kg", ascending=False
+).head(8).round(3)
 
 # %% [markdown]
 # ## 2. Learn
@@ -55,10 +68,18 @@ sample[["id", "co2_uptake_mol_kg", "co2_n2_selectivity", "gcmc_time_s"]].sort_va
 # features, kernel ridge), each scored once on a stratified test set against the baselines:
 
 # %%
-pd.DataFrame({target: {"test MAE (log10)": s["mae"], "R²": s["r2"], "top-10 % recall": s["top_recall"],
-                       "training / test MOFs": f"{s['n_train']} / {s['n_test']}",
-                       **{f"{name} MAE": value for name, value in s["baselines"].items()}}
-              for target, s in result.summary["test"].items()}).T.round(3)
+pd.DataFrame(
+    {
+        target: {
+            "test MAE (log10)": s["mae"],
+            "R²": s["r2"],
+            "top-10 % recall": s["top_recall"],
+            "training / test MOFs": f"{s['n_train']} / {s['n_test']}",
+            **{f"{name} MAE": value for name, value in s["baselines"].items()},
+        }
+        for target, s in result.summary["test"].items()
+    }
+).T.round(3)
 
 # %% [markdown]
 # ## 3. Predict all, and the Pareto front
@@ -71,18 +92,30 @@ screened = result.screened
 predicted = screened[screened["predicted_uptake"].notna()]
 front = predicted[predicted["pareto_layer"] == 0]
 fig, ax = plt.subplots(figsize=(6.5, 4))
-ax.scatter(predicted["predicted_uptake_mol_kg"], predicted["predicted_selectivity_value"], s=4, alpha=0.4,
-           c=np.where(predicted["in_domain"].fillna(False).astype(bool), "#48c", "#bbb"), label="predicted (grey: out of domain)")
-ax.scatter(front["predicted_uptake_mol_kg"], front["predicted_selectivity_value"], s=25, color="#c44", label="Pareto front")
-ax.scatter(sample["co2_uptake_mol_kg"], sample["co2_n2_selectivity"], s=12, marker="x", color="k", label="simulated sample")
+ax.scatter(
+    predicted["predicted_uptake_mol_kg"],
+    predicted["predicted_selectivity_value"],
+    s=4,
+    alpha=0.4,
+    c=np.where(predicted["in_domain"].fillna(False).astype(bool), "#48c", "#bbb"),
+    label="predicted (grey: out of domain)",
+)
+ax.scatter(
+    front["predicted_uptake_mol_kg"], front["predicted_selectivity_value"], s=25, color="#c44", label="Pareto front"
+)
+ax.scatter(
+    sample["co2_uptake_mol_kg"], sample["co2_n2_selectivity"], s=12, marker="x", color="k", label="simulated sample"
+)
 ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set_xlabel("CO₂ uptake (mol/kg)")
 ax.set_ylabel("CO₂/N₂ selectivity")
 ax.legend(fontsize=7)
 fig.tight_layout()
-print(f"{counts['screened_predicted']} MOFs predicted; {counts['predicted_closed']} predicted closed to CO₂; "
-      f"{counts['out_of_domain']} outside the applicability domain")
+print(
+    f"{counts['screened_predicted']} MOFs predicted; {counts['predicted_closed']} predicted closed to CO₂; "
+    f"{counts['out_of_domain']} outside the applicability domain"
+)
 
 # %% [markdown]
 # ## 4. Confirm
@@ -92,21 +125,37 @@ print(f"{counts['screened_predicted']} MOFs predicted; {counts['predicted_closed
 
 # %%
 confirmed = result.confirmed
-confirmed[["id", "predicted_uptake", "simulated_uptake", "uptake_error", "predicted_selectivity",
-           "simulated_selectivity", "on_simulated_front", "co2_uptake_mol_kg"]].round(3)
+confirmed[
+    [
+        "id",
+        "predicted_uptake",
+        "simulated_uptake",
+        "uptake_error",
+        "predicted_selectivity",
+        "simulated_selectivity",
+        "on_simulated_front",
+        "co2_uptake_mol_kg",
+    ]
+].round(3)
 
 # %%
 confirm = result.summary["confirm"]
 saving = result.summary["saving"]
+
+
 def number(value, digits=2):
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
-print(f"confirmed: uptake MAE {number(confirm['uptake_mae'])} (log10); {confirm['on_simulated_front']} of {confirm['n']} "
-      f"on the front of the simulated MOFs; best confirmed uptake {number(confirm['best_confirmed_uptake'])} mol/kg, "
-      f"best of the random sample {number(confirm['best_in_sample_uptake'])} mol/kg")
-print(f"GCMC of all {saving['n_screened']} screened MOFs would take {saving['simulate_all_s'] / 60:,.0f} min on these "
-      f"workers; the surrogate took {saving['surrogate_s']:.0f} s")
+print(
+    f"confirmed: uptake MAE {number(confirm['uptake_mae'])} (log10); {confirm['on_simulated_front']} of {confirm['n']} "
+    f"on the front of the simulated MOFs; best confirmed uptake {number(confirm['best_confirmed_uptake'])} mol/kg, "
+    f"best of the random sample {number(confirm['best_in_sample_uptake'])} mol/kg"
+)
+print(
+    f"GCMC of all {saving['n_screened']} screened MOFs would take {saving['simulate_all_s'] / 60:,.0f} min on these "
+    f"workers; the surrogate took {saving['surrogate_s']:.0f} s"
+)
 
 # %% [markdown]
 # Read the confirmation against step 2. A screen can only be as good as its surrogate: when the
@@ -131,14 +180,19 @@ print(f"GCMC of all {saving['n_screened']} screened MOFs would take {saving['sim
 
 # %% tags=["solution"]
 # Exercise 1: a random pick finds each top-10 % MOF with probability 0.1.
-print(f"screen: {confirm['in_sample_top_fraction']} of {confirm['n']} confirmed above the sample's 90th percentile; "
-      f"a random pick: {0.1 * confirm['n']:.1f} expected")
+print(
+    f"screen: {confirm['in_sample_top_fraction']} of {confirm['n']} confirmed above the sample's 90th percentile; "
+    f"a random pick: {0.1 * confirm['n']:.1f} expected"
+)
 
 # %% tags=["solution"]
 # Exercise 2: permutation importance on the test set, written by the workflow's explain step.
 importance = os.path.join(folder, "importance.csv")
-(pd.read_csv(importance)[["feature", "importance_mean", "importance_std"]].head(8).round(4)
- if os.path.exists(importance) else "no importance.csv in this run")
+(
+    pd.read_csv(importance)[["feature", "importance_mean", "importance_std"]].head(8).round(4)
+    if os.path.exists(importance)
+    else "no importance.csv in this run"
+)
 
 # %% tags=["solution"]
 # Exercise 3: Widom gives the Henry coefficient (zero loading); at 1 bar the strongest sites fill

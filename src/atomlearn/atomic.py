@@ -87,18 +87,23 @@ def require_complete(folder: str | Path, what: str, remedy: str, required: Seque
 
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileFormatError(f"{folder} is {'not a folder' if folder.exists() else 'missing'}: expected a {what}; {remedy}")
+        raise FileFormatError(
+            f"{folder} is {'not a folder' if folder.exists() else 'missing'}: expected a {what}; {remedy}"
+        )
     record_path = folder / COMPLETION_FILE
     if not record_path.exists():
-        raise FileFormatError(f"{folder} is an incomplete {what}: it has no {COMPLETION_FILE}, so the command that wrote "
-                              f"it was interrupted (or the folder predates this check); {remedy}")
+        raise FileFormatError(
+            f"{folder} is an incomplete {what}: it has no {COMPLETION_FILE}, so the command that wrote "
+            f"it was interrupted (or the folder predates this check); {remedy}"
+        )
     files = read_json(record_path, CompletionRecord, remedy).files
     root = folder.resolve()
     for name in files:
         inside = (root / name).resolve()
         if Path(name).is_absolute() or ".." in Path(name).parts or not inside.is_relative_to(root) or inside == root:
-            raise FileFormatError(f"{record_path} lists {name!r}, which is not a file inside {folder}; the record was "
-                                  f"altered: {remedy}")
+            raise FileFormatError(
+                f"{record_path} lists {name!r}, which is not a file inside {folder}; the record was altered: {remedy}"
+            )
     unsealed = [name for name in required if name not in files]
     if unsealed:
         raise FileFormatError(f"{record_path} does not seal {', '.join(unsealed)}, which the {what} needs; {remedy}")

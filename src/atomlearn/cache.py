@@ -39,9 +39,7 @@ def cache_dir() -> Path:
 
 def row_key(structure_hash: str, name: str, params: Mapping[str, Any]) -> str:
     """Cache key of one computed row: structure, computation name, parameters, version."""
-    payload = json.dumps(
-        [structure_hash, name, params, atomlearn.__version__], sort_keys=True, default=str
-    )
+    payload = json.dumps([structure_hash, name, params, atomlearn.__version__], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

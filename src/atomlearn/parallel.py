@@ -152,7 +152,9 @@ def _run_processes(
     func: Callable[[Any], Any], items: Sequence[Any], chunks: list[range], workers: int
 ) -> Iterator[tuple[range, list[tuple[bool, Any]]]]:
     crashed: list[range] = []
-    with ProcessPoolExecutor(max_workers=workers, initializer=set_threads, initargs=(threads_per_worker(workers),)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=set_threads, initargs=(threads_per_worker(workers),)
+    ) as pool:
         pending: dict[Future, range] = {
             pool.submit(_run_chunk, func, [items[i] for i in chunk]): chunk for chunk in chunks
         }
@@ -183,10 +185,7 @@ def _run_dask(
     from distributed import Client, as_completed
 
     with Client(address) as client:
-        futures = {
-            client.submit(_run_chunk, func, [items[i] for i in chunk], pure=False): chunk
-            for chunk in chunks
-        }
+        futures = {client.submit(_run_chunk, func, [items[i] for i in chunk], pure=False): chunk for chunk in chunks}
         for future in as_completed(futures):
             chunk = futures[future]
             try:
@@ -222,7 +221,9 @@ def call_in_child(function: Callable[..., Any], args: tuple, timeout_s: float, w
                 ready, _, _ = select.select([pipe], [], [], timeout_s)
                 if not ready:
                     os.kill(pid, signal.SIGKILL)
-                    raise TimeoutError(f"{what} did not finish within {timeout_s:.0f} s (raise timeout for very large cells)")
+                    raise TimeoutError(
+                        f"{what} did not finish within {timeout_s:.0f} s (raise timeout for very large cells)"
+                    )
                 chunk = os.read(pipe.fileno(), 1 << 16)
                 if not chunk:
                     break

@@ -16,7 +16,9 @@ LOG_INTERVAL_S = 15.0
 
 def _duration(seconds: float) -> str:
     seconds = int(round(seconds))
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
+    return (
+        f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
+    )
 
 
 class Progress:
@@ -26,8 +28,15 @@ class Progress:
     nothing. ``done``: items already finished before this run (a resumed job); the rate counts
     only those done now."""
 
-    def __init__(self, description: str, total: int | None, show: bool | None = None, unit: str = "",
-                 interval_s: float = LOG_INTERVAL_S, done: int = 0) -> None:
+    def __init__(
+        self,
+        description: str,
+        total: int | None,
+        show: bool | None = None,
+        unit: str = "",
+        interval_s: float = LOG_INTERVAL_S,
+        done: int = 0,
+    ) -> None:
         self.description, self.total, self.unit, self.interval_s = description, total, unit, interval_s
         self.mode = "off" if show is False else ("bar" if sys.stderr.isatty() else "log")
         self.done = self._start = done
@@ -66,8 +75,7 @@ class Progress:
         share = f" ({100 * self.done / self.total:.0f} %)" if self.total else ""
         left = f", about {_duration((self.total - self.done) / rate)} left" if rate > 0 and self.total else ""
         count = f"{self.done}/{self.total}" if self.total is not None else str(self.done)  # None: a stream
-        return f"{self.description}: {count}{' ' + self.unit if self.unit else ''}{share}, " \
-               f"{rate:.3g}/s{left}"
+        return f"{self.description}: {count}{' ' + self.unit if self.unit else ''}{share}, {rate:.3g}/s{left}"
 
     def __exit__(self, *exc_info: object) -> None:
         if self._bar is not None:

@@ -108,9 +108,14 @@ def describe(exc: ValidationError) -> str:
     return text + (f", and {len(errors) - 1} more problems" if len(errors) > 1 else "")
 
 
-def read_table(path: str | Path, columns: Mapping[str, ColumnKind], what: str, remedy: str,
-               prefixed: Mapping[str, ColumnKind] | None = None,
-               separator: str = ","):  # noqa: ANN201 - a pandas.DataFrame
+def read_table(
+    path: str | Path,
+    columns: Mapping[str, ColumnKind],
+    what: str,
+    remedy: str,
+    prefixed: Mapping[str, ColumnKind] | None = None,
+    separator: str = ",",
+):  # noqa: ANN201 - a pandas.DataFrame
     """A CSV table checked against its declared columns: each present, each value of its kind.
 
     Parameters
@@ -157,8 +162,9 @@ def read_table(path: str | Path, columns: Mapping[str, ColumnKind], what: str, r
         bad = _bad_rows(frame[name], kind)
         if len(bad):
             row = int(bad[0])
-            raise FileFormatError(f"{path}: column {name}, row {row + 1}: {frame[name].iloc[row]!r} is not "
-                                  f"{_KIND_TEXT[kind]}; {remedy}")
+            raise FileFormatError(
+                f"{path}: column {name}, row {row + 1}: {frame[name].iloc[row]!r} is not {_KIND_TEXT[kind]}; {remedy}"
+            )
     return frame
 
 
@@ -209,10 +215,13 @@ def load_arrays(path: str | Path, shapes: Mapping[str, tuple[int | None, ...] | 
                 value = saved[name]
                 if value.dtype.kind not in "biufUS":
                     raise FileFormatError(f"{path}: array {name!r} holds {value.dtype}, not numbers or text; {remedy}")
-                if shape is not None and (len(shape) != value.ndim
-                                          or any(s is not None and s != n for s, n in zip(shape, value.shape))):
-                    raise FileFormatError(f"{path}: array {name!r} has shape {value.shape}, expected "
-                                          f"{tuple('any' if s is None else s for s in shape)}; {remedy}")
+                if shape is not None and (
+                    len(shape) != value.ndim or any(s is not None and s != n for s, n in zip(shape, value.shape))
+                ):
+                    raise FileFormatError(
+                        f"{path}: array {name!r} has shape {value.shape}, expected "
+                        f"{tuple('any' if s is None else s for s in shape)}; {remedy}"
+                    )
                 arrays[name] = value
     except FileFormatError:
         raise
@@ -220,12 +229,15 @@ def load_arrays(path: str | Path, shapes: Mapping[str, tuple[int | None, ...] | 
         raise FileFormatError(f"{path} is missing; {remedy}") from None
     except ValueError as exc:
         if "pickle" in str(exc):
-            raise FileFormatError(f"{path} holds pickled Python objects: it is not a file atomlearn wrote, and it was "
-                                  f"refused unread; {remedy}") from None
+            raise FileFormatError(
+                f"{path} holds pickled Python objects: it is not a file atomlearn wrote, and it was "
+                f"refused unread; {remedy}"
+            ) from None
         raise FileFormatError(f"{path} is damaged ({' '.join(str(exc).split())}); {remedy}") from None
     except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
-        raise FileFormatError(f"{path} is not an array archive atomlearn wrote ({type(exc).__name__}); "
-                              f"{remedy}") from None
+        raise FileFormatError(
+            f"{path} is not an array archive atomlearn wrote ({type(exc).__name__}); {remedy}"
+        ) from None
     return arrays
 
 
@@ -252,8 +264,10 @@ def load_tensors(path: str | Path, remedy: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise FileFormatError(f"{path} is missing; {remedy}") from None
     except pickle.UnpicklingError:
-        raise FileFormatError(f"{path} holds Python objects beyond tensors: it is not a file atomlearn wrote, and it "
-                              f"was refused unread; {remedy}") from None
+        raise FileFormatError(
+            f"{path} holds Python objects beyond tensors: it is not a file atomlearn wrote, and it "
+            f"was refused unread; {remedy}"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - torch raises many kinds for a damaged file
         raise FileFormatError(f"{path} is not a tensor file atomlearn wrote ({type(exc).__name__}); {remedy}") from None
     if not isinstance(state, dict):

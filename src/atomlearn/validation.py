@@ -89,8 +89,7 @@ def check_mole_fractions(fractions: Mapping[str, float], name: str = "mixture") 
     total = sum(float(v) for v in fractions.values())
     if abs(total - 1.0) > 1e-6:
         listed = ",".join(f"{gas}:{float(v) / total:.6g}" for gas, v in fractions.items())
-        raise ValueError(f"{name}: the mole fractions sum to {total:.6g}, not 1; write them so they do, "
-                         f"e.g. {listed}")
+        raise ValueError(f"{name}: the mole fractions sum to {total:.6g}, not 1; write them so they do, e.g. {listed}")
     return {gas: float(v) for gas, v in fractions.items()}
 
 

@@ -17,8 +17,7 @@ def user_folder(tmp_path, coremof):
     (tmp_path / "water.xyz").write_text("3\n\nO 0 0 0\nH 0.757 0.586 0\nH -0.757 0.586 0\n")
     (tmp_path / "notes.txt").write_text("measured in 2024")
     (tmp_path / "labels.csv").write_text(
-        "id,uptake_mol_kg\n"
-        f"{ids[0]},1.5\n{ids[1]},\n{ids[2]},2.5\nbroken,3.0\nghost,4.0\n,5.0\n"
+        f"id,uptake_mol_kg\n{ids[0]},1.5\n{ids[1]},\n{ids[2]},2.5\nbroken,3.0\nghost,4.0\n,5.0\n"
     )
     return tmp_path, ids
 
@@ -90,8 +89,21 @@ def test_featurize_accounts_for_every_file_and_label_row(user_folder, tmp_path_f
     (folder / "empty.cif").write_text("")
     out = tmp_path_factory.mktemp("out") / "f.csv"
     monkeypatch.chdir(folder.parent)  # the labels path as a user types it: relative to where they are
-    assert main(["featurize", folder.name, "--labels", f"{folder.name}/labels.csv", "--featurizer", "composition",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "featurize",
+                folder.name,
+                "--labels",
+                f"{folder.name}/labels.csv",
+                "--featurizer",
+                "composition",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     text = " ".join(capsys.readouterr().out.split())
     # 3 featurized + broken.cif + empty.cif + water.xyz (no label) + ghost (no file) + row without id + notes.txt
     assert "9 inputs in: 3 featurized by all of composition, 6 failed" in text

@@ -26,12 +26,21 @@ def site(tmp_path_factory) -> Path:
     (work / "src").symlink_to(ROOT / "src")
     (work / "benchmarks").mkdir()
     (work / "benchmarks" / "results").symlink_to(ROOT / "benchmarks" / "results")
-    executed = subprocess.run([sys.executable, str(work / "docs" / "build_tutorials.py"), "--small"],
-                              capture_output=True, text=True, timeout=1200)
+    executed = subprocess.run(
+        [sys.executable, str(work / "docs" / "build_tutorials.py"), "--small"],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert executed.returncode == 0, executed.stderr[-4000:]
-    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(work / "site")],
-                           cwd=work, capture_output=True, text=True, timeout=600, env={"NO_MKDOCS_2_WARNING": "1",
-                                                                                       "PATH": "/usr/bin:/bin"})
+    built = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(work / "site")],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+    )
     assert built.returncode == 0, built.stderr[-4000:]
     return work / "site"
 
@@ -43,8 +52,22 @@ def test_every_tutorial_and_page_is_built(site):
     page = (site / "tutorials" / "generated" / f"{tutorials[0]}.html").read_text()
     assert re.search(r"executed in small mode .* in \d+\.\d min on \d+ cores", page), "the page hides how it was run"
     api = {p.stem for p in (site / "api").glob("*.html")}
-    assert {"structures", "datasets", "featurizers", "splits", "models", "evaluate", "runs", "explain", "report",
-            "simulate", "forcefield", "sampling", "text", "workflows"} <= api
+    assert {
+        "structures",
+        "datasets",
+        "featurizers",
+        "splits",
+        "models",
+        "evaluate",
+        "runs",
+        "explain",
+        "report",
+        "simulate",
+        "forcefield",
+        "sampling",
+        "text",
+        "workflows",
+    } <= api
     cli = (site / "guide" / "cli.html").read_text()
     for command in ("atomlearn fit", "atomlearn text rank", "atomlearn sample train", "--max-documents"):
         assert command in cli, f"{command} missing from the generated command-line reference"
@@ -56,16 +79,24 @@ def test_no_page_loads_anything_from_the_network(site):
     loads = re.compile(r"<(?:script|img|iframe|source)[^>]*\ssrc=\"(https?:)?//|<link[^>]*\shref=\"(https?:)?//")
     offenders = [str(page.relative_to(site)) for page in site.rglob("*.html") if loads.search(page.read_text())]
     assert not offenders, f"pages that load from the network: {offenders[:5]}"
-    styles = [str(p.relative_to(site)) for p in site.rglob("*.css") if re.search(r"url\(\s*['\"]?https?://", p.read_text())]
+    styles = [
+        str(p.relative_to(site)) for p in site.rglob("*.css") if re.search(r"url\(\s*['\"]?https?://", p.read_text())
+    ]
     assert not styles
 
 
-@pytest.mark.parametrize("page, images", [("index.html", 0), ("api/featurizers.html", 0),
-                                          ("tutorials/generated/01_structures_into_models.html", 1)])
+@pytest.mark.parametrize(
+    "page, images",
+    [("index.html", 0), ("api/featurizers.html", 0), ("tutorials/generated/01_structures_into_models.html", 1)],
+)
 def test_three_pages_render_offline(site, browser_command, tmp_path, page, images):
     path = site / page
-    dom = subprocess.run([*browser_command, "--virtual-time-budget=10000", "--dump-dom", path.as_uri()],
-                         capture_output=True, text=True, timeout=180).stdout
+    dom = subprocess.run(
+        [*browser_command, "--virtual-time-budget=10000", "--dump-dom", path.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    ).stdout
     root = re.search(r"<html[^>]*>", dom).group(0)
     loaded, total = map(int, re.search(r'data-images="(\d+)/(\d+)"', root).groups())
     assert loaded == total >= images, f"{page}: {loaded} of {total} images loaded"

@@ -75,8 +75,12 @@ def test_every_reported_value_lies_inside_its_interval(predictor, n):
     y = rng.normal(size=n)
     if predictor == "constant_on_sorted":  # test rows in target order (as a stratified split may leave them)
         y, predictor = np.sort(y)[::-1], "constant"
-    predicted = {"good": y + 0.1 * rng.normal(size=n), "noisy": y + rng.normal(size=n),
-                 "constant": np.full(n, rng.normal(size=n).mean()), "rounded": np.round(y + 0.3 * rng.normal(size=n))}[predictor]
+    predicted = {
+        "good": y + 0.1 * rng.normal(size=n),
+        "noisy": y + rng.normal(size=n),
+        "constant": np.full(n, rng.normal(size=n).mean()),
+        "rounded": np.round(y + 0.3 * rng.normal(size=n)),
+    }[predictor]
     for name, value in regression_metrics_ci(y, predicted).items():
         if np.isfinite(value["value"]) and np.isfinite(value["low"]):
             assert value["low"] - 1e-12 <= value["value"] <= value["high"] + 1e-12, (name, value)

@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 
 from atomlearn.evaluate import learning_curve, summarize_curve
-from atomlearn.runs import run_holdout
-from atomlearn.workflows.lj_bias_variance import lj_bias_variance
 from atomlearn.featurizers import BagOfBonds, ElementFraction
 from atomlearn.models import make_model
+from atomlearn.runs import run_holdout
+from atomlearn.workflows.lj_bias_variance import lj_bias_variance
 
 
 def test_bias_variance_of_lennard_jones_fits():
@@ -35,8 +35,17 @@ def test_learning_curve_falls_on_qm9(qm9):
 
 
 def test_holdout_with_stratified_split_nested_cv_and_gp(qm9):
-    result = run_holdout(qm9, "U0_atomization_kcal_mol", ElementFraction(), make_model("gpr"), model_name="gpr",
-                         n=300, split="stratified", nested=(3, 3), n_bootstrap=200)
+    result = run_holdout(
+        qm9,
+        "U0_atomization_kcal_mol",
+        ElementFraction(),
+        make_model("gpr"),
+        model_name="gpr",
+        n=300,
+        split="stratified",
+        nested=(3, 3),
+        n_bootstrap=200,
+    )
     assert set(result.metrics) == {"model", "dummy", "ridge", "gbr"}
     assert result.metrics["model"]["test"]["mae"] < result.metrics["dummy"]["test"]["mae"] / 4
     ci = result.metrics_ci["model"]["test"]["mae"]

@@ -8,11 +8,43 @@ from atomlearn.explain.explain_run import explain_run
 
 def test_explain_a_qm9_run_from_the_command_line_and_from_python(tmp_path, capsys):
     run = tmp_path / "run"
-    assert main(["fit", "qm9", "--target", "U0_atomization_kcal_mol", "--featurizer", "element_fraction",
-                 "--model", "ridge", "--n", "300", "--bootstrap", "100", "--out", str(run)]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                "qm9",
+                "--target",
+                "U0_atomization_kcal_mol",
+                "--featurizer",
+                "element_fraction",
+                "--model",
+                "ridge",
+                "--n",
+                "300",
+                "--bootstrap",
+                "100",
+                "--out",
+                str(run),
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
-    code = main(["explain", str(run), "--importance", "--select", "lasso", "--map", "tsne", "--perplexity", "15",
-                 "--curve", "30,60,120,240"])
+    code = main(
+        [
+            "explain",
+            str(run),
+            "--importance",
+            "--select",
+            "lasso",
+            "--map",
+            "tsne",
+            "--perplexity",
+            "15",
+            "--curve",
+            "30,60,120,240",
+        ]
+    )
     text = capsys.readouterr().out
     assert code == 0, text
     assert "Permutation importance" in text and "lasso keeps" in text and "tsne map of 300 structures" in text
@@ -50,9 +82,33 @@ def test_explain_refuses_a_folder_that_is_not_a_run(tmp_path, capsys):
 
 def test_explain_and_report_a_core_mof_run(tmp_path, capsys):
     run = tmp_path / "mofs"
-    assert main(["fit", "coremof2019", "--target", "density_g_cm3", "--featurizer", "composition", "--model", "krr",
-                 "--n", "150", "--split", "cluster", "--bootstrap", "100", "--out", str(run)]) == 0
-    assert main(["explain", str(run), "--importance", "--select", "correlation", "--map", "tsne", "--perplexity", "10"]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                "coremof2019",
+                "--target",
+                "density_g_cm3",
+                "--featurizer",
+                "composition",
+                "--model",
+                "krr",
+                "--n",
+                "150",
+                "--split",
+                "cluster",
+                "--bootstrap",
+                "100",
+                "--out",
+                str(run),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(["explain", str(run), "--importance", "--select", "correlation", "--map", "tsne", "--perplexity", "10"])
+        == 0
+    )
     assert main(["report", str(run)]) == 0
     capsys.readouterr()
     result = json.loads((run / "results.json").read_text())

@@ -20,12 +20,17 @@ def test_pca_coordinates_and_scree_match_sklearn(blobs):
     X, _ = blobs
     result = project(X, "pca", ids=[f"m{i}" for i in range(len(X))])
     reference = PCA(2).fit(StandardScaler().fit_transform(X))
-    np.testing.assert_allclose(np.abs(result.coordinates[["dim1", "dim2"]].to_numpy()),
-                               np.abs(reference.transform(StandardScaler().fit_transform(X))), atol=1e-8)
+    np.testing.assert_allclose(
+        np.abs(result.coordinates[["dim1", "dim2"]].to_numpy()),
+        np.abs(reference.transform(StandardScaler().fit_transform(X))),
+        atol=1e-8,
+    )
     assert result.coordinates["id"].iloc[5] == "m5"
     table = scree(X)
     np.testing.assert_allclose(table["explained_variance_ratio"].iloc[:2], result.explained_variance_ratio)
-    assert table["cumulative"].iloc[-1] == pytest.approx(1.0) and table["explained_variance_ratio"].is_monotonic_decreasing
+    assert (
+        table["cumulative"].iloc[-1] == pytest.approx(1.0) and table["explained_variance_ratio"].is_monotonic_decreasing
+    )
 
 
 def test_tsne_keeps_clusters_apart_and_records_its_perplexity(blobs):

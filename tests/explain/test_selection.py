@@ -49,6 +49,7 @@ def test_lasso_path_grows_from_empty_to_least_squares(data):
     assert path["alpha"].is_monotonic_decreasing and path["n_nonzero"].iloc[0] == 0 and path["n_nonzero"].iloc[-1] == 4
     assert path["n_nonzero"].is_monotonic_increasing
     from sklearn.preprocessing import StandardScaler
+
     ols = LinearRegression().fit(StandardScaler().fit_transform(X[:, [0, 1, 2, 5]]), y).coef_
     np.testing.assert_allclose(path[["a", "b", "c", "d"]].iloc[-1], ols, atol=0.02)
     assert path[["a", "b"]].abs().iloc[-1].tolist() == sorted(path[["a", "b"]].abs().iloc[-1], reverse=True)
@@ -58,8 +59,13 @@ def test_lasso_path_grows_from_empty_to_least_squares(data):
 def test_every_selector_runs_inside_cross_validation(data, name):
     """In a pipeline, each fold fits its own selector on its training part (clone-safe)."""
     X, y = data
-    scores = cross_val_score(make_pipeline(make_selector(name, cv=3), RidgeCV()), X, y, cv=KFold(4, shuffle=True, random_state=0),
-                             scoring="r2")
+    scores = cross_val_score(
+        make_pipeline(make_selector(name, cv=3), RidgeCV()),
+        X,
+        y,
+        cv=KFold(4, shuffle=True, random_state=0),
+        scoring="r2",
+    )
     assert scores.min() > 0.95
 
 

@@ -21,8 +21,9 @@ def test_recovers_a_planted_formula_exactly():
 def test_tolerance_factor_from_ionic_radii():
     """Goldschmidt's t = (r_A + r_X) / (√2 (r_B + r_X)) from A, B and X radii (Å) of ABX3 perovskites."""
     rng = np.random.default_rng(1)
-    radii = pd.DataFrame({"r_A": rng.uniform(1.0, 1.9, 150), "r_B": rng.uniform(0.5, 1.1, 150),
-                          "r_X": rng.uniform(1.3, 2.2, 150)})
+    radii = pd.DataFrame(
+        {"r_A": rng.uniform(1.0, 1.9, 150), "r_B": rng.uniform(0.5, 1.1, 150), "r_X": rng.uniform(1.3, 2.2, 150)}
+    )
     t = (radii["r_A"] + radii["r_X"]) / (np.sqrt(2) * (radii["r_B"] + radii["r_X"]))
     model = SISSORegressor(complexity=2, n_terms=1, units={"r_A": "Å", "r_B": "Å", "r_X": "Å"}).fit(radii, t)
     best = model.models_[0]

@@ -3,9 +3,9 @@ import pytest
 from ase import Atoms
 from ase.build import bulk, molecule
 
-from atomlearn.structures import LazyStructures
 from atomlearn.errors import StructureError
 from atomlearn.featurizers import make_featurizer
+from atomlearn.structures import LazyStructures
 
 
 @pytest.mark.parametrize("length", [1e6, 1e300])

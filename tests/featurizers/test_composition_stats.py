@@ -25,8 +25,12 @@ def test_statistics_of_water_by_hand():
     wmean = (2 * 2.20 + 3.44) / 3
     assert row["comp_electronegativity_pauling_mean"] == pytest.approx((2.20 + 3.44) / 2)
     assert row["comp_electronegativity_pauling_wmean"] == pytest.approx(wmean)
-    assert row["comp_electronegativity_pauling_wstd"] == pytest.approx(np.sqrt((2 * (2.20 - wmean) ** 2 + (3.44 - wmean) ** 2) / 3))
-    assert row["comp_electronegativity_pauling_wavgdev"] == pytest.approx((2 * abs(2.20 - wmean) + abs(3.44 - wmean)) / 3)
+    assert row["comp_electronegativity_pauling_wstd"] == pytest.approx(
+        np.sqrt((2 * (2.20 - wmean) ** 2 + (3.44 - wmean) ** 2) / 3)
+    )
+    assert row["comp_electronegativity_pauling_wavgdev"] == pytest.approx(
+        (2 * abs(2.20 - wmean) + abs(3.44 - wmean)) / 3
+    )
     assert row["comp_electronegativity_pauling_range"] == pytest.approx(1.24)
 
 

@@ -57,7 +57,9 @@ def test_a_broken_structure_is_a_nan_row_and_one_record(fitted):
     assert np.isnan(mixed[[1, 3]]).all()
     np.testing.assert_array_equal(mixed[[0, 2]], X[[0, 1]])
     assert [(e["item_id"], e["stage"]) for e in featurizer.errors_] == [
-        ("broken-0", f"featurize:{featurizer.name}"), ("broken-1", f"featurize:{featurizer.name}")]
+        ("broken-0", f"featurize:{featurizer.name}"),
+        ("broken-1", f"featurize:{featurizer.name}"),
+    ]
     assert all("non-finite coordinates" in e["reason"] for e in featurizer.errors_)
 
 

@@ -14,7 +14,14 @@ def test_fractions_counts_and_names():
     featurizer = ElementFraction().fit([water, methane])
     assert featurizer.species_ == ["H", "C", "O"]
     assert list(featurizer.get_feature_names_out()) == [
-        "frac_H", "frac_C", "frac_O", "count_H", "count_C", "count_O", "n_atoms"]
+        "frac_H",
+        "frac_C",
+        "frac_O",
+        "count_H",
+        "count_C",
+        "count_O",
+        "n_atoms",
+    ]
     X = featurizer.transform([water, methane])
     np.testing.assert_allclose(X[0], [2 / 3, 0, 1 / 3, 2, 0, 1, 3])
     np.testing.assert_allclose(X[1], [4 / 5, 1 / 5, 0, 4, 1, 0, 5])

@@ -3,11 +3,11 @@ import pytest
 from ase import Atoms
 
 from atomlearn.featurizers import EnergyHistogram
-from atomlearn.units import K_TO_KJ_MOL
 from atomlearn.featurizers.invariance import check
 from atomlearn.simulate import widom_henry
-from atomlearn.simulate.lj_parameters import load_forcefield, lorentz_berthelot
 from atomlearn.simulate.guests import get_guest
+from atomlearn.simulate.lj_parameters import load_forcefield, lorentz_berthelot
+from atomlearn.units import K_TO_KJ_MOL
 
 T = 298.0
 
@@ -48,7 +48,9 @@ def test_coarse_boltzmann_factor_tracks_widom(coremof):
     for item_id in ("GURPOZ_clean", "MIDSUP_clean"):
         atoms = coremof.structure(item_id)
         row = featurizer.fit([atoms]).transform([atoms])[0]
-        widom = widom_henry(atoms, "CH4", T, cutoff_A=8.0, block_pockets=False, method="direct", target_relative_error=0.03)
+        widom = widom_henry(
+            atoms, "CH4", T, cutoff_A=8.0, block_pockets=False, method="direct", target_relative_error=0.03
+        )
         assert row[-1] == pytest.approx(np.log10(widom.boltzmann_average), abs=0.05)
 
 

@@ -9,11 +9,30 @@ from atomlearn.parallel import call_in_child
 
 #: 24 CoRE MOF 2019 structures of at most 300 atoms (a seeded random sample)
 IDS = [
-    "ERAQAR_clean", "FOQNOQ_clean", "OCUMUX_clean", "OZUKOK_clean", "UVEXAV_clean", "UVUPOR_clean",
-    "XEKJUT_clean", "acs.inorgchem.6b02407_ic6b02407_si_003_clean", "cm503311x_OH-mil-53-Al-lp-ortho_clean",
-    "COYVAO_clean", "CUTBOK_clean", "DAWWEF_clean", "DIVMUR_clean", "DUYVEA_clean", "EFOTAV_clean",
-    "EMANAH_clean", "ETEQUQ_clean", "GITTOT01_manual", "HASNUN_clean", "HOXKUB_clean", "ILENOC_clean",
-    "ILOJOJ_clean", "JASNAT_clean", "KEQDER_clean",
+    "ERAQAR_clean",
+    "FOQNOQ_clean",
+    "OCUMUX_clean",
+    "OZUKOK_clean",
+    "UVEXAV_clean",
+    "UVUPOR_clean",
+    "XEKJUT_clean",
+    "acs.inorgchem.6b02407_ic6b02407_si_003_clean",
+    "cm503311x_OH-mil-53-Al-lp-ortho_clean",
+    "COYVAO_clean",
+    "CUTBOK_clean",
+    "DAWWEF_clean",
+    "DIVMUR_clean",
+    "DUYVEA_clean",
+    "EFOTAV_clean",
+    "EMANAH_clean",
+    "ETEQUQ_clean",
+    "GITTOT01_manual",
+    "HASNUN_clean",
+    "HOXKUB_clean",
+    "ILENOC_clean",
+    "ILOJOJ_clean",
+    "JASNAT_clean",
+    "KEQDER_clean",
 ]
 
 
@@ -21,7 +40,9 @@ IDS = [
 def test_agrees_with_the_zeo_values_of_the_coremof_table(coremof):
     subset = coremof.subset(IDS)
     featurizer = PoreGeometry(n_jobs=2).fit(subset.structures)
-    ours = pd.DataFrame(featurizer.transform(subset.structures), columns=featurizer.get_feature_names_out(), index=subset.ids)
+    ours = pd.DataFrame(
+        featurizer.transform(subset.structures), columns=featurizer.get_feature_names_out(), index=subset.ids
+    )
     assert featurizer.errors_table().empty
     table = subset.labels.loc[ours.index]
     np.testing.assert_allclose(ours.pore_density_g_cm3, table.density_g_cm3, rtol=1e-4)

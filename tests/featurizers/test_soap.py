@@ -8,7 +8,9 @@ from atomlearn.featurizers import SOAP
 def test_mean_pooling_is_dscribe_outer_average(qm9_molecules):
     ours = SOAP(r_cut=4.0, n_max=3, l_max=2).fit(qm9_molecules)
     theirs = DScribeSOAP(species=ours.species_, r_cut=4.0, n_max=3, l_max=2, sigma=0.5, average="outer")
-    np.testing.assert_allclose(ours.transform(qm9_molecules[:10]), theirs.create(qm9_molecules[:10]), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        ours.transform(qm9_molecules[:10]), theirs.create(qm9_molecules[:10]), rtol=1e-10, atol=1e-12
+    )
 
 
 def test_species_mean_on_crystals():

@@ -71,8 +71,15 @@ def test_calculator_matches_the_model_and_its_forces_are_the_gradient(trained, e
 
 def test_nve_md_conserves_energy_and_matches_the_reference_distances(trained, ethanol_frames):
     frames = read_training_frames(ethanol_frames).structures
-    report = run_md(frames[-1], Calculator(trained.folder), 400, timestep_fs=0.25, temperature_K=300, reference=frames,
-                    distance=(0, 1))
+    report = run_md(
+        frames[-1],
+        Calculator(trained.folder),
+        400,
+        timestep_fs=0.25,
+        temperature_K=300,
+        reference=frames,
+        distance=(0, 1),
+    )
     assert report.n_steps == 400 and report.stable, report.problem
     assert report.energy_std_meV_atom < 1.0  # conservative forces, small step
     assert report.distance.mean_A == pytest.approx(report.distance.reference_mean_A, abs=0.05)  # the C–C bond
@@ -90,7 +97,7 @@ def test_replicas_are_independent_molecules_in_one_batch(trained, ethanol_frames
         atoms = atoms.copy()
         atoms.calc = single
         assert together.calc.results["replica_energies"][k] == pytest.approx(atoms.get_potential_energy(), abs=1e-4)
-        np.testing.assert_allclose(forces[9 * k:9 * (k + 1)], atoms.get_forces(), atol=1e-4)
+        np.testing.assert_allclose(forces[9 * k : 9 * (k + 1)], atoms.get_forces(), atol=1e-4)
     together.positions[9 + 8] += [20.0, 0.0, 0.0]  # replica 1 loses its last hydrogen
     with pytest.raises(ValueError, match=r"replica 1: atom\(s\) \[8\] have no neighbour"):
         together.get_forces()
@@ -102,8 +109,17 @@ def test_replicas_are_independent_molecules_in_one_batch(trained, ethanol_frames
 
 def test_replica_md_runs_every_copy_and_writes_them_all(trained, ethanol_frames, tmp_path):
     frames = read_training_frames(ethanol_frames).structures
-    report = run_md(frames[-1], Calculator(trained.folder, n_replicas=4), 200, timestep_fs=0.25, temperature_K=300,
-                    interval_steps=50, reference=frames, distance=(0, 1), out=tmp_path / "md.extxyz")
+    report = run_md(
+        frames[-1],
+        Calculator(trained.folder, n_replicas=4),
+        200,
+        timestep_fs=0.25,
+        temperature_K=300,
+        interval_steps=50,
+        reference=frames,
+        distance=(0, 1),
+        out=tmp_path / "md.extxyz",
+    )
     assert report.stable and report.n_replicas == 4 and report.energy_std_meV_atom < 1.0
     assert report.seconds_per_replica_step == pytest.approx(report.seconds_per_step / 4)
     written = read_training_frames(tmp_path / "md.extxyz").structures
@@ -125,13 +141,17 @@ class ReplicatedLJ(LennardJones):
         n = len(atoms) // self.n_replicas
         energies, forces = [], []
         for k in range(self.n_replicas):
-            copy = atoms[k * n:(k + 1) * n]
+            copy = atoms[k * n : (k + 1) * n]
             copy.calc = LennardJones(sigma=3.0, epsilon=0.5, rc=6.0)
             energies.append(copy.get_potential_energy())
             forces.append(copy.get_forces())
         self.atoms = atoms.copy()
-        self.results = {"energy": sum(energies), "free_energy": sum(energies), "forces": np.concatenate(forces),
-                        "replica_energies": np.array(energies)}
+        self.results = {
+            "energy": sum(energies),
+            "free_energy": sum(energies),
+            "forces": np.concatenate(forces),
+            "replica_energies": np.array(energies),
+        }
 
 
 def test_replica_md_names_the_replica_that_falls_apart():
@@ -157,8 +177,9 @@ class RefusingLJ(LennardJones):
 
 
 def test_md_reports_a_geometry_the_model_refuses_mid_run():
-    report = run_md(from_smiles("CCO"), RefusingLJ(sigma=1.5, epsilon=0.05, rc=6.0), 2000, temperature_K=300,
-                    interval_steps=2000)  # no stability check before the end: the calculator's refusal ends the run
+    report = run_md(
+        from_smiles("CCO"), RefusingLJ(sigma=1.5, epsilon=0.05, rc=6.0), 2000, temperature_K=300, interval_steps=2000
+    )  # no stability check before the end: the calculator's refusal ends the run
     assert not report.stable and "no neighbour" in report.problem and 0 < report.n_steps < 2000
     assert report.problem.startswith(f"step {report.n_steps + 1}:")
 
@@ -178,7 +199,9 @@ def _write_frames(path, energies, forces=True, molecules=None):
     frames = []
     for index, energy in enumerate(energies):
         atoms = (molecules[index] if molecules else from_smiles("O")).copy()
-        atoms.calc = SinglePointCalculator(atoms, energy=energy, **({"forces": np.zeros((len(atoms), 3))} if forces else {}))
+        atoms.calc = SinglePointCalculator(
+            atoms, energy=energy, **({"forces": np.zeros((len(atoms), 3))} if forces else {})
+        )
         frames.append(atoms)
     write(path, frames, format="extxyz")
     return path
@@ -201,8 +224,26 @@ def test_bad_frames_name_the_frame(tmp_path):
 
 def test_a_killed_training_resumes_with_the_same_request(ethanol_frames, tmp_path):
     out = tmp_path / "ff"
-    command = [sys.executable, "-m", "atomlearn.cli", "forcefield", "train", str(ethanol_frames), "--n-train", "150",
-               "--features", "16", "--interactions", "1", "--epochs", "200", "--patience", "500", "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "atomlearn.cli",
+        "forcefield",
+        "train",
+        str(ethanol_frames),
+        "--n-train",
+        "150",
+        "--features",
+        "16",
+        "--interactions",
+        "1",
+        "--epochs",
+        "200",
+        "--patience",
+        "500",
+        "--out",
+        str(out),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and not (out / "checkpoint.pt").exists():
@@ -227,16 +268,64 @@ def test_a_killed_training_resumes_with_the_same_request(ethanol_frames, tmp_pat
 def test_md_from_the_command_line_writes_the_trajectory_and_numbers(trained, ethanol_frames, tmp_path, capsys):
     from atomlearn.cli import main
 
-    status = main(["forcefield", "md", str(trained.folder), str(ethanol_frames), "--steps", "60", "--interval", "20",
-                   "--distance", "0,2", "--reference", str(ethanol_frames), "--out", str(tmp_path / "md")])
+    status = main(
+        [
+            "forcefield",
+            "md",
+            str(trained.folder),
+            str(ethanol_frames),
+            "--steps",
+            "60",
+            "--interval",
+            "20",
+            "--distance",
+            "0,2",
+            "--reference",
+            str(ethanol_frames),
+            "--out",
+            str(tmp_path / "md"),
+        ]
+    )
     numbers = json.loads((tmp_path / "md" / "md.json").read_text())
     assert status == 0 and numbers["stable"] and numbers["n_steps"] == 60
     assert len(read_training_frames(tmp_path / "md" / "md.extxyz")) == 3  # steps 20, 40, 60
     assert numbers["distance"]["name"] == "distance C0–O2" and "Wasserstein" in capsys.readouterr().out
-    assert main(["forcefield", "md", str(trained.folder), str(ethanol_frames), "--distance", "0,0",
-                 "--out", str(tmp_path / "bad")]) == 2
-    assert main(["forcefield", "md", str(trained.folder), str(ethanol_frames), "--steps", "20", "--interval", "10",
-                 "--replicas", "2", "--temperature", "300", "--out", str(tmp_path / "replicas")]) == 0
+    assert (
+        main(
+            [
+                "forcefield",
+                "md",
+                str(trained.folder),
+                str(ethanol_frames),
+                "--distance",
+                "0,0",
+                "--out",
+                str(tmp_path / "bad"),
+            ]
+        )
+        == 2
+    )
+    assert (
+        main(
+            [
+                "forcefield",
+                "md",
+                str(trained.folder),
+                str(ethanol_frames),
+                "--steps",
+                "20",
+                "--interval",
+                "10",
+                "--replicas",
+                "2",
+                "--temperature",
+                "300",
+                "--out",
+                str(tmp_path / "replicas"),
+            ]
+        )
+        == 0
+    )
     assert json.loads((tmp_path / "replicas" / "md.json").read_text())["n_replicas"] == 2
     assert len(read_training_frames(tmp_path / "replicas" / "md.extxyz")) == 4  # 2 replicas x steps 10, 20
     assert "of 2 replicas at once" in capsys.readouterr().out
@@ -264,8 +353,23 @@ def test_kernel_force_field_forces_are_the_gradient_of_its_energy(ethanol_frames
     if model == "krr_local":  # the local kernel describes any molecule: the checks below are the SOAP one's
         from atomlearn.cli import main
 
-        assert main(["forcefield", "md", str(result.folder), str(ethanol_frames), "--steps", "40", "--interval", "20",
-                     "--out", str(tmp_path / "md")]) == 0  # its own 8 Å reach for the lost-atom check
+        assert (
+            main(
+                [
+                    "forcefield",
+                    "md",
+                    str(result.folder),
+                    str(ethanol_frames),
+                    "--steps",
+                    "40",
+                    "--interval",
+                    "20",
+                    "--out",
+                    str(tmp_path / "md"),
+                ]
+            )
+            == 0
+        )  # its own 8 Å reach for the lost-atom check
         assert json.loads((tmp_path / "md" / "md.json").read_text())["stable"]
         return
     with pytest.raises(ValueError, match="one molecule"):

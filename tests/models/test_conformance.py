@@ -40,5 +40,12 @@ def test_scikit_learn_estimator_checks(estimator, check):
 
 def test_every_estimator_class_of_ours_is_checked():
     checked = {type(estimator).__name__ for estimator in ESTIMATORS}
-    assert checked == {"ClosedFormLinearRegression", "AutogradLinearRegression", "QuadraticFeatureMap", "FastKernelRidge",
-                       "NystroemKernelRidge", "MLPRegressor", "GaussianProcess"}
+    assert checked == {
+        "ClosedFormLinearRegression",
+        "AutogradLinearRegression",
+        "QuadraticFeatureMap",
+        "FastKernelRidge",
+        "NystroemKernelRidge",
+        "MLPRegressor",
+        "GaussianProcess",
+    }

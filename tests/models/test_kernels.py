@@ -19,15 +19,18 @@ rng = np.random.default_rng(0)
 A, B = rng.normal(size=(30, 5)), rng.normal(size=(20, 5))
 
 
-@pytest.mark.parametrize("kernel, reference", [
-    ("rbf", lambda a, b: rbf_kernel(a, b, gamma=0.3)),
-    ("laplacian", lambda a, b: laplacian_kernel(a, b, gamma=0.3)),
-    ("linear", lambda a, b: linear_kernel(a, b)),
-    # Matérn with ν = 1/2, 3/2, 5/2 and length scale ℓ = 1/√(2γ) (the RBF of the same γ as ν → ∞)
-    ("matern12", lambda a, b: Matern(length_scale=1 / np.sqrt(0.6), nu=0.5)(a, b)),
-    ("matern32", lambda a, b: Matern(length_scale=1 / np.sqrt(0.6), nu=1.5)(a, b)),
-    ("matern52", lambda a, b: Matern(length_scale=1 / np.sqrt(0.6), nu=2.5)(a, b)),
-])
+@pytest.mark.parametrize(
+    "kernel, reference",
+    [
+        ("rbf", lambda a, b: rbf_kernel(a, b, gamma=0.3)),
+        ("laplacian", lambda a, b: laplacian_kernel(a, b, gamma=0.3)),
+        ("linear", lambda a, b: linear_kernel(a, b)),
+        # Matérn with ν = 1/2, 3/2, 5/2 and length scale ℓ = 1/√(2γ) (the RBF of the same γ as ν → ∞)
+        ("matern12", lambda a, b: Matern(length_scale=1 / np.sqrt(0.6), nu=0.5)(a, b)),
+        ("matern32", lambda a, b: Matern(length_scale=1 / np.sqrt(0.6), nu=1.5)(a, b)),
+        ("matern52", lambda a, b: Matern(length_scale=1 / np.sqrt(0.6), nu=2.5)(a, b)),
+    ],
+)
 def test_kernels_equal_scikit_learn(kernel, reference):
     np.testing.assert_allclose(kernel_matrix(A, B, kernel=kernel, gamma=0.3), reference(A, B), rtol=1e-10, atol=1e-12)
     square = kernel_matrix(A, kernel=kernel, gamma=0.3)
@@ -35,7 +38,9 @@ def test_kernels_equal_scikit_learn(kernel, reference):
     np.testing.assert_allclose(np.diag(square), kernel_diagonal(A, kernel), rtol=1e-12)
     # the distances once, then any width: the same kernel (how the width search saves time)
     distances = distance_matrix(A, kernel=kernel)
-    np.testing.assert_allclose(kernel_from_distances(distances, kernel=kernel, gamma=0.3), square, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        kernel_from_distances(distances, kernel=kernel, gamma=0.3), square, rtol=1e-10, atol=1e-12
+    )
 
 
 def test_float32_kernels_agree_to_single_precision():

@@ -19,9 +19,16 @@ def data():
     return X, np.sin(X).sum(axis=1) + 0.1 * rng.normal(size=120)
 
 
-@pytest.mark.parametrize("kernel,reference", [("rbf", "rbf"), ("laplacian", "laplacian"), ("linear", "linear"),
-                                              ("matern32", Matern(length_scale=1 / np.sqrt(2 * 0.2), nu=1.5)),
-                                              ("matern52", Matern(length_scale=1 / np.sqrt(2 * 0.2), nu=2.5))])
+@pytest.mark.parametrize(
+    "kernel,reference",
+    [
+        ("rbf", "rbf"),
+        ("laplacian", "laplacian"),
+        ("linear", "linear"),
+        ("matern32", Matern(length_scale=1 / np.sqrt(2 * 0.2), nu=1.5)),
+        ("matern52", Matern(length_scale=1 / np.sqrt(2 * 0.2), nu=2.5)),
+    ],
+)
 def test_fixed_hyperparameters_equal_sklearn_kernel_ridge(data, kernel, reference):
     X, y = data
     ours = FastKernelRidge(kernel=kernel, gamma=0.2, alpha=0.01, fit_intercept=False).fit(X[:100], y[:100])
@@ -108,7 +115,9 @@ def test_gaussian_process_finds_the_noise_and_is_calibrated():
 def test_nystroem_approaches_exact_krr(data):
     X, y = data
     exact = FastKernelRidge(gamma=0.3, alpha=0.01).fit(X, y)
-    approximate = NystroemKernelRidge(gamma=0.3, alpha=0.01, n_components=120).fit(X, y)  # all points: exact up to λ's intercept
+    approximate = NystroemKernelRidge(gamma=0.3, alpha=0.01, n_components=120).fit(
+        X, y
+    )  # all points: exact up to λ's intercept
     assert np.corrcoef(exact.predict(X), approximate.predict(X))[0, 1] > 0.999
 
 
@@ -143,7 +152,7 @@ def test_refine_alphas_scores_a_window_of_the_lambda_grid_on_all_rows(data):
     refined = FastKernelRidge(width_subsample=90, refine_alphas=3, **grid).fit(X, y)
     final = refined.cv_scores_.query("stage == 'all data'")
     position = grid["alpha"].index(screened_alpha)
-    expected = grid["alpha"][max(0, min(position - 1, len(grid["alpha"]) - 3)):][:3]
+    expected = grid["alpha"][max(0, min(position - 1, len(grid["alpha"]) - 3)) :][:3]
     assert sorted(final["alpha"]) == expected  # three neighbours of the grid, ends respected
     # the refined scores are the whole path's scores at those λ (Cholesky there, eigh here)
     reference = whole_path.cv_scores_.query("stage == 'all data' and alpha in @expected")["score"]

@@ -28,8 +28,12 @@ def explicit_kernel(per_atom, numbers, rows, columns, pair_kernel):
     K = np.zeros((len(rows), len(columns)))
     for r, a in enumerate(rows):
         for c, b in enumerate(columns):
-            K[r, c] = sum(pair_kernel(per_atom[a][i], per_atom[b][j])
-                          for i in range(len(numbers[a])) for j in range(len(numbers[b])) if numbers[a][i] == numbers[b][j])
+            K[r, c] = sum(
+                pair_kernel(per_atom[a][i], per_atom[b][j])
+                for i in range(len(numbers[a]))
+                for j in range(len(numbers[b]))
+                if numbers[a][i] == numbers[b][j]
+            )
     return K
 
 
@@ -44,11 +48,14 @@ def test_structure_kernel_equals_the_explicit_double_loop_over_same_element_atom
     K_rows = local_kernels(rows, envs, gammas=gammas, kernel=kernel)
     for w, gamma in enumerate(gammas):
         if kernel == "rbf":
+
             def pair(x, y, gamma=gamma):
                 return np.exp(-gamma * np.sum((x - y) ** 2))
         else:
+
             def pair(x, y, gamma=gamma):
                 return np.exp(-gamma * np.sum(np.abs(x - y)))
+
         expected = explicit_kernel(per_atom, numbers, range(12), range(12), pair)
         np.testing.assert_allclose(K[w], expected, rtol=0, atol=1e-10 * np.abs(expected).max())
         np.testing.assert_allclose(K_rows[w], expected[[3, 0, 7]], rtol=0, atol=1e-10 * np.abs(expected).max())
@@ -64,7 +71,7 @@ def test_structure_kernel_equals_qmllib_get_local_kernel_and_the_torch_path(envi
     molecules, per_atom, envs = environments
     padded = np.zeros((len(molecules), 29, per_atom[0].shape[1]))
     for row, values in enumerate(per_atom):
-        padded[row, :len(values)] = values
+        padded[row, : len(values)] = values
     charges = [a.numbers for a in molecules]
     expected = get_local_kernel(padded, padded, charges, charges, 4.0)
     ours = local_kernels(envs, gammas=[1 / 32.0])[0]
@@ -80,8 +87,9 @@ def test_held_out_errors_equal_explicit_refits_and_the_gp_variance_its_formula(q
     y = qm9.labels[TARGET].to_numpy()[:30_000:1000]
     alphas = [1e-8, 1e-4, 1e-1]
     model = LocalKernelRidge(sigma=[3.0, 6.0], alpha=alphas, dtype="float64", cv="loo").fit(molecules, y)
-    envs = Environments.from_arrays([model.featurizer_.per_atom(a) for a in molecules], [a.numbers for a in molecules],
-                                    dtype=np.float64)
+    envs = Environments.from_arrays(
+        [model.featurizer_.per_atom(a) for a in molecules], [a.numbers for a in molecules], dtype=np.float64
+    )
     residual_target = y - composition_matrix(molecules, "sum") @ reference_energies(molecules, y, "sum")
     scores = model.cv_scores_
     for sigma in (3.0, 6.0):
@@ -90,7 +98,9 @@ def test_held_out_errors_equal_explicit_refits_and_the_gp_variance_its_formula(q
             errors = []
             for i in range(len(y)):  # refit without molecule i, predict it
                 keep = np.arange(len(y)) != i
-                coef = sl.solve(K[np.ix_(keep, keep)] + alpha * np.eye(len(y) - 1), residual_target[keep], assume_a="pos")
+                coef = sl.solve(
+                    K[np.ix_(keep, keep)] + alpha * np.eye(len(y) - 1), residual_target[keep], assume_a="pos"
+                )
                 errors.append(K[i, keep] @ coef - residual_target[i])
             row = scores[np.isclose(scores["gamma"], 1 / (2 * sigma**2)) & np.isclose(scores["alpha"], alpha)]
             assert row["score"].item() == pytest.approx(np.mean(np.abs(errors)), rel=1e-6)
@@ -98,7 +108,9 @@ def test_held_out_errors_equal_explicit_refits_and_the_gp_variance_its_formula(q
     new = qm9.take([5, 77]).structures.materialize()
     mean, std = model.predict(new, return_std=True)
     K = local_kernels(envs, gammas=[model.gamma_])[0] + model.alpha_ * np.eye(len(y))
-    new_envs = Environments.from_arrays([model.featurizer_.per_atom(a) for a in new], [a.numbers for a in new], dtype=np.float64)
+    new_envs = Environments.from_arrays(
+        [model.featurizer_.per_atom(a) for a in new], [a.numbers for a in new], dtype=np.float64
+    )
     k = local_kernels(new_envs, envs, gammas=[model.gamma_])[0]
     k_self = local_kernel_diagonal(new_envs, model.gamma_)
     variance = model.signal_variance_ * (k_self - np.einsum("ij,ji->i", k, np.linalg.solve(K, k.T)) + model.alpha_)
@@ -139,8 +151,9 @@ def test_predictions_equal_qmllib_krr_on_the_same_kernel_and_beat_bag_of_bonds(q
     searched = LocalKernelRidge().fit(train, y_train)  # σ and λ by leave-one-out
     local_mae = np.mean(np.abs(searched.predict(test) - y_test))
     bob = BagOfBonds().fit(train + test)
-    global_model = FastKernelRidge(kernel="laplacian", gamma=[1 / s for s in (100, 400, 1600, 6400)],
-                                   alpha=list(10.0 ** np.arange(-12, -1))).fit(bob.transform(train), y_train)
+    global_model = FastKernelRidge(
+        kernel="laplacian", gamma=[1 / s for s in (100, 400, 1600, 6400)], alpha=list(10.0 ** np.arange(-12, -1))
+    ).fit(bob.transform(train), y_train)
     bob_mae = np.mean(np.abs(global_model.predict(bob.transform(test)) - y_test))
     assert local_mae < 6.0  # kcal/mol at 400 molecules (2.6 at 1,000 in the benchmark)
     assert local_mae < 0.5 * bob_mae  # the locality pays on molecules: BoB KRR ~13 kcal/mol here
@@ -168,7 +181,9 @@ def test_structures_the_model_cannot_take_are_named(qm9_split):
     assert "non-finite coordinates" in LocalKernelRidge().structure_errors([broken])[0]  # never read as fine
     model = LocalKernelRidge(sigma=4.0, alpha=1e-6).fit(train[:30], y_train[:30])
     chlorine = Atoms("HCl", positions=[[0, 0, 0], [0, 0, 1.27]], info={"id": "hcl"})
-    assert model.structure_errors([chlorine, train[40]]) == {0: "hcl: element(s) Cl absent from the training structures"}
+    assert model.structure_errors([chlorine, train[40]]) == {
+        0: "hcl: element(s) Cl absent from the training structures"
+    }
     with pytest.raises(ValueError, match="mix molecules and periodic crystals"):
         LocalKernelRidge().fit([train[0], crystal], [1.0, 2.0])
     with pytest.raises(ValueError, match="kernel must be one of rbf, laplacian"):

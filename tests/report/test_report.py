@@ -10,15 +10,41 @@ from atomlearn.cli import main
 @pytest.fixture(scope="module")
 def explained_run(tmp_path_factory):
     run = tmp_path_factory.mktemp("report") / "run"
-    assert main(["fit", "qm9", "--target", "U0_atomization_kcal_mol", "--featurizer", "element_fraction,coulomb_matrix",
-                 "--model", "ridge", "--n", "400", "--split", "stratified", "--nested", "3x3", "--bootstrap", "100",
-                 "--out", str(run)]) == 0
-    assert main(["explain", str(run), "--importance", "--select", "lasso", "--map", "pca", "--curve", "40,80,160,320"]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                "qm9",
+                "--target",
+                "U0_atomization_kcal_mol",
+                "--featurizer",
+                "element_fraction,coulomb_matrix",
+                "--model",
+                "ridge",
+                "--n",
+                "400",
+                "--split",
+                "stratified",
+                "--nested",
+                "3x3",
+                "--bootstrap",
+                "100",
+                "--out",
+                str(run),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(["explain", str(run), "--importance", "--select", "lasso", "--map", "pca", "--curve", "40,80,160,320"])
+        == 0
+    )
     return run
 
 
-def test_report_opens_in_a_headless_browser_with_every_plot_drawn(explained_run, tmp_path, capsys, render_page,
-                                                                   screenshot_page):
+def test_report_opens_in_a_headless_browser_with_every_plot_drawn(
+    explained_run, tmp_path, capsys, render_page, screenshot_page
+):
     page = tmp_path / "report.html"
     assert main(["report", str(explained_run), "-o", str(page)]) == 0
     assert "report written to" in capsys.readouterr().out
@@ -43,8 +69,17 @@ def test_report_names_what_it_shows(explained_run):
     from atomlearn.report import build_report
 
     text = build_report(explained_run).read_text()
-    for heading in ("Data", "Split", "Test performance", "Learning curve", "Nested cross-validation",
-                    "Permutation importance", "Feature selection", "Map of the structures", "Timings"):
+    for heading in (
+        "Data",
+        "Split",
+        "Test performance",
+        "Learning curve",
+        "Nested cross-validation",
+        "Permutation importance",
+        "Feature selection",
+        "Map of the structures",
+        "Timings",
+    ):
         assert f"<h2>{heading}" in text, heading
     assert "400 structures in: 400 used, 0 failed" in text and "stratified split" in text
     assert "PCA of the standardised features (explained variance " in text
@@ -62,8 +97,27 @@ def test_a_gaussian_process_run_reports_its_calibration(tmp_path):
     from atomlearn.report import build_report
 
     run = tmp_path / "run"
-    assert main(["fit", "qm9", "--target", "U0_atomization_kcal_mol", "--featurizer", "element_fraction", "--model", "gpr",
-                 "--n", "100", "--bootstrap", "50", "--out", str(run)]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                "qm9",
+                "--target",
+                "U0_atomization_kcal_mol",
+                "--featurizer",
+                "element_fraction",
+                "--model",
+                "gpr",
+                "--n",
+                "100",
+                "--bootstrap",
+                "50",
+                "--out",
+                str(run),
+            ]
+        )
+        == 0
+    )
     coverage = json.loads((run / "results.json").read_text())["calibration"]["coverage"]
     text = build_report(run).read_text()
     assert "<h2>Uncertainty calibration (test set)" in text

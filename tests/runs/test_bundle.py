@@ -12,13 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import skops.io as sio
-
 from sklearn.model_selection import KFold
 
+from atomlearn.atomic import file_sha256
 from atomlearn.evaluate.nested import tuned
 from atomlearn.featurizers import FEATURIZERS, make_featurizer
 from atomlearn.models import MODEL_SPECS, make_model, takes_structures
-from atomlearn.atomic import file_sha256
 from atomlearn.runs.bundle import CARD_FILE, MODEL_FILE, load_bundle, save_bundle
 from atomlearn.runs.bundle_safety import BundleError
 
@@ -77,32 +76,57 @@ def test_every_model_saves_and_loads_with_equal_predictions(name, tuning, molecu
 
 # ---- red team: bundles built to run code --------------------------------------------------------
 
+
 def _json(value) -> dict:
-    return {"__class__": "str", "__module__": "builtins", "__loader__": "JsonNode", "content": json.dumps(value),
-            "is_json": True}
+    return {
+        "__class__": "str",
+        "__module__": "builtins",
+        "__loader__": "JsonNode",
+        "content": json.dumps(value),
+        "is_json": True,
+    }
 
 
 def _tuple(*values) -> dict:
-    return {"__class__": "tuple", "__module__": "builtins", "__loader__": "TupleNode",
-            "content": [_json(v) for v in values]}
+    return {
+        "__class__": "tuple",
+        "__module__": "builtins",
+        "__loader__": "TupleNode",
+        "content": [_json(v) for v in values],
+    }
 
 
 def _call(function: str, *args) -> dict:
     """A node that skops rebuilds by calling ``function(*args)``."""
     module, name = function.rsplit(".", 1)
-    return {"__class__": name, "__module__": module, "__loader__": "ConstructorFromReduceNode", "content": _tuple(*args)}
+    return {
+        "__class__": name,
+        "__module__": module,
+        "__loader__": "ConstructorFromReduceNode",
+        "content": _tuple(*args),
+    }
 
 
 def _partial_call(function: str, *args) -> dict:
     """``functools.partial(function, *args)``: called later by whatever uses it."""
     module, name = function.rsplit(".", 1)
-    return {"__class__": "partial", "__module__": "functools", "__loader__": "PartialNode",
-            "content": {"func": {"__class__": name, "__module__": module, "__loader__": "FunctionNode", "content": {}},
-                        "args": _tuple(*args), "kwds": {"__class__": "dict", "__module__": "builtins",
-                                                         "__loader__": "DictNode", "content": {},
-                                                         "key_types": {"__class__": "list", "__module__": "builtins",
-                                                                       "__loader__": "ListNode", "content": []}},
-                        "namespace": _json(None)}}
+    return {
+        "__class__": "partial",
+        "__module__": "functools",
+        "__loader__": "PartialNode",
+        "content": {
+            "func": {"__class__": name, "__module__": module, "__loader__": "FunctionNode", "content": {}},
+            "args": _tuple(*args),
+            "kwds": {
+                "__class__": "dict",
+                "__module__": "builtins",
+                "__loader__": "DictNode",
+                "content": {},
+                "key_types": {"__class__": "list", "__module__": "builtins", "__loader__": "ListNode", "content": []},
+            },
+            "namespace": _json(None),
+        },
+    }
 
 
 def _payloads(marker: Path) -> dict[str, dict]:
@@ -137,8 +161,12 @@ def _planted(folder: Path, payload: dict, where: str) -> Path:
     elif where == "dict":
         attributes["on_error"] = payload
     elif where == "list":
-        attributes["errors_"] = {"__class__": "list", "__module__": "builtins", "__loader__": "ListNode",
-                                 "content": [_json(1), payload]}
+        attributes["errors_"] = {
+            "__class__": "list",
+            "__module__": "builtins",
+            "__loader__": "ListNode",
+            "content": [_json(1), payload],
+        }
     files["schema.json"] = json.dumps(schema).encode()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -188,8 +216,12 @@ def test_a_bundle_that_would_run_code_is_refused_with_the_type_named(attack, whe
 def test_a_damaged_model_file_is_not_a_valid_bundle(damage, honest_bundle):
     model_path = honest_bundle / MODEL_FILE
     data = model_path.read_bytes()
-    damaged = {"truncated": data[: len(data) // 2], "empty": b"", "pickle": pickle.dumps({"model": 1}),
-               "not a zip of skops": _zip_without_schema()}[damage]
+    damaged = {
+        "truncated": data[: len(data) // 2],
+        "empty": b"",
+        "pickle": pickle.dumps({"model": 1}),
+        "not a zip of skops": _zip_without_schema(),
+    }[damage]
     model_path.write_bytes(damaged)
     card = json.loads((honest_bundle / CARD_FILE).read_text())
     card["model_sha256"] = file_sha256(model_path)

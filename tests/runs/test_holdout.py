@@ -5,10 +5,10 @@ import pytest
 
 from atomlearn.datasets import load_folder
 from atomlearn.evaluate import regression_metrics
-from atomlearn.runs import HoldoutResult, run_holdout
-from atomlearn.splits import RandomHoldout
 from atomlearn.featurizers import ElementFraction
 from atomlearn.models import make_model
+from atomlearn.runs import HoldoutResult, run_holdout
+from atomlearn.splits import RandomHoldout
 
 
 def test_metrics_by_hand():
@@ -22,16 +22,23 @@ def test_metrics_by_hand():
 
 def test_random_holdout_is_a_seeded_partition():
     splitter = RandomHoldout(test_size=0.25, random_state=3)
-    (train, test), = list(splitter.split(range(100)))
+    ((train, test),) = list(splitter.split(range(100)))
     assert len(test) == 25 and len(train) == 75 and not set(train) & set(test)
-    (train2, test2), = list(RandomHoldout(test_size=0.25, random_state=3).split(range(100)))
+    ((train2, test2),) = list(RandomHoldout(test_size=0.25, random_state=3).split(range(100)))
     np.testing.assert_array_equal(test, test2)
     assert splitter.get_n_splits() == 1
 
 
 def test_ridge_on_composition_beats_the_dummy_on_qm9(qm9, tmp_path):
-    result = run_holdout(qm9, "U0_atomization_kcal_mol", ElementFraction(), make_model("ridge"),
-                         model_name="ridge", n=600, random_state=0)
+    result = run_holdout(
+        qm9,
+        "U0_atomization_kcal_mol",
+        ElementFraction(),
+        make_model("ridge"),
+        model_name="ridge",
+        n=600,
+        random_state=0,
+    )
     test, dummy = result.metrics["model"]["test"], result.metrics["dummy"]["test"]
     # atomization energy is nearly additive in atom counts: a linear model explains most of it
     assert test["r2"] > 0.95 and test["mae"] < dummy["mae"] / 4
@@ -42,9 +49,19 @@ def test_ridge_on_composition_beats_the_dummy_on_qm9(qm9, tmp_path):
     path = tmp_path / "result.json"
     result.to_json(path)
     again = HoldoutResult.from_json(path)
-    assert json.dumps(again.metrics) == json.dumps(json.loads(result.to_json())["metrics"]) and again.data_hash == result.data_hash
-    same = run_holdout(qm9, "U0_atomization_kcal_mol", ElementFraction(), make_model("ridge"), model_name="ridge", n=600,
-                       random_state=0)
+    assert (
+        json.dumps(again.metrics) == json.dumps(json.loads(result.to_json())["metrics"])
+        and again.data_hash == result.data_hash
+    )
+    same = run_holdout(
+        qm9,
+        "U0_atomization_kcal_mol",
+        ElementFraction(),
+        make_model("ridge"),
+        model_name="ridge",
+        n=600,
+        random_state=0,
+    )
     assert json.dumps(same.metrics) == json.dumps(result.metrics)  # same seed, same numbers (NaN too)
 
 
@@ -65,8 +82,8 @@ def test_failures_are_counted_not_lost(tmp_path):
 
 @pytest.mark.parametrize("seed", [0, 4, 5])  # with 4 and 5 the fluorinated molecule is in the test set
 def test_a_valid_test_structure_is_never_refused_for_what_training_lacked(qm9, seed):
-    from atomlearn.runs.prepare import featurized_split
     from atomlearn.featurizers import BagOfBonds
+    from atomlearn.runs.prepare import featurized_split
 
     # 30 molecules, one with fluorine and the largest bags: wherever the split puts it, it is featurized
     fluorinated = 180  # dsgdb9nsd_000181, the first QM9 molecule with fluorine

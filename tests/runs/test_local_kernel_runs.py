@@ -13,8 +13,25 @@ from atomlearn.runs import load_bundle
 
 def test_fit_predict_and_curve_of_the_local_kernel_from_the_command_line(tmp_path, qm9, capsys):
     run = tmp_path / "run"
-    assert main(["fit", "qm9", "--target", "U0_atomization_kcal_mol", "--n", "200", "--model", "krr_local",
-                 "--bootstrap", "50", "--out", str(run)]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                "qm9",
+                "--target",
+                "U0_atomization_kcal_mol",
+                "--n",
+                "200",
+                "--model",
+                "krr_local",
+                "--bootstrap",
+                "50",
+                "--out",
+                str(run),
+            ]
+        )
+        == 0
+    )
     assert "krr_local on the structures" in " ".join(capsys.readouterr().out.split())
     results = json.loads((run / "results.json").read_text())
     metrics = results["metrics"]
@@ -38,6 +55,23 @@ def test_fit_predict_and_curve_of_the_local_kernel_from_the_command_line(tmp_pat
     model = load_bundle(run).model
     assert model.train_features_.shape[0] == model.train_sizes_.sum()  # the training environments travel with it
 
-    assert main(["curve", "qm9", "--target", "U0_atomization_kcal_mol", "--n", "120", "--model", "krr_local",
-                 "--sizes", "20,80", "--repeats", "1"]) == 0
+    assert (
+        main(
+            [
+                "curve",
+                "qm9",
+                "--target",
+                "U0_atomization_kcal_mol",
+                "--n",
+                "120",
+                "--model",
+                "krr_local",
+                "--sizes",
+                "20,80",
+                "--repeats",
+                "1",
+            ]
+        )
+        == 0
+    )
     assert "learning curve of krr_local on the structures" in " ".join(capsys.readouterr().out.split())

@@ -19,13 +19,20 @@ def test_the_data_hash_changes_with_any_id_structure_or_label():
 
 
 def test_a_result_round_trips_through_json(tmp_path):
-    result = HoldoutResult(dataset="d", target="y", target_unit="eV",
-                           featurizer={"name": "f", "names": ["f"], "n_features": 3}, model={"name": "m"},
-                           split={"kind": "random", "random_state": 0, "n_train": 1, "n_test": 1, "describe": []},
-                           counts={"dataset": 2, "requested": 2, "used": 2, "failed": 0},
-                           metrics={"model": {"test": {"mae": np.float64(0.5)}}},
-                           predictions=[{"id": "a", "set": "test", "y_true": 1.0, "y_pred": np.float32(1.5)}],
-                           errors=[], timings_s={"fit": 0.1}, data_hash="0" * 64)
+    result = HoldoutResult(
+        dataset="d",
+        target="y",
+        target_unit="eV",
+        featurizer={"name": "f", "names": ["f"], "n_features": 3},
+        model={"name": "m"},
+        split={"kind": "random", "random_state": 0, "n_train": 1, "n_test": 1, "describe": []},
+        counts={"dataset": 2, "requested": 2, "used": 2, "failed": 0},
+        metrics={"model": {"test": {"mae": np.float64(0.5)}}},
+        predictions=[{"id": "a", "set": "test", "y_true": 1.0, "y_pred": np.float32(1.5)}],
+        errors=[],
+        timings_s={"fit": 0.1},
+        data_hash="0" * 64,
+    )
     result.to_json(tmp_path / "results.json")
     again = HoldoutResult.from_json(tmp_path / "results.json")
     assert again == result and again.to_json() == result.to_json()

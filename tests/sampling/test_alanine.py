@@ -23,7 +23,9 @@ def test_internal_coordinates_round_trip_and_their_jacobian_is_r2_sin_theta(alan
     zmatrix = alanine.zmatrix
     z = torch.as_tensor(alanine.samples[:3])
     x = zmatrix.to_cartesian(z)
-    assert np.allclose(alanine._potential.wrap(zmatrix.to_internal(x).numpy()), z.numpy(), atol=1e-10)  # torsions mod 2π
+    assert np.allclose(
+        alanine._potential.wrap(zmatrix.to_internal(x).numpy()), z.numpy(), atol=1e-10
+    )  # torsions mod 2π
 
     def full_log_det(point: torch.Tensor) -> float:  # (z, translation, rotation) -> x, at the identity motion
         columns = jacobian(lambda q: zmatrix.to_cartesian(q[None])[0], point)
@@ -44,7 +46,9 @@ def test_the_energy_is_openmm_s_and_its_gradient_reaches_the_internal_coordinate
     z = torch.as_tensor(alanine.samples[:2]).clone().requires_grad_(True)
     u = alanine.reduced(z, 300.0)
     positions = alanine.zmatrix.to_cartesian(z.detach()).reshape(2, 22, 3).numpy()
-    context = openmm.Context(alanine.openmm_system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName("Reference"))
+    context = openmm.Context(
+        alanine.openmm_system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName("Reference")
+    )
     context.setPositions(positions[0])
     energy = context.getState(getEnergy=True).getPotentialEnergy()._value
     expected = energy / (0.0083144626 * 300.0) - float(alanine.zmatrix.log_jacobian(z.detach()[:1])[0])
@@ -76,8 +80,28 @@ def test_the_states_split_the_phi_below_zero_half_of_the_ramachandran_plot(alani
 
 def test_the_command_line_trains_and_reports_with_a_ramachandran_plot(tmp_path, capsys, render_page):
     out = tmp_path / "bg"
-    assert main(["sample", "train", "alanine-dipeptide", "--samples", "300", "--iterations", "30", "--energy-steps", "5",
-                 "--n-eval", "300", "--reference-ns", "0.02", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "sample",
+                "train",
+                "alanine-dipeptide",
+                "--samples",
+                "300",
+                "--iterations",
+                "30",
+                "--energy-steps",
+                "5",
+                "--n-eval",
+                "300",
+                "--reference-ns",
+                "0.02",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     printed = " ".join(capsys.readouterr().out.split())
     assert "ΔF(alpha_R − beta)" in printed
     assert main(["sample", "report", str(out), "-o", str(tmp_path / "report.html")]) == 0

@@ -21,8 +21,16 @@ from atomlearn.sampling.train import train_generator
 def double_well_generator(tmp_path_factory):
     torch.set_num_threads(1)
     out = tmp_path_factory.mktemp("bg") / "double-well"
-    result = train_generator("double-well", out, n_samples=10_000, iterations=1000, energy_steps=1000, n_eval=400_000,
-                             random_state=0, device="cpu")
+    result = train_generator(
+        "double-well",
+        out,
+        n_samples=10_000,
+        iterations=1000,
+        energy_steps=1000,
+        n_eval=400_000,
+        random_state=0,
+        device="cpu",
+    )
     return result
 
 
@@ -43,7 +51,9 @@ def test_the_saved_generator_draws_what_the_trained_one_drew(double_well_generat
     loaded = load_generator(folder, DoubleWell2D())
     loaded.sample(400_000, random_state=1)
     delta = loaded.free_energy_difference("left", "right")
-    assert delta.delta_f == pytest.approx(double_well_generator.results["free_energy_differences"][0]["delta_f"], abs=1e-9)
+    assert delta.delta_f == pytest.approx(
+        double_well_generator.results["free_energy_differences"][0]["delta_f"], abs=1e-9
+    )
     assert set(loaded.history_) == {"likelihood", "energy"}
     with pytest.raises(ValueError, match="unknown state 'middle'"):
         loaded.free_energy_difference("left", "middle")
@@ -97,11 +107,26 @@ def test_an_ase_calculator_is_a_differentiable_potential():
 
 def test_the_command_line_trains_draws_and_reports(tmp_path, capsys, render_page):
     out = tmp_path / "bg"
-    args = ["sample", "train", "double-well", "--out", str(out), "--samples", "2000", "--iterations", "100",
-            "--energy-steps", "100", "--n-eval", "5000"]
+    args = [
+        "sample",
+        "train",
+        "double-well",
+        "--out",
+        str(out),
+        "--samples",
+        "2000",
+        "--iterations",
+        "100",
+        "--energy-steps",
+        "100",
+        "--n-eval",
+        "5000",
+    ]
     assert main(args) == 0
     assert "ΔF(right − left)" in capsys.readouterr().out
-    assert main(args) == 2 and "already holds a trained Boltzmann generator" in " ".join(capsys.readouterr().err.split())
+    assert main(args) == 2 and "already holds a trained Boltzmann generator" in " ".join(
+        capsys.readouterr().err.split()
+    )
     assert main(["sample", "draw", str(out), "--n", "500", "--out", str(tmp_path / "samples.csv")]) == 0
     import pandas as pd
 
@@ -135,8 +160,26 @@ def test_a_reference_that_cannot_be_made_leaves_the_generator_and_says_why(tmp_p
 
     monkeypatch.setattr(DoubleWell2D, "reference_samples", unstable)
     out = tmp_path / "bg"
-    assert main(["sample", "train", "double-well", "--out", str(out), "--samples", "500", "--iterations", "20",
-                 "--energy-steps", "5", "--n-eval", "2000"]) == 0
+    assert (
+        main(
+            [
+                "sample",
+                "train",
+                "double-well",
+                "--out",
+                str(out),
+                "--samples",
+                "500",
+                "--iterations",
+                "20",
+                "--energy-steps",
+                "5",
+                "--n-eval",
+                "2000",
+            ]
+        )
+        == 0
+    )
     printed = " ".join(capsys.readouterr().out.split())
     assert "no reference to compare with: the MD fell apart after 0.1 ps" in printed and "ΔF(right − left) =" in printed
     record = json.loads((out / "generator.json").read_text())

@@ -30,7 +30,9 @@ def test_the_velocity_field_is_equivariant_and_keeps_the_centre():
     order = [3, 0, 4, 1, 2]
     permuted = flow.velocity(x.reshape(6, 5, 3)[:, order].reshape(6, -1), t).reshape(6, 5, 3)
     assert torch.allclose(permuted, v[:, order], atol=1e-10)
-    shifted = flow.velocity((x.reshape(6, 5, 3) + torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64)).reshape(6, -1), t)
+    shifted = flow.velocity(
+        (x.reshape(6, 5, 3) + torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64)).reshape(6, -1), t
+    )
     assert torch.allclose(shifted.reshape(6, 5, 3), v, atol=1e-10)
     assert torch.allclose(v.sum(1), torch.zeros(6, 3, dtype=torch.float64), atol=1e-12)
 
@@ -47,9 +49,20 @@ def test_the_ode_log_density_is_exact_and_invertible():
     point, eps = x[:1].clone(), 1e-6
     _, divergence = flow._velocity_and_divergence(point, 0.4)
     with torch.no_grad():
-        trace = sum(float((flow.velocity(point + eps * torch.eye(8, dtype=torch.float64)[i], torch.tensor([0.4], dtype=torch.float64))
-                           - flow.velocity(point - eps * torch.eye(8, dtype=torch.float64)[i], torch.tensor([0.4], dtype=torch.float64)))[0, i])
-                    / (2 * eps) for i in range(8))
+        trace = sum(
+            float(
+                (
+                    flow.velocity(
+                        point + eps * torch.eye(8, dtype=torch.float64)[i], torch.tensor([0.4], dtype=torch.float64)
+                    )
+                    - flow.velocity(
+                        point - eps * torch.eye(8, dtype=torch.float64)[i], torch.tensor([0.4], dtype=torch.float64)
+                    )
+                )[0, i]
+            )
+            / (2 * eps)
+            for i in range(8)
+        )
     assert float(divergence[0]) == pytest.approx(trace, rel=1e-6)
     # the prior is the standard Gaussian on the centred (N-1)d subspace: E[|x|²] = (N-1)d
     prior = remove_mean(torch.randn(100_000, 8, dtype=torch.float64), 4, 2)
@@ -62,8 +75,10 @@ def test_alignment_permutes_and_rotates_without_changing_the_prior_sample():
     aligned = align_prior(x0, x1, 13, 3)
     assert np.allclose(np.linalg.norm(aligned, axis=1), np.linalg.norm(x0, axis=1))  # an isometry
     assert np.all(np.linalg.norm(aligned - x1, axis=1) <= np.linalg.norm(x0 - x1, axis=1) + 1e-12)
-    assert np.allclose(np.sort(np.linalg.norm(aligned.reshape(50, 13, 3), axis=2), 1),
-                       np.sort(np.linalg.norm(x0.reshape(50, 13, 3), axis=2), 1))  # same particles, moved rigidly
+    assert np.allclose(
+        np.sort(np.linalg.norm(aligned.reshape(50, 13, 3), axis=2), 1),
+        np.sort(np.linalg.norm(x0.reshape(50, 13, 3), axis=2), 1),
+    )  # same particles, moved rigidly
 
 
 def test_particle_potentials_match_their_definitions():
@@ -88,7 +103,9 @@ def test_flow_matching_learns_dw4():
     reference_u = system.reduced(torch.as_tensor(reference), 1.0).numpy()
     prior = remove_mean(torch.randn(4000, 8, dtype=torch.float64), 4, 2)
     prior_w1 = wasserstein_distance(system.reduced(prior, 1.0).numpy(), reference_u)  # ~140 kT
-    trained = BoltzmannGenerator(system, flow="flow-matching", random_state=0, device="cpu").fit(samples, iterations=400)
+    trained = BoltzmannGenerator(system, flow="flow-matching", random_state=0, device="cpu").fit(
+        samples, iterations=400
+    )
     trained.flow_.ode_steps = 10
     trained.sample(400, random_state=1)
     assert trained.samples_.n_invalid == 0

@@ -18,8 +18,10 @@ from atomlearn.simulate.xtb import MDSettings, xtb_md
 from atomlearn.structures import from_smiles
 
 
-@pytest.mark.parametrize("smiles, expected", [("CCO", ("C", "C", "O", "H")), ("CCCC", ("C", "C", "C", "C")),
-                                              ("OCC(C)C", ("O", "C", "C", "C"))])
+@pytest.mark.parametrize(
+    "smiles, expected",
+    [("CCO", ("C", "C", "O", "H")), ("CCCC", ("C", "C", "C", "C")), ("OCC(C)C", ("O", "C", "C", "C"))],
+)
 def test_the_default_torsion_turns_about_a_bond_that_is_not_a_symmetric_rotor(smiles, expected):
     molecule = from_smiles(smiles)
     bonds = bonds_of(molecule.numbers, molecule.positions)
@@ -101,9 +103,31 @@ def test_a_broken_sample_has_infinite_energy_and_the_others_keep_theirs(ethanol)
 def test_frames_and_a_force_field_train_draw_and_report_from_the_command_line(ethanol, tmp_path, capsys):
     frames, ff = ethanol
     out = tmp_path / "bg"
-    assert main(["sample", "train", str(frames), "--potential", str(ff), "--out", str(out), "--boundaries=-120,0,120",
-                 "--samples", "40", "--iterations", "20", "--energy-steps", "5", "--n-eval", "300",
-                 "--reference-ns", "0.002"]) == 0
+    assert (
+        main(
+            [
+                "sample",
+                "train",
+                str(frames),
+                "--potential",
+                str(ff),
+                "--out",
+                str(out),
+                "--boundaries=-120,0,120",
+                "--samples",
+                "40",
+                "--iterations",
+                "20",
+                "--energy-steps",
+                "5",
+                "--n-eval",
+                "300",
+                "--reference-ns",
+                "0.002",
+            ]
+        )
+        == 0
+    )
     printed = " ".join(capsys.readouterr().out.split())
     assert "ΔF([0°, 120°) − [-120°, 0°))" in printed and "molecule (spline)" in printed
     assert main(["sample", "draw", str(out), "--n", "50", "--out", str(tmp_path / "samples.extxyz")]) == 0
@@ -114,13 +138,16 @@ def test_frames_and_a_force_field_train_draw_and_report_from_the_command_line(et
     assert "torsion" in (tmp_path / "report.html").read_text()
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["sample", "train", "nothing.extxyz", "--out", "x"], "need a potential: --potential FF_DIR"),
-    (["sample", "train", "double-well", "--potential", "xtb", "--out", "x"], "comes with its own potential"),
-    (["sample", "train", "double-well", "--torsion", "0,1,2,3", "--out", "x"], "only for FRAMES"),
-    (["sample", "train", "argon", "--out", "x"], "unknown system 'argon'"),
-    (["sample", "train", "f.extxyz", "--potential", "openmm:villin", "--out", "x"], "alanine-dipeptide"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["sample", "train", "nothing.extxyz", "--out", "x"], "need a potential: --potential FF_DIR"),
+        (["sample", "train", "double-well", "--potential", "xtb", "--out", "x"], "comes with its own potential"),
+        (["sample", "train", "double-well", "--torsion", "0,1,2,3", "--out", "x"], "only for FRAMES"),
+        (["sample", "train", "argon", "--out", "x"], "unknown system 'argon'"),
+        (["sample", "train", "f.extxyz", "--potential", "openmm:villin", "--out", "x"], "alanine-dipeptide"),
+    ],
+)
 def test_a_wrong_sampling_request_is_refused_with_what_to_do(argv, message, capsys):
     assert main(argv) != 0
     assert message in capsys.readouterr().err
@@ -130,8 +157,10 @@ def test_broken_frames_are_refused_by_frame(tmp_path):
     ethanol, water = from_smiles("CCO"), from_smiles("O")
     broken = ethanol.copy()
     broken.positions[3, 1] = np.nan
-    for name, frames, message in (("nan.extxyz", [ethanol, broken], "coordinates contain NaN"),
-                                  ("mixed.extxyz", [ethanol, water], "frame 1: holds H2O")):
+    for name, frames, message in (
+        ("nan.extxyz", [ethanol, broken], "coordinates contain NaN"),
+        ("mixed.extxyz", [ethanol, water], "frame 1: holds H2O"),
+    ):
         ase.io.write(tmp_path / name, frames, format="extxyz")
         with pytest.raises(ValueError, match=message):
             get_system("molecule", frames=str(tmp_path / name), potential_source="xtb")

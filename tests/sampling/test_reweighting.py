@@ -9,7 +9,14 @@ import pytest
 import torch
 from scipy import integrate
 
-from atomlearn.sampling import DoubleWell2D, TorchPotential, free_energy_difference, kish_ess, log_importance_weights, metropolis
+from atomlearn.sampling import (
+    DoubleWell2D,
+    TorchPotential,
+    free_energy_difference,
+    kish_ess,
+    log_importance_weights,
+    metropolis,
+)
 from atomlearn.sampling.reweighting import reweighted_histogram, warn_if_unreliable
 
 
@@ -17,7 +24,7 @@ def test_ess_of_a_shifted_gaussian_is_exp_minus_mu_squared():
     # q = N(0, 1), p ∝ exp(-(x - μ)²/2): E_q[w²]/E_q[w]² = exp(μ²), so the ESS fraction is exp(-μ²)
     mu, x = 0.7, np.random.default_rng(0).normal(size=400_000)
     log_w = log_importance_weights(0.5 * (x - mu) ** 2, -0.5 * x**2)
-    assert kish_ess(log_w) == pytest.approx(100 * np.exp(-mu**2), rel=0.02)
+    assert kish_ess(log_w) == pytest.approx(100 * np.exp(-(mu**2)), rel=0.02)
     assert kish_ess(np.zeros(10)) == pytest.approx(100.0)
     assert kish_ess(np.array([0.0, -np.inf, -np.inf, -np.inf])) == pytest.approx(25.0)
 

@@ -29,11 +29,17 @@ def _pyeqeq_lattice_sums(atoms: Atoms, hardness: np.ndarray, cells: int = 2, eta
     for shift in itertools.product(range(-cells, cells + 1), repeat=3):
         r = np.linalg.norm(pos[:, None] - pos[None, :] + np.array(shift) @ cell, axis=-1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            total += np.where(r > 0, erfc(r / eta_A) / r + np.exp(-(a * r) ** 2) * (2 * a - a * a * r - 1 / r), 0.0)
+            total += np.where(r > 0, erfc(r / eta_A) / r + np.exp(-((a * r) ** 2)) * (2 * a - a * a * r - 1 / r), 0.0)
         if any(shift):
             k = np.array(shift) @ reciprocal
-            total += 4 * np.pi / atoms.get_volume() * np.cos((pos[:, None] - pos[None, :]) @ k) \
-                * np.exp(-(0.5 * np.linalg.norm(k) * eta_A) ** 2) / (k @ k)
+            total += (
+                4
+                * np.pi
+                / atoms.get_volume()
+                * np.cos((pos[:, None] - pos[None, :]) @ k)
+                * np.exp(-((0.5 * np.linalg.norm(k) * eta_A) ** 2))
+                / (k @ k)
+            )
     total[np.diag_indices(n)] -= 2 / (eta_A * np.sqrt(np.pi))
     return total * 14.4 / COULOMB_EV_A  # pyeqeq's k = 14.4 eV·Å
 
@@ -79,7 +85,7 @@ def test_a_molecule_and_a_salt():
     q = eqeq_charges(water)
     assert q[0] < -0.3 and q[1] == pytest.approx(q[2], abs=1e-3) and q.sum() == pytest.approx(0, abs=1e-12)
     salt = eqeq_charges(bulk("NaCl", "rocksalt", a=5.64, cubic=True))
-    assert (salt[:: 2] > 0.5).all() and np.allclose(salt, np.tile(salt[:2], 4))  # Na⁺, Cl⁻, all alike
+    assert (salt[::2] > 0.5).all() and np.allclose(salt, np.tile(salt[:2], 4))  # Na⁺, Cl⁻, all alike
 
 
 def test_refusals_name_the_structure_and_the_element():

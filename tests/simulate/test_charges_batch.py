@@ -22,8 +22,9 @@ def test_a_dataset_is_charged_into_a_folder_dataset_and_a_rerun_skips_it(coremof
     assert sorted(folder.ids) == ["ANOMUM_clean", "UZUNAF_clean"]
     assert set(folder.labels.columns) == set(coremof.labels.columns)  # the labels travel along
     for item_id in folder.ids:
-        np.testing.assert_allclose(folder.structure(item_id).get_initial_charges(),
-                                   eqeq_charges(coremof.structure(item_id)), atol=1e-6)
+        np.testing.assert_allclose(
+            folder.structure(item_id).get_initial_charges(), eqeq_charges(coremof.structure(item_id)), atol=1e-6
+        )
     again = charge_dataset(dataset, tmp_path / "charged")
     assert (again.n_skipped, again.n_computed, len(again.errors)) == (2, 0, 1)
     assert list(pd.read_csv(tmp_path / "charged" / "charges.csv")["id"]) == list(batch.results["id"])
@@ -32,7 +33,9 @@ def test_a_dataset_is_charged_into_a_folder_dataset_and_a_rerun_skips_it(coremof
 def test_a_charged_guest_in_an_uncharged_framework_gets_eqeq_charges(coremof):
     framework = coremof.structure("UZUNAF_clean")
     assert not framework.get_initial_charges().any()
-    options = dict(block_pockets=False, max_insertions=40_000, target_relative_error=0.5, random_state=2, grid_spacing_A=0.2)
+    options = dict(
+        block_pockets=False, max_insertions=40_000, target_relative_error=0.5, random_state=2, grid_spacing_A=0.2
+    )
     automatic = widom_henry(framework, "CO2", 298.0, **options)
     charged = framework.copy()
     charged.set_initial_charges(eqeq_charges(framework))

@@ -32,7 +32,9 @@ def test_the_shipped_critical_constants_are_the_reference_ones():
 @pytest.mark.parametrize("T, p", [(298.0, 1e4), (298.0, 1e5), (313.0, 1e6), (273.0, 3e6)])
 def test_pure_gases_equal_coolprops_peng_robinson(species, T, p):
     ours = fugacity_coefficients({species: 1.0}, T, p)[species]
-    assert ours == pytest.approx(_coolprop_phi("PR", NAMES[species], [1.0], T, p)[0], rel=2e-5)  # R: CODATA 2018 vs 2014
+    assert ours == pytest.approx(
+        _coolprop_phi("PR", NAMES[species], [1.0], T, p)[0], rel=2e-5
+    )  # R: CODATA 2018 vs 2014
     # and the equation is close to the reference equation of state at adsorption conditions
     if p <= 1e6:
         tolerance = 3e-3 if p <= 1e5 else 1e-2  # Xe at 10 bar: PR's φ is 0.75 % low

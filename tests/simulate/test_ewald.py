@@ -29,8 +29,19 @@ def test_potential_difference_equals_pymatgen_dipole_energy(coulomb_cutoff):
     shape, cutoff = (40, 40, 40), 12.0
     alpha = ewald_alpha(coulomb_cutoff)
     frac = atoms.get_scaled_positions()
-    grids = lj_grids(atoms.cell[:], frac, np.ones(len(atoms)), np.full(len(atoms), 3.0), np.array([1.0]),
-                     np.array([3.0]), shape, cutoff, charges=charges, ewald_alpha=alpha, coulomb_cutoff_A=coulomb_cutoff)
+    grids = lj_grids(
+        atoms.cell[:],
+        frac,
+        np.ones(len(atoms)),
+        np.full(len(atoms), 3.0),
+        np.array([1.0]),
+        np.array([3.0]),
+        shape,
+        cutoff,
+        charges=charges,
+        ewald_alpha=alpha,
+        coulomb_cutoff_A=coulomb_cutoff,
+    )
     phi = COULOMB_K_A * (grids[-1].astype(float) + reciprocal_potential(atoms.cell[:], frac, charges, shape, alpha))
     i1, i2, q = (5, 7, 9), (22, 31, 13), 0.5
     f1, f2 = np.array(i1) / 40, np.array(i2) / 40
@@ -78,10 +89,13 @@ def test_a_non_numeric_charge_names_the_site():
         cif_text_to_atoms(CHARGED_CIF.replace("0.0 0.5 0.0 -0.6", "0.0 0.5 0.0 abc"))
 
 
-@pytest.mark.parametrize("structure, madelung, nearest_A", [
-    (bulk("NaCl", "rocksalt", a=5.64, cubic=True), 1.747564594633, 5.64 / 2),  # 4 ion pairs
-    (bulk("CsCl", "cesiumchloride", a=4.12), 1.762674773070, 4.12 * np.sqrt(3) / 2),  # 1 ion pair
-])
+@pytest.mark.parametrize(
+    "structure, madelung, nearest_A",
+    [
+        (bulk("NaCl", "rocksalt", a=5.64, cubic=True), 1.747564594633, 5.64 / 2),  # 4 ion pairs
+        (bulk("CsCl", "cesiumchloride", a=4.12), 1.762674773070, 4.12 * np.sqrt(3) / 2),  # 1 ion pair
+    ],
+)
 def test_the_pair_potential_matrix_gives_madelung_constants(structure, madelung, nearest_A):
     from atomlearn.simulate.ewald import pair_potential_matrix
 
@@ -91,9 +105,12 @@ def test_the_pair_potential_matrix_gives_madelung_constants(structure, madelung,
         energy = 0.5 * charges @ pair_potential_matrix(structure, cutoff) @ charges  # e²/Å
         assert energy / pairs * nearest_A == pytest.approx(-madelung, rel=1e-7)
     # and pymatgen's Ewald energy of the same charges
-    reference = _ewald_energy_eV(structure.cell[:], structure.get_scaled_positions(), charges,
-                                 structure.get_chemical_symbols())
-    assert 0.5 * charges @ pair_potential_matrix(structure) @ charges * COULOMB_K_A / EV_TO_K == pytest.approx(reference, rel=1e-6)
+    reference = _ewald_energy_eV(
+        structure.cell[:], structure.get_scaled_positions(), charges, structure.get_chemical_symbols()
+    )
+    assert 0.5 * charges @ pair_potential_matrix(structure) @ charges * COULOMB_K_A / EV_TO_K == pytest.approx(
+        reference, rel=1e-6
+    )
 
 
 def test_the_potential_cutoff_is_short_on_fine_grids_and_grows_to_fit_coarse_ones():

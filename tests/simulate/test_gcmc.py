@@ -126,8 +126,18 @@ def test_a_lennard_jones_vapour_matches_the_nist_reference(reduced_T, p_ratio, l
     activity = math.exp(ln_activity)
     fugacity = activity / (sigma_A * 1e-10) ** 3 * BOLTZMANN * temperature
     box = Atoms(cell=[8 * sigma_A] * 3, pbc=True)  # V = 512 σ³
-    result = gcmc(box, fluid, temperature, fugacity, equation_of_state="ideal", cutoff_A=2.5 * sigma_A,
-                  force_shifted=True, init_cycles=2000, cycles=120_000, random_state=11)
+    result = gcmc(
+        box,
+        fluid,
+        temperature,
+        fugacity,
+        equation_of_state="ideal",
+        cutoff_A=2.5 * sigma_A,
+        force_shifted=True,
+        init_cycles=2000,
+        cycles=120_000,
+        random_state=11,
+    )
     rho, se = result.molecules_per_cell[0] / 512, result.molecules_per_cell_se[0] / 512
     assert se < 0.006 * density
     assert abs(rho - density) < 3 * se, (rho, density, se)

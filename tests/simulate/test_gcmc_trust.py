@@ -67,8 +67,11 @@ def test_a_resumed_batch_equals_an_uninterrupted_one_and_other_settings_are_refu
     assert (resumed.n_skipped, resumed.n_computed) == (1, 1)
     columns = ["pressure_bar", "loading_Ar_mol_kg", "loading_se_Ar_mol_kg", "effective_samples", "settings"]
     pd.testing.assert_frame_equal(resumed.results[columns], whole[columns])
-    for changed, name in ((dict(cycles=80), "cycles"), (dict(forcefield="dreiding"), "forcefield"),
-                          (dict(random_state=5), "random_state")):
+    for changed, name in (
+        (dict(cycles=80), "cycles"),
+        (dict(forcefield="dreiding"), "forcefield"),
+        (dict(random_state=5), "random_state"),
+    ):
         with pytest.raises(ValueError, match=f"computed with {name}=.*this run asks for {name}="):
             gcmc_labels(dataset, "Ar", T, [1e4, 1e5, 2e5], torn, **{**options, **changed})
 
@@ -84,9 +87,12 @@ def test_a_coarse_grid_is_refused_unless_allowed_and_then_flagged(coremof):
 @pytest.mark.parametrize("value", [0.0, -1.0, float("nan"), float("inf")])
 def test_nonsense_numbers_are_refused_where_they_are_given(value):
     box = Atoms(cell=[30, 30, 30], pbc=True)
-    for call in (lambda: gcmc(box, "CH4", value, 1e5, cycles=20), lambda: gcmc(box, "CH4", T, value, cycles=20),
-                 lambda: gcmc(box, "CH4", T, 1e5, cutoff_A=value, cycles=20),
-                 lambda: gcmc(box, "CH4", T, 1e5, grid_spacing_A=value, cycles=20)):
+    for call in (
+        lambda: gcmc(box, "CH4", value, 1e5, cycles=20),
+        lambda: gcmc(box, "CH4", T, value, cycles=20),
+        lambda: gcmc(box, "CH4", T, 1e5, cutoff_A=value, cycles=20),
+        lambda: gcmc(box, "CH4", T, 1e5, grid_spacing_A=value, cycles=20),
+    ):
         with pytest.raises(ValueError, match="must be"):
             call()
     with pytest.raises(ValueError, match="swap_trials must be at least 1"):

@@ -6,7 +6,9 @@ from atomlearn.cli import main
 from atomlearn.datasets import load
 from atomlearn.simulate.henry_batch import henry_labels
 
-FAST = dict(target_relative_error=0.2, max_insertions=40_000, grid_spacing_A=0.4, block_size=4_000, allow_coarse_grid=True)
+FAST = dict(
+    target_relative_error=0.2, max_insertions=40_000, grid_spacing_A=0.4, block_size=4_000, allow_coarse_grid=True
+)
 
 
 def test_batch_writes_each_row_resumes_and_counts(tmp_path):
@@ -26,13 +28,29 @@ def test_a_broken_structure_is_recorded_and_the_rest_go_on(tmp_path):
     folder.mkdir()
     mofs = load("coremof2019").sample(1, random_state=2)
     mofs.structures[0].write(folder / "good.cif")
-    (folder / "nonporous.cif").write_text("data_x\n_cell_length_a 3\n_cell_length_b 3\n_cell_length_c 3\n"
-                                          "_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n"
-                                          "loop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n"
-                                          "_atom_site_fract_y\n_atom_site_fract_z\nQ1 Q 0 0 0\n")
+    (folder / "nonporous.cif").write_text(
+        "data_x\n_cell_length_a 3\n_cell_length_b 3\n_cell_length_c 3\n"
+        "_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n"
+        "loop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n"
+        "_atom_site_fract_y\n_atom_site_fract_z\nQ1 Q 0 0 0\n"
+    )
     out = tmp_path / "h.csv"
-    code = main(["simulate", "henry", str(folder), "--guest", "Xe", "--out", str(out), "--target-error", "0.2",
-                 "--grid-spacing", "0.4", "--coarse-grid"])
+    code = main(
+        [
+            "simulate",
+            "henry",
+            str(folder),
+            "--guest",
+            "Xe",
+            "--out",
+            str(out),
+            "--target-error",
+            "0.2",
+            "--grid-spacing",
+            "0.4",
+            "--coarse-grid",
+        ]
+    )
     assert code == 0
     done = pd.read_csv(out, dtype={"id": str})
     assert list(done["id"]) == ["good"]

@@ -3,16 +3,25 @@
 import numpy as np
 import pytest
 
-from atomlearn.simulate.lj_parameters import load_forcefield, lorentz_berthelot
-from atomlearn.units import KCAL_MOL_TO_K
 from atomlearn.simulate.grid import perpendicular_widths, supercell_for_cutoff
 from atomlearn.simulate.guests import GUESTS, get_guest
+from atomlearn.simulate.lj_parameters import load_forcefield, lorentz_berthelot
+from atomlearn.units import KCAL_MOL_TO_K
 
 
-@pytest.mark.parametrize(("symbol", "x_A", "d_kcal"), [
-    ("H", 2.886, 0.044), ("C", 3.851, 0.105), ("O", 3.500, 0.060), ("Cu", 3.495, 0.005),
-    ("Zn", 2.763, 0.124), ("Zr", 3.124, 0.069), ("Yb", 3.355, 0.228), ("Lr", 3.236, 0.011),
-])
+@pytest.mark.parametrize(
+    ("symbol", "x_A", "d_kcal"),
+    [
+        ("H", 2.886, 0.044),
+        ("C", 3.851, 0.105),
+        ("O", 3.500, 0.060),
+        ("Cu", 3.495, 0.005),
+        ("Zn", 2.763, 0.124),
+        ("Zr", 3.124, 0.069),
+        ("Yb", 3.355, 0.228),
+        ("Lr", 3.236, 0.011),
+    ],
+)
 def test_uff_values_are_those_of_rappe_1992_table_1(symbol, x_A, d_kcal):
     eps, sig = load_forcefield("uff").parameters([symbol])
     assert sig[0] == pytest.approx(x_A / 2 ** (1 / 6), rel=1e-12)
@@ -22,7 +31,9 @@ def test_uff_values_are_those_of_rappe_1992_table_1(symbol, x_A, d_kcal):
 def test_uff_covers_elements_1_to_103_and_matches_raspa_generic_mofs_in_kelvin():
     ff = load_forcefield("uff")
     assert len(ff.epsilon_K) == 103
-    eps, sig = ff.parameters(["Zn", "Cu", "Mg"])  # RASPA GenericMOFs: 62.3992 K 2.46155 Å, 2.5161 K 3.11369 Å, 55.8574 K 2.69141 Å
+    eps, sig = ff.parameters(
+        ["Zn", "Cu", "Mg"]
+    )  # RASPA GenericMOFs: 62.3992 K 2.46155 Å, 2.5161 K 3.11369 Å, 55.8574 K 2.69141 Å
     np.testing.assert_allclose(eps, [62.3992, 2.5161, 55.8574], rtol=2e-5)
     np.testing.assert_allclose(sig, [2.46155, 3.11369, 2.69141], rtol=2e-5)
 

@@ -8,8 +8,12 @@ from ase import Atoms
 from scipy.integrate import quad
 
 from atomlearn.simulate.lj_parameters import load_forcefield, lorentz_berthelot
-from atomlearn.simulate.void_fraction import (HELIUM_EPSILON_K, HELIUM_SIGMA_A, HELIUM_TEMPERATURE_K,
-                                              helium_void_fraction)
+from atomlearn.simulate.void_fraction import (
+    HELIUM_EPSILON_K,
+    HELIUM_SIGMA_A,
+    HELIUM_TEMPERATURE_K,
+    helium_void_fraction,
+)
 
 
 def test_one_atom_in_a_large_box_excludes_its_mayer_integral():

@@ -8,8 +8,8 @@ import pytest
 from ase import Atoms
 from scipy.integrate import quad
 
-from atomlearn.simulate.lj_parameters import load_forcefield
 from atomlearn.simulate.guests import get_guest
+from atomlearn.simulate.lj_parameters import load_forcefield
 from atomlearn.simulate.widom import framework_density, widom_henry
 from atomlearn.units import GAS_CONSTANT
 
@@ -41,8 +41,19 @@ def test_one_lj_sphere_matches_the_radial_integral(method):
     atoms = box(side, [(3.0, 5.0, 7.0)])
     ff = load_forcefield("uff", overrides={"Ar": (EPS_X, SIG_X)})
     guest = get_guest("CH4")
-    result = widom_henry(atoms, guest, T, forcefield=ff, cutoff_A=cutoff, method=method, block_pockets=False,
-                         grid_spacing_A=0.2, target_relative_error=0.0005, max_insertions=3_000_000, random_state=1)
+    result = widom_henry(
+        atoms,
+        guest,
+        T,
+        forcefield=ff,
+        cutoff_A=cutoff,
+        method=method,
+        block_pockets=False,
+        grid_spacing_A=0.2,
+        target_relative_error=0.0005,
+        max_insertions=3_000_000,
+        random_state=1,
+    )
     boltzmann, weighted = sphere_average(side, cutoff, 148.0, 3.73)
     assert result.boltzmann_average == pytest.approx(boltzmann, abs=4 * result.boltzmann_average * 0.0005 + 2e-4)
     expected_henry = boltzmann / (GAS_CONSTANT * T * framework_density(atoms))
@@ -71,7 +82,10 @@ def test_henry_coefficient_does_not_depend_on_the_choice_of_unit_cell(mof):
         result = widom_henry(other, "CH4", T, block_pockets=False, target_relative_error=0.01, random_state=5)
         combined = math.hypot(reference.henry_se_mol_kg_Pa, result.henry_se_mol_kg_Pa)
         assert abs(result.henry_mol_kg_Pa - reference.henry_mol_kg_Pa) < 3 * combined
-        assert abs(result.qst_kJ_mol - reference.qst_kJ_mol) < 3 * math.hypot(reference.qst_se_kJ_mol, result.qst_se_kJ_mol) + 0.05
+        assert (
+            abs(result.qst_kJ_mol - reference.qst_kJ_mol)
+            < 3 * math.hypot(reference.qst_se_kJ_mol, result.qst_se_kJ_mol) + 0.05
+        )
 
 
 def test_a_large_supercell_is_simulated_in_its_unit_cell_not_on_a_coarse_grid(mof):
@@ -82,8 +96,9 @@ def test_a_large_supercell_is_simulated_in_its_unit_cell_not_on_a_coarse_grid(mo
     result = widom_henry(big, "CH4", T, target_relative_error=0.02, random_state=0)
     assert any("6x6x6 supercell" in note for note in result.notes)
     assert result.grid_spacing_A <= 0.2
-    assert abs(result.henry_mol_kg_Pa - reference.henry_mol_kg_Pa) < 3 * math.hypot(reference.henry_se_mol_kg_Pa,
-                                                                                       result.henry_se_mol_kg_Pa)
+    assert abs(result.henry_mol_kg_Pa - reference.henry_mol_kg_Pa) < 3 * math.hypot(
+        reference.henry_se_mol_kg_Pa, result.henry_se_mol_kg_Pa
+    )
 
 
 def test_a_grid_that_would_be_too_coarse_is_refused_or_replaced_by_direct_sums(mof):
@@ -93,12 +108,15 @@ def test_a_grid_that_would_be_too_coarse_is_refused_or_replaced_by_direct_sums(m
     direct = widom_henry(mof, "CH4", T, block_pockets=False, **small_grid)
     assert direct.method == "direct" and any("direct pair sums" in note for note in direct.notes)
     reference = widom_henry(mof, "CH4", T, block_pockets=False, target_relative_error=0.02, random_state=1)
-    assert abs(direct.henry_mol_kg_Pa - reference.henry_mol_kg_Pa) < 3 * math.hypot(reference.henry_se_mol_kg_Pa,
-                                                                                     direct.henry_se_mol_kg_Pa)
+    assert abs(direct.henry_mol_kg_Pa - reference.henry_mol_kg_Pa) < 3 * math.hypot(
+        reference.henry_se_mol_kg_Pa, direct.henry_se_mol_kg_Pa
+    )
 
 
 def test_grid_interpolation_agrees_with_direct_pair_sums_on_the_same_insertions(mof):
-    common = dict(block_pockets=False, target_relative_error=0.01, max_insertions=200_000, random_state=3, charges="cif")
+    common = dict(
+        block_pockets=False, target_relative_error=0.01, max_insertions=200_000, random_state=3, charges="cif"
+    )
     grid = widom_henry(mof, "CO2", T, method="grid", **common)
     direct = widom_henry(mof, "CO2", T, method="direct", **common)
     assert grid.insertions == direct.insertions
@@ -113,12 +131,24 @@ def test_a_closed_cage_is_blocked_and_reported():
     golden = np.pi * (3.0 - np.sqrt(5.0))
     n = 400
     z = 1 - 2 * (np.arange(n) + 0.5) / n
-    shell = np.stack([np.sqrt(1 - z * z) * np.cos(golden * np.arange(n)), np.sqrt(1 - z * z) * np.sin(golden * np.arange(n)), z], 1)
+    shell = np.stack(
+        [np.sqrt(1 - z * z) * np.cos(golden * np.arange(n)), np.sqrt(1 - z * z) * np.sin(golden * np.arange(n)), z], 1
+    )
     atoms = box(24.0, 12.0 + 6.0 * shell)
     ff = load_forcefield("uff", overrides={"Ar": (30.0, 2.8)})
-    blocked = widom_henry(atoms, "CH4", T, forcefield=ff, grid_spacing_A=0.3, allow_coarse_grid=True, target_relative_error=0.01)
-    open_ = widom_henry(atoms, "CH4", T, forcefield=ff, grid_spacing_A=0.3, allow_coarse_grid=True, target_relative_error=0.01,
-                        block_pockets=False)
+    blocked = widom_henry(
+        atoms, "CH4", T, forcefield=ff, grid_spacing_A=0.3, allow_coarse_grid=True, target_relative_error=0.01
+    )
+    open_ = widom_henry(
+        atoms,
+        "CH4",
+        T,
+        forcefield=ff,
+        grid_spacing_A=0.3,
+        allow_coarse_grid=True,
+        target_relative_error=0.01,
+        block_pockets=False,
+    )
     assert blocked.blocked_pockets == 1
     cavity = 4 / 3 * np.pi * (6.0 - 2.8) ** 3 / 24.0**3  # rough share of the cavity in the open volume
     assert 0.3 * cavity < blocked.blocked_fraction < 2 * cavity

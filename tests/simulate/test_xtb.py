@@ -33,7 +33,9 @@ def test_energies_are_in_eV_and_forces_are_minus_the_gradient():
 
 def test_md_frames_hold_labels_and_the_thermostat_temperature(tmp_path):
     path = tmp_path / "ethanol.extxyz"
-    run = xtb_md(from_smiles("CCO"), path, 120, MDSettings(temperature_K=500, interval_steps=5, equilibration_steps=400))
+    run = xtb_md(
+        from_smiles("CCO"), path, 120, MDSettings(temperature_K=500, interval_steps=5, equilibration_steps=400)
+    )
     frames = read_md_frames(path)
     assert run.n_added == len(frames) == 120
     assert [f.info["step"] for f in frames] == list(range(5, 605, 5))
@@ -59,8 +61,23 @@ def test_resume_appends_and_a_torn_last_frame_is_cut(tmp_path):
 
 def test_a_killed_run_resumes(tmp_path):
     path = tmp_path / "ethanol.extxyz"
-    command = [sys.executable, "-m", "atomlearn.cli", "simulate", "xtb-md", "--smiles", "CCO", "--frames", "400",
-               "--interval", "5", "--equilibration", "10", "--out", str(path)]
+    command = [
+        sys.executable,
+        "-m",
+        "atomlearn.cli",
+        "simulate",
+        "xtb-md",
+        "--smiles",
+        "CCO",
+        "--frames",
+        "400",
+        "--interval",
+        "5",
+        "--equilibration",
+        "10",
+        "--out",
+        str(path),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and (not path.exists() or path.read_text().count("Properties") < 5):

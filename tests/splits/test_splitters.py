@@ -35,8 +35,8 @@ def test_every_holdout_is_a_partition():
         train, test = next(make_holdout(name, 0.25).split(X, y, groups))
         _partition(train, test, 120)
         assert 20 <= len(test) <= 40, name
-    (a, b), = list(RandomHoldout(0.25, random_state=3).split(X))
-    (c, d), = list(RandomHoldout(0.25, random_state=3).split(X))
+    ((a, b),) = list(RandomHoldout(0.25, random_state=3).split(X))
+    ((c, d),) = list(RandomHoldout(0.25, random_state=3).split(X))
     np.testing.assert_array_equal(b, d)
 
 
@@ -56,8 +56,13 @@ def test_cv_splitters_cover_every_sample_once():
     rng = np.random.default_rng(2)
     X, y = rng.normal(size=(90, 4)), rng.normal(size=90)
     groups = np.repeat(np.arange(9), 10)
-    for splitter in (QuantileStratifiedKFold(5), ClusterKFold(3, n_clusters=6), LeaveClusterOut(4), make_cv("kfold"),
-                     make_cv("group", 3)):
+    for splitter in (
+        QuantileStratifiedKFold(5),
+        ClusterKFold(3, n_clusters=6),
+        LeaveClusterOut(4),
+        make_cv("kfold"),
+        make_cv("group", 3),
+    ):
         given = groups if "Group" in type(splitter).__name__ else None
         seen = np.concatenate([test for _, test in splitter.split(X, y, given)])
         assert sorted(seen) == list(range(90)), splitter
@@ -106,6 +111,8 @@ def test_train_test_split_keeps_types():
     X = np.arange(20.0).reshape(10, 2)
     y = np.arange(10.0)
     names = [f"m{i}" for i in range(10)]
-    X_train, X_test, y_train, y_test, n_train, n_test = train_test_split(X, y, names, y=y, split="stratified", test_size=0.3)
+    X_train, X_test, y_train, y_test, n_train, n_test = train_test_split(
+        X, y, names, y=y, split="stratified", test_size=0.3
+    )
     assert X_train.shape == (7, 2) and isinstance(n_test, list) and len(n_test) == 3
     np.testing.assert_array_equal(X_test[:, 0] / 2, y_test)

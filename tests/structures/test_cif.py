@@ -43,9 +43,7 @@ def test_gemmi_reader_matches_pymatgen_on_coremof(coremof_cifs):
         np.testing.assert_allclose(ours.cell.cellpar()[:3], theirs.lattice.abc, atol=1e-4)
         np.testing.assert_allclose(ours.cell.cellpar()[3:], theirs.lattice.angles, atol=1e-4)
         # same metric tensor: the cells differ only by a rotation
-        np.testing.assert_allclose(
-            ours.cell @ ours.cell.T, theirs.lattice.matrix @ theirs.lattice.matrix.T, atol=1e-3
-        )
+        np.testing.assert_allclose(ours.cell @ ours.cell.T, theirs.lattice.matrix @ theirs.lattice.matrix.T, atol=1e-3)
         assert _max_matched_distance(ours, theirs) < 1e-3, path.name
 
 
@@ -91,10 +89,19 @@ Cl1 Cl 0.5 0.5 0.5 0.5
         ("", "empty"),
         ("3\nwater\nO 0 0 0\nH 0 0 1\nH 0 1 0\n", "not a readable CIF"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00binary", "binary"),
-        ("data_x\n_cell_length_a 5\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\nA 0 0\nB 0.5\n", "line"),
-        ("data_x\n_cell_length_a 5\n_cell_length_b 5\n_cell_length_c 5\nloop_\n_atom_site_label\n_atom_site_type_symbol\n"
-         "_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nC1 C 0 0 0\nQ1 Qq 0.5 0.5 0.5\n", "line ~12: site 'Q1' has type symbol 'Qq', which is not an element symbol"),
-        ("data_x\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nC1 0 0 0\n", "unit cell is incomplete"),
+        (
+            "data_x\n_cell_length_a 5\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\nA 0 0\nB 0.5\n",
+            "line",
+        ),
+        (
+            "data_x\n_cell_length_a 5\n_cell_length_b 5\n_cell_length_c 5\nloop_\n_atom_site_label\n_atom_site_type_symbol\n"
+            "_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nC1 C 0 0 0\nQ1 Qq 0.5 0.5 0.5\n",
+            "line ~12: site 'Q1' has type symbol 'Qq', which is not an element symbol",
+        ),
+        (
+            "data_x\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nC1 0 0 0\n",
+            "unit cell is incomplete",
+        ),
         ("data_x\n_cell_length_a 5\n_cell_length_b 5\n_cell_length_c 5\n", "no atom sites"),
     ],
 )
@@ -109,8 +116,10 @@ def test_bad_cif_gives_clear_error_naming_the_file(tmp_path, content, message):
 def test_a_coordinate_with_an_underscore_is_not_a_number(tmp_path):
     # Python and numpy read '0_32320' as 32320, gemmi's number parser as 0: both would be a wrong atom
     path = tmp_path / "flipped.cif"
-    path.write_text("data_x\n_cell_length_a 5\n_cell_length_b 5\n_cell_length_c 5\nloop_\n_atom_site_label\n"
-                    "_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n"
-                    "C1 C 0 0 0\nH1 H 0.5 0_32320 0.5\n")
+    path.write_text(
+        "data_x\n_cell_length_a 5\n_cell_length_b 5\n_cell_length_c 5\nloop_\n_atom_site_label\n"
+        "_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n"
+        "C1 C 0 0 0\nH1 H 0.5 0_32320 0.5\n"
+    )
     with pytest.raises(StructureError, match="line ~12: site 'H1' has fractional y '0_32320', not a number"):
         read_cif(path)

@@ -20,7 +20,9 @@ def test_smiles_embedding_gives_physical_geometry():
     assert np.abs(centred @ normal).max() < 0.02  # planar
     cc = np.linalg.norm(carbons[:, None] - carbons[None], axis=-1)
     assert np.allclose(np.sort(cc, axis=1)[:, 1], 1.39, atol=0.02)  # aromatic C-C bond
-    np.testing.assert_array_equal(from_smiles("CCO", random_state=7).positions, from_smiles("CCO", random_state=7).positions)
+    np.testing.assert_array_equal(
+        from_smiles("CCO", random_state=7).positions, from_smiles("CCO", random_state=7).positions
+    )
     with pytest.raises(StructureError, match="could not be parsed"):
         from_smiles("C1CC(")
     with pytest.raises(StructureError, match="could not be parsed"):

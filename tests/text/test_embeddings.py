@@ -15,8 +15,20 @@ from atomlearn.text.corpus import CorpusCounts, read_corpus
 from atomlearn.text.embeddings import Embeddings
 from atomlearn.text.train import train_embeddings
 
-OXIDES = {"Fe": "Fe2O3", "Ni": "NiO", "Cu": "CuO", "Zn": "ZnO", "Al": "Al2O3", "Ti": "TiO2", "Mg": "MgO", "Co": "CoO",
-          "Cr": "Cr2O3", "Mn": "MnO2", "Sn": "SnO2", "Zr": "ZrO2"}
+OXIDES = {
+    "Fe": "Fe2O3",
+    "Ni": "NiO",
+    "Cu": "CuO",
+    "Zn": "ZnO",
+    "Al": "Al2O3",
+    "Ti": "TiO2",
+    "Mg": "MgO",
+    "Co": "CoO",
+    "Cr": "Cr2O3",
+    "Mn": "MnO2",
+    "Sn": "SnO2",
+    "Zr": "ZrO2",
+}
 SMALL = {"vector_size": 32, "window": 5, "negative": 5, "min_count": 2, "epochs": 20, "sample": 0.0, "phrases": False}
 
 
@@ -24,8 +36,10 @@ def planted_corpus(path, n_documents: int = 3000, seed: int = 0) -> None:
     """Documents naming one metal or its oxide among role words and the metal's private words."""
     rng = random.Random(seed)
     private = {metal: [f"{metal.lower()}ish{k}" for k in range(3)] for metal in OXIDES}
-    roles = {False: ["metallic", "ductile", "conducting", "alloyed", "lustrous"],
-             True: ["oxide", "insulating", "oxidised", "ceramic", "stoichiometric"]}
+    roles = {
+        False: ["metallic", "ductile", "conducting", "alloyed", "lustrous"],
+        True: ["oxide", "insulating", "oxidised", "ceramic", "stoichiometric"],
+    }
     filler = ["the", "sample", "was", "studied", "and", "measured", "with", "a", "new", "method"]
     with open(path, "w") as handle:
         for _ in range(n_documents):
@@ -82,8 +96,14 @@ def test_queries_read_formulas_in_any_writing_and_missing_words_get_suggestions(
 
 def test_the_corpus_reader_counts_every_document(tmp_path):
     path = tmp_path / "corpus.jsonl"
-    lines = [json.dumps({"text": "Bi2Te3 is thermoelectric", "year": 2001}), "not json", json.dumps({"title": "x"}),
-             "", json.dumps({"text": "PbTe too", "year": "soon"}), json.dumps({"text": "SnSe", "year": 2014})]
+    lines = [
+        json.dumps({"text": "Bi2Te3 is thermoelectric", "year": 2001}),
+        "not json",
+        json.dumps({"title": "x"}),
+        "",
+        json.dumps({"text": "PbTe too", "year": "soon"}),
+        json.dumps({"text": "SnSe", "year": 2014}),
+    ]
     path.write_text("\n".join(lines) + "\n")
     counts = CorpusCounts()
     documents = list(read_corpus(path, counts))
@@ -93,8 +113,22 @@ def test_the_corpus_reader_counts_every_document(tmp_path):
 
 def test_the_command_line_trains_resumes_and_refuses_what_it_cannot_read(tmp_path, capsys, monkeypatch):
     planted_corpus(tmp_path / "corpus.txt", n_documents=600)
-    train = ["text", "train", str(tmp_path / "corpus.txt"), "--out", str(tmp_path / "emb"), "--vector-size", "16",
-             "--min-count", "2", "--epochs", "4", "--sample", "0", "--no-phrases"]
+    train = [
+        "text",
+        "train",
+        str(tmp_path / "corpus.txt"),
+        "--out",
+        str(tmp_path / "emb"),
+        "--vector-size",
+        "16",
+        "--min-count",
+        "2",
+        "--epochs",
+        "4",
+        "--sample",
+        "0",
+        "--no-phrases",
+    ]
     from gensim.models import Word2Vec
 
     calls, original = [], Word2Vec.train
@@ -117,13 +151,41 @@ def test_the_command_line_trains_resumes_and_refuses_what_it_cannot_read(tmp_pat
     assert "600 documents read, 0 skipped" in " ".join(out.split())
     assert main(["text", "similar", str(tmp_path / "emb"), "Te3Bi2", "--n", "3"]) == 0
     (tmp_path / "formulas.txt").write_text("Fe2O3\nNiO\nPtO2\n")
-    assert main(["text", "rank", str(tmp_path / "emb"), "--property", "oxide", "--candidates",
-                 str(tmp_path / "formulas.txt"), "--out", str(tmp_path / "rank.csv")]) == 0
+    assert (
+        main(
+            [
+                "text",
+                "rank",
+                str(tmp_path / "emb"),
+                "--property",
+                "oxide",
+                "--candidates",
+                str(tmp_path / "formulas.txt"),
+                "--out",
+                str(tmp_path / "rank.csv"),
+            ]
+        )
+        == 0
+    )
     assert "1 candidate(s) without a vector" in " ".join(capsys.readouterr().out.split())
     assert main(["text", "analogies", str(tmp_path / "emb")]) == 0  # mat2vec's benchmark, shipped
     assert "chemical element names" in capsys.readouterr().out
-    assert main(["text", "map", str(tmp_path / "emb"), "-o", str(tmp_path / "map.html"), "--method", "pca",
-                 "--property", "oxide"]) == 0
+    assert (
+        main(
+            [
+                "text",
+                "map",
+                str(tmp_path / "emb"),
+                "-o",
+                str(tmp_path / "map.html"),
+                "--method",
+                "pca",
+                "--property",
+                "oxide",
+            ]
+        )
+        == 0
+    )
     page = (tmp_path / "map.html").read_text()
     assert "Nearest to oxide" in page and "Fe2O3" in page
     assert main(train) == 2 and "already holds trained embeddings" in capsys.readouterr().err
@@ -133,8 +195,10 @@ def test_the_command_line_trains_resumes_and_refuses_what_it_cannot_read(tmp_pat
     assert "changed" in capsys.readouterr().err  # the seal sees the edit before the format check would
 
 
-@pytest.mark.parametrize("content, message", [(b"", "is empty"), (b"\x00\x01binary", "binary data"),
-                                              (b"... !!! ???\n", "no document with recognisable words")])
+@pytest.mark.parametrize(
+    "content, message",
+    [(b"", "is empty"), (b"\x00\x01binary", "binary data"), (b"... !!! ???\n", "no document with recognisable words")],
+)
 def test_a_corpus_without_words_is_refused_with_what_to_do(tmp_path, capsys, content, message):
     path = tmp_path / "corpus.txt"
     path.write_bytes(content)

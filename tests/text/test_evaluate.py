@@ -46,8 +46,17 @@ def corpus(tmp_path_factory):
 
 
 def test_the_time_split_finds_the_material_named_thermoelectric_only_later(corpus, tmp_path):
-    trained = train_embeddings(corpus, tmp_path / "emb", vector_size=16, window=5, min_count=2, epochs=15, sample=0.0,
-                               phrases=False, max_year=2010)
+    trained = train_embeddings(
+        corpus,
+        tmp_path / "emb",
+        vector_size=16,
+        window=5,
+        min_count=2,
+        epochs=15,
+        sample=0.0,
+        phrases=False,
+        max_year=2010,
+    )
     assert trained.card["documents"]["read"] == 11 * 120  # 2000 ... 2010
     assert trained.card["documents"]["skipped"] == {"after 2010": 5 * 120}
     result = time_split(corpus, Embeddings(trained.folder), 2010, "thermoelectric", k=5)
@@ -58,18 +67,43 @@ def test_the_time_split_finds_the_material_named_thermoelectric_only_later(corpu
 
 
 def test_the_ranking_scores_against_known_labels(corpus, tmp_path):
-    trained = train_embeddings(corpus, tmp_path / "emb", vector_size=16, window=5, min_count=2, epochs=15, sample=0.0,
-                               phrases=False)
-    labels = {**{formula: True for formula in ["Bi2Te3", "PbTe", "SnSe", "CoSb3", "AgSbTe2"]},
-              **{formula: False for formula in ["Fe2O3", "MgO", "Al2O3", "OZn", "O2Ti", "NiO", "PtO2"]}}
+    trained = train_embeddings(
+        corpus, tmp_path / "emb", vector_size=16, window=5, min_count=2, epochs=15, sample=0.0, phrases=False
+    )
+    labels = {
+        **{formula: True for formula in ["Bi2Te3", "PbTe", "SnSe", "CoSb3", "AgSbTe2"]},
+        **{formula: False for formula in ["Fe2O3", "MgO", "Al2O3", "OZn", "O2Ti", "NiO", "PtO2"]},
+    }
     score = known_material_ranking(Embeddings(trained.folder), "thermoelectric", labels=labels, k=5)
     assert score["candidates"] == 11 and score["known"] == 5  # PtO2 is not in the corpus
     assert score["known_in_top_k"] == 5 and score["roc_auc"] == 1.0 and score["base_rate"] == pytest.approx(5 / 11)
 
 
 def test_the_command_line_runs_the_time_split(corpus, tmp_path, capsys):
-    assert main(["text", "timesplit", str(corpus), "--year", "2010", "--property", "thermoelectric", "--out",
-                 str(tmp_path / "emb"), "--k", "5", "--min-count", "2", "--epochs", "5", "--vector-size", "16"]) == 0
+    assert (
+        main(
+            [
+                "text",
+                "timesplit",
+                str(corpus),
+                "--year",
+                "2010",
+                "--property",
+                "thermoelectric",
+                "--out",
+                str(tmp_path / "emb"),
+                "--k",
+                "5",
+                "--min-count",
+                "2",
+                "--epochs",
+                "5",
+                "--vector-size",
+                "16",
+            ]
+        )
+        == 0
+    )
     assert "after 2010:" in " ".join(capsys.readouterr().out.split())
     assert main(["text", "rank", str(tmp_path / "emb"), "--property", "thermoelectric", "--known", "--n", "5"]) == 0
     assert "known thermoelectrics (mat2vec's table)" in " ".join(capsys.readouterr().out.split())

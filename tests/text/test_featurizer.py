@@ -31,8 +31,9 @@ def embeddings(tmp_path_factory):
         for _ in range(600):
             words = list(rng.choice(["H", "C", "N", "O", "fluorine", "CH4", "H4C"], 3)) + list(rng.choice(WORDS, 4))
             handle.write(" ".join(words) + "\n")
-    train_embeddings(folder / "corpus.txt", folder / "emb", vector_size=8, min_count=2, epochs=5, sample=0.0,
-                     phrases=False)
+    train_embeddings(
+        folder / "corpus.txt", folder / "emb", vector_size=8, min_count=2, epochs=5, sample=0.0, phrases=False
+    )
     return str(folder / "emb")
 
 
@@ -81,9 +82,24 @@ def test_fit_takes_it_as_a_featurizer_and_its_bundle_predicts(embeddings, tmp_pa
     from atomlearn.cli import main
 
     run = tmp_path / "run"
-    code = main(["fit", "qm9", "--target", "U0_atomization_kcal_mol", "--featurizer", "text_embedding",
-                 "--set", f"text_embedding.embeddings={embeddings}", "--model", "ridge", "--n", "120",
-                 "--out", str(run)])
+    code = main(
+        [
+            "fit",
+            "qm9",
+            "--target",
+            "U0_atomization_kcal_mol",
+            "--featurizer",
+            "text_embedding",
+            "--set",
+            f"text_embedding.embeddings={embeddings}",
+            "--model",
+            "ridge",
+            "--n",
+            "120",
+            "--out",
+            str(run),
+        ]
+    )
     text = capsys.readouterr().out
     assert code == 0, text
     result = json.loads((run / "results.json").read_text())

@@ -19,8 +19,27 @@ GCMC = ["--cycles", "40", "--init-cycles", "10", "--grid-spacing", "0.3", "--coa
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("co2") / "run"
-    status = main(["demo", "co2", "--n-screen", str(N_SCREEN), "--n-simulate", str(N_SIMULATE), "--confirm", str(N_CONFIRM),
-                   "--n-henry", str(N_HENRY), "--top", "8", "--nested", "3x3", *GCMC, "--out", str(folder)])
+    status = main(
+        [
+            "demo",
+            "co2",
+            "--n-screen",
+            str(N_SCREEN),
+            "--n-simulate",
+            str(N_SIMULATE),
+            "--confirm",
+            str(N_CONFIRM),
+            "--n-henry",
+            str(N_HENRY),
+            "--top",
+            "8",
+            "--nested",
+            "3x3",
+            *GCMC,
+            "--out",
+            str(folder),
+        ]
+    )
     assert status == 0
     return folder
 
@@ -67,8 +86,19 @@ def test_the_confirmed_are_distinct_frameworks_never_simulated_and_match_a_direc
     np.testing.assert_allclose(confirmed["uptake_error"], confirmed["simulated_uptake"] - confirmed["predicted_uptake"])
     first = confirmed.iloc[0]
     atoms = read_structure(demo / "charges_confirm" / f"{first['id']}.cif")
-    direct = gcmc(atoms, {"CO2": 0.15, "N2": 0.85}, 298.0, 1e5, charges="cif", cycles=40, init_cycles=10,
-                  grid_spacing_A=0.3, allow_coarse_grid=True, target_relative_error=0.05, random_state=0)
+    direct = gcmc(
+        atoms,
+        {"CO2": 0.15, "N2": 0.85},
+        298.0,
+        1e5,
+        charges="cif",
+        cycles=40,
+        init_cycles=10,
+        grid_spacing_A=0.3,
+        allow_coarse_grid=True,
+        target_relative_error=0.05,
+        random_state=0,
+    )
     assert first["co2_uptake_mol_kg"] == pytest.approx(direct.loading_mol_kg[0], rel=1e-12)
 
 
@@ -85,10 +115,13 @@ def test_the_report_leads_with_carbon_capture(demo, render_page):
     assert (demo / "selectivity" / "report.html").exists()
 
 
-@pytest.mark.parametrize(("arguments", "message"), [
-    (["--featurizer", "racs,nonsense"], "unknown featurizer"),
-    (["--n-simulate", "5"], "at least 20 MOFs"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--featurizer", "racs,nonsense"], "unknown featurizer"),
+        (["--n-simulate", "5"], "at least 20 MOFs"),
+    ],
+)
 def test_a_bad_request_is_refused_before_any_simulation(tmp_path, capsys, arguments, message):
     assert main(["demo", "co2", "--out", str(tmp_path / "run"), *arguments]) == 2
     assert message in capsys.readouterr().err

@@ -16,8 +16,26 @@ N_SCREEN, N_SIMULATE, N_CONFIRM, TARGET_ERROR = 120, 36, 3, 0.3
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo") / "run"
-    status = main(["demo", "mof", "--n-screen", str(N_SCREEN), "--n-simulate", str(N_SIMULATE), "--confirm", str(N_CONFIRM),
-                   "--top", "8", "--nested", "3x3", "--target-error", str(TARGET_ERROR), "--out", str(folder)])
+    status = main(
+        [
+            "demo",
+            "mof",
+            "--n-screen",
+            str(N_SCREEN),
+            "--n-simulate",
+            str(N_SIMULATE),
+            "--confirm",
+            str(N_CONFIRM),
+            "--top",
+            "8",
+            "--nested",
+            "3x3",
+            "--target-error",
+            str(TARGET_ERROR),
+            "--out",
+            str(folder),
+        ]
+    )
     assert status == 0
     return folder
 
@@ -61,7 +79,9 @@ def test_the_confirmed_are_the_best_predicted_never_simulated(demo):
     # percentile among the simulated sample, recomputed by hand
     henry = np.sort(pd.read_csv(demo / "widom_sample.csv")["henry_mol_kg_Pa"].to_numpy())
     first = confirmed.iloc[0]
-    assert first["percentile_in_sample"] == pytest.approx(100 * np.searchsorted(henry, first["henry_mol_kg_Pa"], "right") / len(henry))
+    assert first["percentile_in_sample"] == pytest.approx(
+        100 * np.searchsorted(henry, first["henry_mol_kg_Pa"], "right") / len(henry)
+    )
 
 
 @pytest.mark.slow
@@ -85,15 +105,23 @@ def test_the_report_leads_with_the_screening(demo, render_page):
     for name in ("confirmed", "screened", "importance", "map", "curve"):
         assert f'data-figure="{name}"' in page
     summary = json.loads((demo / "screening.json").read_text())
-    assert set(summary["timings_s"]) >= {"simulation (sample)", "featurization (all)", "learning", "prediction (all)",
-                                         "simulation (confirm)"}
+    assert set(summary["timings_s"]) >= {
+        "simulation (sample)",
+        "featurization (all)",
+        "learning",
+        "prediction (all)",
+        "simulation (confirm)",
+    }
 
 
-@pytest.mark.parametrize(("arguments", "message"), [
-    (["--guest", "CO2"], "single-site guest"),
-    (["--featurizer", "racs,nonsense"], "unknown featurizer"),
-    (["--n-simulate", "5"], "at least 20 MOFs"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--guest", "CO2"], "single-site guest"),
+        (["--featurizer", "racs,nonsense"], "unknown featurizer"),
+        (["--n-simulate", "5"], "at least 20 MOFs"),
+    ],
+)
 def test_a_bad_request_is_refused_before_any_simulation(tmp_path, capsys, arguments, message):
     assert main(["demo", "mof", "--out", str(tmp_path / "run"), *arguments]) == 2
     assert message in capsys.readouterr().err

@@ -8,10 +8,17 @@ from ase.build import bulk
 from atomlearn.workflows.families import distinct_frameworks, family_key
 
 
-@pytest.mark.parametrize(("item_id", "family"), [
-    ("MISQIQ03_clean", "MISQIQ"), ("MISQIQ_clean", "MISQIQ"), ("OBEDAA_charged", "OBEDAA"), ("VACFOV_clean_h", "VACFOV"),
-    ("ja406030p_si_002_manual", "ja406030p"), ("ABCDEF123_clean", "ABCDEF123"),
-])
+@pytest.mark.parametrize(
+    ("item_id", "family"),
+    [
+        ("MISQIQ03_clean", "MISQIQ"),
+        ("MISQIQ_clean", "MISQIQ"),
+        ("OBEDAA_charged", "OBEDAA"),
+        ("VACFOV_clean_h", "VACFOV"),
+        ("ja406030p_si_002_manual", "ja406030p"),
+        ("ABCDEF123_clean", "ABCDEF123"),
+    ],
+)
 def test_family_key(item_id, family):
     assert family_key(item_id) == family
 
@@ -24,8 +31,14 @@ def _structures():
     rotated.set_cell(copper.cell[[1, 2, 0]], scale_atoms=True)  # another cell setting of the same lattice
     larger = bulk("Cu", "fcc", a=3.9, cubic=True)  # 8 % larger: another framework
     gold = bulk("Au", "fcc", a=3.6, cubic=True)  # another composition
-    return {"AAAAAA_clean": copper, "AAAAAA01_clean": larger, "BBBBBB_clean": strained, "CCCCCC_clean": rotated,
-            "DDDDDD_clean": larger, "EEEEEE_clean": gold}
+    return {
+        "AAAAAA_clean": copper,
+        "AAAAAA01_clean": larger,
+        "BBBBBB_clean": strained,
+        "CCCCCC_clean": rotated,
+        "DDDDDD_clean": larger,
+        "EEEEEE_clean": gold,
+    }
 
 
 def test_families_and_same_cells_collapse_in_rank_order():

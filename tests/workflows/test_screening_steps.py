@@ -11,8 +11,11 @@ def _brute_force(x, y):
     remaining = set(np.flatnonzero(np.isfinite(x) & np.isfinite(y)))
     current = 0
     while remaining:
-        front = {i for i in remaining
-                 if not any(x[j] >= x[i] and y[j] >= y[i] and (x[j] > x[i] or y[j] > y[i]) for j in remaining)}
+        front = {
+            i
+            for i in remaining
+            if not any(x[j] >= x[i] and y[j] >= y[i] and (x[j] > x[i] or y[j] > y[i]) for j in remaining)
+        }
         for i in front:
             layer[i] = current
         remaining -= front

@@ -12,8 +12,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from atomlearn.validation import (check_count, check_finite, check_fraction, check_n_jobs, check_non_negative,
-                                  check_positive, check_share, check_temperature)
+from atomlearn.validation import (
+    check_count,
+    check_finite,
+    check_fraction,
+    check_n_jobs,
+    check_non_negative,
+    check_positive,
+    check_share,
+    check_temperature,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,10 +56,18 @@ def add_data_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--dataset", dest="dataset_option", help=argparse.SUPPRESS)  # older spelling
     add_folder_arguments(command)
     command.add_argument("--target", required=True, help="label column to predict")
-    command.add_argument("--featurizer", default="element_fraction", help="one or more names, comma-separated (default element_fraction; see `atomlearn featurize --list`)")
-    command.add_argument("--set", action="append", default=[], metavar="NAME.PARAM=VALUE", help="featurizer parameter (JSON value)")
+    command.add_argument(
+        "--featurizer",
+        default="element_fraction",
+        help="one or more names, comma-separated (default element_fraction; see `atomlearn featurize --list`)",
+    )
+    command.add_argument(
+        "--set", action="append", default=[], metavar="NAME.PARAM=VALUE", help="featurizer parameter (JSON value)"
+    )
     command.add_argument("--n", type=COUNT, help="use a random sample of this many structures")
-    command.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="random seed for sampling, splitting and models (default 0)")
+    command.add_argument(
+        "--seed", type=COUNT_OR_ZERO, default=0, help="random seed for sampling, splitting and models (default 0)"
+    )
     add_worker_arguments(command, "worker processes for featurizing (-1: all cores)")
 
 
@@ -70,7 +86,9 @@ def add_folder_arguments(command: argparse.ArgumentParser, labels: str | None = 
     command.add_argument("--id-column", default="id", help="id column of the labels CSV (default id)")
 
 
-def add_worker_arguments(command: argparse.ArgumentParser, help_n_jobs: str = "worker processes (-1: all cores)") -> None:
+def add_worker_arguments(
+    command: argparse.ArgumentParser, help_n_jobs: str = "worker processes (-1: all cores)"
+) -> None:
     """Add ``--n-jobs`` and ``--scheduler`` (local processes, or an existing Dask cluster)."""
     command.add_argument("--n-jobs", type=N_JOBS, default=1, help=help_n_jobs)
     command.add_argument("--scheduler", help="address of a dask.distributed scheduler (or $ATOMLEARN_SCHEDULER)")
@@ -120,7 +138,9 @@ def dataset_and_featurizers(args: argparse.Namespace) -> tuple[Dataset, list[Fea
     name = args.dataset or args.dataset_option
     if not name:
         raise ValueError("give a dataset: a bundled name (see `atomlearn datasets list`), a folder or an ASE database")
-    return load_dataset(name, args), make_featurizers(args.featurizer, args.set, n_jobs=args.n_jobs, scheduler=args.scheduler)
+    return load_dataset(name, args), make_featurizers(
+        args.featurizer, args.set, n_jobs=args.n_jobs, scheduler=args.scheduler
+    )
 
 
 def make_featurizers(names: str, settings: Sequence[str], **runtime: Any) -> list[Featurizer]:
@@ -148,7 +168,13 @@ def load_dataset(name: str, args: argparse.Namespace | None = None) -> Dataset:
 
     if name in BUNDLED or args is None:
         return load(name)
-    return load(name, labels=args.labels, id_column=args.id_column, n_jobs=args.n_jobs, scheduler=getattr(args, "scheduler", None))
+    return load(
+        name,
+        labels=args.labels,
+        id_column=args.id_column,
+        n_jobs=args.n_jobs,
+        scheduler=getattr(args, "scheduler", None),
+    )
 
 
 def table(frame: pd.DataFrame, title: str | None = None) -> Table:
@@ -227,8 +253,9 @@ def json_or_text(raw: str) -> object:
         return raw
 
 
-def _checked(check: Callable[..., Any], convert: Callable[[str], Any], *args: Any,
-             bad: tuple[str, ...] = ()) -> Callable[[str], Any]:
+def _checked(
+    check: Callable[..., Any], convert: Callable[[str], Any], *args: Any, bad: tuple[str, ...] = ()
+) -> Callable[[str], Any]:
     """An argparse ``type``: the text converted, then range-checked by an ``atomlearn.validation`` check.
 
     ``bad`` lists values it refuses (the CLI test feeds each numeric option its own)."""
@@ -244,7 +271,9 @@ def _checked(check: Callable[..., Any], convert: Callable[[str], Any], *args: An
             raise argparse.ArgumentTypeError(str(exc)) from None
 
     parse.__name__ = check.__name__.removeprefix("check_")
-    parse.__doc__ = f"argparse type: the text as {convert.__name__}, then ``{check.__name__}`` (refuses {', '.join(bad)})"
+    parse.__doc__ = (
+        f"argparse type: the text as {convert.__name__}, then ``{check.__name__}`` (refuses {', '.join(bad)})"
+    )
     parse.bad_values = ("x", *bad)  # type: ignore[attr-defined]
     return parse
 

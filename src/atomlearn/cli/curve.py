@@ -6,8 +6,17 @@ from __future__ import annotations
 import argparse
 
 from atomlearn.atomic import write_csv_atomic
-from atomlearn.cli.common import (COUNT, COUNT_OR_ZERO, FRACTION, NON_NEGATIVE, add_data_arguments, console,
-                                 dataset_and_featurizers, model_params, table)
+from atomlearn.cli.common import (
+    COUNT,
+    COUNT_OR_ZERO,
+    FRACTION,
+    NON_NEGATIVE,
+    add_data_arguments,
+    console,
+    dataset_and_featurizers,
+    model_params,
+    table,
+)
 from atomlearn.cli.fit import add_model_arguments, print_accounting
 
 
@@ -22,15 +31,25 @@ def register(commands: argparse._SubParsersAction) -> None:
     curve.add_argument("--out", help="CSV of every (size, repeat) with train and test MAE")
     curve.set_defaults(handler=_curve)
 
-    bias_variance = commands.add_parser("bias-variance", help="bias², variance and noise of polynomial, Lennard-Jones "
-                                                              "and ridge fits to noisy Lennard-Jones energies")
+    bias_variance = commands.add_parser(
+        "bias-variance",
+        help="bias², variance and noise of polynomial, Lennard-Jones and ridge fits to noisy Lennard-Jones energies",
+    )
     bias_variance.add_argument("--degrees", default="1-10", help="polynomial degrees, e.g. 1-10 or 1,3,5")
-    bias_variance.add_argument("--ridge-degree", type=COUNT, default=10, help="degree of the ridge-regularised polynomial")
-    bias_variance.add_argument("--lambdas", default="1e-6,1e-4,1e-2,1,10,100,1000", help="ridge λ values, comma-separated")
+    bias_variance.add_argument(
+        "--ridge-degree", type=COUNT, default=10, help="degree of the ridge-regularised polynomial"
+    )
+    bias_variance.add_argument(
+        "--lambdas", default="1e-6,1e-4,1e-2,1,10,100,1000", help="ridge λ values, comma-separated"
+    )
     bias_variance.add_argument("--n-train", type=COUNT, default=30, help="training points per round (default 30)")
-    bias_variance.add_argument("--noise", type=NON_NEGATIVE, default=0.002, help="noise standard deviation in eV (default 0.002)")
+    bias_variance.add_argument(
+        "--noise", type=NON_NEGATIVE, default=0.002, help="noise standard deviation in eV (default 0.002)"
+    )
     bias_variance.add_argument("--rounds", type=COUNT, default=200, help="training sets drawn (default 200)")
-    bias_variance.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed of the noise and the draws (default 0)")
+    bias_variance.add_argument(
+        "--seed", type=COUNT_OR_ZERO, default=0, help="seed of the noise and the draws (default 0)"
+    )
     bias_variance.add_argument("--out", help="CSV of the table")
     bias_variance.set_defaults(handler=_bias_variance)
 
@@ -42,21 +61,40 @@ def _curve(args: argparse.Namespace) -> int:
 
     dataset, featurizers = dataset_and_featurizers(args)
     model = make_model(args.model, model_params(args.param))
-    data = featurized_split(dataset, args.target, featurizers, n=args.n, test_size=args.test_size, random_state=args.seed)
+    data = featurized_split(
+        dataset, args.target, featurizers, n=args.n, test_size=args.test_size, random_state=args.seed
+    )
     inputs = model_inputs(data, model)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     too_big = [s for s in sizes if s > len(data.train)]
     if too_big:
-        raise ValueError(f"training sizes {too_big} exceed the {len(data.train)} training structures; "
-                         "use smaller sizes or a larger --n")
-    curve = learning_curve(model, inputs[data.train], data.y[data.train], inputs[data.test],
-                           data.y[data.test], sizes, repeats=args.repeats, random_state=args.seed)
+        raise ValueError(
+            f"training sizes {too_big} exceed the {len(data.train)} training structures; "
+            "use smaller sizes or a larger --n"
+        )
+    curve = learning_curve(
+        model,
+        inputs[data.train],
+        data.y[data.train],
+        inputs[data.test],
+        data.y[data.test],
+        sizes,
+        repeats=args.repeats,
+        random_state=args.seed,
+    )
     summary, slope = summarize_curve(curve)
     unit = dataset.meta.units.get(args.target, "")
     on = "the structures" if takes_structures(model) else f"{args.featurizer} features"
-    console.print(table(summary.reset_index(), f"learning curve of {args.model} on {on}: MAE"
-                                               f"{f' ({unit})' if unit else ''}, {len(data.test)} test structures"))
-    console.print(f"log-log slope of the test MAE: {slope:.3f} (doubling the data multiplies the error by {2**slope:.2f})")
+    console.print(
+        table(
+            summary.reset_index(),
+            f"learning curve of {args.model} on {on}: MAE"
+            f"{f' ({unit})' if unit else ''}, {len(data.test)} test structures",
+        )
+    )
+    console.print(
+        f"log-log slope of the test MAE: {slope:.3f} (doubling the data multiplies the error by {2**slope:.2f})"
+    )
     print_accounting(data.counts, [e.to_dict() for e in data.errors], len(data.train), len(data.test))
     if args.out:
         write_csv_atomic(curve, args.out)
@@ -76,12 +114,23 @@ def int_list(text: str) -> list[int]:
 def _bias_variance(args: argparse.Namespace) -> int:
     from atomlearn.workflows.lj_bias_variance import lj_bias_variance
 
-    result = lj_bias_variance(degrees=int_list(args.degrees), ridge_degree=args.ridge_degree,
-                              ridge_lambdas=tuple(float(v) for v in args.lambdas.split(",")), n_train=args.n_train,
-                              noise_eV=args.noise, n_rounds=args.rounds, random_state=args.seed)
+    result = lj_bias_variance(
+        degrees=int_list(args.degrees),
+        ridge_degree=args.ridge_degree,
+        ridge_lambdas=tuple(float(v) for v in args.lambdas.split(",")),
+        n_train=args.n_train,
+        noise_eV=args.noise,
+        n_rounds=args.rounds,
+        random_state=args.seed,
+    )
     shown = result.reset_index()[["model", "bias2", "variance", "noise", "expected_mse", "test_mse"]]
-    console.print(table(shown, f"noisy Lennard-Jones (argon) energies, {args.n_train} training points, "
-                               f"{args.rounds} training sets: errors in eV²"))
+    console.print(
+        table(
+            shown,
+            f"noisy Lennard-Jones (argon) energies, {args.n_train} training points, "
+            f"{args.rounds} training sets: errors in eV²",
+        )
+    )
     console.print(f"lowest expected error: {result['expected_mse'].idxmin()}")
     if args.out:
         write_csv_atomic(result.reset_index(), args.out)  # the model names as the first column

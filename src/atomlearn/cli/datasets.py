@@ -6,7 +6,7 @@ import argparse
 
 from rich.markup import escape
 
-from atomlearn.cli.common import (COUNT, COUNT_OR_ZERO, console, load_dataset, table)
+from atomlearn.cli.common import COUNT, COUNT_OR_ZERO, console, load_dataset, table
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -65,6 +65,8 @@ def _export(args: argparse.Namespace) -> int:
     if args.n is not None:
         dataset = dataset.sample(args.n, random_state=args.seed)
     counts = export_dataset(dataset, args.out)
-    console.print(f"wrote {counts['structures']} structures and {counts['label_rows']} label rows to {args.out}"
-                  + (f" ({counts['errors']} load problems in errors.csv)" if counts["errors"] else ""))
+    console.print(
+        f"wrote {counts['structures']} structures and {counts['label_rows']} label rows to {args.out}"
+        + (f" ({counts['errors']} load problems in errors.csv)" if counts["errors"] else "")
+    )
     return 0

@@ -7,8 +7,17 @@ import time
 
 from rich.markup import escape
 
-from atomlearn.cli.common import (COUNT, COUNT_OR_ZERO, FRACTION, N_JOBS, POSITIVE, TEMPERATURE, console, parse_nested,
-                                 table)
+from atomlearn.cli.common import (
+    COUNT,
+    COUNT_OR_ZERO,
+    FRACTION,
+    N_JOBS,
+    POSITIVE,
+    TEMPERATURE,
+    console,
+    parse_nested,
+    table,
+)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -16,46 +25,83 @@ def register(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser("demo", help="end-to-end demonstrations on the bundled data")
     demo_commands = demo.add_subparsers(title="demo commands", required=True)
     mof = demo_commands.add_parser(
-        "mof", help="Widom K_H of random CoRE MOFs -> surrogate -> screen all 12,020 -> simulate the predicted best")
+        "mof", help="Widom K_H of random CoRE MOFs -> surrogate -> screen all 12,020 -> simulate the predicted best"
+    )
     mof.add_argument("--guest", default="CH4", help="CH4, Ar, Kr, Xe, N2 or CO2 (default CH4)")
     mof.add_argument("--temperature", type=TEMPERATURE, default=298.0, help="temperature in K (default 298)")
-    mof.add_argument("--n-simulate", type=COUNT, default=400, help="random MOFs to simulate for training and testing (default 400)")
+    mof.add_argument(
+        "--n-simulate", type=COUNT, default=400, help="random MOFs to simulate for training and testing (default 400)"
+    )
     mof.add_argument("--n-screen", type=COUNT, help="screen a random subset of this many MOFs instead of all")
     mof.add_argument("--top", type=COUNT, default=20, help="predicted best MOFs to list (default 20)")
-    mof.add_argument("--confirm", type=COUNT, default=10, help="predicted best (not yet simulated) to simulate (default 10)")
-    mof.add_argument("--featurizer", default="racs,coremof_pores,energy_histogram",
-                     help="featurizers, comma-separated (default racs,coremof_pores,energy_histogram; "
-                          "energy histograms need a single-site guest: CH4, Ar, Kr, Xe)")
+    mof.add_argument(
+        "--confirm", type=COUNT, default=10, help="predicted best (not yet simulated) to simulate (default 10)"
+    )
+    mof.add_argument(
+        "--featurizer",
+        default="racs,coremof_pores,energy_histogram",
+        help="featurizers, comma-separated (default racs,coremof_pores,energy_histogram; "
+        "energy histograms need a single-site guest: CH4, Ar, Kr, Xe)",
+    )
     mof.add_argument("--model", default="krr", help="model (see `atomlearn models`; default krr)")
     mof.add_argument("--nested", default="5x5", help="nested CV on the training set, OUTERxINNER (default 5x5)")
-    mof.add_argument("--target-error", type=FRACTION, default=0.05, help="Widom: stop at this relative error of K_H (default 0.05)")
-    mof.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed of the samples, split and insertions (default 0)")
+    mof.add_argument(
+        "--target-error", type=FRACTION, default=0.05, help="Widom: stop at this relative error of K_H (default 0.05)"
+    )
+    mof.add_argument(
+        "--seed", type=COUNT_OR_ZERO, default=0, help="seed of the samples, split and insertions (default 0)"
+    )
     mof.add_argument("--n-jobs", type=N_JOBS, default=2, help="worker processes (-1: all cores; default 2)")
-    mof.add_argument("--out", default="demo-run", help="output folder (default demo-run); a rerun reuses its simulations")
+    mof.add_argument(
+        "--out", default="demo-run", help="output folder (default demo-run); a rerun reuses its simulations"
+    )
     mof.set_defaults(handler=_demo_mof)
     co2 = demo_commands.add_parser(
-        "co2", help="carbon capture: EQeq charges + GCMC of flue gas for random CoRE MOFs -> two surrogates -> "
-                    "screen all 12,020 -> the Pareto front -> GCMC of the predicted best")
+        "co2",
+        help="carbon capture: EQeq charges + GCMC of flue gas for random CoRE MOFs -> two surrogates -> "
+        "screen all 12,020 -> the Pareto front -> GCMC of the predicted best",
+    )
     co2.add_argument("--temperature", type=TEMPERATURE, default=298.0, help="temperature in K (default 298)")
     co2.add_argument("--n-simulate", type=COUNT, default=75, help="random MOFs to label by GCMC (default 75)")
     co2.add_argument("--n-screen", type=COUNT, help="screen a random subset of this many MOFs instead of all")
-    co2.add_argument("--n-henry", type=COUNT, default=6,
-                     help="MOFs of the sample whose Widom K_H(CO2), K_H(N2) are compared with GCMC (default 6)")
+    co2.add_argument(
+        "--n-henry",
+        type=COUNT,
+        default=6,
+        help="MOFs of the sample whose Widom K_H(CO2), K_H(N2) are compared with GCMC (default 6)",
+    )
     co2.add_argument("--top", type=COUNT, default=20, help="predicted best frameworks to list (default 20)")
-    co2.add_argument("--confirm", type=COUNT, default=8, help="predicted best frameworks (never simulated) to simulate (default 8)")
-    co2.add_argument("--featurizer", default="racs,coremof_pores", help="featurizers, comma-separated (default racs,coremof_pores)")
+    co2.add_argument(
+        "--confirm", type=COUNT, default=8, help="predicted best frameworks (never simulated) to simulate (default 8)"
+    )
+    co2.add_argument(
+        "--featurizer", default="racs,coremof_pores", help="featurizers, comma-separated (default racs,coremof_pores)"
+    )
     co2.add_argument("--model", default="krr", help="model (see `atomlearn models`; default krr)")
-    co2.add_argument("--nested", default="5x5", help="nested CV of the uptake model on the training set, OUTERxINNER (default 5x5)")
+    co2.add_argument(
+        "--nested", default="5x5", help="nested CV of the uptake model on the training set, OUTERxINNER (default 5x5)"
+    )
     co2.add_argument("--init-cycles", type=COUNT_OR_ZERO, default=150, help="GCMC cycles to equilibrate (default 150)")
     co2.add_argument("--cycles", type=COUNT, default=500, help="GCMC cycles to sample, at most (default 500)")
-    co2.add_argument("--target-error", type=FRACTION, default=0.05,
-                     help="GCMC: stop sampling at this relative error of both loadings (default 0.05)")
+    co2.add_argument(
+        "--target-error",
+        type=FRACTION,
+        default=0.05,
+        help="GCMC: stop sampling at this relative error of both loadings (default 0.05)",
+    )
     co2.add_argument("--grid-spacing", type=POSITIVE, default=0.15, help="GCMC energy grid spacing in Å (default 0.15)")
-    co2.add_argument("--coarse-grid", action="store_true",
-                     help="allow a grid coarser than 0.2 Å for a quick test (its GCMC points are marked unconverged)")
-    co2.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed of the samples, split and simulations (default 0)")
+    co2.add_argument(
+        "--coarse-grid",
+        action="store_true",
+        help="allow a grid coarser than 0.2 Å for a quick test (its GCMC points are marked unconverged)",
+    )
+    co2.add_argument(
+        "--seed", type=COUNT_OR_ZERO, default=0, help="seed of the samples, split and simulations (default 0)"
+    )
     co2.add_argument("--n-jobs", type=N_JOBS, default=2, help="worker processes (-1: all cores; default 2)")
-    co2.add_argument("--out", default="demo-co2", help="output folder (default demo-co2); a rerun reuses its charges and simulations")
+    co2.add_argument(
+        "--out", default="demo-co2", help="output folder (default demo-co2); a rerun reuses its charges and simulations"
+    )
     co2.set_defaults(handler=_demo_co2)
 
 
@@ -63,13 +109,25 @@ def _demo_mof(args: argparse.Namespace) -> int:
     from atomlearn.workflows import screen_coremof
 
     start = time.perf_counter()
-    console.print(f"[bold]Screening CoRE MOF 2019 for {args.guest} Henry coefficients at {args.temperature:g} K[/]: "
-                  f"simulate {args.n_simulate} random MOFs, learn, predict all, simulate the predicted best {args.confirm}.")
-    result = screen_coremof(args.out, guest=args.guest, temperature_K=args.temperature, n_simulate=args.n_simulate,
-                            n_screen=args.n_screen, n_top=args.top, n_confirm=args.confirm,
-                            featurizers=[n.strip() for n in args.featurizer.split(",") if n.strip()], model=args.model,
-                            nested=parse_nested(args.nested), n_jobs=args.n_jobs, random_state=args.seed,
-                            target_relative_error=args.target_error)
+    console.print(
+        f"[bold]Screening CoRE MOF 2019 for {args.guest} Henry coefficients at {args.temperature:g} K[/]: "
+        f"simulate {args.n_simulate} random MOFs, learn, predict all, simulate the predicted best {args.confirm}."
+    )
+    result = screen_coremof(
+        args.out,
+        guest=args.guest,
+        temperature_K=args.temperature,
+        n_simulate=args.n_simulate,
+        n_screen=args.n_screen,
+        n_top=args.top,
+        n_confirm=args.confirm,
+        featurizers=[n.strip() for n in args.featurizer.split(",") if n.strip()],
+        model=args.model,
+        nested=parse_nested(args.nested),
+        n_jobs=args.n_jobs,
+        random_state=args.seed,
+        target_relative_error=args.target_error,
+    )
     _print_summary(result, args)
     console.print(f"report: {result.report}")
     console.print(f"total {time.perf_counter() - start:.0f} s")
@@ -81,49 +139,79 @@ def _print_summary(result, args: argparse.Namespace) -> None:
 
     summary, run = result.summary, result.run
     counts = summary["counts"]
-    console.print(f"sample: {counts['simulated']} MOFs simulated, {counts['simulated_ok'] - counts['simulated_closed']} "
-                  f"with K_H > 0 for learning, {counts['simulated_closed']} closed to {args.guest} (K_H = 0), "
-                  f"{counts['simulation_failed']} failed; run: {run.counts['used']} used "
-                  f"({run.split['n_train']} train, {run.split['n_test']} stratified test), {run.counts['failed']} excluded")
+    console.print(
+        f"sample: {counts['simulated']} MOFs simulated, {counts['simulated_ok'] - counts['simulated_closed']} "
+        f"with K_H > 0 for learning, {counts['simulated_closed']} closed to {args.guest} (K_H = 0), "
+        f"{counts['simulation_failed']} failed; run: {run.counts['used']} used "
+        f"({run.split['n_train']} train, {run.split['n_test']} stratified test), {run.counts['failed']} excluded"
+    )
     rows = []
     for key, metrics in run.metrics_ci.items():
         test = metrics["test"]
-        rows.append({"model": args.model if key == "model" else key, "test MAE (log10)": test["mae"]["value"],
-                     "95% CI": f"[{test['mae']['low']:.3f}, {test['mae']['high']:.3f}]", "test R²": test["r2"]["value"]})
-    console.print(table(pd.DataFrame(rows), f"log10 K_H on the test set ({run.split['n_test']} MOFs never seen in training)"))
+        rows.append(
+            {
+                "model": args.model if key == "model" else key,
+                "test MAE (log10)": test["mae"]["value"],
+                "95% CI": f"[{test['mae']['low']:.3f}, {test['mae']['high']:.3f}]",
+                "test R²": test["r2"]["value"],
+            }
+        )
+    console.print(
+        table(pd.DataFrame(rows), f"log10 K_H on the test set ({run.split['n_test']} MOFs never seen in training)")
+    )
     test = summary["test"]
-    console.print(f"{args.model}: top-{test['top_fraction']:.0%} recall on the test set {test['top_recall']:.2f} "
-                  f"(random ranking: {test['top_fraction']:.2f})")
+    console.print(
+        f"{args.model}: top-{test['top_fraction']:.0%} recall on the test set {test['top_recall']:.2f} "
+        f"(random ranking: {test['top_fraction']:.2f})"
+    )
     if run.nested:
         mae = run.nested["summary"]["mae"]
         console.print(f"nested CV {args.nested} on the training set: MAE {mae['mean']:.3f} ± {mae['std']:.3f}")
     classifier = summary["open_classifier"]
     if "test" in classifier:
         balanced = classifier["test"]["balanced_accuracy"]
-        console.print(f"open-to-{args.guest} classifier: balanced accuracy {balanced['value']:.2f} "
-                      f"[{balanced['low']:.2f}, {balanced['high']:.2f}] on {classifier['n_test']} test MOFs; "
-                      f"{counts['predicted_closed']} screened MOFs predicted closed and left out of the ranking")
+        console.print(
+            f"open-to-{args.guest} classifier: balanced accuracy {balanced['value']:.2f} "
+            f"[{balanced['low']:.2f}, {balanced['high']:.2f}] on {classifier['n_test']} test MOFs; "
+            f"{counts['predicted_closed']} screened MOFs predicted closed and left out of the ranking"
+        )
     else:
         console.print(f"open/closed classifier: {classifier['note']}")
-    console.print(f"screened: {counts['screened_requested']} MOFs in, {counts['screened_predicted']} predicted, "
-                  f"{counts['screened_failed']} failed (reasons in screened.csv)")
-    top = pd.DataFrame(summary["top"])[["id", "predicted", "predicted_henry_mol_kg_Pa", "p_open", "simulated", "LCD_A", "PLD_A",
-                                         "n_members"]]
-    console.print(table(top.fillna(""), f"predicted top {len(top)} frameworks (log10 K_H; simulated: in the random sample; "
-                                        "n_members: CSD entries of the framework, in screened.csv's order)"))
-    confirmed = result.confirmed[["id", "predicted", "simulated", "simulated_se", "error", "percentile_in_sample", "note"]]
-    console.print(table(confirmed.fillna(""), "the surrogate's claim checked: predicted best, newly simulated (log10 K_H)"))
+    console.print(
+        f"screened: {counts['screened_requested']} MOFs in, {counts['screened_predicted']} predicted, "
+        f"{counts['screened_failed']} failed (reasons in screened.csv)"
+    )
+    top = pd.DataFrame(summary["top"])[
+        ["id", "predicted", "predicted_henry_mol_kg_Pa", "p_open", "simulated", "LCD_A", "PLD_A", "n_members"]
+    ]
+    console.print(
+        table(
+            top.fillna(""),
+            f"predicted top {len(top)} frameworks (log10 K_H; simulated: in the random sample; "
+            "n_members: CSD entries of the framework, in screened.csv's order)",
+        )
+    )
+    confirmed = result.confirmed[
+        ["id", "predicted", "simulated", "simulated_se", "error", "percentile_in_sample", "note"]
+    ]
+    console.print(
+        table(confirmed.fillna(""), "the surrogate's claim checked: predicted best, newly simulated (log10 K_H)")
+    )
     check = summary["confirm"]
     if check["mae"] is not None:
-        console.print(f"confirmed: MAE {check['mae']:.3f} log10 units (test MAE {test['mae']:.3f}); "
-                      f"{check['in_sample_top_fraction']} of {check['n']} beat the sample's top {test['top_fraction']:.0%} "
-                      f"(K_H > {check['sample_top_threshold_henry']:.3g}); best confirmed K_H "
-                      f"{check['best_confirmed_henry']:.3g} vs best of the sample {check['best_in_sample_henry']:.3g} mol/(kg·Pa)")
+        console.print(
+            f"confirmed: MAE {check['mae']:.3f} log10 units (test MAE {test['mae']:.3f}); "
+            f"{check['in_sample_top_fraction']} of {check['n']} beat the sample's top {test['top_fraction']:.0%} "
+            f"(K_H > {check['sample_top_threshold_henry']:.3g}); best confirmed K_H "
+            f"{check['best_confirmed_henry']:.3g} vs best of the sample {check['best_in_sample_henry']:.3g} mol/(kg·Pa)"
+        )
     timings = pd.DataFrame([{"step": k, "seconds": v} for k, v in summary["timings_s"].items()])
     console.print(table(timings, "time split"))
     saved = summary["saving"]
-    console.print(f"simulating all {saved['n_screened']} screened MOFs would take about {saved['simulate_all_s'] / 60:.0f} min "
-                  f"here; the surrogate featurized and predicted them in {saved['surrogate_s']:.0f} s")
+    console.print(
+        f"simulating all {saved['n_screened']} screened MOFs would take about {saved['simulate_all_s'] / 60:.0f} min "
+        f"here; the surrogate featurized and predicted them in {saved['surrogate_s']:.0f} s"
+    )
     for _, row in result.confirmed[result.confirmed["note"].ne("")].iterrows():
         console.print(escape(f"  note {row['id']}: {row['note']}"), highlight=False)
 
@@ -132,15 +220,30 @@ def _demo_co2(args: argparse.Namespace) -> int:
     from atomlearn.workflows import screen_coremof_co2
 
     start = time.perf_counter()
-    console.print(f"[bold]Screening CoRE MOF 2019 for carbon capture[/] (15 % CO2 / 85 % N2, 1 bar, {args.temperature:g} K): "
-                  f"EQeq charges and GCMC for {args.n_simulate} random MOFs, learn uptake and selectivity, predict all, "
-                  f"simulate the predicted best {args.confirm}.")
-    result = screen_coremof_co2(args.out, temperature_K=args.temperature, n_simulate=args.n_simulate, n_screen=args.n_screen,
-                                n_top=args.top, n_confirm=args.confirm, n_henry=args.n_henry,
-                                featurizers=[n.strip() for n in args.featurizer.split(",") if n.strip()], model=args.model,
-                                nested=parse_nested(args.nested), init_cycles=args.init_cycles, cycles=args.cycles,
-                                target_relative_error=args.target_error, grid_spacing_A=args.grid_spacing,
-                                allow_coarse_grid=args.coarse_grid, n_jobs=args.n_jobs, random_state=args.seed)
+    console.print(
+        f"[bold]Screening CoRE MOF 2019 for carbon capture[/] (15 % CO2 / 85 % N2, 1 bar, {args.temperature:g} K): "
+        f"EQeq charges and GCMC for {args.n_simulate} random MOFs, learn uptake and selectivity, predict all, "
+        f"simulate the predicted best {args.confirm}."
+    )
+    result = screen_coremof_co2(
+        args.out,
+        temperature_K=args.temperature,
+        n_simulate=args.n_simulate,
+        n_screen=args.n_screen,
+        n_top=args.top,
+        n_confirm=args.confirm,
+        n_henry=args.n_henry,
+        featurizers=[n.strip() for n in args.featurizer.split(",") if n.strip()],
+        model=args.model,
+        nested=parse_nested(args.nested),
+        init_cycles=args.init_cycles,
+        cycles=args.cycles,
+        target_relative_error=args.target_error,
+        grid_spacing_A=args.grid_spacing,
+        allow_coarse_grid=args.coarse_grid,
+        n_jobs=args.n_jobs,
+        random_state=args.seed,
+    )
     _print_co2_summary(result)
     console.print(f"report: {result.report}")
     console.print(f"total {time.perf_counter() - start:.0f} s")
@@ -152,44 +255,79 @@ def _print_co2_summary(result) -> None:
 
     summary = result.summary
     counts, henry, check = summary["counts"], summary["henry_vs_gcmc"], summary["confirm"]
-    console.print(f"sample: {counts['simulated']} MOFs, {counts['charges_failed']} refused by EQeq, "
-                  f"{counts['simulation_failed']} GCMC failures, {counts['simulated_closed']} closed to CO2, "
-                  f"{counts['simulated_ok']} labelled (CO2 uptake at 0.15 bar and CO2/N2 selectivity from GCMC of the mixture)")
+    console.print(
+        f"sample: {counts['simulated']} MOFs, {counts['charges_failed']} refused by EQeq, "
+        f"{counts['simulation_failed']} GCMC failures, {counts['simulated_closed']} closed to CO2, "
+        f"{counts['simulated_ok']} labelled (CO2 uptake at 0.15 bar and CO2/N2 selectivity from GCMC of the mixture)"
+    )
     if counts.get("labels_unconverged"):
-        console.print(f"[yellow]{counts['labels_unconverged']} of the GCMC labels did not converge[/] within --cycles (their "
-                      "error bars cannot be trusted; gcmc_sample.csv says why): raise --cycles for labels to publish")
+        console.print(
+            f"[yellow]{counts['labels_unconverged']} of the GCMC labels did not converge[/] within --cycles (their "
+            "error bars cannot be trusted; gcmc_sample.csv says why): raise --cycles for labels to publish"
+        )
     if henry.get("n", 0) >= 3:
-        console.print(f"Widom (Henry regime) vs GCMC on {henry['n']} MOFs: uptake x{henry['uptake_ratio_median']:.2g} (median), "
-                      f"selectivity x{henry['selectivity_ratio_median']:.2g}; the labels are GCMC")
-    rows = [{"target": target, "test MOFs": t["n_test"], "MAE (log10)": t["mae"], "R²": t["r2"],
-             "top-5% recall": t["top_recall"], "MAE dummy": t["baselines"].get("dummy", float("nan"))}
-            for target, t in summary["test"].items()]
+        console.print(
+            f"Widom (Henry regime) vs GCMC on {henry['n']} MOFs: uptake x{henry['uptake_ratio_median']:.2g} (median), "
+            f"selectivity x{henry['selectivity_ratio_median']:.2g}; the labels are GCMC"
+        )
+    rows = [
+        {
+            "target": target,
+            "test MOFs": t["n_test"],
+            "MAE (log10)": t["mae"],
+            "R²": t["r2"],
+            "top-5% recall": t["top_recall"],
+            "MAE dummy": t["baselines"].get("dummy", float("nan")),
+        }
+        for target, t in summary["test"].items()
+    ]
     console.print(table(pd.DataFrame(rows), "the two surrogates on their test sets"))
     classifier = summary["open_classifier"]
     if "test" in classifier:
         balanced = classifier["test"]["balanced_accuracy"]
-        console.print(f"open-to-CO2 classifier: balanced accuracy {balanced['value']:.2f} [{balanced['low']:.2f}, "
-                      f"{balanced['high']:.2f}] on {classifier['n_test']} test MOFs")
+        console.print(
+            f"open-to-CO2 classifier: balanced accuracy {balanced['value']:.2f} [{balanced['low']:.2f}, "
+            f"{balanced['high']:.2f}] on {classifier['n_test']} test MOFs"
+        )
     else:
         console.print(f"open/closed classifier: {classifier['note']}")
-    console.print(f"screened: {counts['screened_requested']} MOFs in, {counts['screened_predicted']} predicted, "
-                  f"{counts['screened_failed']} failed, {counts['predicted_closed']} predicted closed (reasons in screened.csv); "
-                  f"{counts['out_of_domain']} predicted far from every training MOF are not ranked (in_domain)")
-    top = pd.DataFrame(summary["top"])[["id", "pareto_layer", "predicted_uptake_mol_kg", "predicted_selectivity_value",
-                                        "p_open", "n_members"]]
+    console.print(
+        f"screened: {counts['screened_requested']} MOFs in, {counts['screened_predicted']} predicted, "
+        f"{counts['screened_failed']} failed, {counts['predicted_closed']} predicted closed (reasons in screened.csv); "
+        f"{counts['out_of_domain']} predicted far from every training MOF are not ranked (in_domain)"
+    )
+    top = pd.DataFrame(summary["top"])[
+        ["id", "pareto_layer", "predicted_uptake_mol_kg", "predicted_selectivity_value", "p_open", "n_members"]
+    ]
     console.print(table(top, f"predicted top {len(top)} frameworks (Pareto layer, then uptake in mol/kg)"))
-    confirmed = result.confirmed[["id", "predicted_uptake", "simulated_uptake", "simulated_uptake_se", "predicted_selectivity",
-                                  "simulated_selectivity", "simulated_selectivity_se", "on_simulated_front"]]
-    console.print(table(confirmed.fillna(""), "the predicted best, newly simulated by GCMC (log10 uptake, log10 selectivity)"))
+    confirmed = result.confirmed[
+        [
+            "id",
+            "predicted_uptake",
+            "simulated_uptake",
+            "simulated_uptake_se",
+            "predicted_selectivity",
+            "simulated_selectivity",
+            "simulated_selectivity_se",
+            "on_simulated_front",
+        ]
+    ]
+    console.print(
+        table(confirmed.fillna(""), "the predicted best, newly simulated by GCMC (log10 uptake, log10 selectivity)")
+    )
     for _, row in result.confirmed[result.confirmed["note"].ne("")].iterrows():
         console.print(escape(f"  note {row['id']}: {row['note']}"), highlight=False)
     if check["uptake_mae"] is not None:
-        console.print(f"confirmed: MAE {check['uptake_mae']:.3f} (uptake), {check['selectivity_mae'] or float('nan'):.3f} "
-                      f"(selectivity) log10 units; {check['on_simulated_front']} of {check['n']} on the Pareto front of all "
-                      f"simulated; best uptake {check['best_confirmed_uptake']:.3g} mol/kg vs {check['best_in_sample_uptake']:.3g} "
-                      "for the best of the sample")
+        console.print(
+            f"confirmed: MAE {check['uptake_mae']:.3f} (uptake), {check['selectivity_mae'] or float('nan'):.3f} "
+            f"(selectivity) log10 units; {check['on_simulated_front']} of {check['n']} on the Pareto front of all "
+            f"simulated; best uptake {check['best_confirmed_uptake']:.3g} mol/kg vs {check['best_in_sample_uptake']:.3g} "
+            "for the best of the sample"
+        )
     timings = pd.DataFrame([{"step": k, "seconds": v} for k, v in summary["timings_s"].items()])
     console.print(table(timings, "time split"))
     saved = summary["saving"]
-    console.print(f"GCMC of all {saved['n_screened']} screened MOFs would take about {saved['simulate_all_s'] / 3600:.1f} h "
-                  f"here; the surrogate featurized and predicted them in {saved['surrogate_s']:.0f} s")
+    console.print(
+        f"GCMC of all {saved['n_screened']} screened MOFs would take about {saved['simulate_all_s'] / 3600:.1f} h "
+        f"here; the surrogate featurized and predicted them in {saved['surrogate_s']:.0f} s"
+    )

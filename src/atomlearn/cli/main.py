@@ -12,13 +12,39 @@ from typing import NoReturn
 from rich.markup import escape
 
 from atomlearn import __version__
-from atomlearn.cli import (cache, charges, curve, datasets, demo, explain, featurize, fit, forcefield, predict, sample,
-                          simulate, text)
-from atomlearn.cli.common import (COUNT, error_console)
+from atomlearn.cli import (
+    cache,
+    charges,
+    curve,
+    datasets,
+    demo,
+    explain,
+    featurize,
+    fit,
+    forcefield,
+    predict,
+    sample,
+    simulate,
+    text,
+)
+from atomlearn.cli.common import COUNT, error_console
 
 #: command groups in the order ``--help`` lists them
-COMMAND_GROUPS = (datasets, cache, featurize, fit, predict, curve, explain, simulate, charges, forcefield, sample, text,
-                  demo)
+COMMAND_GROUPS = (
+    datasets,
+    cache,
+    featurize,
+    fit,
+    predict,
+    curve,
+    explain,
+    simulate,
+    charges,
+    forcefield,
+    sample,
+    text,
+    demo,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,8 +91,10 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print ``error: PROG: MESSAGE (see PROG --help)`` on stderr and exit with status 2."""
-        error_console.print(f"[bold red]error:[/] {escape(one_line(f'{self.prog}: {message}'))} "
-                            f"(see `{self.prog} --help`)", highlight=False)
+        error_console.print(
+            f"[bold red]error:[/] {escape(one_line(f'{self.prog}: {message}'))} (see `{self.prog} --help`)",
+            highlight=False,
+        )
         raise SystemExit(2)
 
 
@@ -91,10 +119,18 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``atomlearn`` parser with every command group registered."""
     parser = OneLineParser(prog="atomlearn", description="Machine learning for materials and molecules.")
     parser.add_argument("--version", action="version", version=f"atomlearn {__version__}")
-    parser.add_argument("--threads", type=COUNT, help="threads for BLAS/OpenMP/PyTorch (default: the cores available; "
-                        "1 for MD of one molecule, which runs fastest on one)")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="say how many threads are used, and print the traceback of an error")
+    parser.add_argument(
+        "--threads",
+        type=COUNT,
+        help="threads for BLAS/OpenMP/PyTorch (default: the cores available; "
+        "1 for MD of one molecule, which runs fastest on one)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="say how many threads are used, and print the traceback of an error",
+    )
     commands = parser.add_subparsers(title="commands")
     for group in COMMAND_GROUPS:
         group.register(commands)
@@ -107,8 +143,11 @@ def _set_threads(args: argparse.Namespace) -> None:
 
     n = set_threads(args.threads or getattr(args, "default_threads", None) or available_cores())
     if args.verbose:
-        error_console.print(f"threads: {n} for BLAS/OpenMP/PyTorch in this process ({available_cores()} cores available;"
-                            " worker processes share the cores)", highlight=False)
+        error_console.print(
+            f"threads: {n} for BLAS/OpenMP/PyTorch in this process ({available_cores()} cores available;"
+            " worker processes share the cores)",
+            highlight=False,
+        )
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from atomlearn.cli.common import (N_JOBS, console, error_console, table)
+from atomlearn.cli.common import N_JOBS, console, error_console, table
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -56,9 +56,11 @@ def _predict(args: argparse.Namespace) -> int:
     frame = _predictions(bundle, names, args.n_jobs)
     unit = bundle.card.get("target_unit", "")
     n_failed = int((frame["error"] != "").sum())
-    console.print(f"{len(frame)} files in: {len(frame) - n_failed} predicted, {n_failed} failed "
-                  f"({bundle.card.get('target', 'y')}{f' in {unit}' if unit else ''}; model {bundle.card['model']['name']}, "
-                  f"trained on {_n_trained(bundle.card)} structures of {bundle.card['dataset']})")
+    console.print(
+        f"{len(frame)} files in: {len(frame) - n_failed} predicted, {n_failed} failed "
+        f"({bundle.card.get('target', 'y')}{f' in {unit}' if unit else ''}; model {bundle.card['model']['name']}, "
+        f"trained on {_n_trained(bundle.card)} structures of {bundle.card['dataset']})"
+    )
     if args.out:
         write_csv_atomic(frame, args.out)
         console.print(f"predictions written to {args.out}")
@@ -81,8 +83,11 @@ def _predictions(bundle, names: list[str], n_jobs: int):
 
     read = parallel_map(read_structure, names, ids=names, n_jobs=n_jobs, stage="read", description="reading")
     readable = [i for i, atoms in enumerate(read.results) if atoms is not None]
-    predicted = (bundle.predict([read.results[i] for i in readable], [names[i] for i in readable], n_jobs=n_jobs)
-                 if readable else pd.DataFrame(columns=["id", "y_pred", "error"]))
+    predicted = (
+        bundle.predict([read.results[i] for i in readable], [names[i] for i in readable], n_jobs=n_jobs)
+        if readable
+        else pd.DataFrame(columns=["id", "y_pred", "error"])
+    )
     unread = pd.DataFrame({"id": [e.item_id for e in read.errors], "error": [f"read: {e.reason}" for e in read.errors]})
     frame = pd.concat([predicted, unread], ignore_index=True).rename(columns={"id": "file"})
     frame.insert(1, "id", [Path(name).stem for name in frame["file"]])

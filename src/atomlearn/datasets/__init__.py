@@ -20,8 +20,16 @@ from atomlearn.structures import LazyStructures
 #: name -> (loader, number of structures, description)
 BUNDLED: dict[str, tuple[Callable[[], Dataset], int, str]] = {
     "qm9": (load_qm9, 130_831, "QM9 organic molecules, B3LYP/6-31G(2df,p) properties (qm9pack)"),
-    "coremof2019": (lambda: load_coremof("2019-ASR"), 12_020, "CoRE MOF 2019 all-solvent-removed, Zeo++ pore geometry (core-mof)"),
-    "coremof2019-fsr": (lambda: load_coremof("2019-FSR"), 7_061, "CoRE MOF 2019 free-solvent-removed, Zeo++ pore geometry (core-mof)"),
+    "coremof2019": (
+        lambda: load_coremof("2019-ASR"),
+        12_020,
+        "CoRE MOF 2019 all-solvent-removed, Zeo++ pore geometry (core-mof)",
+    ),
+    "coremof2019-fsr": (
+        lambda: load_coremof("2019-FSR"),
+        7_061,
+        "CoRE MOF 2019 free-solvent-removed, Zeo++ pore geometry (core-mof)",
+    ),
     "coremof2014": (lambda: load_coremof("2014"), 4_764, "CoRE MOF 2014 structures, no labels (core-mof)"),
 }
 
@@ -53,6 +61,15 @@ def load(name: str, **kwargs: object) -> Dataset:
 
 
 __all__ = [
-    "BUNDLED", "Dataset", "DatasetMeta", "LazyStructures", "available", "export_dataset",
-    "load", "load_asedb", "load_coremof", "load_folder", "load_qm9",
+    "BUNDLED",
+    "Dataset",
+    "DatasetMeta",
+    "LazyStructures",
+    "available",
+    "export_dataset",
+    "load",
+    "load_asedb",
+    "load_coremof",
+    "load_folder",
+    "load_qm9",
 ]

@@ -99,8 +99,11 @@ class Dataset:
         apply to it). With ``n`` at or above ``len``, all of them with their errors, and a warning."""
         if int(n) >= len(self):
             if int(n) > len(self):
-                warnings.warn(f"n={n} exceeds the {len(self)} usable structures of {self.meta.name!r}: all are used",
-                              UserWarning, stacklevel=2)
+                warnings.warn(
+                    f"n={n} exceeds the {len(self)} usable structures of {self.meta.name!r}: all are used",
+                    UserWarning,
+                    stacklevel=2,
+                )
             return self
         rng = np.random.default_rng(random_state)
         sampled = self.take(np.sort(rng.choice(len(self), size=int(n), replace=False)))
@@ -127,14 +130,18 @@ class Dataset:
         usable = np.isfinite(values)
         if not usable.any() and raw.notna().any():
             numeric = [str(c) for c in self.labels.columns if pd.api.types.is_numeric_dtype(self.labels[c])]
-            raise LabelsError(f"label column {target!r} of dataset {self.meta.name!r} is not numeric (e.g. "
-                              f"{raw.dropna().iloc[0]!r}); choose a numeric target: {', '.join(numeric[:12])}"
-                              + (" ..." if len(numeric) > 12 else ""))
+            raise LabelsError(
+                f"label column {target!r} of dataset {self.meta.name!r} is not numeric (e.g. "
+                f"{raw.dropna().iloc[0]!r}); choose a numeric target: {', '.join(numeric[:12])}"
+                + (" ..." if len(numeric) > 12 else "")
+            )
         records = [
             ErrorRecord(
                 item_id=self.ids[p],
                 stage="label",
-                reason=f"{target} is missing" if pd.isna(raw.iloc[p]) else f"{target}={raw.iloc[p]!r} is not a finite number",
+                reason=f"{target} is missing"
+                if pd.isna(raw.iloc[p])
+                else f"{target}={raw.iloc[p]!r} is not a finite number",
             )
             for p in np.flatnonzero(~usable)
         ]

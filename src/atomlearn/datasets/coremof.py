@@ -140,9 +140,10 @@ def converted_archive(subset: str) -> Path:
     with FileLock(str(root / f"{subset}.lock")):
         if not target.exists():
             staging = root / f"{subset}.zip.tmp-{os.getpid()}"
-            with tarfile.open(_package_file(f"{subset}.tar.xz")) as tar, zipfile.ZipFile(
-                staging, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1
-            ) as bundle:
+            with (
+                tarfile.open(_package_file(f"{subset}.tar.xz")) as tar,
+                zipfile.ZipFile(staging, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as bundle,
+            ):
                 for member in tar:
                     name = member.name.rsplit("/", 1)[-1]
                     if member.isfile() and member.size > 0 and name.endswith(".cif") and not name.startswith("."):

@@ -18,7 +18,23 @@ from atomlearn.parallel import parallel_map
 from atomlearn.structures import read_structure
 
 STRUCTURE_SUFFIXES = frozenset(
-    {".cif", ".xyz", ".extxyz", ".vasp", ".poscar", ".pdb", ".xsf", ".mol", ".sdf", ".json", ".traj", ".cube", ".gen", ".res", ".cml"}
+    {
+        ".cif",
+        ".xyz",
+        ".extxyz",
+        ".vasp",
+        ".poscar",
+        ".pdb",
+        ".xsf",
+        ".mol",
+        ".sdf",
+        ".json",
+        ".traj",
+        ".cube",
+        ".gen",
+        ".res",
+        ".cml",
+    }
 )
 POSCAR_NAMES = ("POSCAR", "CONTCAR")
 #: tables beside the structures (labels, errors, the summaries atomlearn writes): never structures, not reported
@@ -62,8 +78,10 @@ def load_folder(
             records.append(ErrorRecord(path.name, "discover", "not a known structure file extension; skipped"))
     if not files:
         skipped = f" ({len(records)} other files skipped, e.g. {records[0].item_id})" if records else ""
-        raise FileNotFoundError(f"{folder}: no structure files in this folder{skipped}; put CIF, XYZ, extXYZ, POSCAR or "
-                                "other ASE-readable files there, one structure per file")
+        raise FileNotFoundError(
+            f"{folder}: no structure files in this folder{skipped}; put CIF, XYZ, extXYZ, POSCAR or "
+            "other ASE-readable files there, one structure per file"
+        )
     stem_counts = Counter(p.stem for p in files)
     for path in [p for p in files if stem_counts[p.stem] > 1]:
         records.append(ErrorRecord(path.name, "discover", f"another file has the same id {path.stem!r}; rename one"))
@@ -74,14 +92,23 @@ def load_folder(
         file_ids = {p.stem for p in files}
         for item_id, line in zip(table.index, table["_line"]):
             if item_id not in file_ids:
-                records.append(ErrorRecord(item_id, "match", f"{labels_path.name} line {line}: no structure file with this id"))
+                records.append(
+                    ErrorRecord(item_id, "match", f"{labels_path.name} line {line}: no structure file with this id")
+                )
         for path in files:
             if path.stem not in table.index:
                 records.append(ErrorRecord(path.stem, "match", f"{path.name} has no row in {labels_path.name}"))
         files = [p for p in files if p.stem in table.index]
 
-    result = parallel_map(read_structure, files, ids=[p.stem for p in files], n_jobs=n_jobs,
-                          scheduler=scheduler, stage="read", description="reading structures")
+    result = parallel_map(
+        read_structure,
+        files,
+        ids=[p.stem for p in files],
+        n_jobs=n_jobs,
+        scheduler=scheduler,
+        stage="read",
+        description="reading structures",
+    )
     records.extend(result.errors)
     ids, structures = [], []
     for path, atoms in zip(files, result.results):
@@ -94,8 +121,10 @@ def load_folder(
         name=folder.name,
         description=f"user folder {folder}",
         source=str(folder.resolve()),
-        notes=[f"{len(stem_counts)} structure files, {0 if table is None else len(table)} label rows: "
-               f"{len(ids)} structures loaded, {len(records)} problems recorded in dataset.errors"],
+        notes=[
+            f"{len(stem_counts)} structure files, {0 if table is None else len(table)} label rows: "
+            f"{len(ids)} structures loaded, {len(records)} problems recorded in dataset.errors"
+        ],
     )
     return Dataset(ids, structures, label_table, meta, errors_frame(records))
 
@@ -106,8 +135,10 @@ def _labels_path(folder: Path, labels: Path) -> Path:
     if labels.is_absolute() or not inside.is_file() and labels.is_file():
         return labels
     if not inside.is_file():
-        raise LabelsError(f"labels file not found: neither {inside} nor {labels} exists; give the labels CSV with --labels "
-                          "(or labels=None in Python to load the structures only)")
+        raise LabelsError(
+            f"labels file not found: neither {inside} nor {labels} exists; give the labels CSV with --labels "
+            "(or labels=None in Python to load the structures only)"
+        )
     return inside
 
 

@@ -79,7 +79,9 @@ def load_qm9() -> Dataset:
     labels = pd.read_parquet(folder / "labels.parquet")
     units = {our: unit for our, unit in SCALAR_COLUMNS.values()}
     units.update({f"polarizability_{c}_bohr3": "bohr^3" for c in TENSOR_COLUMNS})
-    units.update({c: ("eV" if c.endswith("_eV") else "kcal/mol") for c in labels.columns if c.endswith(("_eV", "_kcal_mol"))})
+    units.update(
+        {c: ("eV" if c.endswith("_eV") else "kcal/mol") for c in labels.columns if c.endswith(("_eV", "_kcal_mol"))}
+    )
     meta = DatasetMeta(
         name="qm9",
         description="QM9: 130,831 organic molecules with up to 9 heavy atoms (C, O, N, F); "

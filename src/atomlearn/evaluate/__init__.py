@@ -15,7 +15,16 @@ from atomlearn.evaluate.metrics import (
 from atomlearn.evaluate.nested import NestedCVResult, nested_cv
 
 __all__ = [
-    "NestedCVResult", "bias_variance", "bias_variance_sweep", "bootstrap_sets", "calibration",
-    "classification_metrics_ci", "learning_curve", "nested_cv", "regression_metrics",
-    "regression_metrics_ci", "summarize_curve", "top_k_recall",
+    "NestedCVResult",
+    "bias_variance",
+    "bias_variance_sweep",
+    "bootstrap_sets",
+    "calibration",
+    "classification_metrics_ci",
+    "learning_curve",
+    "nested_cv",
+    "regression_metrics",
+    "regression_metrics_ci",
+    "summarize_curve",
+    "top_k_recall",
 ]

@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-
 TrainingSets = Callable[[int], tuple[np.ndarray, np.ndarray]]  # round number -> (X, y)
 
 
 def bootstrap_sets(X: np.ndarray, y: np.ndarray, random_state: int | None = 0) -> TrainingSets:
     """Training sets drawn with replacement from (X, y), one per round, seeded."""
+
     def draw(round_number: int) -> tuple[np.ndarray, np.ndarray]:
         seed = None if random_state is None else [random_state, round_number]  # None: not seeded
         rows = np.random.default_rng(seed).integers(0, len(y), size=len(y))
@@ -29,9 +29,16 @@ def bootstrap_sets(X: np.ndarray, y: np.ndarray, random_state: int | None = 0) -
     return draw
 
 
-def bias_variance(estimator: BaseEstimator, training_sets: TrainingSets, X_eval: np.ndarray, y_eval: np.ndarray, *,
-                  f_eval: np.ndarray | None = None, noise_variance: float | None = None,
-                  n_rounds: int = 100) -> dict[str, float]:
+def bias_variance(
+    estimator: BaseEstimator,
+    training_sets: TrainingSets,
+    X_eval: np.ndarray,
+    y_eval: np.ndarray,
+    *,
+    f_eval: np.ndarray | None = None,
+    noise_variance: float | None = None,
+    n_rounds: int = 100,
+) -> dict[str, float]:
     """bias², variance, noise and their sum for ``estimator`` refitted on ``n_rounds`` training sets.
 
     ``y_eval`` are observed (noisy) targets at ``X_eval``; ``f_eval`` the noise-free truth
@@ -49,16 +56,36 @@ def bias_variance(estimator: BaseEstimator, training_sets: TrainingSets, X_eval:
     test_mse = float(np.mean((predictions - np.asarray(y_eval)[None, :]) ** 2))
     if f_eval is None:
         bias2_plus_noise = float(np.mean((mean_prediction - y_eval) ** 2))
-        return {"bias2": np.nan, "variance": variance, "noise": np.nan, "bias2_plus_noise": bias2_plus_noise,
-                "expected_mse": bias2_plus_noise + variance, "test_mse": test_mse}
+        return {
+            "bias2": np.nan,
+            "variance": variance,
+            "noise": np.nan,
+            "bias2_plus_noise": bias2_plus_noise,
+            "expected_mse": bias2_plus_noise + variance,
+            "test_mse": test_mse,
+        }
     bias2 = float(np.mean((mean_prediction - f_eval) ** 2))
     noise = float(noise_variance) if noise_variance is not None else float(np.mean((np.asarray(y_eval) - f_eval) ** 2))
-    return {"bias2": bias2, "variance": variance, "noise": noise, "bias2_plus_noise": bias2 + noise,
-            "expected_mse": bias2 + variance + noise, "test_mse": test_mse}
+    return {
+        "bias2": bias2,
+        "variance": variance,
+        "noise": noise,
+        "bias2_plus_noise": bias2 + noise,
+        "expected_mse": bias2 + variance + noise,
+        "test_mse": test_mse,
+    }
 
 
-def bias_variance_sweep(models: Mapping[str, BaseEstimator], training_sets: TrainingSets, X_eval: np.ndarray,
-                        y_eval: np.ndarray, **kwargs: Any) -> pd.DataFrame:
+def bias_variance_sweep(
+    models: Mapping[str, BaseEstimator],
+    training_sets: TrainingSets,
+    X_eval: np.ndarray,
+    y_eval: np.ndarray,
+    **kwargs: Any,
+) -> pd.DataFrame:
     """One ``bias_variance`` row per model (e.g. per polynomial degree or per λ)."""
-    rows = [{"model": name, **bias_variance(model, training_sets, X_eval, y_eval, **kwargs)} for name, model in models.items()]
+    rows = [
+        {"model": name, **bias_variance(model, training_sets, X_eval, y_eval, **kwargs)}
+        for name, model in models.items()
+    ]
     return pd.DataFrame(rows).set_index("model")

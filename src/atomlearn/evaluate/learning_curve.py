@@ -15,9 +15,17 @@ from sklearn.base import BaseEstimator, clone
 from atomlearn.evaluate.metrics import mae
 
 
-def learning_curve(estimator: BaseEstimator, X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
-                   y_test: np.ndarray, sizes: Sequence[int], *, repeats: int = 3,
-                   random_state: int | None = 0) -> pd.DataFrame:
+def learning_curve(
+    estimator: BaseEstimator,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    sizes: Sequence[int],
+    *,
+    repeats: int = 3,
+    random_state: int | None = 0,
+) -> pd.DataFrame:
     """Train and test MAE (target units) for each training size, each repeat a different random subset.
 
     The test set stays the same throughout, so the curves differ only by the training data.
@@ -34,9 +42,14 @@ def learning_curve(estimator: BaseEstimator, X_train: np.ndarray, y_train: np.nd
         for size in sizes:
             rows_used = order[:size]
             fitted = clone(estimator).fit(X_train[rows_used], y_train[rows_used])
-            rows.append({"size": size, "repeat": repeat,
-                         "train_mae": float(mae(y_train[rows_used], fitted.predict(X_train[rows_used]))),
-                         "test_mae": float(mae(np.asarray(y_test, dtype=float), fitted.predict(X_test)))})
+            rows.append(
+                {
+                    "size": size,
+                    "repeat": repeat,
+                    "train_mae": float(mae(y_train[rows_used], fitted.predict(X_train[rows_used]))),
+                    "test_mae": float(mae(np.asarray(y_test, dtype=float), fitted.predict(X_test))),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -46,8 +59,12 @@ def summarize_curve(curve: pd.DataFrame) -> tuple[pd.DataFrame, float]:
     The slope is fitted by least squares on log(size) vs log(mean test MAE); a negative
     number (e.g. -0.5: four times the data halves the error).
     """
-    table = curve.groupby("size").agg(train_mae=("train_mae", "mean"), train_mae_std=("train_mae", "std"),
-                                      test_mae=("test_mae", "mean"), test_mae_std=("test_mae", "std"))
+    table = curve.groupby("size").agg(
+        train_mae=("train_mae", "mean"),
+        train_mae_std=("train_mae", "std"),
+        test_mae=("test_mae", "mean"),
+        test_mae_std=("test_mae", "std"),
+    )
     table = table.fillna(0.0)
     if len(table) < 2 or (table["test_mae"] <= 0).any():
         return table, float("nan")

@@ -50,8 +50,9 @@ def spearman(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         return np.where(norm > 0, np.sum(a * b, axis=-1) / np.where(norm > 0, norm, 1.0), np.nan)
 
 
-def top_k_recall(y_true: np.ndarray, y_pred: np.ndarray, fraction: float = TOP_FRACTION,
-                 higher_is_better: bool = True) -> np.ndarray:
+def top_k_recall(
+    y_true: np.ndarray, y_pred: np.ndarray, fraction: float = TOP_FRACTION, higher_is_better: bool = True
+) -> np.ndarray:
     """Fraction of the true top ``fraction`` (highest values, or lowest) found in the predicted top.
 
     The screening question: of the best 10 % materials, how many would the model have
@@ -76,7 +77,12 @@ def _top_weights(values: np.ndarray, k: int) -> np.ndarray:
 
 
 REGRESSION_METRICS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
-    "mae": mae, "rmse": rmse, "r2": r2, "max_error": max_error, "spearman": spearman, "top_k_recall": top_k_recall,
+    "mae": mae,
+    "rmse": rmse,
+    "r2": r2,
+    "max_error": max_error,
+    "spearman": spearman,
+    "top_k_recall": top_k_recall,
 }
 
 
@@ -104,8 +110,14 @@ def bootstrap_indices(n: int, n_resamples: int, random_state: int | None = 0) ->
     return np.random.default_rng(random_state).integers(0, n, size=(n_resamples, n))
 
 
-def regression_metrics_ci(y_true: np.ndarray, y_pred: np.ndarray, *, confidence: float = 0.95,
-                          n_resamples: int = 1000, random_state: int | None = 0) -> dict[str, dict[str, float]]:
+def regression_metrics_ci(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
+    random_state: int | None = 0,
+) -> dict[str, dict[str, float]]:
     """Each regression metric with a percentile bootstrap confidence interval.
 
     Returns ``{metric: {"value", "low", "high"}}`` (plus ``{"n": ...}``): the value on the
@@ -118,14 +130,22 @@ def regression_metrics_ci(y_true: np.ndarray, y_pred: np.ndarray, *, confidence:
     found: dict[str, dict[str, float]] = {}
     for name, metric in REGRESSION_METRICS.items():
         resampled = metric(y_true[rows], y_pred[rows])
-        low, high = np.nanpercentile(resampled, [tail, 100 - tail]) if np.isfinite(resampled).any() else (np.nan, np.nan)
+        low, high = (
+            np.nanpercentile(resampled, [tail, 100 - tail]) if np.isfinite(resampled).any() else (np.nan, np.nan)
+        )
         found[name] = {"value": float(metric(y_true, y_pred)), "low": float(low), "high": float(high)}
     return found | {"n": {"value": len(y_true), "low": len(y_true), "high": len(y_true)}}
 
 
-def classification_metrics_ci(y_true: np.ndarray, y_pred: np.ndarray, y_score: np.ndarray | None = None, *,
-                              confidence: float = 0.95, n_resamples: int = 1000,
-                              random_state: int | None = 0) -> dict[str, dict[str, float]]:
+def classification_metrics_ci(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    y_score: np.ndarray | None = None,
+    *,
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
+    random_state: int | None = 0,
+) -> dict[str, dict[str, float]]:
     """Accuracy, balanced accuracy and (given scores of the positive class) ROC-AUC, with bootstrap intervals."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     metrics: dict[str, Callable[[np.ndarray], float]] = {

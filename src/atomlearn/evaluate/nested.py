@@ -19,7 +19,14 @@ from sklearn.model_selection import GridSearchCV, KFold
 from atomlearn.evaluate.metrics import regression_metrics, regression_metrics_ci
 from atomlearn.parallel import parallel_map
 
-SELF_TUNED_ATTRIBUTES = ("alpha_", "gamma_", "sigma_", "l1_ratio_", "n_epochs_", "best_epoch_")  # epochs: early stopping
+SELF_TUNED_ATTRIBUTES = (
+    "alpha_",
+    "gamma_",
+    "sigma_",
+    "l1_ratio_",
+    "n_epochs_",
+    "best_epoch_",
+)  # epochs: early stopping
 
 
 @dataclass
@@ -43,8 +50,13 @@ def _as_splitter(cv: int | Any, random_state: int | None) -> Any:
     return KFold(int(cv), shuffle=True, random_state=random_state) if isinstance(cv, (int, np.integer)) else cv
 
 
-def tuned(estimator: BaseEstimator, search_space: dict[str, list[Any]] | None, inner: Any,
-          scoring: str = "neg_mean_absolute_error", n_jobs: int | None = None) -> BaseEstimator:
+def tuned(
+    estimator: BaseEstimator,
+    search_space: dict[str, list[Any]] | None,
+    inner: Any,
+    scoring: str = "neg_mean_absolute_error",
+    n_jobs: int | None = None,
+) -> BaseEstimator:
     """The estimator with its hyperparameter search on ``inner`` folds built in.
 
     With a ``search_space``: a ``GridSearchCV`` (parameter names as in the estimator, pipeline
@@ -78,19 +90,37 @@ def chosen_params(fitted: BaseEstimator) -> dict[str, Any]:
     return found
 
 
-def _outer_fold(split: tuple[np.ndarray, np.ndarray], model: BaseEstimator, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+def _outer_fold(
+    split: tuple[np.ndarray, np.ndarray], model: BaseEstimator, X: np.ndarray, y: np.ndarray
+) -> dict[str, Any]:
     train, test = split
     clock = time.perf_counter()
     fitted = clone(model).fit(X[train], y[train])
     predicted = fitted.predict(X[test])
-    return {"test_index": test, "predicted": predicted, "params": chosen_params(fitted),
-            "n_train": int(len(train)), "fit_s": time.perf_counter() - clock}
+    return {
+        "test_index": test,
+        "predicted": predicted,
+        "params": chosen_params(fitted),
+        "n_train": int(len(train)),
+        "fit_s": time.perf_counter() - clock,
+    }
 
 
-def nested_cv(estimator: BaseEstimator, search_space: dict[str, list[Any]] | None, X: np.ndarray, y: np.ndarray,
-              outer: int | Any = 5, inner: int | Any = 5, *, groups: np.ndarray | None = None,
-              X_test: np.ndarray | None = None, y_test: np.ndarray | None = None,
-              scoring: str = "neg_mean_absolute_error", random_state: int | None = 0, n_jobs: int = 1) -> NestedCVResult:
+def nested_cv(
+    estimator: BaseEstimator,
+    search_space: dict[str, list[Any]] | None,
+    X: np.ndarray,
+    y: np.ndarray,
+    outer: int | Any = 5,
+    inner: int | Any = 5,
+    *,
+    groups: np.ndarray | None = None,
+    X_test: np.ndarray | None = None,
+    y_test: np.ndarray | None = None,
+    scoring: str = "neg_mean_absolute_error",
+    random_state: int | None = 0,
+    n_jobs: int = 1,
+) -> NestedCVResult:
     """Nested CV of ``estimator`` (tuned over ``search_space`` on ``inner`` folds) on ``outer`` folds.
 
     Returns per-fold metrics (target units) and chosen hyperparameters, their mean and
@@ -105,8 +135,13 @@ def nested_cv(estimator: BaseEstimator, search_space: dict[str, list[Any]] | Non
     model = tuned(estimator, search_space, _as_splitter(inner, random_state), scoring)
     splits = list(_as_splitter(outer, random_state).split(X, y, groups))
     clock = time.perf_counter()
-    mapped = parallel_map(partial(_outer_fold, model=model, X=X, y=y), splits, n_jobs=n_jobs, chunk_size=1,
-                          description=f"nested CV: {len(splits)} outer folds")
+    mapped = parallel_map(
+        partial(_outer_fold, model=model, X=X, y=y),
+        splits,
+        n_jobs=n_jobs,
+        chunk_size=1,
+        description=f"nested CV: {len(splits)} outer folds",
+    )
     if mapped.errors:
         raise RuntimeError(f"outer fold {mapped.errors[0].item_id} failed: {mapped.errors[0].reason}")
     oof = np.full(len(y), np.nan)
@@ -114,14 +149,24 @@ def nested_cv(estimator: BaseEstimator, search_space: dict[str, list[Any]] | Non
     for number, outcome in enumerate(mapped.results):
         test = outcome["test_index"]
         oof[test] = outcome["predicted"]
-        folds.append({"fold": number, "n_train": outcome["n_train"], "n_test": int(len(test)),
-                      "params": outcome["params"], "fit_s": outcome["fit_s"],
-                      "metrics": regression_metrics(y[test], outcome["predicted"])})
+        folds.append(
+            {
+                "fold": number,
+                "n_train": outcome["n_train"],
+                "n_test": int(len(test)),
+                "params": outcome["params"],
+                "fit_s": outcome["fit_s"],
+                "metrics": regression_metrics(y[test], outcome["predicted"]),
+            }
+        )
     timings = {"outer_cv": time.perf_counter() - clock}
     summary = {}
     for name in folds[0]["metrics"]:
         values = np.array([f["metrics"][name] for f in folds], dtype=float)
-        summary[name] = {"mean": float(np.mean(values)), "std": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0}
+        summary[name] = {
+            "mean": float(np.mean(values)),
+            "std": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
+        }
     result = NestedCVResult(folds=folds, summary=summary, oof_predictions=oof.tolist(), timings_s=timings)
     if X_test is not None and y_test is not None:
         clock = time.perf_counter()

@@ -6,5 +6,15 @@ from atomlearn.explain.projection import Projection, project, scree
 from atomlearn.explain.selection import CorrelationThreshold, lasso_path_frame, make_selector, selected_features
 from atomlearn.explain.sisso import SISSORegressor
 
-__all__ = ["CorrelationThreshold", "Projection", "SISSORegressor", "correlated_groups", "lasso_path_frame",
-           "make_selector", "permutation_importance", "project", "scree", "selected_features"]
+__all__ = [
+    "CorrelationThreshold",
+    "Projection",
+    "SISSORegressor",
+    "correlated_groups",
+    "lasso_path_frame",
+    "make_selector",
+    "permutation_importance",
+    "project",
+    "scree",
+    "selected_features",
+]

@@ -72,15 +72,20 @@ class RunFeatures:
         """Read ``features.npz`` of a run folder (no pickle); ``FileNotFoundError`` when it has none."""
         path = folder / "features.npz"
         if not path.exists():
-            raise FileNotFoundError(f"{folder} has no features.npz: it is not a run folder of `atomlearn fit --out`, "
-                                    "or it was written by an older atomlearn; rerun the fit")
+            raise FileNotFoundError(
+                f"{folder} has no features.npz: it is not a run folder of `atomlearn fit --out`, "
+                "or it was written by an older atomlearn; rerun the fit"
+            )
         remedy = "rerun `atomlearn fit --out` into the folder"
-        data = load_arrays(path, {"X": (None, None), "y": (None,), "ids": (None,), "set": (None,), "names": (None,)},
-                           remedy)
+        data = load_arrays(
+            path, {"X": (None, None), "y": (None,), "ids": (None,), "set": (None,), "names": (None,)}, remedy
+        )
         n, width = data["X"].shape
         if not (len(data["y"]) == len(data["ids"]) == len(data["set"]) == n and len(data["names"]) == width):
-            raise FileFormatError(f"{path}: X is {n}x{width} but y, ids, set and names have {len(data['y'])}, "
-                                  f"{len(data['ids'])}, {len(data['set'])} and {len(data['names'])} entries; {remedy}")
+            raise FileFormatError(
+                f"{path}: X is {n}x{width} but y, ids, set and names have {len(data['y'])}, "
+                f"{len(data['ids'])}, {len(data['set'])} and {len(data['names'])} entries; {remedy}"
+            )
         return cls(data["X"], data["y"], data["ids"], data["set"], [str(n) for n in data["names"]])
 
     def rows(self, part: str) -> np.ndarray:
@@ -103,10 +108,22 @@ class ExplainResult:
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
-def explain_run(folder: str | Path, *, importance: bool = True, group_threshold: float = 0.8, n_repeats: int = 5,
-                max_samples: int | None = 1000, select: str | None = None, projection: str | None = None,
-                perplexity: float = 30.0, sisso_primaries: int = 8, curve_sizes: list[int] | str | None = None, curve_repeats: int = 3,
-                random_state: int = 0, n_jobs: int = 1) -> ExplainResult:
+def explain_run(
+    folder: str | Path,
+    *,
+    importance: bool = True,
+    group_threshold: float = 0.8,
+    n_repeats: int = 5,
+    max_samples: int | None = 1000,
+    select: str | None = None,
+    projection: str | None = None,
+    perplexity: float = 30.0,
+    sisso_primaries: int = 8,
+    curve_sizes: list[int] | str | None = None,
+    curve_repeats: int = 3,
+    random_state: int = 0,
+    n_jobs: int = 1,
+) -> ExplainResult:
     """Importance (single features and correlated groups, on the test set), selection (on the
     training set; "sisso" builds formulas from the ``sisso_primaries`` features most
     correlated with the target), a map (all structures) and a learning curve of the run's model (training
@@ -123,18 +140,25 @@ def explain_run(folder: str | Path, *, importance: bool = True, group_threshold:
     features = RunFeatures.load(folder)
     model_name = results.get("model", {}).get("name")
     if results.get("model", {}).get("input") == "structures" and (importance or curve_sizes is not None):
-        raise ValueError(f"{folder}: the model {model_name} learns from the structures, not from the features, so "
-                         "permutation importance and a learning curve on features do not apply; --select and --map "
-                         f"still work on the run's features, and `atomlearn curve --model {model_name}` draws the "
-                         "network's learning curve")
+        raise ValueError(
+            f"{folder}: the model {model_name} learns from the structures, not from the features, so "
+            "permutation importance and a learning curve on features do not apply; --select and --map "
+            f"still work on the run's features, and `atomlearn curve --model {model_name}` draws the "
+            "network's learning curve"
+        )
     out = ExplainResult()
     if importance:
         clock = time.perf_counter()
         model = fitted_model()
         test = features.rows("test")
         X_test, y_test = features.X[test], features.y[test]
-        common = {"feature_names": features.names, "n_repeats": n_repeats, "max_samples": max_samples,
-                  "random_state": random_state, "n_jobs": n_jobs}
+        common = {
+            "feature_names": features.names,
+            "n_repeats": n_repeats,
+            "max_samples": max_samples,
+            "random_state": random_state,
+            "n_jobs": n_jobs,
+        }
         out.importance = permutation_importance(model, X_test, y_test, **common)
         train = features.rows("train")
         groups = correlated_groups(features.X[train], threshold=group_threshold)  # correlations from training data
@@ -160,10 +184,20 @@ def explain_run(folder: str | Path, *, importance: bool = True, group_threshold:
             write_csv_atomic(out.lasso_path, folder / "lasso_path.csv")
         out.timings_s["selection"] = time.perf_counter() - clock
     if projection:
-        result = project(features.X, projection, ids=list(features.ids), perplexity=perplexity,
-                         random_state=random_state, n_jobs=n_jobs)
+        result = project(
+            features.X,
+            projection,
+            ids=list(features.ids),
+            perplexity=perplexity,
+            random_state=random_state,
+            n_jobs=n_jobs,
+        )
         out.map = result.coordinates.assign(set=features.part, y=features.y)
-        out.map_params = {"method": projection, **result.params, "explained_variance_ratio": result.explained_variance_ratio}
+        out.map_params = {
+            "method": projection,
+            **result.params,
+            "explained_variance_ratio": result.explained_variance_ratio,
+        }
         write_csv_atomic(out.map, folder / "map.csv")
         out.timings_s["map"] = result.seconds
     if curve_sizes is not None:
@@ -190,22 +224,33 @@ def _sisso(features: RunFeatures, n_primaries: int, random_state: int) -> tuple[
     names = [features.names[j] for j in primaries]
     model = SISSORegressor(complexity=2, n_terms=2, feature_names=names).fit(X[:, primaries], y)
     table = model.models_frame()
-    table["test_mae"] = [float(np.mean(np.abs(model.predict(features.X[test][:, primaries], n_terms=d) - features.y[test])))
-                         for d in table["n_terms"]]
+    table["test_mae"] = [
+        float(np.mean(np.abs(model.predict(features.X[test][:, primaries], n_terms=d) - features.y[test])))
+        for d in table["n_terms"]
+    ]
     table["candidates"] = int(sum(model.n_candidates_))
     return table, names
 
 
-def _learning_curve(model: Any, features: RunFeatures, sizes: list[int] | str, repeats: int,
-                    random_state: int) -> tuple[pd.DataFrame, float]:
+def _learning_curve(
+    model: Any, features: RunFeatures, sizes: list[int] | str, repeats: int, random_state: int
+) -> tuple[pd.DataFrame, float]:
     """Test and train MAE of fresh clones of ``model`` trained on random subsets of the run's training rows."""
     from sklearn.base import clone
 
     train, test = features.rows("train"), features.rows("test")
     if sizes == "auto":
         sizes = sorted({max(10, int(len(train) / 2**k)) for k in range(5)})
-    curve = learning_curve(clone(model), features.X[train], features.y[train],
-                           features.X[test], features.y[test], list(sizes), repeats=repeats, random_state=random_state)
+    curve = learning_curve(
+        clone(model),
+        features.X[train],
+        features.y[train],
+        features.X[test],
+        features.y[test],
+        list(sizes),
+        repeats=repeats,
+        random_state=random_state,
+    )
     return curve, summarize_curve(curve)[1]
 
 
@@ -215,12 +260,19 @@ def _write_summary(folder: Path, out: ExplainResult, target: str, unit: str) -> 
     summary = read_explain_summary(folder)
     summary.update({"target": target, "target_unit": unit})
     if out.importance is not None:
-        summary["importance"] = {"file": "importance.csv", "grouped_file": "importance_grouped.csv",
-                                 **out.importance.attrs}
+        summary["importance"] = {
+            "file": "importance.csv",
+            "grouped_file": "importance_grouped.csv",
+            **out.importance.attrs,
+        }
     if out.selected is not None:
-        summary["selection"] = {"selector": out.selector, "n_selected": len(out.selected), "file": "selected_features.csv",
-                                "lasso_path_file": "lasso_path.csv" if out.lasso_path is not None else None,
-                                "sisso_file": "sisso.csv" if out.sisso is not None else None}
+        summary["selection"] = {
+            "selector": out.selector,
+            "n_selected": len(out.selected),
+            "file": "selected_features.csv",
+            "lasso_path_file": "lasso_path.csv" if out.lasso_path is not None else None,
+            "sisso_file": "sisso.csv" if out.sisso is not None else None,
+        }
     if out.map is not None:
         summary["map"] = {"file": "map.csv", **out.map_params}
     if out.curve is not None:

@@ -58,8 +58,9 @@ def correlated_groups(X: np.ndarray, threshold: float = 0.8) -> list[np.ndarray]
     return sorted(groups, key=lambda g: int(g[0]))
 
 
-def _group_losses(model: Any, X: np.ndarray, y: np.ndarray, loss: Callable, n_repeats: int,
-                  task: tuple[np.ndarray, int]) -> np.ndarray:
+def _group_losses(
+    model: Any, X: np.ndarray, y: np.ndarray, loss: Callable, n_repeats: int, task: tuple[np.ndarray, int]
+) -> np.ndarray:
     """Loss after shuffling the columns of a group together, once per repeat (task: group, seed)."""
     group, seed = task
     rng = np.random.default_rng(seed)
@@ -72,9 +73,19 @@ def _group_losses(model: Any, X: np.ndarray, y: np.ndarray, loss: Callable, n_re
     return out
 
 
-def permutation_importance(model: Any, X: np.ndarray, y: np.ndarray, *, groups: Sequence[Sequence[int]] | None = None,
-                           feature_names: Sequence[str] | None = None, metric: str = "mae", n_repeats: int = 10,
-                           max_samples: int | None = None, random_state: int = 0, n_jobs: int = 1) -> pd.DataFrame:
+def permutation_importance(
+    model: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    groups: Sequence[Sequence[int]] | None = None,
+    feature_names: Sequence[str] | None = None,
+    metric: str = "mae",
+    n_repeats: int = 10,
+    max_samples: int | None = None,
+    random_state: int = 0,
+    n_jobs: int = 1,
+) -> pd.DataFrame:
     """Drop in held-out performance when each feature (or each group in ``groups``) is shuffled.
 
     Give held-out data (a test set or a validation fold), never the training data: there a
@@ -114,22 +125,38 @@ def permutation_importance(model: Any, X: np.ndarray, y: np.ndarray, *, groups: 
     if max_samples is not None and max_samples < len(X):
         rows = rng.choice(len(X), max_samples, replace=False)
         X, y = X[rows], y[rows]
-    column_groups = [np.asarray(g, dtype=int) for g in groups] if groups is not None else [np.array([j]) for j in range(X.shape[1])]
+    column_groups = (
+        [np.asarray(g, dtype=int) for g in groups] if groups is not None else [np.array([j]) for j in range(X.shape[1])]
+    )
     loss = LOSSES[metric]
     baseline = float(loss(y, model.predict(X)))
     seeds = rng.integers(0, 2**32, size=len(column_groups))
     labels = ["+".join(names[j] for j in g) for g in column_groups]
     tasks = [(g, int(s)) for g, s in zip(column_groups, seeds)]
-    mapped = parallel_map(partial(_group_losses, model, X, y, loss, n_repeats), tasks, ids=labels, n_jobs=n_jobs,
-                          stage="importance", description="permutation importance")
+    mapped = parallel_map(
+        partial(_group_losses, model, X, y, loss, n_repeats),
+        tasks,
+        ids=labels,
+        n_jobs=n_jobs,
+        stage="importance",
+        description="permutation importance",
+    )
     if mapped.errors:
         raise RuntimeError(f"permutation importance failed for {mapped.errors[0].item_id}: {mapped.errors[0].reason}")
     rows = []
     for label, group, losses in zip(labels, column_groups, mapped.results):
         drops = losses - baseline
-        rows.append({"feature": label, "columns": group.tolist(), "n_columns": len(group),
-                     "importance_mean": float(drops.mean()), "importance_std": float(drops.std(ddof=1)) if n_repeats > 1 else 0.0,
-                     "baseline": -baseline if metric == "r2" else baseline, "repeats": drops.tolist()})
+        rows.append(
+            {
+                "feature": label,
+                "columns": group.tolist(),
+                "n_columns": len(group),
+                "importance_mean": float(drops.mean()),
+                "importance_std": float(drops.std(ddof=1)) if n_repeats > 1 else 0.0,
+                "baseline": -baseline if metric == "r2" else baseline,
+                "repeats": drops.tolist(),
+            }
+        )
     frame = pd.DataFrame(rows).sort_values("importance_mean", ascending=False, kind="stable")
     frame.attrs.update(metric=metric, n_repeats=n_repeats, n_samples=len(y))
     return frame.reset_index(drop=True)

@@ -20,7 +20,13 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator
-from sklearn.feature_selection import RFECV, SelectFromModel, SelectorMixin, SequentialFeatureSelector, VarianceThreshold
+from sklearn.feature_selection import (
+    RFECV,
+    SelectFromModel,
+    SelectorMixin,
+    SequentialFeatureSelector,
+    VarianceThreshold,
+)
 from sklearn.linear_model import LassoCV, RidgeCV, lasso_path
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -97,12 +103,19 @@ class CorrelationThreshold(SelectorMixin, BaseEstimator):
 
 def lasso_selector(cv: Any = 5, random_state: int = 0) -> BaseEstimator:
     """Standardise, then keep the features with a non-zero LASSO coefficient (λ by CV)."""
-    return make_pipeline(StandardScaler(), SelectFromModel(LassoCV(cv=cv, random_state=random_state, max_iter=20_000),
-                                                           threshold=1e-10))
+    return make_pipeline(
+        StandardScaler(), SelectFromModel(LassoCV(cv=cv, random_state=random_state, max_iter=20_000), threshold=1e-10)
+    )
 
 
-def make_selector(name: str, *, estimator: BaseEstimator | None = None, cv: Any = 5, threshold: float | None = None,
-                  random_state: int = 0) -> BaseEstimator:
+def make_selector(
+    name: str,
+    *,
+    estimator: BaseEstimator | None = None,
+    cv: Any = 5,
+    threshold: float | None = None,
+    random_state: int = 0,
+) -> BaseEstimator:
     """A selector by name: variance, correlation, rfe, forward or lasso.
 
     The wrappers (rfe, forward) judge subsets with ``estimator`` (default: standardised
@@ -114,12 +127,20 @@ def make_selector(name: str, *, estimator: BaseEstimator | None = None, cv: Any 
         return CorrelationThreshold(threshold=0.95 if threshold is None else threshold)
     if name == "lasso":
         return lasso_selector(cv=cv, random_state=random_state)
-    judge = estimator if estimator is not None else make_pipeline(StandardScaler(), RidgeCV(alphas=np.logspace(-6, 3, 19)))
+    judge = (
+        estimator if estimator is not None else make_pipeline(StandardScaler(), RidgeCV(alphas=np.logspace(-6, 3, 19)))
+    )
     if name == "rfe":
         return RFECV(judge, cv=cv, scoring="neg_mean_absolute_error", importance_getter=_importance_getter(judge))
     if name == "forward":
-        return SequentialFeatureSelector(judge, direction="forward", n_features_to_select="auto", tol=1e-4 if threshold is None else threshold,
-                                         cv=cv, scoring="neg_mean_absolute_error")
+        return SequentialFeatureSelector(
+            judge,
+            direction="forward",
+            n_features_to_select="auto",
+            tol=1e-4 if threshold is None else threshold,
+            cv=cv,
+            scoring="neg_mean_absolute_error",
+        )
     raise ValueError(f"unknown selector {name!r}; choose one of {', '.join(SELECTORS)}")
 
 
@@ -130,8 +151,9 @@ def _importance_getter(estimator: BaseEstimator) -> str:
     return "auto"
 
 
-def lasso_path_frame(X: np.ndarray, y: np.ndarray, feature_names: list[str] | None = None, n_alphas: int = 100,
-                     eps: float = 1e-4) -> pd.DataFrame:
+def lasso_path_frame(
+    X: np.ndarray, y: np.ndarray, feature_names: list[str] | None = None, n_alphas: int = 100, eps: float = 1e-4
+) -> pd.DataFrame:
     """LASSO coefficients (on standardised features, target centred) along the regularisation path.
 
     One row per λ (column ``alpha``, descending from the smallest λ that zeroes every

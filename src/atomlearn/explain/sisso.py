@@ -33,8 +33,19 @@ UNARY = ("exp", "log", "inv", "sq", "cube", "sqrt", "abs")
 BINARY = ("add", "sub", "mul", "div")
 OPERATORS = BINARY + UNARY
 _POWERS = {"inv": -1, "sq": 2, "cube": 3, "sqrt": Fraction(1, 2)}
-_FORMAT = {"exp": "exp({})", "log": "log({})", "inv": "1/({})", "sq": "({})^2", "cube": "({})^3", "sqrt": "sqrt({})",
-           "abs": "|{}|", "add": "({} + {})", "sub": "({} - {})", "mul": "{} * {}", "div": "{} / {}"}
+_FORMAT = {
+    "exp": "exp({})",
+    "log": "log({})",
+    "inv": "1/({})",
+    "sq": "({})^2",
+    "cube": "({})^3",
+    "sqrt": "sqrt({})",
+    "abs": "|{}|",
+    "add": "({} + {})",
+    "sub": "({} - {})",
+    "mul": "{} * {}",
+    "div": "{} / {}",
+}
 Tree = tuple  # ("x", j) | (unary, tree) | (binary, tree, tree)
 
 
@@ -160,7 +171,7 @@ def _expand(pool: _Pool, operators: Sequence[str], with_units: bool, block_value
         rows = np.array([i for i, u in enumerate(pool.units) if _unary_unit(op, u, with_units) is not None], dtype=int)
         step = max(1, block_values // n)
         for start in range(0, len(rows), step):
-            chunk = rows[start:start + step]
+            chunk = rows[start : start + step]
             values = _apply_unary(op, pool.values[chunk])
             keep = _usable(values) & ~np.all(values == pool.values[chunk], axis=1)  # |x| of a positive x is x
             yield _Block(values[keep], op, chunk[keep], None, pool, with_units)
@@ -183,8 +194,12 @@ def _expand(pool: _Pool, operators: Sequence[str], with_units: bool, block_value
 def _concat(pools: Sequence[_Pool], n: int) -> _Pool:
     if not pools:
         return _Pool(np.empty((0, n)), [], [], np.empty(0, dtype=int))
-    return _Pool(np.concatenate([p.values for p in pools]), [t for p in pools for t in p.trees],
-                 [u for p in pools for u in p.units], np.concatenate([p.sizes for p in pools]))
+    return _Pool(
+        np.concatenate([p.values for p in pools]),
+        [t for p in pools for t in p.trees],
+        [u for p in pools for u in p.units],
+        np.concatenate([p.sizes for p in pools]),
+    )
 
 
 def _abs_correlation(values: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -217,9 +232,16 @@ class SISSORegressor(RegressorMixin, BaseEstimator):
     fit_seconds_ : wall time of ``fit`` (s).
     """
 
-    def __init__(self, complexity: int = 2, n_terms: int = 2, n_sis: int = 20, operators: Sequence[str] = OPERATORS,
-                 units: Sequence[str] | dict[str, str] | None = None, feature_names: Sequence[str] | None = None,
-                 max_block_mb: float = 256.0) -> None:
+    def __init__(
+        self,
+        complexity: int = 2,
+        n_terms: int = 2,
+        n_sis: int = 20,
+        operators: Sequence[str] = OPERATORS,
+        units: Sequence[str] | dict[str, str] | None = None,
+        feature_names: Sequence[str] | None = None,
+        max_block_mb: float = 256.0,
+    ) -> None:
         self.complexity = complexity
         self.n_terms = n_terms
         self.n_sis = n_sis
@@ -229,8 +251,11 @@ class SISSORegressor(RegressorMixin, BaseEstimator):
         self.max_block_mb = max_block_mb
 
     def _check(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray, list[str], list[Unit] | None]:
-        names = list(self.feature_names) if self.feature_names is not None else (
-            [str(c) for c in X.columns] if isinstance(X, pd.DataFrame) else None)
+        names = (
+            list(self.feature_names)
+            if self.feature_names is not None
+            else ([str(c) for c in X.columns] if isinstance(X, pd.DataFrame) else None)
+        )
         X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
         if X.ndim != 2 or len(X) != len(y):
             raise ValueError(f"X must be 2-D with one row per target: got X {X.shape}, y {y.shape}")
@@ -258,8 +283,12 @@ class SISSORegressor(RegressorMixin, BaseEstimator):
         """Every candidate up to ``complexity``: lower rungs materialised, the last one streamed."""
         n = len(X)
         block = max(n, int(self.max_block_mb * 2**20 / 8))
-        pool = _Pool(X.T.copy(), [("x", j) for j in range(X.shape[1])],
-                     list(units) if units else [DIMENSIONLESS] * X.shape[1], np.ones(X.shape[1], dtype=int))
+        pool = _Pool(
+            X.T.copy(),
+            [("x", j) for j in range(X.shape[1])],
+            list(units) if units else [DIMENSIONLESS] * X.shape[1],
+            np.ones(X.shape[1], dtype=int),
+        )
         counts = [len(pool.trees)]
         yield pool
         for rung in range(1, self.complexity + 1):
@@ -277,8 +306,9 @@ class SISSORegressor(RegressorMixin, BaseEstimator):
                 pool = _concat([pool, new], n)
         self.n_candidates_ = counts
 
-    def _screen(self, X: np.ndarray, units: list[Unit] | None, target: np.ndarray, exclude: set[str],
-                names: list[str]) -> _Pool:
+    def _screen(
+        self, X: np.ndarray, units: list[Unit] | None, target: np.ndarray, exclude: set[str], names: list[str]
+    ) -> _Pool:
         """The ``n_sis`` candidates most correlated with ``target`` (no near-duplicates)."""
         keep = 4 * self.n_sis
         best, best_score = _concat([], len(target)), np.empty(0)
@@ -333,13 +363,23 @@ class SISSORegressor(RegressorMixin, BaseEstimator):
             if model is None:
                 break
             columns, coef, intercept, rmse = model
-            self.models_.append({"n_terms": d, "trees": [subspace.trees[c] for c in columns],
-                                 "formulas": [to_string(subspace.trees[c], names) for c in columns],
-                                 "units": [format_unit(subspace.units[c]) if units else "" for c in columns],
-                                 "coef": coef.tolist(), "intercept": float(intercept), "rmse": float(rmse)})
+            self.models_.append(
+                {
+                    "n_terms": d,
+                    "trees": [subspace.trees[c] for c in columns],
+                    "formulas": [to_string(subspace.trees[c], names) for c in columns],
+                    "units": [format_unit(subspace.units[c]) if units else "" for c in columns],
+                    "coef": coef.tolist(),
+                    "intercept": float(intercept),
+                    "rmse": float(rmse),
+                }
+            )
             residual = y - (coef @ subspace.values[columns] + intercept)
         final = self.models_[-1]
-        self.formula_ = " + ".join(f"{c:.6g} * {f}" for c, f in zip(final["coef"], final["formulas"])) + f" + {final['intercept']:.6g}"
+        self.formula_ = (
+            " + ".join(f"{c:.6g} * {f}" for c, f in zip(final["coef"], final["formulas"]))
+            + f" + {final['intercept']:.6g}"
+        )
         self.coef_, self.intercept_ = np.array(final["coef"]), final["intercept"]
         self.fit_seconds_ = time.perf_counter() - clock
         return self

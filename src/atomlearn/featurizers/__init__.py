@@ -5,10 +5,10 @@ from __future__ import annotations
 from atomlearn.featurizers.acsf import ACSF
 from atomlearn.featurizers.base import RUNTIME_PARAMS, SYMMETRIES, Featurizer
 from atomlearn.featurizers.cartesian import CartesianCoordinates
-from atomlearn.featurizers.element_fraction import ElementFraction
 from atomlearn.featurizers.composition_stats import CompositionStats
 from atomlearn.featurizers.coremof_pores import CoreMofPores
 from atomlearn.featurizers.coulomb import BagOfBonds, CoulombMatrix
+from atomlearn.featurizers.element_fraction import ElementFraction
 from atomlearn.featurizers.energy_histogram import EnergyHistogram
 from atomlearn.featurizers.fchl19 import FCHL19
 from atomlearn.featurizers.fingerprints import MorganFingerprint, RDKitDescriptors
@@ -65,9 +65,11 @@ def make_featurizer(name: str, **params: object) -> Featurizer:
         if param not in valid:
             close = difflib.get_close_matches(param, valid, n=1, cutoff=0.5)
             hint = f"; did you mean {close[0]}?" if close else ""
-            raise ValueError(f"featurizer {name} has no parameter {param!r}{hint} It takes: "
-                             f"{', '.join(sorted(set(valid) - RUNTIME_PARAMS))} (command line: --set {name}.PARAM=VALUE; "
-                             "see `atomlearn featurize --list`)")
+            raise ValueError(
+                f"featurizer {name} has no parameter {param!r}{hint} It takes: "
+                f"{', '.join(sorted(set(valid) - RUNTIME_PARAMS))} (command line: --set {name}.PARAM=VALUE; "
+                "see `atomlearn featurize --list`)"
+            )
     return cls(**params)
 
 

@@ -107,7 +107,9 @@ class Featurizer(TransformerMixin, BaseEstimator):
         self.n_features_out_ = len(self.feature_names_out_)
         return self
 
-    def _transform_loaded(self, structures: list[Atoms | None], ids: list[str], errors: list[ErrorRecord]) -> np.ndarray:
+    def _transform_loaded(
+        self, structures: list[Atoms | None], ids: list[str], errors: list[ErrorRecord]
+    ) -> np.ndarray:
         rows: list[np.ndarray | None] = [None] * len(structures)
         cache, keys = self._cached_rows(structures, rows)
         todo = [i for i, row in enumerate(rows) if row is None and structures[i] is not None]
@@ -133,7 +135,9 @@ class Featurizer(TransformerMixin, BaseEstimator):
         self.errors_ = [error.to_dict() for error in errors]  # plain records: a bundle saves them safely
         if errors and getattr(self, "on_error", "nan") == "raise":
             first = errors[0]
-            raise FeaturizationError(f"{self.name}: structure {first.item_id}: {first.reason} ({len(errors)} failed in all)")
+            raise FeaturizationError(
+                f"{self.name}: structure {first.item_id}: {first.reason} ({len(errors)} failed in all)"
+            )
         output = np.full((len(structures), self.n_features_out_), np.nan)
         for index, row in enumerate(rows):
             if row is not None:

@@ -37,7 +37,14 @@ class CartesianCoordinates(Featurizer):
     name = "cartesian"
     symmetries = frozenset()
 
-    def __init__(self, max_atoms: int | None = None, on_error: str = "nan", n_jobs: int = 1, scheduler: str | None = None, cache: bool = False) -> None:
+    def __init__(
+        self,
+        max_atoms: int | None = None,
+        on_error: str = "nan",
+        n_jobs: int = 1,
+        scheduler: str | None = None,
+        cache: bool = False,
+    ) -> None:
         self.max_atoms = max_atoms
         self._set_runtime(on_error, n_jobs, scheduler, cache)
 

@@ -27,7 +27,9 @@ def require_finite(atoms: Atoms) -> None:
 def require_periodic(atoms: Atoms, featurizer: str) -> None:
     """Crystal-only featurizers: a periodic cell in all three directions is needed."""
     if not atoms.pbc.all() or atoms.cell.rank < 3:
-        raise ValueError(f"{featurizer} needs a periodic crystal (pbc in x, y, z and a 3-D cell); got a molecule or slab")
+        raise ValueError(
+            f"{featurizer} needs a periodic crystal (pbc in x, y, z and a 3-D cell); got a molecule or slab"
+        )
 
 
 def require_size(atoms: Atoms, max_atoms: int, featurizer: str) -> None:
@@ -35,7 +37,9 @@ def require_size(atoms: Atoms, max_atoms: int, featurizer: str) -> None:
     if len(atoms) == 0:
         raise ValueError("the structure has no atoms")
     if len(atoms) > max_atoms:
-        raise ValueError(f"{len(atoms)} atoms is above the limit of {max_atoms} for {featurizer}; raise max_atoms if this is intended")
+        raise ValueError(
+            f"{len(atoms)} atoms is above the limit of {max_atoms} for {featurizer}; raise max_atoms if this is intended"
+        )
 
 
 def require_no_overlap(atoms: Atoms, min_distance: float = MIN_DISTANCE_A) -> None:
@@ -49,7 +53,9 @@ def require_no_overlap(atoms: Atoms, min_distance: float = MIN_DISTANCE_A) -> No
     refuse_close_pairs(atoms, *neighbor_list("ijd", atoms, min_distance), min_distance)
 
 
-def refuse_close_pairs(atoms: Atoms, first: np.ndarray, second: np.ndarray, distance: np.ndarray, min_distance: float = MIN_DISTANCE_A) -> None:
+def refuse_close_pairs(
+    atoms: Atoms, first: np.ndarray, second: np.ndarray, distance: np.ndarray, min_distance: float = MIN_DISTANCE_A
+) -> None:
     """The overlap check on pair distances already computed (e.g. a bond or neighbour list
     whose cutoff is at least ``min_distance``)."""
     if len(distance) and distance.min() < min_distance:

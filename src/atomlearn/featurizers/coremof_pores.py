@@ -77,8 +77,15 @@ class CoreMofPores(Featurizer):
         "Mesoporous Mater. 149, 134-141 (2012).",
     )
 
-    def __init__(self, subset: str = "2019-ASR", density_tolerance: float = 0.02, on_error: str = "nan",
-                 n_jobs: int = 1, scheduler: str | None = None, cache: bool = False) -> None:
+    def __init__(
+        self,
+        subset: str = "2019-ASR",
+        density_tolerance: float = 0.02,
+        on_error: str = "nan",
+        n_jobs: int = 1,
+        scheduler: str | None = None,
+        cache: bool = False,
+    ) -> None:
         self.subset = subset
         self.density_tolerance = density_tolerance
         self._set_runtime(on_error, n_jobs, scheduler, cache)
@@ -95,18 +102,24 @@ class CoreMofPores(Featurizer):
     def featurize(self, atoms: Atoms) -> np.ndarray:
         item_id = atoms.info.get("id")
         if item_id is None:
-            raise ValueError("the structure has no id: CoRE MOF pore geometry is looked up by the CoRE MOF name "
-                             "(e.g. ABAVIJ_clean); use the 'pores' featurizer (Zeo++) for other structures")
+            raise ValueError(
+                "the structure has no id: CoRE MOF pore geometry is looked up by the CoRE MOF name "
+                "(e.g. ABAVIJ_clean); use the 'pores' featurizer (Zeo++) for other structures"
+            )
         position = int(np.searchsorted(self.ids_, str(item_id)))
         if position == len(self.ids_) or self.ids_[position] != str(item_id):
-            raise ValueError(f"{item_id} is not in CoRE MOF {self.subset}; compute its pore geometry with the "
-                             "'pores' featurizer (Zeo++)")
+            raise ValueError(
+                f"{item_id} is not in CoRE MOF {self.subset}; compute its pore geometry with the "
+                "'pores' featurizer (Zeo++)"
+            )
         row = self.values_[position]
         density = framework_density_g_cm3(atoms)
         published = row[list(COLUMNS).index("density_g_cm3")]
         if abs(density - published) > self.density_tolerance * published:
-            raise ValueError(f"{item_id}: the structure's density {density:.4f} g/cm³ differs from the CoRE MOF "
-                             f"table's {published:.4f} g/cm³: not the published structure; use the 'pores' featurizer")
+            raise ValueError(
+                f"{item_id}: the structure's density {density:.4f} g/cm³ differs from the CoRE MOF "
+                f"table's {published:.4f} g/cm³: not the published structure; use the 'pores' featurizer"
+            )
         return row.copy()
 
     def _feature_names(self) -> list[str]:

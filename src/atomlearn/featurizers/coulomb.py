@@ -47,7 +47,14 @@ def _check_molecule(atoms: Atoms, max_atoms: int, name: str) -> None:
 class _MoleculeFeaturizer(Featurizer):
     symmetries = frozenset({"translation", "rotation", "permutation"})
 
-    def __init__(self, max_atoms: int | None = None, on_error: str = "nan", n_jobs: int = 1, scheduler: str | None = None, cache: bool = False) -> None:
+    def __init__(
+        self,
+        max_atoms: int | None = None,
+        on_error: str = "nan",
+        n_jobs: int = 1,
+        scheduler: str | None = None,
+        cache: bool = False,
+    ) -> None:
         self.max_atoms = max_atoms
         self._set_runtime(on_error, n_jobs, scheduler, cache)
 
@@ -156,7 +163,9 @@ class BagOfBonds(_MoleculeFeaturizer):
             bags[(z,)] = matrix[index, index]
         upper_i, upper_j = np.triu_indices(len(atoms), k=1)
         for a, b in combinations_with_replacement(species, 2):
-            mask = ((numbers[upper_i] == a) & (numbers[upper_j] == b)) | ((numbers[upper_i] == b) & (numbers[upper_j] == a))
+            mask = ((numbers[upper_i] == a) & (numbers[upper_j] == b)) | (
+                (numbers[upper_i] == b) & (numbers[upper_j] == a)
+            )
             bags[(a, b)] = matrix[upper_i[mask], upper_j[mask]]
         return bags
 

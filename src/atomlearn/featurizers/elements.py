@@ -13,8 +13,8 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
-from ase import Atoms
 import pandas as pd
+from ase import Atoms
 
 #: column -> (unit, source to cite)
 SOURCES: dict[str, tuple[str, str]] = {
@@ -22,10 +22,16 @@ SOURCES: dict[str, tuple[str, str]] = {
     "group": ("", "IUPAC periodic table; lanthanides and actinides set to group 3"),
     "period": ("", "IUPAC periodic table"),
     "valence_electrons": ("", "mendeleev nvalence()"),
-    "electronegativity_pauling": ("", "Pauling scale, CRC Handbook of Chemistry and Physics; Kr, Pm, Eu, Tb, Yb, Rn: CRC estimates"),
+    "electronegativity_pauling": (
+        "",
+        "Pauling scale, CRC Handbook of Chemistry and Physics; Kr, Pm, Eu, Tb, Yb, Rn: CRC estimates",
+    ),
     "covalent_radius_A": ("Å", "B. Cordero et al., Covalent radii revisited, Dalton Trans. 2832-2838 (2008)"),
     "vdw_radius_A": ("Å", "S. Alvarez, A cartography of the van der Waals territories, Dalton Trans. 42, 8617 (2013)"),
-    "polarizability_bohr3": ("bohr^3", "P. Schwerdtfeger, J. K. Nagle, 2018 Table of static dipole polarizabilities of the neutral elements, Mol. Phys. 117, 1200 (2019)"),
+    "polarizability_bohr3": (
+        "bohr^3",
+        "P. Schwerdtfeger, J. K. Nagle, 2018 Table of static dipole polarizabilities of the neutral elements, Mol. Phys. 117, 1200 (2019)",
+    ),
     "ionization_energy_eV": ("eV", "NIST Atomic Spectra Database, first ionization energies, via mendeleev"),
     "mendeleev_number": ("", "D. G. Pettifor, J. Phys. C 19, 285 (1986), via mendeleev"),
 }
@@ -71,7 +77,9 @@ def lookup(name: str, numbers: np.ndarray) -> np.ndarray:
     return values
 
 
-def species_symbols(species: Sequence[str] | None, structures: Sequence[Atoms | None], always: Sequence[int] = ()) -> list[str]:
+def species_symbols(
+    species: Sequence[str] | None, structures: Sequence[Atoms | None], always: Sequence[int] = ()
+) -> list[str]:
     """The element symbols of a featurizer's channels, by atomic number: ``species`` when given
     (``ValueError`` naming an unknown symbol), else every element of ``structures`` plus ``always``."""
     from ase.data import chemical_symbols

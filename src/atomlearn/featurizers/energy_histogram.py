@@ -77,10 +77,22 @@ class EnergyHistogram(Featurizer):
         "field for molecular mechanics and molecular dynamics simulations, J. Am. Chem. Soc. 114, 10024-10035 (1992).",
     )
 
-    def __init__(self, guest: str = "CH4", forcefield: str = "uff", spacing_A: float = 1.0, cutoff_A: float = 8.0,
-                 temperature_K: float = 298.0, bin_width_kJ_mol: float = 2.0, min_kJ_mol: float = -24.0,
-                 max_points: int = 400_000, max_atoms: int = 20_000, on_error: str = "nan", n_jobs: int = 1,
-                 scheduler: str | None = None, cache: bool = False) -> None:
+    def __init__(
+        self,
+        guest: str = "CH4",
+        forcefield: str = "uff",
+        spacing_A: float = 1.0,
+        cutoff_A: float = 8.0,
+        temperature_K: float = 298.0,
+        bin_width_kJ_mol: float = 2.0,
+        min_kJ_mol: float = -24.0,
+        max_points: int = 400_000,
+        max_atoms: int = 20_000,
+        on_error: str = "nan",
+        n_jobs: int = 1,
+        scheduler: str | None = None,
+        cache: bool = False,
+    ) -> None:
         self.guest = guest
         self.forcefield = forcefield
         self.spacing_A = spacing_A
@@ -93,15 +105,22 @@ class EnergyHistogram(Featurizer):
         self._set_runtime(on_error, n_jobs, scheduler, cache)
 
     def _fit(self, structures: Sequence[Atoms]) -> None:
-        from atomlearn.simulate.lj_parameters import load_forcefield
         from atomlearn.simulate.guests import get_guest
+        from atomlearn.simulate.lj_parameters import load_forcefield
 
         guest = get_guest(self.guest)
         if len(guest.sites) != 1:
-            raise ValueError(f"energy histograms need a single-site guest (CH4, Ar, Kr, Xe); {guest.name} has "
-                             f"{len(guest.sites)} sites")
-        if not (self.spacing_A > 0 and self.cutoff_A > 0 and self.temperature_K > 0 and self.bin_width_kJ_mol > 0
-                and self.min_kJ_mol < 0):
+            raise ValueError(
+                f"energy histograms need a single-site guest (CH4, Ar, Kr, Xe); {guest.name} has "
+                f"{len(guest.sites)} sites"
+            )
+        if not (
+            self.spacing_A > 0
+            and self.cutoff_A > 0
+            and self.temperature_K > 0
+            and self.bin_width_kJ_mol > 0
+            and self.min_kJ_mol < 0
+        ):
             raise ValueError("spacing_A, cutoff_A, temperature_K and bin_width_kJ_mol must be > 0 and min_kJ_mol < 0")
         self.guest_name_ = guest.name
         self.site_epsilon_K_, self.site_sigma_A_ = guest.sites[0].epsilon_K, guest.sites[0].sigma_A
@@ -113,18 +132,33 @@ class EnergyHistogram(Featurizer):
 
         require_periodic(atoms, self.name)
         require_size(atoms, self.max_atoms, self.name)
-        epsilon, sigma = self.forcefield_.parameters(atoms.get_chemical_symbols(), str(atoms.info.get("id", "structure")))
+        epsilon, sigma = self.forcefield_.parameters(
+            atoms.get_chemical_symbols(), str(atoms.info.get("id", "structure"))
+        )
         cell = np.asarray(atoms.cell, dtype=float)
         shape, _ = grid_shape(cell, self.spacing_A, self.max_points)
-        energy_K = lj_grids(cell, atoms.get_scaled_positions(wrap=True), epsilon, sigma, np.array([self.site_epsilon_K_]),
-                            np.array([self.site_sigma_A_]), shape, self.cutoff_A)[0].astype(float).ravel()
+        energy_K = (
+            lj_grids(
+                cell,
+                atoms.get_scaled_positions(wrap=True),
+                epsilon,
+                sigma,
+                np.array([self.site_epsilon_K_]),
+                np.array([self.site_sigma_A_]),
+                shape,
+                self.cutoff_A,
+            )[0]
+            .astype(float)
+            .ravel()
+        )
         energy = energy_K * K_TO_KJ_MOL
         attractive = energy[energy <= 0.0]
         clipped = np.maximum(attractive, self.min_kJ_mol)  # deeper than the first edge: counted in the first bin
         counts, _ = np.histogram(clipped, bins=self.edges_kJ_mol_)
         boltzmann = np.exp(-np.clip(energy_K, -50 * self.temperature_K, 50 * self.temperature_K) / self.temperature_K)
-        return np.concatenate([counts / energy.size,
-                               [1.0 - len(attractive) / energy.size, energy.min(), np.log10(boltzmann.mean())]])
+        return np.concatenate(
+            [counts / energy.size, [1.0 - len(attractive) / energy.size, energy.min(), np.log10(boltzmann.mean())]]
+        )
 
     def _feature_names(self) -> list[str]:
         prefix = f"eh_{self.guest_name_}"

@@ -62,9 +62,19 @@ class FCHL19(Featurizer):
         "accurate quantum machine learning, J. Chem. Phys. 152, 044107 (2020).",
     )
 
-    def __init__(self, species: Sequence[str] | None = None, n_rs2: int = 24, n_rs3: int = 20, cutoff_A: float = 8.0,
-                 pooling: str = "sum", max_atoms: int = 500, on_error: str = "nan", n_jobs: int = 1,
-                 scheduler: str | None = None, cache: bool = False) -> None:
+    def __init__(
+        self,
+        species: Sequence[str] | None = None,
+        n_rs2: int = 24,
+        n_rs3: int = 20,
+        cutoff_A: float = 8.0,
+        pooling: str = "sum",
+        max_atoms: int = 500,
+        on_error: str = "nan",
+        n_jobs: int = 1,
+        scheduler: str | None = None,
+        cache: bool = False,
+    ) -> None:
         self.species = species
         self.n_rs2 = n_rs2
         self.n_rs3 = n_rs3
@@ -89,16 +99,27 @@ class FCHL19(Featurizer):
 
         self._check(atoms)
         numbers = [chemical_symbols.index(s) for s in self.species_]
-        return np.asarray(generate_fchl19(atoms.numbers, atoms.positions, elements=numbers, nRs2=int(self.n_rs2),
-                                          nRs3=int(self.n_rs3), rcut=float(self.cutoff_A), acut=float(self.cutoff_A)),
-                          dtype=float).reshape(len(atoms), self.n_atom_features_)
+        return np.asarray(
+            generate_fchl19(
+                atoms.numbers,
+                atoms.positions,
+                elements=numbers,
+                nRs2=int(self.n_rs2),
+                nRs3=int(self.n_rs3),
+                rcut=float(self.cutoff_A),
+                acut=float(self.cutoff_A),
+            ),
+            dtype=float,
+        ).reshape(len(atoms), self.n_atom_features_)
 
     def _check(self, atoms: Atoms) -> None:
         """Refuse what FCHL19 cannot describe: NaN positions, too many atoms, a periodic cell, overlaps, unseen elements."""
         require_finite(atoms)
         require_size(atoms, self.max_atoms, self.name)
         if atoms.pbc.any():
-            raise ValueError("FCHL19 (qmllib) describes molecules only; use SOAP or ACSF environments for a periodic structure")
+            raise ValueError(
+                "FCHL19 (qmllib) describes molecules only; use SOAP or ACSF environments for a periodic structure"
+            )
         require_no_overlap(atoms)
         unknown = sorted(set(atoms.get_chemical_symbols()) - set(self.species_))
         if unknown:
@@ -117,12 +138,21 @@ class FCHL19(Featurizer):
 
         self._check(atoms)
         numbers = [chemical_symbols.index(s) for s in self.species_]
-        values, gradients = generate_fchl19(atoms.numbers, atoms.positions, elements=numbers, nRs2=int(self.n_rs2),
-                                            nRs3=int(self.n_rs3), rcut=float(self.cutoff_A), acut=float(self.cutoff_A),
-                                            gradients=True)
+        values, gradients = generate_fchl19(
+            atoms.numbers,
+            atoms.positions,
+            elements=numbers,
+            nRs2=int(self.n_rs2),
+            nRs3=int(self.n_rs3),
+            rcut=float(self.cutoff_A),
+            acut=float(self.cutoff_A),
+            gradients=True,
+        )
         n = len(atoms)
-        return (np.asarray(values, dtype=float).reshape(n, self.n_atom_features_),
-                np.asarray(gradients, dtype=float).reshape(n, self.n_atom_features_, n, 3))
+        return (
+            np.asarray(values, dtype=float).reshape(n, self.n_atom_features_),
+            np.asarray(gradients, dtype=float).reshape(n, self.n_atom_features_, n, 3),
+        )
 
     def featurize(self, atoms: Atoms) -> np.ndarray:
         values = self.per_atom(atoms)

@@ -57,7 +57,16 @@ class MorganFingerprint(_RDKitFeaturizer):
     name = "morgan"
     citation_list = (ROGERS, RDKIT)
 
-    def __init__(self, radius: int = 2, n_bits: int = 2048, counts: bool = True, on_error: str = "nan", n_jobs: int = 1, scheduler: str | None = None, cache: bool = False) -> None:
+    def __init__(
+        self,
+        radius: int = 2,
+        n_bits: int = 2048,
+        counts: bool = True,
+        on_error: str = "nan",
+        n_jobs: int = 1,
+        scheduler: str | None = None,
+        cache: bool = False,
+    ) -> None:
         self.radius = radius
         self.n_bits = n_bits
         self.counts = counts
@@ -102,7 +111,14 @@ class RDKitDescriptors(_RDKitFeaturizer):
     name = "rdkit2d"
     citation_list = (RDKIT,)
 
-    def __init__(self, names: Sequence[str] | None = None, on_error: str = "nan", n_jobs: int = 1, scheduler: str | None = None, cache: bool = False) -> None:
+    def __init__(
+        self,
+        names: Sequence[str] | None = None,
+        on_error: str = "nan",
+        n_jobs: int = 1,
+        scheduler: str | None = None,
+        cache: bool = False,
+    ) -> None:
         self.names = names
         self._set_runtime(on_error, n_jobs, scheduler, cache)
 

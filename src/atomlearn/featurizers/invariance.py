@@ -17,8 +17,8 @@ from ase import Atoms
 from scipy.spatial.transform import Rotation
 from sklearn.base import clone
 
-from atomlearn.structures import materialize
 from atomlearn.featurizers.base import SYMMETRIES, Featurizer
+from atomlearn.structures import materialize
 
 #: a declared symmetry holds when the largest relative change is below this
 TOLERANCE = 1e-8
@@ -224,9 +224,15 @@ def check_energy_model(
                 scale = max(np.abs(reference_forces[i]).max(), 1e-12)
                 worst["forces"] = max(worst["forces"], float(np.abs(predicted - expected).max() / scale))
         for quantity in ("energy", "forces") if forces is not None else ("energy",):
-            rows.append({"symmetry": symmetry, "quantity": quantity,
-                         "max_relative_change": worst[quantity] if n_applied else np.nan,
-                         "holds": bool(n_applied and worst[quantity] < tolerance), "n_structures": n_applied})
+            rows.append(
+                {
+                    "symmetry": symmetry,
+                    "quantity": quantity,
+                    "max_relative_change": worst[quantity] if n_applied else np.nan,
+                    "holds": bool(n_applied and worst[quantity] < tolerance),
+                    "n_structures": n_applied,
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -85,7 +85,9 @@ def _parse_zeo(text: bytes) -> dict[str, float]:
     return values
 
 
-def zeo_geometry(cif_text: str, probe_radius: float, surface_samples: int, volume_samples: int, high_accuracy: str | None) -> dict[str, float]:
+def zeo_geometry(
+    cif_text: str, probe_radius: float, surface_samples: int, volume_samples: int, high_accuracy: str | None
+) -> dict[str, float]:
     """Run Zeo++ on a P1 CIF (in this process); see ``FEATURES`` for the keys."""
     from pyzeo.extension import high_accuracy_atomnet, surface_area, volume
     from pyzeo.netstorage import AtomNetwork
@@ -196,8 +198,18 @@ class PoreGeometry(Featurizer):
         require_size(atoms, self.max_atoms, self.name)
         require_no_overlap(atoms)
         cif_text = _p1_cif(atoms, jitter=1e-6, seed=len(atoms))
-        values = call_in_child(zeo_geometry, (cif_text, float(self.probe_radius), int(self.surface_samples),
-                                               int(self.volume_samples), self.high_accuracy), self.timeout, what="Zeo++")
+        values = call_in_child(
+            zeo_geometry,
+            (
+                cif_text,
+                float(self.probe_radius),
+                int(self.surface_samples),
+                int(self.volume_samples),
+                self.high_accuracy,
+            ),
+            self.timeout,
+            what="Zeo++",
+        )
         return np.array([values[key] for key in FEATURES], dtype=float)
 
     def _feature_names(self) -> list[str]:

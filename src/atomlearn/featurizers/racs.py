@@ -156,14 +156,18 @@ class RACs(Featurizer):
             raise ValueError("no bonds found: the structure is a set of isolated atoms")
         atoms = self._expanded(atoms, float(graph.length.max()))
         if len(atoms) > self.max_atoms:
-            raise ValueError(f"the cell expanded for the bond paths holds {len(atoms)} atoms, above max_atoms={self.max_atoms}")
+            raise ValueError(
+                f"the cell expanded for the bond paths holds {len(atoms)} atoms, above max_atoms={self.max_atoms}"
+            )
         if len(atoms) != len(graph.coordination):
             graph = bond_graph(atoms, self.bond_tolerance)
         values = self._property_values(atoms, graph.coordination)
         metal = is_metal(atoms.numbers)
         needs_metal = {"mc", "lc"} & set(self.scopes)
         if needs_metal and not metal.any():
-            raise ValueError(f"no metal atom, so the {'/'.join(sorted(needs_metal))} scopes are undefined; for molecules use scopes=('full',) (command line: --set racs.scopes='[\"full\"]')")
+            raise ValueError(
+                f"no metal atom, so the {'/'.join(sorted(needs_metal))} scopes are undefined; for molecules use scopes=('full',) (command line: --set racs.scopes='[\"full\"]')"
+            )
         shells = distance_shells(graph.adjacency, self.max_depth)
         linker_mask = sparse.diags((~metal).astype(float))
         linker_shells = None
@@ -172,7 +176,9 @@ class RACs(Featurizer):
             if scope in ("lc", "func", "linker") and linker_shells is None:
                 linker_graph = (linker_mask @ graph.adjacency @ linker_mask).tocsr()
                 linker_graph.eliminate_zeros()
-                linker_shells = [(linker_mask @ s @ linker_mask).tocsr() for s in distance_shells(linker_graph, self.max_depth)]
+                linker_shells = [
+                    (linker_mask @ s @ linker_mask).tocsr() for s in distance_shells(linker_graph, self.max_depth)
+                ]
             start, scope_shells = self._scope(scope, atoms.numbers, metal, graph, shells, linker_shells)
             product, difference = rac_sums(scope_shells, start, values)
             parts.append(product.T.ravel())
@@ -226,5 +232,10 @@ class RACs(Featurizer):
         for scope in self.scopes:
             names += [f"rac_{scope}_prod_{p}_d{d}" for p in self.properties for d in range(self.max_depth + 1)]
             if scope not in PRODUCT_ONLY:
-                names += [f"rac_{scope}_diff_{p}_d{d}" for p in self.properties if p != "I" for d in range(1, self.max_depth + 1)]
+                names += [
+                    f"rac_{scope}_diff_{p}_d{d}"
+                    for p in self.properties
+                    if p != "I"
+                    for d in range(1, self.max_depth + 1)
+                ]
         return names

@@ -19,12 +19,27 @@ MAX_FEATURES = 200_000
 
 
 @lru_cache(maxsize=8)
-def _dscribe_soap(species: tuple[str, ...], r_cut: float, n_max: int, l_max: int, sigma: float, periodic: bool,
-                  compression: str = "off"):
+def _dscribe_soap(
+    species: tuple[str, ...],
+    r_cut: float,
+    n_max: int,
+    l_max: int,
+    sigma: float,
+    periodic: bool,
+    compression: str = "off",
+):
     from dscribe.descriptors import SOAP as DScribeSOAP
 
-    return DScribeSOAP(species=list(species), r_cut=r_cut, n_max=n_max, l_max=l_max, sigma=sigma, periodic=periodic, average="off",
-                       compression={"mode": compression})
+    return DScribeSOAP(
+        species=list(species),
+        r_cut=r_cut,
+        n_max=n_max,
+        l_max=l_max,
+        sigma=sigma,
+        periodic=periodic,
+        average="off",
+        compression={"mode": compression},
+    )
 
 
 class SOAP(Featurizer):
@@ -121,8 +136,15 @@ class SOAP(Featurizer):
         return {"species": self.species_}
 
     def _soap(self, periodic: bool):
-        return _dscribe_soap(tuple(self.species_), float(self.r_cut), int(self.n_max), int(self.l_max), float(self.sigma), periodic,
-                            str(self.compression))
+        return _dscribe_soap(
+            tuple(self.species_),
+            float(self.r_cut),
+            int(self.n_max),
+            int(self.l_max),
+            float(self.sigma),
+            periodic,
+            str(self.compression),
+        )
 
     def per_atom(self, atoms: Atoms) -> np.ndarray:
         """SOAP power spectrum of each atom, shape (n_atoms, n_atom_features)."""
@@ -133,7 +155,9 @@ class SOAP(Featurizer):
             raise ValueError(f"element(s) {', '.join(unknown)} not seen in fit (species: {', '.join(self.species_)})")
         periodic = bool(atoms.pbc.all())
         if atoms.pbc.any() and not periodic:
-            raise ValueError("SOAP handles molecules (no pbc) and 3-D crystals; this structure is periodic in only some directions")
+            raise ValueError(
+                "SOAP handles molecules (no pbc) and 3-D crystals; this structure is periodic in only some directions"
+            )
         return self._soap(periodic).create(atoms)
 
     def featurize(self, atoms: Atoms) -> np.ndarray:

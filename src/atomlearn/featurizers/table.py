@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 from ase import Atoms
 
-from atomlearn.structures import load_each
 from atomlearn.errors import errors_frame
 from atomlearn.featurizers.base import Featurizer
+from atomlearn.structures import load_each
 
 
 def featurize_table(
@@ -27,7 +27,10 @@ def featurize_table(
     loaded, load_errors = load_each(structures)
     usable = [i for i, atoms in enumerate(loaded) if atoms is not None]
     if not usable:
-        raise ValueError("none of the structures could be loaded; see the first error: " + (load_errors[0].reason if load_errors else "-"))
+        raise ValueError(
+            "none of the structures could be loaded; see the first error: "
+            + (load_errors[0].reason if load_errors else "-")
+        )
     index = pd.Index(ids, name="id")
     blocks, errors = [], [errors_frame(load_errors)]
     for featurizer in featurizers:

@@ -27,13 +27,16 @@ class Calculator(AseCalculator):
 
     implemented_properties = ["energy", "free_energy", "forces"]
 
-    def __init__(self, folder: str | Path, device: str = "cpu", dtype: str | None = None, n_replicas: int = 1,
-                 **kwargs) -> None:
+    def __init__(
+        self, folder: str | Path, device: str = "cpu", dtype: str | None = None, n_replicas: int = 1, **kwargs
+    ) -> None:
         super().__init__(**kwargs)
         require_complete(folder, "force field", "retrain it with `atomlearn forcefield train`", [CARD_FILE, MODEL_FILE])
         bundle = load_bundle(folder)
         if bundle.card.get("kind") != "forcefield":
-            raise ValueError(f"{folder} is a model bundle but not a force field (written by `atomlearn forcefield train`)")
+            raise ValueError(
+                f"{folder} is a model bundle but not a force field (written by `atomlearn forcefield train`)"
+            )
         if n_replicas < 1:
             raise ValueError(f"n_replicas must be at least 1, got {n_replicas}")
         self.folder, self.card, self.n_replicas = Path(folder), bundle.card, int(n_replicas)
@@ -46,23 +49,31 @@ class Calculator(AseCalculator):
         super().calculate(atoms, properties, system_changes)
         unknown = sorted(set(self.atoms.get_chemical_symbols()) - set(self.card["species"]))
         if unknown:
-            raise ValueError(f"the force field in {self.folder} was trained on {', '.join(self.card['species'])}; "
-                             f"it cannot describe {', '.join(unknown)}")
+            raise ValueError(
+                f"the force field in {self.folder} was trained on {', '.join(self.card['species'])}; "
+                f"it cannot describe {', '.join(unknown)}"
+            )
         if self.n_replicas == 1:
             energy, forces = self.potential(self.atoms)
             self.results = {"energy": energy, "free_energy": energy, "forces": forces}
             return
         energies, forces = self._replicas()
-        self.results = {"energy": float(energies.sum()), "free_energy": float(energies.sum()),
-                        "forces": forces.reshape(-1, 3), "replica_energies": energies}
+        self.results = {
+            "energy": float(energies.sum()),
+            "free_energy": float(energies.sum()),
+            "forces": forces.reshape(-1, 3),
+            "replica_energies": energies,
+        }
 
     def _replicas(self) -> tuple[np.ndarray, np.ndarray]:
         """Energies (R,) and forces (R, N, 3) of the replicas, batched where the model can."""
         atoms, n_replicas = self.atoms, self.n_replicas
         numbers = atoms.numbers.reshape(n_replicas, -1) if len(atoms) % n_replicas == 0 else None
         if numbers is None or (numbers != numbers[0]).any() or atoms.pbc.any():
-            raise ValueError(f"n_replicas={n_replicas} needs {n_replicas} copies of one molecule (no periodic cell) "
-                             f"laid end to end; got {len(atoms)} atoms, {atoms.get_chemical_formula()}")
+            raise ValueError(
+                f"n_replicas={n_replicas} needs {n_replicas} copies of one molecule (no periodic cell) "
+                f"laid end to end; got {len(atoms)} atoms, {atoms.get_chemical_formula()}"
+            )
         positions = atoms.positions.reshape(n_replicas, -1, 3)
         if hasattr(self.potential, "replicas"):
             return self.potential.replicas(numbers[0], positions)

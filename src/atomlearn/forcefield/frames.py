@@ -27,8 +27,9 @@ class Frames:
 
     def take(self, rows: np.ndarray) -> Frames:
         """The frames at ``rows`` (positions), with their energies and forces."""
-        return Frames(self.path, [self.structures[i] for i in rows], self.energies_eV[rows],
-                      [self.forces_eV_A[i] for i in rows])
+        return Frames(
+            self.path, [self.structures[i] for i in rows], self.energies_eV[rows], [self.forces_eV_A[i] for i in rows]
+        )
 
 
 def read_training_frames(path: str | Path) -> Frames:
@@ -43,11 +44,15 @@ def read_training_frames(path: str | Path) -> Frames:
         if atoms.calc is None or "energy" not in atoms.calc.results:
             raise ValueError(f"{where}: no energy; every training frame needs energy= in its comment line")
         if "forces" not in atoms.calc.results:
-            raise ValueError(f"{where}: no forces; every training frame needs a forces column "
-                             "(Properties=...:forces:R:3), e.g. from `atomlearn simulate xtb-md`")
+            raise ValueError(
+                f"{where}: no forces; every training frame needs a forces column "
+                "(Properties=...:forces:R:3), e.g. from `atomlearn simulate xtb-md`"
+            )
         if not np.array_equal(atoms.numbers, first.numbers):
-            raise ValueError(f"{where}: holds {atoms.get_chemical_formula()} (in this atom order), frame 0 holds "
-                             f"{first.get_chemical_formula()}; a force-field file must hold one molecule, split the file")
+            raise ValueError(
+                f"{where}: holds {atoms.get_chemical_formula()} (in this atom order), frame 0 holds "
+                f"{first.get_chemical_formula()}; a force-field file must hold one molecule, split the file"
+            )
         energy, force = float(atoms.calc.results["energy"]), np.asarray(atoms.calc.results["forces"], dtype=float)
         if not np.isfinite(energy):
             raise ValueError(f"{where}: the energy is {energy}; remove the frame or recompute it")

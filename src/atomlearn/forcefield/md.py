@@ -20,9 +20,9 @@ import numpy as np
 from ase import Atoms, units
 
 from atomlearn.featurizers.graph import bond_graph
-from atomlearn.structures.neighbours import pairs_within
 from atomlearn.models.nn.graphs import replica_edges
 from atomlearn.simulate.xtb import append_frame
+from atomlearn.structures.neighbours import pairs_within
 
 BOND_STRETCH_LIMIT_A = 0.5
 HISTOGRAM_BIN_A = 0.02
@@ -71,36 +71,62 @@ class MDReport:
     def to_dict(self) -> dict:
         """The numbers (JSON-ready): scalars, the energy series and the distance histograms."""
         numbers = {k: v for k, v in self.__dict__.items() if k not in ("distance", "times_fs", "total_energy_eV")}
-        numbers.update(seconds_per_replica_step=self.seconds_per_replica_step, times_fs=self.times_fs.tolist(),
-                       total_energy_eV=self.total_energy_eV.tolist())
+        numbers.update(
+            seconds_per_replica_step=self.seconds_per_replica_step,
+            times_fs=self.times_fs.tolist(),
+            total_energy_eV=self.total_energy_eV.tolist(),
+        )
         if self.distance is not None:
-            numbers["distance"] = {k: (v.tolist() if isinstance(v, np.ndarray) else v)
-                                   for k, v in self.distance.__dict__.items()}
+            numbers["distance"] = {
+                k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.distance.__dict__.items()
+            }
         return numbers
 
     def summary(self) -> str:
         """A few lines for the terminal: speed, temperature, energy drift, stability and the distance comparison."""
-        copies = "" if self.n_replicas == 1 else (
-            f" of {self.n_replicas} replicas at once ({1000 * self.seconds_per_replica_step:.3f} ms per replica-step)")
-        lines = [f"{self.ensemble.upper()} MD: {self.n_steps} steps of {self.timestep_fs:g} fs "
-                 f"({self.n_steps * self.timestep_fs / 1000:.2f} ps), {1000 * self.seconds_per_step:.2f} ms per step"
-                 f"{copies}, mean temperature {self.temperature_mean_K:.0f} K"]
+        copies = (
+            ""
+            if self.n_replicas == 1
+            else (
+                f" of {self.n_replicas} replicas at once ({1000 * self.seconds_per_replica_step:.3f} ms per replica-step)"
+            )
+        )
+        lines = [
+            f"{self.ensemble.upper()} MD: {self.n_steps} steps of {self.timestep_fs:g} fs "
+            f"({self.n_steps * self.timestep_fs / 1000:.2f} ps), {1000 * self.seconds_per_step:.2f} ms per step"
+            f"{copies}, mean temperature {self.temperature_mean_K:.0f} K"
+        ]
         if self.ensemble == "nve":
-            lines.append(f"total energy drift {self.energy_drift_meV_atom_ps:+.3f} meV/atom/ps, "
-                         f"fluctuation {self.energy_std_meV_atom:.3f} meV/atom")
+            lines.append(
+                f"total energy drift {self.energy_drift_meV_atom_ps:+.3f} meV/atom/ps, "
+                f"fluctuation {self.energy_std_meV_atom:.3f} meV/atom"
+            )
         lines.append("stable: no bond broken, no atom lost" if self.stable else f"UNSTABLE: {self.problem}")
         if self.distance is not None:
             d = self.distance
-            lines.append(f"{d.name}: {d.mean_A:.3f} ± {d.std_A:.3f} Å here, {d.reference_mean_A:.3f} ± "
-                         f"{d.reference_std_A:.3f} Å in the reference; Wasserstein {d.wasserstein_A:.4f} Å, "
-                         f"∫|h − h_ref| = {d.histogram_error:.3f}")
+            lines.append(
+                f"{d.name}: {d.mean_A:.3f} ± {d.std_A:.3f} Å here, {d.reference_mean_A:.3f} ± "
+                f"{d.reference_std_A:.3f} Å in the reference; Wasserstein {d.wasserstein_A:.4f} Å, "
+                f"∫|h − h_ref| = {d.histogram_error:.3f}"
+            )
         return "\n".join(lines)
 
 
-def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 0.5, temperature_K: float = 300.0,
-           ensemble: str = "nve", interval_steps: int = 10, cutoff_A: float = 5.0, out: str | Path | None = None,
-           distance: tuple[int, int] | None = None, reference: list[Atoms] | None = None, seed: int = 0,
-           progress: Callable[[int, int], None] | None = None) -> MDReport:
+def run_md(
+    atoms: Atoms,
+    calculator,
+    n_steps: int,
+    timestep_fs: float = 0.5,
+    temperature_K: float = 300.0,
+    ensemble: str = "nve",
+    interval_steps: int = 10,
+    cutoff_A: float = 5.0,
+    out: str | Path | None = None,
+    distance: tuple[int, int] | None = None,
+    reference: list[Atoms] | None = None,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> MDReport:
     """Run ``n_steps`` of velocity-Verlet (``ensemble="nve"``) or Langevin (``"nvt"``) MD from ``atoms``
     with ``calculator``, checking stability every ``interval_steps`` and writing those frames to
     ``out`` (extended XYZ). Momenta stored with the atoms (``md_momenta``, as xTB MD writes
@@ -129,8 +155,9 @@ def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 0.5, tem
     else:
         if n_replicas == 1:  # replicas each drift freely; they cannot meet
             system.set_constraint(FixCom())
-        dynamics = Langevin(system, timestep_fs * units.fs, temperature_K=temperature_K, friction=0.01 / units.fs,
-                            rng=rng, fixcm=False)
+        dynamics = Langevin(
+            system, timestep_fs * units.fs, temperature_K=temperature_K, friction=0.01 / units.fs, rng=rng, fixcm=False
+        )
     first, second, start_lengths = _bonds(atoms, n_replicas)
     times, energies, temperatures = [0.0], [system.get_total_energy()], [system.get_temperature()]
     frames = _replica_frames(system, n_replicas) if reference else []
@@ -155,8 +182,9 @@ def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 0.5, tem
                 frames.extend(replicas)
             if writer:
                 info = {"step": step, "time_fs": step * timestep_fs}
-                append_frame(writer, replicas, [info if n_replicas == 1 else {**info, "replica": k}
-                                                for k in range(n_replicas)])
+                append_frame(
+                    writer, replicas, [info if n_replicas == 1 else {**info, "replica": k} for k in range(n_replicas)]
+                )
             if progress:
                 progress(step, n_steps)
     seconds = time.perf_counter() - started
@@ -164,8 +192,21 @@ def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 0.5, tem
     per_atom_meV = 1000 * total / len(system)
     drift = float(np.polyfit(times_fs / 1000, per_atom_meV, 1)[0]) if len(times_fs) > 2 else float("nan")
     comparison = compare_distances(frames, reference, distance) if reference else None
-    return MDReport(ensemble, step, timestep_fs, seconds / max(step, 1), drift, float(np.std(per_atom_meV)), not problem,
-                    problem, float(np.mean(temperatures[1:] or temperatures)), comparison, times_fs, total, n_replicas)
+    return MDReport(
+        ensemble,
+        step,
+        timestep_fs,
+        seconds / max(step, 1),
+        drift,
+        float(np.std(per_atom_meV)),
+        not problem,
+        problem,
+        float(np.mean(temperatures[1:] or temperatures)),
+        comparison,
+        times_fs,
+        total,
+        n_replicas,
+    )
 
 
 def _starting_system(atoms: Atoms, n_replicas: int, temperature_K: float, rng: np.random.Generator) -> Atoms:
@@ -201,8 +242,11 @@ def _bonds(atoms: Atoms, n_replicas: int) -> tuple[np.ndarray, np.ndarray, np.nd
     keep = bonds.first < bonds.second
     lengths = atoms.get_distances(bonds.first[keep], bonds.second[keep], mic=True) if keep.any() else np.zeros(0)
     offsets = np.repeat(np.arange(n_replicas) * len(atoms), keep.sum())
-    return (np.tile(bonds.first[keep], n_replicas) + offsets, np.tile(bonds.second[keep], n_replicas) + offsets,
-            np.tile(lengths, n_replicas))
+    return (
+        np.tile(bonds.first[keep], n_replicas) + offsets,
+        np.tile(bonds.second[keep], n_replicas) + offsets,
+        np.tile(lengths, n_replicas),
+    )
 
 
 def _replica_frames(system: Atoms, n_replicas: int) -> list[Atoms]:
@@ -215,8 +259,13 @@ def _replica_frames(system: Atoms, n_replicas: int) -> list[Atoms]:
     frames = []
     for k in range(n_replicas):
         part = slice(k * n_atoms, (k + 1) * n_atoms)
-        frame = Atoms(numbers=system.numbers[part], positions=system.positions[part], cell=system.cell, pbc=system.pbc,
-                      momenta=momenta[part])
+        frame = Atoms(
+            numbers=system.numbers[part],
+            positions=system.positions[part],
+            cell=system.cell,
+            pbc=system.pbc,
+            momenta=momenta[part],
+        )
         if "forces" in results:
             energy = results["replica_energies"][k] if n_replicas > 1 else results["energy"]
             frame.calc = SinglePointCalculator(frame, energy=energy, forces=results["forces"][part])
@@ -230,18 +279,28 @@ def compare_distances(frames: list[Atoms], reference: list[Atoms], pair: tuple[i
     from scipy.stats import wasserstein_distance
 
     if not np.array_equal(reference[0].numbers, frames[0].numbers):
-        raise ValueError(f"the reference holds {reference[0].get_chemical_formula()}, the MD "
-                         f"{frames[0].get_chemical_formula()}; compare the same molecule")
+        raise ValueError(
+            f"the reference holds {reference[0].get_chemical_formula()}, the MD "
+            f"{frames[0].get_chemical_formula()}; compare the same molecule"
+        )
     here, there = _distances(frames, pair), _distances(reference, pair)
     edges = np.arange(0.0, max(here.max(), there.max()) + 2 * HISTOGRAM_BIN_A, HISTOGRAM_BIN_A)
     density = np.histogram(here, edges, density=True)[0]
     reference_density = np.histogram(there, edges, density=True)[0]
     symbols = frames[0].get_chemical_symbols()
     name = f"distance {symbols[pair[0]]}{pair[0]}–{symbols[pair[1]]}{pair[1]}" if pair else "all pair distances h(r)"
-    return DistanceComparison(name, float(here.mean()), float(here.std()), float(there.mean()), float(there.std()),
-                              float(wasserstein_distance(here, there)),
-                              float(np.abs(density - reference_density).sum() * HISTOGRAM_BIN_A),
-                              0.5 * (edges[1:] + edges[:-1]), density, reference_density)
+    return DistanceComparison(
+        name,
+        float(here.mean()),
+        float(here.std()),
+        float(there.mean()),
+        float(there.std()),
+        float(wasserstein_distance(here, there)),
+        float(np.abs(density - reference_density).sum() * HISTOGRAM_BIN_A),
+        0.5 * (edges[1:] + edges[:-1]),
+        density,
+        reference_density,
+    )
 
 
 def _distances(frames: list[Atoms], pair: tuple[int, int] | None) -> np.ndarray:
@@ -251,8 +310,15 @@ def _distances(frames: list[Atoms], pair: tuple[int, int] | None) -> np.ndarray:
     return np.concatenate([a.get_all_distances(mic=True)[upper] for a in frames])
 
 
-def _instability(system: Atoms, first: np.ndarray, second: np.ndarray, start_lengths: np.ndarray, cutoff_A: float,
-                 step: int, n_atoms: int) -> str:
+def _instability(
+    system: Atoms,
+    first: np.ndarray,
+    second: np.ndarray,
+    start_lengths: np.ndarray,
+    cutoff_A: float,
+    step: int,
+    n_atoms: int,
+) -> str:
     """Why a replica (of ``n_atoms`` each) is no longer the molecule it started as, or ''."""
     n_replicas = len(system) // n_atoms
     where = f"step {step}" if n_replicas == 1 else "replica {replica}, step " + str(step)
@@ -262,8 +328,10 @@ def _instability(system: Atoms, first: np.ndarray, second: np.ndarray, start_len
         if stretch[worst] > BOND_STRETCH_LIMIT_A:
             symbols = system.get_chemical_symbols()
             i, j = first[worst] % n_atoms, second[worst] % n_atoms
-            return (f"{where.format(replica=first[worst] // n_atoms)}: bond {symbols[i]}{i}–{symbols[j]}{j} "
-                    f"stretched by {stretch[worst]:.2f} Å (broken)")
+            return (
+                f"{where.format(replica=first[worst] // n_atoms)}: bond {symbols[i]}{i}–{symbols[j]}{j} "
+                f"stretched by {stretch[worst]:.2f} Å (broken)"
+            )
     if n_atoms > 1:
         if system.pbc.any():
             neighbours = pairs_within(system, cutoff_A, "i")[0]

@@ -12,20 +12,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from atomlearn.forcefield.frames import Frames, read_training_frames
 from atomlearn.atomic import file_sha256, mark_complete, mark_incomplete, write_csv_atomic
-from atomlearn.runs.bundle import CARD_FILE, MODEL_FILE, save_bundle
+from atomlearn.forcefield.frames import Frames, read_training_frames
 from atomlearn.models.nn.potential import checked_graph
 from atomlearn.models.nn.training import check_resume_request
+from atomlearn.runs.bundle import CARD_FILE, MODEL_FILE, save_bundle
 
 CHECKPOINT_FILE = "checkpoint.pt"
 SETTINGS_FILE = "training_settings.json"
 
 
 #: force-field model name -> (module, class), imported when used
-MODEL_CLASSES = {"painn": ("atomlearn.models.nn", "PaiNNRegressor"), "schnet": ("atomlearn.models.nn", "SchNetRegressor"),
-                 "soap_krr": ("atomlearn.models.kernel_forcefield", "KernelForceField"),
-                 "krr_local": ("atomlearn.models.local_krr", "LocalKernelRidge")}
+MODEL_CLASSES = {
+    "painn": ("atomlearn.models.nn", "PaiNNRegressor"),
+    "schnet": ("atomlearn.models.nn", "SchNetRegressor"),
+    "soap_krr": ("atomlearn.models.kernel_forcefield", "KernelForceField"),
+    "krr_local": ("atomlearn.models.local_krr", "LocalKernelRidge"),
+}
 MODELS = tuple(MODEL_CLASSES)
 
 
@@ -37,8 +40,6 @@ def _model(name: str) -> Callable[..., Any]:
         raise ValueError(f"unknown force-field model {name!r}; choose one of {', '.join(MODELS)}")
     module, cls = MODEL_CLASSES[name]
     return getattr(importlib.import_module(module), cls)
-
-
 
 
 @dataclass(frozen=True)
@@ -53,33 +54,49 @@ class ForceFieldResult:
     def summary(self) -> str:
         """One line: frames used, time, and the test energy and force errors against the zero-force baseline."""
         m = self.metrics
-        return (f"{self.folder}: {m['n_train']} training / {m['n_test']} test frames, {m['train_seconds']:.0f} s; "
-                f"test energy MAE {m['energy_mae_meV']:.1f} meV ({m['energy_mae_meV_per_atom']:.2f} meV/atom), "
-                f"force MAE {m['force_mae_meV_A']:.1f} meV/Å (zero-force baseline {m['force_mae_zero_meV_A']:.0f})")
+        return (
+            f"{self.folder}: {m['n_train']} training / {m['n_test']} test frames, {m['train_seconds']:.0f} s; "
+            f"test energy MAE {m['energy_mae_meV']:.1f} meV ({m['energy_mae_meV_per_atom']:.2f} meV/atom), "
+            f"force MAE {m['force_mae_meV_A']:.1f} meV/Å (zero-force baseline {m['force_mae_zero_meV_A']:.0f})"
+        )
 
 
-def split_frames(frames: Frames, n_train: int, n_test: int | None, test: Frames | None,
-                 random_state: int) -> tuple[Frames, Frames]:
+def split_frames(
+    frames: Frames, n_train: int, n_test: int | None, test: Frames | None, random_state: int
+) -> tuple[Frames, Frames]:
     """``n_train`` random training frames; the test frames are ``test`` (an independent run) when given,
     else up to ``n_test`` of the frames left over."""
     spare = len(frames) - (0 if test is not None else 1)
     if not 1 < n_train <= spare:
-        raise ValueError(f"{frames.path} holds {len(frames)} frames; n_train = {n_train} must be between 2 and {spare}"
-                         + ("" if test is not None else " (at least one frame is kept for testing)"))
+        raise ValueError(
+            f"{frames.path} holds {len(frames)} frames; n_train = {n_train} must be between 2 and {spare}"
+            + ("" if test is not None else " (at least one frame is kept for testing)")
+        )
     order = np.random.default_rng(random_state).permutation(len(frames))
     if test is None:
         test = frames.take(order[n_train:][: n_test or None])
     elif not np.array_equal(test.structures[0].numbers, frames.structures[0].numbers):
-        raise ValueError(f"{test.path} holds {test.structures[0].get_chemical_formula()}, the training frames "
-                         f"{frames.structures[0].get_chemical_formula()}; test on the same molecule")
+        raise ValueError(
+            f"{test.path} holds {test.structures[0].get_chemical_formula()}, the training frames "
+            f"{frames.structures[0].get_chemical_formula()}; test on the same molecule"
+        )
     elif n_test:
         test = test.take(np.arange(min(n_test, len(test))))
     return frames.take(np.sort(order[:n_train])), test
 
 
-def train_forcefield(path: str | Path, out: str | Path, model: str = "painn", n_train: int = 1000,
-                     n_test: int | None = None, test_path: str | Path | None = None, params: dict | None = None,
-                     random_state: int = 0, device: str = "auto", overwrite: bool = False) -> ForceFieldResult:
+def train_forcefield(
+    path: str | Path,
+    out: str | Path,
+    model: str = "painn",
+    n_train: int = 1000,
+    n_test: int | None = None,
+    test_path: str | Path | None = None,
+    params: dict | None = None,
+    random_state: int = 0,
+    device: str = "auto",
+    overwrite: bool = False,
+) -> ForceFieldResult:
     """Fit ``model`` ("painn", "schnet", or a kernel fitted on energies: "soap_krr", "krr_local") to
     ``n_train`` frames of ``path`` and write the force field to ``out``. A network interrupted
     (Ctrl-C, a killed job) resumes from ``out/checkpoint.pt`` when rerun with the same arguments.
@@ -89,12 +106,19 @@ def train_forcefield(path: str | Path, out: str | Path, model: str = "painn", n_
     train, test = split_frames(frames, n_train, n_test, test, random_state)
     out = Path(out)
     if (out / CARD_FILE).exists() and not overwrite:
-        raise ValueError(f"{out} already holds a trained force field ({CARD_FILE}); choose another --out, or pass "
-                         "--overwrite (overwrite=True) to replace it")
+        raise ValueError(
+            f"{out} already holds a trained force field ({CARD_FILE}); choose another --out, or pass "
+            "--overwrite (overwrite=True) to replace it"
+        )
     out.mkdir(parents=True, exist_ok=True)
     mark_incomplete(out)  # sealed again when the new force field is whole
-    settings = {"training_sha256": file_sha256(Path(path)), "model": model, "params": params or {}, "n_train": n_train,
-                "random_state": random_state}
+    settings = {
+        "training_sha256": file_sha256(Path(path)),
+        "model": model,
+        "params": params or {},
+        "n_train": n_train,
+        "random_state": random_state,
+    }
     check_resume_request(out, settings, (CHECKPOINT_FILE,), SETTINGS_FILE)
     estimator = _model(model)(**(params or {}))
     runtime = {"random_state": random_state, "device": device, "checkpoint": str(out / CHECKPOINT_FILE)}
@@ -105,15 +129,27 @@ def train_forcefield(path: str | Path, out: str | Path, model: str = "painn", n_
     estimator.fit(train.structures, train.energies_eV, forces=train.forces_eV_A)
     seconds = time.perf_counter() - started
     predictions, metrics = evaluate_forcefield(estimator, train, test)
-    metrics.update(n_train=len(train), n_test=len(test), train_seconds=seconds, epochs=getattr(estimator, "n_epochs_", 0))
+    metrics.update(
+        n_train=len(train), n_test=len(test), train_seconds=seconds, epochs=getattr(estimator, "n_epochs_", 0)
+    )
     if "checkpoint" in estimator.get_params():
         estimator.set_params(checkpoint=None)
     first = frames.structures[0]
-    card = {"kind": "forcefield", "model": model, "params": _plain(estimator.get_params()),
-            "formula": first.get_chemical_formula(), "species": sorted(set(first.get_chemical_symbols())),
-            "n_atoms": len(first), "periodic": bool(first.pbc.any()), "energy_unit": "eV", "force_unit": "eV/Å",
-            "training_file": str(path), "training_sha256": settings["training_sha256"],
-            "test_file": str(test_path or path), "metrics": metrics}
+    card = {
+        "kind": "forcefield",
+        "model": model,
+        "params": _plain(estimator.get_params()),
+        "formula": first.get_chemical_formula(),
+        "species": sorted(set(first.get_chemical_symbols())),
+        "n_atoms": len(first),
+        "periodic": bool(first.pbc.any()),
+        "energy_unit": "eV",
+        "force_unit": "eV/Å",
+        "training_file": str(path),
+        "training_sha256": settings["training_sha256"],
+        "test_file": str(test_path or path),
+        "metrics": metrics,
+    }
     save_bundle(out, None, estimator, card)
     history = pd.DataFrame(getattr(estimator, "history_", {}))
     if len(history):
@@ -134,11 +170,14 @@ def evaluate_forcefield(estimator: Any, train: Frames, test: Frames) -> tuple[pd
     force_error = 1000 * np.concatenate([p - t for p, t in zip(forces, test.forces_eV_A)])
     true_forces = 1000 * np.concatenate(test.forces_eV_A)
     n_atoms = len(test.structures[0])
-    predictions = pd.DataFrame({
-        "frame": [a.info.get("id", "") for a in test.structures],
-        "energy_eV": test.energies_eV, "energy_pred_eV": energies,
-        "force_mae_meV_A": [1000 * np.abs(p - t).mean() for p, t in zip(forces, test.forces_eV_A)],
-    })
+    predictions = pd.DataFrame(
+        {
+            "frame": [a.info.get("id", "") for a in test.structures],
+            "energy_eV": test.energies_eV,
+            "energy_pred_eV": energies,
+            "force_mae_meV_A": [1000 * np.abs(p - t).mean() for p, t in zip(forces, test.forces_eV_A)],
+        }
+    )
     metrics = {
         "energy_mae_meV": float(np.abs(energy_error).mean()),
         "energy_rmse_meV": float(np.sqrt((energy_error**2).mean())),

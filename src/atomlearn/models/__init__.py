@@ -25,8 +25,8 @@ from sklearn.preprocessing import StandardScaler
 from atomlearn.models.feature_maps import QuadraticFeatureMap
 from atomlearn.models.gpr import GaussianProcess
 from atomlearn.models.krr import FastKernelRidge
-from atomlearn.models.local_krr import LocalKernelRidge
 from atomlearn.models.linear import AutogradLinearRegression, ClosedFormLinearRegression
+from atomlearn.models.local_krr import LocalKernelRidge
 from atomlearn.models.nn import (
     BondGraphRegressor,
     MLPRegressor,
@@ -38,7 +38,7 @@ from atomlearn.models.structure_input import structure_array, takes_structures
 
 RIDGE_ALPHAS = np.logspace(-6, 3, 19)
 WIDTH_SCREEN = 2000  # kernel models screen widths × λ on this many rows, then score 3 λ on all rows
-REFINE_ALPHAS = 3    # (QM9 8k: the same model as the full search, 1.8x faster than the whole λ path)
+REFINE_ALPHAS = 3  # (QM9 8k: the same model as the full search, 1.8x faster than the whole λ path)
 
 
 def ridge() -> BaseEstimator:
@@ -48,8 +48,9 @@ def ridge() -> BaseEstimator:
 
 def kernel_ridge(kernel: str) -> BaseEstimator:
     """Standardised features + fast kernel ridge; widths × λ screened on a subsample, 3 λ checked on all rows."""
-    return make_pipeline(StandardScaler(), FastKernelRidge(kernel=kernel, width_subsample=WIDTH_SCREEN,
-                                                           refine_alphas=REFINE_ALPHAS))
+    return make_pipeline(
+        StandardScaler(), FastKernelRidge(kernel=kernel, width_subsample=WIDTH_SCREEN, refine_alphas=REFINE_ALPHAS)
+    )
 
 
 def local_kernel_ridge() -> BaseEstimator:
@@ -75,43 +76,74 @@ class ModelSpec:
 
 MODEL_SPECS: dict[str, ModelSpec] = {
     "dummy": ModelSpec(dummy, "mean of the training targets (the baseline)"),
-    "linear": ModelSpec(lambda: make_pipeline(StandardScaler(), ClosedFormLinearRegression()),
-                        "ordinary least squares, closed form with an intercept column"),
-    "linear_autograd": ModelSpec(lambda: make_pipeline(StandardScaler(), AutogradLinearRegression()),
-                                 "least squares by gradient descent, PyTorch autograd"),
+    "linear": ModelSpec(
+        lambda: make_pipeline(StandardScaler(), ClosedFormLinearRegression()),
+        "ordinary least squares, closed form with an intercept column",
+    ),
+    "linear_autograd": ModelSpec(
+        lambda: make_pipeline(StandardScaler(), AutogradLinearRegression()),
+        "least squares by gradient descent, PyTorch autograd",
+    ),
     "ridge": ModelSpec(ridge, "standardised features + ridge, λ by leave-one-out"),
-    "lasso": ModelSpec(lambda: make_pipeline(StandardScaler(), LassoCV(cv=5, random_state=0, max_iter=20_000)),
-                       "standardised features + LASSO, λ by 5-fold CV"),
-    "elastic_net": ModelSpec(lambda: make_pipeline(StandardScaler(), ElasticNetCV(l1_ratio=[0.1, 0.5, 0.9, 1.0], cv=5,
-                                                                                   random_state=0, max_iter=20_000)),
-                             "standardised features + elastic net, λ and L1 ratio by 5-fold CV"),
-    "quadratic_ridge": ModelSpec(lambda: make_pipeline(StandardScaler(), QuadraticFeatureMap(), StandardScaler(),
-                                                       RidgeCV(alphas=RIDGE_ALPHAS)),
-                                 "ridge on all squares and √2-scaled pair products of the features"),
-    "gbr": ModelSpec(lambda: HistGradientBoostingRegressor(random_state=0),
-                     "histogram gradient boosting (strong non-kernel baseline)",
-                     {"learning_rate": [0.05, 0.1, 0.2], "max_leaf_nodes": [15, 31, 63]}),
-    "krr": ModelSpec(partial(kernel_ridge, "rbf"),
-                     "standardised features + Gaussian-kernel ridge, width and λ by closed-form leave-one-out"),
-    "krr_laplacian": ModelSpec(partial(kernel_ridge, "laplacian"),
-                               "standardised features + Laplacian-kernel ridge, width and λ by leave-one-out"),
-    "krr_nystroem": ModelSpec(lambda: make_pipeline(StandardScaler(), NystroemKernelRidge(kernel="rbf")),
-                              "Gaussian-kernel ridge on 2,000 Nyström landmarks (for N beyond memory)"),
-    "krr_local": ModelSpec(local_kernel_ridge,
-                           "local-kernel ridge on atom environments, from the structures (FCHL19 for molecules, SOAP for "
-                           "crystals; same-element Gaussian kernel summed over atom pairs, per-element baseline, σ and λ by "
-                           "leave-one-out; predictive std)"),
-    "mlp": ModelSpec(lambda: MLPRegressor(), "dense neural network (PyTorch; 2 x 128 SiLU; standardised inside; early stopping "
-                     "on 10 % of the training rows)"),
-    "gpr": ModelSpec(lambda: make_pipeline(StandardScaler(), GaussianProcess(kernel="rbf")),
-                     "Gaussian process (Gaussian kernel), width and noise by marginal likelihood; predictive std"),
-    "bond_graph": ModelSpec(lambda: BondGraphRegressor(verbose=True),
-                            "graph network on the covalent bond graph, from the structures (PyTorch; bond-length edges, "
-                            "sum or mean pooling chosen from the data; molecules and periodic MOFs)"),
-    "schnet": ModelSpec(lambda: SchNetRegressor(verbose=True),
-                        "SchNet continuous-filter network on distances within 5 Å, from the structures (PyTorch)"),
-    "painn": ModelSpec(lambda: PaiNNRegressor(verbose=True),
-                       "PaiNN equivariant network (scalar and vector features) within 5 Å, from the structures (PyTorch)"),
+    "lasso": ModelSpec(
+        lambda: make_pipeline(StandardScaler(), LassoCV(cv=5, random_state=0, max_iter=20_000)),
+        "standardised features + LASSO, λ by 5-fold CV",
+    ),
+    "elastic_net": ModelSpec(
+        lambda: make_pipeline(
+            StandardScaler(), ElasticNetCV(l1_ratio=[0.1, 0.5, 0.9, 1.0], cv=5, random_state=0, max_iter=20_000)
+        ),
+        "standardised features + elastic net, λ and L1 ratio by 5-fold CV",
+    ),
+    "quadratic_ridge": ModelSpec(
+        lambda: make_pipeline(StandardScaler(), QuadraticFeatureMap(), StandardScaler(), RidgeCV(alphas=RIDGE_ALPHAS)),
+        "ridge on all squares and √2-scaled pair products of the features",
+    ),
+    "gbr": ModelSpec(
+        lambda: HistGradientBoostingRegressor(random_state=0),
+        "histogram gradient boosting (strong non-kernel baseline)",
+        {"learning_rate": [0.05, 0.1, 0.2], "max_leaf_nodes": [15, 31, 63]},
+    ),
+    "krr": ModelSpec(
+        partial(kernel_ridge, "rbf"),
+        "standardised features + Gaussian-kernel ridge, width and λ by closed-form leave-one-out",
+    ),
+    "krr_laplacian": ModelSpec(
+        partial(kernel_ridge, "laplacian"),
+        "standardised features + Laplacian-kernel ridge, width and λ by leave-one-out",
+    ),
+    "krr_nystroem": ModelSpec(
+        lambda: make_pipeline(StandardScaler(), NystroemKernelRidge(kernel="rbf")),
+        "Gaussian-kernel ridge on 2,000 Nyström landmarks (for N beyond memory)",
+    ),
+    "krr_local": ModelSpec(
+        local_kernel_ridge,
+        "local-kernel ridge on atom environments, from the structures (FCHL19 for molecules, SOAP for "
+        "crystals; same-element Gaussian kernel summed over atom pairs, per-element baseline, σ and λ by "
+        "leave-one-out; predictive std)",
+    ),
+    "mlp": ModelSpec(
+        lambda: MLPRegressor(),
+        "dense neural network (PyTorch; 2 x 128 SiLU; standardised inside; early stopping "
+        "on 10 % of the training rows)",
+    ),
+    "gpr": ModelSpec(
+        lambda: make_pipeline(StandardScaler(), GaussianProcess(kernel="rbf")),
+        "Gaussian process (Gaussian kernel), width and noise by marginal likelihood; predictive std",
+    ),
+    "bond_graph": ModelSpec(
+        lambda: BondGraphRegressor(verbose=True),
+        "graph network on the covalent bond graph, from the structures (PyTorch; bond-length edges, "
+        "sum or mean pooling chosen from the data; molecules and periodic MOFs)",
+    ),
+    "schnet": ModelSpec(
+        lambda: SchNetRegressor(verbose=True),
+        "SchNet continuous-filter network on distances within 5 Å, from the structures (PyTorch)",
+    ),
+    "painn": ModelSpec(
+        lambda: PaiNNRegressor(verbose=True),
+        "PaiNN equivariant network (scalar and vector features) within 5 Å, from the structures (PyTorch)",
+    ),
 }
 
 
@@ -126,15 +158,32 @@ def make_model(name: str, params: dict[str, Any] | None = None) -> BaseEstimator
     final = model.steps[-1][1] if isinstance(model, Pipeline) else model
     unknown = [key for key in params if "__" not in key and key not in final.get_params(deep=False)]
     if unknown:
-        raise ValueError(f"model {name} has no parameter {', '.join(unknown)}; it takes: "
-                         f"{', '.join(sorted(final.get_params(deep=False)))}")
+        raise ValueError(
+            f"model {name} has no parameter {', '.join(unknown)}; it takes: "
+            f"{', '.join(sorted(final.get_params(deep=False)))}"
+        )
     if isinstance(model, Pipeline):
         params = {key if "__" in key else f"{model.steps[-1][0]}__{key}": value for key, value in params.items()}
     return model.set_params(**params)
 
 
 __all__ = [
-    "MODEL_SPECS", "AutogradLinearRegression", "BondGraphRegressor", "ClosedFormLinearRegression",
-    "FastKernelRidge", "GaussianProcess", "LocalKernelRidge", "MLPRegressor", "ModelSpec", "NystroemKernelRidge", "PaiNNRegressor",
-    "QuadraticFeatureMap", "SchNetRegressor", "dummy", "make_model", "ridge", "structure_array", "takes_structures",
+    "MODEL_SPECS",
+    "AutogradLinearRegression",
+    "BondGraphRegressor",
+    "ClosedFormLinearRegression",
+    "FastKernelRidge",
+    "GaussianProcess",
+    "LocalKernelRidge",
+    "MLPRegressor",
+    "ModelSpec",
+    "NystroemKernelRidge",
+    "PaiNNRegressor",
+    "QuadraticFeatureMap",
+    "SchNetRegressor",
+    "dummy",
+    "make_model",
+    "ridge",
+    "structure_array",
+    "takes_structures",
 ]

@@ -54,12 +54,29 @@ class GaussianProcess(FastKernelRidge):
     cv_results_ : dict of lists
     """
 
-    def __init__(self, kernel: str = "rbf", gamma: float | Sequence[float] | str = "auto",
-                 alpha: float | Sequence[float] = DEFAULT_ALPHAS, cv: str | int | Any | None = None,
-                 scoring: str = "mae", fit_intercept: bool = True, dtype: str = "float64", solver: str = "auto",
-                 random_state: int | None = 0) -> None:
-        super().__init__(kernel=kernel, gamma=gamma, alpha=alpha, cv=cv, scoring=scoring, fit_intercept=fit_intercept,
-                         dtype=dtype, solver=solver, random_state=random_state)
+    def __init__(
+        self,
+        kernel: str = "rbf",
+        gamma: float | Sequence[float] | str = "auto",
+        alpha: float | Sequence[float] = DEFAULT_ALPHAS,
+        cv: str | int | Any | None = None,
+        scoring: str = "mae",
+        fit_intercept: bool = True,
+        dtype: str = "float64",
+        solver: str = "auto",
+        random_state: int | None = 0,
+    ) -> None:
+        super().__init__(
+            kernel=kernel,
+            gamma=gamma,
+            alpha=alpha,
+            cv=cv,
+            scoring=scoring,
+            fit_intercept=fit_intercept,
+            dtype=dtype,
+            solver=solver,
+            random_state=random_state,
+        )
 
     def _select(self, X: np.ndarray, y: np.ndarray, dtype: np.dtype) -> None:
         """By log marginal likelihood (``cv=None``), else by held-out error as kernel ridge does."""
@@ -100,7 +117,9 @@ class GaussianProcess(FastKernelRidge):
             rows = slice(start, start + len(block))
             mean[rows] = block @ self.dual_coef_.astype(block.dtype) + self.intercept_
             # ‖L⁻¹k‖² = kᵀ(K+λI)⁻¹k, with L = Uᵀ for an upper factor
-            solved = sl.solve_triangular(triangle, block.T, lower=lower, trans="N" if lower else "T", check_finite=False)
+            solved = sl.solve_triangular(
+                triangle, block.T, lower=lower, trans="N" if lower else "T", check_finite=False
+            )
             explained = np.einsum("ij,ij->j", solved, solved)
             variance[rows] = self._diagonal(X[rows]) - explained + self.alpha_
             if self.fit_intercept:  # uncertainty of the fitted constant mean

@@ -30,15 +30,23 @@ class KernelForceField(RegressorMixin, BaseEstimator):
     Energies in the unit of ``y``, forces in that unit per Å.
     """
 
-    def __init__(self, cutoff_A: float = 5.0, n_max: int = 4, l_max: int = 3, sigma_A: float = 0.5,
-                 alpha: Sequence[float] = (1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3)) -> None:
+    def __init__(
+        self,
+        cutoff_A: float = 5.0,
+        n_max: int = 4,
+        l_max: int = 3,
+        sigma_A: float = 0.5,
+        alpha: Sequence[float] = (1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3),
+    ) -> None:
         self.cutoff_A = cutoff_A
         self.n_max = n_max
         self.l_max = l_max
         self.sigma_A = sigma_A
         self.alpha = alpha
 
-    def fit(self, structures: Sequence[Atoms], y: np.ndarray, forces: Sequence[np.ndarray] | None = None) -> KernelForceField:
+    def fit(
+        self, structures: Sequence[Atoms], y: np.ndarray, forces: Sequence[np.ndarray] | None = None
+    ) -> KernelForceField:
         """Fit the kernel ridge energy model on the frames' SOAP vectors.
 
         Parameters
@@ -66,8 +74,10 @@ class KernelForceField(RegressorMixin, BaseEstimator):
         self.numbers_ = structures[0].numbers.copy()
         for index, atoms in enumerate(structures):
             if not np.array_equal(atoms.numbers, self.numbers_):
-                raise ValueError(f"structure {index} is {atoms.get_chemical_formula()}, structure 0 "
-                                 f"{structures[0].get_chemical_formula()}: a kernel force field describes one molecule")
+                raise ValueError(
+                    f"structure {index} is {atoms.get_chemical_formula()}, structure 0 "
+                    f"{structures[0].get_chemical_formula()}: a kernel force field describes one molecule"
+                )
         self.species_ = sorted(set(structures[0].get_chemical_symbols()))
         soap = self._soap()
         X = np.stack([soap.create(atoms).ravel() for atoms in structures])
@@ -95,7 +105,9 @@ class KernelForceField(RegressorMixin, BaseEstimator):
         coef, gamma = krr.dual_coef_.astype(float), krr.gamma_
 
         def energy_and_forces(atoms: Atoms) -> tuple[float, np.ndarray]:
-            derivatives, descriptor = soap.derivatives(self._checked(atoms), method="analytical", return_descriptor=True)
+            derivatives, descriptor = soap.derivatives(
+                self._checked(atoms), method="analytical", return_descriptor=True
+            )
             centre_moves(derivatives)
             q = descriptor.ravel() / scale
             difference = q - centres  # (m, d)
@@ -110,13 +122,21 @@ class KernelForceField(RegressorMixin, BaseEstimator):
     def _soap(self):
         from dscribe.descriptors import SOAP
 
-        return SOAP(species=self.species_, r_cut=float(self.cutoff_A), n_max=int(self.n_max), l_max=int(self.l_max),
-                    sigma=float(self.sigma_A), average="off")
+        return SOAP(
+            species=self.species_,
+            r_cut=float(self.cutoff_A),
+            n_max=int(self.n_max),
+            l_max=int(self.l_max),
+            sigma=float(self.sigma_A),
+            average="off",
+        )
 
     def _checked(self, atoms: Atoms) -> Atoms:
         if not np.array_equal(atoms.numbers, self.numbers_):
-            raise ValueError(f"{atoms.get_chemical_formula()} (in this atom order) is not the molecule this kernel "
-                             "force field was fitted on")
+            raise ValueError(
+                f"{atoms.get_chemical_formula()} (in this atom order) is not the molecule this kernel "
+                "force field was fitted on"
+            )
         return atoms
 
 

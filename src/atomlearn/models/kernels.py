@@ -35,8 +35,9 @@ def _squared_distances(A: np.ndarray, B: np.ndarray, out: np.ndarray) -> np.ndar
 
 def _cityblock_threaded(A: np.ndarray, B: np.ndarray, out: np.ndarray, rows: int = 256) -> None:
     """L1 distances into ``out``; scipy's cdist releases the GIL, so row blocks run on all cores."""
+
     def fill(start: int) -> None:
-        out[start:start + rows] = cdist(A[start:start + rows], B, "cityblock")
+        out[start : start + rows] = cdist(A[start : start + rows], B, "cityblock")
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         list(pool.map(fill, range(0, len(A), rows)))
@@ -80,7 +81,7 @@ def _cityblock_symmetric(A: np.ndarray, out: np.ndarray, rows: int = 256) -> Non
     n = len(A)
 
     def fill(start: int) -> None:
-        out[start:start + rows, start:] = cdist(A[start:start + rows], A[start:], "cityblock")
+        out[start : start + rows, start:] = cdist(A[start : start + rows], A[start:], "cityblock")
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         list(pool.map(fill, range(0, n, rows)))
@@ -89,8 +90,9 @@ def _cityblock_symmetric(A: np.ndarray, out: np.ndarray, rows: int = 256) -> Non
         out[stop:, start:stop] = out[start:stop, stop:].T
 
 
-def distance_matrix(A: np.ndarray, B: np.ndarray | None = None, *, kernel: str = "rbf",
-                    dtype: type = np.float64) -> np.ndarray:
+def distance_matrix(
+    A: np.ndarray, B: np.ndarray | None = None, *, kernel: str = "rbf", dtype: type = np.float64
+) -> np.ndarray:
     """The distances a kernel is built from (see ``_distances``), in row blocks; B defaults to A.
 
     ``kernel_from_distances`` turns them into a kernel matrix for any width, so a search over
@@ -117,14 +119,17 @@ def kernel_from_distances(distances: np.ndarray, *, kernel: str, gamma: float, c
     """Kernel values from ``distance_matrix`` output (a new array unless ``copy=False``)."""
     out = distances.copy() if copy else distances
     for start in range(0, len(out), ROW_BLOCK):
-        _from_distances(kernel, out[start:start + ROW_BLOCK], gamma)
+        _from_distances(kernel, out[start : start + ROW_BLOCK], gamma)
     return out
 
 
-def kernel_matrix(A: np.ndarray, B: np.ndarray | None = None, *, kernel: str = "rbf", gamma: float = 1.0,
-                  dtype: type = np.float64) -> np.ndarray:
+def kernel_matrix(
+    A: np.ndarray, B: np.ndarray | None = None, *, kernel: str = "rbf", gamma: float = 1.0, dtype: type = np.float64
+) -> np.ndarray:
     """The kernel matrix K[i, j] = k(A[i], B[j]) (B defaults to A), computed in ``dtype``."""
-    return kernel_from_distances(distance_matrix(A, B, kernel=kernel, dtype=dtype), kernel=kernel, gamma=gamma, copy=False)
+    return kernel_from_distances(
+        distance_matrix(A, B, kernel=kernel, dtype=dtype), kernel=kernel, gamma=gamma, copy=False
+    )
 
 
 def kernel_diagonal(X: np.ndarray, kernel: str) -> np.ndarray:
@@ -164,8 +169,10 @@ def require_memory(n_bytes: float, what: str, advice: str) -> None:
     """Raise ``MemoryError`` with ``advice`` when ``n_bytes`` exceed ~90 % of the available memory."""
     available = available_memory_bytes()
     if n_bytes > 0.9 * available:
-        raise MemoryError(f"{what} needs {n_bytes / 2**30:.1f} GiB but only {available / 2**30:.1f} GiB "
-                          f"of memory is available; {advice}")
+        raise MemoryError(
+            f"{what} needs {n_bytes / 2**30:.1f} GiB but only {available / 2**30:.1f} GiB "
+            f"of memory is available; {advice}"
+        )
 
 
 def require_two_samples(n_samples: int, estimator: str) -> None:

@@ -46,7 +46,7 @@ def _window(grid: list[float], centre: float, size: int) -> list[float]:
     ordered = sorted(grid)
     size = min(size, len(ordered))
     start = int(np.clip(ordered.index(centre) - size // 2, 0, len(ordered) - size))
-    return ordered[start:start + size]
+    return ordered[start : start + size]
 
 
 class FastKernelRidge(RegressorMixin, BaseEstimator):
@@ -103,11 +103,20 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
     >>> model.gamma_, model.alpha_  # doctest: +SKIP
     """
 
-    def __init__(self, kernel: str = "rbf", gamma: float | Sequence[float] | str = "auto",
-                 alpha: float | Sequence[float] = DEFAULT_ALPHAS, cv: str | int | Any = "loo", scoring: str = "mae",
-                 fit_intercept: bool = True, dtype: str = "float64", solver: str = "auto",
-                 width_subsample: int | None = None, refine_alphas: int | None = None,
-                 random_state: int | None = 0) -> None:
+    def __init__(
+        self,
+        kernel: str = "rbf",
+        gamma: float | Sequence[float] | str = "auto",
+        alpha: float | Sequence[float] = DEFAULT_ALPHAS,
+        cv: str | int | Any = "loo",
+        scoring: str = "mae",
+        fit_intercept: bool = True,
+        dtype: str = "float64",
+        solver: str = "auto",
+        width_subsample: int | None = None,
+        refine_alphas: int | None = None,
+        random_state: int | None = 0,
+    ) -> None:
         self.kernel = kernel
         self.gamma = gamma
         self.alpha = alpha
@@ -134,12 +143,19 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
             if self.cv != "loo":
                 raise ValueError(f"cv must be 'loo', a number of folds or a splitter, got {self.cv!r}")
             return None
-        splitter = KFold(int(self.cv), shuffle=True, random_state=self.random_state) if isinstance(self.cv, (int, np.integer)) else self.cv
+        splitter = (
+            KFold(int(self.cv), shuffle=True, random_state=self.random_state)
+            if isinstance(self.cv, (int, np.integer))
+            else self.cv
+        )
         return [np.asarray(test) for _, test in splitter.split(X, y)]
 
     def _require_memory(self, n: int, itemsize: int, what: str) -> None:
-        require_memory(3 * n * n * itemsize, f"kernel ridge regression on {n} samples ({self.dtype}, {what})",
-                       "use dtype='float32', the Nyström model (krr_nystroem) or fewer training samples")
+        require_memory(
+            3 * n * n * itemsize,
+            f"kernel ridge regression on {n} samples ({self.dtype}, {what})",
+            "use dtype='float32', the Nyström model (krr_nystroem) or fewer training samples",
+        )
 
     # -- fit --------------------------------------------------------------------------
     def _path(self, K: np.ndarray, y: np.ndarray, alphas: list[float], folds: Folds) -> np.ndarray:
@@ -196,8 +212,10 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
             rows += self._grid_scores(X, y, gammas, alphas, dtype, stage="all data")
             final = pd.DataFrame(rows).query("stage == 'all data'")
             if not np.isfinite(final["score"]).any():
-                raise np.linalg.LinAlgError("the kernel plus λ was not positive definite for any grid point; "
-                                            "use larger alpha values or dtype='float64'")
+                raise np.linalg.LinAlgError(
+                    "the kernel plus λ was not positive definite for any grid point; "
+                    "use larger alpha values or dtype='float64'"
+                )
             best = final.loc[final["score"].idxmin()]
         elif screen_best is not None:  # refine_alphas=1: the screened pair, scored on the subsample only
             best = screen_best
@@ -225,8 +243,9 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
             else:
                 yield gamma, kernel_matrix(X, kernel=self.kernel, gamma=gamma, dtype=dtype)
 
-    def _grid_scores(self, X: np.ndarray, y: np.ndarray, gammas: list[float], alphas: list[float], dtype: np.dtype,
-                     stage: str) -> list[dict[str, Any]]:
+    def _grid_scores(
+        self, X: np.ndarray, y: np.ndarray, gammas: list[float], alphas: list[float], dtype: np.dtype, stage: str
+    ) -> list[dict[str, Any]]:
         """Held-out score of every (γ, λ): one kernel matrix per γ."""
         folds = self._folds(X, y)
         rows = []
@@ -235,7 +254,9 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         self._kept_kernel, best = None, np.inf
         for gamma, K in self._kernels(X, gammas, dtype):
             scores = held_out_score(self._path(K, y, alphas, folds).astype(float), self.scoring)
-            rows += [{"gamma": gamma, "alpha": alpha, "score": float(v), "stage": stage} for alpha, v in zip(alphas, scores)]
+            rows += [
+                {"gamma": gamma, "alpha": alpha, "score": float(v), "stage": stage} for alpha, v in zip(alphas, scores)
+            ]
             if keep and np.nanmin(scores) < best:
                 self._kept_kernel, best = (gamma, K), float(np.nanmin(scores))
             del K
@@ -263,7 +284,7 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
     # -- predict ----------------------------------------------------------------------
     def _kernel_blocks(self, X: np.ndarray):
         for start in range(0, len(X), PREDICT_BLOCK):
-            yield start, self._kernel(X[start:start + PREDICT_BLOCK], self.X_fit_, self.gamma_, self.X_fit_.dtype)
+            yield start, self._kernel(X[start : start + PREDICT_BLOCK], self.X_fit_, self.gamma_, self.X_fit_.dtype)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predict the target for each row (kernel against the training rows, in blocks of ``PREDICT_BLOCK`` rows).
@@ -281,7 +302,7 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         out = np.empty(len(X))
         coef = self.dual_coef_.astype(self.X_fit_.dtype)
         for start, block in self._kernel_blocks(X):
-            out[start:start + len(block)] = block @ coef
+            out[start : start + len(block)] = block @ coef
         return out + self.intercept_
 
 
@@ -295,7 +316,9 @@ def check_params(model: FastKernelRidge) -> np.dtype:
         raise ValueError(f"solver must be 'auto', 'eigh' or 'cholesky', got {model.solver!r}")
     if model.dtype not in ("float64", "float32"):
         raise ValueError(f"dtype must be 'float64' or 'float32', got {model.dtype!r}")
-    if model.refine_alphas is not None and (not isinstance(model.refine_alphas, (int, np.integer)) or model.refine_alphas < 1):
+    if model.refine_alphas is not None and (
+        not isinstance(model.refine_alphas, (int, np.integer)) or model.refine_alphas < 1
+    ):
         raise ValueError(f"refine_alphas must be a positive integer or None, got {model.refine_alphas!r}")
     return np.dtype(model.dtype)
 
@@ -309,14 +332,15 @@ def held_out_score(residuals: np.ndarray, scoring: str) -> np.ndarray:
 
 
 def choose_solver(solver: str, n_alphas: int) -> str:
-    """"eigh" or "cholesky" for a λ path of ``n_alphas`` values ("auto": eigh from 4 λ, where it wins, measured)."""
+    """ "eigh" or "cholesky" for a λ path of ``n_alphas`` values ("auto": eigh from 4 λ, where it wins, measured)."""
     if solver != "auto":
         return solver
     return "eigh" if n_alphas > 3 else "cholesky"
 
 
-def cholesky_dual(K: np.ndarray, y: np.ndarray, alpha: float,
-                  fit_intercept: bool) -> tuple[np.ndarray, float, tuple[np.ndarray, bool]]:
+def cholesky_dual(
+    K: np.ndarray, y: np.ndarray, alpha: float, fit_intercept: bool
+) -> tuple[np.ndarray, float, tuple[np.ndarray, bool]]:
     """Solve (K + λI) c = y - b for the dual coefficients, with the unpenalised intercept b when asked.
 
     Parameters
@@ -343,8 +367,9 @@ def cholesky_dual(K: np.ndarray, y: np.ndarray, alpha: float,
         with lapack_threads(len(K)):
             factor = sl.cho_factor(K.T, lower=False, overwrite_a=True, check_finite=False)
     except np.linalg.LinAlgError as exc:
-        raise np.linalg.LinAlgError(f"K + {alpha:g} I is not positive definite in {dtype}; "
-                                    "use a larger alpha or dtype='float64'") from exc
+        raise np.linalg.LinAlgError(
+            f"K + {alpha:g} I is not positive definite in {dtype}; use a larger alpha or dtype='float64'"
+        ) from exc
     Gy = sl.cho_solve(factor, y.astype(dtype), check_finite=False).astype(float)
     if not fit_intercept:
         return Gy, 0.0, factor

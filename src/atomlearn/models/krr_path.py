@@ -41,7 +41,9 @@ def _inverse_block(G: np.ndarray, g: np.ndarray, s: float, fold: np.ndarray) -> 
     return G[np.ix_(fold, fold)] - np.outer(g[fold], g[fold]) / s
 
 
-def _fold_residuals(block: Callable[[np.ndarray], np.ndarray], My: np.ndarray, folds: Folds, diagonal: np.ndarray | None) -> np.ndarray:
+def _fold_residuals(
+    block: Callable[[np.ndarray], np.ndarray], My: np.ndarray, folds: Folds, diagonal: np.ndarray | None
+) -> np.ndarray:
     """Held-out residual of every sample, from blocks of M."""
     if folds is None:
         return My / diagonal
@@ -61,8 +63,9 @@ def _symmetrize_from_lower(G: np.ndarray, block: int = 1024) -> None:
         G[start:stop, start:stop] = np.tril(tile) + np.tril(tile, -1).T
 
 
-def residuals_eigh(evals: np.ndarray, Q: np.ndarray, y: np.ndarray, alphas: Sequence[float], folds: Folds,
-                   fit_intercept: bool) -> np.ndarray:
+def residuals_eigh(
+    evals: np.ndarray, Q: np.ndarray, y: np.ndarray, alphas: Sequence[float], folds: Folds, fit_intercept: bool
+) -> np.ndarray:
     """Held-out residuals, shape (n_alphas, n), from the eigendecomposition of the kernel."""
     Qy = Q.T @ y
     Q1 = Q.sum(axis=0)
@@ -86,8 +89,9 @@ def residuals_eigh(evals: np.ndarray, Q: np.ndarray, y: np.ndarray, alphas: Sequ
     return out
 
 
-def residuals_cholesky(K: np.ndarray, y: np.ndarray, alphas: Sequence[float], folds: Folds,
-                       fit_intercept: bool) -> np.ndarray:
+def residuals_cholesky(
+    K: np.ndarray, y: np.ndarray, alphas: Sequence[float], folds: Folds, fit_intercept: bool
+) -> np.ndarray:
     """Held-out residuals, shape (n_alphas, n): per λ, Cholesky factor and inverse of K + λI."""
     out = np.full((len(alphas), len(y)), np.inf)
     potrf, potri = sl.get_lapack_funcs(("potrf", "potri"), (K,))
@@ -115,8 +119,9 @@ def residuals_cholesky(K: np.ndarray, y: np.ndarray, alphas: Sequence[float], fo
     return out
 
 
-def log_marginal_likelihood_eigh(evals: np.ndarray, Q: np.ndarray, y: np.ndarray, alphas: Sequence[float],
-                                 fit_intercept: bool) -> np.ndarray:
+def log_marginal_likelihood_eigh(
+    evals: np.ndarray, Q: np.ndarray, y: np.ndarray, alphas: Sequence[float], fit_intercept: bool
+) -> np.ndarray:
     """GP log marginal likelihood per λ (noise-to-signal variance ratio), signal variance profiled out.
 
     ``y ~ N(b1, σ²(K + λI))`` with ``σ² = (y-b)ᵀ(K+λI)⁻¹(y-b)/n`` at its optimum and ``b``

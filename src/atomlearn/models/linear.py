@@ -101,8 +101,13 @@ class AutogradLinearRegression(_LinearPredictor):
     n_steps_ : int
     """
 
-    def __init__(self, learning_rate: float | str = "auto", max_steps: int = 100_000, tol: float = 1e-10,
-                 random_state: int | None = 0) -> None:
+    def __init__(
+        self,
+        learning_rate: float | str = "auto",
+        max_steps: int = 100_000,
+        tol: float = 1e-10,
+        random_state: int | None = 0,
+    ) -> None:
         self.learning_rate = learning_rate
         self.max_steps = max_steps
         self.tol = tol
@@ -148,7 +153,9 @@ class AutogradLinearRegression(_LinearPredictor):
                 weights -= 0.5 * step * gradient  # 0.5: the MSE Hessian is 2 X_1ᵀX_1/n
             history.append(float(loss.detach()))
             if not np.isfinite(history[-1]):
-                raise FloatingPointError(f"gradient descent diverged (loss {history[-1]}); lower learning_rate or standardise X")
+                raise FloatingPointError(
+                    f"gradient descent diverged (loss {history[-1]}); lower learning_rate or standardise X"
+                )
             if float(gradient.abs().max()) < self.tol:
                 break
         self.loss_history_ = np.array(history)

@@ -47,8 +47,9 @@ class Environments:
     n_structures: int
 
     @classmethod
-    def from_arrays(cls, per_structure: Sequence[np.ndarray], numbers: Sequence[np.ndarray],
-                    dtype: type = np.float32) -> Environments:
+    def from_arrays(
+        cls, per_structure: Sequence[np.ndarray], numbers: Sequence[np.ndarray], dtype: type = np.float32
+    ) -> Environments:
         """Join per-structure (n_atoms_i, n_features) arrays and their atomic numbers.
 
         Entries below √(smallest normal number of ``dtype``) are set to 0: their products
@@ -58,9 +59,12 @@ class Environments:
         width = per_structure[0].shape[1] if len(per_structure) else 0
         features = np.concatenate(per_structure).astype(dtype) if len(per_structure) else np.zeros((0, width), dtype)
         features[np.abs(features) < np.sqrt(np.finfo(dtype).tiny)] = 0.0
-        return cls(np.ascontiguousarray(features),
-                   np.concatenate(numbers).astype(np.int64) if len(numbers) else np.zeros(0, np.int64),
-                   np.repeat(np.arange(len(sizes)), sizes), len(sizes))
+        return cls(
+            np.ascontiguousarray(features),
+            np.concatenate(numbers).astype(np.int64) if len(numbers) else np.zeros(0, np.int64),
+            np.repeat(np.arange(len(sizes)), sizes),
+            len(sizes),
+        )
 
     @property
     def sizes(self) -> np.ndarray:
@@ -72,9 +76,12 @@ class Environments:
         structures = np.asarray(structures, dtype=np.int64).ravel()
         starts = np.concatenate([[0], np.cumsum(self.sizes)])
         counts = starts[structures + 1] - starts[structures]
-        atoms = np.repeat(starts[structures] - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(counts.sum())
-        return Environments(self.features[atoms], self.numbers[atoms], np.repeat(np.arange(len(structures)), counts),
-                            len(structures))
+        atoms = np.repeat(starts[structures] - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(
+            counts.sum()
+        )
+        return Environments(
+            self.features[atoms], self.numbers[atoms], np.repeat(np.arange(len(structures)), counts), len(structures)
+        )
 
     def element(self, z: int) -> tuple[np.ndarray, np.ndarray]:
         """Features and owners of the atoms of element ``z`` (owners still non-decreasing)."""
@@ -93,7 +100,11 @@ def _row_chunks(starts: np.ndarray, n_rows: int, rows_per_chunk: int) -> list[tu
     chunks, first = [], 0
     edges = np.concatenate([starts, [n_rows]])
     while first < n_rows:
-        stop = int(edges[np.searchsorted(edges, first + rows_per_chunk, side="left")]) if first + rows_per_chunk < n_rows else n_rows
+        stop = (
+            int(edges[np.searchsorted(edges, first + rows_per_chunk, side="left")])
+            if first + rows_per_chunk < n_rows
+            else n_rows
+        )
         stop = max(stop, int(edges[np.searchsorted(edges, first, side="right")]))  # at least one structure
         chunks.append((first, stop))
         first = stop
@@ -117,8 +128,15 @@ def squared_distances(a: np.ndarray, b: np.ndarray, b_squared: np.ndarray) -> np
     return out
 
 
-def local_kernels(A: Environments, B: Environments | None = None, *, gammas: Sequence[float], kernel: str = "rbf",
-                  normalization: str = "sum", n_jobs: int = -1) -> np.ndarray:
+def local_kernels(
+    A: Environments,
+    B: Environments | None = None,
+    *,
+    gammas: Sequence[float],
+    kernel: str = "rbf",
+    normalization: str = "sum",
+    n_jobs: int = -1,
+) -> np.ndarray:
     """Structure kernels K_w[a, b] = Σ_{i∈a} Σ_{j∈b, Z_i=Z_j} k_w(x_i, x_j), for every width w at once.
 
     Parameters
@@ -155,14 +173,17 @@ def local_kernels(A: Environments, B: Environments | None = None, *, gammas: Seq
     for z in np.intersect1d(np.unique(A.numbers), np.unique(B.numbers)):
         a, a_owner = A.element(int(z))
         b, b_owner = (a, a_owner) if symmetric else B.element(int(z))
-        centre = b.mean(axis=0, dtype=np.float64).astype(b.dtype)  # distances unchanged, less cancellation in ‖a‖²+‖b‖²-2ab
+        centre = b.mean(axis=0, dtype=np.float64).astype(
+            b.dtype
+        )  # distances unchanged, less cancellation in ‖a‖²+‖b‖²-2ab
         a = a - centre
         b = a if symmetric else b - centre
         a_starts, _ = _boundaries(a_owner)
         rows = max(1, CHUNK_BYTES // max(1, len(b) * a.itemsize))
         b_squared = np.einsum("ij,ij->i", b, b)
-        by_element.append([(a, a_owner, b, b_owner, b_squared, first, stop)
-                           for first, stop in _row_chunks(a_starts, len(a), rows)])
+        by_element.append(
+            [(a, a_owner, b, b_owner, b_squared, first, stop) for first, stop in _row_chunks(a_starts, len(a), rows)]
+        )
 
     def run(task) -> None:
         a, a_owner, b, b_owner, b_squared, first, stop = task
@@ -186,8 +207,9 @@ def local_kernels(A: Environments, B: Environments | None = None, *, gammas: Seq
     return finish_kernels(out, A, B, symmetric, normalization)
 
 
-def finish_kernels(kernels: list[np.ndarray], A: Environments, B: Environments, symmetric: bool,
-                   normalization: str) -> list[np.ndarray]:
+def finish_kernels(
+    kernels: list[np.ndarray], A: Environments, B: Environments, symmetric: bool, normalization: str
+) -> list[np.ndarray]:
     """Complete the kernel matrices in place: mirror a symmetric one's upper triangle, divide by the
     atom counts for "mean"."""
     for kernel_matrix in kernels:
@@ -213,7 +235,7 @@ def local_kernel_diagonal(A: Environments, gamma: float, kernel: str = "rbf", no
     diagonal = np.zeros(A.n_structures)
     starts = np.concatenate([[0], np.cumsum(A.sizes)])
     for s in range(A.n_structures):
-        features, numbers = A.features[starts[s]:starts[s + 1]].astype(float), A.numbers[starts[s]:starts[s + 1]]
+        features, numbers = A.features[starts[s] : starts[s + 1]].astype(float), A.numbers[starts[s] : starts[s + 1]]
         for z in np.unique(numbers):
             x = features[numbers == z]
             d = _distances(kernel, x, x, np.einsum("ij,ij->i", x, x))

@@ -22,8 +22,15 @@ from atomlearn.models.local_kernels import (
 )
 
 
-def local_kernels_torch(A: Environments, B: Environments | None = None, *, gammas: Sequence[float], kernel: str = "rbf",
-                        normalization: str = "sum", device: str = "cuda") -> np.ndarray:
+def local_kernels_torch(
+    A: Environments,
+    B: Environments | None = None,
+    *,
+    gammas: Sequence[float],
+    kernel: str = "rbf",
+    normalization: str = "sum",
+    device: str = "cuda",
+) -> np.ndarray:
     """As ``local_kernels.local_kernels``, computed with PyTorch on ``device`` ("auto": a GPU when there is one).
 
     Returns

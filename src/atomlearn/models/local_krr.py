@@ -63,8 +63,10 @@ def choose_representation(name: str, structures: Sequence[Atoms]) -> str:
         return name
     periodic = {bool(atoms.pbc.any()) for atoms in structures}
     if periodic == {True, False}:
-        raise ValueError("the structures mix molecules and periodic crystals; fit them separately, or choose "
-                         "representation='soap' or 'acsf', which describe both")
+        raise ValueError(
+            "the structures mix molecules and periodic crystals; fit them separately, or choose "
+            "representation='soap' or 'acsf', which describe both"
+        )
     return "soap" if periodic == {True} else "fchl19"
 
 
@@ -144,11 +146,25 @@ class LocalKernelRidge(GaussianProcess):
 
     takes_structures = True  # fitted on structures (``atomlearn fit`` passes them), not on a feature matrix
 
-    def __init__(self, representation: str = "auto", kernel: str = "rbf", sigma: float | Sequence[float] | str = "auto",
-                 alpha: float | Sequence[float] = DEFAULT_ALPHAS, normalization: str = "auto", baseline: bool = True,
-                 cv: str | int | Any | None = "loo", scoring: str = "mae", dtype: str = "float64", solver: str = "auto",
-                 width_subsample: int | None = None, refine_alphas: int | None = None, refine_widths: int = 3, n_jobs: int = -1,
-                 device: str = "cpu", random_state: int | None = 0) -> None:
+    def __init__(
+        self,
+        representation: str = "auto",
+        kernel: str = "rbf",
+        sigma: float | Sequence[float] | str = "auto",
+        alpha: float | Sequence[float] = DEFAULT_ALPHAS,
+        normalization: str = "auto",
+        baseline: bool = True,
+        cv: str | int | Any | None = "loo",
+        scoring: str = "mae",
+        dtype: str = "float64",
+        solver: str = "auto",
+        width_subsample: int | None = None,
+        refine_alphas: int | None = None,
+        refine_widths: int = 3,
+        n_jobs: int = -1,
+        device: str = "cpu",
+        random_state: int | None = 0,
+    ) -> None:
         self.representation = representation
         self.kernel = kernel
         self.sigma = sigma
@@ -173,19 +189,31 @@ class LocalKernelRidge(GaussianProcess):
 
     # -- environments -----------------------------------------------------------------
     def _environments(self, structures: Sequence[Atoms]) -> Environments:
-        result = parallel_map(self.featurizer_.per_atom, list(structures), ids=_ids(structures), n_jobs=self.n_jobs,
-                              stage=self.representation_, progress=False)
+        result = parallel_map(
+            self.featurizer_.per_atom,
+            list(structures),
+            ids=_ids(structures),
+            n_jobs=self.n_jobs,
+            stage=self.representation_,
+            progress=False,
+        )
         if result.errors:
             first = result.errors[0]
-            raise ValueError(f"{len(result.errors)} structure(s) have no {self.representation_} environments, first "
-                             f"{first.item_id}: {first.reason} (structure_errors() lists them before fitting)")
-        return Environments.from_arrays(result.results, [atoms.numbers for atoms in structures], dtype=np.dtype(self.dtype))
+            raise ValueError(
+                f"{len(result.errors)} structure(s) have no {self.representation_} environments, first "
+                f"{first.item_id}: {first.reason} (structure_errors() lists them before fitting)"
+            )
+        return Environments.from_arrays(
+            result.results, [atoms.numbers for atoms in structures], dtype=np.dtype(self.dtype)
+        )
 
     def _train_environments(self) -> Environments:
         cached = getattr(self, "_train_cache", None)
         if cached is None:
             sizes = self.train_sizes_
-            cached = Environments(self.train_features_, self.train_numbers_, np.repeat(np.arange(len(sizes)), sizes), len(sizes))
+            cached = Environments(
+                self.train_features_, self.train_numbers_, np.repeat(np.arange(len(sizes)), sizes), len(sizes)
+            )
             self._train_cache = cached
         return cached
 
@@ -208,9 +236,12 @@ class LocalKernelRidge(GaussianProcess):
         if self.device != "cpu" and (self.device != "auto" or _cuda_available()):
             from atomlearn.models.local_kernels_torch import local_kernels_torch
 
-            return local_kernels_torch(A, B, gammas=gammas, kernel=self.kernel, normalization=self.normalization_,
-                                       device=self.device)
-        return local_kernels(A, B, gammas=gammas, kernel=self.kernel, normalization=self.normalization_, n_jobs=self.n_jobs)
+            return local_kernels_torch(
+                A, B, gammas=gammas, kernel=self.kernel, normalization=self.normalization_, device=self.device
+            )
+        return local_kernels(
+            A, B, gammas=gammas, kernel=self.kernel, normalization=self.normalization_, n_jobs=self.n_jobs
+        )
 
     def _refined_widths(self) -> int:
         return int(self.refine_widths)
@@ -225,8 +256,8 @@ class LocalKernelRidge(GaussianProcess):
         per_width = 8 * len(X) ** 2
         group = max(1, int(0.3 * available_memory_bytes() // max(per_width, 1)))  # widths per distance pass
         for start in range(0, len(gammas), group):
-            kernels = self._structure_kernels(envs, None, gammas[start:start + group])
-            for gamma in gammas[start:start + group]:
+            kernels = self._structure_kernels(envs, None, gammas[start : start + group])
+            for gamma in gammas[start : start + group]:
                 yield gamma, kernels.pop(0)  # the caller holds the only reference: freed when done with
 
     def _kernel(self, A: np.ndarray, B: np.ndarray | None, gamma: float, dtype: np.dtype) -> np.ndarray:
@@ -241,11 +272,14 @@ class LocalKernelRidge(GaussianProcess):
         return super()._fit_final(X, y, np.dtype(np.float64))  # the structure kernel is float64
 
     def _require_memory(self, n: int, itemsize: int, what: str) -> None:
-        require_memory(3 * n * n * 8, f"local kernel ridge regression on {n} structures ({what})",
-                       "use fewer training structures")
+        require_memory(
+            3 * n * n * 8, f"local kernel ridge regression on {n} structures ({what})", "use fewer training structures"
+        )
 
     # -- fit / predict ----------------------------------------------------------------
-    def fit(self, structures: Sequence[Atoms], y: np.ndarray, forces: Sequence[np.ndarray] | None = None) -> LocalKernelRidge:
+    def fit(
+        self, structures: Sequence[Atoms], y: np.ndarray, forces: Sequence[np.ndarray] | None = None
+    ) -> LocalKernelRidge:
         """Compute the environments, subtract the baseline, choose σ and λ, fit the dual coefficients.
 
         Parameters
@@ -262,10 +296,14 @@ class LocalKernelRidge(GaussianProcess):
         """
         structures, y = list(structures), np.array(y, dtype=np.float64)
         if len(structures) != len(y) or (forces is not None and len(forces) != len(y)):
-            raise ValueError(f"{len(structures)} structures, {len(y)} targets"
-                             + ("" if forces is None else f" and {len(forces)} force arrays"))
+            raise ValueError(
+                f"{len(structures)} structures, {len(y)} targets"
+                + ("" if forces is None else f" and {len(forces)} force arrays")
+            )
         if not np.isfinite(y).all():
-            raise ValueError(f"target of structure {int(np.flatnonzero(~np.isfinite(y))[0])} is not finite; remove or fix it")
+            raise ValueError(
+                f"target of structure {int(np.flatnonzero(~np.isfinite(y))[0])} is not finite; remove or fix it"
+            )
         if self.kernel not in LOCAL_KERNELS:
             raise ValueError(f"kernel must be one of {', '.join(LOCAL_KERNELS)}, got {self.kernel!r}")
         self.representation_ = choose_representation(self.representation, structures)
@@ -282,7 +320,9 @@ class LocalKernelRidge(GaussianProcess):
     def _baseline(self, structures: Sequence[Atoms]) -> np.ndarray:
         return composition_matrix(structures, self.normalization_) @ self.reference_
 
-    def predict(self, structures: Sequence[Atoms], return_std: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    def predict(
+        self, structures: Sequence[Atoms], return_std: bool = False
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """Predict one value per structure (target units); with ``return_std`` also the GP standard deviation.
 
         Parameters
@@ -323,8 +363,10 @@ class LocalKernelRidge(GaussianProcess):
         """
         check_is_fitted(self, "dual_coef_")
         if (self.representation_, self.kernel, self.normalization_) != ("fchl19", "rbf", "sum"):
-            raise ValueError("forces need FCHL19 environments, kernel='rbf' and the summed kernel of an energy; this "
-                             f"model has {self.representation_}, {self.kernel}, {self.normalization_}")
+            raise ValueError(
+                "forces need FCHL19 environments, kernel='rbf' and the summed kernel of an energy; this "
+                f"model has {self.representation_}, {self.kernel}, {self.normalization_}"
+            )
         train, gamma = self._train_environments(), self.gamma_
         blocks = {}
         for z in np.unique(train.numbers):
@@ -365,7 +407,9 @@ class LocalKernelRidge(GaussianProcess):
             if atoms.pbc.any() and not atoms.pbc.all():
                 raise ValueError("periodic in only some directions; local kernels take molecules and 3-D crystals")
             if representation == "fchl19" and atoms.pbc.any():
-                raise ValueError("periodic, but FCHL19 environments describe molecules only (use representation='soap')")
+                raise ValueError(
+                    "periodic, but FCHL19 environments describe molecules only (use representation='soap')"
+                )
             unknown = sorted(set(atoms.get_chemical_symbols()) - species) if species else []
             if unknown:
                 raise ValueError(f"element(s) {', '.join(unknown)} absent from the training structures")

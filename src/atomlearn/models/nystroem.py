@@ -51,9 +51,14 @@ class NystroemKernelRidge(RegressorMixin, BaseEstimator):
         The leave-one-out MSE of each width.
     """
 
-    def __init__(self, kernel: str = "rbf", gamma: float | Sequence[float] | str = "auto",
-                 alpha: float | Sequence[float] = DEFAULT_ALPHAS, n_components: int = 2000,
-                 random_state: int | None = 0) -> None:
+    def __init__(
+        self,
+        kernel: str = "rbf",
+        gamma: float | Sequence[float] | str = "auto",
+        alpha: float | Sequence[float] = DEFAULT_ALPHAS,
+        n_components: int = 2000,
+        random_state: int | None = 0,
+    ) -> None:
         self.kernel = kernel
         self.gamma = gamma
         self.alpha = alpha
@@ -75,13 +80,20 @@ class NystroemKernelRidge(RegressorMixin, BaseEstimator):
         if self.kernel not in SKLEARN_KERNEL:
             raise ValueError(f"the Nyström model supports kernels {', '.join(SKLEARN_KERNEL)}, got {self.kernel!r}")
         X, y = validate_data(self, X, y, y_numeric=True)
-        gammas = ([median_gamma(X, self.kernel, random_state=self.random_state) * f for f in AUTO_GAMMA_FACTORS]
-                  if isinstance(self.gamma, str) else _as_grid(self.gamma))
+        gammas = (
+            [median_gamma(X, self.kernel, random_state=self.random_state) * f for f in AUTO_GAMMA_FACTORS]
+            if isinstance(self.gamma, str)
+            else _as_grid(self.gamma)
+        )
         alphas = _as_grid(self.alpha)
         best, rows = None, []
         for gamma in gammas:
-            features = Nystroem(kernel=SKLEARN_KERNEL[self.kernel], gamma=gamma, random_state=self.random_state,
-                                n_components=min(self.n_components, len(X)))
+            features = Nystroem(
+                kernel=SKLEARN_KERNEL[self.kernel],
+                gamma=gamma,
+                random_state=self.random_state,
+                n_components=min(self.n_components, len(X)),
+            )
             Phi = features.fit_transform(X)
             ridge = RidgeCV(alphas=alphas).fit(Phi, y)
             mse = -float(ridge.best_score_)

@@ -12,16 +12,41 @@ from atomlearn.report import figures
 from atomlearn.report.html_parts import figure, note, section, table
 
 # short headers: the tables fit the page (the CSV files keep the full names)
-HENRY_COLUMNS = {"id": "id", "henry_co2_mol_kg_Pa": "K_H CO2", "henry_n2_mol_kg_Pa": "K_H N2",
-                 "henry_uptake_mol_kg": "uptake, Henry", "gcmc_uptake_mol_kg": "uptake, GCMC", "uptake_ratio": "ratio",
-                 "henry_selectivity": "S, Henry", "gcmc_selectivity": "S, GCMC", "selectivity_ratio": "ratio S"}
-TOP_COLUMNS = {"id": "id", "pareto_layer": "layer", "predicted_uptake_mol_kg": "uptake (mol/kg)",
-               "predicted_selectivity_value": "S", "simulated_uptake": "sim. log10 uptake",
-               "simulated_selectivity": "sim. log10 S", "LCD_A": "LCD (Å)", "members": "members"}
-CONFIRMED_COLUMNS = {"id": "id", "predicted_uptake": "pred. log10 uptake", "simulated_uptake": "sim.",
-                     "simulated_uptake_se": "SE", "predicted_selectivity": "pred. log10 S", "simulated_selectivity": "sim. ",
-                     "simulated_selectivity_se": "SE ", "co2_uptake_mol_kg": "uptake (mol/kg)", "co2_n2_selectivity": "S",
-                     "on_simulated_front": "on front", "members": "members", "note": "note"}
+HENRY_COLUMNS = {
+    "id": "id",
+    "henry_co2_mol_kg_Pa": "K_H CO2",
+    "henry_n2_mol_kg_Pa": "K_H N2",
+    "henry_uptake_mol_kg": "uptake, Henry",
+    "gcmc_uptake_mol_kg": "uptake, GCMC",
+    "uptake_ratio": "ratio",
+    "henry_selectivity": "S, Henry",
+    "gcmc_selectivity": "S, GCMC",
+    "selectivity_ratio": "ratio S",
+}
+TOP_COLUMNS = {
+    "id": "id",
+    "pareto_layer": "layer",
+    "predicted_uptake_mol_kg": "uptake (mol/kg)",
+    "predicted_selectivity_value": "S",
+    "simulated_uptake": "sim. log10 uptake",
+    "simulated_selectivity": "sim. log10 S",
+    "LCD_A": "LCD (Å)",
+    "members": "members",
+}
+CONFIRMED_COLUMNS = {
+    "id": "id",
+    "predicted_uptake": "pred. log10 uptake",
+    "simulated_uptake": "sim.",
+    "simulated_uptake_se": "SE",
+    "predicted_selectivity": "pred. log10 S",
+    "simulated_selectivity": "sim. ",
+    "simulated_selectivity_se": "SE ",
+    "co2_uptake_mol_kg": "uptake (mol/kg)",
+    "co2_n2_selectivity": "S",
+    "on_simulated_front": "on front",
+    "members": "members",
+    "note": "note",
+}
 
 
 def co2_screening_section(folder: Path, summary: dict[str, Any]) -> str:
@@ -32,52 +57,90 @@ def co2_screening_section(folder: Path, summary: dict[str, Any]) -> str:
     confirmed = pd.read_csv(folder / "confirmed.csv")
     henry = pd.read_csv(folder / "henry_vs_gcmc.csv")
     options, saving = summary["gcmc_options"], summary["saving"]
-    parts = [note(
-        f"Flue gas, 15 % CO2 / 85 % N2 at {summary['pressure_bar']:g} bar and {summary['temperature_K']:g} K. Labels: GCMC of the "
-        f"mixture (UFF + TraPPE, EQeq framework charges, {options['init_cycles']} + at most {options['cycles']} cycles, "
-        f"stopping at {options['target_relative_error']} relative error) for {counts['simulated']} random MOFs: "
-        "uptake = CO2 loading (mol/kg) at its 0.15 bar partial pressure, selectivity = (x_CO2/x_N2)/(0.15/0.85). "
-        f"{counts['charges_failed']} refused by EQeq, {counts['simulation_failed']} GCMC failures, "
-        f"{counts.get('labels_unconverged', 0)} labels not converged within the cycles (error bars not to be trusted), "
-        f"{counts['simulated_closed']} closed to CO2 (no molecule adsorbed; they teach the open/closed classifier). "
-        f"{counts['screened_requested']} MOFs screened: {counts['screened_predicted']} predicted, {counts['screened_failed']} "
-        f"failed (reasons in screened.csv), {counts['predicted_closed']} predicted closed, {counts['out_of_domain']} not ranked "
-        "because their features lie farther from every training MOF than 95 % of the training MOFs lie from their nearest "
-        "neighbour (in_domain: a prediction there is an extrapolation).")]
+    parts = [
+        note(
+            f"Flue gas, 15 % CO2 / 85 % N2 at {summary['pressure_bar']:g} bar and {summary['temperature_K']:g} K. Labels: GCMC of the "
+            f"mixture (UFF + TraPPE, EQeq framework charges, {options['init_cycles']} + at most {options['cycles']} cycles, "
+            f"stopping at {options['target_relative_error']} relative error) for {counts['simulated']} random MOFs: "
+            "uptake = CO2 loading (mol/kg) at its 0.15 bar partial pressure, selectivity = (x_CO2/x_N2)/(0.15/0.85). "
+            f"{counts['charges_failed']} refused by EQeq, {counts['simulation_failed']} GCMC failures, "
+            f"{counts.get('labels_unconverged', 0)} labels not converged within the cycles (error bars not to be trusted), "
+            f"{counts['simulated_closed']} closed to CO2 (no molecule adsorbed; they teach the open/closed classifier). "
+            f"{counts['screened_requested']} MOFs screened: {counts['screened_predicted']} predicted, {counts['screened_failed']} "
+            f"failed (reasons in screened.csv), {counts['predicted_closed']} predicted closed, {counts['out_of_domain']} not ranked "
+            "because their features lie farther from every training MOF than 95 % of the training MOFs lie from their nearest "
+            "neighbour (in_domain: a prediction there is an extrapolation)."
+        )
+    ]
     classifier = summary.get("open_classifier", {})
     if "test" in classifier:
-        rows = [{"metric": k, "value": v["value"], "95% low": v["low"], "95% high": v["high"]} for k, v in classifier["test"].items()]
-        parts += [note(f"Open-to-CO2 classifier (gradient boosting; {classifier['n_test']} test MOFs, "
-                       f"{classifier['n_closed_test']} of them closed):"), table(pd.DataFrame(rows), "{:.3f}")]
+        rows = [
+            {"metric": k, "value": v["value"], "95% low": v["low"], "95% high": v["high"]}
+            for k, v in classifier["test"].items()
+        ]
+        parts += [
+            note(
+                f"Open-to-CO2 classifier (gradient boosting; {classifier['n_test']} test MOFs, "
+                f"{classifier['n_closed_test']} of them closed):"
+            ),
+            table(pd.DataFrame(rows), "{:.3f}"),
+        ]
     elif "note" in classifier:
         parts.append(note(f"Open/closed classifier: {classifier['note']}."))
     parts += _henry_part(summary["henry_vs_gcmc"], henry)
-    rows = [{"target": target, "test MOFs": t["n_test"], "MAE (log10)": t["mae"], "R²": t["r2"],
-             f"top-{t['top_fraction']:.0%} recall": t["top_recall"],
-             **{f"MAE {name}": value for name, value in t["baselines"].items()}} for target, t in tests.items()]
-    parts += [note("Test scores of the two surrogates (stratified test sets never seen in training; the uptake model's "
-                   "full report follows, the selectivity model's is selectivity/report.html):"), table(pd.DataFrame(rows))]
+    rows = [
+        {
+            "target": target,
+            "test MOFs": t["n_test"],
+            "MAE (log10)": t["mae"],
+            "R²": t["r2"],
+            f"top-{t['top_fraction']:.0%} recall": t["top_recall"],
+            **{f"MAE {name}": value for name, value in t["baselines"].items()},
+        }
+        for target, t in tests.items()
+    ]
+    parts += [
+        note(
+            "Test scores of the two surrogates (stratified test sets never seen in training; the uptake model's "
+            "full report follows, the selectivity model's is selectivity/report.html):"
+        ),
+        table(pd.DataFrame(rows)),
+    ]
     parts.append(figure(figures.uptake_selectivity(screened, confirmed), "uptake-selectivity"))
     top = pd.DataFrame(summary["top"])
     if len(top):
-        parts += [note(f"Predicted top {len(top)} frameworks, one row each, ranked by Pareto layer (0: the front of all "
-                       "predictions) and then by uptake; members: its CSD entries among the ranked."),
-                  table(top[list(TOP_COLUMNS)].rename(columns=TOP_COLUMNS), "{:.3g}")]
+        parts += [
+            note(
+                f"Predicted top {len(top)} frameworks, one row each, ranked by Pareto layer (0: the front of all "
+                "predictions) and then by uptake; members: its CSD entries among the ranked."
+            ),
+            table(top[list(TOP_COLUMNS)].rename(columns=TOP_COLUMNS), "{:.3g}"),
+        ]
     if len(confirmed):
         verdict = ""
         if check.get("uptake_mae") is not None:
-            verdict = (f"MAE {check['uptake_mae']:.3f} (uptake) and {check['selectivity_mae'] or float('nan'):.3f} (selectivity) "
-                       f"log10 units; {check['on_simulated_front']} of {check['n']} on the Pareto front of everything "
-                       f"simulated; best confirmed uptake {check['best_confirmed_uptake']:.3g} mol/kg against "
-                       f"{check['best_in_sample_uptake']:.3g} for the best of the sample.")
-        parts += [note("The predicted best frameworks none of whose entries was simulated, now simulated by GCMC of the "
-                       f"mixture (error = simulated − predicted, log10). {verdict}"),
-                  table(confirmed[list(CONFIRMED_COLUMNS)].rename(columns=CONFIRMED_COLUMNS), "{:.3g}")]
+            verdict = (
+                f"MAE {check['uptake_mae']:.3f} (uptake) and {check['selectivity_mae'] or float('nan'):.3f} (selectivity) "
+                f"log10 units; {check['on_simulated_front']} of {check['n']} on the Pareto front of everything "
+                f"simulated; best confirmed uptake {check['best_confirmed_uptake']:.3g} mol/kg against "
+                f"{check['best_in_sample_uptake']:.3g} for the best of the sample."
+            )
+        parts += [
+            note(
+                "The predicted best frameworks none of whose entries was simulated, now simulated by GCMC of the "
+                f"mixture (error = simulated − predicted, log10). {verdict}"
+            ),
+            table(confirmed[list(CONFIRMED_COLUMNS)].rename(columns=CONFIRMED_COLUMNS), "{:.3g}"),
+        ]
     timings = pd.DataFrame([{"step": k, "seconds": v} for k, v in summary["timings_s"].items()])
-    parts += [note(f"Time split. GCMC of all {saving['n_screened']} screened MOFs would take about "
-                   f"{saving['simulate_all_s'] / 3600:.1f} h with the same workers ({saving['gcmc_s_per_structure']:.1f} s per "
-                   f"MOF, charges not counted); the surrogate featurized and predicted them in {saving['surrogate_s']:.0f} s."),
-              table(timings, "{:.1f}")]
+    parts += [
+        note(
+            f"Time split. GCMC of all {saving['n_screened']} screened MOFs would take about "
+            f"{saving['simulate_all_s'] / 3600:.1f} h with the same workers ({saving['gcmc_s_per_structure']:.1f} s per "
+            f"MOF, charges not counted); the surrogate featurized and predicted them in {saving['surrogate_s']:.0f} s."
+        ),
+        table(timings, "{:.1f}"),
+    ]
     return section("Carbon capture: GCMC labels, two surrogates, the Pareto front, confirmed", *parts)
 
 
@@ -86,11 +149,15 @@ def _henry_part(summary: dict[str, Any], henry: pd.DataFrame) -> list[str]:
     if summary.get("n", 0) < 3:
         return [note("Too few MOFs with both Widom and GCMC results to compare the Henry regime with GCMC.")]
     low, high = summary["uptake_ratio_range"]
-    return [note(
-        f"Which label is right? On the {summary['n']} MOFs of the sample with the smallest cells, Widom K_H of CO2 and N2 "
-        "(the cheapest label) gives "
-        f"a Henry-regime uptake K_H(CO2) f_CO2 that is {summary['uptake_ratio_median']:.2g} times the GCMC uptake (median; "
-        f"{low:.2g} to {high:.2g}; {summary['uptake_within_20pct']} within 20 %; Spearman {summary['uptake_spearman']:.2f}), "
-        f"and a selectivity K_H(CO2)/K_H(N2) {summary['selectivity_ratio_median']:.2g} times the mixture's (Spearman "
-        f"{summary['selectivity_spearman']:.2f}). At 0.15 bar the strong CO2 sites fill, so the Henry regime does not hold "
-        "and the labels come from GCMC."), table(henry[list(HENRY_COLUMNS)].rename(columns=HENRY_COLUMNS), "{:.3g}")]
+    return [
+        note(
+            f"Which label is right? On the {summary['n']} MOFs of the sample with the smallest cells, Widom K_H of CO2 and N2 "
+            "(the cheapest label) gives "
+            f"a Henry-regime uptake K_H(CO2) f_CO2 that is {summary['uptake_ratio_median']:.2g} times the GCMC uptake (median; "
+            f"{low:.2g} to {high:.2g}; {summary['uptake_within_20pct']} within 20 %; Spearman {summary['uptake_spearman']:.2f}), "
+            f"and a selectivity K_H(CO2)/K_H(N2) {summary['selectivity_ratio_median']:.2g} times the mixture's (Spearman "
+            f"{summary['selectivity_spearman']:.2f}). At 0.15 bar the strong CO2 sites fill, so the Henry regime does not hold "
+            "and the labels come from GCMC."
+        ),
+        table(henry[list(HENRY_COLUMNS)].rename(columns=HENRY_COLUMNS), "{:.3g}"),
+    ]

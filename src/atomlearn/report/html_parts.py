@@ -12,7 +12,9 @@ import plotly.graph_objects as go
 def table(frame: pd.DataFrame, float_format: str = "{:.4g}") -> str:
     """An HTML table: numbers right-aligned (formatted with ``float_format``), text left-aligned and
     wrapped, so that a long reason or parameter list never pushes the page wider than the screen."""
-    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
+    numeric = [
+        pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns
+    ]
 
     def cell(value: object, is_number: bool) -> str:
         if value is None or (isinstance(value, float) and np.isnan(value)):
@@ -23,16 +25,23 @@ def table(frame: pd.DataFrame, float_format: str = "{:.4g}") -> str:
             text = str(value)
         return f"<td class='{'num' if is_number else 'text'}'>{html.escape(text)}</td>"
 
-    head = "".join(f"<th class='{'num' if n else 'text'}'>{html.escape(str(c))}</th>" for c, n in zip(frame.columns, numeric))
-    rows = "".join("<tr>" + "".join(cell(v, n) for v, n in zip(row, numeric)) + "</tr>"
-                   for row in frame.itertuples(index=False))
+    head = "".join(
+        f"<th class='{'num' if n else 'text'}'>{html.escape(str(c))}</th>" for c, n in zip(frame.columns, numeric)
+    )
+    rows = "".join(
+        "<tr>" + "".join(cell(v, n) for v, n in zip(row, numeric)) + "</tr>" for row in frame.itertuples(index=False)
+    )
     return f"<div class='table'><table class='data'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
 
 
 def figure(fig: go.Figure, name: str) -> str:
     """A plotly figure as an HTML fragment (the plotly library is included once per page, elsewhere)."""
-    body = fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"figure-{name}",
-                       config={"displaylogo": False, "responsive": False})
+    body = fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=f"figure-{name}",
+        config={"displaylogo": False, "responsive": False},
+    )
     return f'<div class="figure" data-figure="{name}">{body}</div>'
 
 

@@ -52,8 +52,15 @@ def _cv_figure(system, x: np.ndarray, log_w: np.ndarray, reference: np.ndarray) 
     reweighted = np.where(counts >= MIN_BIN_SAMPLES, reweighted, np.nan)  # a bin of 1-2 samples: noise, not shown
     curves += [("flow, reweighted", reweighted, REWEIGHTED), ("flow, as drawn", raw, FLOW)]
     for name, values, colour in curves:
-        fig.add_trace(go.Scatter(x=centres, y=np.where(np.isfinite(values), values, np.nan), mode="lines", name=name,
-                                 line={"color": colour}))
+        fig.add_trace(
+            go.Scatter(
+                x=centres,
+                y=np.where(np.isfinite(values), values, np.nan),
+                mode="lines",
+                name=name,
+                line={"color": colour},
+            )
+        )
     title = f"Free energy along {system.cv_label}" if per_sample == 1 else f"Distribution of every {system.cv_label}"
     return _layout(fig, title, system.cv_label, axis)
 
@@ -69,8 +76,15 @@ def _energies(flow_u: np.ndarray, log_w: np.ndarray, reference_u: np.ndarray | N
     fig = go.Figure()
     for name, values, w, colour in curves:
         density, _ = np.histogram(values, bins=edges, weights=w, density=True)
-        fig.add_trace(go.Scatter(x=0.5 * (edges[1:] + edges[:-1]), y=density, mode="lines", name=name,
-                                 line={"color": colour, "shape": "hvh"}))
+        fig.add_trace(
+            go.Scatter(
+                x=0.5 * (edges[1:] + edges[:-1]),
+                y=density,
+                mode="lines",
+                name=name,
+                line={"color": colour, "shape": "hvh"},
+            )
+        )
     return _layout(fig, "Energy distribution", "u = U/kT", "density")
 
 
@@ -81,17 +95,35 @@ def _ramachandran(system, x: np.ndarray, log_w: np.ndarray, reference: np.ndarra
     edges = np.linspace(-180, 180, 49)
     fig = make_subplots(rows=1, cols=2, subplot_titles=("reference MD", "flow, reweighted"), shared_yaxes=True)
     finite = np.isfinite(log_w)
-    for column, (z, weights) in enumerate(((reference, None), (x[finite], np.exp(log_w[finite] - log_w[finite].max())))):
+    for column, (z, weights) in enumerate(
+        ((reference, None), (x[finite], np.exp(log_w[finite] - log_w[finite].max())))
+    ):
         phi, psi = system.ramachandran(z)
         density, _, _ = np.histogram2d(phi, psi, bins=[edges, edges], weights=weights, density=True)
         with np.errstate(divide="ignore"):
             free_energy = -np.log(density.T)
         free_energy -= np.min(free_energy[np.isfinite(free_energy)])
-        fig.add_trace(go.Heatmap(x=0.5 * (edges[1:] + edges[:-1]), y=0.5 * (edges[1:] + edges[:-1]),
-                                 z=np.where(free_energy < 10, free_energy, np.nan), zmin=0, zmax=10, colorscale="Viridis",
-                                 colorbar={"title": "F (kT)"}, showscale=column == 1), row=1, col=column + 1)
-    fig.update_layout(title="Ramachandran plot", width=2 * WIDTH, height=HEIGHT, template="plotly_white",
-                      margin={"l": 60, "r": 20, "t": 70, "b": 50})
+        fig.add_trace(
+            go.Heatmap(
+                x=0.5 * (edges[1:] + edges[:-1]),
+                y=0.5 * (edges[1:] + edges[:-1]),
+                z=np.where(free_energy < 10, free_energy, np.nan),
+                zmin=0,
+                zmax=10,
+                colorscale="Viridis",
+                colorbar={"title": "F (kT)"},
+                showscale=column == 1,
+            ),
+            row=1,
+            col=column + 1,
+        )
+    fig.update_layout(
+        title="Ramachandran plot",
+        width=2 * WIDTH,
+        height=HEIGHT,
+        template="plotly_white",
+        margin={"l": 60, "r": 20, "t": 70, "b": 50},
+    )
     fig.update_xaxes(title_text="φ (degrees)")
     fig.update_yaxes(title_text="ψ (degrees)", col=1)
     return fig
@@ -102,7 +134,9 @@ def _history(folder: Path) -> go.Figure:
     fig = go.Figure()
     offset = 0
     for phase, rows in history.groupby("phase", sort=False):
-        fig.add_trace(go.Scatter(x=rows["epoch"] + offset, y=rows["validation_loss"], mode="lines", name=f"{phase} (validation)"))
+        fig.add_trace(
+            go.Scatter(x=rows["epoch"] + offset, y=rows["validation_loss"], mode="lines", name=f"{phase} (validation)")
+        )
         offset += int(rows["epoch"].max())
     return _layout(fig, "Training", "epoch (both phases)", "validation loss")
 
@@ -111,19 +145,29 @@ def _free_energy_rows(generator, system, samples, has_reference: bool) -> list[d
     names, rows = list(system.states), []
     for other in names[1:]:
         delta = generator.free_energy_difference(names[0], other)
-        raw = free_energy_difference(np.where(np.isfinite(samples.log_w), 0.0, -np.inf),
-                                     system.states[names[0]](samples.x), system.states[other](samples.x))
+        raw = free_energy_difference(
+            np.where(np.isfinite(samples.log_w), 0.0, -np.inf),
+            system.states[names[0]](samples.x),
+            system.states[other](samples.x),
+        )
         reference = system.reference_free_energy(names[0], other) if has_reference else float("nan")
-        rows.append({"ΔF": f"{other} − {names[0]}", "reweighted (kT)": delta.delta_f, "± (kT)": delta.error,
-                     "reference (kT)": reference,
-                     "reference ± (kT)": system.reference_error(names[0], other) if has_reference else float("nan"),
-                     "error (kT)": delta.delta_f - reference,
-                     "flow as drawn (kT)": raw.delta_f})
+        rows.append(
+            {
+                "ΔF": f"{other} − {names[0]}",
+                "reweighted (kT)": delta.delta_f,
+                "± (kT)": delta.error,
+                "reference (kT)": reference,
+                "reference ± (kT)": system.reference_error(names[0], other) if has_reference else float("nan"),
+                "error (kT)": delta.delta_f - reference,
+                "flow as drawn (kT)": raw.delta_f,
+            }
+        )
     return rows
 
 
-def sampling_report(folder: str | Path, out: str | Path | None = None, n: int | None = None,
-                    random_state: int = 1) -> Path:
+def sampling_report(
+    folder: str | Path, out: str | Path | None = None, n: int | None = None, random_state: int = 1
+) -> Path:
     """Write the report of the Boltzmann generator in ``folder`` to ``out`` (default ``folder/report.html``),
     from ``n`` fresh flow samples (default: as many as its evaluation drew); returns its path."""
     import torch
@@ -142,35 +186,74 @@ def sampling_report(folder: str | Path, out: str | Path | None = None, n: int | 
         reference = system.reference_samples(min(max(n, 10_000), 100_000), random_state=random_state)
         with torch.no_grad():
             reference_u = system.reduced(torch.as_tensor(reference), generator.temperature).numpy()
-    missing = (f" No reference could be made: {results['reference_failure']}"
-               if "reference_failure" in results else "")
-    summary = pd.DataFrame([{"system": results["system"], "flow": results["flow"],
-                             "training samples": results["n_training_samples"],
-                             "training (s)": results["train_seconds"], "flow samples": n, "ESS (%)": ess,
-                             "no finite energy": samples.n_invalid,
-                             "energy W1, as drawn / reweighted (kT)": f"{results['energy_w1_flow']:.3f} / "
-                                                                      f"{results['energy_w1_reweighted']:.3f}",
-                             "NLL of reference samples": results["nll_reference"]}])
-    sections = [section("Summary", table(summary), note(
-        "ESS: Kish effective sample size of the importance weights w = exp(−u)/q, as a percentage of the flow "
-        "samples." + (" Below 1 % the estimates are unreliable." if ess < 1 else "") + " Energy W1 and NLL: from the "
-        f"evaluation after training ({results['n_eval']} flow samples, {results['n_reference']} reference samples)."
-        + missing))]
+    missing = f" No reference could be made: {results['reference_failure']}" if "reference_failure" in results else ""
+    summary = pd.DataFrame(
+        [
+            {
+                "system": results["system"],
+                "flow": results["flow"],
+                "training samples": results["n_training_samples"],
+                "training (s)": results["train_seconds"],
+                "flow samples": n,
+                "ESS (%)": ess,
+                "no finite energy": samples.n_invalid,
+                "energy W1, as drawn / reweighted (kT)": f"{results['energy_w1_flow']:.3f} / "
+                f"{results['energy_w1_reweighted']:.3f}",
+                "NLL of reference samples": results["nll_reference"],
+            }
+        ]
+    )
+    sections = [
+        section(
+            "Summary",
+            table(summary),
+            note(
+                "ESS: Kish effective sample size of the importance weights w = exp(−u)/q, as a percentage of the flow "
+                "samples."
+                + (" Below 1 % the estimates are unreliable." if ess < 1 else "")
+                + " Energy W1 and NLL: from the "
+                f"evaluation after training ({results['n_eval']} flow samples, {results['n_reference']} reference samples)."
+                + missing
+            ),
+        )
+    ]
     if len(system.states) > 1:
-        sections.append(section("Free-energy differences", table(pd.DataFrame(_free_energy_rows(generator, system, samples, reference is not None)),
-                                                                 "{:.3f}"), note(
-            "Reweighted: from the flow samples with their importance weights, ± one bootstrap standard error. "
-            "As drawn: the flow samples counted as they are, which is biased wherever q differs from p.")))
-    sections += [section("Profile and energies", "<div class='row'>"
-                         + figure(_cv_figure(system, samples.x, samples.log_w, reference), "profile")
-                         + figure(_energies(samples.reduced_energies, samples.log_w, reference_u), "energies") + "</div>",
-                         note(f"The reweighted curve leaves out bins with fewer than {MIN_BIN_SAMPLES} flow samples. "
-                              f"Reference: {system.reference_description}.")),
-                 section("Training", figure(_history(folder), "history"))]
+        sections.append(
+            section(
+                "Free-energy differences",
+                table(pd.DataFrame(_free_energy_rows(generator, system, samples, reference is not None)), "{:.3f}"),
+                note(
+                    "Reweighted: from the flow samples with their importance weights, ± one bootstrap standard error. "
+                    "As drawn: the flow samples counted as they are, which is biased wherever q differs from p."
+                ),
+            )
+        )
+    sections += [
+        section(
+            "Profile and energies",
+            "<div class='row'>"
+            + figure(_cv_figure(system, samples.x, samples.log_w, reference), "profile")
+            + figure(_energies(samples.reduced_energies, samples.log_w, reference_u), "energies")
+            + "</div>",
+            note(
+                f"The reweighted curve leaves out bins with fewer than {MIN_BIN_SAMPLES} flow samples. "
+                f"Reference: {system.reference_description}."
+            ),
+        ),
+        section("Training", figure(_history(folder), "history")),
+    ]
     if hasattr(system, "ramachandran") and reference is not None:
-        sections.insert(-1, section("Ramachandran plot", figure(_ramachandran(system, samples.x, samples.log_w, reference),
-                                                                "ramachandran")))
+        sections.insert(
+            -1,
+            section(
+                "Ramachandran plot", figure(_ramachandran(system, samples.x, samples.log_w, reference), "ramachandran")
+            ),
+        )
     path = Path(out) if out is not None else folder / "report.html"
-    write_text_atomic(path, html_page(f"atomlearn: Boltzmann generator for {results['system']}",
-                                      f"atomlearn {__version__} · {folder}", sections))
+    write_text_atomic(
+        path,
+        html_page(
+            f"atomlearn: Boltzmann generator for {results['system']}", f"atomlearn {__version__} · {folder}", sections
+        ),
+    )
     return path

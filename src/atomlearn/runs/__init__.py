@@ -7,5 +7,15 @@ from atomlearn.runs.holdout import run_holdout
 from atomlearn.runs.results import FittedRun, HoldoutResult, package_versions
 from atomlearn.runs.run_folder import require_complete_run, write_run
 
-__all__ = ["Bundle", "BundleError", "FittedRun", "HoldoutResult", "load_bundle", "package_versions", "require_complete_run",
-           "run_holdout", "save_bundle", "write_run"]
+__all__ = [
+    "Bundle",
+    "BundleError",
+    "FittedRun",
+    "HoldoutResult",
+    "load_bundle",
+    "package_versions",
+    "require_complete_run",
+    "run_holdout",
+    "save_bundle",
+    "write_run",
+]

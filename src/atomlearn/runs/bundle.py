@@ -66,6 +66,8 @@ class BundleCard(Record):
     target_unit: str | None = None
     split: dict[str, Any] | None = None
     counts: dict[str, Any] | None = None
+
+
 SAFE_RUNTIME = {"n_jobs": 1, "scheduler": None, "cache": False}  # a loaded featurizer runs here, and nowhere else
 
 
@@ -125,13 +127,21 @@ def save_bundle(folder: str | Path, featurizer: BaseEstimator, model: BaseEstima
     import skops.io as sio
 
     folder = Path(folder)
-    model = getattr(model, "best_estimator_", model)  # a hyperparameter search: the model it chose (no scorer functions)
+    model = getattr(
+        model, "best_estimator_", model
+    )  # a hyperparameter search: the model it chose (no scorer functions)
     with atomic_file(folder / MODEL_FILE) as partial:
         sio.dump({"featurizer": featurizer, "model": model}, partial)
         types = audit_model_file(partial)
         sha256 = file_sha256(partial)
-    full_card = {"format": "atomlearn-bundle-1", **card, "versions": package_versions(),
-                 "model_file": MODEL_FILE, "model_sha256": sha256, "model_types": types}
+    full_card = {
+        "format": "atomlearn-bundle-1",
+        **card,
+        "versions": package_versions(),
+        "model_file": MODEL_FILE,
+        "model_sha256": sha256,
+        "model_types": types,
+    }
     write_text_atomic(folder / CARD_FILE, json.dumps(full_card, indent=2, default=str))
     return folder
 
@@ -147,21 +157,27 @@ def load_bundle(folder: str | Path) -> Bundle:
         folder = folder / "bundle"
     card_path, model_path = folder / CARD_FILE, folder / MODEL_FILE
     if not folder.is_dir() or not card_path.exists() or not model_path.exists():
-        raise FileNotFoundError(f"{folder} is not a model bundle: it needs {CARD_FILE} and {MODEL_FILE} "
-                                "(written by `atomlearn fit --out RUN_DIR`)")
+        raise FileNotFoundError(
+            f"{folder} is not a model bundle: it needs {CARD_FILE} and {MODEL_FILE} "
+            "(written by `atomlearn fit --out RUN_DIR`)"
+        )
     if (folder / COMPLETION_FILE).exists():  # a force field folder is sealed as a whole
         require_complete(folder, "model bundle", "retrain it", [CARD_FILE, MODEL_FILE])
     card = read_checked_json(card_path, BundleCard, "the bundle is damaged: refit it, or copy the run folder whole")
     if card["model_sha256"] != file_sha256(model_path):
-        raise BundleError(f"{model_path} does not match its card (SHA-256 differs): the files come from different "
-                         "runs or were modified; refit, or copy the run folder whole")
+        raise BundleError(
+            f"{model_path} does not match its card (SHA-256 differs): the files come from different "
+            "runs or were modified; refit, or copy the run folder whole"
+        )
     types = audit_model_file(model_path)  # before anything in it is built
     if current_type_names(card.get("model_types") or types) != types:
         raise BundleError(f"{model_path} holds other types than its card lists; the bundle was modified, refit it")
     try:
         content = sio.loads(current_model_bytes(model_path), trusted=types)
     except Exception as exc:  # noqa: BLE001 - any failure to rebuild audited data means a damaged file
-        raise BundleError(f"{model_path} is not a valid atomlearn bundle ({type(exc).__name__}: {exc}); refit it") from exc
+        raise BundleError(
+            f"{model_path} is not a valid atomlearn bundle ({type(exc).__name__}: {exc}); refit it"
+        ) from exc
     if not isinstance(content, dict) or set(content) != {"featurizer", "model"}:
         raise BundleError(f"{model_path} is not a valid atomlearn bundle: it does not hold a featurizer and a model")
     featurizer, model = content["featurizer"], content["model"]
@@ -169,7 +185,9 @@ def load_bundle(folder: str | Path) -> Bundle:
         part.set_params(**{k: v for k, v in SAFE_RUNTIME.items() if k in part.get_params(deep=False)})
     expected = (card.get("featurizer") or {}).get("names")
     if expected is not None and expected != _featurizer_names(featurizer):
-        raise ValueError(f"{model_path}: the featurizers {_featurizer_names(featurizer)} differ from the card's {expected}")
+        raise ValueError(
+            f"{model_path}: the featurizers {_featurizer_names(featurizer)} differ from the card's {expected}"
+        )
     return Bundle(featurizer, model, card)
 
 

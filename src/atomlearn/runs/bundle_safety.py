@@ -26,38 +26,40 @@ class BundleError(AtomlearnError, ValueError):
 
 
 #: the classes atomlearn writes into bundles (featurizers, models and what they hold)
-ATOMLEARN_TYPES = frozenset({
-    "atomlearn.featurizers.acsf.ACSF",
-    "atomlearn.featurizers.cartesian.CartesianCoordinates",
-    "atomlearn.featurizers.element_fraction.ElementFraction",
-    "atomlearn.featurizers.composition_stats.CompositionStats",
-    "atomlearn.featurizers.coremof_pores.CoreMofPores",
-    "atomlearn.featurizers.coulomb.BagOfBonds",
-    "atomlearn.featurizers.coulomb.CoulombMatrix",
-    "atomlearn.featurizers.energy_histogram.EnergyHistogram",
-    "atomlearn.featurizers.fchl19.FCHL19",
-    "atomlearn.featurizers.fingerprints.MorganFingerprint",
-    "atomlearn.featurizers.fingerprints.RDKitDescriptors",
-    "atomlearn.featurizers.pores.PoreGeometry",
-    "atomlearn.featurizers.racs.RACs",
-    "atomlearn.featurizers.soap.SOAP",
-    "atomlearn.simulate.lj_parameters.FrameworkForceField",
-    "atomlearn.text.featurizer.TextEmbedding",
-    "atomlearn.models.feature_maps.QuadraticFeatureMap",
-    "atomlearn.models.gpr.GaussianProcess",
-    "atomlearn.models.kernel_forcefield.KernelForceField",
-    "atomlearn.models.krr.FastKernelRidge",
-    "atomlearn.models.linear.AutogradLinearRegression",
-    "atomlearn.models.local_krr.LocalKernelRidge",
-    "atomlearn.models.linear.ClosedFormLinearRegression",
-    "atomlearn.models.nn.bond_graph_net.BondGraphRegressor",
-    "atomlearn.models.nn.mlp.MLPRegressor",
-    "atomlearn.models.nn.painn.PaiNNRegressor",
-    "atomlearn.models.nn.schnet.SchNetRegressor",
-    "atomlearn.models.nystroem.NystroemKernelRidge",
-    "atomlearn.splits.splitters.ClusterKFold",  # inner CV splitters a tuned model keeps as its cv parameter
-    "atomlearn.splits.splitters.QuantileStratifiedKFold",
-})
+ATOMLEARN_TYPES = frozenset(
+    {
+        "atomlearn.featurizers.acsf.ACSF",
+        "atomlearn.featurizers.cartesian.CartesianCoordinates",
+        "atomlearn.featurizers.element_fraction.ElementFraction",
+        "atomlearn.featurizers.composition_stats.CompositionStats",
+        "atomlearn.featurizers.coremof_pores.CoreMofPores",
+        "atomlearn.featurizers.coulomb.BagOfBonds",
+        "atomlearn.featurizers.coulomb.CoulombMatrix",
+        "atomlearn.featurizers.energy_histogram.EnergyHistogram",
+        "atomlearn.featurizers.fchl19.FCHL19",
+        "atomlearn.featurizers.fingerprints.MorganFingerprint",
+        "atomlearn.featurizers.fingerprints.RDKitDescriptors",
+        "atomlearn.featurizers.pores.PoreGeometry",
+        "atomlearn.featurizers.racs.RACs",
+        "atomlearn.featurizers.soap.SOAP",
+        "atomlearn.simulate.lj_parameters.FrameworkForceField",
+        "atomlearn.text.featurizer.TextEmbedding",
+        "atomlearn.models.feature_maps.QuadraticFeatureMap",
+        "atomlearn.models.gpr.GaussianProcess",
+        "atomlearn.models.kernel_forcefield.KernelForceField",
+        "atomlearn.models.krr.FastKernelRidge",
+        "atomlearn.models.linear.AutogradLinearRegression",
+        "atomlearn.models.local_krr.LocalKernelRidge",
+        "atomlearn.models.linear.ClosedFormLinearRegression",
+        "atomlearn.models.nn.bond_graph_net.BondGraphRegressor",
+        "atomlearn.models.nn.mlp.MLPRegressor",
+        "atomlearn.models.nn.painn.PaiNNRegressor",
+        "atomlearn.models.nn.schnet.SchNetRegressor",
+        "atomlearn.models.nystroem.NystroemKernelRidge",
+        "atomlearn.splits.splitters.ClusterKFold",  # inner CV splitters a tuned model keeps as its cv parameter
+        "atomlearn.splits.splitters.QuantileStratifiedKFold",
+    }
+)
 #: classes that moved to another module in a layout change: the path an older bundle names -> where
 #: the class lives now (the same class; an older bundle loads as it did)
 MOVED_TYPES = {
@@ -68,35 +70,57 @@ MOVED_TYPES = {
 }
 
 #: the scikit-learn classes our models are built from (estimators and their fitted parts)
-SKLEARN_TYPES = frozenset({
-    "sklearn.dummy.DummyRegressor",
-    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
-    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingRegressor",
-    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-    "sklearn.kernel_approximation.Nystroem",
-    "sklearn.linear_model._coordinate_descent.ElasticNetCV",
-    "sklearn.linear_model._coordinate_descent.LassoCV",
-    "sklearn.linear_model._ridge.RidgeCV",
-    "sklearn.model_selection._split.GroupKFold",
-    "sklearn.model_selection._split.KFold",
-    "sklearn.model_selection._split.RepeatedKFold",
-    "sklearn.pipeline.FeatureUnion",
-    "sklearn.pipeline.Pipeline",
-    "sklearn.preprocessing._data.StandardScaler",
-    "sklearn._loss.link.IdentityLink",
-    "sklearn._loss.link.Interval",
-    "sklearn._loss.loss.HalfSquaredError",
-    "sklearn._loss._loss.CyHalfSquaredError",
-})
+SKLEARN_TYPES = frozenset(
+    {
+        "sklearn.dummy.DummyRegressor",
+        "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+        "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingRegressor",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "sklearn.kernel_approximation.Nystroem",
+        "sklearn.linear_model._coordinate_descent.ElasticNetCV",
+        "sklearn.linear_model._coordinate_descent.LassoCV",
+        "sklearn.linear_model._ridge.RidgeCV",
+        "sklearn.model_selection._split.GroupKFold",
+        "sklearn.model_selection._split.KFold",
+        "sklearn.model_selection._split.RepeatedKFold",
+        "sklearn.pipeline.FeatureUnion",
+        "sklearn.pipeline.Pipeline",
+        "sklearn.preprocessing._data.StandardScaler",
+        "sklearn._loss.link.IdentityLink",
+        "sklearn._loss.link.Interval",
+        "sklearn._loss.loss.HalfSquaredError",
+        "sklearn._loss._loss.CyHalfSquaredError",
+    }
+)
 
 #: NumPy array and scalar types (rebuilt from data, never called on anything else)
-NUMPY_TYPES = frozenset({"numpy.ndarray"} | {f"numpy.{name}" for name in (
-    "bool_", "float16", "float32", "float64", "int8", "int16", "int32", "int64",
-    "uint8", "uint16", "uint32", "uint64", "str_")})
+NUMPY_TYPES = frozenset(
+    {"numpy.ndarray"}
+    | {
+        f"numpy.{name}"
+        for name in (
+            "bool_",
+            "float16",
+            "float32",
+            "float64",
+            "int8",
+            "int16",
+            "int32",
+            "int64",
+            "uint8",
+            "uint16",
+            "uint32",
+            "uint64",
+            "str_",
+        )
+    }
+)
 
 #: plain data: JSON values and containers
-BUILTIN_TYPES = frozenset({f"builtins.{name}" for name in (
-    "str", "int", "float", "bool", "NoneType", "list", "tuple", "dict", "set")} | {"collections.OrderedDict"})
+BUILTIN_TYPES = frozenset(
+    {f"builtins.{name}" for name in ("str", "int", "float", "bool", "NoneType", "list", "tuple", "dict", "set")}
+    | {"collections.OrderedDict"}
+)
 
 #: loader -> the types it may rebuild. Loaders that call functions (FunctionNode, MethodNode,
 #: PartialNode, OperatorFuncNode, ConstructorFromReduceNode, DefaultDictNode) are absent: refused.
@@ -136,8 +160,10 @@ def read_schema(path: Path) -> dict[str, Any]:
         with zipfile.ZipFile(path) as archive:
             schema = json.loads(archive.read("schema.json"))
     except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BundleError(f"{path} is not a valid atomlearn bundle ({type(exc).__name__}: {exc}); "
-                          "it is truncated, empty or not a skops file — refit, or copy the run folder whole") from exc
+        raise BundleError(
+            f"{path} is not a valid atomlearn bundle ({type(exc).__name__}: {exc}); "
+            "it is truncated, empty or not a skops file — refit, or copy the run folder whole"
+        ) from exc
     if not isinstance(schema, dict) or "__loader__" not in schema:
         raise BundleError(f"{path} is not a valid atomlearn bundle: its schema.json holds no skops object")
     return schema
@@ -152,8 +178,10 @@ def audit_model_file(path: str | Path) -> list[str]:
     path = Path(path)
     schema = read_schema(path)
     if schema.get("protocol") != skops_protocol.PROTOCOL:
-        raise BundleError(f"{path}: skops protocol {schema.get('protocol')!r}, expected {skops_protocol.PROTOCOL}; "
-                          "refit the model with this atomlearn version")
+        raise BundleError(
+            f"{path}: skops protocol {schema.get('protocol')!r}, expected {skops_protocol.PROTOCOL}; "
+            "refit the model with this atomlearn version"
+        )
     types, refused = set(), set()
     for node in _nodes(schema):
         loader, module, name = node.get("__loader__"), node.get("__module__"), node.get("__class__")
@@ -162,8 +190,10 @@ def audit_model_file(path: str | Path) -> list[str]:
             refused.add(f"{full} ({loader})")
         types.add(full)
     if refused:
-        raise BundleError(f"{path} holds types atomlearn does not trust: {', '.join(sorted(refused))}; "
-                          "refusing to load it (a bundle written by atomlearn holds only its own models and data)")
+        raise BundleError(
+            f"{path} holds types atomlearn does not trust: {', '.join(sorted(refused))}; "
+            "refusing to load it (a bundle written by atomlearn holds only its own models and data)"
+        )
     return sorted(types)
 
 

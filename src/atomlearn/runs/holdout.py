@@ -100,10 +100,20 @@ def run_holdout(
     """
     name = model_name or type(model).__name__
     if takes_structures(model) and nested is not None:
-        raise ValueError(f"nested CV tunes models on features; {name} learns from the structures and stops early on "
-                         "a validation part of its training set: drop --nested")
-    data = featurized_split(dataset, target, featurizer, n=n, split=split, test_size=test_size,
-                            group_column=group_column, random_state=random_state)
+        raise ValueError(
+            f"nested CV tunes models on features; {name} learns from the structures and stops early on "
+            "a validation part of its training set: drop --nested"
+        )
+    data = featurized_split(
+        dataset,
+        target,
+        featurizer,
+        n=n,
+        split=split,
+        test_size=test_size,
+        group_column=group_column,
+        random_state=random_state,
+    )
     inputs = model_inputs(data, model)  # what the model learns from; the baselines get X
     clock = time.perf_counter()
     fitted, nested_summary = _fit(data, inputs, model, model_name, baselines, nested, search_space, random_state)
@@ -111,19 +121,43 @@ def run_holdout(
     clock = time.perf_counter()
     scores = _predict_and_score(data, inputs, fitted, n_bootstrap, random_state)
     data.timings["predict"] = time.perf_counter() - clock
-    return _assemble(data, target, model, name, fitted["model"], scores, nested_summary,
-                     {"kind": split, "test_size": test_size, "random_state": random_state, "group_column": group_column})
+    return _assemble(
+        data,
+        target,
+        model,
+        name,
+        fitted["model"],
+        scores,
+        nested_summary,
+        {"kind": split, "test_size": test_size, "random_state": random_state, "group_column": group_column},
+    )
 
 
-def _fit(data: SplitData, inputs: np.ndarray, model: BaseEstimator, model_name: str | None, baselines: Sequence[str],
-         nested: tuple[int, int] | None, search_space: dict[str, list[Any]] | None,
-         random_state: int | None) -> tuple[dict[str, BaseEstimator], dict[str, Any] | None]:
+def _fit(
+    data: SplitData,
+    inputs: np.ndarray,
+    model: BaseEstimator,
+    model_name: str | None,
+    baselines: Sequence[str],
+    nested: tuple[int, int] | None,
+    search_space: dict[str, list[Any]] | None,
+    random_state: int | None,
+) -> tuple[dict[str, BaseEstimator], dict[str, Any] | None]:
     """The model (tuned by nested CV when asked) and each baseline, fitted on the training rows."""
     X, y, train, test = data.X, data.y, data.train, data.test
     nested_summary = None
     if nested is not None:
-        outcome = nested_cv(model, search_space, X[train], y[train], outer=nested[0], inner=nested[1],
-                            X_test=X[test], y_test=y[test], random_state=random_state)
+        outcome = nested_cv(
+            model,
+            search_space,
+            X[train],
+            y[train],
+            outer=nested[0],
+            inner=nested[1],
+            X_test=X[test],
+            y_test=y[test],
+            random_state=random_state,
+        )
         fitted = {"model": outcome.final_estimator}
         nested_summary = outcome.to_dict()
         nested_summary.pop("oof_predictions")
@@ -146,8 +180,9 @@ class _Scores:
     calibration: dict[str, Any] | None
 
 
-def _predict_and_score(data: SplitData, inputs: np.ndarray, fitted: dict[str, BaseEstimator], n_bootstrap: int,
-                       random_state: int | None) -> _Scores:
+def _predict_and_score(
+    data: SplitData, inputs: np.ndarray, fitted: dict[str, BaseEstimator], n_bootstrap: int, random_state: int | None
+) -> _Scores:
     """Predict the usable rows with each estimator; training metrics, test metrics with bootstrap intervals,
     and the calibration of the model's predictive std when it has one."""
     X, y, ok, train, test = data.X, data.y, data.ok, data.train, data.test
@@ -160,17 +195,31 @@ def _predict_and_score(data: SplitData, inputs: np.ndarray, fitted: dict[str, Ba
             predicted[key][ok], std[ok] = estimator.predict(rows, return_std=True)
         else:
             predicted[key][ok] = estimator.predict(rows)
-        metrics_ci[key] = {"test": regression_metrics_ci(y[test], predicted[key][test], n_resamples=n_bootstrap,
-                                                          random_state=random_state)}
-        metrics[key] = {"train": regression_metrics(y[train], predicted[key][train]),
-                        "test": point_values(metrics_ci[key]["test"])}
-    calibrated = (calibration(y[test], predicted["model"][test], std[test])
-                  if has_predictive_std(fitted["model"]) else None)
+        metrics_ci[key] = {
+            "test": regression_metrics_ci(
+                y[test], predicted[key][test], n_resamples=n_bootstrap, random_state=random_state
+            )
+        }
+        metrics[key] = {
+            "train": regression_metrics(y[train], predicted[key][train]),
+            "test": point_values(metrics_ci[key]["test"]),
+        }
+    calibrated = (
+        calibration(y[test], predicted["model"][test], std[test]) if has_predictive_std(fitted["model"]) else None
+    )
     return _Scores(predicted, std, metrics, metrics_ci, calibrated)
 
 
-def _assemble(data: SplitData, target: str, model: BaseEstimator, name: str, fitted_model: BaseEstimator,
-              scores: _Scores, nested_summary: dict[str, Any] | None, split: dict[str, Any]) -> HoldoutResult:
+def _assemble(
+    data: SplitData,
+    target: str,
+    model: BaseEstimator,
+    name: str,
+    fitted_model: BaseEstimator,
+    scores: _Scores,
+    nested_summary: dict[str, Any] | None,
+    split: dict[str, Any],
+) -> HoldoutResult:
     """The results: what ran on what, metrics, one prediction row per structure, errors, and the fitted parts."""
     dataset, y, X, ok, train, test = data.dataset, data.y, data.X, data.ok, data.train, data.test
     part_of = np.full(len(y), "excluded", dtype=object)
@@ -180,14 +229,28 @@ def _assemble(data: SplitData, target: str, model: BaseEstimator, name: str, fit
         dataset=dataset.meta.name,
         target=target,
         target_unit=dataset.meta.units.get(target, ""),
-        featurizer={"name": "+".join(p.name for p in parts), "names": [p.name for p in parts],
-                    "params": {p.name: _plain(p._identity_params()) for p in parts},
-                    "n_features": int(X.shape[1]), "citations": [c for p in parts for c in p.citations()]},
-        model={"name": name, "estimator": repr(model), "fitted": chosen_params(fitted_model),
-               "input": "structures" if takes_structures(model) else "features"},
-        split={"kind": split["kind"], "test_size": split["test_size"], "random_state": split["random_state"],
-               "n_train": int(len(train)), "n_test": int(len(test)), "group_column": split["group_column"],
-               "describe": describe(y, {"train": train, "test": test}).reset_index().to_dict("records")},
+        featurizer={
+            "name": "+".join(p.name for p in parts),
+            "names": [p.name for p in parts],
+            "params": {p.name: _plain(p._identity_params()) for p in parts},
+            "n_features": int(X.shape[1]),
+            "citations": [c for p in parts for c in p.citations()],
+        },
+        model={
+            "name": name,
+            "estimator": repr(model),
+            "fitted": chosen_params(fitted_model),
+            "input": "structures" if takes_structures(model) else "features",
+        },
+        split={
+            "kind": split["kind"],
+            "test_size": split["test_size"],
+            "random_state": split["random_state"],
+            "n_train": int(len(train)),
+            "n_test": int(len(test)),
+            "group_column": split["group_column"],
+            "describe": describe(y, {"train": train, "test": test}).reset_index().to_dict("records"),
+        },
         counts=data.counts,
         metrics=scores.metrics,
         predictions=_prediction_rows(data, scores, part_of),
@@ -199,9 +262,17 @@ def _assemble(data: SplitData, target: str, model: BaseEstimator, name: str, fit
         calibration=scores.calibration,
     )
     used = np.flatnonzero(ok)
-    result.fitted = FittedRun(data.featurizer, fitted_model, {
-        "X": X[used], "y": y[used], "ids": np.array([dataset.ids[i] for i in used], dtype=str),
-        "set": part_of[used].astype(str), "names": np.asarray(data.featurizer.get_feature_names_out(), dtype=str)})
+    result.fitted = FittedRun(
+        data.featurizer,
+        fitted_model,
+        {
+            "X": X[used],
+            "y": y[used],
+            "ids": np.array([dataset.ids[i] for i in used], dtype=str),
+            "set": part_of[used].astype(str),
+            "names": np.asarray(data.featurizer.get_feature_names_out(), dtype=str),
+        },
+    )
     return result
 
 
@@ -210,8 +281,10 @@ def _prediction_rows(data: SplitData, scores: _Scores, part_of: np.ndarray) -> l
     rows = []
     for i in range(len(data.y)):
         row = {"id": data.dataset.ids[i], "set": part_of[i], "y_true": float(data.y[i])}
-        row |= {("y_pred" if key == "model" else f"y_{key}"): (float(values[i]) if data.ok[i] else None)
-                for key, values in scores.predicted.items()}
+        row |= {
+            ("y_pred" if key == "model" else f"y_{key}"): (float(values[i]) if data.ok[i] else None)
+            for key, values in scores.predicted.items()
+        }
         if scores.calibration is not None:
             row["y_std"] = float(scores.std[i]) if data.ok[i] else None
         rows.append(row)

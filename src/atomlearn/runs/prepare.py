@@ -47,8 +47,10 @@ def _groups(split: str, structures: list[Atoms], dataset: Dataset, group_column:
         return np.asarray(scaffold_groups(structures))
     if split == "group":
         if group_column is None or group_column not in dataset.labels.columns:
-            raise ValueError(f"the group split needs a label column naming each structure's group (given: {group_column!r}); "
-                             f"available: {', '.join(map(str, dataset.labels.columns))}")
+            raise ValueError(
+                f"the group split needs a label column naming each structure's group (given: {group_column!r}); "
+                f"available: {', '.join(map(str, dataset.labels.columns))}"
+            )
         return dataset.labels[group_column].astype(str).to_numpy()
     return None
 
@@ -81,9 +83,17 @@ class SplitData:
     timings: dict[str, float]
 
 
-def featurized_split(dataset: Dataset, target: str, featurizer: Featurizer | Sequence[Featurizer], *,
-                     n: int | None = None, split: str = "random", test_size: float = 0.2,
-                     group_column: str | None = None, random_state: int = 0) -> SplitData:
+def featurized_split(
+    dataset: Dataset,
+    target: str,
+    featurizer: Featurizer | Sequence[Featurizer],
+    *,
+    n: int | None = None,
+    split: str = "random",
+    test_size: float = 0.2,
+    group_column: str | None = None,
+    random_state: int = 0,
+) -> SplitData:
     """Sample, drop what cannot be used (reported), put the test set aside, fit the featurizer on the
     training structures and featurize all. See ``run_holdout`` for the splits."""
     timings: dict[str, float] = {}
@@ -104,7 +114,9 @@ def featurized_split(dataset: Dataset, target: str, featurizer: Featurizer | Seq
     timings["featurize"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    train, test = _split_rows(split, test_size, random_state, X, ok, y, _groups(split, structures, dataset, group_column))
+    train, test = _split_rows(
+        split, test_size, random_state, X, ok, y, _groups(split, structures, dataset, group_column)
+    )
     timings["split"] = time.perf_counter() - clock
     errors = [ErrorRecord(**row) for row in dataset.errors.to_dict("records")]
     for part in featurizer_parts(featurizer):
@@ -116,13 +128,24 @@ def featurized_split(dataset: Dataset, target: str, featurizer: Featurizer | Seq
             f"{len(ok)}); first failures: {reasons or 'none'}. Use more structures or another featurizer."
         )
     _warn_about_the_split(X[ok], y[ok], featurizer.get_feature_names_out(), target, len(test))
-    counts = {"dataset": n_dataset, "requested": n_requested, "used": int(len(train) + len(test)),
-              "failed": len({e.item_id for e in errors})}  # an item two featurizers refuse is one failure
+    counts = {
+        "dataset": n_dataset,
+        "requested": n_requested,
+        "used": int(len(train) + len(test)),
+        "failed": len({e.item_id for e in errors}),
+    }  # an item two featurizers refuse is one failure
     return SplitData(dataset, y, structures, featurizer, X, ok, train, test, errors, counts, timings)
 
 
-def _split_rows(split: str, test_size: float, random_state: int | None, X: np.ndarray, ok: np.ndarray, y: np.ndarray,
-                groups: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def _split_rows(
+    split: str,
+    test_size: float,
+    random_state: int | None,
+    X: np.ndarray,
+    ok: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Training and test rows of the featurized structures (``ok``); a structure whose featurization
     failed is in neither, and never moves another structure between them."""
     splitter = make_holdout(split, test_size, random_state)
@@ -142,12 +165,20 @@ def _warn_about_the_split(X: np.ndarray, y: np.ndarray, names: Sequence[str], ta
         r = np.abs(centred.mean(axis=0) / (spread[varying] * y.std()))
         leaks = [str(names[j]) for j in np.flatnonzero(varying)[r > TARGET_LEAK_R]]
         if leaks:
-            warnings.warn(f"feature(s) {', '.join(leaks[:5])} equal the target {target} (|r| > {TARGET_LEAK_R}): the "
-                          "target is one of the features, so the scores say nothing about predicting it; use another "
-                          "featurizer or target", UserWarning, stacklevel=3)
+            warnings.warn(
+                f"feature(s) {', '.join(leaks[:5])} equal the target {target} (|r| > {TARGET_LEAK_R}): the "
+                "target is one of the features, so the scores say nothing about predicting it; use another "
+                "featurizer or target",
+                UserWarning,
+                stacklevel=3,
+            )
     if n_test < MIN_TEST_SIZE:
-        warnings.warn(f"only {n_test} test structures: the test metrics and their intervals say little; use more "
-                      "structures (--n) or a larger --test-size", UserWarning, stacklevel=3)
+        warnings.warn(
+            f"only {n_test} test structures: the test metrics and their intervals say little; use more "
+            "structures (--n) or a larger --test-size",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def model_inputs(data: SplitData, model: BaseEstimator) -> np.ndarray:
@@ -169,5 +200,7 @@ def exclude_unusable(data: SplitData, reasons: dict[int, str]) -> None:
     data.train, data.test = data.train[data.ok[data.train]], data.test[data.ok[data.test]]
     data.counts["used"] = int(len(data.train) + len(data.test))
     if len(data.train) < 2 or len(data.test) < 1:
-        raise ValueError(f"too few structures the model can use ({len(data.train)} train, {len(data.test)} test); "
-                         f"first refusals: {'; '.join(list(reasons.values())[:3])}")
+        raise ValueError(
+            f"too few structures the model can use ({len(data.train)} train, {len(data.test)} test); "
+            f"first refusals: {'; '.join(list(reasons.values())[:3])}"
+        )

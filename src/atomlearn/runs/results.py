@@ -16,7 +16,18 @@ import pandas as pd
 from atomlearn.atomic import write_text_atomic
 from atomlearn.schema import Record, read_checked_json
 
-VERSIONED_PACKAGES = ("atomlearn", "numpy", "scipy", "pandas", "scikit-learn", "ase", "gemmi", "rdkit", "dscribe", "skops")
+VERSIONED_PACKAGES = (
+    "atomlearn",
+    "numpy",
+    "scipy",
+    "pandas",
+    "scikit-learn",
+    "ase",
+    "gemmi",
+    "rdkit",
+    "dscribe",
+    "skops",
+)
 
 
 def package_versions() -> dict[str, str]:

@@ -15,8 +15,20 @@ RUN_FILES = "results.json, predictions.csv, errors.csv, features.npz, bundle/mod
 #: what a completed run records with its hashes (``complete.json``, written last)
 CORE_FILES = ["results.json", "predictions.csv", "errors.csv", "features.npz", "bundle/model.skops", "bundle/card.json"]
 #: files that later commands derive from a run (explain, report, the screening workflow): stale once it is rewritten
-DERIVED_FILES = ["importance.csv", "importance_grouped.csv", "sisso.csv", "selected_features.csv", "lasso_path.csv",
-                 "map.csv", "curve.csv", "explain.json", "report.html", "screened.csv", "confirmed.csv", "screening.json"]
+DERIVED_FILES = [
+    "importance.csv",
+    "importance_grouped.csv",
+    "sisso.csv",
+    "selected_features.csv",
+    "lasso_path.csv",
+    "map.csv",
+    "curve.csv",
+    "explain.json",
+    "report.html",
+    "screened.csv",
+    "confirmed.csv",
+    "screening.json",
+]
 REMEDY = "rerun `atomlearn fit --out` into it"
 
 
@@ -32,10 +44,14 @@ def write_run(folder: str | Path, result: HoldoutResult) -> Path:
 
     folder = Path(folder)
     if folder.suffix == ".json":
-        raise ValueError(f"--out {folder}: give a run folder (results.json, predictions.csv and the model bundle go in it)")
+        raise ValueError(
+            f"--out {folder}: give a run folder (results.json, predictions.csv and the model bundle go in it)"
+        )
     if result.fitted is None:  # before anything is written
-        raise ValueError("this result holds no fitted featurizer and model (it was read from JSON or built by hand); "
-                         "write_run needs the result of run_holdout")
+        raise ValueError(
+            "this result holds no fitted featurizer and model (it was read from JSON or built by hand); "
+            "write_run needs the result of run_holdout"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     mark_incomplete(folder)  # an earlier run here is no longer whole: readers refuse the folder until the end
     for name in DERIVED_FILES:  # they describe the earlier run; the core files are replaced one by one below
@@ -44,12 +60,21 @@ def write_run(folder: str | Path, result: HoldoutResult) -> Path:
     write_csv_atomic(result.predictions_frame(), folder / "predictions.csv")
     write_csv_atomic(pd.DataFrame(result.errors, columns=["item_id", "stage", "reason"]), folder / "errors.csv")
     featurizer, model = result.fitted.featurizer, result.fitted.model
-    card = {"dataset": result.dataset, "target": result.target, "target_unit": result.target_unit,
-            "featurizer": {"names": result.featurizer["names"], "params": result.featurizer["params"],
-                           "n_features": result.featurizer["n_features"]},
-            "model": result.model, "split": {k: v for k, v in result.split.items() if k != "describe"},
-            "counts": result.counts, "data_hash": result.data_hash,
-            "test_metrics": {k: v["test"] for k, v in result.metrics.items()}}
+    card = {
+        "dataset": result.dataset,
+        "target": result.target,
+        "target_unit": result.target_unit,
+        "featurizer": {
+            "names": result.featurizer["names"],
+            "params": result.featurizer["params"],
+            "n_features": result.featurizer["n_features"],
+        },
+        "model": result.model,
+        "split": {k: v for k, v in result.split.items() if k != "describe"},
+        "counts": result.counts,
+        "data_hash": result.data_hash,
+        "test_metrics": {k: v["test"] for k, v in result.metrics.items()},
+    }
     save_bundle(folder / "bundle", featurizer, model, card)
     with atomic_file(folder / "features.npz") as partial, open(partial, "wb") as handle:
         np.savez_compressed(handle, **result.fitted.features)

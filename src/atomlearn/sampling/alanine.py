@@ -39,8 +39,10 @@ def build_alanine_dipeptide():
 
     molecule = Chem.AddHs(Chem.MolFromSmiles(SMILES))
     AllChem.EmbedMolecule(molecule, randomSeed=7)
-    residue_of = [RESIDUE_OF_HEAVY_ATOM[a.GetIdx() if a.GetAtomicNum() > 1 else a.GetNeighbors()[0].GetIdx()]
-                  for a in molecule.GetAtoms()]
+    residue_of = [
+        RESIDUE_OF_HEAVY_ATOM[a.GetIdx() if a.GetAtomicNum() > 1 else a.GetNeighbors()[0].GetIdx()]
+        for a in molecule.GetAtoms()
+    ]
     topology = app.Topology()
     chain = topology.addChain()
     index, order = {}, []
@@ -48,8 +50,9 @@ def build_alanine_dipeptide():
         residue = topology.addResidue(name, chain)
         for atom in molecule.GetAtoms():
             if residue_of[atom.GetIdx()] == name:
-                index[atom.GetIdx()] = topology.addAtom(f"{atom.GetSymbol()}{atom.GetIdx()}",
-                                                        app.Element.getByAtomicNumber(atom.GetAtomicNum()), residue)
+                index[atom.GetIdx()] = topology.addAtom(
+                    f"{atom.GetSymbol()}{atom.GetIdx()}", app.Element.getByAtomicNumber(atom.GetAtomicNum()), residue
+                )
                 order.append(atom.GetIdx())
     for bond in molecule.GetBonds():
         topology.addBond(index[bond.GetBeginAtomIdx()], index[bond.GetEndAtomIdx()])
@@ -80,8 +83,9 @@ class AlanineDipeptide(MoleculeSystem):
     temperature: float = 300.0
     energy_unit: str = "kJ/mol"
     cv_label: str = "φ (degrees)"
-    reference_description: str = ("Langevin MD at 300 K (4 independent runs; 1 fs steps, a frame every 0.1 ps, "
-                                  "after 10 ps of equilibration)")
+    reference_description: str = (
+        "Langevin MD at 300 K (4 independent runs; 1 fs steps, a frame every 0.1 ps, after 10 ps of equilibration)"
+    )
     states: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -123,8 +127,9 @@ class AlanineDipeptide(MoleculeSystem):
         import openmm
         import openmm.unit as unit
 
-        integrator = openmm.LangevinMiddleIntegrator(self.temperature * unit.kelvin, 1.0 / unit.picosecond,
-                                                     TIMESTEP_PS * unit.picoseconds)
+        integrator = openmm.LangevinMiddleIntegrator(
+            self.temperature * unit.kelvin, 1.0 / unit.picosecond, TIMESTEP_PS * unit.picoseconds
+        )
         integrator.setRandomNumberSeed(int(random_state) + 1)  # 0 would mean a random seed in OpenMM
         context = openmm.Context(self.openmm_system, integrator, openmm.Platform.getPlatformByName("Reference"))
         context.setPositions(self.start)
@@ -150,9 +155,14 @@ class AlanineDipeptide(MoleculeSystem):
         from atomlearn.parallel import parallel_map
 
         steps = int(round(self.reference_ns * 1000 / TIMESTEP_PS / REFERENCE_RUNS))
-        runs = parallel_map(_cached_md_run, [(steps, 1000 + run) for run in range(REFERENCE_RUNS)],
-                            n_jobs=REFERENCE_RUNS, chunk_size=1, stage="reference MD",
-                            description=f"reference MD ({self.reference_ns:g} ns)")
+        runs = parallel_map(
+            _cached_md_run,
+            [(steps, 1000 + run) for run in range(REFERENCE_RUNS)],
+            n_jobs=REFERENCE_RUNS,
+            chunk_size=1,
+            stage="reference MD",
+            description=f"reference MD ({self.reference_ns:g} ns)",
+        )
         if runs.errors:
             raise RuntimeError(f"reference MD failed: {runs.errors[0].reason}")
         return np.concatenate(runs.results)
@@ -161,4 +171,6 @@ class AlanineDipeptide(MoleculeSystem):
 def _cached_md_run(task: tuple[int, int]) -> np.ndarray:
     """One reference MD run (``steps`` steps, seed ``seed``), loaded from the cache or run and cached whole."""
     steps, seed = task
-    return cached_frames(f"alanine-dipeptide-md-{steps}-seed{seed}", lambda: AlanineDipeptide().md(steps, random_state=seed))
+    return cached_frames(
+        f"alanine-dipeptide-md-{steps}-seed{seed}", lambda: AlanineDipeptide().md(steps, random_state=seed)
+    )

@@ -37,11 +37,15 @@ class EGNNVelocity(nn.Module):
         self.edge_i = nn.ModuleList(nn.Linear(hidden, hidden) for _ in range(n_layers))
         self.edge_j = nn.ModuleList(nn.Linear(hidden, hidden, bias=False) for _ in range(n_layers))
         self.edge_r = nn.ParameterList(nn.Parameter(0.1 * torch.randn(hidden)) for _ in range(n_layers))
-        self.edge = nn.ModuleList(nn.Sequential(nn.SiLU(), nn.Linear(hidden, hidden), nn.SiLU()) for _ in range(n_layers))
-        self.coordinate = nn.ModuleList(nn.Sequential(nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, 1))
-                                        for _ in range(n_layers))
-        self.node = nn.ModuleList(nn.Sequential(nn.Linear(2 * hidden, hidden), nn.SiLU(), nn.Linear(hidden, hidden))
-                                  for _ in range(n_layers))
+        self.edge = nn.ModuleList(
+            nn.Sequential(nn.SiLU(), nn.Linear(hidden, hidden), nn.SiLU()) for _ in range(n_layers)
+        )
+        self.coordinate = nn.ModuleList(
+            nn.Sequential(nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, 1)) for _ in range(n_layers)
+        )
+        self.node = nn.ModuleList(
+            nn.Sequential(nn.Linear(2 * hidden, hidden), nn.SiLU(), nn.Linear(hidden, hidden)) for _ in range(n_layers)
+        )
         for layer in self.coordinate:  # start near v = 0: small coordinate updates
             nn.init.xavier_uniform_(layer[-1].weight, gain=0.001)
         off_diagonal = ~torch.eye(n_particles, dtype=torch.bool)
@@ -52,8 +56,9 @@ class EGNNVelocity(nn.Module):
         positions = x.reshape(n, N, self.spatial_dim)
         start = positions
         h = self.embed(t.reshape(-1, 1, 1)).expand(n, N, -1)  # identical particles: the time is their only feature
-        for edge_i, edge_j, edge_r, edge, coordinate, node in zip(self.edge_i, self.edge_j, self.edge_r, self.edge,
-                                                                  self.coordinate, self.node):
+        for edge_i, edge_j, edge_r, edge, coordinate, node in zip(
+            self.edge_i, self.edge_j, self.edge_r, self.edge, self.coordinate, self.node
+        ):
             diff = positions[:, :, None] - positions[:, None]  # (n, N, N, d)
             squared = (diff**2).sum(-1, keepdim=True)
             distance = torch.sqrt(squared + (1.0 - self.mask))  # 1 on the diagonal: no sqrt(0) in the gradients
@@ -111,8 +116,11 @@ class FlowMatchingFlow(nn.Module):
     def loss(self, x1: torch.Tensor) -> torch.Tensor:
         """The flow-matching loss on a batch of centred data samples (n, N·d)."""
         x0 = self._centre(torch.randn_like(x1))
-        x0 = torch.as_tensor(align_prior(x0.cpu().numpy(), x1.detach().cpu().numpy(), self.n_particles,
-                                         self.spatial_dim), dtype=x1.dtype, device=x1.device)
+        x0 = torch.as_tensor(
+            align_prior(x0.cpu().numpy(), x1.detach().cpu().numpy(), self.n_particles, self.spatial_dim),
+            dtype=x1.dtype,
+            device=x1.device,
+        )
         t = torch.rand(len(x1), 1, dtype=x1.dtype, device=x1.device)
         xt = (1 - t) * x0 + t * x1
         return ((self.velocity(xt, t[:, 0]) - (x1 - x0)) ** 2).sum(-1).mean() / self.degrees_of_freedom

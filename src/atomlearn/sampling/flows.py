@@ -68,8 +68,10 @@ class FlowSpec:
         if self.dim < 2:
             raise ValueError(f"a flow needs at least 2 coordinates, got {self.dim}")
         if self.kind == "flow-matching" and (self.n_particles < 2 or self.n_particles * self.spatial_dim != self.dim):
-            raise ValueError("flow matching is for systems of identical particles (n_particles x spatial_dim "
-                             f"coordinates); this potential has {self.dim} coordinates and no particles: use realnvp or spline")
+            raise ValueError(
+                "flow matching is for systems of identical particles (n_particles x spatial_dim "
+                f"coordinates); this potential has {self.dim} coordinates and no particles: use realnvp or spline"
+            )
 
     def to_dict(self) -> dict:
         """The fields as a plain dict (what ``generator.json`` stores)."""
@@ -106,11 +108,16 @@ class CouplingFlow(torch.nn.Module):
             self.flow = zuko.flows.RealNVP(spec.dim, transforms=spec.n_couplings, hidden_features=hidden)
         else:
             self.flow = zuko.flows.coupling.NICE(
-                spec.dim, transforms=spec.n_couplings, hidden_features=hidden,
+                spec.dim,
+                transforms=spec.n_couplings,
+                hidden_features=hidden,
                 univariate=lambda *phi: MonotonicRQSTransform(*phi, bound=spec.bound),
-                shapes=[(spec.bins,), (spec.bins,), (spec.bins - 1,)])
+                shapes=[(spec.bins,), (spec.bins,), (spec.bins - 1,)],
+            )
         self.register_buffer("loc", torch.zeros(spec.dim) if loc is None else torch.as_tensor(loc, dtype=torch.float32))
-        self.register_buffer("scale", torch.eye(spec.dim) if scale is None else torch.as_tensor(scale, dtype=torch.float32))
+        self.register_buffer(
+            "scale", torch.eye(spec.dim) if scale is None else torch.as_tensor(scale, dtype=torch.float32)
+        )
 
     def _log_det_scale(self) -> torch.Tensor:
         return torch.log(torch.diagonal(self.scale)).sum()

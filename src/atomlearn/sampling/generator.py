@@ -22,8 +22,14 @@ import torch
 from atomlearn.models.nn.training import LoopSettings, resolve_device, seed_torch, train_network, validation_split
 from atomlearn.sampling.flows import FlowSpec, build_flow, whitening
 from atomlearn.sampling.potentials import Potential
-from atomlearn.sampling.reweighting import (FreeEnergyDifference, free_energy_difference, kish_ess,
-                                            log_importance_weights, reweighted_histogram, warn_if_unreliable)
+from atomlearn.sampling.reweighting import (
+    FreeEnergyDifference,
+    free_energy_difference,
+    kish_ess,
+    log_importance_weights,
+    reweighted_histogram,
+    warn_if_unreliable,
+)
 
 #: a training batch whose energies are mostly not finite, this many batches in a row, stops the fit
 BAD_BATCHES_TO_STOP = 20
@@ -98,18 +104,42 @@ class BoltzmannGenerator:
         ``"auto"`` (GPU when present), ``"cpu"`` or ``"cuda"``.
     """
 
-    def __init__(self, potential: Potential, flow: str | FlowSpec = "realnvp", temperature: float = 1.0, n_couplings: int = 8,
-                 hidden: int = 64, bins: int = 8, learning_rate: float = 1e-3, energy_learning_rate: float = 5e-4,
-                 batch_size: int = 256, energy_weight: float = 0.9, energy_cutoff: float = 1e3, patience: int = 50,
-                 steps_per_epoch: int = 50, random_state: int | None = 0, checkpoint_dir: str | Path | None = None,
-                 device: str = "auto", verbose: bool = False) -> None:
+    def __init__(
+        self,
+        potential: Potential,
+        flow: str | FlowSpec = "realnvp",
+        temperature: float = 1.0,
+        n_couplings: int = 8,
+        hidden: int = 64,
+        bins: int = 8,
+        learning_rate: float = 1e-3,
+        energy_learning_rate: float = 5e-4,
+        batch_size: int = 256,
+        energy_weight: float = 0.9,
+        energy_cutoff: float = 1e3,
+        patience: int = 50,
+        steps_per_epoch: int = 50,
+        random_state: int | None = 0,
+        checkpoint_dir: str | Path | None = None,
+        device: str = "auto",
+        verbose: bool = False,
+    ) -> None:
         self.potential, self.temperature = potential, float(temperature)
         if isinstance(flow, FlowSpec):
             self.spec = flow
         else:
-            particles = {"n_particles": getattr(potential, "n_particles", 0), "spatial_dim": getattr(potential, "spatial_dim", 0)}
-            self.spec = FlowSpec(kind=flow, dim=potential.dim, n_couplings=n_couplings, hidden=hidden, bins=bins,
-                                 **(particles if flow == "flow-matching" else {}))
+            particles = {
+                "n_particles": getattr(potential, "n_particles", 0),
+                "spatial_dim": getattr(potential, "spatial_dim", 0),
+            }
+            self.spec = FlowSpec(
+                kind=flow,
+                dim=potential.dim,
+                n_couplings=n_couplings,
+                hidden=hidden,
+                bins=bins,
+                **(particles if flow == "flow-matching" else {}),
+            )
         self.learning_rate, self.energy_learning_rate = learning_rate, energy_learning_rate
         self.batch_size, self.energy_weight, self.energy_cutoff = batch_size, energy_weight, energy_cutoff
         self.patience, self.steps_per_epoch, self.random_state = patience, steps_per_epoch, random_state
@@ -120,8 +150,9 @@ class BoltzmannGenerator:
         self.samples_: SampleSet | None = None
 
     # ---- training
-    def fit(self, samples: np.ndarray | None = None, iterations: int = 2000,
-            energy_steps: int | None = None) -> BoltzmannGenerator:
+    def fit(
+        self, samples: np.ndarray | None = None, iterations: int = 2000, energy_steps: int | None = None
+    ) -> BoltzmannGenerator:
         """Train by maximum likelihood on ``samples`` for up to ``iterations`` steps, then on the energy
         (mixed with the likelihood when samples are given) for up to ``energy_steps`` steps. A
         flow-matching flow is trained by its regression loss on the samples for ``iterations`` steps.
@@ -139,8 +170,10 @@ class BoltzmannGenerator:
         if energy_steps is None:
             energy_steps = 0 if matching else 1000
         if matching and (samples is None or energy_steps > 0):
-            raise ValueError("a flow-matching flow learns from samples only: give samples and energy_steps=0 "
-                             "(the energy enters through the importance weights)")
+            raise ValueError(
+                "a flow-matching flow learns from samples only: give samples and energy_steps=0 "
+                "(the energy enters through the importance weights)"
+            )
         seed_torch(self.random_state)
         train = validation = None
         if samples is not None:
@@ -148,7 +181,9 @@ class BoltzmannGenerator:
             if samples.ndim != 2 or samples.shape[1] != self.spec.dim:
                 raise ValueError(f"samples have shape {samples.shape}; the potential needs (n, {self.spec.dim})")
             if not np.all(np.isfinite(samples)):
-                raise ValueError(f"{int(np.sum(~np.isfinite(samples).all(1)))} training samples hold NaN or inf coordinates")
+                raise ValueError(
+                    f"{int(np.sum(~np.isfinite(samples).all(1)))} training samples hold NaN or inf coordinates"
+                )
             rows_train, rows_val = validation_split(len(samples), 0.1, self.random_state)
             train, validation = (torch.as_tensor(samples[r], device=self.device) for r in (rows_train, rows_val))
             loc, scale = whitening(samples)
@@ -167,14 +202,25 @@ class BoltzmannGenerator:
 
     def _settings(self, phase: str, learning_rate: float, max_epochs: int, batch_size: int) -> LoopSettings:
         checkpoint = self.checkpoint_dir / f"checkpoint-{phase}.pt" if self.checkpoint_dir is not None else None
-        return LoopSettings(learning_rate=learning_rate, batch_size=batch_size, max_epochs=max(1, max_epochs),
-                            patience=self.patience, random_state=self.random_state, checkpoint=checkpoint,
-                            verbose=self.verbose, max_grad_norm=MAX_GRADIENT_NORM)
+        return LoopSettings(
+            learning_rate=learning_rate,
+            batch_size=batch_size,
+            max_epochs=max(1, max_epochs),
+            patience=self.patience,
+            random_state=self.random_state,
+            checkpoint=checkpoint,
+            verbose=self.verbose,
+            max_grad_norm=MAX_GRADIENT_NORM,
+        )
 
-    def _likelihood_phase(self, train: torch.Tensor, validation: torch.Tensor, iterations: int) -> dict[str, np.ndarray]:
+    def _likelihood_phase(
+        self, train: torch.Tensor, validation: torch.Tensor, iterations: int
+    ) -> dict[str, np.ndarray]:
         flow = self.flow_
         steps_per_epoch = math.ceil(len(train) / self.batch_size)
-        settings = self._settings("likelihood", self.learning_rate, math.ceil(iterations / steps_per_epoch), self.batch_size)
+        settings = self._settings(
+            "likelihood", self.learning_rate, math.ceil(iterations / steps_per_epoch), self.batch_size
+        )
 
         def batch_loss(rows: np.ndarray) -> torch.Tensor:
             return -flow.log_prob(train[torch.as_tensor(rows, device=self.device)]).mean()
@@ -188,8 +234,9 @@ class BoltzmannGenerator:
     def _matching_phase(self, train: torch.Tensor, validation: torch.Tensor, iterations: int) -> dict[str, np.ndarray]:
         flow = self.flow_
         steps_per_epoch = math.ceil(len(train) / self.batch_size)
-        settings = self._settings("flow-matching", self.learning_rate, math.ceil(iterations / steps_per_epoch),
-                                  self.batch_size)
+        settings = self._settings(
+            "flow-matching", self.learning_rate, math.ceil(iterations / steps_per_epoch), self.batch_size
+        )
 
         def batch_loss(rows: np.ndarray) -> torch.Tensor:
             return flow.loss(train[torch.as_tensor(rows, device=self.device)])
@@ -216,21 +263,25 @@ class BoltzmannGenerator:
                 u = u.index_put((finite,), energy(x[finite], self.temperature))
         return (linlog(u, self.energy_cutoff) + log_q).mean(), 1.0 - float(finite.float().mean())
 
-    def _energy_phase(self, train: torch.Tensor | None, validation: torch.Tensor | None,
-                      energy_steps: int) -> dict[str, np.ndarray]:
+    def _energy_phase(
+        self, train: torch.Tensor | None, validation: torch.Tensor | None, energy_steps: int
+    ) -> dict[str, np.ndarray]:
         flow, weight = self.flow_, (self.energy_weight if train is not None else 1.0)
         n_virtual = self.steps_per_epoch * self.batch_size
-        settings = self._settings("energy", self.energy_learning_rate, math.ceil(energy_steps / self.steps_per_epoch),
-                                  self.batch_size)
+        settings = self._settings(
+            "energy", self.energy_learning_rate, math.ceil(energy_steps / self.steps_per_epoch), self.batch_size
+        )
         bad = {"in_a_row": 0}
 
         def batch_loss(rows: np.ndarray) -> torch.Tensor:
             kl, invalid = self._reverse_kl(len(rows))
             bad["in_a_row"] = bad["in_a_row"] + 1 if invalid > 0.5 else 0
             if bad["in_a_row"] >= BAD_BATCHES_TO_STOP:
-                raise ValueError(f"the potential gave no finite energy for most flow samples in {BAD_BATCHES_TO_STOP} "
-                                 "training batches in a row; check the potential (units, atom order) or train longer "
-                                 "by likelihood on samples first")
+                raise ValueError(
+                    f"the potential gave no finite energy for most flow samples in {BAD_BATCHES_TO_STOP} "
+                    "training batches in a row; check the potential (units, atom order) or train longer "
+                    "by likelihood on samples first"
+                )
             if train is None:
                 return kl
             nll = -flow.log_prob(train[torch.as_tensor(rows % len(train), device=self.device)]).mean()
@@ -273,8 +324,10 @@ class BoltzmannGenerator:
         x, u, log_q = (np.concatenate(p) for p in zip(*parts))
         self.samples_ = SampleSet(x, u, log_q, log_importance_weights(u, log_q))
         if self.samples_.n_invalid > n / 2:
-            raise ValueError(f"{self.samples_.n_invalid} of {n} flow samples have no finite energy: the flow is not "
-                             "trained for this potential; train it longer or on samples")
+            raise ValueError(
+                f"{self.samples_.n_invalid} of {n} flow samples have no finite energy: the flow is not "
+                "trained for this potential; train it longer or on samples"
+            )
         return x, self.samples_.log_w
 
     def _current_samples(self) -> SampleSet:
@@ -291,12 +344,15 @@ class BoltzmannGenerator:
             return np.asarray(state(x), dtype=bool)
         states = getattr(self.potential, "states", {})
         if state not in states:
-            raise ValueError(f"unknown state {state!r}; this potential defines {', '.join(states) or 'no states'}: "
-                             "give a function of the samples (n, dim) returning a boolean mask")
+            raise ValueError(
+                f"unknown state {state!r}; this potential defines {', '.join(states) or 'no states'}: "
+                "give a function of the samples (n, dim) returning a boolean mask"
+            )
         return np.asarray(states[state](x), dtype=bool)
 
-    def free_energy_difference(self, state_a: StateDefinition, state_b: StateDefinition, n_bootstrap: int = 200,
-                               random_state: int | None = 0) -> FreeEnergyDifference:
+    def free_energy_difference(
+        self, state_a: StateDefinition, state_b: StateDefinition, n_bootstrap: int = 200, random_state: int | None = 0
+    ) -> FreeEnergyDifference:
         """ΔF = F_b − F_a (kT) from the reweighted samples, with a bootstrap standard error.
 
         States are names the potential defines (``potential.states``) or functions of samples
@@ -305,11 +361,19 @@ class BoltzmannGenerator:
         samples = self._current_samples()
         warn_if_unreliable(kish_ess(samples.log_w))
         name = lambda s: s if isinstance(s, str) else getattr(s, "__name__", "state")  # noqa: E731
-        return free_energy_difference(samples.log_w, self._mask(state_a, samples.x), self._mask(state_b, samples.x),
-                                      name(state_a), name(state_b), n_bootstrap, random_state)
+        return free_energy_difference(
+            samples.log_w,
+            self._mask(state_a, samples.x),
+            self._mask(state_b, samples.x),
+            name(state_a),
+            name(state_b),
+            n_bootstrap,
+            random_state,
+        )
 
-    def reweighted_histogram(self, cv: Callable[[np.ndarray], np.ndarray] | None = None,
-                             bins: int | np.ndarray = 50) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def reweighted_histogram(
+        self, cv: Callable[[np.ndarray], np.ndarray] | None = None, bins: int | np.ndarray = 50
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Reweighted density and free-energy profile (kT) along ``cv`` (default: the system's collective variable);
         returns (edges, density, free_energy) as ``reweighting.reweighted_histogram``."""
         samples = self._current_samples()

@@ -65,7 +65,9 @@ class ZMatrix:
                     order.append(other)
                     queue.append(other)
         if len(order) != n_atoms:
-            raise ValueError(f"the bond graph is not connected: {n_atoms - len(order)} atoms are not reached from atom {root}")
+            raise ValueError(
+                f"the bond graph is not connected: {n_atoms - len(order)} atoms are not reached from atom {root}"
+            )
         placed: list[int] = []
         references = np.full((n_atoms, 3), -1)
         for k, atom in enumerate(order):
@@ -73,15 +75,20 @@ class ZMatrix:
                 a = parent[atom]
                 chain = [a]
                 if k > 1:
-                    chain.append(next(c for c in [parent.get(a, -1)] + neighbours[a] + placed if c >= 0 and c in placed
-                                      and c not in chain))
+                    chain.append(
+                        next(
+                            c
+                            for c in [parent.get(a, -1)] + neighbours[a] + placed
+                            if c >= 0 and c in placed and c not in chain
+                        )
+                    )
                 if k > 2:
                     # a sibling placed before (another neighbour of a) first: the torsion is then the narrow angle
                     # between two substituents (about ±120° for a methyl H), not a second copy of the rotor's torsion
                     siblings = [c for c in neighbours[a] if c in placed and c not in chain]
                     further = [parent.get(chain[1], -1)] + neighbours[chain[1]] + placed
                     chain.append(next(c for c in siblings + further if c >= 0 and c in placed and c not in chain))
-                references[k, :len(chain)] = chain
+                references[k, : len(chain)] = chain
             placed.append(atom)
         return cls(np.array(order), references)
 
@@ -92,8 +99,11 @@ class ZMatrix:
         ref = lambda k, j: positions[:, self.references[k, j]]  # noqa: E731
         values = [_distance(at(1), ref(1, 0)), _distance(at(2), ref(2, 0)), _angle(at(2), ref(2, 0), ref(2, 1))]
         for k in range(3, self.n_atoms):
-            values += [_distance(at(k), ref(k, 0)), _angle(at(k), ref(k, 0), ref(k, 1)),
-                       _torsion(at(k), ref(k, 0), ref(k, 1), ref(k, 2))]
+            values += [
+                _distance(at(k), ref(k, 0)),
+                _angle(at(k), ref(k, 0), ref(k, 1)),
+                _torsion(at(k), ref(k, 0), ref(k, 1), ref(k, 2)),
+            ]
         return torch.stack(values, dim=1)
 
     def to_cartesian(self, z: torch.Tensor) -> torch.Tensor:
@@ -149,7 +159,9 @@ def _nerf(a, b, c, r, theta, phi) -> torch.Tensor:
     normal = torch.cross(bc, ab_unit, dim=-1)
     normal = normal / torch.linalg.vector_norm(normal, dim=-1, keepdim=True)
     in_plane = torch.cross(normal, ab_unit, dim=-1)
-    local = torch.stack([-r * torch.cos(theta), r * torch.sin(theta) * torch.cos(phi), r * torch.sin(theta) * torch.sin(phi)], -1)
+    local = torch.stack(
+        [-r * torch.cos(theta), r * torch.sin(theta) * torch.cos(phi), r * torch.sin(theta) * torch.sin(phi)], -1
+    )
     return a + local[:, :1] * ab_unit + local[:, 1:2] * in_plane + local[:, 2:3] * normal
 
 
@@ -192,7 +204,9 @@ class InternalCoordinatePotential(Potential):
         bonds = torch.cat([z[:, :2], z[:, 3::3]], dim=1)
         angles = torch.cat([z[:, 2:3], z[:, 4::3]], dim=1)
         margin = 1e-3  # an angle of 0 or π (or a zero bond) has log-Jacobian −∞ and an infinite gradient
-        geometry = (bonds > margin * bonds.detach().median()).all(1) & ((angles > margin) & (angles < np.pi - margin)).all(1)
+        geometry = (bonds > margin * bonds.detach().median()).all(1) & (
+            (angles > margin) & (angles < np.pi - margin)
+        ).all(1)
         return (excess**2).sum(1), geometry
 
     def reduced(self, z: torch.Tensor, temperature: float, training: bool = False) -> torch.Tensor:

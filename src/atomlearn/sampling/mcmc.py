@@ -35,8 +35,15 @@ class Chain:
 
 
 @torch.no_grad()
-def metropolis(potential: Potential, start: np.ndarray, n_steps: int, step_size: float, temperature: float = 1.0,
-               thin: int = 1, random_state: int | None = 0) -> Chain:
+def metropolis(
+    potential: Potential,
+    start: np.ndarray,
+    n_steps: int,
+    step_size: float,
+    temperature: float = 1.0,
+    thin: int = 1,
+    random_state: int | None = 0,
+) -> Chain:
     """Random-walk Metropolis of many walkers at once (Gaussian moves of all coordinates).
 
     Parameters

@@ -81,7 +81,9 @@ class MoleculeSystem(System):
     def _potential(self) -> InternalCoordinatePotential:
         if self.torsion_low is None:
             raise ValueError(f"{self.name}: draw training samples first (they fix the torsions' periods)")
-        return InternalCoordinatePotential(self.cartesian, self.zmatrix, np.array(self.torsion_low), np.array(self.typical))
+        return InternalCoordinatePotential(
+            self.cartesian, self.zmatrix, np.array(self.torsion_low), np.array(self.typical)
+        )
 
     def thermal_energy(self, temperature: float) -> float:
         return self.cartesian.thermal_energy(temperature)
@@ -121,8 +123,9 @@ class MoleculeSystem(System):
         fractions = self._state_fractions(state_a, state_b).mean(axis=0)
         for state, fraction in zip((state_a, state_b), fractions):
             if fraction == 0:
-                warnings.warn(f"the reference MD never visited {state}: its ΔF is infinite; run a longer reference",
-                              stacklevel=2)
+                warnings.warn(
+                    f"the reference MD never visited {state}: its ΔF is infinite; run a longer reference", stacklevel=2
+                )
                 return float("inf") if state == state_b else float("-inf")
         return float(-np.log(fractions[1] / fractions[0]))
 
@@ -195,13 +198,21 @@ def default_torsion(numbers: np.ndarray, bonds: list[tuple[int, int]]) -> tuple[
         rest = others(atom, partner)
         return len(rest) > 1 and len({numbers[n] for n in rest}) == 1 and all(graph.degree[n] == 1 for n in rest)
 
-    candidates = [(others(b, c)[0], b, c, others(c, b)[0]) for b, c in bonds
-                  if graph.degree[b] > 1 and graph.degree[c] > 1 and frozenset((b, c)) not in in_ring
-                  and not symmetric_rotor(b, c) and not symmetric_rotor(c, b)]
+    candidates = [
+        (others(b, c)[0], b, c, others(c, b)[0])
+        for b, c in bonds
+        if graph.degree[b] > 1
+        and graph.degree[c] > 1
+        and frozenset((b, c)) not in in_ring
+        and not symmetric_rotor(b, c)
+        and not symmetric_rotor(c, b)
+    ]
     if candidates:  # a torsion of four heavy atoms first (a backbone), then one that moves a hydrogen
-        return min(candidates, key=lambda t: (numbers[t[0]] == 1 or numbers[t[3]] == 1))
-    raise ValueError("the molecule has no rotatable bond that is not a symmetric rotor; give the torsion "
-                     "(--torsion A,B,C,D, atom indices from 0)")
+        return min(candidates, key=lambda t: numbers[t[0]] == 1 or numbers[t[3]] == 1)
+    raise ValueError(
+        "the molecule has no rotatable bond that is not a symmetric rotor; give the torsion "
+        "(--torsion A,B,C,D, atom indices from 0)"
+    )
 
 
 def basin_boundaries(angles: np.ndarray, bins: int = 36) -> list[float]:
@@ -269,8 +280,18 @@ class FramesMolecule(MoleculeSystem):
     energy_unit: str = "eV"
     states: dict = field(default_factory=dict)
 
-    SPEC_FIELDS = ("potential_source", "frames", "numbers", "start", "cv_torsion", "boundaries", "torsion_low",
-                   "typical", "temperature", "reference_ns")
+    SPEC_FIELDS = (
+        "potential_source",
+        "frames",
+        "numbers",
+        "start",
+        "cv_torsion",
+        "boundaries",
+        "torsion_low",
+        "typical",
+        "temperature",
+        "reference_ns",
+    )
     #: the reference MD: replicas in one batch, Langevin time step (fs), frame interval (steps), equilibration (steps)
     REPLICAS, TIMESTEP_FS, INTERVAL, EQUILIBRATION = 16, 0.5, 20, 2000
 
@@ -292,11 +313,15 @@ class FramesMolecule(MoleculeSystem):
         self.dim = 3 * len(numbers) - 6
         self.cv_torsion = [int(a) for a in (self.cv_torsion or default_torsion(numbers, bonds))]
         if len(self.cv_torsion) != 4 or not all(0 <= a < len(numbers) for a in self.cv_torsion):
-            raise ValueError(f"the torsion needs 4 atom indices between 0 and {len(numbers) - 1}, got {self.cv_torsion}")
+            raise ValueError(
+                f"the torsion needs 4 atom indices between 0 and {len(numbers) - 1}, got {self.cv_torsion}"
+            )
         self.cartesian = self._build_potential(numbers)
         self.cv_label = "torsion {} (degrees)".format("-".join(str(a) for a in self.cv_torsion))
-        self.reference_description = (f"Langevin MD at {self.temperature:g} K with the same potential, "
-                                      f"{self.reference_ns * 1000:g} ps over {self.REPLICAS} replicas")
+        self.reference_description = (
+            f"Langevin MD at {self.temperature:g} K with the same potential, "
+            f"{self.reference_ns * 1000:g} ps over {self.REPLICAS} replicas"
+        )
         if self.boundaries is not None:
             self._set_states(self.boundaries)
 
@@ -308,20 +333,26 @@ class FramesMolecule(MoleculeSystem):
 
             return ASEPotential(Atoms(numbers=numbers, positions=np.array(self.start)), xtb_calculator())
         if not Path(self.potential_source).is_dir():
-            raise ValueError(f"--potential {self.potential_source}: not a force-field folder (FF_DIR written by "
-                             "`atomlearn forcefield train`) nor xtb")
+            raise ValueError(
+                f"--potential {self.potential_source}: not a force-field folder (FF_DIR written by "
+                "`atomlearn forcefield train`) nor xtb"
+            )
         return ForceFieldPotential(self.potential_source, numbers)
 
     def _set_states(self, boundaries: list[float]) -> None:
         cuts = sorted(float(b) for b in boundaries)
         if len(cuts) < 2:
-            raise ValueError(f"the torsion {self.cv_torsion} has {len(cuts)} basin(s) in the frames; give two or more "
-                             "state boundaries (--boundaries, degrees)")
+            raise ValueError(
+                f"the torsion {self.cv_torsion} has {len(cuts)} basin(s) in the frames; give two or more "
+                "state boundaries (--boundaries, degrees)"
+            )
         self.boundaries = cuts
         self.__dict__.pop("_reference_masks", None)  # masks of earlier states
         arcs = list(zip(cuts, cuts[1:] + [cuts[0] + 360.0]))
-        self.states = {state_name(low, high): (lambda z, low=low, high=high: _in_arc(self.collective_variable(z), low, high))
-                       for low, high in arcs}
+        self.states = {
+            state_name(low, high): (lambda z, low=low, high=high: _in_arc(self.collective_variable(z), low, high))
+            for low, high in arcs
+        }
 
     def collective_variable(self, z: np.ndarray) -> np.ndarray:
         return self.torsion(z, tuple(self.cv_torsion))
@@ -338,8 +369,19 @@ class FramesMolecule(MoleculeSystem):
     @cached_property
     def reference_frames(self) -> np.ndarray:
         steps = int(np.ceil(self.reference_ns * 1e6 / self.TIMESTEP_FS / self.REPLICAS))
-        key = "|".join(map(str, (self.potential_source, _source_stamp(self.potential_source), self.numbers,
-                                 np.round(self.start, 6).tolist(), self.temperature, steps)))
+        key = "|".join(
+            map(
+                str,
+                (
+                    self.potential_source,
+                    _source_stamp(self.potential_source),
+                    self.numbers,
+                    np.round(self.start, 6).tolist(),
+                    self.temperature,
+                    steps,
+                ),
+            )
+        )
         digest = __import__("hashlib").sha256(key.encode()).hexdigest()[:16]
         return cached_frames(f"molecule-md-{digest}", lambda: self._run_reference(steps))
 
@@ -368,26 +410,38 @@ class FramesMolecule(MoleculeSystem):
         from ase.md.velocitydistribution import MaxwellBoltzmannDistribution
 
         start = np.array(self.start, dtype=float)
-        system = Atoms(numbers=np.tile(self.numbers, replicas),
-                       positions=np.concatenate([start + [0.0, 0.0, 100.0 * r] for r in range(replicas)]))
+        system = Atoms(
+            numbers=np.tile(self.numbers, replicas),
+            positions=np.concatenate([start + [0.0, 0.0, 100.0 * r] for r in range(replicas)]),
+        )
         system.calc = _replica_calculator(self.potential_source, replicas)
         rng = np.random.default_rng(random_state)
         MaxwellBoltzmannDistribution(system, temperature_K=self.temperature, rng=rng)
-        dynamics = Langevin(system, self.TIMESTEP_FS * units.fs, temperature_K=self.temperature,
-                            friction=0.01 / units.fs, rng=rng, fixcm=False)
+        dynamics = Langevin(
+            system,
+            self.TIMESTEP_FS * units.fs,
+            temperature_K=self.temperature,
+            friction=0.01 / units.fs,
+            rng=rng,
+            fixcm=False,
+        )
         done = 0
         while True:
             try:
                 dynamics.run(self.INTERVAL)
             except ValueError as exc:
-                raise ValueError(f"the MD with {self.potential_source} at {self.temperature:g} K fell apart after "
-                                 f"{done * self.TIMESTEP_FS / 1000:.3f} ps ({exc}); the potential is not stable there: "
-                                 "train the force field on more frames, or lower the temperature") from None
+                raise ValueError(
+                    f"the MD with {self.potential_source} at {self.temperature:g} K fell apart after "
+                    f"{done * self.TIMESTEP_FS / 1000:.3f} ps ({exc}); the potential is not stable there: "
+                    "train the force field on more frames, or lower the temperature"
+                ) from None
             done += self.INTERVAL
             if not np.isfinite(system.positions).all():
-                raise ValueError(f"the MD with {self.potential_source} gave non-finite positions after "
-                                 f"{done * self.TIMESTEP_FS / 1000:.3f} ps; the potential is not stable at "
-                                 f"{self.temperature:g} K")
+                raise ValueError(
+                    f"the MD with {self.potential_source} gave non-finite positions after "
+                    f"{done * self.TIMESTEP_FS / 1000:.3f} ps; the potential is not stable at "
+                    f"{self.temperature:g} K"
+                )
             if done > equilibration:
                 yield system.positions.reshape(replicas, -1, 3).copy()
 
@@ -419,6 +473,8 @@ def _read_frames(path: str) -> list:
     frames = read_frames(path)
     for index, atoms in enumerate(frames):
         if not np.array_equal(atoms.numbers, frames[0].numbers):
-            raise ValueError(f"{path}, frame {index}: holds {atoms.get_chemical_formula()} (in this atom order), frame 0 "
-                             f"holds {frames[0].get_chemical_formula()}; give the frames of one molecule")
+            raise ValueError(
+                f"{path}, frame {index}: holds {atoms.get_chemical_formula()} (in this atom order), frame 0 "
+                f"holds {frames[0].get_chemical_formula()}; give the frames of one molecule"
+            )
     return frames

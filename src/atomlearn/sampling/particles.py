@@ -58,17 +58,19 @@ class ParticleSystem(System):
         """Every pair distance, pooled (the distance histogram): shape (n · n_pairs,)."""
         return self.distances(x).ravel()
 
-    def mcmc(self, n: int, random_state: int | None = 0, walkers: int = 100, burn_in_steps: int = 2000,
-             thin: int = 10) -> np.ndarray:
+    def mcmc(
+        self, n: int, random_state: int | None = 0, walkers: int = 100, burn_in_steps: int = 2000, thin: int = 10
+    ) -> np.ndarray:
         """About n centred equilibrium samples from ``walkers`` Metropolis chains after ``burn_in_steps``."""
         from atomlearn.sampling.mcmc import metropolis
 
         rng = np.random.default_rng(random_state)
         start = self.starting_points()[rng.integers(0, len(self.starting_points()), walkers)]
         per_walker = max(1, -(-n // walkers))
-        chain = metropolis(self, start, burn_in_steps + per_walker * thin, self.step_size, thin=thin,
-                           random_state=random_state)
-        samples = chain.samples[burn_in_steps // thin:].reshape(-1, self.dim)
+        chain = metropolis(
+            self, start, burn_in_steps + per_walker * thin, self.step_size, thin=thin, random_state=random_state
+        )
+        samples = chain.samples[burn_in_steps // thin :].reshape(-1, self.dim)
         return remove_mean(samples, self.n_particles, self.spatial_dim)[:n]
 
     def training_samples(self, n: int, random_state: int | None = 0) -> np.ndarray:

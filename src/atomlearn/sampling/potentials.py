@@ -131,8 +131,10 @@ class ForceFieldPotential(Potential):
         calculator = Calculator(folder, dtype=dtype)
         unknown = sorted({int(z) for z in numbers} - {atomic_numbers[s] for s in calculator.card["species"]})
         if unknown:
-            raise ValueError(f"the force field in {folder} was trained on {', '.join(calculator.card['species'])}; "
-                             f"it cannot describe atomic numbers {unknown}")
+            raise ValueError(
+                f"the force field in {folder} was trained on {', '.join(calculator.card['species'])}; "
+                f"it cannot describe atomic numbers {unknown}"
+            )
         self.potential, self.numbers, self.batch = calculator.potential, np.asarray(numbers), int(batch)
         self.dim = 3 * len(numbers)
 
@@ -150,10 +152,12 @@ class ForceFieldPotential(Potential):
         from ase import Atoms
 
         for start in range(0, len(finite), self.batch):
-            rows = finite[start:start + self.batch]
+            rows = finite[start : start + self.batch]
             if hasattr(self.potential, "replicas"):  # the networks: one batch
                 try:
-                    energies[rows], batch_forces = self.potential.replicas(self.numbers, x[rows].reshape(len(rows), -1, 3))
+                    energies[rows], batch_forces = self.potential.replicas(
+                        self.numbers, x[rows].reshape(len(rows), -1, 3)
+                    )
                     forces[rows] = batch_forces.reshape(len(rows), -1)
                     continue
                 except ValueError:  # a sample fell apart: one by one below, the broken ones stay at +inf
@@ -188,8 +192,9 @@ class OpenMMPotential(Potential):
 
         self.dim = 3 * system.getNumParticles()
         properties = {"Threads": "1"} if platform == "CPU" else {}
-        self.context = openmm.Context(system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName(platform),
-                                      properties)
+        self.context = openmm.Context(
+            system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName(platform), properties
+        )
 
     def thermal_energy(self, temperature: float) -> float:
         return K_TO_KJ_MOL * float(temperature)

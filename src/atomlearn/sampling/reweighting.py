@@ -35,9 +35,11 @@ def kish_ess(log_w: np.ndarray) -> float:
 def warn_if_unreliable(ess_percent: float) -> None:
     """Warn when the ESS is below 1 %: a handful of samples carry the estimate."""
     if ess_percent < LOW_ESS_PERCENT:
-        warnings.warn(f"effective sample size {ess_percent:.2g} % is below {LOW_ESS_PERCENT:g} %: a few samples carry "
-                      "all the weight, so reweighted estimates are unreliable; train longer or with more samples",
-                      stacklevel=2)
+        warnings.warn(
+            f"effective sample size {ess_percent:.2g} % is below {LOW_ESS_PERCENT:g} %: a few samples carry "
+            "all the weight, so reweighted estimates are unreliable; train longer or with more samples",
+            stacklevel=2,
+        )
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,15 @@ def _delta_f(log_w: np.ndarray, in_a: np.ndarray, in_b: np.ndarray) -> float:
     return float(-(logsumexp(log_w[in_b]) - logsumexp(log_w[in_a])))
 
 
-def free_energy_difference(log_w: np.ndarray, in_a: np.ndarray, in_b: np.ndarray, state_a: str = "a",
-                           state_b: str = "b", n_bootstrap: int = 200,
-                           random_state: int | None = 0) -> FreeEnergyDifference:
+def free_energy_difference(
+    log_w: np.ndarray,
+    in_a: np.ndarray,
+    in_b: np.ndarray,
+    state_a: str = "a",
+    state_b: str = "b",
+    n_bootstrap: int = 200,
+    random_state: int | None = 0,
+) -> FreeEnergyDifference:
     """ΔF = −ln(Σ_{x∈b} w / Σ_{x∈a} w) in kT; its error is the standard deviation over bootstrap resamples.
 
     Parameters
@@ -75,8 +83,10 @@ def free_energy_difference(log_w: np.ndarray, in_a: np.ndarray, in_b: np.ndarray
     log_w, in_a, in_b = np.asarray(log_w, dtype=float), np.asarray(in_a, bool), np.asarray(in_b, bool)
     for name, mask in ((state_a, in_a), (state_b, in_b)):
         if not np.any(mask & np.isfinite(log_w)):
-            raise ValueError(f"state {name!r} selects none of the {len(log_w)} samples (with finite weight); "
-                             "check its definition or draw more samples")
+            raise ValueError(
+                f"state {name!r} selects none of the {len(log_w)} samples (with finite weight); "
+                "check its definition or draw more samples"
+            )
     rng = np.random.default_rng(random_state)
     resampled = []
     for _ in range(n_bootstrap):
@@ -88,8 +98,9 @@ def free_energy_difference(log_w: np.ndarray, in_a: np.ndarray, in_b: np.ndarray
     return FreeEnergyDifference(state_a, state_b, _delta_f(log_w, in_a, in_b), error, int(in_a.sum()), int(in_b.sum()))
 
 
-def reweighted_histogram(cv: np.ndarray, log_w: np.ndarray, bins: int | np.ndarray = 50,
-                         range_: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def reweighted_histogram(
+    cv: np.ndarray, log_w: np.ndarray, bins: int | np.ndarray = 50, range_: tuple[float, float] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Reweighted probability density and free-energy profile along a collective variable.
 
     Returns

@@ -13,7 +13,14 @@ import pandas as pd
 import torch
 from pydantic import Field
 
-from atomlearn.atomic import atomic_file, mark_complete, mark_incomplete, require_complete, write_csv_atomic, write_text_atomic
+from atomlearn.atomic import (
+    atomic_file,
+    mark_complete,
+    mark_incomplete,
+    require_complete,
+    write_csv_atomic,
+    write_text_atomic,
+)
 from atomlearn.sampling.flows import FLOW_KINDS, FlowSpec, build_flow
 from atomlearn.sampling.generator import BoltzmannGenerator
 from atomlearn.sampling.potentials import Potential
@@ -22,8 +29,17 @@ from atomlearn.schema import FileFormatError, Record, load_tensors, read_checked
 GENERATOR_FILE, WEIGHTS_FILE, HISTORY_FILE = "generator.json", "flow.pt", "history.csv"
 FORMAT = "atomlearn-boltzmann-generator-1"
 #: the only generator settings a folder may set (an allow-list: nothing else in the JSON reaches the constructor)
-SETTINGS = ("temperature", "learning_rate", "energy_learning_rate", "batch_size", "energy_weight", "energy_cutoff",
-            "patience", "steps_per_epoch", "random_state")
+SETTINGS = (
+    "temperature",
+    "learning_rate",
+    "energy_learning_rate",
+    "batch_size",
+    "energy_weight",
+    "energy_cutoff",
+    "patience",
+    "steps_per_epoch",
+    "random_state",
+)
 REMEDY = "rerun `atomlearn sample train` with the same --out to finish it, or train into a new folder"
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -76,8 +92,9 @@ class GeneratorRecord(Record):
     results: dict[str, Any]
 
 
-def save_generator(generator: BoltzmannGenerator, folder: str | Path, potential: dict[str, Any],
-                   results: dict[str, Any]) -> Path:
+def save_generator(
+    generator: BoltzmannGenerator, folder: str | Path, potential: dict[str, Any], results: dict[str, Any]
+) -> Path:
     """Write ``generator`` to ``folder`` whole or not at all; ``potential`` says how to rebuild its
     potential (``sampling.train.build_potential``), ``results`` holds its measured numbers."""
     folder = Path(folder)
@@ -86,10 +103,17 @@ def save_generator(generator: BoltzmannGenerator, folder: str | Path, potential:
     flow = generator._require_fitted()
     with atomic_file(folder / WEIGHTS_FILE) as partial:
         torch.save({name: value.detach().cpu() for name, value in flow.state_dict().items()}, partial)
-    history = pd.concat([pd.DataFrame(h).assign(phase=phase) for phase, h in generator.history_.items()], ignore_index=True)
+    history = pd.concat(
+        [pd.DataFrame(h).assign(phase=phase) for phase, h in generator.history_.items()], ignore_index=True
+    )
     write_csv_atomic(history, folder / HISTORY_FILE)
-    record = {"format": FORMAT, "potential": potential, "flow": flow.spec.to_dict(),
-              "settings": {name: getattr(generator, name) for name in SETTINGS}, "results": results}
+    record = {
+        "format": FORMAT,
+        "potential": potential,
+        "flow": flow.spec.to_dict(),
+        "settings": {name: getattr(generator, name) for name in SETTINGS},
+        "results": results,
+    }
     write_text_atomic(folder / GENERATOR_FILE, json.dumps(record, indent=2))
     mark_complete(folder, [GENERATOR_FILE, WEIGHTS_FILE, HISTORY_FILE])
     return folder
@@ -99,7 +123,9 @@ def read_record(folder: str | Path) -> dict[str, Any]:
     """The ``generator.json`` of a complete ``BG_DIR`` (refuses an incomplete or foreign folder)."""
     folder = Path(folder)
     if not any((folder / name).exists() for name in (GENERATOR_FILE, "training_settings.json")):
-        raise FileNotFoundError(f"{folder} holds no Boltzmann generator: give the folder written by `atomlearn sample train`")
+        raise FileNotFoundError(
+            f"{folder} holds no Boltzmann generator: give the folder written by `atomlearn sample train`"
+        )
     require_complete(folder, "Boltzmann generator", REMEDY, [GENERATOR_FILE, WEIGHTS_FILE, HISTORY_FILE])
     return read_checked_json(folder / GENERATOR_FILE, GeneratorRecord, REMEDY)
 
@@ -118,10 +144,13 @@ def load_generator(folder: str | Path, potential: Potential, device: str = "cpu"
     try:
         flow.load_state_dict(state)
     except Exception as exc:  # noqa: BLE001 - torch raises several kinds for tensors that do not fit
-        raise FileFormatError(f"{folder / WEIGHTS_FILE} is not the flow its {GENERATOR_FILE} describes "
-                              f"({type(exc).__name__}); {REMEDY}") from None
+        raise FileFormatError(
+            f"{folder / WEIGHTS_FILE} is not the flow its {GENERATOR_FILE} describes ({type(exc).__name__}); {REMEDY}"
+        ) from None
     generator.flow_ = flow.to(generator.device).eval()
     history = read_table(folder / HISTORY_FILE, {"phase": "text"}, "a training history", REMEDY)
-    generator.history_ = {phase: {c: rows[c].to_numpy() for c in rows.columns if c != "phase"}
-                          for phase, rows in history.groupby("phase", sort=False)}
+    generator.history_ = {
+        phase: {c: rows[c].to_numpy() for c in rows.columns if c != "phase"}
+        for phase, rows in history.groupby("phase", sort=False)
+    }
     return generator

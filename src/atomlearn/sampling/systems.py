@@ -125,8 +125,9 @@ class DoubleWell2D(System):
 
         walkers = 50
         steps = 10 * (max(n // (2 * walkers), 1) + 10)  # every 10th step kept, the first 10 kept ones dropped
-        chain = metropolis(self, np.repeat(self.starting_points(), walkers, axis=0), steps, 0.5, thin=10,
-                           random_state=random_state)
+        chain = metropolis(
+            self, np.repeat(self.starting_points(), walkers, axis=0), steps, 0.5, thin=10, random_state=random_state
+        )
         return chain.flat(burn_in=10)
 
     def reference_samples(self, n: int, random_state: int | None = 0) -> np.ndarray:
@@ -144,11 +145,13 @@ class DoubleWell2D(System):
 
 
 #: name -> (module, class) of the systems the command line knows
-SYSTEMS = {"double-well": ("atomlearn.sampling.systems", "DoubleWell2D"),
-           "dw4": ("atomlearn.sampling.particles", "DoubleWellParticles"),
-           "lj13": ("atomlearn.sampling.particles", "LennardJonesCluster"),
-           "alanine-dipeptide": ("atomlearn.sampling.alanine", "AlanineDipeptide"),
-           "molecule": ("atomlearn.sampling.molecule", "FramesMolecule")}
+SYSTEMS = {
+    "double-well": ("atomlearn.sampling.systems", "DoubleWell2D"),
+    "dw4": ("atomlearn.sampling.particles", "DoubleWellParticles"),
+    "lj13": ("atomlearn.sampling.particles", "LennardJonesCluster"),
+    "alanine-dipeptide": ("atomlearn.sampling.alanine", "AlanineDipeptide"),
+    "molecule": ("atomlearn.sampling.molecule", "FramesMolecule"),
+}
 
 
 def get_system(name: str, **params) -> System:

@@ -42,26 +42,38 @@ class GeneratorResult:
     def summary(self) -> str:
         """One line per state pair: ΔF by reweighting against the reference, and the ESS."""
         r = self.results
-        lines = [f"{self.folder}: {r['system']} ({r['flow']}), {r['n_training_samples']} training samples, "
-                 f"{r['train_seconds']:.0f} s training; ESS {r['ess_percent']:.1f} % of {r['n_eval']} flow samples"
-                 + (f" ({r['n_invalid']} without a finite energy, weight 0)" if r["n_invalid"] else "")]
+        lines = [
+            f"{self.folder}: {r['system']} ({r['flow']}), {r['n_training_samples']} training samples, "
+            f"{r['train_seconds']:.0f} s training; ESS {r['ess_percent']:.1f} % of {r['n_eval']} flow samples"
+            + (f" ({r['n_invalid']} without a finite energy, weight 0)" if r["n_invalid"] else "")
+        ]
         if "reference_failure" in r:
             lines.append(f"  no reference to compare with: {r['reference_failure']}")
         else:
-            lines.append(f"  energy W1 to the reference ({r['n_reference']} samples): {r['energy_w1_flow']:.3f} kT as "
-                         f"drawn, {r['energy_w1_reweighted']:.3f} kT reweighted; NLL of reference samples "
-                         f"{r['nll_reference']:.3f}")
+            lines.append(
+                f"  energy W1 to the reference ({r['n_reference']} samples): {r['energy_w1_flow']:.3f} kT as "
+                f"drawn, {r['energy_w1_reweighted']:.3f} kT reweighted; NLL of reference samples "
+                f"{r['nll_reference']:.3f}"
+            )
         for d in r["free_energy_differences"]:
             line = f"  ΔF({d['state_b']} − {d['state_a']}) = {d['delta_f']:.3f} ± {d['error']:.3f} kT"
             if not np.isnan(d["reference"]):
-                line += (f" (reference {d['reference']:.3f} ± {d.get('reference_error', 0.0):.3f}; "
-                         f"error {d['delta_f'] - d['reference']:+.3f})")
+                line += (
+                    f" (reference {d['reference']:.3f} ± {d.get('reference_error', 0.0):.3f}; "
+                    f"error {d['delta_f'] - d['reference']:+.3f})"
+                )
             lines.append(line)
         return "\n".join(lines)
 
 
-def evaluate_generator(generator: BoltzmannGenerator, system: System, n: int, n_reference: int = 10_000,
-                       n_likelihood: int = 1000, random_state: int = 1) -> dict[str, Any]:
+def evaluate_generator(
+    generator: BoltzmannGenerator,
+    system: System,
+    n: int,
+    n_reference: int = 10_000,
+    n_likelihood: int = 1000,
+    random_state: int = 1,
+) -> dict[str, Any]:
     """The generator against the system's reference, from n fresh flow samples: ESS; ΔF between the
     system's first state and each other one; the Wasserstein-1 distance between the energy
     distributions of the flow samples (as drawn and reweighted) and of reference samples; the
@@ -82,25 +94,38 @@ def evaluate_generator(generator: BoltzmannGenerator, system: System, n: int, n_
     differences = []
     for other in names[1:]:
         delta = generator.free_energy_difference(names[0], other).as_dict()
-        delta["reference"], delta["reference_error"] = ((system.reference_free_energy(names[0], other),
-                                                         system.reference_error(names[0], other))
-                                                        if reference is not None else (float("nan"), float("nan")))
+        delta["reference"], delta["reference_error"] = (
+            (system.reference_free_energy(names[0], other), system.reference_error(names[0], other))
+            if reference is not None
+            else (float("nan"), float("nan"))
+        )
         differences.append(delta)
     results["free_energy_differences"] = differences
     if reference is None:
-        return {**results, "n_reference": 0, "energy_w1_flow": float("nan"), "energy_w1_reweighted": float("nan"),
-                "nll_reference": float("nan")}
+        return {
+            **results,
+            "n_reference": 0,
+            "energy_w1_flow": float("nan"),
+            "energy_w1_reweighted": float("nan"),
+            "nll_reference": float("nan"),
+        }
     with torch.no_grad():
         reference_u = system.reduced(torch.as_tensor(reference), generator.temperature).numpy()
         flow = generator._require_fitted()
-        log_q = flow.log_prob(torch.as_tensor(reference[:min(n_likelihood, n)], dtype=torch.float32, device=generator.device))
+        log_q = flow.log_prob(
+            torch.as_tensor(reference[: min(n_likelihood, n)], dtype=torch.float32, device=generator.device)
+        )
     finite = np.isfinite(samples.reduced_energies)
     weights = np.exp(samples.log_w[finite] - samples.log_w[finite].max())
-    return {**results, "n_reference": len(reference),
-            "energy_w1_flow": float(wasserstein_distance(samples.reduced_energies[finite], reference_u)),
-            "energy_w1_reweighted": float(wasserstein_distance(samples.reduced_energies[finite], reference_u,
-                                                               u_weights=weights)),
-            "nll_reference": float(-log_q.mean())}
+    return {
+        **results,
+        "n_reference": len(reference),
+        "energy_w1_flow": float(wasserstein_distance(samples.reduced_energies[finite], reference_u)),
+        "energy_w1_reweighted": float(
+            wasserstein_distance(samples.reduced_energies[finite], reference_u, u_weights=weights)
+        ),
+        "nll_reference": float(-log_q.mean()),
+    }
 
 
 #: per flow kind: hidden units, energy steps, evaluation samples (a flow-matching sample costs an ODE solve)
@@ -109,10 +134,22 @@ FLOW_DEFAULTS = {"realnvp": (64, 1000, 100_000), "spline": (64, 1000, 100_000), 
 MOLECULE_DEFAULTS = (128, 1000, 20_000)
 
 
-def train_generator(system_name: str, out: str | Path, n_samples: int = 10_000, iterations: int = 1000,
-                    energy_steps: int | None = None, flow: str | None = None, n_couplings: int = 8,
-                    hidden: int | None = None, n_eval: int | None = None, random_state: int = 0, device: str = "auto",
-                    overwrite: bool = False, verbose: bool = False, system_params: dict | None = None) -> GeneratorResult:
+def train_generator(
+    system_name: str,
+    out: str | Path,
+    n_samples: int = 10_000,
+    iterations: int = 1000,
+    energy_steps: int | None = None,
+    flow: str | None = None,
+    n_couplings: int = 8,
+    hidden: int | None = None,
+    n_eval: int | None = None,
+    random_state: int = 0,
+    device: str = "auto",
+    overwrite: bool = False,
+    verbose: bool = False,
+    system_params: dict | None = None,
+) -> GeneratorResult:
     """Train a Boltzmann generator for the system ``system_name`` and write it to ``out``.
 
     ``flow`` defaults to the system's own (``realnvp`` for the double well, ``flow-matching`` for
@@ -126,24 +163,49 @@ def train_generator(system_name: str, out: str | Path, n_samples: int = 10_000, 
     if flow not in FLOW_DEFAULTS:
         raise ValueError(f"unknown flow {flow!r}; choose one of {', '.join(FLOW_DEFAULTS)}")
     defaults = MOLECULE_DEFAULTS if system.energy_unit != "kT" and flow != "flow-matching" else FLOW_DEFAULTS[flow]
-    hidden, energy_steps, n_eval = (given if given is not None else default
-                                    for given, default in zip((hidden, energy_steps, n_eval), defaults))
+    hidden, energy_steps, n_eval = (
+        given if given is not None else default for given, default in zip((hidden, energy_steps, n_eval), defaults)
+    )
     out = Path(out)
     if (out / GENERATOR_FILE).exists() and not overwrite:
-        raise ValueError(f"{out} already holds a trained Boltzmann generator; choose another --out, or pass "
-                         "--overwrite (overwrite=True) to replace it")
-    settings = {"system": system_name, "system_params": system_params or {}, "n_samples": n_samples, "iterations": iterations, "energy_steps": energy_steps,
-                "flow": flow, "n_couplings": n_couplings, "hidden": hidden, "random_state": random_state}
+        raise ValueError(
+            f"{out} already holds a trained Boltzmann generator; choose another --out, or pass "
+            "--overwrite (overwrite=True) to replace it"
+        )
+    settings = {
+        "system": system_name,
+        "system_params": system_params or {},
+        "n_samples": n_samples,
+        "iterations": iterations,
+        "energy_steps": energy_steps,
+        "flow": flow,
+        "n_couplings": n_couplings,
+        "hidden": hidden,
+        "random_state": random_state,
+    }
     check_resume_request(out, settings, CHECKPOINTS, SETTINGS_FILE)
     samples = system.training_samples(n_samples, random_state=random_state)
-    generator = BoltzmannGenerator(system, flow=flow, temperature=system.temperature, n_couplings=n_couplings,
-                                   energy_weight=system.default_energy_weight,
-                                   hidden=hidden, random_state=random_state, checkpoint_dir=out, device=device,
-                                   verbose=verbose)
+    generator = BoltzmannGenerator(
+        system,
+        flow=flow,
+        temperature=system.temperature,
+        n_couplings=n_couplings,
+        energy_weight=system.default_energy_weight,
+        hidden=hidden,
+        random_state=random_state,
+        checkpoint_dir=out,
+        device=device,
+        verbose=verbose,
+    )
     started = time.perf_counter()
     generator.fit(samples, iterations=iterations, energy_steps=energy_steps)
-    results = {"system": system_name, "flow": flow, "n_training_samples": len(samples),
-               "train_seconds": time.perf_counter() - started, **evaluate_generator(generator, system, n_eval)}
+    results = {
+        "system": system_name,
+        "flow": flow,
+        "n_training_samples": len(samples),
+        "train_seconds": time.perf_counter() - started,
+        **evaluate_generator(generator, system, n_eval),
+    }
     save_generator(generator, out, system.spec(), results)
     for name in (*CHECKPOINTS, SETTINGS_FILE):
         (out / name).unlink(missing_ok=True)

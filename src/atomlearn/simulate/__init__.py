@@ -10,14 +10,42 @@ and ``charge_dataset`` (a dataset, resumable) compute framework charges by EQeq;
 from atomlearn.simulate.guests import GUESTS, Guest, GuestSite, get_guest
 from atomlearn.simulate.lj import ARGON, LennardJones, lj_dataset
 
-_LAZY = {"widom_henry": "widom", "HenryResult": "widom", "henry_labels": "henry_batch",
-         "load_forcefield": "lj_parameters", "accessible_region": "accessibility", "eqeq_charges": "charges",
-         "charge_dataset": "charges_batch", "gcmc": "gcmc", "gcmc_isotherm": "gcmc", "gcmc_labels": "gcmc_batch",
-         "fugacities": "eos", "helium_void_fraction": "void_fraction"}
+_LAZY = {
+    "widom_henry": "widom",
+    "HenryResult": "widom",
+    "henry_labels": "henry_batch",
+    "load_forcefield": "lj_parameters",
+    "accessible_region": "accessibility",
+    "eqeq_charges": "charges",
+    "charge_dataset": "charges_batch",
+    "gcmc": "gcmc",
+    "gcmc_isotherm": "gcmc",
+    "gcmc_labels": "gcmc_batch",
+    "fugacities": "eos",
+    "helium_void_fraction": "void_fraction",
+}
 
-__all__ = ["ARGON", "GUESTS", "Guest", "GuestSite", "HenryResult", "LennardJones", "accessible_region", "charge_dataset",
-           "eqeq_charges", "fugacities", "gcmc", "gcmc_isotherm", "gcmc_labels", "get_guest", "helium_void_fraction", "henry_labels", "lj_dataset",
-           "load_forcefield", "widom_henry"]
+__all__ = [
+    "ARGON",
+    "GUESTS",
+    "Guest",
+    "GuestSite",
+    "HenryResult",
+    "LennardJones",
+    "accessible_region",
+    "charge_dataset",
+    "eqeq_charges",
+    "fugacities",
+    "gcmc",
+    "gcmc_isotherm",
+    "gcmc_labels",
+    "get_guest",
+    "helium_void_fraction",
+    "henry_labels",
+    "lj_dataset",
+    "load_forcefield",
+    "widom_henry",
+]
 
 
 def __getattr__(name: str):

@@ -47,17 +47,23 @@ class BatchResult:
     def summary(self) -> str:
         """One line: items requested, already in the output, computed, failed."""
         failed = self.n_requested - self.n_skipped - self.n_computed
-        return (f"{self.n_requested} {self.unit} requested: {self.n_skipped} already in the output, "
-                f"{self.n_computed} computed, {failed} failed")
+        return (
+            f"{self.n_requested} {self.unit} requested: {self.n_skipped} already in the output, "
+            f"{self.n_computed} computed, {failed} failed"
+        )
 
 
 def refuse_other_condition(previous: pd.DataFrame, out: object, column: str, wanted: str, temperature_K: float) -> None:
     """A results file is resumed only for the same guest (``column`` equal to ``wanted``, case aside) and temperature."""
-    mismatch = previous[(previous[column].astype(str).str.lower() != wanted.lower())
-                        | ((previous["temperature_K"] - temperature_K).abs() > 1e-9)]
+    mismatch = previous[
+        (previous[column].astype(str).str.lower() != wanted.lower())
+        | ((previous["temperature_K"] - temperature_K).abs() > 1e-9)
+    ]
     if len(mismatch):
-        raise ValueError(f"{out} holds results for {mismatch[column].iloc[0]} at {mismatch['temperature_K'].iloc[0]} K; "
-                         f"give another --out for {wanted} at {temperature_K} K")
+        raise ValueError(
+            f"{out} holds results for {mismatch[column].iloc[0]} at {mismatch['temperature_K'].iloc[0]} K; "
+            f"give another --out for {wanted} at {temperature_K} K"
+        )
 
 
 def require_structures(dataset: Any, what: str) -> None:
@@ -69,8 +75,11 @@ def require_structures(dataset: Any, what: str) -> None:
 def call_settings(function: Callable[..., Any], options: Mapping[str, Any]) -> dict[str, Any]:
     """Every keyword-only setting of ``function``: its defaults, overridden by ``options`` (so a default left out
     and the same value given compare equal)."""
-    defaults = {name: parameter.default for name, parameter in inspect.signature(function).parameters.items()
-                if parameter.kind is inspect.Parameter.KEYWORD_ONLY}
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(function).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    }
     return defaults | dict(options)
 
 
@@ -89,21 +98,27 @@ def refuse_other_settings(previous: pd.DataFrame, out: object, settings: Mapping
     """
     wanted = json.loads(settings_label(settings))
     if SETTINGS_COLUMN not in previous:
-        raise ValueError(f"{out} holds rows without the settings they were computed with (an older atomlearn); "
-                         "give another --out, or delete the file to recompute")
+        raise ValueError(
+            f"{out} holds rows without the settings they were computed with (an older atomlearn); "
+            "give another --out, or delete the file to recompute"
+        )
     for text in previous[SETTINGS_COLUMN].astype(str).unique():
         try:
             stored = json.loads(text)
         except json.JSONDecodeError:
-            raise ValueError(f"{out}: a row's settings are not valid JSON ({text[:60]!r}); the file was altered: "
-                             "give another --out, or delete the file to recompute") from None
+            raise ValueError(
+                f"{out}: a row's settings are not valid JSON ({text[:60]!r}); the file was altered: "
+                "give another --out, or delete the file to recompute"
+            ) from None
         if not isinstance(stored, dict):
             raise ValueError(f"{out}: a row's settings are not a JSON object; give another --out")
         changed = sorted(key for key in set(stored) | set(wanted) if stored.get(key) != wanted.get(key))
         if changed:
             key = changed[0]
-            raise ValueError(f"{out} holds results computed with {key}={stored.get(key)!r}; this run asks for "
-                             f"{key}={wanted.get(key)!r}. Give another --out for the new settings, or the old ones to resume")
+            raise ValueError(
+                f"{out} holds results computed with {key}={stored.get(key)!r}; this run asks for "
+                f"{key}={wanted.get(key)!r}. Give another --out for the new settings, or the old ones to resume"
+            )
 
 
 def _plain(value: Any) -> Any:

@@ -37,8 +37,10 @@ from atomlearn.structures import check_structure
 from atomlearn.structures.neighbours import pairs_within
 from atomlearn.units import COULOMB_EV_A
 
-CITATION = ("C. E. Wilmer, K. C. Kim, R. Q. Snurr, An Extended Charge Equilibration Method, "
-            "J. Phys. Chem. Lett. 3, 2506-2511 (2012).")
+CITATION = (
+    "C. E. Wilmer, K. C. Kim, R. Q. Snurr, An Extended Charge Equilibration Method, "
+    "J. Phys. Chem. Lett. 3, 2506-2511 (2012)."
+)
 #: EQeq's dielectric screening of the Coulomb interaction (the paper's λ)
 DIELECTRIC_SCREENING = 1.2
 #: exp(-a²r²) below this is left out of the overlap term
@@ -72,8 +74,10 @@ class ChargeCentre:
 def eqeq_table() -> dict[str, ChargeCentre]:
     """The shipped EQeq data, by element symbol (Z = 1-84)."""
     with resources.files("atomlearn.package_data").joinpath("eqeq_parameters.csv").open() as handle:
-        return {row["symbol"]: ChargeCentre(int(row["charge_centre"]), float(row["ip_centre_eV"]), float(row["ip_next_eV"]))
-                for row in csv.DictReader(handle)}
+        return {
+            row["symbol"]: ChargeCentre(int(row["charge_centre"]), float(row["ip_centre_eV"]), float(row["ip_next_eV"]))
+            for row in csv.DictReader(handle)
+        }
 
 
 def eqeq_parameters(symbols: list[str], source: str = "structure") -> tuple[np.ndarray, np.ndarray]:
@@ -81,10 +85,14 @@ def eqeq_parameters(symbols: list[str], source: str = "structure") -> tuple[np.n
     table = eqeq_table()
     missing = sorted(set(symbols) - set(table))
     if missing:
-        raise StructureError(f"{source}: EQeq has no parameters for {', '.join(missing)} (it covers Z = 1-84); "
-                             "give the structure charges in its CIF (_atom_site_charge) instead")
-    return (np.array([table[s].electronegativity_eV for s in symbols]),
-            np.array([table[s].hardness_eV for s in symbols]))
+        raise StructureError(
+            f"{source}: EQeq has no parameters for {', '.join(missing)} (it covers Z = 1-84); "
+            "give the structure charges in its CIF (_atom_site_charge) instead"
+        )
+    return (
+        np.array([table[s].electronegativity_eV for s in symbols]),
+        np.array([table[s].hardness_eV for s in symbols]),
+    )
 
 
 def overlap_matrix(atoms: Atoms, hardness_eV: np.ndarray) -> np.ndarray:
@@ -95,12 +103,16 @@ def overlap_matrix(atoms: Atoms, hardness_eV: np.ndarray) -> np.ndarray:
     first, second, r = pairs_within(atoms, reach, "ijd")
     a = np.sqrt(hardness_eV[first] * hardness_eV[second]) / COULOMB_EV_A
     overlap = np.zeros((len(atoms), len(atoms)))
-    np.add.at(overlap, (first, second), np.exp(-(a * r) ** 2) * (2.0 * a - a * a * r - 1.0 / r))
+    np.add.at(overlap, (first, second), np.exp(-((a * r) ** 2)) * (2.0 * a - a * a * r - 1.0 / r))
     return overlap
 
 
-def eqeq_charges(atoms: Atoms, total_charge: float = 0.0, dielectric_screening: float = DIELECTRIC_SCREENING,
-                 source: str | None = None) -> np.ndarray:
+def eqeq_charges(
+    atoms: Atoms,
+    total_charge: float = 0.0,
+    dielectric_screening: float = DIELECTRIC_SCREENING,
+    source: str | None = None,
+) -> np.ndarray:
     """EQeq partial charges of a framework (periodic along all axes) or a molecule.
 
     Parameters
@@ -128,23 +140,32 @@ def eqeq_charges(atoms: Atoms, total_charge: float = 0.0, dielectric_screening: 
     check_structure(atoms, source)
     chi, hardness = eqeq_parameters(atoms.get_chemical_symbols(), source)
     if len(atoms) > MAX_ATOMS:
-        raise StructureError(f"{source}: {len(atoms)} atoms, more than the {MAX_ATOMS} EQeq solves here (a dense "
-                             "system of equations); give the structure charges in its CIF (_atom_site_charge)")
+        raise StructureError(
+            f"{source}: {len(atoms)} atoms, more than the {MAX_ATOMS} EQeq solves here (a dense "
+            "system of equations); give the structure charges in its CIF (_atom_site_charge)"
+        )
     if len(atoms) == 1:
         return np.array([float(total_charge)])
     interaction = pair_potential_matrix(atoms) + overlap_matrix(atoms, hardness)
     charges = solve_equilibration(chi, hardness, interaction, total_charge, dielectric_screening, source)
     worst = int(np.argmax(np.abs(charges)))
     if not abs(charges[worst]) <= MAX_CHARGE_E:
-        raise StructureError(f"{source}: EQeq gives atom {worst + 1} ({atoms[worst].symbol}) a charge of {charges[worst]:.3g} e, "
-                             f"beyond ±{MAX_CHARGE_E:g} e: the structure is likely wrong (overlapping atoms, missing "
-                             "hydrogens or a wrong cell)")
+        raise StructureError(
+            f"{source}: EQeq gives atom {worst + 1} ({atoms[worst].symbol}) a charge of {charges[worst]:.3g} e, "
+            f"beyond ±{MAX_CHARGE_E:g} e: the structure is likely wrong (overlapping atoms, missing "
+            "hydrogens or a wrong cell)"
+        )
     return charges
 
 
-def solve_equilibration(electronegativity_eV: np.ndarray, hardness_eV: np.ndarray, interaction: np.ndarray,
-                        total_charge: float = 0.0, dielectric_screening: float = DIELECTRIC_SCREENING,
-                        source: str = "structure") -> np.ndarray:
+def solve_equilibration(
+    electronegativity_eV: np.ndarray,
+    hardness_eV: np.ndarray,
+    interaction: np.ndarray,
+    total_charge: float = 0.0,
+    dielectric_screening: float = DIELECTRIC_SCREENING,
+    source: str = "structure",
+) -> np.ndarray:
     """The charges at which every atom has the same chemical potential, summing to ``total_charge``.
 
     Parameters
@@ -171,8 +192,11 @@ def solve_equilibration(electronegativity_eV: np.ndarray, hardness_eV: np.ndarra
     try:
         solution = sl.solve(matrix, np.append(-electronegativity_eV, total_charge), assume_a="sym", check_finite=False)
     except (sl.LinAlgError, ValueError) as exc:
-        raise StructureError(f"{source}: the EQeq equations have no unique solution ({exc}); "
-                             "check for overlapping atoms or a wrong cell") from None
+        raise StructureError(
+            f"{source}: the EQeq equations have no unique solution ({exc}); check for overlapping atoms or a wrong cell"
+        ) from None
     if not np.isfinite(solution).all():
-        raise StructureError(f"{source}: the EQeq solve gave non-finite charges; check for overlapping atoms or a wrong cell")
+        raise StructureError(
+            f"{source}: the EQeq solve gave non-finite charges; check for overlapping atoms or a wrong cell"
+        )
     return solution[:n]

@@ -19,8 +19,13 @@ import pandas as pd
 from atomlearn.atomic import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.parallel import parallel_map
-from atomlearn.simulate.batch import (SETTINGS_COLUMN, BatchResult, refuse_other_settings, require_structures,
-                                      settings_label)
+from atomlearn.simulate.batch import (
+    SETTINGS_COLUMN,
+    BatchResult,
+    refuse_other_settings,
+    require_structures,
+    settings_label,
+)
 from atomlearn.simulate.charges import eqeq_charges
 from atomlearn.structures import write_cif
 from atomlearn.validation import check_finite
@@ -46,14 +51,29 @@ class _ChargeTask:
         seconds = time.perf_counter() - clock
         atoms.set_initial_charges(charges)
         write_cif(atoms, Path(self.folder) / f"{item_id}.cif", name=item_id)
-        return {"id": item_id, "formula": atoms.get_chemical_formula(), "n_atoms": len(atoms), "method": "EQeq",
-                "total_charge_e": round(float(charges.sum()), 10), "min_charge_e": float(charges.min()),
-                "max_charge_e": float(charges.max()), "mean_abs_charge_e": float(np.abs(charges).mean()),
-                "time_s": seconds, SETTINGS_COLUMN: settings_label({"total_charge": self.total_charge})}
+        return {
+            "id": item_id,
+            "formula": atoms.get_chemical_formula(),
+            "n_atoms": len(atoms),
+            "method": "EQeq",
+            "total_charge_e": round(float(charges.sum()), 10),
+            "min_charge_e": float(charges.min()),
+            "max_charge_e": float(charges.max()),
+            "mean_abs_charge_e": float(np.abs(charges).mean()),
+            "time_s": seconds,
+            SETTINGS_COLUMN: settings_label({"total_charge": self.total_charge}),
+        }
 
 
-def charge_dataset(dataset: Dataset, out: str | Path, *, total_charge: float = 0.0, n_jobs: int = 1,
-                   scheduler: str | None = None, progress: bool | None = None) -> BatchResult:
+def charge_dataset(
+    dataset: Dataset,
+    out: str | Path,
+    *,
+    total_charge: float = 0.0,
+    n_jobs: int = 1,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+) -> BatchResult:
     """EQeq charges of every structure of ``dataset``, written into the folder ``out`` (see the module).
 
     Parameters
@@ -88,9 +108,18 @@ def charge_dataset(dataset: Dataset, out: str | Path, *, total_charge: float = 0
             computed.append(row)
             append_csv_row(summary_path, row)
 
-    mapped = parallel_map(_ChargeTask(str(folder), total_charge), items, ids=[str(i) for i in subset.ids], n_jobs=n_jobs,
-                          scheduler=scheduler, chunk_size=1, stage="charges", progress=progress,
-                          description="EQeq charges", on_done=keep)
+    mapped = parallel_map(
+        _ChargeTask(str(folder), total_charge),
+        items,
+        ids=[str(i) for i in subset.ids],
+        n_jobs=n_jobs,
+        scheduler=scheduler,
+        chunk_size=1,
+        stage="charges",
+        progress=progress,
+        description="EQeq charges",
+        on_done=keep,
+    )
     errors = pd.concat([dataset.errors, mapped.errors_frame()], ignore_index=True)
     write_csv_atomic(errors, folder / ERRORS_FILE)
     results = pd.read_csv(summary_path, dtype={"id": str}) if summary_path.exists() else pd.DataFrame(computed)

@@ -43,11 +43,17 @@ class CriticalConstants:
 def critical_constants() -> dict[str, CriticalConstants]:
     """The shipped critical constants, by guest name (CO2, N2, CH4, Ar, Kr, Xe, He)."""
     with resources.files("atomlearn.package_data").joinpath("critical_constants.csv").open() as handle:
-        return {row["species"]: CriticalConstants(float(row["critical_temperature_K"]), float(row["critical_pressure_Pa"]),
-                                                  float(row["acentric_factor"])) for row in csv.DictReader(handle)}
+        return {
+            row["species"]: CriticalConstants(
+                float(row["critical_temperature_K"]), float(row["critical_pressure_Pa"]), float(row["acentric_factor"])
+            )
+            for row in csv.DictReader(handle)
+        }
 
 
-def fugacity_coefficients(composition: Mapping[str, float], temperature_K: float, pressure_Pa: float) -> dict[str, float]:
+def fugacity_coefficients(
+    composition: Mapping[str, float], temperature_K: float, pressure_Pa: float
+) -> dict[str, float]:
     """Peng–Robinson fugacity coefficients φ_i of a gas mixture.
 
     Parameters
@@ -80,8 +86,11 @@ def fugacity_coefficients(composition: Mapping[str, float], temperature_K: float
     log_ratio = math.log((z + (1 + math.sqrt(2)) * big_b) / (z + (1 - math.sqrt(2)) * big_b))
     phi = {}
     for i, name in enumerate(species):
-        ln_phi = (b[i] / b_mix * (z - 1.0) - math.log(z - big_b)
-                  - big_a / (2.0 * math.sqrt(2.0) * big_b) * (2.0 * float(a_ij[i] @ y) / a_mix - b[i] / b_mix) * log_ratio)
+        ln_phi = (
+            b[i] / b_mix * (z - 1.0)
+            - math.log(z - big_b)
+            - big_a / (2.0 * math.sqrt(2.0) * big_b) * (2.0 * float(a_ij[i] @ y) / a_mix - b[i] / b_mix) * log_ratio
+        )
         phi[name] = math.exp(ln_phi)
     return phi
 
@@ -128,7 +137,9 @@ def _normalised(composition: Mapping[str, float]) -> tuple[list[str], np.ndarray
 
 def _gas_root(big_a: float, big_b: float) -> float:
     """The largest real root of Z³ - (1 - B)Z² + (A - 3B² - 2B)Z - (AB - B² - B³) = 0 (the gas phase)."""
-    roots = np.roots([1.0, -(1.0 - big_b), big_a - 3.0 * big_b**2 - 2.0 * big_b, -(big_a * big_b - big_b**2 - big_b**3)])
+    roots = np.roots(
+        [1.0, -(1.0 - big_b), big_a - 3.0 * big_b**2 - 2.0 * big_b, -(big_a * big_b - big_b**2 - big_b**3)]
+    )
     real = roots[np.abs(roots.imag) < 1e-10].real
     real = real[real > big_b]
     if not len(real):

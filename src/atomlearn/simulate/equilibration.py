@@ -58,8 +58,9 @@ class SeriesEstimate:
         return not self.problems
 
 
-def estimate_mean(series: np.ndarray, min_effective_samples: int = MIN_EFFECTIVE_SAMPLES,
-                  what: str = "the series") -> SeriesEstimate:
+def estimate_mean(
+    series: np.ndarray, min_effective_samples: int = MIN_EFFECTIVE_SAMPLES, what: str = "the series"
+) -> SeriesEstimate:
     """Mean and standard error of each column of a correlated, possibly unequilibrated series.
 
     Parameters
@@ -80,9 +81,14 @@ def estimate_mean(series: np.ndarray, min_effective_samples: int = MIN_EFFECTIVE
     samples = samples[:, None] if samples.ndim == 1 else samples
     n = len(samples)
     if n < 4:
-        return SeriesEstimate(samples.mean(axis=0) if n else np.full(samples.shape[1], math.nan),
-                              np.full(samples.shape[1], math.nan), 0, np.full(samples.shape[1], math.nan), float(n),
-                              [f"{what}: only {n} samples; no error estimate"])
+        return SeriesEstimate(
+            samples.mean(axis=0) if n else np.full(samples.shape[1], math.nan),
+            np.full(samples.shape[1], math.nan),
+            0,
+            np.full(samples.shape[1], math.nan),
+            float(n),
+            [f"{what}: only {n} samples; no error estimate"],
+        )
     start = max(_equilibration_start(samples[:, c]) for c in range(samples.shape[1]))
     kept = samples[start:]
     g = np.array([_inefficiency(kept[:, c]) for c in range(kept.shape[1])])
@@ -92,8 +98,10 @@ def estimate_mean(series: np.ndarray, min_effective_samples: int = MIN_EFFECTIVE
     if np.all(kept.std(axis=0) == 0):
         problems.append(f"{what} never changed in {len(kept)} samples: no error estimate")
     elif effective < min_effective_samples:
-        problems.append(f"{what} holds only {effective:.0f} independent samples (fewer than {min_effective_samples}): "
-                        "run more cycles")
+        problems.append(
+            f"{what} holds only {effective:.0f} independent samples (fewer than {min_effective_samples}): "
+            "run more cycles"
+        )
     if start > n // 2:
         problems.append(f"{what} relaxed for {start} of {n} samples: still drifting, run more cycles")
     elif _halves_disagree(kept, g):

@@ -51,8 +51,9 @@ def potential_cutoff(cell: np.ndarray, shape: tuple[int, int, int], cutoff_A: fl
     return min(cutoff_A, max(POTENTIAL_CUTOFF_A, shortest))
 
 
-def reciprocal_potential(cell: np.ndarray, fractional: np.ndarray, charges: np.ndarray, shape: tuple[int, int, int],
-                         alpha: float) -> np.ndarray:
+def reciprocal_potential(
+    cell: np.ndarray, fractional: np.ndarray, charges: np.ndarray, shape: tuple[int, int, int], alpha: float
+) -> np.ndarray:
     """Reciprocal-space Ewald potential (e/Å) plus the neutralising background on the grid points.
 
     The structure factor S(h) = Σ_j q_j exp(-2πi h·f_j) factorises along the three axes, so it is
@@ -65,8 +66,10 @@ def reciprocal_potential(cell: np.ndarray, fractional: np.ndarray, charges: np.n
     k_max = 2.0 * alpha * math.sqrt(-math.log(RECIPROCAL_TOLERANCE))
     reach = np.ceil(k_max * np.linalg.norm(cell, axis=1) / (2.0 * np.pi)).astype(int)
     if np.any(2 * reach + 1 > np.array(shape)):
-        raise ValueError(f"grid {shape} too coarse for the Ewald sum (needs more than {2 * reach} points per axis); "
-                         "use a finer grid spacing")
+        raise ValueError(
+            f"grid {shape} too coarse for the Ewald sum (needs more than {2 * reach} points per axis); "
+            "use a finer grid spacing"
+        )
     orders = [np.arange(-r, r + 1) for r in reach]
     phases = [np.exp(-2j * np.pi * np.outer(order, fractional[:, axis])) for axis, order in enumerate(orders)]
     structure = np.stack([(phases[1] * (charges * row)) @ phases[2].T for row in phases[0]])  # (h_a, h_b, h_c)
@@ -77,13 +80,15 @@ def reciprocal_potential(cell: np.ndarray, fractional: np.ndarray, charges: np.n
     h, k2 = h[keep], k2[keep]
     coefficients = np.zeros(shape, dtype=complex)
     coefficients[h[:, 0] % shape[0], h[:, 1] % shape[1], h[:, 2] % shape[2]] = (
-        4.0 * np.pi / volume * np.exp(-k2 / (4.0 * alpha**2)) / k2 * structure[keep])
+        4.0 * np.pi / volume * np.exp(-k2 / (4.0 * alpha**2)) / k2 * structure[keep]
+    )
     potential = np.fft.ifftn(coefficients).real * np.prod(shape)
     return potential - np.pi * float(np.sum(charges)) / (volume * alpha**2)
 
 
-def reciprocal_vectors(cell: np.ndarray, alpha: float,
-                       tolerance: float = RECIPROCAL_TOLERANCE) -> tuple[np.ndarray, np.ndarray]:
+def reciprocal_vectors(
+    cell: np.ndarray, alpha: float, tolerance: float = RECIPROCAL_TOLERANCE
+) -> tuple[np.ndarray, np.ndarray]:
     """Half of the reciprocal lattice vectors k ≠ 0 (one of each ±k pair) whose Ewald weight
     exp(-k²/4α²) is above ``tolerance``, and 2 × (4π/V) exp(-k²/4α²)/k² for each (1/Å)."""
     cell = np.asarray(cell, dtype=float)
@@ -122,8 +127,8 @@ def pair_potential_matrix(atoms: Atoms, cutoff_A: float = 16.0) -> np.ndarray:
     k, weight = reciprocal_vectors(atoms.cell.array, alpha)
     chunk = max(1, RECIPROCAL_CHUNK_ELEMENTS // n)  # bounds the n x chunk temporaries
     for start in range(0, len(k), chunk):
-        phase = atoms.positions @ k[start:start + chunk].T
-        root = np.sqrt(weight[start:start + chunk])
+        phase = atoms.positions @ k[start : start + chunk].T
+        root = np.sqrt(weight[start : start + chunk])
         cosine, sine = np.cos(phase) * root, np.sin(phase) * root
         potential += cosine @ cosine.T + sine @ sine.T  # Σ_k w_k cos(k·(r_i - r_j)), half space doubled
     potential[np.diag_indices(n)] -= 2.0 * alpha / math.sqrt(math.pi)  # a Gaussian's own potential

@@ -42,12 +42,16 @@ def coarse_grid_note(spacing_A: float, allow_coarse_grid: bool, what: str) -> st
     if spacing_A <= MAX_GRID_SPACING_A * 1.001:
         return None
     if not allow_coarse_grid:
-        raise ValueError(f"{what} would have a spacing of {spacing_A:.3g} Å; coarser than {MAX_GRID_SPACING_A} Å it "
-                         "biases the energies beyond the error bar (a loading half its value at 0.5 Å). Use a grid "
-                         f"spacing of at most {MAX_GRID_SPACING_A} Å (default 0.15), or allow_coarse_grid=True "
-                         "(--coarse-grid) for a quick test whose numbers are marked unconverged")
-    return (f"grid spacing {spacing_A:.3g} Å is coarser than {MAX_GRID_SPACING_A} Å (allowed for a quick test): "
-            "biased, not converged")
+        raise ValueError(
+            f"{what} would have a spacing of {spacing_A:.3g} Å; coarser than {MAX_GRID_SPACING_A} Å it "
+            "biases the energies beyond the error bar (a loading half its value at 0.5 Å). Use a grid "
+            f"spacing of at most {MAX_GRID_SPACING_A} Å (default 0.15), or allow_coarse_grid=True "
+            "(--coarse-grid) for a quick test whose numbers are marked unconverged"
+        )
+    return (
+        f"grid spacing {spacing_A:.3g} Å is coarser than {MAX_GRID_SPACING_A} Å (allowed for a quick test): "
+        "biased, not converged"
+    )
 
 
 class FrameworkModel:
@@ -76,16 +80,27 @@ class FrameworkModel:
         Name of the structure in messages.
     """
 
-    def __init__(self, atoms: Atoms, guest: Guest, forcefield: FrameworkForceField, cutoff_A: float, shifted: bool,
-                 spacing_A: float, max_points: int, temperature_K: float, framework_charges: np.ndarray | None,
-                 source: str) -> None:
+    def __init__(
+        self,
+        atoms: Atoms,
+        guest: Guest,
+        forcefield: FrameworkForceField,
+        cutoff_A: float,
+        shifted: bool,
+        spacing_A: float,
+        max_points: int,
+        temperature_K: float,
+        framework_charges: np.ndarray | None,
+        source: str,
+    ) -> None:
         self.cell = np.array(atoms.cell[:], dtype=float)
         self.inverse_cell = np.linalg.inv(self.cell)
         self.fractional = atoms.get_scaled_positions(wrap=True)
         self.eps, self.sig = forcefield.parameters(atoms.get_chemical_symbols(), source)
         self.types = guest.lj_types
-        self.site_type = np.array([next((t for t, s in enumerate(self.types) if s.type == site.type), -1)
-                                   for site in guest.sites])
+        self.site_type = np.array(
+            [next((t for t, s in enumerate(self.types) if s.type == site.type), -1) for site in guest.sites]
+        )
         self.site_charge = np.array([s.charge_e for s in guest.sites])
         self.cutoff, self.shifted = cutoff_A, shifted
         self.shape, self.spacing = grid_shape(self.cell, spacing_A, max_points)
@@ -104,9 +119,16 @@ class FrameworkModel:
     def direct(self) -> DirectLJ:
         """Exact Lennard-Jones pair sums over the framework atom images (built on first use)."""
         if self._direct is None:
-            self._direct = DirectLJ(self.cell, self.fractional, self.eps, self.sig,
-                                    np.array([s.epsilon_K for s in self.types]),
-                                    np.array([s.sigma_A for s in self.types]), self.cutoff, self.shifted)
+            self._direct = DirectLJ(
+                self.cell,
+                self.fractional,
+                self.eps,
+                self.sig,
+                np.array([s.epsilon_K for s in self.types]),
+                np.array([s.sigma_A for s in self.types]),
+                self.cutoff,
+                self.shifted,
+            )
         return self._direct
 
     def build_grids(self) -> None:
@@ -115,9 +137,20 @@ class FrameworkModel:
             tick = time.perf_counter()
             coulomb_cutoff = potential_cutoff(self.cell, self.shape, self.cutoff)
             alpha = ewald_alpha(coulomb_cutoff)
-            grids = lj_grids(self.cell, self.fractional, self.eps, self.sig,
-                             np.array([s.epsilon_K for s in self.types]), np.array([s.sigma_A for s in self.types]),
-                             self.shape, self.cutoff, self.shifted, self.charges, alpha, coulomb_cutoff)
+            grids = lj_grids(
+                self.cell,
+                self.fractional,
+                self.eps,
+                self.sig,
+                np.array([s.epsilon_K for s in self.types]),
+                np.array([s.sigma_A for s in self.types]),
+                self.shape,
+                self.cutoff,
+                self.shifted,
+                self.charges,
+                alpha,
+                coulomb_cutoff,
+            )
             self.grids = grids[: len(self.types)]
             if self.charged:
                 reciprocal = reciprocal_potential(self.cell, self.fractional, self.charges, self.shape, alpha)
@@ -142,8 +175,17 @@ class FrameworkModel:
 
     def grid_energies(self, sites: np.ndarray) -> np.ndarray:
         """Energies (K) of rigid guests at fractional site positions, shape (n, n_sites, 3) -> (n,), interpolated from the grids; +inf on overlap or in a blocked pocket."""
-        return _insertion_energies(self.grids, self.site_type, self.site_charge, self.potential, self.charged,
-                                   sites, self.overlap_K, self.blocked, self.use_blocking)
+        return _insertion_energies(
+            self.grids,
+            self.site_type,
+            self.site_charge,
+            self.potential,
+            self.charged,
+            sites,
+            self.overlap_K,
+            self.blocked,
+            self.use_blocking,
+        )
 
     def direct_energies(self, sites: np.ndarray) -> np.ndarray:
         """Lennard-Jones energies (K) by exact pair sums."""
@@ -187,15 +229,27 @@ def site_energy(grids, blocked, use_blocking, potential, charged, t, q, u, v, w,
 
 
 @njit(parallel=True, cache=True)
-def _insertion_energies(grids, site_type, site_charge, potential, charged, sites, overlap_K,
-                        blocked, use_blocking):  # pragma: no cover - numba
+def _insertion_energies(
+    grids, site_type, site_charge, potential, charged, sites, overlap_K, blocked, use_blocking
+):  # pragma: no cover - numba
     n, n_sites = sites.shape[0], sites.shape[1]
     out = np.empty(n)
     for i in prange(n):
         energy = 0.0
         for s in range(n_sites):
-            lj, coulomb = site_energy(grids, blocked, use_blocking, potential, charged, site_type[s], site_charge[s],
-                                      sites[i, s, 0], sites[i, s, 1], sites[i, s, 2], overlap_K)
+            lj, coulomb = site_energy(
+                grids,
+                blocked,
+                use_blocking,
+                potential,
+                charged,
+                site_type[s],
+                site_charge[s],
+                sites[i, s, 0],
+                sites[i, s, 1],
+                sites[i, s, 2],
+                overlap_K,
+            )
             if lj == np.inf:
                 energy = np.inf
                 break
@@ -205,8 +259,9 @@ def _insertion_energies(grids, site_type, site_charge, potential, charged, sites
     return out
 
 
-def framework_charges(atoms: Atoms, guest_name: str, guest_charged: bool, charges: str,
-                      notes: list[str]) -> tuple[str, np.ndarray | None]:
+def framework_charges(
+    atoms: Atoms, guest_name: str, guest_charged: bool, charges: str, notes: list[str]
+) -> tuple[str, np.ndarray | None]:
     """Where a guest's electrostatics come from, and the framework charges (e) to use (None: no electrostatics).
 
     ``charges``: "auto" (the structure's charges, else EQeq), "cif" (the structure's only), "eqeq", "off";
@@ -227,7 +282,9 @@ def framework_charges(atoms: Atoms, guest_name: str, guest_charged: bool, charge
         notes.append(f"{guest_name} run with Lennard-Jones only: the framework carries no partial charges")
         return "none (framework has no charges)", None
     if not np.any(framework):
-        notes.append(f"the structure states all its partial charges as zero: a neutral framework for {guest_name} "
-                     "(charges='eqeq' computes charges instead)")
+        notes.append(
+            f"the structure states all its partial charges as zero: a neutral framework for {guest_name} "
+            "(charges='eqeq' computes charges instead)"
+        )
         return "none (stated charges all zero)", None
     return "ewald (CIF charges)", framework.astype(float)

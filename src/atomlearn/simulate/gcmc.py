@@ -97,21 +97,36 @@ class GCMCResult:
 
     def to_dict(self) -> dict:
         """A flat record for a results table: one column per guest and quantity (units in the names)."""
-        row = {"composition": composition_label(self.guests, self.mole_fractions), "temperature_K": self.temperature_K,
-               "pressure_bar": self.pressure_Pa / 1e5}
+        row = {
+            "composition": composition_label(self.guests, self.mole_fractions),
+            "temperature_K": self.temperature_K,
+            "pressure_bar": self.pressure_Pa / 1e5,
+        }
         for index, guest in enumerate(self.guests):
-            row |= {f"y_{guest}": self.mole_fractions[index], f"fugacity_{guest}_Pa": self.fugacity_Pa[index],
-                    f"loading_{guest}_mol_kg": self.loading_mol_kg[index],
-                    f"loading_se_{guest}_mol_kg": self.loading_se_mol_kg[index],
-                    f"excess_loading_{guest}_mol_kg": self.excess_loading_mol_kg[index],
-                    f"loading_{guest}_cm3_stp_g": self.loading_cm3_stp_g[index],
-                    f"molecules_per_cell_{guest}": self.molecules_per_cell[index]}
-        row |= {"helium_void_fraction": self.helium_void_fraction, "qst_kJ_mol": self.qst_kJ_mol, "cycles": self.cycles,
-                "init_cycles": self.init_cycles, "discarded_cycles": self.discarded_cycles,
-                "effective_samples": self.effective_samples, "converged": self.converged,
-                "acceptance": ";".join(f"{k}={v:.3f}" for k, v in self.acceptance.items()),
-                "energy_drift": self.energy_drift, "electrostatics": self.electrostatics,
-                "supercell": "x".join(map(str, self.supercell)), "time_s": self.time_s, "notes": "; ".join(self.notes)}
+            row |= {
+                f"y_{guest}": self.mole_fractions[index],
+                f"fugacity_{guest}_Pa": self.fugacity_Pa[index],
+                f"loading_{guest}_mol_kg": self.loading_mol_kg[index],
+                f"loading_se_{guest}_mol_kg": self.loading_se_mol_kg[index],
+                f"excess_loading_{guest}_mol_kg": self.excess_loading_mol_kg[index],
+                f"loading_{guest}_cm3_stp_g": self.loading_cm3_stp_g[index],
+                f"molecules_per_cell_{guest}": self.molecules_per_cell[index],
+            }
+        row |= {
+            "helium_void_fraction": self.helium_void_fraction,
+            "qst_kJ_mol": self.qst_kJ_mol,
+            "cycles": self.cycles,
+            "init_cycles": self.init_cycles,
+            "discarded_cycles": self.discarded_cycles,
+            "effective_samples": self.effective_samples,
+            "converged": self.converged,
+            "acceptance": ";".join(f"{k}={v:.3f}" for k, v in self.acceptance.items()),
+            "energy_drift": self.energy_drift,
+            "electrostatics": self.electrostatics,
+            "supercell": "x".join(map(str, self.supercell)),
+            "time_s": self.time_s,
+            "notes": "; ".join(self.notes),
+        }
         return row
 
 
@@ -123,8 +138,13 @@ def composition_label(guests: list[str], mole_fractions: list[float]) -> str:
     return ",".join(f"{guest}:{fraction / total:.6g}" for guest, fraction in zip(guests, mole_fractions))
 
 
-def gcmc(atoms: Atoms, guests: str | Guest | Mapping[str | Guest, float], temperature_K: float, pressure_Pa: float,
-         **options: Any) -> GCMCResult:
+def gcmc(
+    atoms: Atoms,
+    guests: str | Guest | Mapping[str | Guest, float],
+    temperature_K: float,
+    pressure_Pa: float,
+    **options: Any,
+) -> GCMCResult:
     """Grand-canonical Monte Carlo of ``guests`` in the rigid framework ``atoms`` at one pressure (Pa).
 
     The one-pressure case of :func:`gcmc_isotherm`; ``options`` are its keyword arguments.
@@ -137,14 +157,28 @@ def gcmc(atoms: Atoms, guests: str | Guest | Mapping[str | Guest, float], temper
     return gcmc_isotherm(atoms, guests, temperature_K, [pressure_Pa], **options)[0]
 
 
-def gcmc_isotherm(atoms: Atoms, guests: str | Guest | Mapping[str | Guest, float], temperature_K: float,
-                  pressures_Pa: Sequence[float], *, equation_of_state: str = "peng-robinson",
-                  forcefield: str | FrameworkForceField = "uff", cutoff_A: float = 12.0, shifted: bool = True,
-                  force_shifted: bool = False,
-                  grid_spacing_A: float = 0.15, max_grid_points: int = 40_000_000, charges: str = "auto",
-                  block_pockets: bool = True, init_cycles: int = 1000, cycles: int = 5000,
-                  target_relative_error: float | None = None, swap_trials: int = SWAP_TRIALS,
-                  allow_coarse_grid: bool = False, random_state: int | None = 0) -> list[GCMCResult]:
+def gcmc_isotherm(
+    atoms: Atoms,
+    guests: str | Guest | Mapping[str | Guest, float],
+    temperature_K: float,
+    pressures_Pa: Sequence[float],
+    *,
+    equation_of_state: str = "peng-robinson",
+    forcefield: str | FrameworkForceField = "uff",
+    cutoff_A: float = 12.0,
+    shifted: bool = True,
+    force_shifted: bool = False,
+    grid_spacing_A: float = 0.15,
+    max_grid_points: int = 40_000_000,
+    charges: str = "auto",
+    block_pockets: bool = True,
+    init_cycles: int = 1000,
+    cycles: int = 5000,
+    target_relative_error: float | None = None,
+    swap_trials: int = SWAP_TRIALS,
+    allow_coarse_grid: bool = False,
+    random_state: int | None = 0,
+) -> list[GCMCResult]:
     """Grand-canonical Monte Carlo of ``guests`` in the rigid framework ``atoms`` at each of ``pressures_Pa``.
 
     The energy grids are built once and serve every pressure; each pressure starts from an empty
@@ -198,24 +232,45 @@ def gcmc_isotherm(atoms: Atoms, guests: str | Guest | Mapping[str | Guest, float
     if target_relative_error is not None:
         check_fraction(target_relative_error, "target relative error")
     if force_shifted and len(atoms):
-        raise ValueError(f"{source}: force_shifted applies to guest–guest pairs only; use it for a bulk fluid (an empty box)")
+        raise ValueError(
+            f"{source}: force_shifted applies to guest–guest pairs only; use it for a bulk fluid (an empty box)"
+        )
     mole_fractions = {g.name: composition[name] / sum(composition.values()) for g, name in zip(species, composition)}
     fugacity = [_fugacities(equation_of_state, mole_fractions, temperature_K, p) for p in pressures_Pa]
     notes: list[str] = []
     coarse = coarse_grid_note(grid_spacing_A, allow_coarse_grid, f"{source}: the GCMC grid") if len(atoms) else None
     charged_guest = any(g.charged for g in species)
-    electrostatics, charges_e = (framework_charges(atoms, "+".join(g.name for g in species), charged_guest, charges, notes)
-                                 if len(atoms) else ("none (empty box)", None))
+    electrostatics, charges_e = (
+        framework_charges(atoms, "+".join(g.name for g in species), charged_guest, charges, notes)
+        if len(atoms)
+        else ("none (empty box)", None)
+    )
     framework_forcefield = load_forcefield(forcefield) if isinstance(forcefield, str) else forcefield
-    system, box, cells, closed = _system(atoms, species, framework_forcefield, cutoff_A, shifted, grid_spacing_A,
-                                         max_grid_points, temperature_K, charges_e, block_pockets, source, force_shifted,
-                                         allow_coarse_grid)
-    void_fraction = helium_void_fraction(atoms, forcefield, cutoff_A, random_state=random_state)[0] if len(atoms) else 1.0
+    system, box, cells, closed = _system(
+        atoms,
+        species,
+        framework_forcefield,
+        cutoff_A,
+        shifted,
+        grid_spacing_A,
+        max_grid_points,
+        temperature_K,
+        charges_e,
+        block_pockets,
+        source,
+        force_shifted,
+        allow_coarse_grid,
+    )
+    void_fraction = (
+        helium_void_fraction(atoms, forcefield, cutoff_A, random_state=random_state)[0] if len(atoms) else 1.0
+    )
     setup_s = (time.perf_counter() - clock) / len(pressures_Pa)
     results = []
     for pressure, gas in zip(pressures_Pa, fugacity):
         clock = time.perf_counter()
-        beta_fV = np.array([gas[g.name] * abs(np.linalg.det(box)) * 1e-30 / (BOLTZMANN * temperature_K) for g in species])
+        beta_fV = np.array(
+            [gas[g.name] * abs(np.linalg.det(box)) * 1e-30 / (BOLTZMANN * temperature_K) for g in species]
+        )
         run = _Run(system, species, beta_fV, temperature_K, box, point_seed(random_state, pressure), swap_trials)
         run.cycles(init_cycles, tune=True)
         samples_n, samples_u, estimate = run.sample(cycles, target_relative_error)
@@ -224,8 +279,23 @@ def gcmc_isotherm(atoms: Atoms, guests: str | Guest | Mapping[str | Guest, float
         if closed:  # nothing can enter: zero exactly, not an estimate without an error bar
             estimate = replace(estimate, problems=[])
             point_notes.append("no grid point is both free of overlap and accessible: no room for the guest, loading 0")
-        result = _result(atoms, species, mole_fractions, temperature_K, pressure, gas, cells, run, samples_n, samples_u,
-                         estimate, electrostatics, point_notes + problems, void_fraction, equation_of_state)
+        result = _result(
+            atoms,
+            species,
+            mole_fractions,
+            temperature_K,
+            pressure,
+            gas,
+            cells,
+            run,
+            samples_n,
+            samples_u,
+            estimate,
+            electrostatics,
+            point_notes + problems,
+            void_fraction,
+            equation_of_state,
+        )
         result.converged = result.converged and not problems
         result.time_s, result.init_cycles = setup_s + time.perf_counter() - clock, init_cycles
         results.append(result)
@@ -237,22 +307,26 @@ def point_seed(random_state: int | None, pressure_Pa: float) -> np.random.SeedSe
     return np.random.SeedSequence(random_state, spawn_key=(int(round(pressure_Pa * 1000)),))
 
 
-def _fugacities(equation_of_state: str, mole_fractions: dict[str, float], temperature_K: float,
-                pressure_Pa: float) -> dict[str, float]:
+def _fugacities(
+    equation_of_state: str, mole_fractions: dict[str, float], temperature_K: float, pressure_Pa: float
+) -> dict[str, float]:
     """Fugacity (Pa) of each component (temperature and pressure already checked); refuses an unknown equation of state."""
     if equation_of_state == "peng-robinson":
         unknown = sorted(set(mole_fractions) - set(critical_constants()))
         if unknown:
-            raise ValueError(f"no critical constants for {', '.join(unknown)} (Peng–Robinson knows "
-                             f"{', '.join(critical_constants())}); for a model fluid give equation_of_state='ideal'")
+            raise ValueError(
+                f"no critical constants for {', '.join(unknown)} (Peng–Robinson knows "
+                f"{', '.join(critical_constants())}); for a model fluid give equation_of_state='ideal'"
+            )
         return fugacities(mole_fractions, temperature_K, pressure_Pa)
     if equation_of_state != "ideal":
         raise ValueError(f"equation_of_state must be 'peng-robinson' or 'ideal', not {equation_of_state!r}")
     return {name: y * pressure_Pa for name, y in mole_fractions.items()}
 
 
-def _check_request(atoms: Atoms, source: str, species: list[Guest], composition: Mapping[str, float],
-                   cycles: int, init_cycles: int) -> None:
+def _check_request(
+    atoms: Atoms, source: str, species: list[Guest], composition: Mapping[str, float], cycles: int, init_cycles: int
+) -> None:
     if not atoms.pbc.all() or atoms.cell.rank < 3:
         raise ValueError(f"{source}: GCMC needs a periodic cell along all three axes")
     if len(atoms):  # (an empty box is a bulk gas)
@@ -263,20 +337,35 @@ def _check_request(atoms: Atoms, source: str, species: list[Guest], composition:
     check_count(init_cycles, "init_cycles", minimum=0)
 
 
-def _result(atoms: Atoms, species: list[Guest], mole_fractions: dict[str, float], temperature_K: float, pressure_Pa: float,
-            fugacity: dict[str, float], cells: tuple[int, int, int], run: _Run, samples_n: np.ndarray,
-            samples_u: np.ndarray, estimate: SeriesEstimate, electrostatics: str, notes: list[str],
-            void_fraction: float, equation_of_state: str) -> GCMCResult:
+def _result(
+    atoms: Atoms,
+    species: list[Guest],
+    mole_fractions: dict[str, float],
+    temperature_K: float,
+    pressure_Pa: float,
+    fugacity: dict[str, float],
+    cells: tuple[int, int, int],
+    run: _Run,
+    samples_n: np.ndarray,
+    samples_u: np.ndarray,
+    estimate: SeriesEstimate,
+    electrostatics: str,
+    notes: list[str],
+    void_fraction: float,
+    equation_of_state: str,
+) -> GCMCResult:
     """Loadings with their errors (equilibrated part, correlation counted), the heat from fluctuations and the
     energy check of one finished run."""
     drift = abs(run.state[5][0] - kernels.total_energy(run.system, run.state)) / max(abs(run.state[5][0]), 1.0)
     if drift > 1e-6:
-        notes.append(f"the running energy drifted from a recomputation by {drift:.2g} (relative); treat the result with care")
+        notes.append(
+            f"the running energy drifted from a recomputation by {drift:.2g} (relative); treat the result with care"
+        )
     n_cells = int(np.prod(cells))
     mass_kg = atoms.get_masses().sum() * n_cells * AMU_KG
     means, errors = estimate.mean, estimate.standard_error
     notes += estimate.problems
-    kept_n, kept_u = samples_n[estimate.equilibrated_from:], samples_u[estimate.equilibrated_from:]
+    kept_n, kept_u = samples_n[estimate.equilibrated_from :], samples_u[estimate.equilibrated_from :]
     to_mol_kg = 1.0 / (AVOGADRO * mass_kg) if mass_kg > 0 else math.nan
     # the bulk gas (mol/m³ of each component) in the helium pore volume (m³/kg)
     z = compressibility(mole_fractions, temperature_K, pressure_Pa) if equation_of_state == "peng-robinson" else 1.0
@@ -284,22 +373,47 @@ def _result(atoms: Atoms, species: list[Guest], mole_fractions: dict[str, float]
     pore_m3_kg = void_fraction * abs(atoms.cell.volume) * 1e-30 * n_cells / mass_kg if mass_kg > 0 else math.nan
     excess = [means[i] * to_mol_kg - mole_fractions[g.name] * bulk * pore_m3_kg for i, g in enumerate(species)]
     return GCMCResult(
-        guests=[g.name for g in species], mole_fractions=[mole_fractions[g.name] for g in species],
-        temperature_K=float(temperature_K), pressure_Pa=float(pressure_Pa), fugacity_Pa=[fugacity[g.name] for g in species],
-        molecules_per_cell=list(means / n_cells), molecules_per_cell_se=list(errors / n_cells),
-        loading_mol_kg=list(means * to_mol_kg), loading_se_mol_kg=list(errors * to_mol_kg),
-        excess_loading_mol_kg=[float(v) for v in excess], helium_void_fraction=float(void_fraction),
+        guests=[g.name for g in species],
+        mole_fractions=[mole_fractions[g.name] for g in species],
+        temperature_K=float(temperature_K),
+        pressure_Pa=float(pressure_Pa),
+        fugacity_Pa=[fugacity[g.name] for g in species],
+        molecules_per_cell=list(means / n_cells),
+        molecules_per_cell_se=list(errors / n_cells),
+        loading_mol_kg=list(means * to_mol_kg),
+        loading_se_mol_kg=list(errors * to_mol_kg),
+        excess_loading_mol_kg=[float(v) for v in excess],
+        helium_void_fraction=float(void_fraction),
         qst_kJ_mol=_isosteric_heat(kept_n, kept_u, temperature_K) if len(species) == 1 else math.nan,
-        acceptance=run.acceptance(), init_cycles=0, cycles=len(samples_u), energy_drift=float(drift),
-        electrostatics=electrostatics, supercell=tuple(int(c) for c in cells), time_s=0.0,
-        discarded_cycles=estimate.equilibrated_from, effective_samples=estimate.effective_samples,
-        converged=estimate.converged, notes=notes)
+        acceptance=run.acceptance(),
+        init_cycles=0,
+        cycles=len(samples_u),
+        energy_drift=float(drift),
+        electrostatics=electrostatics,
+        supercell=tuple(int(c) for c in cells),
+        time_s=0.0,
+        discarded_cycles=estimate.equilibrated_from,
+        effective_samples=estimate.effective_samples,
+        converged=estimate.converged,
+        notes=notes,
+    )
 
 
-def _system(atoms: Atoms, species: list[Guest], forcefield: FrameworkForceField, cutoff_A: float, shifted: bool,
-            spacing_A: float, max_points: int, temperature_K: float, charges_e: np.ndarray | None, block_pockets: bool,
-            source: str, force_shifted: bool = False,
-            allow_coarse_grid: bool = False) -> tuple[tuple, np.ndarray, tuple[int, int, int], bool]:
+def _system(
+    atoms: Atoms,
+    species: list[Guest],
+    forcefield: FrameworkForceField,
+    cutoff_A: float,
+    shifted: bool,
+    spacing_A: float,
+    max_points: int,
+    temperature_K: float,
+    charges_e: np.ndarray | None,
+    block_pockets: bool,
+    source: str,
+    force_shifted: bool = False,
+    allow_coarse_grid: bool = False,
+) -> tuple[tuple, np.ndarray, tuple[int, int, int], bool]:
     """The arrays the kernels read (site tables, framework grids, box, guest–guest LJ and Ewald tables), the box,
     the supercell, and whether the framework has no room for any guest at all."""
     cell = np.array(atoms.cell[:], dtype=float)
@@ -313,17 +427,23 @@ def _system(atoms: Atoms, species: list[Guest], forcefield: FrameworkForceField,
     offsets = np.zeros((len(species), max_sites, 3))
     for a, guest in enumerate(species):
         for s, site in enumerate(guest.sites):
-            site_type[a, s] = next((t for t, kind in enumerate(types) if kind.type == site.type and site.epsilon_K > 0), -1)
+            site_type[a, s] = next(
+                (t for t, kind in enumerate(types) if kind.type == site.type and site.epsilon_K > 0), -1
+            )
             site_charge[a, s] = site.charge_e
         offsets[a, : len(guest.sites)] = guest.positions - guest.positions.mean(axis=0)
     n_sites = np.array([len(g.sites) for g in species], dtype=np.int64)
     overlap_K = OVERLAP_KT * temperature_K
     if len(atoms):
-        model = FrameworkModel(atoms, combined, forcefield, cutoff_A, shifted, spacing_A, max_points, temperature_K,
-                               charges_e, source)
+        model = FrameworkModel(
+            atoms, combined, forcefield, cutoff_A, shifted, spacing_A, max_points, temperature_K, charges_e, source
+        )
         if model.spacing > spacing_A * 1.001:  # coarsened to fit max_points
-            coarse_grid_note(model.spacing, allow_coarse_grid, f"{source}: the GCMC grid of this {len(atoms)}-atom cell "
-                             f"under {max_points:,} points")
+            coarse_grid_note(
+                model.spacing,
+                allow_coarse_grid,
+                f"{source}: the GCMC grid of this {len(atoms)}-atom cell under {max_points:,} points",
+            )
         model.build_grids()
         if block_pockets:
             model.block(BLOCK_THRESHOLD_KT)
@@ -332,7 +452,11 @@ def _system(atoms: Atoms, species: list[Guest], forcefield: FrameworkForceField,
     else:
         closed = False
         grids = np.zeros((max(len(types), 1), 1, 1, 1), dtype=np.float32)
-        potential, blocked, use_blocking = np.zeros((1, 1, 1)), np.zeros((max(len(types), 1), 1, 1, 1), dtype=np.bool_), False
+        potential, blocked, use_blocking = (
+            np.zeros((1, 1, 1)),
+            np.zeros((max(len(types), 1), 1, 1, 1), dtype=np.bool_),
+            False,
+        )
     epsilon = np.array([t.epsilon_K for t in types])
     sigma = np.array([t.sigma_A for t in types])
     eps, sig = lorentz_berthelot(epsilon[:, None], sigma[:, None], epsilon[None, :], sigma[None, :])
@@ -343,10 +467,33 @@ def _system(atoms: Atoms, species: list[Guest], forcefield: FrameworkForceField,
     alpha = ewald_alpha(cutoff_A, GUEST_EWALD_PRECISION)
     hkl, reach, weight = _reciprocal(box, alpha, charged=bool(np.any(site_charge)))
     constants = np.array([_ewald_constant(g, alpha) for g in species])
-    system = (site_type, site_type.copy(), site_charge, n_sites, offsets, np.linalg.inv(cell), grids,
-              np.ascontiguousarray(potential, dtype=float), charges_e is not None, blocked, use_blocking, overlap_K, box,
-              np.linalg.inv(box), np.ascontiguousarray(4.0 * eps), np.ascontiguousarray(sig**2), shift, float(cutoff_A),
-              float(alpha), float(COULOMB_K_A), hkl, reach, weight, constants, force_shift)
+    system = (
+        site_type,
+        site_type.copy(),
+        site_charge,
+        n_sites,
+        offsets,
+        np.linalg.inv(cell),
+        grids,
+        np.ascontiguousarray(potential, dtype=float),
+        charges_e is not None,
+        blocked,
+        use_blocking,
+        overlap_K,
+        box,
+        np.linalg.inv(box),
+        np.ascontiguousarray(4.0 * eps),
+        np.ascontiguousarray(sig**2),
+        shift,
+        float(cutoff_A),
+        float(alpha),
+        float(COULOMB_K_A),
+        hkl,
+        reach,
+        weight,
+        constants,
+        force_shift,
+    )
     return system, box, cells, closed
 
 
@@ -384,21 +531,45 @@ def _ewald_constant(guest: Guest, alpha: float) -> float:
 class _Run:
     """The Monte Carlo state and its statistics across calls of the compiled cycles."""
 
-    def __init__(self, system: tuple, species: list[Guest], beta_fV: np.ndarray, temperature_K: float,
-                 box: np.ndarray, random_state: int | np.random.SeedSequence | None, swap_trials: int = 1) -> None:
+    def __init__(
+        self,
+        system: tuple,
+        species: list[Guest],
+        beta_fV: np.ndarray,
+        temperature_K: float,
+        box: np.ndarray,
+        random_state: int | np.random.SeedSequence | None,
+        swap_trials: int = 1,
+    ) -> None:
         self.system, self.beta_fV, self.temperature_K, self.swap_trials = system, beta_fV, temperature_K, swap_trials
-        sequence = random_state if isinstance(random_state, np.random.SeedSequence) else np.random.SeedSequence(random_state)
+        sequence = (
+            random_state if isinstance(random_state, np.random.SeedSequence) else np.random.SeedSequence(random_state)
+        )
         kernels.seed(int(sequence.generate_state(1)[0]) % 2**31)
         max_sites, n_k = system[4].shape[1], system[20].shape[0]
-        self.state = (np.zeros((64, max_sites, 3)), np.zeros((64, 3)), np.zeros(64, dtype=np.int64),
-                      np.zeros(1, dtype=np.int64), np.zeros(n_k, dtype=np.complex128), np.zeros(1))
+        self.state = (
+            np.zeros((64, max_sites, 3)),
+            np.zeros((64, 3)),
+            np.zeros(64, dtype=np.int64),
+            np.zeros(1, dtype=np.int64),
+            np.zeros(n_k, dtype=np.complex128),
+            np.zeros(1),
+        )
         weights = dict(MOVE_WEIGHTS)
         if all(len(g.sites) == 1 for g in species):
             weights["rotation"] = 0.0
         if len(species) == 1:
             weights["identity change"] = 0.0
-        self.move_weights = np.array([weights["translation"], weights["rotation"], weights["reinsertion"],
-                                      weights["swap"], 0.0, weights["identity change"]])
+        self.move_weights = np.array(
+            [
+                weights["translation"],
+                weights["rotation"],
+                weights["reinsertion"],
+                weights["swap"],
+                0.0,
+                weights["identity change"],
+            ]
+        )
         self.max_step = np.full(len(species), 1.0)
         self.max_angle = np.full(len(species), 0.5)
         self.max_step_limit = 0.5 * float(np.min(np.linalg.norm(box, axis=1)))
@@ -412,9 +583,20 @@ class _Run:
         while done < n:
             todo = min(chunk, n - done)
             before = self.counts.copy()
-            finished = kernels.run_cycles(todo, self.system, self.state, self.beta_fV, self.temperature_K,
-                                          self.move_weights, self.max_step, self.max_angle, self.counts,
-                                          samples_n[done:done + todo], samples_u[done:done + todo], self.swap_trials)
+            finished = kernels.run_cycles(
+                todo,
+                self.system,
+                self.state,
+                self.beta_fV,
+                self.temperature_K,
+                self.move_weights,
+                self.max_step,
+                self.max_angle,
+                self.counts,
+                samples_n[done : done + todo],
+                samples_u[done : done + todo],
+                self.swap_trials,
+            )
             done += finished
             if finished < todo:
                 self._grow()
@@ -432,8 +614,11 @@ class _Run:
             parts_n.append(samples_n)
             parts_u.append(samples_u)
             estimate = estimate_mean(np.concatenate(parts_n), what="the loading")
-            if target and estimate.converged and np.all((estimate.mean > 0)
-                                                        & (estimate.standard_error < target * estimate.mean)):
+            if (
+                target
+                and estimate.converged
+                and np.all((estimate.mean > 0) & (estimate.standard_error < target * estimate.mean))
+            ):
                 break
         return np.concatenate(parts_n), np.concatenate(parts_u), estimate
 
@@ -451,8 +636,10 @@ class _Run:
 
     def _tune(self, counts: np.ndarray) -> None:
         """Steer translation and rotation towards half of them accepted."""
-        for move, values, limit in ((kernels.TRANSLATION, self.max_step, self.max_step_limit),
-                                    (kernels.ROTATION, self.max_angle, math.pi)):
+        for move, values, limit in (
+            (kernels.TRANSLATION, self.max_step, self.max_step_limit),
+            (kernels.ROTATION, self.max_angle, math.pi),
+        ):
             tried, accepted = counts[0, move], counts[1, move]
             ratio = np.divide(accepted, tried, out=np.full(len(values), 0.5), where=tried > 0)
             values *= np.where(ratio > 0.5, 1.1, 0.9)

@@ -21,8 +21,15 @@ import pandas as pd
 from atomlearn.atomic import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.parallel import parallel_map, resolve_n_jobs
-from atomlearn.simulate.batch import (SETTINGS_COLUMN, BatchResult, refuse_other_condition, call_settings,
-                                      refuse_other_settings, require_structures, settings_label)
+from atomlearn.simulate.batch import (
+    SETTINGS_COLUMN,
+    BatchResult,
+    call_settings,
+    refuse_other_condition,
+    refuse_other_settings,
+    require_structures,
+    settings_label,
+)
 from atomlearn.simulate.gcmc import composition_label, gcmc_isotherm
 from atomlearn.simulate.guests import get_guest
 
@@ -49,8 +56,10 @@ class _GCMCTask:
         results = gcmc_isotherm(atoms, self.composition, self.temperature_K, pressures_Pa, **self.options)
         for result in results:
             if not all(math.isfinite(v) for v in result.loading_mol_kg):
-                raise FloatingPointError(f"loading came out as {result.loading_mol_kg} at {result.pressure_Pa / 1e5:g} bar; "
-                                         "check the structure's cell and charges")
+                raise FloatingPointError(
+                    f"loading came out as {result.loading_mol_kg} at {result.pressure_Pa / 1e5:g} bar; "
+                    "check the structure's cell and charges"
+                )
         return [{"id": item_id, **result.to_dict(), SETTINGS_COLUMN: self.settings} for result in results]
 
 
@@ -68,9 +77,18 @@ class _Structures:
         return self.items[position], pressures
 
 
-def gcmc_labels(dataset: Dataset, guests: str | Mapping[str, float], temperature_K: float, pressures_Pa: Sequence[float],
-                out: str | Path | None = None, *, n_jobs: int = 1, scheduler: str | None = None,
-                progress: bool | None = None, **options: Any) -> BatchResult:
+def gcmc_labels(
+    dataset: Dataset,
+    guests: str | Mapping[str, float],
+    temperature_K: float,
+    pressures_Pa: Sequence[float],
+    out: str | Path | None = None,
+    *,
+    n_jobs: int = 1,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    **options: Any,
+) -> BatchResult:
     """GCMC loadings of ``guests`` (one gas, or mole fractions of a mixture) in every structure of
     ``dataset`` at each pressure (Pa); ``options`` go to ``gcmc``. With ``out`` (CSV) finished points
     are appended as they come and reused on rerun. Structures the dataset could not read count as
@@ -81,11 +99,21 @@ def gcmc_labels(dataset: Dataset, guests: str | Mapping[str, float], temperature
     out = Path(out) if out is not None else None
     settings = call_settings(gcmc_isotherm, options)
     done = _finished(out, label, temperature_K, settings)
-    todo = [(i, remaining) for i in range(len(dataset))
-            if (remaining := [float(p) for p in pressures_Pa if (str(dataset.ids[i]), round(float(p) / 1e5, 9)) not in done])]
+    todo = [
+        (i, remaining)
+        for i in range(len(dataset))
+        if (
+            remaining := [float(p) for p in pressures_Pa if (str(dataset.ids[i]), round(float(p) / 1e5, 9)) not in done]
+        )
+    ]
     workers = 1 if scheduler else resolve_n_jobs(n_jobs)
-    task = _GCMCTask(composition, temperature_K, options, numba_threads=max(1, (os.cpu_count() or 1) // workers),
-                     settings=settings_label(settings))
+    task = _GCMCTask(
+        composition,
+        temperature_K,
+        options,
+        numba_threads=max(1, (os.cpu_count() or 1) // workers),
+        settings=settings_label(settings),
+    )
     errors_path = out.with_name(out.stem + ".errors.csv") if out is not None else None
     if errors_path is not None and errors_path.exists():
         errors_path.unlink()  # failures are retried; the file lists this run's
@@ -99,9 +127,18 @@ def gcmc_labels(dataset: Dataset, guests: str | Mapping[str, float], temperature
                     append_csv_row(out, row)
 
     ids = [str(dataset.ids[i]) for i, _ in todo]
-    mapped = parallel_map(task, _Structures(LazyItems(dataset), todo), ids=ids, n_jobs=n_jobs, scheduler=scheduler,
-                          chunk_size=1, stage=f"gcmc {label}", progress=progress, description=f"GCMC {label}",
-                          on_done=keep)
+    mapped = parallel_map(
+        task,
+        _Structures(LazyItems(dataset), todo),
+        ids=ids,
+        n_jobs=n_jobs,
+        scheduler=scheduler,
+        chunk_size=1,
+        stage=f"gcmc {label}",
+        progress=progress,
+        description=f"GCMC {label}",
+        on_done=keep,
+    )
     unread = dataset.errors
     errors = pd.concat([unread, mapped.errors_frame()], ignore_index=True) if len(unread) else mapped.errors_frame()
     if errors_path is not None and len(errors):

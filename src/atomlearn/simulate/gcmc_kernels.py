@@ -35,11 +35,19 @@ def random_rotation():  # pragma: no cover - numba
     """A uniformly random rotation matrix (Shoemake's quaternion method)."""
     u1, u2, u3 = np.random.random(), np.random.random(), np.random.random()
     a, b = math.sqrt(1.0 - u1), math.sqrt(u1)
-    x, y, z, w = a * math.sin(2 * math.pi * u2), a * math.cos(2 * math.pi * u2), b * math.sin(2 * math.pi * u3), \
-        b * math.cos(2 * math.pi * u3)
-    return np.array([[1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
-                     [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
-                     [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)]])
+    x, y, z, w = (
+        a * math.sin(2 * math.pi * u2),
+        a * math.cos(2 * math.pi * u2),
+        b * math.sin(2 * math.pi * u3),
+        b * math.cos(2 * math.pi * u3),
+    )
+    return np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+            [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+            [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+        ]
+    )
 
 
 @njit(cache=True)
@@ -53,8 +61,20 @@ def small_rotation(max_angle):  # pragma: no cover - numba
 
 
 @njit(cache=True)
-def framework_energy(sites, species, site_type, site_charge, n_sites, unit_inverse, grids, potential, charged,
-                     blocked, use_blocking, overlap_K):  # pragma: no cover - numba
+def framework_energy(
+    sites,
+    species,
+    site_type,
+    site_charge,
+    n_sites,
+    unit_inverse,
+    grids,
+    potential,
+    charged,
+    blocked,
+    use_blocking,
+    overlap_K,
+):  # pragma: no cover - numba
     """Energy (K) of one molecule's sites (n_sites, 3), Cartesian Å, with the framework; +inf on overlap."""
     total = 0.0
     for s in range(n_sites[species]):
@@ -62,8 +82,19 @@ def framework_energy(sites, species, site_type, site_charge, n_sites, unit_inver
         u = x * unit_inverse[0, 0] + y * unit_inverse[1, 0] + z * unit_inverse[2, 0]
         v = x * unit_inverse[0, 1] + y * unit_inverse[1, 1] + z * unit_inverse[2, 1]
         w = x * unit_inverse[0, 2] + y * unit_inverse[1, 2] + z * unit_inverse[2, 2]
-        lj, coulomb = site_energy(grids, blocked, use_blocking, potential, charged, site_type[species, s],
-                                  site_charge[species, s], u, v, w, overlap_K)
+        lj, coulomb = site_energy(
+            grids,
+            blocked,
+            use_blocking,
+            potential,
+            charged,
+            site_type[species, s],
+            site_charge[species, s],
+            u,
+            v,
+            w,
+            overlap_K,
+        )
         if lj == np.inf:
             return np.inf
         total += lj
@@ -72,8 +103,26 @@ def framework_energy(sites, species, site_type, site_charge, n_sites, unit_inver
 
 
 @njit(cache=True)
-def guest_energy(sites, species, skip, positions, kinds, count, lj_type, site_charge, n_sites, box, box_inverse,
-                 eps4, sig2, shift, cutoff, alpha, coulomb_K_A, force_shift):  # pragma: no cover - numba
+def guest_energy(
+    sites,
+    species,
+    skip,
+    positions,
+    kinds,
+    count,
+    lj_type,
+    site_charge,
+    n_sites,
+    box,
+    box_inverse,
+    eps4,
+    sig2,
+    shift,
+    cutoff,
+    alpha,
+    coulomb_K_A,
+    force_shift,
+):  # pragma: no cover - numba
     """Lennard-Jones and real-space Ewald energy (K) of one molecule's sites with every other guest
     (molecule ``skip`` left out), minimum image; +inf when two sites nearly coincide. A pair with
     ``force_shift`` (dU/dr at the cutoff, K/Å) is linear-force shifted: U(r) - U(r_c) - (r - r_c) U'(r_c)."""
@@ -126,7 +175,11 @@ def structure_factor(sites, species, site_charge, n_sites, box_inverse, hkl, rea
             continue
         phases = []
         for axis in range(3):
-            f = sites[s, 0] * box_inverse[0, axis] + sites[s, 1] * box_inverse[1, axis] + sites[s, 2] * box_inverse[2, axis]
+            f = (
+                sites[s, 0] * box_inverse[0, axis]
+                + sites[s, 1] * box_inverse[1, axis]
+                + sites[s, 2] * box_inverse[2, axis]
+            )
             step = cmath.exp(2j * math.pi * f)
             powers = np.empty(2 * reach[axis] + 1, dtype=np.complex128)
             powers[reach[axis]] = 1.0
@@ -135,7 +188,9 @@ def structure_factor(sites, species, site_charge, n_sites, box_inverse, hkl, rea
                 powers[reach[axis] - m] = powers[reach[axis] - m + 1] / step
             phases.append(powers)
         for k in range(hkl.shape[0]):
-            out[k] += q * phases[0][hkl[k, 0] + reach[0]] * phases[1][hkl[k, 1] + reach[1]] * phases[2][hkl[k, 2] + reach[2]]
+            out[k] += (
+                q * phases[0][hkl[k, 0] + reach[0]] * phases[1][hkl[k, 1] + reach[1]] * phases[2][hkl[k, 2] + reach[2]]
+            )
 
 
 @njit(cache=True)
@@ -144,24 +199,80 @@ def reciprocal_change(total, old, new, weight):  # pragma: no cover - numba
     change = 0.0
     for k in range(total.shape[0]):
         after = total[k] - old[k] + new[k]
-        change += weight[k] * ((after.real * after.real + after.imag * after.imag)
-                               - (total[k].real * total[k].real + total[k].imag * total[k].imag))
+        change += weight[k] * (
+            (after.real * after.real + after.imag * after.imag)
+            - (total[k].real * total[k].real + total[k].imag * total[k].imag)
+        )
     return change
 
 
 @njit(cache=True)
 def molecule_energy(sites, species, skip, system, state):  # pragma: no cover - numba
     """Framework + guest energy (K) of a molecule at ``sites`` (the reciprocal part aside)."""
-    (site_type, lj_type, site_charge, n_sites, offsets, unit_inverse, grids, potential, charged, blocked, use_blocking,
-     overlap_K, box, box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A, hkl, reach, weight, constants,
-     force_shift) = system
+    (
+        site_type,
+        lj_type,
+        site_charge,
+        n_sites,
+        offsets,
+        unit_inverse,
+        grids,
+        potential,
+        charged,
+        blocked,
+        use_blocking,
+        overlap_K,
+        box,
+        box_inverse,
+        eps4,
+        sig2,
+        shift,
+        cutoff,
+        alpha,
+        coulomb_K_A,
+        hkl,
+        reach,
+        weight,
+        constants,
+        force_shift,
+    ) = system
     positions, kinds, count = state[0], state[2], state[3]
-    energy = framework_energy(sites, species, site_type, site_charge, n_sites, unit_inverse, grids, potential, charged,
-                              blocked, use_blocking, overlap_K)
+    energy = framework_energy(
+        sites,
+        species,
+        site_type,
+        site_charge,
+        n_sites,
+        unit_inverse,
+        grids,
+        potential,
+        charged,
+        blocked,
+        use_blocking,
+        overlap_K,
+    )
     if energy == np.inf:
         return np.inf
-    return energy + guest_energy(sites, species, skip, positions, kinds, count[0], lj_type, site_charge, n_sites, box,
-                                 box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A, force_shift)
+    return energy + guest_energy(
+        sites,
+        species,
+        skip,
+        positions,
+        kinds,
+        count[0],
+        lj_type,
+        site_charge,
+        n_sites,
+        box,
+        box_inverse,
+        eps4,
+        sig2,
+        shift,
+        cutoff,
+        alpha,
+        coulomb_K_A,
+        force_shift,
+    )
 
 
 @njit(cache=True)
@@ -328,8 +439,14 @@ def try_identity_change(species, system, state, beta_fV, beta, old_sk, new_sk): 
     u_old = molecule_energy(positions[j], species, j, system, state)
     structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, old_sk)
     structure_factor(sites, target, site_charge, n_sites, box_inverse, hkl, reach, new_sk)
-    change = u_new - u_old + reciprocal_change(total_sk, old_sk, new_sk, weight) + constants[target] - constants[species]
-    ratio = beta_fV[target] * count_of(kinds, count[0], species) / (beta_fV[species] * (count_of(kinds, count[0], target) + 1))
+    change = (
+        u_new - u_old + reciprocal_change(total_sk, old_sk, new_sk, weight) + constants[target] - constants[species]
+    )
+    ratio = (
+        beta_fV[target]
+        * count_of(kinds, count[0], species)
+        / (beta_fV[species] * (count_of(kinds, count[0], target) + 1))
+    )
     if not accepted(ratio, beta * change):
         return False
     positions[j], kinds[j] = sites, target
@@ -339,7 +456,9 @@ def try_identity_change(species, system, state, beta_fV, beta, old_sk, new_sk): 
 
 
 @njit(cache=True)
-def try_displacement(move, species, system, state, beta, max_step, max_angle, old_sk, new_sk):  # pragma: no cover - numba
+def try_displacement(
+    move, species, system, state, beta, max_step, max_angle, old_sk, new_sk
+):  # pragma: no cover - numba
     """Translate, rotate (about the centre) or reinsert a random molecule of ``species``: min(1, e^(-βΔU))."""
     offsets, n_sites, site_charge, box, box_inverse = system[4], system[3], system[2], system[12], system[13]
     hkl, reach, weight = system[20], system[21], system[22]
@@ -375,8 +494,20 @@ def try_displacement(move, species, system, state, beta, max_step, max_angle, ol
 
 
 @njit(cache=True)
-def run_cycles(n_cycles, system, state, beta_fV, temperature_K, move_weights, max_step, max_angle, counts,
-               samples_n, samples_u, n_trials):  # pragma: no cover - numba
+def run_cycles(
+    n_cycles,
+    system,
+    state,
+    beta_fV,
+    temperature_K,
+    move_weights,
+    max_step,
+    max_angle,
+    counts,
+    samples_n,
+    samples_u,
+    n_trials,
+):  # pragma: no cover - numba
     """Run ``n_cycles`` cycles of max(20, N) moves each; after each cycle record N per species and U.
 
     ``state`` = (positions (cap, sites, 3), centres (cap, 3), kinds (cap,), count (1,), S(k), energy (1,)),
@@ -420,9 +551,33 @@ def run_cycles(n_cycles, system, state, beta_fV, temperature_K, move_weights, ma
 @njit(cache=True)
 def total_energy(system, state):  # pragma: no cover - numba
     """The energy (K) of all guests recomputed from scratch: framework, pairs (each once), reciprocal, constants."""
-    (site_type, lj_type, site_charge, n_sites, offsets, unit_inverse, grids, potential, charged, blocked, use_blocking,
-     overlap_K, box, box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A, hkl, reach, weight, constants,
-     force_shift) = system
+    (
+        site_type,
+        lj_type,
+        site_charge,
+        n_sites,
+        offsets,
+        unit_inverse,
+        grids,
+        potential,
+        charged,
+        blocked,
+        use_blocking,
+        overlap_K,
+        box,
+        box_inverse,
+        eps4,
+        sig2,
+        shift,
+        cutoff,
+        alpha,
+        coulomb_K_A,
+        hkl,
+        reach,
+        weight,
+        constants,
+        force_shift,
+    ) = system
     positions, centres, kinds, count, total_sk, energy = state
     n = count[0]
     result = 0.0
@@ -430,12 +585,41 @@ def total_energy(system, state):  # pragma: no cover - numba
     one = np.zeros(hkl.shape[0], dtype=np.complex128)
     for j in range(n):
         species = kinds[j]
-        result += framework_energy(positions[j], species, site_type, site_charge, n_sites, unit_inverse, grids,
-                                   potential, charged, blocked, use_blocking, overlap_K)
+        result += framework_energy(
+            positions[j],
+            species,
+            site_type,
+            site_charge,
+            n_sites,
+            unit_inverse,
+            grids,
+            potential,
+            charged,
+            blocked,
+            use_blocking,
+            overlap_K,
+        )
         # pairs with the molecules after j only: each pair once
-        result += guest_energy(positions[j], species, -1, positions[j + 1:], kinds[j + 1:], n - j - 1, lj_type,
-                               site_charge, n_sites, box, box_inverse, eps4, sig2, shift, cutoff, alpha, coulomb_K_A,
-                               force_shift)
+        result += guest_energy(
+            positions[j],
+            species,
+            -1,
+            positions[j + 1 :],
+            kinds[j + 1 :],
+            n - j - 1,
+            lj_type,
+            site_charge,
+            n_sites,
+            box,
+            box_inverse,
+            eps4,
+            sig2,
+            shift,
+            cutoff,
+            alpha,
+            coulomb_K_A,
+            force_shift,
+        )
         structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, one)
         sk += one
         result += constants[species]

@@ -72,25 +72,51 @@ def grid_shape(cell: np.ndarray, spacing_A: float, max_points: int) -> tuple[tup
         spacing *= 1.05
 
 
-def pair_tables(cell: np.ndarray, fractional: np.ndarray, epsilon_K: np.ndarray, sigma_A: np.ndarray,
-                site_epsilon_K: np.ndarray, site_sigma_A: np.ndarray, cutoff_A: float,
-                shifted: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def pair_tables(
+    cell: np.ndarray,
+    fractional: np.ndarray,
+    epsilon_K: np.ndarray,
+    sigma_A: np.ndarray,
+    site_epsilon_K: np.ndarray,
+    site_sigma_A: np.ndarray,
+    cutoff_A: float,
+    shifted: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The atom images within the cutoff and, per site type and image, 4ε (K), σ² (Å²) and the
     energy at the cutoff to subtract (K; zero unless ``shifted``): (images, index, eps4, sig2, shift)."""
     images, index = images_within(np.asarray(cell, dtype=float), np.asarray(fractional, dtype=float), cutoff_A)
-    eps, sig = lorentz_berthelot(np.asarray(site_epsilon_K)[:, None], np.asarray(site_sigma_A)[:, None],
-                                 np.asarray(epsilon_K)[index][None], np.asarray(sigma_A)[index][None])
+    eps, sig = lorentz_berthelot(
+        np.asarray(site_epsilon_K)[:, None],
+        np.asarray(site_sigma_A)[:, None],
+        np.asarray(epsilon_K)[index][None],
+        np.asarray(sigma_A)[index][None],
+    )
     eps4, sig2 = 4.0 * eps, sig**2
     s6 = (sig2 / cutoff_A**2) ** 3
     shift = eps4 * (s6 * s6 - s6) if shifted else np.zeros_like(eps4)
-    return (np.ascontiguousarray(images), index, np.ascontiguousarray(eps4), np.ascontiguousarray(sig2),
-            np.ascontiguousarray(shift))
+    return (
+        np.ascontiguousarray(images),
+        index,
+        np.ascontiguousarray(eps4),
+        np.ascontiguousarray(sig2),
+        np.ascontiguousarray(shift),
+    )
 
 
-def lj_grids(cell: np.ndarray, fractional: np.ndarray, epsilon_K: np.ndarray, sigma_A: np.ndarray,
-             site_epsilon_K: np.ndarray, site_sigma_A: np.ndarray, shape: tuple[int, int, int],
-             cutoff_A: float, shifted: bool = False, charges: np.ndarray | None = None,
-             ewald_alpha: float = 0.0, coulomb_cutoff_A: float | None = None) -> np.ndarray:
+def lj_grids(
+    cell: np.ndarray,
+    fractional: np.ndarray,
+    epsilon_K: np.ndarray,
+    sigma_A: np.ndarray,
+    site_epsilon_K: np.ndarray,
+    site_sigma_A: np.ndarray,
+    shape: tuple[int, int, int],
+    cutoff_A: float,
+    shifted: bool = False,
+    charges: np.ndarray | None = None,
+    ewald_alpha: float = 0.0,
+    coulomb_cutoff_A: float | None = None,
+) -> np.ndarray:
     """LJ energy grids (K), one per site type: float32 array (n_types, n_a, n_b, n_c).
 
     Framework atoms have per-atom ε/k_B (K) and σ (Å); the site types are mixed with them
@@ -99,16 +125,30 @@ def lj_grids(cell: np.ndarray, fractional: np.ndarray, epsilon_K: np.ndarray, si
     the images within ``coulomb_cutoff_A`` (default ``cutoff_A``; at most ``cutoff_A``).
     """
     cell = np.asarray(cell, dtype=float)
-    images, index, eps4, sig2, shift = pair_tables(cell, fractional, epsilon_K, sigma_A, site_epsilon_K,
-                                                   site_sigma_A, cutoff_A, shifted)
+    images, index, eps4, sig2, shift = pair_tables(
+        cell, fractional, epsilon_K, sigma_A, site_epsilon_K, site_sigma_A, cutoff_A, shifted
+    )
     coulomb = charges is not None
     coulomb_cutoff = cutoff_A if coulomb_cutoff_A is None else min(coulomb_cutoff_A, cutoff_A)
     image_charges = np.asarray(charges, dtype=float)[index] if coulomb else np.zeros(len(index))
     out = np.empty((len(site_epsilon_K) + coulomb, *shape), dtype=np.float32)
     radius = enclosing_radius(cell, (BRICK - 1) / np.array(shape, dtype=float))
     counts = tuple(-(-n // BRICK) for n in shape)
-    _lj_kernel(cell, images, eps4, sig2, shift, image_charges, ewald_alpha, coulomb, cutoff_A, coulomb_cutoff, radius,
-               *counts, out)
+    _lj_kernel(
+        cell,
+        images,
+        eps4,
+        sig2,
+        shift,
+        image_charges,
+        ewald_alpha,
+        coulomb,
+        cutoff_A,
+        coulomb_cutoff,
+        radius,
+        *counts,
+        out,
+    )
     return out
 
 
@@ -121,8 +161,9 @@ def enclosing_radius(cell: np.ndarray, extent: np.ndarray) -> float:
 
 
 @njit(parallel=True, fastmath=True, cache=True)
-def _lj_kernel(cell, images, eps4, sig2, shift, charges, alpha, coulomb, cutoff, coulomb_cutoff, radius, ba, bb, bc,
-               out):  # pragma: no cover - numba
+def _lj_kernel(
+    cell, images, eps4, sig2, shift, charges, alpha, coulomb, cutoff, coulomb_cutoff, radius, ba, bb, bc, out
+):  # pragma: no cover - numba
     n_types = eps4.shape[0]
     na, nb, nc = out.shape[1], out.shape[2], out.shape[3]
     reach2 = (cutoff + radius) ** 2
@@ -198,8 +239,12 @@ def _lj_kernel(cell, images, eps4, sig2, shift, charges, alpha, coulomb, cutoff,
 @njit(cache=True, inline="always")
 def _weights(t: float) -> tuple[float, float, float, float]:  # pragma: no cover - numba
     """4-point Lagrange weights for nodes -1, 0, 1, 2 at 0 <= t < 1."""
-    return (-t * (t - 1.0) * (t - 2.0) / 6.0, (t + 1.0) * (t - 1.0) * (t - 2.0) / 2.0,
-            -(t + 1.0) * t * (t - 2.0) / 2.0, (t + 1.0) * t * (t - 1.0) / 6.0)
+    return (
+        -t * (t - 1.0) * (t - 2.0) / 6.0,
+        (t + 1.0) * (t - 1.0) * (t - 2.0) / 2.0,
+        -(t + 1.0) * t * (t - 2.0) / 2.0,
+        (t + 1.0) * t * (t - 1.0) / 6.0,
+    )
 
 
 @njit(cache=True)
@@ -232,12 +277,22 @@ class DirectLJ:
     selects the atom images within cutoff + its radius once, as the grid's bricks do.
     """
 
-    def __init__(self, cell: np.ndarray, fractional: np.ndarray, epsilon_K: np.ndarray, sigma_A: np.ndarray,
-                 site_epsilon_K: np.ndarray, site_sigma_A: np.ndarray, cutoff_A: float, shifted: bool = False,
-                 bin_A: float = 4.0) -> None:
+    def __init__(
+        self,
+        cell: np.ndarray,
+        fractional: np.ndarray,
+        epsilon_K: np.ndarray,
+        sigma_A: np.ndarray,
+        site_epsilon_K: np.ndarray,
+        site_sigma_A: np.ndarray,
+        cutoff_A: float,
+        shifted: bool = False,
+        bin_A: float = 4.0,
+    ) -> None:
         self.cell, self.cutoff = np.asarray(cell, dtype=float), cutoff_A
         self.images, _, self.eps4, self.sig2, self.shift = pair_tables(
-            self.cell, fractional, epsilon_K, sigma_A, site_epsilon_K, site_sigma_A, cutoff_A, shifted)
+            self.cell, fractional, epsilon_K, sigma_A, site_epsilon_K, site_sigma_A, cutoff_A, shifted
+        )
         self.bins = np.maximum(np.floor(np.linalg.norm(self.cell, axis=1) / bin_A), 1).astype(np.int64)
         self.radius = enclosing_radius(self.cell, 1.0 / self.bins)
 
@@ -250,8 +305,17 @@ class DirectLJ:
         starts = np.searchsorted(flat[order], np.arange(np.prod(self.bins) + 1))
         centres = ((np.indices(self.bins).reshape(3, -1).T + 0.5) / self.bins) @ self.cell
         sorted_points = np.ascontiguousarray(wrapped[order] @ self.cell)
-        out_sorted = _lj_points_kernel(sorted_points, starts, centres, self.images, self.eps4[site_type],
-                                       self.sig2[site_type], self.shift[site_type], self.cutoff, self.radius)
+        out_sorted = _lj_points_kernel(
+            sorted_points,
+            starts,
+            centres,
+            self.images,
+            self.eps4[site_type],
+            self.sig2[site_type],
+            self.shift[site_type],
+            self.cutoff,
+            self.radius,
+        )
         out = np.empty_like(out_sorted)
         out[order] = out_sorted
         return out

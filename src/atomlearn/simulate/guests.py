@@ -67,8 +67,10 @@ def _linear(name: str, outer: GuestSite, centre: GuestSite, citation: str) -> Gu
 
 TRAPPE_UA = "M. G. Martin, J. I. Siepmann, J. Phys. Chem. B 102, 2569-2577 (1998). doi:10.1021/jp972543+"
 TRAPPE_SMALL = "J. J. Potoff, J. I. Siepmann, AIChE J. 47, 1676-1682 (2001). doi:10.1002/aic.690470719"
-NOBLE = ("J. O. Hirschfelder, C. F. Curtiss, R. B. Bird, Molecular Theory of Gases and Liquids (Wiley, 1954); "
-         "as used by B. J. Sikora et al., Chem. Sci. 3, 2217-2223 (2012). doi:10.1039/c2sc01097a")
+NOBLE = (
+    "J. O. Hirschfelder, C. F. Curtiss, R. B. Bird, Molecular Theory of Gases and Liquids (Wiley, 1954); "
+    "as used by B. J. Sikora et al., Chem. Sci. 3, 2217-2223 (2012). doi:10.1039/c2sc01097a"
+)
 ARGON = "W. L. Rowley, D. Nicholson, N. G. Parsonage, J. Comput. Phys. 17, 401-414 (1975)."
 
 GUESTS: dict[str, Guest] = {
@@ -76,10 +78,18 @@ GUESTS: dict[str, Guest] = {
     "Ar": _atom("Ar", 119.8, 3.405, ARGON),
     "Kr": _atom("Kr", 166.4, 3.636, NOBLE),
     "Xe": _atom("Xe", 221.0, 4.1, NOBLE),
-    "N2": _linear("N2", GuestSite("N_n2", 36.0, 3.31, -0.482, (0.0, 0.0, 0.55)),
-                  GuestSite("N_com", 0.0, 1.0, 0.964, (0.0, 0.0, 0.0)), TRAPPE_SMALL),
-    "CO2": _linear("CO2", GuestSite("O_co2", 79.0, 3.05, -0.35, (0.0, 0.0, 1.16)),
-                   GuestSite("C_co2", 27.0, 2.80, 0.70, (0.0, 0.0, 0.0)), TRAPPE_SMALL),
+    "N2": _linear(
+        "N2",
+        GuestSite("N_n2", 36.0, 3.31, -0.482, (0.0, 0.0, 0.55)),
+        GuestSite("N_com", 0.0, 1.0, 0.964, (0.0, 0.0, 0.0)),
+        TRAPPE_SMALL,
+    ),
+    "CO2": _linear(
+        "CO2",
+        GuestSite("O_co2", 79.0, 3.05, -0.35, (0.0, 0.0, 1.16)),
+        GuestSite("C_co2", 27.0, 2.80, 0.70, (0.0, 0.0, 0.0)),
+        TRAPPE_SMALL,
+    ),
 }
 
 

@@ -18,8 +18,15 @@ import pandas as pd
 from atomlearn.atomic import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.parallel import parallel_map, resolve_n_jobs
-from atomlearn.simulate.batch import (SETTINGS_COLUMN, BatchResult, refuse_other_condition, call_settings,
-                                      refuse_other_settings, require_structures, settings_label)
+from atomlearn.simulate.batch import (
+    SETTINGS_COLUMN,
+    BatchResult,
+    call_settings,
+    refuse_other_condition,
+    refuse_other_settings,
+    require_structures,
+    settings_label,
+)
 from atomlearn.simulate.widom import widom_henry
 
 
@@ -43,16 +50,26 @@ class _HenryTask:
         atoms.info["id"] = item_id
         result = widom_henry(atoms, self.guest, self.temperature_K, **self.options)
         if not math.isfinite(result.henry_mol_kg_Pa):  # never a finished row: recorded as this structure's failure
-            raise FloatingPointError(f"K_H came out as {result.henry_mol_kg_Pa}; check the structure's charges and cell")
+            raise FloatingPointError(
+                f"K_H came out as {result.henry_mol_kg_Pa}; check the structure's charges and cell"
+            )
         row = {"id": item_id, **result.to_dict()}
         row["log10_henry_mol_kg_Pa"] = math.log10(result.henry_mol_kg_Pa) if result.henry_mol_kg_Pa > 0 else math.nan
         row[SETTINGS_COLUMN] = self.settings
         return row
 
 
-def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 298.0, out: str | Path | None = None,
-                 *, n_jobs: int = 1, scheduler: str | None = None, progress: bool | None = None,
-                 **options: Any) -> BatchResult:
+def henry_labels(
+    dataset: Dataset,
+    guest: str = "CH4",
+    temperature_K: float = 298.0,
+    out: str | Path | None = None,
+    *,
+    n_jobs: int = 1,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    **options: Any,
+) -> BatchResult:
     """Widom K_H (mol/(kg·Pa)) and Q_st (kJ/mol) for every structure of ``dataset``; ``options`` go to
     ``widom_henry``. With ``out`` (CSV) finished rows are appended as they come and reused on rerun.
     Structures the dataset could not read (``dataset.errors``) count as requested and failed."""
@@ -62,8 +79,13 @@ def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 29
     done = _finished(out, guest, temperature_K, settings)
     todo = [i for i, item_id in enumerate(dataset.ids) if str(item_id) not in done]
     workers = 1 if scheduler else resolve_n_jobs(n_jobs)
-    task = _HenryTask(guest, temperature_K, options, numba_threads=max(1, (os.cpu_count() or 1) // workers),
-                      settings=settings_label(settings))
+    task = _HenryTask(
+        guest,
+        temperature_K,
+        options,
+        numba_threads=max(1, (os.cpu_count() or 1) // workers),
+        settings=settings_label(settings),
+    )
     errors_path = out.with_name(out.stem + ".errors.csv") if out is not None else None
     if errors_path is not None and errors_path.exists():
         errors_path.unlink()  # failures are retried; the file lists this run's
@@ -78,9 +100,18 @@ def henry_labels(dataset: Dataset, guest: str = "CH4", temperature_K: float = 29
             if out is not None:
                 append_csv_row(out, value)
 
-    mapped = parallel_map(task, items, ids=[str(i) for i in subset.ids], n_jobs=n_jobs, scheduler=scheduler,
-                          chunk_size=1, stage=f"widom {guest}", progress=progress, description=f"Widom {guest}",
-                          on_done=write)
+    mapped = parallel_map(
+        task,
+        items,
+        ids=[str(i) for i in subset.ids],
+        n_jobs=n_jobs,
+        scheduler=scheduler,
+        chunk_size=1,
+        stage=f"widom {guest}",
+        progress=progress,
+        description=f"Widom {guest}",
+        on_done=write,
+    )
     unread = dataset.errors  # files of the dataset that could not be read: requested, and failed
     errors = pd.concat([unread, mapped.errors_frame()], ignore_index=True) if len(unread) else mapped.errors_frame()
     if errors_path is not None and len(errors):

@@ -19,7 +19,14 @@ import numpy as np
 import pandas as pd
 
 #: pyGAPS's names of the guests
-ADSORBATES = {"CO2": "carbon dioxide", "N2": "nitrogen", "CH4": "methane", "Ar": "argon", "Kr": "krypton", "Xe": "xenon"}
+ADSORBATES = {
+    "CO2": "carbon dioxide",
+    "N2": "nitrogen",
+    "CH4": "methane",
+    "Ar": "argon",
+    "Kr": "krypton",
+    "Xe": "xenon",
+}
 MODELS = ("auto", "Henry", "Langmuir", "DSLangmuir", "guess")
 #: "auto" keeps a richer model only when it lowers the RMSE of the simpler one by at least this share
 DSL_GAIN = 0.2
@@ -27,9 +34,15 @@ DSL_GAIN = 0.2
 AUTO_MODELS = ("Henry", "Langmuir", "DSLangmuir")
 
 
-def fit_isotherm(pressures_bar: Sequence[float], loadings_mol_kg: Sequence[float], guest: str, temperature_K: float,
-                 model: str = "auto", material: str = "framework",
-                 loadings_se_mol_kg: Sequence[float] | None = None) -> Any:
+def fit_isotherm(
+    pressures_bar: Sequence[float],
+    loadings_mol_kg: Sequence[float],
+    guest: str,
+    temperature_K: float,
+    model: str = "auto",
+    material: str = "framework",
+    loadings_se_mol_kg: Sequence[float] | None = None,
+) -> Any:
     """A pyGAPS ``ModelIsotherm`` of one gas: ``model`` fitted to the points (bar, mol/kg). "auto" fits the
     Henry (linear), Langmuir and, from 4 distinct pressures on, dual-site Langmuir models, and keeps the
     simplest one that fits unless a richer one lowers the RMSE by ``DSL_GAIN`` (a gas still in its Henry
@@ -53,8 +66,15 @@ def fit_isotherm(pressures_bar: Sequence[float], loadings_mol_kg: Sequence[float
         raise ValueError(f"{material}: the pressures of {guest} must be finite and above 0 bar")
     if not (np.all(np.isfinite(loadings)) and np.all(loadings >= 0)):
         raise ValueError(f"{material}: the loadings of {guest} must be finite and at least 0 mol/kg")
-    _check_rising(pressures, loadings, np.zeros_like(loadings) if loadings_se_mol_kg is None
-                  else np.nan_to_num(np.asarray(loadings_se_mol_kg, dtype=float)), guest, material)
+    _check_rising(
+        pressures,
+        loadings,
+        np.zeros_like(loadings)
+        if loadings_se_mol_kg is None
+        else np.nan_to_num(np.asarray(loadings_se_mol_kg, dtype=float)),
+        guest,
+        material,
+    )
     if model != "auto":
         return _fit(pressures, loadings, guest, temperature_K, model, material)
     chosen, failure = None, None
@@ -78,36 +98,55 @@ def _check_rising(pressures: np.ndarray, loadings: np.ndarray, errors: np.ndarra
     falls = np.flatnonzero(n[1:] < n[:-1] - 3 * np.hypot(se[1:], se[:-1]) - 1e-12)
     if len(falls):
         i = int(falls[0])
-        raise ValueError(f"{material}: the loading of {guest} falls from {n[i]:.4g} mol/kg at {p[i]:g} bar to "
-                         f"{n[i + 1]:.4g} at {p[i + 1]:g} bar, beyond its error bars: not an isotherm to fit; "
-                         "check those GCMC points (converged?)")
+        raise ValueError(
+            f"{material}: the loading of {guest} falls from {n[i]:.4g} mol/kg at {p[i]:g} bar to "
+            f"{n[i + 1]:.4g} at {p[i + 1]:g} bar, beyond its error bars: not an isotherm to fit; "
+            "check those GCMC points (converged?)"
+        )
 
 
-def _fit(pressures: np.ndarray, loadings: np.ndarray, guest: str, temperature_K: float, model: str,
-         material: str) -> Any:
+def _fit(
+    pressures: np.ndarray, loadings: np.ndarray, guest: str, temperature_K: float, model: str, material: str
+) -> Any:
     """One pyGAPS model fitted; any failure of pyGAPS as a ``ValueError`` naming the framework and gas."""
     import pygaps
 
     needed = {"Henry": 1, "Langmuir": 2, "DSLangmuir": 4, "guess": 2}[model]
     if len(pressures) < needed or len(np.unique(pressures)) < needed:
-        raise ValueError(f"{material}: a {model} isotherm of {guest} needs at least {needed} distinct pressures, "
-                         f"got {len(np.unique(pressures))}")
+        raise ValueError(
+            f"{material}: a {model} isotherm of {guest} needs at least {needed} distinct pressures, "
+            f"got {len(np.unique(pressures))}"
+        )
     logging.getLogger("pygaps").setLevel(logging.ERROR)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             return pygaps.ModelIsotherm(
-                pressure=list(pressures), loading=list(loadings), model=model,
-                material=material, adsorbate=ADSORBATES[guest], temperature=temperature_K, temperature_unit="K",
-                pressure_mode="absolute", pressure_unit="bar", loading_basis="molar", loading_unit="mmol",
-                material_basis="mass", material_unit="g")
+                pressure=list(pressures),
+                loading=list(loadings),
+                model=model,
+                material=material,
+                adsorbate=ADSORBATES[guest],
+                temperature=temperature_K,
+                temperature_unit="K",
+                pressure_mode="absolute",
+                pressure_unit="bar",
+                loading_basis="molar",
+                loading_unit="mmol",
+                material_basis="mass",
+                material_unit="g",
+            )
         except Exception as exc:  # noqa: BLE001 - pyGAPS raises its own types for a fit that fails
             reason = " ".join(str(exc).split()).split(" Try ")[0][:200]  # not pyGAPS's advice on its own API
-            raise ValueError(f"{material}: the {model} fit of {guest} failed ({type(exc).__name__}: {reason}); "
-                             "check that the loadings rise with pressure, or choose another --model") from None
+            raise ValueError(
+                f"{material}: the {model} fit of {guest} failed ({type(exc).__name__}: {reason}); "
+                "check that the loadings rise with pressure, or choose another --model"
+            ) from None
 
 
-def iast_loadings(isotherms: Mapping[str, Any], mole_fractions: Mapping[str, float], pressure_bar: float) -> dict[str, float]:
+def iast_loadings(
+    isotherms: Mapping[str, Any], mole_fractions: Mapping[str, float], pressure_bar: float
+) -> dict[str, float]:
     """IAST loadings (mol/kg) of each gas of a mixture at total ``pressure_bar`` from single-gas ``isotherms``.
 
     Raises
@@ -134,8 +173,12 @@ def iast_loadings(isotherms: Mapping[str, Any], mole_fractions: Mapping[str, flo
     return {name: float(value) for name, value in zip(names, loadings)}
 
 
-def extrapolation_note(predicted: Mapping[str, float], mole_fractions: Mapping[str, float], pressure_bar: float,
-                       highest_bar: Mapping[str, float]) -> str:
+def extrapolation_note(
+    predicted: Mapping[str, float],
+    mole_fractions: Mapping[str, float],
+    pressure_bar: float,
+    highest_bar: Mapping[str, float],
+) -> str:
     """Where IAST used an isotherm beyond its simulated pressures: the pure-gas pressure of equal spreading
     pressure, p_i° = y_i p / x_i, above the highest simulated pressure of gas i; "" when none did."""
     total_adsorbed = sum(predicted.values())
@@ -146,12 +189,20 @@ def extrapolation_note(predicted: Mapping[str, float], mole_fractions: Mapping[s
         x = loading / total_adsorbed if total_adsorbed > 0 else math.nan
         reach = y * pressure_bar / x if x > 0 else math.inf
         if not reach <= highest_bar[name] * (1 + 1e-9):
-            notes.append(f"{name}'s isotherm extrapolated to {reach:.3g} bar (simulated up to {highest_bar[name]:g} bar)")
+            notes.append(
+                f"{name}'s isotherm extrapolated to {reach:.3g} bar (simulated up to {highest_bar[name]:g} bar)"
+            )
     return "; ".join(notes)
 
 
-def iast_table(single_gas: Mapping[str, pd.DataFrame], mole_fractions: Mapping[str, float], pressure_bar: float,
-               temperature_K: float, model: str = "auto", mixture: pd.DataFrame | None = None) -> pd.DataFrame:
+def iast_table(
+    single_gas: Mapping[str, pd.DataFrame],
+    mole_fractions: Mapping[str, float],
+    pressure_bar: float,
+    temperature_K: float,
+    model: str = "auto",
+    mixture: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Per framework: the fitted single-gas models, IAST loadings and selectivity, and the mixture GCMC beside them.
 
     Parameters
@@ -183,8 +234,15 @@ def iast_table(single_gas: Mapping[str, pd.DataFrame], mole_fractions: Mapping[s
             models, highest = {}, {}
             for guest in guests:
                 points = single_gas[guest][single_gas[guest]["id"].astype(str) == item_id].sort_values("pressure_bar")
-                models[guest] = fit_isotherm(points["pressure_bar"], points[f"loading_{guest}_mol_kg"], guest,
-                                             temperature_K, model, item_id, points.get(f"loading_se_{guest}_mol_kg"))
+                models[guest] = fit_isotherm(
+                    points["pressure_bar"],
+                    points[f"loading_{guest}_mol_kg"],
+                    guest,
+                    temperature_K,
+                    model,
+                    item_id,
+                    points.get(f"loading_se_{guest}_mol_kg"),
+                )
                 highest[guest] = float(points["pressure_bar"].max())
                 row[f"model_{guest}"] = models[guest].model.name
                 row[f"rmse_{guest}_mol_kg"] = float(models[guest].model.rmse)

@@ -28,8 +28,14 @@ class LennardJones:
 ARGON = LennardJones(epsilon_eV=0.010318, sigma_A=3.405)  # ε/k_B = 119.8 K (Rowley, Nicholson & Parsonage 1975)
 
 
-def lj_dataset(n: int, *, noise_eV: float = 0.002, r_range_A: tuple[float, float] | None = None,
-               potential: LennardJones = ARGON, random_state: int | None = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def lj_dataset(
+    n: int,
+    *,
+    noise_eV: float = 0.002,
+    r_range_A: tuple[float, float] | None = None,
+    potential: LennardJones = ARGON,
+    random_state: int | None = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``n`` separations drawn uniformly in ``r_range_A`` (default 0.95σ–2.5σ), their noisy energies and
     the exact ones: ``(r (n, 1) Å, y = V(r) + N(0, noise²) eV, V(r) eV)``."""
     if n < 1:

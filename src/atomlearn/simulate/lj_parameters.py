@@ -46,10 +46,14 @@ class FrameworkForceField:
         """(ε/k_B in K, σ in Å) for each symbol; a clear error names elements without parameters."""
         unknown = sorted(set(symbols) - set(self.epsilon_K))
         if unknown:
-            raise ValueError(f"{source}: no {self.name} Lennard-Jones parameters for {', '.join(unknown)}; "
-                             "give them with forcefield overrides, e.g. {'X': (epsilon_K, sigma_A)}")
-        return (np.array([self.epsilon_K[s] for s in symbols], dtype=float),
-                np.array([self.sigma_A[s] for s in symbols], dtype=float))
+            raise ValueError(
+                f"{source}: no {self.name} Lennard-Jones parameters for {', '.join(unknown)}; "
+                "give them with forcefield overrides, e.g. {'X': (epsilon_K, sigma_A)}"
+            )
+        return (
+            np.array([self.epsilon_K[s] for s in symbols], dtype=float),
+            np.array([self.sigma_A[s] for s in symbols], dtype=float),
+        )
 
     def citation(self) -> str:
         """The paper the parameters come from."""
@@ -62,7 +66,9 @@ def _table(filename: str) -> pd.DataFrame:
         return pd.read_csv(handle)
 
 
-def load_forcefield(name: str = "uff", overrides: Mapping[str, tuple[float, float]] | None = None) -> FrameworkForceField:
+def load_forcefield(
+    name: str = "uff", overrides: Mapping[str, tuple[float, float]] | None = None
+) -> FrameworkForceField:
     """The framework force field ``uff`` or ``dreiding``; ``overrides`` maps symbol -> (ε/k_B K, σ Å)."""
     key = name.lower()
     if key not in CITATIONS:
@@ -78,7 +84,8 @@ def load_forcefield(name: str = "uff", overrides: Mapping[str, tuple[float, floa
     return FrameworkForceField(key + ("+overrides" if overrides else ""), epsilon, sigma)
 
 
-def lorentz_berthelot(eps_a: np.ndarray | float, sig_a: np.ndarray | float,
-                      eps_b: np.ndarray | float, sig_b: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+def lorentz_berthelot(
+    eps_a: np.ndarray | float, sig_a: np.ndarray | float, eps_b: np.ndarray | float, sig_b: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray]:
     """Mixed (ε_ab = √(ε_a ε_b), σ_ab = (σ_a + σ_b)/2)."""
     return np.sqrt(np.multiply(eps_a, eps_b)), 0.5 * np.add(sig_a, sig_b)

@@ -15,6 +15,10 @@ GCMC_COLUMNS = {"id": "text", "composition": "text", "pressure_bar": "positive",
 def read_gcmc_table(path: str | Path) -> pd.DataFrame:
     """A `simulate gcmc` CSV, checked: ids and compositions as text, pressures and temperatures above 0, every
     ``loading_*`` column numeric; a ``FileFormatError`` names the column and row that is not."""
-    return read_table(path, GCMC_COLUMNS, "a `simulate gcmc` table",
-                      "give the CSV that `atomlearn simulate gcmc` wrote",
-                      prefixed={"loading_": "number", "excess_loading_": "number"})
+    return read_table(
+        path,
+        GCMC_COLUMNS,
+        "a `simulate gcmc` table",
+        "give the CSV that `atomlearn simulate gcmc` wrote",
+        prefixed={"loading_": "number", "excess_loading_": "number"},
+    )

@@ -22,8 +22,13 @@ HELIUM_SIGMA_A = 2.64
 HELIUM_TEMPERATURE_K = 298.0
 
 
-def helium_void_fraction(atoms: Atoms, forcefield: str | FrameworkForceField = "uff", cutoff_A: float = 12.0,
-                         n_points: int = 20_000, random_state: int | None = 0) -> tuple[float, float]:
+def helium_void_fraction(
+    atoms: Atoms,
+    forcefield: str | FrameworkForceField = "uff",
+    cutoff_A: float = 12.0,
+    n_points: int = 20_000,
+    random_state: int | None = 0,
+) -> tuple[float, float]:
     """Helium void fraction θ of ``atoms`` and its standard error (both dimensionless).
 
     Parameters
@@ -46,11 +51,20 @@ def helium_void_fraction(atoms: Atoms, forcefield: str | FrameworkForceField = "
     """
     if not len(atoms):
         return 1.0, 0.0
-    check_structure(atoms, str(atoms.info.get("id", atoms.get_chemical_formula())))  # NaN positions, a bad cell: refused
+    check_structure(
+        atoms, str(atoms.info.get("id", atoms.get_chemical_formula()))
+    )  # NaN positions, a bad cell: refused
     field = load_forcefield(forcefield) if isinstance(forcefield, str) else forcefield
     epsilon, sigma = field.parameters(atoms.get_chemical_symbols(), str(atoms.info.get("id", "framework")))
-    direct = DirectLJ(np.array(atoms.cell[:]), atoms.get_scaled_positions(wrap=True), epsilon, sigma,
-                      np.array([HELIUM_EPSILON_K]), np.array([HELIUM_SIGMA_A]), cutoff_A)
+    direct = DirectLJ(
+        np.array(atoms.cell[:]),
+        atoms.get_scaled_positions(wrap=True),
+        epsilon,
+        sigma,
+        np.array([HELIUM_EPSILON_K]),
+        np.array([HELIUM_SIGMA_A]),
+        cutoff_A,
+    )
     points = np.random.default_rng(random_state).random((n_points, 3))
     with np.errstate(over="ignore"):
         weights = np.exp(-direct.energies(points, 0) / HELIUM_TEMPERATURE_K)

@@ -21,11 +21,11 @@ import numpy as np
 from ase import Atoms
 from scipy.spatial.transform import Rotation
 
-from atomlearn.simulate.lj_parameters import FrameworkForceField, load_forcefield
-from atomlearn.simulate.grid import grid_shape, supercell_for_cutoff
 from atomlearn.simulate.equilibration import MIN_EFFECTIVE_SAMPLES
 from atomlearn.simulate.framework_model import MAX_GRID_SPACING_A, FrameworkModel, coarse_grid_note, framework_charges
+from atomlearn.simulate.grid import grid_shape, supercell_for_cutoff
 from atomlearn.simulate.guests import Guest, get_guest
+from atomlearn.simulate.lj_parameters import FrameworkForceField, load_forcefield
 from atomlearn.simulate.supercell import reduce_supercell
 from atomlearn.units import A3_TO_M3, AMU_KG, GAS_CONSTANT
 from atomlearn.validation import check_count, check_fraction, check_positive, check_temperature
@@ -127,75 +127,131 @@ def widom_henry(
     check_count(max_insertions, "max_insertions")
     check_count(block_size, "block_size")
     notes: list[str] = []
-    coarse = coarse_grid_note(grid_spacing_A, allow_coarse_grid, f"{source}: the Widom grid") \
-        if method != "direct" else None
+    coarse = (
+        coarse_grid_note(grid_spacing_A, allow_coarse_grid, f"{source}: the Widom grid") if method != "direct" else None
+    )
     atoms = _unit_cell_if_needed(atoms, grid_spacing_A, max_grid_points, notes)
     electrostatics, charges_e = framework_charges(atoms, guest.name, guest.charged, charges, notes)
-    model = FrameworkModel(atoms, guest, forcefield, cutoff_A, shifted, grid_spacing_A, max_grid_points,
-                            temperature_K, charges_e, source)
-    method = _check_grid_spacing(model, method, grid_spacing_A, max_grid_points, block_pockets, charges_e,
-                                 f"{source}: an energy grid of this {len(atoms)}-atom cell", notes)
+    model = FrameworkModel(
+        atoms, guest, forcefield, cutoff_A, shifted, grid_spacing_A, max_grid_points, temperature_K, charges_e, source
+    )
+    method = _check_grid_spacing(
+        model,
+        method,
+        grid_spacing_A,
+        max_grid_points,
+        block_pockets,
+        charges_e,
+        f"{source}: an energy grid of this {len(atoms)}-atom cell",
+        notes,
+    )
     use_grid = method == "grid" or block_pockets or charges_e is not None
     if use_grid:
         model.build_grids()
     blocked_fraction, pockets = model.block(block_threshold_kT) if block_pockets else (0.0, 0)
     k_mean, k_se, u_mean, u_se, inserted, use_grid, effective = _insert(
-        model, guest, temperature_K, method == "auto" and not use_grid, use_grid, block_size, max_insertions,
-        target_relative_error, np.random.default_rng(random_state))
+        model,
+        guest,
+        temperature_K,
+        method == "auto" and not use_grid,
+        use_grid,
+        block_size,
+        max_insertions,
+        target_relative_error,
+        np.random.default_rng(random_state),
+    )
     problems = [coarse] if coarse and use_grid else []
     if use_grid and model.no_room():
         notes.append("no grid point is both free of overlap and accessible: no room for the guest")
         k_se, effective = 0.0, math.inf  # exactly zero, not an estimate
     elif k_mean == 0:
-        problems.append(f"no insertion out of {inserted} found an accessible, non-overlapping position: "
-                        "K_H is below what these insertions resolve")
+        problems.append(
+            f"no insertion out of {inserted} found an accessible, non-overlapping position: "
+            "K_H is below what these insertions resolve"
+        )
     elif effective < MIN_EFFECTIVE_SAMPLES:
-        problems.append(f"only {effective:.0f} of {inserted} insertions carry the Boltzmann average (fewer than "
-                        f"{MIN_EFFECTIVE_SAMPLES}): a few strong sites dominate, raise max_insertions")
+        problems.append(
+            f"only {effective:.0f} of {inserted} insertions carry the Boltzmann average (fewer than "
+            f"{MIN_EFFECTIVE_SAMPLES}): a few strong sites dominate, raise max_insertions"
+        )
     if k_mean > 0 and k_se >= target_relative_error * k_mean:
-        notes.append(f"the target relative error {target_relative_error:g} was not reached in {inserted} insertions "
-                     f"({k_se / k_mean:.2g})")
+        notes.append(
+            f"the target relative error {target_relative_error:g} was not reached in {inserted} insertions "
+            f"({k_se / k_mean:.2g})"
+        )
     notes += problems
     rho = framework_density(atoms)
     to_henry = 1.0 / (GAS_CONSTANT * temperature_K * rho)
     return HenryResult(
-        guest=guest.name, temperature_K=float(temperature_K),
-        henry_mol_kg_Pa=k_mean * to_henry, henry_se_mol_kg_Pa=k_se * to_henry,
+        guest=guest.name,
+        temperature_K=float(temperature_K),
+        henry_mol_kg_Pa=k_mean * to_henry,
+        henry_se_mol_kg_Pa=k_se * to_henry,
         qst_kJ_mol=GAS_CONSTANT * (temperature_K - u_mean) / 1000.0 if k_mean > 0 else math.nan,
         qst_se_kJ_mol=GAS_CONSTANT * u_se / 1000.0 if k_mean > 0 else math.nan,
-        boltzmann_average=k_mean, insertions=inserted, framework_density_kg_m3=rho, electrostatics=electrostatics,
-        blocked_fraction=blocked_fraction, blocked_pockets=pockets, method="grid" if use_grid else "direct",
-        grid_spacing_A=model.spacing if model.grids is not None else 0.0, cutoff_A=cutoff_A,
-        supercell=supercell_for_cutoff(model.cell, cutoff_A), forcefield=forcefield.name,
-        time_s=time.perf_counter() - start, grid_time_s=model.grid_time_s, effective_insertions=float(effective),
-        converged=not problems, notes=notes,
+        boltzmann_average=k_mean,
+        insertions=inserted,
+        framework_density_kg_m3=rho,
+        electrostatics=electrostatics,
+        blocked_fraction=blocked_fraction,
+        blocked_pockets=pockets,
+        method="grid" if use_grid else "direct",
+        grid_spacing_A=model.spacing if model.grids is not None else 0.0,
+        cutoff_A=cutoff_A,
+        supercell=supercell_for_cutoff(model.cell, cutoff_A),
+        forcefield=forcefield.name,
+        time_s=time.perf_counter() - start,
+        grid_time_s=model.grid_time_s,
+        effective_insertions=float(effective),
+        converged=not problems,
+        notes=notes,
     )
 
 
-def _check_grid_spacing(model: FrameworkModel, method: str, grid_spacing_A: float, max_grid_points: int,
-                        block_pockets: bool, charges_e: np.ndarray | None, what: str, notes: list[str]) -> str:
+def _check_grid_spacing(
+    model: FrameworkModel,
+    method: str,
+    grid_spacing_A: float,
+    max_grid_points: int,
+    block_pockets: bool,
+    charges_e: np.ndarray | None,
+    what: str,
+    notes: list[str],
+) -> str:
     """The method to use once the grid spacing the point budget allows is known: a grid coarser than
     ``MAX_GRID_SPACING_A`` would bias K_H, so direct pair sums where they can stand in, else a clear refusal."""
     if model.spacing > max(grid_spacing_A, MAX_GRID_SPACING_A) * 1.001:
         if block_pockets or charges_e is not None:
-            raise ValueError(f"{what} needs more than {max_grid_points:,} "
-                             f"points at {max(grid_spacing_A, MAX_GRID_SPACING_A)} Å; coarsened to {model.spacing:.3f} Å "
-                             "it would bias K_H by more than its error bar. Raise max_grid_points (4 bytes per point "
-                             "and site type), or use direct pair sums (block_pockets=False, and charges='off' for a "
-                             "charged guest)")
+            raise ValueError(
+                f"{what} needs more than {max_grid_points:,} "
+                f"points at {max(grid_spacing_A, MAX_GRID_SPACING_A)} Å; coarsened to {model.spacing:.3f} Å "
+                "it would bias K_H by more than its error bar. Raise max_grid_points (4 bytes per point "
+                "and site type), or use direct pair sums (block_pockets=False, and charges='off' for a "
+                "charged guest)"
+            )
         notes.append(f"the cell is too large for an accurate grid under {max_grid_points:,} points: direct pair sums")
         method = "direct"
     elif model.spacing > grid_spacing_A * 1.001:
         notes.append(f"grid coarsened to {model.spacing:.3f} Å to stay under {max_grid_points} points")
     if method == "direct" and (block_pockets or charges_e is not None):
-        raise ValueError("method='direct' sums Lennard-Jones pairs only: use block_pockets=False and no "
-                         "electrostatics (charges='off'), or method='grid'")
+        raise ValueError(
+            "method='direct' sums Lennard-Jones pairs only: use block_pockets=False and no "
+            "electrostatics (charges='off'), or method='grid'"
+        )
     return method
 
 
-def _insert(model: FrameworkModel, guest: Guest, temperature_K: float, may_switch_to_grid: bool, use_grid: bool,
-            block_size: int, max_insertions: int, target_relative_error: float,
-            rng: np.random.Generator) -> tuple[float, float, float, float, int, bool, float]:
+def _insert(
+    model: FrameworkModel,
+    guest: Guest,
+    temperature_K: float,
+    may_switch_to_grid: bool,
+    use_grid: bool,
+    block_size: int,
+    max_insertions: int,
+    target_relative_error: float,
+    rng: np.random.Generator,
+) -> tuple[float, float, float, float, int, bool, float]:
     """Random insertions in blocks until K_H's block standard error is below the target and enough insertions
     carry the average (or the budget is spent): ⟨exp(-U/kT)⟩ and ⟨U⟩_w with their errors, insertions made,
     whether the grid was used, and the effective number of insertions (Σw)²/Σw²."""
@@ -216,8 +272,12 @@ def _insert(model: FrameworkModel, guest: Guest, temperature_K: float, may_switc
         inserted = len(sums) * block_size
         totals = table.sum(axis=0)
         effective = float(totals[0] ** 2 / totals[3]) if totals[3] > 0 else 0.0
-        if inserted >= max_insertions or (len(sums) >= MIN_BLOCKS and k_mean > 0 and k_se < target_relative_error * k_mean
-                                          and effective >= MIN_EFFECTIVE_SAMPLES):
+        if inserted >= max_insertions or (
+            len(sums) >= MIN_BLOCKS
+            and k_mean > 0
+            and k_se < target_relative_error * k_mean
+            and effective >= MIN_EFFECTIVE_SAMPLES
+        ):
             break
         if use_grid and model.no_room():
             break
@@ -241,12 +301,15 @@ def _unit_cell_if_needed(atoms: Atoms, spacing_A: float, max_points: int, notes:
         return atoms
     reduced, repeats = reduce_supercell(atoms)
     if repeats != (1, 1, 1):
-        notes.append(f"a {repeats[0]}x{repeats[1]}x{repeats[2]} supercell: simulated in its {len(reduced)}-atom unit cell")
+        notes.append(
+            f"a {repeats[0]}x{repeats[1]}x{repeats[2]} supercell: simulated in its {len(reduced)}-atom unit cell"
+        )
     return reduced
 
 
-def _check_inputs(atoms: Atoms, source: str, temperature_K: float, cutoff_A: float, target: float,
-                  method: str, charges: str) -> None:
+def _check_inputs(
+    atoms: Atoms, source: str, temperature_K: float, cutoff_A: float, target: float, method: str, charges: str
+) -> None:
     if not atoms.pbc.all() or atoms.cell.rank < 3:
         raise ValueError(f"{source}: Widom insertion needs a periodic framework with a full unit cell")
     if len(atoms) == 0:

@@ -79,8 +79,14 @@ class MDSettings:
 
     def frame_info(self) -> dict:
         """The settings written into every frame's info (method, temperature, time step, friction, interval, seed)."""
-        return {"xtb_method": self.xtb_method, "temperature_K": self.temperature_K, "timestep_fs": self.timestep_fs,
-                "friction_per_fs": self.friction_per_fs, "interval_steps": self.interval_steps, "seed": self.seed}
+        return {
+            "xtb_method": self.xtb_method,
+            "temperature_K": self.temperature_K,
+            "timestep_fs": self.timestep_fs,
+            "friction_per_fs": self.friction_per_fs,
+            "interval_steps": self.interval_steps,
+            "seed": self.seed,
+        }
 
 
 @dataclass(frozen=True)
@@ -98,8 +104,13 @@ class MDRun:
         return self.n_resumed + self.n_added
 
 
-def xtb_md(start: Atoms, out: str | Path, n_frames: int, settings: MDSettings = MDSettings(),
-           progress: Callable[[int, int], None] | None = None) -> MDRun:
+def xtb_md(
+    start: Atoms,
+    out: str | Path,
+    n_frames: int,
+    settings: MDSettings = MDSettings(),
+    progress: Callable[[int, int], None] | None = None,
+) -> MDRun:
     """Langevin MD with xTB forces from ``start``, appending a labelled frame every ``interval_steps``
     to ``out`` (extended XYZ) until it holds ``n_frames``.
 
@@ -128,8 +139,14 @@ def xtb_md(start: Atoms, out: str | Path, n_frames: int, settings: MDSettings = 
     atoms.set_constraint(FixCom())
     atoms.calc = xtb_calculator(settings.xtb_method, settings.charge)
     rng = np.random.default_rng([settings.seed, len(frames)])
-    dynamics = Langevin(atoms, settings.timestep_fs * units.fs, temperature_K=settings.temperature_K,
-                        friction=settings.friction_per_fs / units.fs, rng=rng, fixcm=False)
+    dynamics = Langevin(
+        atoms,
+        settings.timestep_fs * units.fs,
+        temperature_K=settings.temperature_K,
+        friction=settings.friction_per_fs / units.fs,
+        rng=rng,
+        fixcm=False,
+    )
     step = int(frames[-1].info["step"]) if frames else 0
     if not frames:
         MaxwellBoltzmannDistribution(atoms, temperature_K=settings.temperature_K, rng=rng)
@@ -143,8 +160,9 @@ def xtb_md(start: Atoms, out: str | Path, n_frames: int, settings: MDSettings = 
             dynamics.run(settings.interval_steps)
             step += settings.interval_steps
             smiles = {"smiles": start.info["smiles"]} if start.info.get("smiles") else {}
-            append_frame(handle, atoms, {**settings.frame_info(), "step": step,
-                                         "time_fs": step * settings.timestep_fs, **smiles})
+            append_frame(
+                handle, atoms, {**settings.frame_info(), "step": step, "time_fs": step * settings.timestep_fs, **smiles}
+            )
             n_added += 1
             if progress:
                 progress(len(frames) + n_added, n_frames)
@@ -168,8 +186,9 @@ def _frame_text(atoms: Atoms, info: dict) -> str:
     frame = Atoms(numbers=atoms.numbers, positions=atoms.positions, cell=atoms.cell, pbc=atoms.pbc)
     frame.arrays["md_momenta"] = atoms.get_momenta()
     frame.info.update(info, kinetic_temperature_K=float(atoms.get_temperature()))
-    frame.calc = SinglePointCalculator(frame, energy=atoms.get_potential_energy(),
-                                      forces=atoms.get_forces(apply_constraint=False))  # the raw xTB forces
+    frame.calc = SinglePointCalculator(
+        frame, energy=atoms.get_potential_energy(), forces=atoms.get_forces(apply_constraint=False)
+    )  # the raw xTB forces
     text = io.StringIO()
     ase.io.write(text, frame, format="extxyz")
     return text.getvalue()
@@ -189,8 +208,10 @@ def read_md_frames(path: str | Path) -> list[Atoms]:
             position += 1
             continue
         if not header.isdigit():
-            raise ValueError(f"{path}, line {position + 1}: expected an atom count, found {header[:40]!r}; "
-                             "this is not an extended XYZ trajectory")
+            raise ValueError(
+                f"{path}, line {position + 1}: expected an atom count, found {header[:40]!r}; "
+                "this is not an extended XYZ trajectory"
+            )
         end = position + 2 + int(header)
         if end > len(lines) or not lines[end - 1].endswith("\n"):
             break
@@ -204,14 +225,18 @@ def read_md_frames(path: str | Path) -> list[Atoms]:
 
 def _check_resumable(path: Path, last: Atoms, start: Atoms, settings: MDSettings) -> None:
     if not np.array_equal(last.numbers, start.numbers):
-        raise ValueError(f"{path} holds {last.get_chemical_formula()}, not {start.get_chemical_formula()}; "
-                         "choose another --out to sample a different molecule")
+        raise ValueError(
+            f"{path} holds {last.get_chemical_formula()}, not {start.get_chemical_formula()}; "
+            "choose another --out to sample a different molecule"
+        )
     wanted = settings.frame_info()
     for key in RUN_KEYS:
         found = last.info.get(key)
         found = found.item() if isinstance(found, np.generic) else found
         if found != wanted[key]:
-            raise ValueError(f"{path} was sampled with {key} = {found!r}, this run asks for {wanted[key]!r}; "
-                             "use the same settings to resume or another --out")
+            raise ValueError(
+                f"{path} was sampled with {key} = {found!r}, this run asks for {wanted[key]!r}; "
+                "use the same settings to resume or another --out"
+            )
     if "md_momenta" not in last.arrays:
         raise ValueError(f"{path} has no momenta in its last frame, so it cannot be resumed; choose another --out")

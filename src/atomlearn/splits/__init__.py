@@ -21,7 +21,20 @@ from atomlearn.splits.splitters import (
 from atomlearn.splits.train_test import describe, train_test_indices, train_test_split
 
 __all__ = [
-    "ClusterHoldout", "ClusterKFold", "GroupHoldout", "KennardStoneHoldout", "LeaveClusterOut",
-    "QuantileStratifiedKFold", "RandomHoldout", "StratifiedHoldout", "describe", "kennard_stone", "make_cv",
-    "make_holdout", "murcko_scaffold", "scaffold_groups", "train_test_indices", "train_test_split",
+    "ClusterHoldout",
+    "ClusterKFold",
+    "GroupHoldout",
+    "KennardStoneHoldout",
+    "LeaveClusterOut",
+    "QuantileStratifiedKFold",
+    "RandomHoldout",
+    "StratifiedHoldout",
+    "describe",
+    "kennard_stone",
+    "make_cv",
+    "make_holdout",
+    "murcko_scaffold",
+    "scaffold_groups",
+    "train_test_indices",
+    "train_test_split",
 ]

@@ -35,8 +35,9 @@ def kennard_stone(X: np.ndarray, n_select: int) -> np.ndarray:
         if block.flat[flat] > best:
             best, first, second = float(block.flat[flat]), int(rows[flat // n]), int(flat % n)
     selected = [first, second]
-    nearest = np.minimum(_squared_distances(X, np.array([first]), norms)[0],
-                         _squared_distances(X, np.array([second]), norms)[0])
+    nearest = np.minimum(
+        _squared_distances(X, np.array([first]), norms)[0], _squared_distances(X, np.array([second]), norms)[0]
+    )
     nearest[selected] = -1.0
     while len(selected) < n_select:
         chosen = int(np.argmax(nearest))

@@ -22,8 +22,10 @@ def murcko_scaffold(atoms: Atoms) -> str:
     from atomlearn.structures import to_rdkit
 
     if atoms.pbc.any():
-        raise ValueError("a Bemis-Murcko scaffold is defined for molecules, not periodic crystals; "
-                         "use the cluster or group splitter for crystals")
+        raise ValueError(
+            "a Bemis-Murcko scaffold is defined for molecules, not periodic crystals; "
+            "use the cluster or group splitter for crystals"
+        )
     molecule = to_rdkit(atoms)
     scaffold = Chem.MolToSmiles(MurckoScaffold.GetScaffoldForMol(molecule))
     return scaffold or ACYCLIC

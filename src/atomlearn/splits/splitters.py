@@ -36,10 +36,16 @@ def _n_samples(X: Any) -> int:
 
 
 def _n_test(test_size: float | int, n_samples: int) -> int:
-    n_test = int(test_size) if isinstance(test_size, (int, np.integer)) and test_size >= 1 else int(np.ceil(test_size * n_samples))
+    n_test = (
+        int(test_size)
+        if isinstance(test_size, (int, np.integer)) and test_size >= 1
+        else int(np.ceil(test_size * n_samples))
+    )
     if not 1 <= n_test < n_samples:
-        raise ValueError(f"test_size={test_size} leaves {n_test} of {n_samples} samples for testing; "
-                         "give a fraction in (0, 1) or a count below the number of samples")
+        raise ValueError(
+            f"test_size={test_size} leaves {n_test} of {n_samples} samples for testing; "
+            "give a fraction in (0, 1) or a count below the number of samples"
+        )
     return n_test
 
 
@@ -72,7 +78,9 @@ class RandomHoldout(_Splitter):
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Split:
         """Yield one (train, test) pair of row indices."""
         n_samples = _n_samples(X)
-        splitter = ShuffleSplit(n_splits=1, test_size=_n_test(self.test_size, n_samples), random_state=self.random_state)
+        splitter = ShuffleSplit(
+            n_splits=1, test_size=_n_test(self.test_size, n_samples), random_state=self.random_state
+        )
         for train, test in splitter.split(np.zeros(n_samples)):
             yield np.sort(train), np.sort(test)
 
@@ -117,7 +125,9 @@ class QuantileStratifiedKFold:
         if y is None:
             raise ValueError("QuantileStratifiedKFold needs the target y to stratify on")
         bins = target_bins(y, min(self.n_bins, n_samples // self.n_splits))
-        folds = StratifiedKFold(self.n_splits, shuffle=self.shuffle, random_state=self.random_state if self.shuffle else None)
+        folds = StratifiedKFold(
+            self.n_splits, shuffle=self.shuffle, random_state=self.random_state if self.shuffle else None
+        )
         for train, test in folds.split(np.zeros(n_samples), bins):
             yield np.sort(train), np.sort(test)
 
@@ -126,8 +136,10 @@ class QuantileStratifiedKFold:
         return self.n_splits
 
     def __repr__(self) -> str:
-        return (f"QuantileStratifiedKFold(n_splits={self.n_splits}, n_bins={self.n_bins}, "
-                f"shuffle={self.shuffle}, random_state={self.random_state})")
+        return (
+            f"QuantileStratifiedKFold(n_splits={self.n_splits}, n_bins={self.n_bins}, "
+            f"shuffle={self.shuffle}, random_state={self.random_state})"
+        )
 
 
 class KennardStoneHoldout(_Splitter):
@@ -144,7 +156,9 @@ class KennardStoneHoldout(_Splitter):
         """Yield one (train, test) pair: Kennard-Stone picks the training rows that span feature space; the rest are the test rows."""
         X = np.asarray(X, dtype=float)
         n_samples = _n_samples(X)
-        train = np.sort(kennard_stone(StandardScaler().fit_transform(X), n_samples - _n_test(self.test_size, n_samples)))
+        train = np.sort(
+            kennard_stone(StandardScaler().fit_transform(X), n_samples - _n_test(self.test_size, n_samples))
+        )
         yield train, np.setdiff1d(np.arange(n_samples), train)
 
 
@@ -236,10 +250,22 @@ class GroupHoldout(_Splitter):
         yield train_idx, test_idx
 
 
-HOLDOUT_SPLITTERS = {"random": RandomHoldout, "stratified": StratifiedHoldout,
-                     "kennard-stone": KennardStoneHoldout, "scaffold": GroupHoldout, "group": GroupHoldout}
-CV_SPLITTERS = {"kfold": KFold, "repeated-kfold": RepeatedKFold, "stratified": QuantileStratifiedKFold,
-                "cluster": ClusterKFold, "leave-cluster-out": LeaveClusterOut, "group": GroupKFold, "scaffold": GroupKFold}
+HOLDOUT_SPLITTERS = {
+    "random": RandomHoldout,
+    "stratified": StratifiedHoldout,
+    "kennard-stone": KennardStoneHoldout,
+    "scaffold": GroupHoldout,
+    "group": GroupHoldout,
+}
+CV_SPLITTERS = {
+    "kfold": KFold,
+    "repeated-kfold": RepeatedKFold,
+    "stratified": QuantileStratifiedKFold,
+    "cluster": ClusterKFold,
+    "leave-cluster-out": LeaveClusterOut,
+    "group": GroupKFold,
+    "scaffold": GroupKFold,
+}
 
 
 def make_cv(name: str, n_splits: int = 5, random_state: int | None = 0) -> Any:

@@ -11,8 +11,15 @@ import pandas as pd
 from atomlearn.splits.splitters import make_holdout
 
 
-def train_test_indices(n_or_X: Any, y: Any = None, *, split: str | Any = "random", test_size: float | int = 0.2,
-                       groups: Any = None, random_state: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
+def train_test_indices(
+    n_or_X: Any,
+    y: Any = None,
+    *,
+    split: str | Any = "random",
+    test_size: float | int = 0.2,
+    groups: Any = None,
+    random_state: int | None = 0,
+) -> tuple[np.ndarray, np.ndarray]:
     """(train, test) index arrays from a hold-out splitter given by name or object.
 
     ``n_or_X`` is the feature matrix (needed by the kennard-stone and cluster splits) or
@@ -23,8 +30,14 @@ def train_test_indices(n_or_X: Any, y: Any = None, *, split: str | Any = "random
     return next(iter(splitter.split(X, y, groups)))
 
 
-def train_test_split(*arrays: Any, y: Any = None, split: str | Any = "random", test_size: float | int = 0.2,
-                     groups: Any = None, random_state: int | None = 0) -> list[Any]:
+def train_test_split(
+    *arrays: Any,
+    y: Any = None,
+    split: str | Any = "random",
+    test_size: float | int = 0.2,
+    groups: Any = None,
+    random_state: int | None = 0,
+) -> list[Any]:
     """Like scikit-learn's ``train_test_split`` but with any of our splitters.
 
     ``train_test_split(X, y, split="stratified")`` returns ``[X_train, X_test, y_train,
@@ -34,8 +47,14 @@ def train_test_split(*arrays: Any, y: Any = None, split: str | Any = "random", t
     if not arrays:
         raise ValueError("give at least one array to split")
     target = y if y is not None else (arrays[-1] if len(arrays) > 1 else None)
-    train, test = train_test_indices(arrays[0] if _is_matrix(arrays[0]) else len(arrays[0]), target,
-                                     split=split, test_size=test_size, groups=groups, random_state=random_state)
+    train, test = train_test_indices(
+        arrays[0] if _is_matrix(arrays[0]) else len(arrays[0]),
+        target,
+        split=split,
+        test_size=test_size,
+        groups=groups,
+        random_state=random_state,
+    )
     return [part for array in arrays for part in (_take(array, train), _take(array, test))]
 
 
@@ -65,8 +84,15 @@ def describe(y: Sequence[float], parts: Mapping[str, np.ndarray], *, top_fractio
     rows = {}
     for name, index in {"all": np.arange(len(y)), **parts}.items():
         values = y[np.asarray(index, dtype=int)]
-        rows[name] = {"n": len(values), "mean": values.mean(), "std": values.std(ddof=1) if len(values) > 1 else np.nan,
-                      "min": values.min(), "q25": np.quantile(values, 0.25), "median": np.median(values),
-                      "q75": np.quantile(values, 0.75), "max": values.max(),
-                      f"in_top_{round(top_fraction * 100)}pct": int((values >= threshold).sum())}
+        rows[name] = {
+            "n": len(values),
+            "mean": values.mean(),
+            "std": values.std(ddof=1) if len(values) > 1 else np.nan,
+            "min": values.min(),
+            "q25": np.quantile(values, 0.25),
+            "median": np.median(values),
+            "q75": np.quantile(values, 0.75),
+            "max": values.max(),
+            f"in_top_{round(top_fraction * 100)}pct": int((values >= threshold).sum()),
+        }
     return pd.DataFrame(rows).T.rename_axis("part")

@@ -11,7 +11,13 @@
 Molecules have ``pbc=False``; crystals ``pbc=True`` and a cell in Å.
 """
 
-from atomlearn.structures.cif import CIF_SUFFIXES, CifRepairWarning, PartialOccupancyWarning, cif_text_to_atoms, read_cif
+from atomlearn.structures.cif import (
+    CIF_SUFFIXES,
+    CifRepairWarning,
+    PartialOccupancyWarning,
+    cif_text_to_atoms,
+    read_cif,
+)
 from atomlearn.structures.cif_write import cif_text, write_cif
 from atomlearn.structures.files import BINARY_FORMAT_SUFFIXES, check_cell, check_structure, read_frames, read_structure
 from atomlearn.structures.hashing import structure_hash
@@ -20,7 +26,25 @@ from atomlearn.structures.molecules import from_smiles, to_rdkit
 from atomlearn.structures.pymatgen_objects import from_pymatgen, to_pymatgen
 
 __all__ = [
-    "BINARY_FORMAT_SUFFIXES", "CIF_SUFFIXES", "CifRepairWarning", "LazyStructures", "PartialOccupancyWarning",
-    "check_cell", "check_structure", "cif_text_to_atoms", "from_pymatgen", "from_smiles", "load_each", "materialize", "read_cif",
-    "read_frames", "read_structure", "structure_hash", "take_structures", "to_pymatgen", "to_rdkit", "cif_text", "write_cif",
+    "BINARY_FORMAT_SUFFIXES",
+    "CIF_SUFFIXES",
+    "CifRepairWarning",
+    "LazyStructures",
+    "PartialOccupancyWarning",
+    "check_cell",
+    "check_structure",
+    "cif_text_to_atoms",
+    "from_pymatgen",
+    "from_smiles",
+    "load_each",
+    "materialize",
+    "read_cif",
+    "read_frames",
+    "read_structure",
+    "structure_hash",
+    "take_structures",
+    "to_pymatgen",
+    "to_rdkit",
+    "cif_text",
+    "write_cif",
 ]

@@ -67,8 +67,9 @@ def cif_text_to_atoms(text: str, source: str = "<string>", check_formula: bool =
     try:
         small = gemmi.make_small_structure_from_block(block)
     except (RuntimeError, ValueError) as exc:
-        raise StructureError(f"{source}: gemmi cannot build the structure ({exc}); check the cell, "
-                             "symmetry and atom-site items.") from None
+        raise StructureError(
+            f"{source}: gemmi cannot build the structure ({exc}); check the cell, symmetry and atom-site items."
+        ) from None
     _check_cell(block, small, source)
     cif_checks.check_symmetry(block, text, small, source)
     asymmetric = _site_table(small.sites)
@@ -98,8 +99,12 @@ def _parse_cif(text: str, source: str) -> gemmi.cif.Document:
         repaired = cif_checks.repair_unterminated_string(text, str(exc))
         if repaired is not None:
             text, line = repaired
-            warnings.warn(f"{source}: line {line}: a closing quote followed by a comma (not valid CIF) in a "
-                          "non-structural item; read without the comma", CifRepairWarning, stacklevel=4)
+            warnings.warn(
+                f"{source}: line {line}: a closing quote followed by a comma (not valid CIF) in a "
+                "non-structural item; read without the comma",
+                CifRepairWarning,
+                stacklevel=4,
+            )
             return _parse_cif(text, source)
         message = re.sub(r"^string:(\d+)(:\d+\(\d+\))?:\s*", r"line \1: ", str(exc))
         raise StructureError(
@@ -118,8 +123,10 @@ def _site_charges(block: gemmi.cif.Block, labels: Sequence[str], source: str) ->
         try:
             by_label[row.str(0)] = float(row.str(1))
         except ValueError:
-            raise StructureError(f"{source}: site '{row.str(0)}' has a non-numeric _atom_site_charge "
-                                 f"'{row.str(1)}'; give partial charges in units of e.") from None
+            raise StructureError(
+                f"{source}: site '{row.str(0)}' has a non-numeric _atom_site_charge "
+                f"'{row.str(1)}'; give partial charges in units of e."
+            ) from None
     return np.array([by_label.get(label, 0.0) for label in labels])
 
 
@@ -164,9 +171,7 @@ def _structure_block(document: gemmi.cif.Document, source: str) -> gemmi.cif.Blo
     if len(document) == 0:
         raise StructureError(f"{source}: the CIF holds no data block (no 'data_' line).")
     for block in document:
-        if block.find_value("_atom_site_fract_x") is not None or block.find_loop(
-            "_atom_site_fract_x"
-        ):
+        if block.find_value("_atom_site_fract_x") is not None or block.find_loop("_atom_site_fract_x"):
             return block
     raise StructureError(
         f"{source}: no atom sites with fractional coordinates (_atom_site_fract_x/y/z) "

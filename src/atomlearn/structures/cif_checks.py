@@ -49,8 +49,10 @@ def loop_row_line(block: gemmi.cif.Block, tag: str, row: int) -> str:
 
 def check_cell_values(block: gemmi.cif.Block, source: str) -> None:
     """Every cell length a finite number in (0.1, 1000] Å, every angle strictly between 0 and 180°."""
-    for tags, low, high, unit in ((CELL_LENGTH_TAGS, MIN_CELL_LENGTH_A, MAX_CELL_LENGTH_A, "Å"),
-                                  (CELL_ANGLE_TAGS, 0.0, 180.0, "°")):
+    for tags, low, high, unit in (
+        (CELL_LENGTH_TAGS, MIN_CELL_LENGTH_A, MAX_CELL_LENGTH_A, "Å"),
+        (CELL_ANGLE_TAGS, 0.0, 180.0, "°"),
+    ):
         for tag in tags:
             item = block.find_pair_item(tag)
             if item is None:
@@ -62,8 +64,9 @@ def check_cell_values(block: gemmi.cif.Block, source: str) -> None:
             inside = low < value <= high if unit == "Å" else low < value < high
             if not np.isfinite(value) or not inside:
                 bound = f"between {low} and {high} {unit}" if unit == "Å" else "strictly between 0 and 180°"
-                raise StructureError(f"{source}: {_line(item)}{tag} is {raw!r}; it must be a number {bound}. "
-                                     "Fix the cell in the file.")
+                raise StructureError(
+                    f"{source}: {_line(item)}{tag} is {raw!r}; it must be a number {bound}. Fix the cell in the file."
+                )
 
 
 def _site_columns(block: gemmi.cif.Block) -> dict[str, list[str]]:
@@ -71,9 +74,16 @@ def _site_columns(block: gemmi.cif.Block) -> dict[str, list[str]]:
     item = block.find_loop_item("_atom_site_fract_x") or block.find_loop_item("_atom_site_label")
     if item is not None:
         loop, values = item.loop, list(item.loop.values)
-        return {tag.lower(): values[i::loop.width()] for i, tag in enumerate(loop.tags) if tag.lower().startswith("_atom_site_")}
-    return {entry.pair[0].lower(): [entry.pair[1]] for entry in block
-            if entry.pair is not None and entry.pair[0].lower().startswith("_atom_site_")}
+        return {
+            tag.lower(): values[i :: loop.width()]
+            for i, tag in enumerate(loop.tags)
+            if tag.lower().startswith("_atom_site_")
+        }
+    return {
+        entry.pair[0].lower(): [entry.pair[1]]
+        for entry in block
+        if entry.pair is not None and entry.pair[0].lower().startswith("_atom_site_")
+    }
 
 
 def _numbers(raw: list[str]) -> np.ndarray:
@@ -106,8 +116,10 @@ def check_site_columns(block: gemmi.cif.Block, source: str) -> None:
     missing = [t for t in ("_atom_site_fract_x", "_atom_site_fract_y", "_atom_site_fract_z") if t not in columns]
     if missing:
         loop_item = block.find_loop_item(next(iter(columns)))
-        raise StructureError(f"{source}: {_line(loop_item)}the atom-site loop has no {', '.join(missing)} column; "
-                             "every site needs three fractional coordinates.")
+        raise StructureError(
+            f"{source}: {_line(loop_item)}the atom-site loop has no {', '.join(missing)} column; "
+            "every site needs three fractional coordinates."
+        )
     labels = columns.get("_atom_site_label")
 
     def refuse(row: int, what: str) -> None:
@@ -119,14 +131,24 @@ def check_site_columns(block: gemmi.cif.Block, source: str) -> None:
     for symbol in dict.fromkeys(columns.get("_atom_site_type_symbol", [])):
         match = TYPE_SYMBOL.match(gemmi.cif.as_string(symbol))
         if symbol not in unknown_values and (match is None or match.group(1) not in chemical_symbols[1:]):
-            refuse(columns["_atom_site_type_symbol"].index(symbol),
-                   f"has type symbol '{gemmi.cif.as_string(symbol)}', which is not an element symbol (with an "
-                   "optional charge, e.g. Fe3+); fix _atom_site_type_symbol.")
-    checks = (("_atom_site_occupancy", lambda v: (v > 0) & (v <= 1 + OCCUPANCY_TOLERANCE),
-               "occupancy '{}'; it must be a number in (0, 1]. Fix _atom_site_occupancy."),
-              ("_atom_site_charge", lambda v: np.abs(v) <= MAX_ABS_CHARGE_E,
-               f"charge '{{}}'; a partial charge must be a finite number of e within ±{MAX_ABS_CHARGE_E:g}. "
-               "Fix _atom_site_charge."))
+            refuse(
+                columns["_atom_site_type_symbol"].index(symbol),
+                f"has type symbol '{gemmi.cif.as_string(symbol)}', which is not an element symbol (with an "
+                "optional charge, e.g. Fe3+); fix _atom_site_type_symbol.",
+            )
+    checks = (
+        (
+            "_atom_site_occupancy",
+            lambda v: (v > 0) & (v <= 1 + OCCUPANCY_TOLERANCE),
+            "occupancy '{}'; it must be a number in (0, 1]. Fix _atom_site_occupancy.",
+        ),
+        (
+            "_atom_site_charge",
+            lambda v: np.abs(v) <= MAX_ABS_CHARGE_E,
+            f"charge '{{}}'; a partial charge must be a finite number of e within ±{MAX_ABS_CHARGE_E:g}. "
+            "Fix _atom_site_charge.",
+        ),
+    )
     for tag, valid, message in checks:
         raw = columns.get(tag)
         if raw is not None:
@@ -137,8 +159,10 @@ def check_site_columns(block: gemmi.cif.Block, source: str) -> None:
         raw = columns[f"_atom_site_fract_{axis}"]
         bad = np.flatnonzero(~np.isfinite(_numbers(raw)))
         if len(bad):
-            refuse(int(bad[0]), f"has fractional {axis} '{gemmi.cif.as_string(raw[bad[0]])}', not a number. "
-                   "Fix the coordinates.")
+            refuse(
+                int(bad[0]),
+                f"has fractional {axis} '{gemmi.cif.as_string(raw[bad[0]])}', not a number. Fix the coordinates.",
+            )
 
 
 def check_symmetry(block: gemmi.cif.Block, text: str, small: gemmi.SmallStructure, source: str) -> None:
@@ -151,12 +175,16 @@ def check_symmetry(block: gemmi.cif.Block, text: str, small: gemmi.SmallStructur
                     raise ValueError("only x, y, z, numbers, fractions and + - may appear")
                 gemmi.Op(operator)
             except (RuntimeError, ValueError) as exc:
-                raise StructureError(f"{source}: {_text_line(text, operator)}symmetry operator '{operator}' is malformed "
-                                     f"({exc}); write it as a triplet such as '-x, y+1/2, -z'.") from None
+                raise StructureError(
+                    f"{source}: {_text_line(text, operator)}symmetry operator '{operator}' is malformed "
+                    f"({exc}); write it as a triplet such as '-x, y+1/2, -z'."
+                ) from None
     problem = small.check_spacegroup().strip()
     if problem:
-        raise StructureError(f"{source}: the symmetry operators and the space group disagree ({problem}); "
-                             "fix the operator loop or the space-group symbol/number so that they describe one group.")
+        raise StructureError(
+            f"{source}: the symmetry operators and the space group disagree ({problem}); "
+            "fix the operator loop or the space-group symbol/number so that they describe one group."
+        )
 
 
 def _text_line(text: str, needle: str) -> str:
@@ -174,8 +202,10 @@ def check_space_group_items(block: gemmi.cif.Block, source: str) -> None:
             continue
         raw = gemmi.cif.as_string(item.pair[1])
         if not raw.isdigit() or not 1 <= int(raw) <= 230:
-            raise StructureError(f"{source}: {_line(item)}{tag} is {raw!r}; a space-group number is an integer "
-                                 "from 1 to 230. Fix or remove it.")
+            raise StructureError(
+                f"{source}: {_line(item)}{tag} is {raw!r}; a space-group number is an integer "
+                "from 1 to 230. Fix or remove it."
+            )
 
 
 # ---------------------------------------------------------------- stated formula
@@ -237,11 +267,16 @@ def check_formula(block: gemmi.cif.Block, numbers: np.ndarray, occupancy: np.nda
             ratio = round(ratio)
     if np.allclose(have, ratio * want, atol=0.05 * max(1.0, ratio), rtol=0.01):
         return
-    differences = ", ".join(f"{s} {have[i]:g} (stated {ratio * want[i]:g})" for i, s in enumerate(symbols)
-                            if abs(have[i] - ratio * want[i]) > 0.05 * max(1.0, ratio))
-    raise StructureError(f"{source}: the sites give {have.sum():g} atoms but the file states {described}: {differences}. "
-                         "The file may be truncated (rows lost); if the formula is what is wrong (e.g. hydrogens "
-                         "not located), remove it from the file or read with check_formula=False.")
+    differences = ", ".join(
+        f"{s} {have[i]:g} (stated {ratio * want[i]:g})"
+        for i, s in enumerate(symbols)
+        if abs(have[i] - ratio * want[i]) > 0.05 * max(1.0, ratio)
+    )
+    raise StructureError(
+        f"{source}: the sites give {have.sum():g} atoms but the file states {described}: {differences}. "
+        "The file may be truncated (rows lost); if the formula is what is wrong (e.g. hydrogens "
+        "not located), remove it from the file or read with check_formula=False."
+    )
 
 
 # ---------------------------------------------------------------- repairs

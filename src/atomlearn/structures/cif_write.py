@@ -21,8 +21,9 @@ def cif_text(atoms: Atoms, name: str = "structure") -> str:
     Partial charges (``atoms.get_initial_charges()``, e) are written when the structure states them
     (``atoms.has("initial_charges")``), all-zero ones included: zeros stated are charges."""
     if not atoms.pbc.all():
-        raise ValueError(f"{name}: a CIF describes a crystal; this structure is not periodic along all axes "
-                         "(write molecules as XYZ)")
+        raise ValueError(
+            f"{name}: a CIF describes a crystal; this structure is not periodic along all axes (write molecules as XYZ)"
+        )
     lengths_angles = atoms.cell.cellpar()
     fractional = np.mod(atoms.get_scaled_positions(wrap=False), 1.0)
     fractional[np.isclose(fractional, 1.0, rtol=0.0, atol=5e-7)] = 0.0  # 0.9999997 would print as 1.000000
@@ -30,10 +31,23 @@ def cif_text(atoms: Atoms, name: str = "structure") -> str:
     with_charges = atoms.has("initial_charges")
     block = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name) or "structure"
     lines = [f"data_{block}", "_symmetry_space_group_name_H-M 'P 1'", "_symmetry_Int_Tables_number 1"]
-    lines += [f"_cell_{key} {value:.6f}" for key, value in
-              zip(("length_a", "length_b", "length_c", "angle_alpha", "angle_beta", "angle_gamma"), lengths_angles)]
-    lines += ["loop_", "_symmetry_equiv_pos_as_xyz", "x,y,z", "loop_", "_atom_site_label", "_atom_site_type_symbol",
-              "_atom_site_fract_x", "_atom_site_fract_y", "_atom_site_fract_z"] + ["_atom_site_charge"] * with_charges
+    lines += [
+        f"_cell_{key} {value:.6f}"
+        for key, value in zip(
+            ("length_a", "length_b", "length_c", "angle_alpha", "angle_beta", "angle_gamma"), lengths_angles
+        )
+    ]
+    lines += [
+        "loop_",
+        "_symmetry_equiv_pos_as_xyz",
+        "x,y,z",
+        "loop_",
+        "_atom_site_label",
+        "_atom_site_type_symbol",
+        "_atom_site_fract_x",
+        "_atom_site_fract_y",
+        "_atom_site_fract_z",
+    ] + ["_atom_site_charge"] * with_charges
     for index, (symbol, (x, y, z), charge) in enumerate(zip(atoms.get_chemical_symbols(), fractional, charges)):
         row = f"{symbol}{index + 1} {symbol} {x:.6f} {y:.6f} {z:.6f}"
         lines.append(row + (f" {charge:.6f}" if with_charges else ""))

@@ -15,6 +15,7 @@ from atomlearn.structures.cif import CIF_SUFFIXES, read_cif, read_text
 
 BINARY_FORMAT_SUFFIXES = frozenset({".traj", ".db", ".nc", ".bundle", ".gpw", ".npz"})
 
+
 def read_structure(path: str | Path, format: str | None = None) -> Atoms:
     """Read one structure from a file: CIF through gemmi, anything else through ``ase.io``.
 
@@ -47,9 +48,7 @@ def read_frames(path: str | Path, format: str | None = None) -> list[Atoms]:
     try:
         frames = ase.io.read(path, index=":", format=format)
     except KeyError as exc:
-        raise StructureError(
-            f"{path}: unknown element symbol {exc}; use chemical symbols (H, C, Cu, ...)."
-        ) from None
+        raise StructureError(f"{path}: unknown element symbol {exc}; use chemical symbols (H, C, Cu, ...).") from None
     except Exception as exc:  # ase raises many types for a malformed file
         what = format or f"the format of its extension '{path.suffix}'"
         raise StructureError(
@@ -76,8 +75,10 @@ def check_structure(atoms: Atoms, source: str) -> None:
         raise StructureError(f"{source}: coordinates contain NaN or infinity.")
     if (atoms.numbers <= 0).any():
         index = int(np.flatnonzero(atoms.numbers <= 0)[0])
-        raise StructureError(f"{source}: atom {index + 1} has no element (symbol X or a dummy atom); "
-                             "use chemical symbols (H, C, Cu, ...).")
+        raise StructureError(
+            f"{source}: atom {index + 1} has no element (symbol X or a dummy atom); "
+            "use chemical symbols (H, C, Cu, ...)."
+        )
     check_cell(atoms, source)
 
 
@@ -91,8 +92,10 @@ def check_cell(atoms: Atoms, source: str) -> None:
     periodic = np.flatnonzero(atoms.pbc)
     low, high = cif_checks.MIN_CELL_LENGTH_A, cif_checks.MAX_CELL_LENGTH_A
     if not np.isfinite(cell).all() or not ((lengths[periodic] > low) & (lengths[periodic] <= high)).all():
-        raise StructureError(f"{source}: the cell vectors along the periodic directions must have finite lengths "
-                             f"between {low} and {high} Å (got {np.round(lengths, 4).tolist()}); fix the lattice, "
-                             "or mark the structure non-periodic (pbc F F F) if it is a molecule.")
+        raise StructureError(
+            f"{source}: the cell vectors along the periodic directions must have finite lengths "
+            f"between {low} and {high} Å (got {np.round(lengths, 4).tolist()}); fix the lattice, "
+            "or mark the structure non-periodic (pbc F F F) if it is a molecule."
+        )
     if atoms.pbc.all() and not abs(np.linalg.det(cell)) > 1e-6:
         raise StructureError(f"{source}: the cell has no volume (its vectors are coplanar); fix the lattice.")

@@ -1,5 +1,4 @@
-"""``structure_hash``: a content hash of a structure, the key of the feature cache.
-"""
+"""``structure_hash``: a content hash of a structure, the key of the feature cache."""
 
 from __future__ import annotations
 

@@ -36,8 +36,7 @@ def from_smiles(
         molecule = Chem.MolFromSmiles(smiles) if isinstance(smiles, str) and smiles.strip() else None
         if molecule is None:
             raise StructureError(
-                f"SMILES {smiles!r} could not be parsed by RDKit; check brackets, ring "
-                "closures and valences."
+                f"SMILES {smiles!r} could not be parsed by RDKit; check brackets, ring closures and valences."
             )
         molecule = Chem.AddHs(molecule)
         params = AllChem.ETKDGv3()
@@ -101,7 +100,9 @@ def _perceive_bonds(editable: Any, charge: int) -> Any:
     for use_hueckel in (False, True):
         molecule = Chem.RWMol(editable)
         try:
-            with _quiet_c_output() if use_hueckel else contextlib.nullcontext():  # YAeHMOP prints "!!! Warning !!!" lines
+            with (
+                _quiet_c_output() if use_hueckel else contextlib.nullcontext()
+            ):  # YAeHMOP prints "!!! Warning !!!" lines
                 rdDetermineBonds.DetermineBonds(molecule, charge=charge, useHueckel=use_hueckel)
             Chem.SanitizeMol(molecule)
             return molecule.GetMol()

@@ -1,5 +1,4 @@
-"""pymatgen ``Structure`` / ``Molecule`` objects to and from ``ase.Atoms``, at the edge.
-"""
+"""pymatgen ``Structure`` / ``Molecule`` objects to and from ``ase.Atoms``, at the edge."""
 
 from __future__ import annotations
 

@@ -10,5 +10,18 @@ from atomlearn.text.formulas import classify, normalize_formula
 from atomlearn.text.tokens import tokenize
 from atomlearn.text.train import EmbeddingResult, train_embeddings
 
-__all__ = ["CorpusCounts", "Document", "EmbeddingResult", "Embeddings", "TextEmbedding", "classify", "normalize_formula", "read_corpus",
-           "TimeSplit", "known_material_ranking", "time_split", "tokenize", "train_embeddings"]
+__all__ = [
+    "CorpusCounts",
+    "Document",
+    "EmbeddingResult",
+    "Embeddings",
+    "TextEmbedding",
+    "classify",
+    "normalize_formula",
+    "read_corpus",
+    "TimeSplit",
+    "known_material_ranking",
+    "time_split",
+    "tokenize",
+    "train_embeddings",
+]

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 
 
@@ -48,8 +47,10 @@ def corpus_files(path: str | Path) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".txt", *JSON_SUFFIXES))
         if not files:
-            raise ValueError(f"{path}: the folder holds no .txt or .jsonl files; a corpus is a text file with one "
-                             "document per line, a folder of .txt files, or JSON lines with a 'text' field")
+            raise ValueError(
+                f"{path}: the folder holds no .txt or .jsonl files; a corpus is a text file with one "
+                "document per line, a folder of .txt files, or JSON lines with a 'text' field"
+            )
     elif path.is_file():
         files = [path]
     else:
@@ -60,7 +61,9 @@ def corpus_files(path: str | Path) -> list[Path]:
         if not head.strip():
             raise ValueError(f"{file}: the file is empty; a corpus needs documents")
         if b"\x00" in head:
-            raise ValueError(f"{file}: holds binary data, not text; give a text file, a folder of .txt files or JSON lines")
+            raise ValueError(
+                f"{file}: holds binary data, not text; give a text file, a folder of .txt files or JSON lines"
+            )
     return files
 
 
@@ -75,7 +78,9 @@ def corpus_fingerprint(files: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def read_corpus(path: str | Path, counts: CorpusCounts | None = None, one_per_file: bool | None = None) -> Iterator[Document]:
+def read_corpus(
+    path: str | Path, counts: CorpusCounts | None = None, one_per_file: bool | None = None
+) -> Iterator[Document]:
     """Stream the documents of ``path`` (see the module docstring), updating ``counts``.
 
     ``one_per_file``: each file is one document (default: for a folder of ``.txt``); otherwise a

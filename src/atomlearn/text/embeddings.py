@@ -55,11 +55,13 @@ def check_vectors_file(path: Path, n_words: int, vector_size: int) -> None:
         raise FileFormatError(f"{path} has no word2vec header ('WORDS DIMENSIONS'); {REMEDY}")
     words, size = (int(part) for part in header)
     if (words, size) != (n_words, vector_size):
-        raise FileFormatError(f"{path} claims {words} words of {size} dimensions; the card says {n_words} of "
-                              f"{vector_size}; {REMEDY}")
+        raise FileFormatError(
+            f"{path} claims {words} words of {size} dimensions; the card says {n_words} of {vector_size}; {REMEDY}"
+        )
     if path.stat().st_size < words * (4 * size + 2):
-        raise FileFormatError(f"{path} is truncated: {path.stat().st_size} bytes cannot hold {words} vectors of {size} "
-                              f"floats; {REMEDY}")
+        raise FileFormatError(
+            f"{path} is truncated: {path.stat().st_size} bytes cannot hold {words} vectors of {size} floats; {REMEDY}"
+        )
 
 
 #: the analogy benchmark of mat2vec (Tshitoyan et al. 2019), shipped with atomlearn (MIT license beside it)
@@ -87,11 +89,14 @@ class Embeddings:
         self.folder = Path(folder)
         require_complete(self.folder, "embedding folder", REMEDY, [CARD, VECTORS, VOCABULARY, PHRASES])
         self.card = read_checked_json(self.folder / CARD, EmbeddingCard, REMEDY)
-        vocabulary = read_table(self.folder / VOCABULARY, {"word": "text", "count": "positive"}, "a vocabulary", REMEDY,
-                                separator="\t")
+        vocabulary = read_table(
+            self.folder / VOCABULARY, {"word": "text", "count": "positive"}, "a vocabulary", REMEDY, separator="\t"
+        )
         if len(vocabulary) != self.card["vocabulary_size"]:
-            raise FileFormatError(f"{self.folder / VOCABULARY} lists {len(vocabulary)} words; the card says "
-                                  f"{self.card['vocabulary_size']}; {REMEDY}")
+            raise FileFormatError(
+                f"{self.folder / VOCABULARY} lists {len(vocabulary)} words; the card says "
+                f"{self.card['vocabulary_size']}; {REMEDY}"
+            )
         check_vectors_file(self.folder / VECTORS, len(vocabulary), self.card["parameters"]["vector_size"])
         try:
             self.vectors = KeyedVectors.load_word2vec_format(str(self.folder / VECTORS), binary=True)
@@ -118,20 +123,25 @@ class Embeddings:
         """The ``n`` words most similar (cosine) to ``word``: columns word, similarity, count."""
         key = self.key(word)
         if len(self.vectors.index_to_key) < 2:
-            raise ValueError(f"{self.folder} holds one word only ({key}): nothing to compare it with; train on a larger "
-                             "corpus or with a smaller --min-count")
+            raise ValueError(
+                f"{self.folder} holds one word only ({key}): nothing to compare it with; train on a larger "
+                "corpus or with a smaller --min-count"
+            )
         return self._table(self.vectors.most_similar(key, topn=n))
 
     def analogy(self, a: str, b: str, c: str, n: int = 5) -> pd.DataFrame:
         """Words nearest to a − b + c (``ferromagnetic − NiFe + IrMn`` ≈ ``antiferromagnetic``)."""
-        return self._table(self.vectors.most_similar(positive=[self.key(a), self.key(c)], negative=[self.key(b)], topn=n))
+        return self._table(
+            self.vectors.most_similar(positive=[self.key(a), self.key(c)], negative=[self.key(b)], topn=n)
+        )
 
     def formulas(self) -> list[str]:
         """Vocabulary words that are chemical formulas (canonical form), most frequent first."""
         return [word for word in self.vectors.index_to_key if classify(word) == ("formula", word)]
 
-    def rank(self, property_word: str, candidates: list[str] | None = None, max_count: int | None = None,
-             n: int | None = 50) -> pd.DataFrame:
+    def rank(
+        self, property_word: str, candidates: list[str] | None = None, max_count: int | None = None, n: int | None = 50
+    ) -> pd.DataFrame:
         """Materials ranked by cosine similarity to ``property_word`` (mat2vec's ranking).
 
         ``candidates``: formulas in any writing (default: every formula of the vocabulary);
@@ -149,10 +159,14 @@ class Embeddings:
         if max_count is not None:
             keys = [k for k in keys if self.counts.get(k, 0) <= max_count]
         if not keys:
-            raise ValueError(f"no candidate formula with a vector in {self.folder}"
-                             + (f" seen at most {max_count} times" if max_count is not None else ""))
+            raise ValueError(
+                f"no candidate formula with a vector in {self.folder}"
+                + (f" seen at most {max_count} times" if max_count is not None else "")
+            )
         similarity = self.vectors.cosine_similarities(self.vectors[target], np.array([self.vectors[k] for k in keys]))
-        table = pd.DataFrame({"formula": keys, "similarity": similarity, "count": [self.counts.get(k, 0) for k in keys]})
+        table = pd.DataFrame(
+            {"formula": keys, "similarity": similarity, "count": [self.counts.get(k, 0) for k in keys]}
+        )
         table = table.sort_values("similarity", ascending=False, kind="stable").head(n).reset_index(drop=True)
         table.insert(0, "rank", np.arange(1, len(table) + 1))
         table.attrs["missing"] = missing
@@ -168,8 +182,9 @@ class Embeddings:
         with tempfile.TemporaryDirectory() as folder:  # the questions with formulas in their canonical form
             canonical = Path(folder) / "analogies.txt"
             canonical.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            _, sections = self.vectors.evaluate_word_analogies(str(canonical), case_insensitive=False,
-                                                               restrict_vocab=len(self.vectors.index_to_key))
+            _, sections = self.vectors.evaluate_word_analogies(
+                str(canonical), case_insensitive=False, restrict_vocab=len(self.vectors.index_to_key)
+            )
         rows = []
         for section in sections:
             if section["section"] == "Total accuracy":
@@ -177,13 +192,24 @@ class Embeddings:
             else:
                 name, total = section["section"], totals.get(section["section"], 0)
             answered = len(section["correct"]) + len(section["incorrect"])
-            rows.append({"section": name, "questions": total, "covered": answered,
-                         "accuracy": len(section["correct"]) / answered if answered else float("nan")})
+            rows.append(
+                {
+                    "section": name,
+                    "questions": total,
+                    "covered": answered,
+                    "accuracy": len(section["correct"]) / answered if answered else float("nan"),
+                }
+            )
         return pd.DataFrame(rows)
 
     def _table(self, pairs: list[tuple[str, float]]) -> pd.DataFrame:
-        return pd.DataFrame({"word": [w for w, _ in pairs], "similarity": [s for _, s in pairs],
-                             "count": [self.counts.get(w, 0) for w, _ in pairs]})
+        return pd.DataFrame(
+            {
+                "word": [w for w, _ in pairs],
+                "similarity": [s for _, s in pairs],
+                "count": [self.counts.get(w, 0) for w, _ in pairs],
+            }
+        )
 
 
 def _read_analogies(path: Path) -> tuple[dict[str, int], list[str]]:
@@ -200,8 +226,10 @@ def _read_analogies(path: Path) -> tuple[dict[str, int], list[str]]:
         elif line.strip():
             words = line.split()
             if section is None or len(words) != 4:
-                raise ValueError(f"{path}, line {number}: an analogy file has ': section' lines and lines of four "
-                                 f"words a b c d; got {line!r}")
+                raise ValueError(
+                    f"{path}, line {number}: an analogy file has ': section' lines and lines of four "
+                    f"words a b c d; got {line!r}"
+                )
             sizes[section] += 1
             lines.append(" ".join(_canonical(word) for word in words))
     return sizes, lines

@@ -22,8 +22,9 @@ from atomlearn.text.embeddings import MAT2VEC_THERMOELECTRICS, Embeddings
 from atomlearn.text.tokens import tokenize
 
 
-def known_material_ranking(embeddings: Embeddings, property_word: str = "thermoelectric",
-                           labels: dict[str, bool] | None = None, k: int = 50) -> dict[str, float]:
+def known_material_ranking(
+    embeddings: Embeddings, property_word: str = "thermoelectric", labels: dict[str, bool] | None = None, k: int = 50
+) -> dict[str, float]:
     """Top-k precision and ROC AUC of the cosine similarity to ``property_word`` for the labelled
     formulas (any writing) that have a vector (default labels: the paper's thermoelectric table)."""
     if labels is None:
@@ -32,15 +33,23 @@ def known_material_ranking(embeddings: Embeddings, property_word: str = "thermoe
     labels = {_canonical(formula): known for formula, known in labels.items()}
     present = [f for f in labels if f in embeddings]
     if not present:
-        raise ValueError(f"none of the {len(labels)} labelled formulas has a vector in {embeddings.folder}: the corpus "
-                         "does not mention them often enough")
+        raise ValueError(
+            f"none of the {len(labels)} labelled formulas has a vector in {embeddings.folder}: the corpus "
+            "does not mention them often enough"
+        )
     ranking = embeddings.rank(property_word, candidates=present, n=None)
     known = ranking["formula"].map(labels).to_numpy(dtype=bool)
     top = known[:k]
     both = known.any() and not known.all()
-    return {"candidates": len(present), "known": int(known.sum()), "k": min(k, len(known)),
-            "known_in_top_k": int(top.sum()), "precision_at_k": float(top.mean()), "base_rate": float(known.mean()),
-            "roc_auc": float(roc_auc_score(known, ranking["similarity"])) if both else float("nan")}
+    return {
+        "candidates": len(present),
+        "known": int(known.sum()),
+        "k": min(k, len(known)),
+        "known_in_top_k": int(top.sum()),
+        "precision_at_k": float(top.mean()),
+        "base_rate": float(known.mean()),
+        "roc_auc": float(roc_auc_score(known, ranking["similarity"])) if both else float("nan"),
+    }
 
 
 def _canonical(formula: str) -> str:
@@ -61,12 +70,21 @@ class TimeSplit:
     def summary(self) -> str:
         """One line: hits among the top k against the hit rate of all candidates."""
         hits, k = int(self.table["hit"].sum()), len(self.table)
-        return (f"after {self.year}: {hits} of the top {k} candidates for {self.property_word} appear near it "
-                f"({hits / max(k, 1):.1%}), against {self.hit_rate_all:.1%} of all candidate formulas")
+        return (
+            f"after {self.year}: {hits} of the top {k} candidates for {self.property_word} appear near it "
+            f"({hits / max(k, 1):.1%}), against {self.hit_rate_all:.1%} of all candidate formulas"
+        )
 
 
-def time_split(corpus: str | Path, embeddings: Embeddings, year: int, property_word: str, k: int = 50,
-               window: int = 8, max_count: int | None = None) -> TimeSplit:
+def time_split(
+    corpus: str | Path,
+    embeddings: Embeddings,
+    year: int,
+    property_word: str,
+    k: int = 50,
+    window: int = 8,
+    max_count: int | None = None,
+) -> TimeSplit:
     """Rank the vocabulary's formulas by ``property_word`` with ``embeddings`` (trained on documents
     up to ``year``: ``train_embeddings(max_year=year)``) and mark each one a later document of
     ``corpus`` names within ``window`` tokens of the property word."""
@@ -92,4 +110,3 @@ def _first_mentions_near(corpus: str | Path, year: int, target: str, formulas: s
             if token in formulas and min(abs(i - p) for p in positions) <= window:
                 first[token] = min(first.get(token, document.year), document.year)
     return first
-

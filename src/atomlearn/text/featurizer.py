@@ -52,8 +52,15 @@ class TextEmbedding(Featurizer):
         "Unsupervised word embeddings capture latent knowledge from materials science literature, Nature 571, 95 (2019).",
     )
 
-    def __init__(self, embeddings: str = "", prefer_formula: bool = False, on_error: str = "nan", n_jobs: int = 1,
-                 scheduler: str | None = None, cache: bool = False) -> None:
+    def __init__(
+        self,
+        embeddings: str = "",
+        prefer_formula: bool = False,
+        on_error: str = "nan",
+        n_jobs: int = 1,
+        scheduler: str | None = None,
+        cache: bool = False,
+    ) -> None:
         self.embeddings = embeddings
         self.prefer_formula = prefer_formula
         self._set_runtime(on_error, n_jobs, scheduler, cache)
@@ -71,8 +78,11 @@ class TextEmbedding(Featurizer):
                     vectors[symbol] = np.asarray(loaded.vectors[word], dtype=float)
                     break
         self.element_vectors_ = vectors
-        self.formula_vectors_ = ({word: np.asarray(loaded.vectors[word], dtype=float) for word in loaded.formulas()}
-                                 if self.prefer_formula else {})
+        self.formula_vectors_ = (
+            {word: np.asarray(loaded.vectors[word], dtype=float) for word in loaded.formulas()}
+            if self.prefer_formula
+            else {}
+        )
         self.n_dimensions_ = int(loaded.vectors.vector_size)
         self.embeddings_sha256_ = hashlib.sha256((Path(self.embeddings) / "card.json").read_bytes()).hexdigest()
 
@@ -87,8 +97,10 @@ class TextEmbedding(Featurizer):
                 return self.formula_vectors_[formula].copy()
         missing = [s for s in symbols if s not in self.element_vectors_]
         if missing:
-            raise ValueError(f"element(s) {', '.join(missing)} have no vector in {self.embeddings} (neither symbol nor "
-                             "name occurs often enough in its corpus)")
+            raise ValueError(
+                f"element(s) {', '.join(missing)} have no vector in {self.embeddings} (neither symbol nor "
+                "name occurs often enough in its corpus)"
+            )
         fractions = counts / counts.sum()
         return np.sum([f * self.element_vectors_[s] for s, f in zip(symbols, fractions)], axis=0)
 

@@ -26,13 +26,42 @@ from ase.data import atomic_names, chemical_symbols
 ELEMENT_SYMBOLS = frozenset(chemical_symbols[1:119])
 #: element symbol -> lower-case English name (``Al`` -> ``aluminium``) and back
 ELEMENT_NAMES = {symbol: atomic_names[z].lower() for z, symbol in enumerate(chemical_symbols) if 0 < z < 119}
-ELEMENT_OF_NAME = {name: symbol for symbol, name in ELEMENT_NAMES.items()} | {"aluminum": "Al", "cesium": "Cs",
-                                                                             "sulphur": "S"}
+ELEMENT_OF_NAME = {name: symbol for symbol, name in ELEMENT_NAMES.items()} | {
+    "aluminum": "Al",
+    "cesium": "Cs",
+    "sulphur": "S",
+}
 #: symbols that are also English words or abbreviations: lower-cased as words when alone
 AMBIGUOUS_SYMBOLS = frozenset({"I", "In", "As", "At", "Be", "He", "No", "Am"})
 #: acronyms that happen to parse as formulas
-ACRONYMS = frozenset({"US", "UK", "CV", "HOMO", "LUMO", "NIR", "SERS", "PC", "PV", "CCD", "COP", "BCS", "SI", "CNS",
-                      "NIH", "CBS", "BP", "PS", "PP", "PBE", "CCSD", "NBO", "YES", "SNIS"})
+ACRONYMS = frozenset(
+    {
+        "US",
+        "UK",
+        "CV",
+        "HOMO",
+        "LUMO",
+        "NIR",
+        "SERS",
+        "PC",
+        "PV",
+        "CCD",
+        "COP",
+        "BCS",
+        "SI",
+        "CNS",
+        "NIH",
+        "CBS",
+        "BP",
+        "PS",
+        "PP",
+        "PBE",
+        "CCSD",
+        "NBO",
+        "YES",
+        "SNIS",
+    }
+)
 #: formulas written in capitals only and without amounts, which are read as formulas; any other such word
 #: (HIV, CNS, NU, BCS) is taken for an acronym
 CAPITAL_FORMULAS = frozenset({"CO", "NO", "HF", "HI", "KI", "KF", "BN", "HCN", "KOH", "CS", "NH", "OH", "CH", "SO"})

@@ -34,8 +34,9 @@ def available_sources() -> tuple[str, ...]:
     return tuple(source for source in SOURCES if _missing(source) is None)
 
 
-def write_offline_corpus(out: str | Path, sources: tuple[str, ...] | None = None,
-                         max_documents: int | None = None) -> dict[str, int]:
+def write_offline_corpus(
+    out: str | Path, sources: tuple[str, ...] | None = None, max_documents: int | None = None
+) -> dict[str, int]:
     """Write the documents of ``sources`` as JSON lines to ``out``, whole or not at all.
 
     Parameters
@@ -74,8 +75,10 @@ def _missing(source: str) -> str | None:
     path = {"gcide": GCIDE_DIR / "gcide.index", "wordnet": WORDNET_DIR / "data.noun"}.get(source)
     if path is None or path.is_file():
         return None
-    return (f"{source}: {path} not found; install Debian's {_DEBIAN_PACKAGE[source]} "
-            f"(apt-get install {_DEBIAN_PACKAGE[source]}) or leave {source} out of --sources")
+    return (
+        f"{source}: {path} not found; install Debian's {_DEBIAN_PACKAGE[source]} "
+        f"(apt-get install {_DEBIAN_PACKAGE[source]}) or leave {source} out of --sources"
+    )
 
 
 def _element_texts() -> list[dict]:
@@ -101,8 +104,8 @@ def _lee() -> list[dict]:
 
 _BASE64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 _PRONUNCIATION = re.compile(r"\\[^\\\n]*\\")
-_ACCENTED = re.compile(r"\[['`^=~\"]?([A-Za-z])['`^~\"]?\]")   # [\'e] -> e, [=a] -> a
-_BRACKETS = re.compile(r"\[[^\]]*\]")                          # etymology, "[1913 Webster]", [PJC]
+_ACCENTED = re.compile(r"\[['`^=~\"]?([A-Za-z])['`^~\"]?\]")  # [\'e] -> e, [=a] -> a
+_BRACKETS = re.compile(r"\[[^\]]*\]")  # etymology, "[1913 Webster]", [PJC]
 _LEFT_OVER = re.compile(r"[{}\\]")
 
 
@@ -118,13 +121,13 @@ def gcide_entries(folder: Path = GCIDE_DIR) -> Iterator[dict]:
     with (folder / "gcide.index").open(encoding="utf-8", errors="replace") as index:
         for line in index:
             fields = line.rstrip("\n").split("\t")
-            if len(fields) != 3 or fields[0].startswith("00"):        # 00-database-info and similar
+            if len(fields) != 3 or fields[0].startswith("00"):  # 00-database-info and similar
                 continue
             offset, length = _base64(fields[1]), _base64(fields[2])
             if (offset, length) in seen:
                 continue
             seen.add((offset, length))
-            text = data[offset:offset + length].decode("utf-8", errors="replace")
+            text = data[offset : offset + length].decode("utf-8", errors="replace")
             text = _PRONUNCIATION.sub(" ", text).replace("[deg]", " degrees")
             text = _LEFT_OVER.sub("", _BRACKETS.sub(" ", _ACCENTED.sub(r"\1", text)))
             text = " ".join(text.split())
@@ -137,12 +140,12 @@ def wordnet_glosses(folder: Path = WORDNET_DIR) -> Iterator[dict]:
     for part in ("noun", "verb", "adj", "adv"):
         with (folder / f"data.{part}").open(encoding="utf-8", errors="replace") as handle:
             for line in handle:
-                if line.startswith("  ") or " | " not in line:          # the licence at the top
+                if line.startswith("  ") or " | " not in line:  # the licence at the top
                     continue
                 head, gloss = line.split(" | ", 1)
                 fields = head.split()
                 n_words = int(fields[3], 16)
-                lemmas = [re.sub(r"\(.*\)$", "", word).replace("_", " ") for word in fields[4:4 + 2 * n_words:2]]
+                lemmas = [re.sub(r"\(.*\)$", "", word).replace("_", " ") for word in fields[4 : 4 + 2 * n_words : 2]]
                 yield {"text": f"{', '.join(lemmas)}: {gloss.strip()}"}
 
 

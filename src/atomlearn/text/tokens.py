@@ -19,11 +19,15 @@ from atomlearn.text.formulas import classify
 
 NUMBER_TOKEN = "<nUm>"
 #: units kept with their case when they follow a number
-UNITS = frozenset("K mK eV meV keV MeV nm μm um mm cm m km Å pm fm GPa MPa kPa Pa bar mbar Torr atm W mW kW MW V mV "
-                  "kV A mA μA nA J kJ MJ mJ mol mmol μmol g kg mg μg h min s ms μs ns ps fs Hz kHz MHz GHz THz T mT "
-                  "Oe kOe emu S mS Ω kΩ MΩ °C °F % wt at ppm ppb M mM μM L mL μL cal kcal dB".split())
+UNITS = frozenset(
+    "K mK eV meV keV MeV nm μm um mm cm m km Å pm fm GPa MPa kPa Pa bar mbar Torr atm W mW kW MW V mV "
+    "kV A mA μA nA J kJ MJ mJ mol mmol μmol g kg mg μg h min s ms μs ns ps fs Hz kHz MHz GHz THz T mT "
+    "Oe kOe emu S mS Ω kΩ MΩ °C °F % wt at ppm ppb M mM μM L mL μL cal kcal dB".split()
+)
 _NUMBER = re.compile(r"^[-+−]?\d+(?:[.,]\d+)*(?:[eE][-+−]?\d+)?$")
-_NUMBER_UNIT = re.compile(r"^([-+−]?\d+(?:\.\d+)?)(" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True)) + r")$")
+_NUMBER_UNIT = re.compile(
+    r"^([-+−]?\d+(?:\.\d+)?)(" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True)) + r")$"
+)
 _EDGE = "\"'“”‘’`,;:!?…"
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*|[%°Ω]")
 

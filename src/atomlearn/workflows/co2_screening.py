@@ -46,18 +46,38 @@ from atomlearn.simulate.gcmc_batch import gcmc_labels
 from atomlearn.simulate.henry_batch import henry_labels
 from atomlearn.structures import LazyStructures, read_structure
 from atomlearn.workflows.families import distinct_frameworks
-from atomlearn.workflows.screening_steps import (TOP_FRACTION, draw_coremof, featurize_all, in_domain, open_classifier, pareto_layers,
-                                                 top_recall)
+from atomlearn.workflows.screening_steps import (
+    TOP_FRACTION,
+    draw_coremof,
+    featurize_all,
+    in_domain,
+    open_classifier,
+    pareto_layers,
+    top_recall,
+)
 
 FLUE_GAS = {"CO2": 0.15, "N2": 0.85}
 PRESSURE_PA = 1.0e5
 UPTAKE = "log10_co2_uptake_mol_kg"
 SELECTIVITY = "log10_co2_n2_selectivity"
-UNITS = {UPTAKE: "log10 mol/kg", SELECTIVITY: "log10 (dimensionless)", "co2_uptake_mol_kg": "mol/kg",
-         "co2_n2_selectivity": "dimensionless"}
+UNITS = {
+    UPTAKE: "log10 mol/kg",
+    SELECTIVITY: "log10 (dimensionless)",
+    "co2_uptake_mol_kg": "mol/kg",
+    "co2_n2_selectivity": "dimensionless",
+}
 DEFAULT_FEATURIZERS = ("racs", "coremof_pores")
-LABEL_COLUMNS = ["co2_uptake_mol_kg", "co2_uptake_se_mol_kg", "n2_uptake_mol_kg", "n2_uptake_se_mol_kg", "co2_n2_selectivity",
-                 "co2_n2_selectivity_se", UPTAKE, SELECTIVITY, "gcmc_time_s"]
+LABEL_COLUMNS = [
+    "co2_uptake_mol_kg",
+    "co2_uptake_se_mol_kg",
+    "n2_uptake_mol_kg",
+    "n2_uptake_se_mol_kg",
+    "co2_n2_selectivity",
+    "co2_n2_selectivity_se",
+    UPTAKE,
+    SELECTIVITY,
+    "gcmc_time_s",
+]
 #: relative error of the Widom K_H compared with the GCMC labels (their ratios are far from 1)
 HENRY_TARGET_ERROR = 0.1
 #: ... or this many insertions (a few deep sites make K_H of CO2 slow to converge; its SE says how far it got)
@@ -71,23 +91,37 @@ class CO2ScreeningResult:
     """What the carbon-capture screen did; every table is also a file in ``folder``."""
 
     folder: Path
-    report: Path                  # report.html
-    sample: pd.DataFrame          # GCMC of the random sample with both labels (gcmc_sample.csv + labels)
-    henry: pd.DataFrame           # Widom (Henry regime) against GCMC on part of the sample (henry_vs_gcmc.csv)
-    uptake_run: HoldoutResult     # log10 CO2 uptake (the folder's results.json, bundle/, ...)
+    report: Path  # report.html
+    sample: pd.DataFrame  # GCMC of the random sample with both labels (gcmc_sample.csv + labels)
+    henry: pd.DataFrame  # Widom (Henry regime) against GCMC on part of the sample (henry_vs_gcmc.csv)
+    uptake_run: HoldoutResult  # log10 CO2 uptake (the folder's results.json, bundle/, ...)
     selectivity_run: HoldoutResult  # log10 selectivity (selectivity/)
     open_metrics: dict[str, Any]  # test metrics of the open-to-CO2 classifier
-    screened: pd.DataFrame        # every MOF: predictions or the reason it has none (screened.csv)
-    confirmed: pd.DataFrame       # the predicted best, newly simulated (confirmed.csv)
+    screened: pd.DataFrame  # every MOF: predictions or the reason it has none (screened.csv)
+    confirmed: pd.DataFrame  # the predicted best, newly simulated (confirmed.csv)
     summary: dict[str, Any] = field(default_factory=dict)  # counts, metrics, time split (screening.json)
 
 
-def screen_coremof_co2(out: str | Path, *, temperature_K: float = 298.0, n_simulate: int = 75,
-                       n_screen: int | None = None, n_top: int = 20, n_confirm: int = 8, n_henry: int = 6,
-                       featurizers: Sequence[str] = DEFAULT_FEATURIZERS, model: str = "krr",
-                       nested: tuple[int, int] | None = (5, 5), init_cycles: int = 150, cycles: int = 500,
-                       target_relative_error: float | None = 0.05, n_jobs: int = 2, random_state: int = 0,
-                       progress: bool | None = None, **gcmc_options: Any) -> CO2ScreeningResult:
+def screen_coremof_co2(
+    out: str | Path,
+    *,
+    temperature_K: float = 298.0,
+    n_simulate: int = 75,
+    n_screen: int | None = None,
+    n_top: int = 20,
+    n_confirm: int = 8,
+    n_henry: int = 6,
+    featurizers: Sequence[str] = DEFAULT_FEATURIZERS,
+    model: str = "krr",
+    nested: tuple[int, int] | None = (5, 5),
+    init_cycles: int = 150,
+    cycles: int = 500,
+    target_relative_error: float | None = 0.05,
+    n_jobs: int = 2,
+    random_state: int = 0,
+    progress: bool | None = None,
+    **gcmc_options: Any,
+) -> CO2ScreeningResult:
     """Label a random sample of CoRE MOF 2019 by GCMC of flue gas, learn, predict all, confirm the best.
 
     Parameters
@@ -125,16 +159,23 @@ def screen_coremof_co2(out: str | Path, *, temperature_K: float = 298.0, n_simul
     timings: dict[str, float] = {}
     database, sample, n_database = draw_coremof(n_screen, n_simulate, random_state)
     simulate = dict(n_jobs=n_jobs, progress=progress)
-    gcmc = dict(charges="cif", init_cycles=init_cycles, cycles=cycles, target_relative_error=target_relative_error,
-                random_state=random_state, **gcmc_options)
+    gcmc = dict(
+        charges="cif",
+        init_cycles=init_cycles,
+        cycles=cycles,
+        target_relative_error=target_relative_error,
+        random_state=random_state,
+        **gcmc_options,
+    )
 
     labels, failures, charged, counts = _label_sample(sample, folder, temperature_K, simulate, gcmc, timings)
     clock = time.perf_counter()
     henry = _henry_vs_gcmc(_smallest(charged, folder / "charges", n_henry), labels, temperature_K, folder, simulate)
     timings["Widom K_H (comparison)"] = time.perf_counter() - clock
     closed = labels.index[labels["co2_uptake_mol_kg"] == 0].tolist()
-    runs, explained = _learn(folder, sample, labels, failures, closed, featurizers, model, nested, n_jobs, random_state,
-                             timings)
+    runs, explained = _learn(
+        folder, sample, labels, failures, closed, featurizers, model, nested, n_jobs, random_state, timings
+    )
     clock = time.perf_counter()
     classifier, open_metrics = open_classifier(runs[UPTAKE], database.subset(closed), random_state)
     timings["learning"] += time.perf_counter() - clock
@@ -150,20 +191,33 @@ def screen_coremof_co2(out: str | Path, *, temperature_K: float = 298.0, n_simul
     top = distinct_frameworks(ranked, database.structure, n_top)
     candidates = distinct_frameworks(ranked, database.structure, n_confirm, exclude=sample.ids)
     clock = time.perf_counter()
-    confirmed, confirm_failed = _confirm(database.subset(candidates["id"].tolist()), candidates, labels, folder,
-                                         temperature_K, simulate, gcmc)
+    confirmed, confirm_failed = _confirm(
+        database.subset(candidates["id"].tolist()), candidates, labels, folder, temperature_K, simulate, gcmc
+    )
     timings["EQeq + GCMC (confirm)"] = time.perf_counter() - clock
 
-    counts |= {"database": n_database, "screened_requested": len(database) + len(database.errors),
-               "screened_predicted": int(screened["predicted_uptake"].notna().sum()),
-               "screened_failed": int(screened["error"].ne("").sum()),
-               "predicted_closed": int((screened["p_open"] < 0.5).sum()),
-               "out_of_domain": int((screened["predicted_uptake"].notna() & ~screened["in_domain"].fillna(False).astype(bool)).sum()),
-               "simulated": len(sample),
-               "simulated_closed": len(closed), "confirm_requested": len(candidates), "confirm_failed": confirm_failed}
+    counts |= {
+        "database": n_database,
+        "screened_requested": len(database) + len(database.errors),
+        "screened_predicted": int(screened["predicted_uptake"].notna().sum()),
+        "screened_failed": int(screened["error"].ne("").sum()),
+        "predicted_closed": int((screened["p_open"] < 0.5).sum()),
+        "out_of_domain": int(
+            (screened["predicted_uptake"].notna() & ~screened["in_domain"].fillna(False).astype(bool)).sum()
+        ),
+        "simulated": len(sample),
+        "simulated_closed": len(closed),
+        "confirm_requested": len(candidates),
+        "confirm_failed": confirm_failed,
+    }
     summary = {
-        "kind": "co2", "guest": "CO2/N2 15:85", "temperature_K": temperature_K, "pressure_bar": PRESSURE_PA / 1e5,
-        "target": UPTAKE, "target_unit": UNITS[UPTAKE], "counts": counts,
+        "kind": "co2",
+        "guest": "CO2/N2 15:85",
+        "temperature_K": temperature_K,
+        "pressure_bar": PRESSURE_PA / 1e5,
+        "target": UPTAKE,
+        "target_unit": UNITS[UPTAKE],
+        "counts": counts,
         "test": {target: _test_summary(run) for target, run in runs.items()},
         "open_classifier": open_metrics,
         "henry_vs_gcmc": _henry_summary(henry),
@@ -177,12 +231,19 @@ def screen_coremof_co2(out: str | Path, *, temperature_K: float = 298.0, n_simul
     write_csv_atomic(labels.rename_axis("id").reset_index(), folder / "labels_sample.csv")
     report = _write_outputs(folder, screened, confirmed, henry, summary)
     sample_table = labels.rename_axis("id").reset_index()
-    return CO2ScreeningResult(folder, report, sample_table, henry, runs[UPTAKE], runs[SELECTIVITY], open_metrics, screened,
-                              confirmed, summary)
+    return CO2ScreeningResult(
+        folder, report, sample_table, henry, runs[UPTAKE], runs[SELECTIVITY], open_metrics, screened, confirmed, summary
+    )
 
 
-def _label_sample(sample: Dataset, folder: Path, temperature_K: float, simulate: dict[str, Any], gcmc: dict[str, Any],
-                  timings: dict[str, float]) -> tuple[pd.DataFrame, pd.DataFrame, Dataset, dict[str, int]]:
+def _label_sample(
+    sample: Dataset,
+    folder: Path,
+    temperature_K: float,
+    simulate: dict[str, Any],
+    gcmc: dict[str, Any],
+    timings: dict[str, float],
+) -> tuple[pd.DataFrame, pd.DataFrame, Dataset, dict[str, int]]:
     """EQeq charges and mixture GCMC of the sample: labels by id (the sample's order), the failures, the
     charged sample and its counts."""
     clock = time.perf_counter()
@@ -194,39 +255,77 @@ def _label_sample(sample: Dataset, folder: Path, temperature_K: float, simulate:
     failures = pd.concat([charge_failures, batch.errors], ignore_index=True)
     labels = _labels(batch.results).reindex(sample.ids)
     if labels["co2_uptake_mol_kg"].notna().sum() == 0:
-        raise ValueError(f"none of the {len(sample)} GCMC simulations finished; the first failure: {_first_failure(failures)}")
-    counts = {"charges_failed": len(charge_failures), "simulation_failed": len(batch.errors),
-              "simulated_ok": int(labels["co2_uptake_mol_kg"].notna().sum()),
-              "labels_unconverged": len(batch.unconverged())}
+        raise ValueError(
+            f"none of the {len(sample)} GCMC simulations finished; the first failure: {_first_failure(failures)}"
+        )
+    counts = {
+        "charges_failed": len(charge_failures),
+        "simulation_failed": len(batch.errors),
+        "simulated_ok": int(labels["co2_uptake_mol_kg"].notna().sum()),
+        "labels_unconverged": len(batch.unconverged()),
+    }
     return labels, failures, charged, counts
 
 
-def _learn(folder: Path, sample: Dataset, labels: pd.DataFrame, failures: pd.DataFrame, closed: list[str],
-           featurizers: Sequence[str], model: str, nested: tuple[int, int] | None, n_jobs: int, random_state: int,
-           timings: dict[str, float]) -> tuple[dict[str, HoldoutResult], Any]:
+def _learn(
+    folder: Path,
+    sample: Dataset,
+    labels: pd.DataFrame,
+    failures: pd.DataFrame,
+    closed: list[str],
+    featurizers: Sequence[str],
+    model: str,
+    nested: tuple[int, int] | None,
+    n_jobs: int,
+    random_state: int,
+    timings: dict[str, float],
+) -> tuple[dict[str, HoldoutResult], Any]:
     """The uptake run (``folder``, explained) and the selectivity run (``folder/selectivity``)."""
     runs = {}
     for target, subfolder in ((UPTAKE, folder), (SELECTIVITY, folder / "selectivity")):
         labelled = _labelled(sample, labels, failures, target, closed)
-        runs[target] = run_holdout(labelled, target, [make_featurizer(n, n_jobs=n_jobs) for n in featurizers],
-                                   make_model(model), model_name=model, split="stratified",
-                                   nested=nested if target == UPTAKE else None, random_state=random_state)
+        runs[target] = run_holdout(
+            labelled,
+            target,
+            [make_featurizer(n, n_jobs=n_jobs) for n in featurizers],
+            make_model(model),
+            model_name=model,
+            split="stratified",
+            nested=nested if target == UPTAKE else None,
+            random_state=random_state,
+        )
         write_run(subfolder, runs[target])
     timings["featurization (sample)"] = sum(r.timings_s["load"] + r.timings_s["featurize"] for r in runs.values())
     timings["learning"] = sum(r.timings_s["split"] + r.timings_s["fit"] + r.timings_s["predict"] for r in runs.values())
     clock = time.perf_counter()
     perplexity = min(30.0, max(2.0, (len(runs[UPTAKE].fitted.features["y"]) - 1) / 3))
-    explained = explain_run(folder, importance=True, projection="tsne", perplexity=perplexity, curve_sizes="auto",
-                            random_state=random_state, n_jobs=n_jobs)
+    explained = explain_run(
+        folder,
+        importance=True,
+        projection="tsne",
+        perplexity=perplexity,
+        curve_sizes="auto",
+        random_state=random_state,
+        n_jobs=n_jobs,
+    )
     timings["learning"] += time.perf_counter() - clock
     return runs, explained
 
 
-def _confirm(to_confirm: Dataset, candidates: pd.DataFrame, labels: pd.DataFrame, folder: Path, temperature_K: float,
-             simulate: dict[str, Any], gcmc: dict[str, Any]) -> tuple[pd.DataFrame, int]:
+def _confirm(
+    to_confirm: Dataset,
+    candidates: pd.DataFrame,
+    labels: pd.DataFrame,
+    folder: Path,
+    temperature_K: float,
+    simulate: dict[str, Any],
+    gcmc: dict[str, Any],
+) -> tuple[pd.DataFrame, int]:
     """EQeq charges and mixture GCMC of the candidates: the confirmed table and how many failed."""
     charged, charge_failures = _charged(to_confirm, folder / "charges_confirm", simulate)
-    check = gcmc_labels(charged, FLUE_GAS, temperature_K, [PRESSURE_PA], folder / "gcmc_confirm.csv", **simulate, **gcmc)
+    check = gcmc_labels(
+        charged, FLUE_GAS, temperature_K, [PRESSURE_PA], folder / "gcmc_confirm.csv", **simulate, **gcmc
+    )
     failures = pd.concat([charge_failures, check.errors], ignore_index=True)
     return _confirmed(candidates, _labels(check.results), labels, failures), len(failures)
 
@@ -254,8 +353,9 @@ def _charged(dataset: Dataset, folder: Path, simulate: dict[str, Any]) -> tuple[
     batch = charge_dataset(dataset, folder, **simulate)
     done = set(batch.results["id"].astype(str)) if len(batch.results) else set()
     ids = [i for i in dataset.ids if i in done]
-    charged = Dataset(ids, LazyStructures(ids, _ChargedCif(folder)), dataset.labels.loc[ids], dataset.meta,
-                      dataset.errors.iloc[0:0])
+    charged = Dataset(
+        ids, LazyStructures(ids, _ChargedCif(folder)), dataset.labels.loc[ids], dataset.meta, dataset.errors.iloc[0:0]
+    )
     return charged, batch.errors
 
 
@@ -270,12 +370,21 @@ def _labels(results: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         selectivity = np.where((co2 > 0) & (n2 > 0), co2 / n2 * ratio, np.nan)
         relative = np.sqrt((co2_se / co2) ** 2 + (n2_se / n2) ** 2)
-        labels = pd.DataFrame({
-            "co2_uptake_mol_kg": co2, "co2_uptake_se_mol_kg": co2_se, "n2_uptake_mol_kg": n2, "n2_uptake_se_mol_kg": n2_se,
-            "co2_n2_selectivity": selectivity, "co2_n2_selectivity_se": selectivity * relative,
-            UPTAKE: np.where(co2 > 0, np.log10(co2), np.nan), SELECTIVITY: np.log10(selectivity),
-            "gcmc_time_s": frame["time_s"].astype(float), "gcmc_notes": frame["notes"].fillna("").astype(str),
-        }, index=frame.index)
+        labels = pd.DataFrame(
+            {
+                "co2_uptake_mol_kg": co2,
+                "co2_uptake_se_mol_kg": co2_se,
+                "n2_uptake_mol_kg": n2,
+                "n2_uptake_se_mol_kg": n2_se,
+                "co2_n2_selectivity": selectivity,
+                "co2_n2_selectivity_se": selectivity * relative,
+                UPTAKE: np.where(co2 > 0, np.log10(co2), np.nan),
+                SELECTIVITY: np.log10(selectivity),
+                "gcmc_time_s": frame["time_s"].astype(float),
+                "gcmc_notes": frame["notes"].fillna("").astype(str),
+            },
+            index=frame.index,
+        )
     return labels
 
 
@@ -290,22 +399,45 @@ def _first_failure(errors: pd.DataFrame) -> str:
     return f"{errors.iloc[0]['item_id']}: {errors.iloc[0]['reason']}" if len(errors) else "none recorded"
 
 
-def _henry_vs_gcmc(charged: Dataset, labels: pd.DataFrame, temperature_K: float, folder: Path,
-                   simulate: dict[str, Any]) -> pd.DataFrame:
+def _henry_vs_gcmc(
+    charged: Dataset, labels: pd.DataFrame, temperature_K: float, folder: Path, simulate: dict[str, Any]
+) -> pd.DataFrame:
     """Widom K_H of CO2 and N2 (mol/(kg·Pa)) with the same charges, and the Henry-regime uptake and
     selectivity they imply, beside the GCMC labels."""
-    columns = ["id", "henry_co2_mol_kg_Pa", "henry_n2_mol_kg_Pa", "henry_uptake_mol_kg", "gcmc_uptake_mol_kg",
-               "uptake_ratio", "henry_selectivity", "gcmc_selectivity", "selectivity_ratio"]
+    columns = [
+        "id",
+        "henry_co2_mol_kg_Pa",
+        "henry_n2_mol_kg_Pa",
+        "henry_uptake_mol_kg",
+        "gcmc_uptake_mol_kg",
+        "uptake_ratio",
+        "henry_selectivity",
+        "gcmc_selectivity",
+        "selectivity_ratio",
+    ]
     if not len(charged):
         return pd.DataFrame(columns=columns)
     henry = {}
     for gas in FLUE_GAS:
-        batch = henry_labels(charged, gas, temperature_K, folder / f"widom_{gas}.csv", charges="cif",
-                             target_relative_error=HENRY_TARGET_ERROR, max_insertions=HENRY_MAX_INSERTIONS, **simulate)
+        batch = henry_labels(
+            charged,
+            gas,
+            temperature_K,
+            folder / f"widom_{gas}.csv",
+            charges="cif",
+            target_relative_error=HENRY_TARGET_ERROR,
+            max_insertions=HENRY_MAX_INSERTIONS,
+            **simulate,
+        )
         henry[gas] = batch.results.set_index("id")["henry_mol_kg_Pa"].reindex(charged.ids).astype(float)
     fugacity = fugacities(FLUE_GAS, temperature_K, PRESSURE_PA)
-    table = pd.DataFrame({"id": charged.ids, "henry_co2_mol_kg_Pa": henry["CO2"].to_numpy(),
-                          "henry_n2_mol_kg_Pa": henry["N2"].to_numpy()})
+    table = pd.DataFrame(
+        {
+            "id": charged.ids,
+            "henry_co2_mol_kg_Pa": henry["CO2"].to_numpy(),
+            "henry_n2_mol_kg_Pa": henry["N2"].to_numpy(),
+        }
+    )
     table["henry_uptake_mol_kg"] = table["henry_co2_mol_kg_Pa"] * fugacity["CO2"]
     table["gcmc_uptake_mol_kg"] = labels["co2_uptake_mol_kg"].reindex(charged.ids).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -321,17 +453,18 @@ def _henry_summary(henry: pd.DataFrame) -> dict[str, Any]:
     both = henry.dropna(subset=["uptake_ratio", "selectivity_ratio"])
     if len(both) < 3:
         return {"n": len(both)}
-    return {"n": len(both),
-            "uptake_ratio_median": float(both["uptake_ratio"].median()),
-            "uptake_ratio_range": [float(both["uptake_ratio"].min()), float(both["uptake_ratio"].max())],
-            "uptake_within_20pct": int((both["uptake_ratio"].sub(1).abs() <= 0.2).sum()),
-            "uptake_spearman": float(spearmanr(both["henry_uptake_mol_kg"], both["gcmc_uptake_mol_kg"])[0]),
-            "selectivity_ratio_median": float(both["selectivity_ratio"].median()),
-            "selectivity_spearman": float(spearmanr(both["henry_selectivity"], both["gcmc_selectivity"])[0])}
+    return {
+        "n": len(both),
+        "uptake_ratio_median": float(both["uptake_ratio"].median()),
+        "uptake_ratio_range": [float(both["uptake_ratio"].min()), float(both["uptake_ratio"].max())],
+        "uptake_within_20pct": int((both["uptake_ratio"].sub(1).abs() <= 0.2).sum()),
+        "uptake_spearman": float(spearmanr(both["henry_uptake_mol_kg"], both["gcmc_uptake_mol_kg"])[0]),
+        "selectivity_ratio_median": float(both["selectivity_ratio"].median()),
+        "selectivity_spearman": float(spearmanr(both["henry_selectivity"], both["gcmc_selectivity"])[0]),
+    }
 
 
-def _labelled(sample: Dataset, labels: pd.DataFrame, failures: pd.DataFrame, target: str,
-              closed: list[str]) -> Dataset:
+def _labelled(sample: Dataset, labels: pd.DataFrame, failures: pd.DataFrame, target: str, closed: list[str]) -> Dataset:
     """The sample with ``target`` as label; MOFs without it (closed, failed, no N2 adsorbed) move to the
     errors with their reason, never dropped silently."""
     value = labels[target].to_numpy(dtype=float)
@@ -350,16 +483,34 @@ def _labelled(sample: Dataset, labels: pd.DataFrame, failures: pd.DataFrame, tar
             reason = "no GCMC result"
         records.append(ErrorRecord(item_id, "label" if item_id not in failed else "simulate", reason))
     keep = [p for p, v in enumerate(value) if np.isfinite(v)]
-    meta = DatasetMeta(name=f"coremof2019 + GCMC CO2/N2 15:85 {PRESSURE_PA / 1e5:g} bar", description=sample.meta.description,
-                       units=UNITS, citation=sample.meta.citation, source=sample.meta.source, notes=sample.meta.notes)
+    meta = DatasetMeta(
+        name=f"coremof2019 + GCMC CO2/N2 15:85 {PRESSURE_PA / 1e5:g} bar",
+        description=sample.meta.description,
+        units=UNITS,
+        citation=sample.meta.citation,
+        source=sample.meta.source,
+        notes=sample.meta.notes,
+    )
     kept = sample.take(keep)
     columns = [UPTAKE, SELECTIVITY, "co2_uptake_mol_kg", "co2_n2_selectivity"]
-    return Dataset(kept.ids, kept.structures, labels[columns].iloc[keep], meta,
-                   pd.concat([sample.errors, errors_frame(records)], ignore_index=True))
+    return Dataset(
+        kept.ids,
+        kept.structures,
+        labels[columns].iloc[keep],
+        meta,
+        pd.concat([sample.errors, errors_frame(records)], ignore_index=True),
+    )
 
 
-def _predict_all(database: Dataset, X: np.ndarray, reasons: dict[str, str], uptake_run: HoldoutResult,
-                 selectivity_run: HoldoutResult, classifier: Any, labels: pd.DataFrame) -> pd.DataFrame:
+def _predict_all(
+    database: Dataset,
+    X: np.ndarray,
+    reasons: dict[str, str],
+    uptake_run: HoldoutResult,
+    selectivity_run: HoldoutResult,
+    classifier: Any,
+    labels: pd.DataFrame,
+) -> pd.DataFrame:
     """One row per MOF: predicted log10 uptake and selectivity, P(open), the Pareto layer, or the reason it has none."""
     names = list(uptake_run.fitted.featurizer.get_feature_names_out())
     if names != list(selectivity_run.fitted.featurizer.get_feature_names_out()):
@@ -374,23 +525,30 @@ def _predict_all(database: Dataset, X: np.ndarray, reasons: dict[str, str], upta
         p_open[ok] = classifier.predict_proba(X[ok])[:, 1] if classifier is not None else 1.0
     part_of = dict(zip(uptake_run.fitted.features["ids"], uptake_run.fitted.features["set"]))
     in_sample = set(labels.index)
-    frame = pd.DataFrame({
-        "id": database.ids,
-        "predicted_uptake": uptake, "predicted_selectivity": selectivity,
-        "predicted_uptake_mol_kg": 10.0 ** uptake, "predicted_selectivity_value": 10.0 ** selectivity,
-        "p_open": p_open,
-        "in_domain": domain,
-        "pareto_layer": pareto_layers(np.where((p_open >= 0.5) & domain, uptake, np.nan), selectivity, MAX_LAYERS),
-        "simulated_uptake": labels[UPTAKE].reindex(database.ids).to_numpy(dtype=float),
-        "simulated_selectivity": labels[SELECTIVITY].reindex(database.ids).to_numpy(dtype=float),
-        "set": [part_of.get(i, "simulated, not used" if i in in_sample else "") for i in database.ids],
-        "LCD_A": database.labels["LCD_A"].to_numpy(), "PLD_A": database.labels["PLD_A"].to_numpy(),
-        "error": ["" if good else reasons.get(i, "no features") for i, good in zip(database.ids, ok)],
-    })
+    frame = pd.DataFrame(
+        {
+            "id": database.ids,
+            "predicted_uptake": uptake,
+            "predicted_selectivity": selectivity,
+            "predicted_uptake_mol_kg": 10.0**uptake,
+            "predicted_selectivity_value": 10.0**selectivity,
+            "p_open": p_open,
+            "in_domain": domain,
+            "pareto_layer": pareto_layers(np.where((p_open >= 0.5) & domain, uptake, np.nan), selectivity, MAX_LAYERS),
+            "simulated_uptake": labels[UPTAKE].reindex(database.ids).to_numpy(dtype=float),
+            "simulated_selectivity": labels[SELECTIVITY].reindex(database.ids).to_numpy(dtype=float),
+            "set": [part_of.get(i, "simulated, not used" if i in in_sample else "") for i in database.ids],
+            "LCD_A": database.labels["LCD_A"].to_numpy(),
+            "PLD_A": database.labels["PLD_A"].to_numpy(),
+            "error": ["" if good else reasons.get(i, "no features") for i, good in zip(database.ids, ok)],
+        }
+    )
     missing = database.errors
     if len(missing):
-        frame = pd.concat([frame, pd.DataFrame({"id": missing["item_id"], "error": missing["stage"] + ": " + missing["reason"]})],
-                          ignore_index=True)
+        frame = pd.concat(
+            [frame, pd.DataFrame({"id": missing["item_id"], "error": missing["stage"] + ": " + missing["reason"]})],
+            ignore_index=True,
+        )
     frame["error"] = frame["error"].fillna("")
     frame["pareto_layer"] = frame["pareto_layer"].fillna(-1).astype(int)
     return frame
@@ -399,13 +557,22 @@ def _predict_all(database: Dataset, X: np.ndarray, reasons: dict[str, str], upta
 def _ranked(screened: pd.DataFrame) -> pd.DataFrame:
     """Open MOFs with predictions inside the training data's reach, by Pareto layer (front first) and, within
     a layer, by uptake: a prediction far from every training MOF is an extrapolation, not a candidate."""
-    open_mofs = screened[(screened["p_open"] >= 0.5) & screened["predicted_uptake"].notna()
-                         & screened["in_domain"].fillna(False).astype(bool)].copy()
+    open_mofs = screened[
+        (screened["p_open"] >= 0.5)
+        & screened["predicted_uptake"].notna()
+        & screened["in_domain"].fillna(False).astype(bool)
+    ].copy()
     layer = open_mofs["pareto_layer"].where(open_mofs["pareto_layer"] >= 0, MAX_LAYERS)
-    return open_mofs.assign(_layer=layer).sort_values(["_layer", "predicted_uptake"], ascending=[True, False]).drop(columns="_layer")
+    return (
+        open_mofs.assign(_layer=layer)
+        .sort_values(["_layer", "predicted_uptake"], ascending=[True, False])
+        .drop(columns="_layer")
+    )
 
 
-def _confirmed(candidates: pd.DataFrame, simulated: pd.DataFrame, sample: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame:
+def _confirmed(
+    candidates: pd.DataFrame, simulated: pd.DataFrame, sample: pd.DataFrame, failures: pd.DataFrame
+) -> pd.DataFrame:
     """Predicted against newly simulated log10 uptake and selectivity of the candidates, with SEs, the
     uptake's percentile in the sample and whether each is on the Pareto front of sample + confirmed."""
     result = simulated.reindex(candidates["id"])
@@ -415,62 +582,93 @@ def _confirmed(candidates: pd.DataFrame, simulated: pd.DataFrame, sample: pd.Dat
     failed = {str(r.item_id): r.reason for r in failures.itertuples()}
     everything = pd.concat([sample[[UPTAKE, SELECTIVITY]], result[[UPTAKE, SELECTIVITY]]])
     front = pareto_layers(everything[UPTAKE].to_numpy(), everything[SELECTIVITY].to_numpy(), 1) == 0
-    on_front = front[len(sample):]
+    on_front = front[len(sample) :]
     with np.errstate(divide="ignore", invalid="ignore"):
-        uptake_se = result["co2_uptake_se_mol_kg"].to_numpy(dtype=float) / (result["co2_uptake_mol_kg"].to_numpy(dtype=float) * ln10)
-        selectivity_se = (result["co2_n2_selectivity_se"].to_numpy(dtype=float)
-                          / (result["co2_n2_selectivity"].to_numpy(dtype=float) * ln10))
-    return pd.DataFrame({
-        "id": candidates["id"].to_numpy(),
-        "predicted_uptake": candidates["predicted_uptake"].to_numpy(), "simulated_uptake": uptake,
-        "simulated_uptake_se": uptake_se, "uptake_error": uptake - candidates["predicted_uptake"].to_numpy(),
-        "predicted_selectivity": candidates["predicted_selectivity"].to_numpy(), "simulated_selectivity": selectivity,
-        "simulated_selectivity_se": selectivity_se,
-        "selectivity_error": selectivity - candidates["predicted_selectivity"].to_numpy(),
-        "co2_uptake_mol_kg": result["co2_uptake_mol_kg"].to_numpy(dtype=float),
-        "co2_n2_selectivity": result["co2_n2_selectivity"].to_numpy(dtype=float),
-        "uptake_percentile_in_sample": [100.0 * np.searchsorted(sample_uptake, u, side="right") / len(sample_uptake)
-                                        if np.isfinite(u) and len(sample_uptake) else np.nan
-                                        for u in result["co2_uptake_mol_kg"].to_numpy(dtype=float)],
-        "on_simulated_front": on_front & np.isfinite(uptake) & np.isfinite(selectivity),
-        "pareto_layer": candidates["pareto_layer"].to_numpy(),
-        "members": candidates["members"].to_numpy(),
-        "note": [failed.get(i, "") or (result.loc[i, "gcmc_notes"] if isinstance(result.loc[i, "gcmc_notes"], str) else "")
-                 for i in candidates["id"]],
-    })
+        uptake_se = result["co2_uptake_se_mol_kg"].to_numpy(dtype=float) / (
+            result["co2_uptake_mol_kg"].to_numpy(dtype=float) * ln10
+        )
+        selectivity_se = result["co2_n2_selectivity_se"].to_numpy(dtype=float) / (
+            result["co2_n2_selectivity"].to_numpy(dtype=float) * ln10
+        )
+    return pd.DataFrame(
+        {
+            "id": candidates["id"].to_numpy(),
+            "predicted_uptake": candidates["predicted_uptake"].to_numpy(),
+            "simulated_uptake": uptake,
+            "simulated_uptake_se": uptake_se,
+            "uptake_error": uptake - candidates["predicted_uptake"].to_numpy(),
+            "predicted_selectivity": candidates["predicted_selectivity"].to_numpy(),
+            "simulated_selectivity": selectivity,
+            "simulated_selectivity_se": selectivity_se,
+            "selectivity_error": selectivity - candidates["predicted_selectivity"].to_numpy(),
+            "co2_uptake_mol_kg": result["co2_uptake_mol_kg"].to_numpy(dtype=float),
+            "co2_n2_selectivity": result["co2_n2_selectivity"].to_numpy(dtype=float),
+            "uptake_percentile_in_sample": [
+                100.0 * np.searchsorted(sample_uptake, u, side="right") / len(sample_uptake)
+                if np.isfinite(u) and len(sample_uptake)
+                else np.nan
+                for u in result["co2_uptake_mol_kg"].to_numpy(dtype=float)
+            ],
+            "on_simulated_front": on_front & np.isfinite(uptake) & np.isfinite(selectivity),
+            "pareto_layer": candidates["pareto_layer"].to_numpy(),
+            "members": candidates["members"].to_numpy(),
+            "note": [
+                failed.get(i, "")
+                or (result.loc[i, "gcmc_notes"] if isinstance(result.loc[i, "gcmc_notes"], str) else "")
+                for i in candidates["id"]
+            ],
+        }
+    )
 
 
 def _test_summary(run: HoldoutResult) -> dict[str, Any]:
-    return {"mae": run.metrics["model"]["test"]["mae"], "r2": run.metrics["model"]["test"]["r2"],
-            "top_recall": top_recall(run), "top_fraction": TOP_FRACTION, "n_test": run.split["n_test"],
-            "n_train": run.split["n_train"], "baselines": {k: v["test"]["mae"] for k, v in run.metrics.items() if k != "model"}}
+    return {
+        "mae": run.metrics["model"]["test"]["mae"],
+        "r2": run.metrics["model"]["test"]["r2"],
+        "top_recall": top_recall(run),
+        "top_fraction": TOP_FRACTION,
+        "n_test": run.split["n_test"],
+        "n_train": run.split["n_train"],
+        "baselines": {k: v["test"]["mae"] for k, v in run.metrics.items() if k != "model"},
+    }
 
 
 def _confirm_summary(confirmed: pd.DataFrame, sample: pd.DataFrame) -> dict[str, Any]:
     """MAE of both predictions on the confirmed, how many join the simulated front, best uptake against the sample's."""
+
     def mae(column: str) -> float | None:
         values = confirmed[column].dropna()
         return float(values.abs().mean()) if len(values) else None
 
     uptake = sample["co2_uptake_mol_kg"].dropna()
-    return {"n": len(confirmed), "uptake_mae": mae("uptake_error"), "selectivity_mae": mae("selectivity_error"),
-            "on_simulated_front": int(confirmed["on_simulated_front"].sum()),
-            "in_sample_top_fraction": int((confirmed["uptake_percentile_in_sample"] >= 100 * (1 - TOP_FRACTION)).sum()),
-            "best_in_sample_uptake": float(uptake.max()) if len(uptake) else None,
-            "best_confirmed_uptake": float(confirmed["co2_uptake_mol_kg"].max()) if confirmed["co2_uptake_mol_kg"].notna().any() else None}
+    return {
+        "n": len(confirmed),
+        "uptake_mae": mae("uptake_error"),
+        "selectivity_mae": mae("selectivity_error"),
+        "on_simulated_front": int(confirmed["on_simulated_front"].sum()),
+        "in_sample_top_fraction": int((confirmed["uptake_percentile_in_sample"] >= 100 * (1 - TOP_FRACTION)).sum()),
+        "best_in_sample_uptake": float(uptake.max()) if len(uptake) else None,
+        "best_confirmed_uptake": float(confirmed["co2_uptake_mol_kg"].max())
+        if confirmed["co2_uptake_mol_kg"].notna().any()
+        else None,
+    }
 
 
 def _saving(labels: pd.DataFrame, screened: pd.DataFrame, timings: dict[str, float], n_jobs: int) -> dict[str, Any]:
     """GCMC of every screened MOF (mean time per MOF of the sample, same workers) against the surrogate."""
     n_screened = int(screened["predicted_uptake"].notna().sum())
     per_structure = float(labels["gcmc_time_s"].mean()) if labels["gcmc_time_s"].notna().any() else float("nan")
-    return {"n_screened": n_screened, "gcmc_s_per_structure": per_structure,
-            "simulate_all_s": per_structure * n_screened / resolve_n_jobs(n_jobs),
-            "surrogate_s": timings["featurization (all)"] + timings["prediction (all)"]}
+    return {
+        "n_screened": n_screened,
+        "gcmc_s_per_structure": per_structure,
+        "simulate_all_s": per_structure * n_screened / resolve_n_jobs(n_jobs),
+        "surrogate_s": timings["featurization (all)"] + timings["prediction (all)"],
+    }
 
 
-def _write_outputs(folder: Path, screened: pd.DataFrame, confirmed: pd.DataFrame, henry: pd.DataFrame,
-                   summary: dict[str, Any]) -> Path:
+def _write_outputs(
+    folder: Path, screened: pd.DataFrame, confirmed: pd.DataFrame, henry: pd.DataFrame, summary: dict[str, Any]
+) -> Path:
     """The tables, screening.json and the report (its time then added to the summary's timings)."""
     write_csv_atomic(screened, folder / "screened.csv")
     write_csv_atomic(confirmed, folder / "confirmed.csv")

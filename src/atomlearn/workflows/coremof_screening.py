@@ -25,14 +25,14 @@ import pandas as pd
 from atomlearn.atomic import write_csv_atomic, write_text_atomic
 from atomlearn.datasets.base import Dataset, DatasetMeta
 from atomlearn.errors import ErrorRecord, errors_frame
-from atomlearn.runs import run_holdout
-from atomlearn.runs.results import HoldoutResult, json_default
-from atomlearn.runs.run_folder import write_run
 from atomlearn.explain.explain_run import explain_run
 from atomlearn.featurizers import make_featurizer
 from atomlearn.models import make_model
 from atomlearn.parallel import resolve_n_jobs
 from atomlearn.report import build_report
+from atomlearn.runs import run_holdout
+from atomlearn.runs.results import HoldoutResult, json_default
+from atomlearn.runs.run_folder import write_run
 from atomlearn.simulate.henry_batch import henry_labels
 from atomlearn.workflows.families import distinct_frameworks
 from atomlearn.workflows.screening_steps import TOP_FRACTION, draw_coremof, featurize_all, open_classifier, top_recall
@@ -47,27 +47,40 @@ class ScreeningResult:
     """What the screening did; every table is also a file in ``folder``."""
 
     folder: Path
-    report: Path              # report.html
-    sample: pd.DataFrame      # Widom results of the random sample (widom_sample.csv)
-    run: HoldoutResult        # the regression of log10 K_H (results.json, bundle/, ...)
+    report: Path  # report.html
+    sample: pd.DataFrame  # Widom results of the random sample (widom_sample.csv)
+    run: HoldoutResult  # the regression of log10 K_H (results.json, bundle/, ...)
     open_metrics: dict[str, Any]  # test metrics of the open-to-the-guest classifier
-    screened: pd.DataFrame    # every MOF: predictions or the reason it has none (screened.csv)
-    confirmed: pd.DataFrame   # predicted best, newly simulated: predicted vs simulated (confirmed.csv)
+    screened: pd.DataFrame  # every MOF: predictions or the reason it has none (screened.csv)
+    confirmed: pd.DataFrame  # predicted best, newly simulated: predicted vs simulated (confirmed.csv)
     summary: dict[str, Any] = field(default_factory=dict)  # counts, metrics, time split (screening.json)
 
 
-def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float = 298.0, n_simulate: int = 400,
-                   n_screen: int | None = None, n_top: int = 20, n_confirm: int = 10,
-                   featurizers: Sequence[str] = DEFAULT_FEATURIZERS, model: str = "krr",
-                   nested: tuple[int, int] | None = (5, 5), n_jobs: int = 2, random_state: int = 0,
-                   progress: bool | None = None, **widom_options: Any) -> ScreeningResult:
+def screen_coremof(
+    out: str | Path,
+    *,
+    guest: str = "CH4",
+    temperature_K: float = 298.0,
+    n_simulate: int = 400,
+    n_screen: int | None = None,
+    n_top: int = 20,
+    n_confirm: int = 10,
+    featurizers: Sequence[str] = DEFAULT_FEATURIZERS,
+    model: str = "krr",
+    nested: tuple[int, int] | None = (5, 5),
+    n_jobs: int = 2,
+    random_state: int = 0,
+    progress: bool | None = None,
+    **widom_options: Any,
+) -> ScreeningResult:
     """Simulate K_H (mol/(kg·Pa)) of ``n_simulate`` random MOFs at ``temperature_K`` (K), learn
     log10 K_H, predict all MOFs (or a random ``n_screen`` of them), simulate the ``n_confirm``
     best predicted frameworks of which no entry was simulated (one per framework: ``families``), and
     write everything and ``report.html`` into ``out``.
     ``widom_options`` go to ``widom_henry`` (e.g. ``target_relative_error``)."""
-    featurizer_objects = [make_featurizer(name, n_jobs=n_jobs, **_guest_params(name, guest, temperature_K))
-                          for name in featurizers]  # unknown names fail here, before minutes of simulation
+    featurizer_objects = [
+        make_featurizer(name, n_jobs=n_jobs, **_guest_params(name, guest, temperature_K)) for name in featurizers
+    ]  # unknown names fail here, before minutes of simulation
     _check_request(guest, temperature_K, n_simulate, n_confirm, featurizers)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -80,15 +93,30 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
     timings["simulation (sample)"] = time.perf_counter() - clock
     labelled, closed_ids = _labelled(sample, simulated, widom.errors, guest, temperature_K)
 
-    run = run_holdout(labelled, TARGET, featurizer_objects, make_model(model), model_name=model, split="stratified",
-                      nested=nested, random_state=random_state)
+    run = run_holdout(
+        labelled,
+        TARGET,
+        featurizer_objects,
+        make_model(model),
+        model_name=model,
+        split="stratified",
+        nested=nested,
+        random_state=random_state,
+    )
     write_run(folder, run)
     timings["featurization (sample)"] = run.timings_s["load"] + run.timings_s["featurize"]
     timings["learning"] = run.timings_s["split"] + run.timings_s["fit"] + run.timings_s["predict"]
     clock = time.perf_counter()
     perplexity = min(30.0, max(2.0, (len(run.fitted.features["y"]) - 1) / 3))  # t-SNE needs 3 perplexities of samples
-    explained = explain_run(folder, importance=True, projection="tsne", perplexity=perplexity, curve_sizes="auto",
-                            random_state=random_state, n_jobs=n_jobs)
+    explained = explain_run(
+        folder,
+        importance=True,
+        projection="tsne",
+        perplexity=perplexity,
+        curve_sizes="auto",
+        random_state=random_state,
+        n_jobs=n_jobs,
+    )
     classifier, open_metrics = open_classifier(run, database.subset(closed_ids), random_state)
     timings["learning"] += time.perf_counter() - clock
 
@@ -104,21 +132,35 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
     top = distinct_frameworks(ranked, database.structure, n_top)
     candidates = distinct_frameworks(ranked, database.structure, n_confirm, exclude=sample.ids)
     clock = time.perf_counter()
-    check = henry_labels(database.subset(candidates["id"].tolist()), guest, temperature_K,
-                         folder / "widom_confirm.csv", **simulate)
+    check = henry_labels(
+        database.subset(candidates["id"].tolist()), guest, temperature_K, folder / "widom_confirm.csv", **simulate
+    )
     timings["simulation (confirm)"] = time.perf_counter() - clock
     confirmed = _confirmed(candidates, check, simulated)
 
     summary = {
-        "guest": guest, "temperature_K": temperature_K, "target": TARGET, "target_unit": TARGET_UNIT,
-        "counts": {"database": n_database, "screened_requested": len(database) + len(database.errors),
-                   **_screened_counts(screened), "simulated": len(sample),
-                   "simulated_ok": int(simulated["henry_mol_kg_Pa"].notna().sum()),
-                   "simulated_closed": len(closed_ids), "simulation_failed": len(widom.errors),
-                   "confirm_requested": len(candidates), "confirm_failed": len(check.errors)},
-        "test": {"mae": run.metrics["model"]["test"]["mae"], "r2": run.metrics["model"]["test"]["r2"],
-                 "top_recall": top_recall(run), "top_fraction": TOP_FRACTION,
-                 "baselines": {k: v["test"]["mae"] for k, v in run.metrics.items() if k != "model"}},
+        "guest": guest,
+        "temperature_K": temperature_K,
+        "target": TARGET,
+        "target_unit": TARGET_UNIT,
+        "counts": {
+            "database": n_database,
+            "screened_requested": len(database) + len(database.errors),
+            **_screened_counts(screened),
+            "simulated": len(sample),
+            "simulated_ok": int(simulated["henry_mol_kg_Pa"].notna().sum()),
+            "simulated_closed": len(closed_ids),
+            "simulation_failed": len(widom.errors),
+            "confirm_requested": len(candidates),
+            "confirm_failed": len(check.errors),
+        },
+        "test": {
+            "mae": run.metrics["model"]["test"]["mae"],
+            "r2": run.metrics["model"]["test"]["r2"],
+            "top_recall": top_recall(run),
+            "top_fraction": TOP_FRACTION,
+            "baselines": {k: v["test"]["mae"] for k, v in run.metrics.items() if k != "model"},
+        },
         "open_classifier": open_metrics,
         "confirm": _confirm_summary(confirmed, simulated),
         "top": top.to_dict("records"),
@@ -131,22 +173,27 @@ def screen_coremof(out: str | Path, *, guest: str = "CH4", temperature_K: float 
     return ScreeningResult(folder, report, simulated.reset_index(), run, open_metrics, screened, confirmed, summary)
 
 
-def _simulate_sample(sample: Dataset, guest: str, temperature_K: float, path: Path,
-                     simulate: dict[str, Any]) -> tuple[Any, pd.DataFrame]:
+def _simulate_sample(
+    sample: Dataset, guest: str, temperature_K: float, path: Path, simulate: dict[str, Any]
+) -> tuple[Any, pd.DataFrame]:
     """Widom K_H of the random sample (resumable in ``path``); its results indexed by the sample's ids."""
     widom = henry_labels(sample, guest, temperature_K, path, **simulate)
     if not len(widom.results):
         first = widom.errors.iloc[0] if len(widom.errors) else None
-        raise ValueError(f"none of the {len(sample)} Widom simulations finished"
-                         + (f"; the first failure: {first['item_id']}: {first['reason']}" if first is not None else ""))
+        raise ValueError(
+            f"none of the {len(sample)} Widom simulations finished"
+            + (f"; the first failure: {first['item_id']}: {first['reason']}" if first is not None else "")
+        )
     return widom, widom.results.set_index("id").reindex(sample.ids)
 
 
 def _screened_counts(screened: pd.DataFrame) -> dict[str, int]:
     """Screened MOFs predicted, failed, and predicted closed to the guest."""
-    return {"screened_predicted": int(screened["predicted"].notna().sum()),
-            "screened_failed": int(screened["error"].ne("").sum()),
-            "predicted_closed": int((screened["p_open"] < 0.5).sum())}
+    return {
+        "screened_predicted": int(screened["predicted"].notna().sum()),
+        "screened_failed": int(screened["error"].ne("").sum()),
+        "predicted_closed": int((screened["p_open"] < 0.5).sum()),
+    }
 
 
 def _write_outputs(folder: Path, screened: pd.DataFrame, confirmed: pd.DataFrame, summary: dict[str, Any]) -> Path:
@@ -161,15 +208,19 @@ def _write_outputs(folder: Path, screened: pd.DataFrame, confirmed: pd.DataFrame
     return report
 
 
-def _check_request(guest: str, temperature_K: float, n_simulate: int, n_confirm: int, featurizers: Sequence[str]) -> None:
+def _check_request(
+    guest: str, temperature_K: float, n_simulate: int, n_confirm: int, featurizers: Sequence[str]
+) -> None:
     """Refuse what would fail only after the simulations: a multi-site guest with energy histograms,
     a sample too small to split and cross-validate, a non-positive temperature."""
     from atomlearn.simulate.guests import get_guest
 
     sites = len(get_guest(guest).sites)
     if "energy_histogram" in featurizers and sites > 1:
-        raise ValueError(f"energy histograms need a single-site guest (CH4, Ar, Kr, Xe), not {guest}; "
-                         "leave energy_histogram out of --featurizer (e.g. --featurizer racs,coremof_pores)")
+        raise ValueError(
+            f"energy histograms need a single-site guest (CH4, Ar, Kr, Xe), not {guest}; "
+            "leave energy_histogram out of --featurizer (e.g. --featurizer racs,coremof_pores)"
+        )
     if n_simulate < 20:
         raise ValueError(f"--n-simulate {n_simulate}: at least 20 MOFs are needed for a test set and cross-validation")
     if temperature_K <= 0 or n_confirm < 0:
@@ -181,28 +232,47 @@ def _guest_params(featurizer: str, guest: str, temperature_K: float) -> dict[str
     return {"guest": guest, "temperature_K": temperature_K} if featurizer == "energy_histogram" else {}
 
 
-def _labelled(sample: Dataset, simulated: pd.DataFrame, failures: pd.DataFrame, guest: str,
-              temperature_K: float) -> tuple[Dataset, list[str]]:
+def _labelled(
+    sample: Dataset, simulated: pd.DataFrame, failures: pd.DataFrame, guest: str, temperature_K: float
+) -> tuple[Dataset, list[str]]:
     """The sample with its log10 K_H as label; closed MOFs (K_H = 0) and failed simulations are
     moved to the errors with their reason (never dropped silently)."""
     henry = simulated["henry_mol_kg_Pa"].to_numpy(dtype=float)
     closed = [i for i, k in zip(sample.ids, henry) if k == 0.0]
     failed = {str(r.item_id): r.reason for r in failures.itertuples()}
-    records = [ErrorRecord(i, "label", f"K_H = 0: no accessible room for {guest} (used by the open/closed classifier)")
-               for i in closed]
-    records += [ErrorRecord(i, "simulate", failed.get(i, "no Widom result")) for i, k in zip(sample.ids, henry) if np.isnan(k)]
+    records = [
+        ErrorRecord(i, "label", f"K_H = 0: no accessible room for {guest} (used by the open/closed classifier)")
+        for i in closed
+    ]
+    records += [
+        ErrorRecord(i, "simulate", failed.get(i, "no Widom result")) for i, k in zip(sample.ids, henry) if np.isnan(k)
+    ]
     keep = [p for p, k in enumerate(henry) if k > 0.0]
-    meta = DatasetMeta(name=f"coremof2019 + Widom {guest} {temperature_K:g} K", description=sample.meta.description,
-                       units={TARGET: TARGET_UNIT, "henry_mol_kg_Pa": "mol/(kg·Pa)", "qst_kJ_mol": "kJ/mol"},
-                       citation=sample.meta.citation, source=sample.meta.source, notes=sample.meta.notes)
+    meta = DatasetMeta(
+        name=f"coremof2019 + Widom {guest} {temperature_K:g} K",
+        description=sample.meta.description,
+        units={TARGET: TARGET_UNIT, "henry_mol_kg_Pa": "mol/(kg·Pa)", "qst_kJ_mol": "kJ/mol"},
+        citation=sample.meta.citation,
+        source=sample.meta.source,
+        notes=sample.meta.notes,
+    )
     labels = simulated[[TARGET, "henry_mol_kg_Pa", "qst_kJ_mol"]].iloc[keep]
     kept = sample.take(keep)
-    labelled = Dataset(kept.ids, kept.structures, labels, meta, pd.concat([sample.errors, errors_frame(records)], ignore_index=True))
+    labelled = Dataset(
+        kept.ids, kept.structures, labels, meta, pd.concat([sample.errors, errors_frame(records)], ignore_index=True)
+    )
     return labelled, closed
 
 
-def _predict_all(database: Dataset, X: np.ndarray, reasons: dict[str, str], regressor: Any, classifier: Any,
-                 run: HoldoutResult, simulated: pd.DataFrame) -> pd.DataFrame:
+def _predict_all(
+    database: Dataset,
+    X: np.ndarray,
+    reasons: dict[str, str],
+    regressor: Any,
+    classifier: Any,
+    run: HoldoutResult,
+    simulated: pd.DataFrame,
+) -> pd.DataFrame:
     """One row per MOF of ``database``: predicted log10 K_H and P(open), or the reason it has none."""
     ok = np.isfinite(X).all(axis=1)
     predicted = np.full(len(X), np.nan)
@@ -211,17 +281,19 @@ def _predict_all(database: Dataset, X: np.ndarray, reasons: dict[str, str], regr
         predicted[ok] = regressor.predict(X[ok])
         p_open[ok] = classifier.predict_proba(X[ok])[:, 1] if classifier is not None else 1.0
     part_of = dict(zip(run.fitted.features["ids"], run.fitted.features["set"]))
-    frame = pd.DataFrame({
-        "id": database.ids,
-        "predicted": predicted,
-        "predicted_henry_mol_kg_Pa": 10.0 ** predicted,
-        "p_open": p_open,
-        "simulated": simulated[TARGET].reindex(database.ids).to_numpy(dtype=float),
-        "set": [part_of.get(i, "simulated, not used" if i in simulated.index else "") for i in database.ids],
-        "LCD_A": database.labels["LCD_A"].to_numpy(),
-        "PLD_A": database.labels["PLD_A"].to_numpy(),
-        "error": ["" if good else reasons.get(i, "no features") for i, good in zip(database.ids, ok)],
-    })
+    frame = pd.DataFrame(
+        {
+            "id": database.ids,
+            "predicted": predicted,
+            "predicted_henry_mol_kg_Pa": 10.0**predicted,
+            "p_open": p_open,
+            "simulated": simulated[TARGET].reindex(database.ids).to_numpy(dtype=float),
+            "set": [part_of.get(i, "simulated, not used" if i in simulated.index else "") for i in database.ids],
+            "LCD_A": database.labels["LCD_A"].to_numpy(),
+            "PLD_A": database.labels["PLD_A"].to_numpy(),
+            "error": ["" if good else reasons.get(i, "no features") for i, good in zip(database.ids, ok)],
+        }
+    )
     missing = database.errors  # listed in the property table without a file: not in database.ids
     if len(missing):
         listed = pd.DataFrame({"id": missing["item_id"], "error": missing["stage"] + ": " + missing["reason"]})
@@ -241,22 +313,30 @@ def _confirmed(candidates: pd.DataFrame, check: Any, simulated: pd.DataFrame) ->
         log_henry = np.where(henry > 0, np.log10(henry), np.nan)
         log_se = se / (henry * np.log(10.0))
     failed = {str(r.item_id): r.reason for r in check.errors.itertuples()}
-    return pd.DataFrame({
-        "id": candidates["id"].to_numpy(),
-        "predicted": candidates["predicted"].to_numpy(),
-        "simulated": log_henry,
-        "simulated_se": log_se,
-        "error": log_henry - candidates["predicted"].to_numpy(),
-        "henry_mol_kg_Pa": henry,
-        "percentile_in_sample": [100.0 * np.searchsorted(sample_henry, k, side="right") / len(sample_henry)
-                                 if np.isfinite(k) and len(sample_henry) else np.nan for k in henry],
-        "p_open": candidates["p_open"].to_numpy(),
-        "LCD_A": candidates["LCD_A"].to_numpy(),
-        "PLD_A": candidates["PLD_A"].to_numpy(),
-        "members": candidates["members"].to_numpy(),
-        "note": [failed.get(i, "") or (results.loc[i, "notes"] if isinstance(results.loc[i, "notes"], str) else "")
-                 for i in candidates["id"]],
-    })
+    return pd.DataFrame(
+        {
+            "id": candidates["id"].to_numpy(),
+            "predicted": candidates["predicted"].to_numpy(),
+            "simulated": log_henry,
+            "simulated_se": log_se,
+            "error": log_henry - candidates["predicted"].to_numpy(),
+            "henry_mol_kg_Pa": henry,
+            "percentile_in_sample": [
+                100.0 * np.searchsorted(sample_henry, k, side="right") / len(sample_henry)
+                if np.isfinite(k) and len(sample_henry)
+                else np.nan
+                for k in henry
+            ],
+            "p_open": candidates["p_open"].to_numpy(),
+            "LCD_A": candidates["LCD_A"].to_numpy(),
+            "PLD_A": candidates["PLD_A"].to_numpy(),
+            "members": candidates["members"].to_numpy(),
+            "note": [
+                failed.get(i, "") or (results.loc[i, "notes"] if isinstance(results.loc[i, "notes"], str) else "")
+                for i in candidates["id"]
+            ],
+        }
+    )
 
 
 def _confirm_summary(confirmed: pd.DataFrame, simulated: pd.DataFrame) -> dict[str, Any]:
@@ -280,8 +360,9 @@ def _saving(simulated: pd.DataFrame, screened: pd.DataFrame, timings: dict[str, 
     """Simulating every screened MOF (mean Widom time per MOF of the sample, same workers) against the surrogate."""
     n_screened = int(screened["predicted"].notna().sum())
     per_structure = float(simulated["time_s"].mean()) if simulated["time_s"].notna().any() else float("nan")
-    return {"n_screened": n_screened, "widom_s_per_structure": per_structure,
-            "simulate_all_s": per_structure * n_screened / resolve_n_jobs(n_jobs),
-            "surrogate_s": timings["featurization (all)"] + timings["prediction (all)"]}
-
-
+    return {
+        "n_screened": n_screened,
+        "widom_s_per_structure": per_structure,
+        "simulate_all_s": per_structure * n_screened / resolve_n_jobs(n_jobs),
+        "surrogate_s": timings["featurization (all)"] + timings["prediction (all)"],
+    }

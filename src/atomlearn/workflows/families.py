@@ -39,8 +39,10 @@ class _Framework:
     def same_as(self, other: _Framework) -> bool:
         if self.formula is None or self.formula != other.formula:
             return False
-        return bool(np.allclose(self.lengths, other.lengths, rtol=CELL_TOLERANCE)
-                    and abs(self.volume - other.volume) <= CELL_TOLERANCE * other.volume)
+        return bool(
+            np.allclose(self.lengths, other.lengths, rtol=CELL_TOLERANCE)
+            and abs(self.volume - other.volume) <= CELL_TOLERANCE * other.volume
+        )
 
 
 def _framework(atoms: Atoms | None) -> _Framework:
@@ -51,12 +53,14 @@ def _framework(atoms: Atoms | None) -> _Framework:
         reduced, _ = cell.niggli_reduce()
     except Exception:  # a degenerate cell: compared by composition only, never merged
         return _Framework(None, None, float("nan"))
-    return _Framework(atoms.get_chemical_formula(mode="hill", empirical=False), np.sort(reduced.lengths()),
-                      float(abs(cell.volume)))
+    return _Framework(
+        atoms.get_chemical_formula(mode="hill", empirical=False), np.sort(reduced.lengths()), float(abs(cell.volume))
+    )
 
 
-def distinct_frameworks(ranked: pd.DataFrame, structure: Callable[[str], Atoms], n: int, *,
-                        exclude: Iterable[str] = ()) -> pd.DataFrame:
+def distinct_frameworks(
+    ranked: pd.DataFrame, structure: Callable[[str], Atoms], n: int, *, exclude: Iterable[str] = ()
+) -> pd.DataFrame:
     """The first ``n`` rows of ``ranked`` (best first, an ``id`` column) that are distinct frameworks.
 
     Parameters

@@ -28,10 +28,18 @@ def lennard_jones_model() -> BaseEstimator:
     return make_pipeline(InversePowerFeatures((12, 6)), StandardScaler(), ClosedFormLinearRegression())
 
 
-def lj_bias_variance(*, degrees: range | list[int] = range(1, 11), ridge_degree: int = 10,
-                     ridge_lambdas: tuple[float, ...] = (1e-6, 1e-4, 1e-2, 1.0, 10.0, 100.0, 1000.0), n_train: int = 30,
-                     noise_eV: float = 0.002, n_rounds: int = 200, n_eval: int = 500,
-                     potential: LennardJones = ARGON, random_state: int | None = 0) -> pd.DataFrame:
+def lj_bias_variance(
+    *,
+    degrees: range | list[int] = range(1, 11),
+    ridge_degree: int = 10,
+    ridge_lambdas: tuple[float, ...] = (1e-6, 1e-4, 1e-2, 1.0, 10.0, 100.0, 1000.0),
+    n_train: int = 30,
+    noise_eV: float = 0.002,
+    n_rounds: int = 200,
+    n_eval: int = 500,
+    potential: LennardJones = ARGON,
+    random_state: int | None = 0,
+) -> pd.DataFrame:
     """The lecture's example: noisy Lennard-Jones energies fitted by polynomials of each degree,
     by the LJ form, and by a ridge-regularised polynomial of ``ridge_degree`` for each λ.
 
@@ -50,7 +58,9 @@ def lj_bias_variance(*, degrees: range | list[int] = range(1, 11), ridge_degree:
     models: dict[str, BaseEstimator] = {f"polynomial degree {d}": polynomial_model(d) for d in degrees}
     models["Lennard-Jones form"] = lennard_jones_model()
     models |= {f"degree {ridge_degree} ridge λ={lam:g}": polynomial_model(ridge_degree, lam) for lam in ridge_lambdas}
-    table = bias_variance_sweep(models, fresh, X_eval, y_eval, f_eval=f_eval, noise_variance=noise_eV**2, n_rounds=n_rounds)
+    table = bias_variance_sweep(
+        models, fresh, X_eval, y_eval, f_eval=f_eval, noise_variance=noise_eV**2, n_rounds=n_rounds
+    )
     table.insert(0, "family", ["polynomial"] * len(degrees) + ["Lennard-Jones"] + ["ridge"] * len(ridge_lambdas))
     table.insert(1, "complexity", [float(d) for d in degrees] + [2.0] + [float(lam) for lam in ridge_lambdas])
     return table

@@ -47,16 +47,24 @@ def open_classifier(run: HoldoutResult, closed: Dataset, random_state: int) -> t
     X_test = np.vstack([features["X"][test_open], X_closed[closed_test]])
     y_test = np.r_[np.ones(test_open.sum()), np.zeros(closed_test.sum())]
     if (~closed_test).sum() < MIN_CLOSED or closed_test.sum() == 0:  # too few closed MOFs to learn or test from
-        return None, {"note": f"{len(X_closed)} closed MOFs in the sample: too few to learn and test open/closed, "
-                              "so every MOF is taken as open", "n_closed": len(X_closed)}
+        return None, {
+            "note": f"{len(X_closed)} closed MOFs in the sample: too few to learn and test open/closed, "
+            "so every MOF is taken as open",
+            "n_closed": len(X_closed),
+        }
     classifier = HistGradientBoostingClassifier(max_iter=200, class_weight="balanced", random_state=random_state)
     classifier.fit(X_train, y_train)
     score = classifier.predict_proba(X_test)[:, 1]
-    metrics = classification_metrics_ci(y_test, (score >= 0.5).astype(float), score if len(np.unique(y_test)) > 1 else None,
-                                        random_state=random_state)
-    return classifier, {"test": metrics, "n_train": len(y_train), "n_test": len(y_test),
-                        "n_closed_train": int((~closed_test).sum()), "n_closed_test": int(closed_test.sum())}
-
+    metrics = classification_metrics_ci(
+        y_test, (score >= 0.5).astype(float), score if len(np.unique(y_test)) > 1 else None, random_state=random_state
+    )
+    return classifier, {
+        "test": metrics,
+        "n_train": len(y_train),
+        "n_test": len(y_test),
+        "n_closed_train": int((~closed_test).sum()),
+        "n_closed_test": int(closed_test.sum()),
+    }
 
 
 def featurize_all(database: Dataset, featurizer: Any) -> tuple[np.ndarray, dict[str, str]]:
@@ -74,11 +82,14 @@ def featurize_all(database: Dataset, featurizer: Any) -> tuple[np.ndarray, dict[
     return X, reasons
 
 
-
 def top_recall(run: HoldoutResult) -> float:
     """Fraction of the test set's true top ``TOP_FRACTION`` found in its predicted top."""
     test = [row for row in run.predictions if row["set"] == "test"]
-    return float(top_k_recall(np.array([r["y_true"] for r in test]), np.array([r["y_pred"] for r in test]), fraction=TOP_FRACTION))
+    return float(
+        top_k_recall(
+            np.array([r["y_true"] for r in test]), np.array([r["y_pred"] for r in test]), fraction=TOP_FRACTION
+        )
+    )
 
 
 def pareto_layers(x: np.ndarray, y: np.ndarray, max_layers: int | None = None) -> np.ndarray:

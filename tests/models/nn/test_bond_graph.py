@@ -12,15 +12,21 @@ def test_predictions_are_invariant_and_sum_pooling_is_extensive(qm9_molecules, s
     model = BondGraphRegressor(n_features=16, n_layers=2, pooling="sum", max_epochs=1).fit(structures, np.arange(7.0))
     table = check_energy_model(model.predict, None, structures, tolerance=1e-5)  # float32 network
     assert table["holds"].all(), table.to_string()
-    mean_pooled = BondGraphRegressor(n_features=16, n_layers=2, pooling="mean", max_epochs=1).fit(structures, np.arange(7.0))
+    mean_pooled = BondGraphRegressor(n_features=16, n_layers=2, pooling="mean", max_epochs=1).fit(
+        structures, np.arange(7.0)
+    )
     crystal = small_mofs[0]
-    assert mean_pooled.predict([crystal.repeat((2, 1, 1))])[0] == pytest.approx(mean_pooled.predict([crystal])[0], rel=1e-5)
+    assert mean_pooled.predict([crystal.repeat((2, 1, 1))])[0] == pytest.approx(
+        mean_pooled.predict([crystal])[0], rel=1e-5
+    )
 
 
 def test_learns_qm9_energies_far_better_than_the_mean(qm9):
     data = qm9.take(range(0, 60_000, 150))  # 400 molecules spread over QM9
     structures, y = data.structures.materialize(), data.labels["U0_atomization_kcal_mol"].to_numpy()
-    model = BondGraphRegressor(n_features=32, learning_rate=3e-3, max_epochs=40, patience=100).fit(structures[:320], y[:320])
+    model = BondGraphRegressor(n_features=32, learning_rate=3e-3, max_epochs=40, patience=100).fit(
+        structures[:320], y[:320]
+    )
     assert model.history_["train_loss"][-1] < 0.1 * model.history_["train_loss"][0]
     error = np.abs(model.predict(structures[320:]) - y[320:]).mean()
     assert error < 0.15 * np.abs(y[320:] - y[:320].mean()).mean()
@@ -28,8 +34,9 @@ def test_learns_qm9_energies_far_better_than_the_mean(qm9):
 
 def test_trains_on_periodic_mof_graphs(small_mofs):
     y = np.array([len(a) for a in small_mofs], dtype=float)  # the atom count: a sum over the bond graph's nodes
-    model = BondGraphRegressor(n_features=16, learning_rate=1e-2, max_epochs=150, patience=300,
-                               validation_fraction=0.25).fit(small_mofs, y)
+    model = BondGraphRegressor(
+        n_features=16, learning_rate=1e-2, max_epochs=150, patience=300, validation_fraction=0.25
+    ).fit(small_mofs, y)
     assert np.abs(model.predict(small_mofs) - y).mean() < 0.1 * np.abs(y - y.mean()).mean()
 
 

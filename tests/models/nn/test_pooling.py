@@ -27,14 +27,16 @@ def test_auto_pooling_sums_energies_and_averages_densities(qm9, coremof):
 
 def test_a_mean_pooled_network_is_intensive_and_has_no_forces(small_mofs):
     densities = np.array([atoms.get_masses().sum() / atoms.get_volume() for atoms in small_mofs])  # amu/Å³
-    model = SchNetRegressor(n_features=16, n_interactions=1, pooling="mean", max_epochs=2, batch_size=4,
-                            device="cpu", dtype="float64").fit(small_mofs, densities)
+    model = SchNetRegressor(
+        n_features=16, n_interactions=1, pooling="mean", max_epochs=2, batch_size=4, device="cpu", dtype="float64"
+    ).fit(small_mofs, densities)
     assert model.pooling_ == "mean"
     crystal = small_mofs[0]
     single, doubled = model.predict([crystal, crystal.repeat((2, 1, 1))])
     assert doubled == pytest.approx(single, rel=1e-9)  # a density does not double with the cell
-    summed = SchNetRegressor(n_features=16, n_interactions=1, pooling="sum", max_epochs=2, batch_size=4,
-                             device="cpu", dtype="float64").fit(small_mofs, densities)
+    summed = SchNetRegressor(
+        n_features=16, n_interactions=1, pooling="sum", max_epochs=2, batch_size=4, device="cpu", dtype="float64"
+    ).fit(small_mofs, densities)
     single, doubled = summed.predict([crystal, crystal.repeat((2, 1, 1))])
     assert doubled == pytest.approx(2 * single, rel=1e-9)  # an energy does
     with pytest.raises(ValueError, match="no forces"):

@@ -30,6 +30,7 @@ def test_energy_is_invariant_and_extensive_and_forces_equivariant(untrained_floa
 def test_the_checker_catches_a_model_that_breaks_symmetry(qm9_molecules):
     def depends_on_x(structures):
         return np.array([atoms.positions[:, 0].sum() for atoms in structures])
+
     table = check_energy_model(depends_on_x, None, qm9_molecules[:4], symmetries=("translation", "permutation"))
     assert table.set_index("symmetry")["holds"].to_dict() == {"translation": False, "permutation": True}
     with pytest.raises(ValueError, match="unknown symmetry"):
@@ -54,7 +55,8 @@ def test_training_lowers_the_loss_and_learns_beyond_composition(network, qm9):
     data = qm9.take(range(0, 60_000, 150))  # 400 molecules spread over QM9
     structures, y = data.structures.materialize(), data.labels["U0_atomization_kcal_mol"].to_numpy()
     model = network(n_features=32, learning_rate=2e-3, max_epochs=30, patience=50, random_state=0).fit(
-        structures[:320], y[:320])
+        structures[:320], y[:320]
+    )
     history = model.history_
     assert history["train_loss"][-1] < 0.5 * history["train_loss"][0]
     reference = reference_energies(structures[:320], y[:320])
@@ -68,13 +70,16 @@ def test_fits_forces_of_lennard_jones_clusters(network):
     rng = np.random.default_rng(0)
     clusters, energies, forces = [], [], []
     for _ in range(60):
-        cluster = Atoms("Ar4", positions=[[0, 0, 0], [3.8, 0, 0], [0, 3.8, 0], [0, 0, 3.8]] + rng.normal(scale=0.15, size=(4, 3)))
+        cluster = Atoms(
+            "Ar4", positions=[[0, 0, 0], [3.8, 0, 0], [0, 3.8, 0], [0, 0, 3.8]] + rng.normal(scale=0.15, size=(4, 3))
+        )
         cluster.calc = LennardJones(sigma=3.405, epsilon=0.0104, rc=7.0, smooth=True)
         clusters.append(cluster)
         energies.append(cluster.get_potential_energy())
         forces.append(cluster.get_forces())
-    model = network(cutoff_A=7.0, n_features=32, n_interactions=2, max_epochs=40, patience=100,
-                    learning_rate=2e-3).fit(clusters[:50], energies[:50], forces=forces[:50])
+    model = network(cutoff_A=7.0, n_features=32, n_interactions=2, max_epochs=40, patience=100, learning_rate=2e-3).fit(
+        clusters[:50], energies[:50], forces=forces[:50]
+    )
     assert model.history_["validation_loss"].min() < 0.5 * model.history_["validation_loss"][0]
     predicted = np.concatenate(model.predict_forces(clusters[50:]))
     true = np.concatenate(forces[50:])

@@ -37,8 +37,13 @@ def _line_problem(seed: int = 0):
 
 def test_the_loop_learns_stops_early_and_keeps_the_best_weights():
     module, batch_loss, validation_loss = _line_problem()
-    history = train_network(module, batch_loss, validation_loss, 48,
-                            LoopSettings(learning_rate=0.05, batch_size=16, max_epochs=400, patience=10))
+    history = train_network(
+        module,
+        batch_loss,
+        validation_loss,
+        48,
+        LoopSettings(learning_rate=0.05, batch_size=16, max_epochs=400, patience=10),
+    )
     assert module.weight.item() == pytest.approx(3.0, abs=0.1) and module.bias.item() == pytest.approx(-1.0, abs=0.1)
     best = int(np.argmin(history["validation_loss"]))
     assert len(history["epoch"]) == best + 1 + 10 < 400  # stopped `patience` epochs after the best
@@ -53,14 +58,18 @@ def test_an_interrupted_run_resumes_to_the_same_weights(tmp_path):
     resumed, loss, validation = _line_problem()
     checkpoint = tmp_path / "run.pt"
     train_network(resumed, loss, validation, 48, LoopSettings(max_epochs=12, checkpoint=checkpoint, **settings))
-    history = train_network(resumed, loss, validation, 48, LoopSettings(max_epochs=30, checkpoint=checkpoint, **settings))
+    history = train_network(
+        resumed, loss, validation, 48, LoopSettings(max_epochs=30, checkpoint=checkpoint, **settings)
+    )
     assert len(history["epoch"]) == 30
     torch.testing.assert_close(resumed.state_dict(), whole.state_dict(), rtol=0, atol=0)
 
 
 def test_seeds_and_none():
     assert torch.equal(torch.randn(5, generator=seeded_generator(7)), torch.randn(5, generator=seeded_generator(7)))
-    assert not torch.equal(torch.randn(5, generator=seeded_generator(None)), torch.randn(5, generator=seeded_generator(None)))
+    assert not torch.equal(
+        torch.randn(5, generator=seeded_generator(None)), torch.randn(5, generator=seeded_generator(None))
+    )
     train, validation = validation_split(10, 0.2, 0)
     assert len(validation) == 2 and sorted(np.concatenate([train, validation])) == list(range(10))
     with pytest.raises(ValueError, match="at least 2"):

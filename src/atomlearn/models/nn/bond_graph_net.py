@@ -49,8 +49,12 @@ class BondGraphData:
 def bond_graph_data(atoms: Atoms) -> BondGraphData:
     """The bond graph of one structure as arrays: atomic numbers, bond end points (periodic images included) and lengths in Å."""
     graph = bond_graph(atoms, self_images=True)
-    return BondGraphData(atoms.numbers.astype(np.int64), graph.first.astype(np.int64), graph.second.astype(np.int64),
-                         graph.length.astype(float))
+    return BondGraphData(
+        atoms.numbers.astype(np.int64),
+        graph.first.astype(np.int64),
+        graph.second.astype(np.int64),
+        graph.length.astype(float),
+    )
 
 
 def _modules():
@@ -145,10 +149,23 @@ class BondGraphRegressor(RegressorMixin, BaseEstimator):
 
     takes_structures = True  # fitted on structures, not on a feature matrix (``atomlearn fit`` passes them)
 
-    def __init__(self, n_features: int = 64, n_layers: int = 3, n_rbf: int = 16, pooling: str = "auto",
-                 learning_rate: float = 1e-3, weight_decay: float = 0.0, batch_size: int = 32, max_epochs: int = 500,
-                 patience: int = 50, validation_fraction: float = 0.1, random_state: int | None = 0,
-                 device: str = "auto", checkpoint: str | None = None, verbose: bool = False) -> None:
+    def __init__(
+        self,
+        n_features: int = 64,
+        n_layers: int = 3,
+        n_rbf: int = 16,
+        pooling: str = "auto",
+        learning_rate: float = 1e-3,
+        weight_decay: float = 0.0,
+        batch_size: int = 32,
+        max_epochs: int = 500,
+        patience: int = 50,
+        validation_fraction: float = 0.1,
+        random_state: int | None = 0,
+        device: str = "auto",
+        checkpoint: str | None = None,
+        verbose: bool = False,
+    ) -> None:
         self.n_features = n_features
         self.n_layers = n_layers
         self.n_rbf = n_rbf
@@ -182,7 +199,9 @@ class BondGraphRegressor(RegressorMixin, BaseEstimator):
         if len(structures) != len(y):
             raise ValueError(f"{len(structures)} structures but {len(y)} targets")
         if not np.isfinite(y).all():
-            raise ValueError(f"target of structure {int(np.flatnonzero(~np.isfinite(y))[0])} is not finite; remove or fix it")
+            raise ValueError(
+                f"target of structure {int(np.flatnonzero(~np.isfinite(y))[0])} is not finite; remove or fix it"
+            )
         self.pooling_ = choose_pooling(self.pooling, structures, y, has_forces=False)
         train, validation = validation_split(len(y), self.validation_fraction, self.random_state)
         device = resolve_device(self.device)
@@ -201,8 +220,9 @@ class BondGraphRegressor(RegressorMixin, BaseEstimator):
             with torch.no_grad():
                 return float(loss_of(validation))
 
-        self.history_ = train_network(module, lambda rows: loss_of(train[rows]), validation_loss, len(train),
-                                      LoopSettings.of(self))
+        self.history_ = train_network(
+            module, lambda rows: loss_of(train[rows]), validation_loss, len(train), LoopSettings.of(self)
+        )
         self.n_epochs_ = len(self.history_["epoch"])
         self.weights_ = state_to_numpy(module)
         return self
@@ -252,11 +272,15 @@ def _collate(graphs: Sequence[BondGraphData], device) -> tuple:
 
     sizes = [len(g.numbers) for g in graphs]
     offsets = np.cumsum([0] + sizes[:-1])
+
     def tensor(parts, dtype):
         return torch.as_tensor(np.concatenate(parts) if parts else np.zeros(0), dtype=dtype, device=device)
-    return (tensor([g.numbers for g in graphs], torch.long),
-            tensor([g.first + o for g, o in zip(graphs, offsets)], torch.long),
-            tensor([g.second + o for g, o in zip(graphs, offsets)], torch.long),
-            tensor([g.length_A for g in graphs], torch.float32),
-            tensor([np.full(n, i) for i, n in enumerate(sizes)], torch.long),
-            len(graphs))
+
+    return (
+        tensor([g.numbers for g in graphs], torch.long),
+        tensor([g.first + o for g, o in zip(graphs, offsets)], torch.long),
+        tensor([g.second + o for g, o in zip(graphs, offsets)], torch.long),
+        tensor([g.length_A for g in graphs], torch.float32),
+        tensor([np.full(n, i) for i, n in enumerate(sizes)], torch.long),
+        len(graphs),
+    )

@@ -30,7 +30,10 @@ def build_mlp(n_inputs: int, hidden_layers: tuple[int, ...], activation: str):
     layers: list[torch.nn.Module] = []
     width = n_inputs
     for size in hidden_layers:
-        layers += [torch.nn.Linear(width, int(size)), {"silu": torch.nn.SiLU, "relu": torch.nn.ReLU, "tanh": torch.nn.Tanh}[activation]()]
+        layers += [
+            torch.nn.Linear(width, int(size)),
+            {"silu": torch.nn.SiLU, "relu": torch.nn.ReLU, "tanh": torch.nn.Tanh}[activation](),
+        ]
         width = int(size)
     layers.append(torch.nn.Linear(width, 1))
     return torch.nn.Sequential(*layers)
@@ -78,10 +81,20 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
     best_epoch_, n_epochs_ : int
     """
 
-    def __init__(self, hidden_layers: tuple[int, ...] = (128, 128), activation: str = "silu",
-                 learning_rate: float = 1e-3, weight_decay: float = 0.0, batch_size: int = 64,
-                 max_epochs: int = 1000, patience: int = 50, validation_fraction: float = 0.1,
-                 random_state: int | None = 0, device: str = "auto", checkpoint: str | None = None) -> None:
+    def __init__(
+        self,
+        hidden_layers: tuple[int, ...] = (128, 128),
+        activation: str = "silu",
+        learning_rate: float = 1e-3,
+        weight_decay: float = 0.0,
+        batch_size: int = 64,
+        max_epochs: int = 1000,
+        patience: int = 50,
+        validation_fraction: float = 0.1,
+        random_state: int | None = 0,
+        device: str = "auto",
+        checkpoint: str | None = None,
+    ) -> None:
         self.hidden_layers = hidden_layers
         self.activation = activation
         self.learning_rate = learning_rate

@@ -31,15 +31,19 @@ def _modules():
         def __init__(self, n_features: int, n_rbf: int) -> None:
             super().__init__()
             self.n_features = n_features
-            self.scalar = nn.Sequential(nn.Linear(n_features, n_features), nn.SiLU(), nn.Linear(n_features, 3 * n_features))
+            self.scalar = nn.Sequential(
+                nn.Linear(n_features, n_features), nn.SiLU(), nn.Linear(n_features, 3 * n_features)
+            )
             self.filter = nn.Linear(n_rbf, 3 * n_features)
 
         def forward(self, s, v, rbf, damping, unit, source, target):
             x = self.scalar(s).index_select(0, target) * self.filter(rbf) * damping[:, None]
             ds, dv_from_v, dv_from_direction = torch.split(x, self.n_features, dim=-1)
             dv = v.index_select(0, target) * dv_from_v[:, None, :] + dv_from_direction[:, None, :] * unit[:, :, None]
-            return (s + torch.zeros_like(s).index_add_(0, source, ds),
-                    v + torch.zeros_like(v).index_add_(0, source, dv))
+            return (
+                s + torch.zeros_like(s).index_add_(0, source, ds),
+                v + torch.zeros_like(v).index_add_(0, source, dv),
+            )
 
     class Update(nn.Module):
         def __init__(self, n_features: int) -> None:
@@ -47,8 +51,9 @@ def _modules():
             self.n_features = n_features
             self.mix_u = nn.Linear(n_features, n_features, bias=False)
             self.mix_v = nn.Linear(n_features, n_features, bias=False)
-            self.scalar = nn.Sequential(nn.Linear(2 * n_features, n_features), nn.SiLU(),
-                                        nn.Linear(n_features, 3 * n_features))
+            self.scalar = nn.Sequential(
+                nn.Linear(2 * n_features, n_features), nn.SiLU(), nn.Linear(n_features, 3 * n_features)
+            )
 
         def forward(self, s, v):
             u, w = self.mix_u(v), self.mix_v(v)
@@ -64,7 +69,9 @@ def _modules():
             self.register_buffer("frequencies", math.pi * torch.arange(1, n_rbf + 1) / cutoff_A)
             self.messages = nn.ModuleList(Message(n_features, n_rbf) for _ in range(n_interactions))
             self.updates = nn.ModuleList(Update(n_features) for _ in range(n_interactions))
-            self.readout = nn.Sequential(nn.Linear(n_features, n_features // 2), nn.SiLU(), nn.Linear(n_features // 2, 1))
+            self.readout = nn.Sequential(
+                nn.Linear(n_features, n_features // 2), nn.SiLU(), nn.Linear(n_features // 2, 1)
+            )
             self.register_buffer("reference", torch.zeros(MAX_Z + 1))  # per-element energy, target units
             self.register_buffer("scale", torch.ones(()))  # target units per network output
 
@@ -136,11 +143,26 @@ class PaiNNRegressor(StructureNetworkRegressor):
     n_epochs_ : int
     """
 
-    def __init__(self, cutoff_A: float = 5.0, n_features: int = 64, n_interactions: int = 3, n_rbf: int = 20,
-                 pooling: str = "auto", force_weight: float = 0.9, learning_rate: float = 5e-4, weight_decay: float = 0.0, batch_size: int = 32,
-                 max_epochs: int = 500, patience: int = 50, validation_fraction: float = 0.1, dtype: str = "float32",
-                 random_state: int | None = 0, device: str = "auto", checkpoint: str | None = None,
-                 verbose: bool = False) -> None:
+    def __init__(
+        self,
+        cutoff_A: float = 5.0,
+        n_features: int = 64,
+        n_interactions: int = 3,
+        n_rbf: int = 20,
+        pooling: str = "auto",
+        force_weight: float = 0.9,
+        learning_rate: float = 5e-4,
+        weight_decay: float = 0.0,
+        batch_size: int = 32,
+        max_epochs: int = 500,
+        patience: int = 50,
+        validation_fraction: float = 0.1,
+        dtype: str = "float32",
+        random_state: int | None = 0,
+        device: str = "auto",
+        checkpoint: str | None = None,
+        verbose: bool = False,
+    ) -> None:
         self.cutoff_A = cutoff_A
         self.n_features = n_features
         self.n_interactions = n_interactions

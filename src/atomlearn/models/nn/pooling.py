@@ -45,7 +45,9 @@ def choose_pooling(pooling: str, structures: Sequence[Atoms], y: np.ndarray, has
         raise ValueError(f"pooling must be one of {', '.join(POOLINGS)}, got {pooling!r}")
     if has_forces:
         if pooling == "mean":
-            raise ValueError("forces are derivatives of an energy, which sums over atoms: use pooling='sum' (or 'auto')")
+            raise ValueError(
+                "forces are derivatives of an energy, which sums over atoms: use pooling='sum' (or 'auto')"
+            )
         return "sum"
     if pooling != "auto":
         return pooling

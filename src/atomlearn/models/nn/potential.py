@@ -102,9 +102,16 @@ class StructureNetworkRegressor(RegressorMixin, BaseEstimator):
         # sum: n roughly independent atomic terms add up to the spread; mean: one atom's term is it
         module.scale.fill_(max(energy_scale / math.sqrt(n_atoms.mean() if pooling == "sum" else 1.0), 1e-6))
         target = torch.as_tensor(y, dtype=dtype, device=device)
-        force_targets = [torch.as_tensor(np.asarray(f, dtype=float), dtype=dtype, device=device) for f in forces] if forces is not None else None
-        force_scale = (float(np.sqrt(np.mean(np.concatenate([np.asarray(f).ravel() for f in forces]) ** 2))) or 1.0
-                       if forces is not None else 1.0)
+        force_targets = (
+            [torch.as_tensor(np.asarray(f, dtype=float), dtype=dtype, device=device) for f in forces]
+            if forces is not None
+            else None
+        )
+        force_scale = (
+            float(np.sqrt(np.mean(np.concatenate([np.asarray(f).ravel() for f in forces]) ** 2))) or 1.0
+            if forces is not None
+            else 1.0
+        )
         weight = float(self.force_weight) if forces is not None else 0.0
         train, validation = validation_split(len(y), self.validation_fraction, self.random_state)
 
@@ -123,12 +130,13 @@ class StructureNetworkRegressor(RegressorMixin, BaseEstimator):
         def validation_loss() -> float:
             total = 0.0
             for start in range(0, len(validation), self.batch_size):
-                rows = validation[start:start + self.batch_size]
+                rows = validation[start : start + self.batch_size]
                 total += float(loss_of(rows, training=False).detach()) * len(rows)
             return total / len(validation)
 
-        self.history_ = train_network(module, lambda rows: loss_of(train[rows], training=True), validation_loss,
-                                      len(train), LoopSettings.of(self))
+        self.history_ = train_network(
+            module, lambda rows: loss_of(train[rows], training=True), validation_loss, len(train), LoopSettings.of(self)
+        )
         self.n_epochs_ = len(self.history_["epoch"])
         self.weights_ = state_to_numpy(module)
         self.energy_scale_, self.force_scale_ = energy_scale, force_scale
@@ -157,8 +165,10 @@ class StructureNetworkRegressor(RegressorMixin, BaseEstimator):
         """The fitted network as a callable ``atoms -> (energy, forces)`` for MD (module built once)."""
         module, device, dtype = self._fitted_module()
         if self.pooling_ != "sum":
-            raise ValueError("this network predicts an intensive target (mean pooling): it has no forces; "
-                             "forces need an energy fitted with pooling='sum'")
+            raise ValueError(
+                "this network predicts an intensive target (mean pooling): it has no forces; "
+                "forces need an energy fitted with pooling='sum'"
+            )
         return NetworkPotential(module, device, dtype, self.cutoff_A)
 
     def structure_errors(self, structures: Sequence[Atoms]) -> dict[int, str]:
@@ -167,8 +177,10 @@ class StructureNetworkRegressor(RegressorMixin, BaseEstimator):
 
     # ---- helpers
     def _graphs(self, structures: list[Atoms]) -> list:
-        return [checked_graph(atoms, self.cutoff_A, atoms.info.get("id", f"structure {index}"))
-                for index, atoms in enumerate(structures)]
+        return [
+            checked_graph(atoms, self.cutoff_A, atoms.info.get("id", f"structure {index}"))
+            for index, atoms in enumerate(structures)
+        ]
 
     def __setstate__(self, state: dict) -> None:
         # force fields saved before pooling existed summed atomic terms
@@ -194,7 +206,9 @@ class NetworkPotential:
     def __call__(self, atoms: Atoms) -> tuple[float, np.ndarray]:
         import torch
 
-        batch = collate([checked_graph(atoms, self.cutoff_A, atoms.info.get("id", "structure"))], self.device, self.dtype)
+        batch = collate(
+            [checked_graph(atoms, self.cutoff_A, atoms.info.get("id", "structure"))], self.device, self.dtype
+        )
         batch.positions.requires_grad_(True)
         energy = structure_energies(self.module, batch)
         (gradient,) = torch.autograd.grad(energy.sum(), batch.positions)
@@ -211,8 +225,10 @@ class NetworkPotential:
         if n_atoms > 1 and (neighbours == 0).any():
             replica = int(np.argwhere(neighbours == 0)[0, 0])
             lonely = np.flatnonzero(neighbours[replica] == 0)
-            raise ValueError(f"replica {replica}: atom(s) {lonely[:5].tolist()} have no neighbour within the "
-                             f"{self.cutoff_A} Å cutoff (the molecule fell apart)")
+            raise ValueError(
+                f"replica {replica}: atom(s) {lonely[:5].tolist()} have no neighbour within the "
+                f"{self.cutoff_A} Å cutoff (the molecule fell apart)"
+            )
         batch.positions.requires_grad_(True)
         energies = structure_energies(self.module, batch)
         (gradient,) = torch.autograd.grad(energies.sum(), batch.positions)
@@ -238,7 +254,9 @@ def structure_energies(module, batch, pooling: str = "sum"):
     import torch
 
     atomic = module.scale * module(batch) + module.reference[batch.numbers]
-    total = torch.zeros(batch.n_structures, dtype=atomic.dtype, device=atomic.device).index_add_(0, batch.structure, atomic)
+    total = torch.zeros(batch.n_structures, dtype=atomic.dtype, device=atomic.device).index_add_(
+        0, batch.structure, atomic
+    )
     if pooling == "mean":
         total = total / torch.zeros_like(total).index_add_(0, batch.structure, torch.ones_like(atomic))
     return total
@@ -249,8 +267,10 @@ def checked_graph(atoms: Atoms, cutoff_A: float, label: str):
     graph = structure_graph(atoms, cutoff_A)
     lonely = isolated_atoms(graph)
     if len(lonely) and len(atoms) > 1:
-        raise ValueError(f"{label}: atom(s) {lonely[:5].tolist()} have no neighbour within the {cutoff_A} Å "
-                         "cutoff (an atom far from all others); fix the structure or raise cutoff_A")
+        raise ValueError(
+            f"{label}: atom(s) {lonely[:5].tolist()} have no neighbour within the {cutoff_A} Å "
+            "cutoff (an atom far from all others); fix the structure or raise cutoff_A"
+        )
     return graph
 
 

@@ -27,9 +27,13 @@ def _modules():
     class Interaction(nn.Module):
         def __init__(self, n_features: int, n_rbf: int) -> None:
             super().__init__()
-            self.filter = nn.Sequential(nn.Linear(n_rbf, n_features), ShiftedSoftplus(), nn.Linear(n_features, n_features))
+            self.filter = nn.Sequential(
+                nn.Linear(n_rbf, n_features), ShiftedSoftplus(), nn.Linear(n_features, n_features)
+            )
             self.atom_to_filter = nn.Linear(n_features, n_features, bias=False)
-            self.update = nn.Sequential(nn.Linear(n_features, n_features), ShiftedSoftplus(), nn.Linear(n_features, n_features))
+            self.update = nn.Sequential(
+                nn.Linear(n_features, n_features), ShiftedSoftplus(), nn.Linear(n_features, n_features)
+            )
 
         def forward(self, x, rbf, damping, source, target):
             messages = self.atom_to_filter(x).index_select(0, target) * self.filter(rbf) * damping[:, None]
@@ -43,8 +47,9 @@ def _modules():
             self.register_buffer("centres_A", torch.linspace(0.0, cutoff_A, n_rbf))
             self.gamma = 0.5 / (cutoff_A / (n_rbf - 1)) ** 2
             self.interactions = nn.ModuleList(Interaction(n_features, n_rbf) for _ in range(n_interactions))
-            self.readout = nn.Sequential(nn.Linear(n_features, n_features // 2), ShiftedSoftplus(),
-                                         nn.Linear(n_features // 2, 1))
+            self.readout = nn.Sequential(
+                nn.Linear(n_features, n_features // 2), ShiftedSoftplus(), nn.Linear(n_features // 2, 1)
+            )
             self.register_buffer("reference", torch.zeros(MAX_Z + 1))  # per-element energy, target units
             self.register_buffer("scale", torch.ones(()))  # target units per network output
 
@@ -112,11 +117,26 @@ class SchNetRegressor(StructureNetworkRegressor):
     n_epochs_ : int
     """
 
-    def __init__(self, cutoff_A: float = 5.0, n_features: int = 64, n_interactions: int = 3, n_rbf: int = 32,
-                 pooling: str = "auto", force_weight: float = 0.9, learning_rate: float = 5e-4, weight_decay: float = 0.0, batch_size: int = 32,
-                 max_epochs: int = 500, patience: int = 50, validation_fraction: float = 0.1, dtype: str = "float32",
-                 random_state: int | None = 0, device: str = "auto", checkpoint: str | None = None,
-                 verbose: bool = False) -> None:
+    def __init__(
+        self,
+        cutoff_A: float = 5.0,
+        n_features: int = 64,
+        n_interactions: int = 3,
+        n_rbf: int = 32,
+        pooling: str = "auto",
+        force_weight: float = 0.9,
+        learning_rate: float = 5e-4,
+        weight_decay: float = 0.0,
+        batch_size: int = 32,
+        max_epochs: int = 500,
+        patience: int = 50,
+        validation_fraction: float = 0.1,
+        dtype: str = "float32",
+        random_state: int | None = 0,
+        device: str = "auto",
+        checkpoint: str | None = None,
+        verbose: bool = False,
+    ) -> None:
         self.cutoff_A = cutoff_A
         self.n_features = n_features
         self.n_interactions = n_interactions

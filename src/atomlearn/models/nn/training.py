@@ -94,17 +94,30 @@ class LoopSettings:
         return cls(**{name: getattr(estimator, name, spec.default) for name, spec in cls.__dataclass_fields__.items()})
 
 
-def train_network(module: torch.nn.Module, batch_loss: Callable[[np.ndarray], torch.Tensor],
-                  validation_loss: Callable[[], float], n_train: int, settings: LoopSettings) -> dict[str, np.ndarray]:
+def train_network(
+    module: torch.nn.Module,
+    batch_loss: Callable[[np.ndarray], torch.Tensor],
+    validation_loss: Callable[[], float],
+    n_train: int,
+    settings: LoopSettings,
+) -> dict[str, np.ndarray]:
     """Minimise ``batch_loss(rows)`` over shuffled minibatches of ``range(n_train)`` with Adam; after each
     epoch score ``validation_loss()``, halve the step when it stalls, and stop after ``patience``
     epochs without improvement. The module ends with its best-validation weights. With a
     ``checkpoint`` file, each epoch is saved and a rerun resumes from it. Returns the history as
     arrays (epoch, train_loss, validation_loss, learning_rate, seconds; ``pd.DataFrame(history)``)."""
     optimizer = torch.optim.Adam(module.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
-    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=max(1, settings.patience // 4))
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        optimizer, factor=0.5, patience=max(1, settings.patience // 4)
+    )
     generator = seeded_generator(settings.random_state)
-    state = {"epoch": 0, "best": float("inf"), "best_weights": copy.deepcopy(module.state_dict()), "waited": 0, "history": []}
+    state = {
+        "epoch": 0,
+        "best": float("inf"),
+        "best_weights": copy.deepcopy(module.state_dict()),
+        "waited": 0,
+        "history": [],
+    }
     checkpoint = Path(settings.checkpoint) if settings.checkpoint else None
     if checkpoint is not None and checkpoint.exists():
         state = _resume(checkpoint, module, optimizer, scheduler, generator)
@@ -115,12 +128,14 @@ def train_network(module: torch.nn.Module, batch_loss: Callable[[np.ndarray], to
             order = torch.randperm(n_train, generator=generator).numpy()
             total, seen = 0.0, 0
             for start in range(0, n_train, settings.batch_size):
-                rows = order[start:start + settings.batch_size]
+                rows = order[start : start + settings.batch_size]
                 optimizer.zero_grad()
                 loss = batch_loss(rows)
                 if not torch.isfinite(loss):
-                    raise FloatingPointError(f"the training loss became {float(loss)} in epoch {state['epoch'] + 1}; "
-                                             "lower learning_rate or check the targets for extreme values")
+                    raise FloatingPointError(
+                        f"the training loss became {float(loss)} in epoch {state['epoch'] + 1}; "
+                        "lower learning_rate or check the targets for extreme values"
+                    )
                 loss.backward()
                 if settings.max_grad_norm is not None:
                     torch.nn.utils.clip_grad_norm_(module.parameters(), settings.max_grad_norm)
@@ -136,12 +151,29 @@ def train_network(module: torch.nn.Module, batch_loss: Callable[[np.ndarray], to
                 state["best_weights"] = copy.deepcopy(module.state_dict())
             else:
                 state["waited"] += 1
-            state["history"].append({"epoch": state["epoch"], "train_loss": total / seen, "validation_loss": validation,
-                                     "learning_rate": optimizer.param_groups[0]["lr"], "seconds": time.perf_counter() - clock})
-            bar.update(state["epoch"], f"epoch {state['epoch']}: validation loss {validation:.4g} (best {state['best']:.4g})")
+            state["history"].append(
+                {
+                    "epoch": state["epoch"],
+                    "train_loss": total / seen,
+                    "validation_loss": validation,
+                    "learning_rate": optimizer.param_groups[0]["lr"],
+                    "seconds": time.perf_counter() - clock,
+                }
+            )
+            bar.update(
+                state["epoch"], f"epoch {state['epoch']}: validation loss {validation:.4g} (best {state['best']:.4g})"
+            )
             if checkpoint is not None:
-                _save(checkpoint, {"module": module.state_dict(), "optimizer": optimizer.state_dict(),
-                                   "scheduler": scheduler.state_dict(), "generator": generator.get_state(), "loop": state})
+                _save(
+                    checkpoint,
+                    {
+                        "module": module.state_dict(),
+                        "optimizer": optimizer.state_dict(),
+                        "scheduler": scheduler.state_dict(),
+                        "generator": generator.get_state(),
+                        "loop": state,
+                    },
+                )
     module.load_state_dict(state["best_weights"])
     module.eval()
     return {column: np.array([row[column] for row in state["history"]], dtype=float) for column in HISTORY_COLUMNS}
@@ -158,8 +190,10 @@ def check_resume_request(folder: Path, settings: dict, checkpoints: tuple[str, .
         previous = json.loads(saved.read_text())
         changed = sorted(key for key in wanted if previous.get(key) != wanted[key])
         if changed:
-            raise ValueError(f"{folder} holds the checkpoint of another training run (different {', '.join(changed)}); "
-                             "rerun with the same arguments to resume, or choose another --out")
+            raise ValueError(
+                f"{folder} holds the checkpoint of another training run (different {', '.join(changed)}); "
+                "rerun with the same arguments to resume, or choose another --out"
+            )
     write_text_atomic(saved, json.dumps(wanted))
 
 
@@ -169,8 +203,9 @@ def _save(path: Path, payload: dict) -> None:
         torch.save(payload, partial)
 
 
-def _resume(path: Path, module: torch.nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any,
-            generator: torch.Generator) -> dict:
+def _resume(
+    path: Path, module: torch.nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any, generator: torch.Generator
+) -> dict:
     """Load a checkpoint (never unpickling code: ``weights_only=True``) into the training parts; the loop state.
     A checkpoint that does not fit them is refused as a whole, with the file named."""
     from atomlearn.schema import FileFormatError, load_tensors
@@ -183,10 +218,17 @@ def _resume(path: Path, module: torch.nn.Module, optimizer: torch.optim.Optimize
         scheduler.load_state_dict(saved["scheduler"])
         generator.set_state(saved["generator"])
         loop = saved["loop"]
-        if not (isinstance(loop, dict) and isinstance(loop.get("epoch"), int) and isinstance(loop.get("waited"), int)
-                and isinstance(loop.get("history"), list) and "best_weights" in loop):
+        if not (
+            isinstance(loop, dict)
+            and isinstance(loop.get("epoch"), int)
+            and isinstance(loop.get("waited"), int)
+            and isinstance(loop.get("history"), list)
+            and "best_weights" in loop
+        ):
             raise TypeError("the loop state is not what training writes")
     except Exception as exc:  # noqa: BLE001 - torch raises several kinds for tensors that do not fit
-        raise FileFormatError(f"{path} is not a checkpoint of this training ({type(exc).__name__}: "
-                              f"{' '.join(str(exc).split())[:120]}); {remedy}") from None
+        raise FileFormatError(
+            f"{path} is not a checkpoint of this training ({type(exc).__name__}: "
+            f"{' '.join(str(exc).split())[:120]}); {remedy}"
+        ) from None
     return loop

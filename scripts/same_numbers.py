@@ -1,0 +1,142 @@
+"""Same numbers before and after a refactor: run the README's fit / predict / simulate examples and the
+carbon-capture demo in a small mode at fixed seeds, and compare every number key by key.
+
+    python scripts/same_numbers.py record before/     # on the old tree
+    python scripts/same_numbers.py record after/      # on the new tree
+    python scripts/same_numbers.py compare before/ after/
+
+Timings, dates, versions and paths are not compared; every other value must be bit-identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+SIM = "--grid-spacing 0.4 --coarse-grid --n-jobs 1"
+COMMANDS = [
+    "datasets export qm9 --out new_molecules --n 5 --seed 1",
+    "fit qm9 --target U0_atomization_kcal_mol --featurizer bag_of_bonds --model krr_laplacian --split stratified "
+    "--nested 3x3 --n 120 --out run/",
+    "predict run/ new_molecules/ --out preds.csv",
+    "fit coremof2019 --target void_fraction --featurizer racs,composition --model gpr --n 24 --out run_mofs/",
+    f"simulate henry coremof2019 --guest CH4 --n 3 --target-error 0.3 {SIM} --out henry.csv",
+    "charges coremof2019 --n 3 --n-jobs 1 --out charged/",
+    f"simulate henry charged/ --guest CO2 --n 3 --target-error 0.3 {SIM} --out co2_charged.csv",
+    f"simulate gcmc charged/ --guest CO2 --pressures 0.01,0.15,1 --n 3 --cycles 40 --init-cycles 10 {SIM} "
+    "--out co2_isotherms.csv",
+    f"simulate gcmc charged/ --mixture CO2:0.15,N2:0.85 --pressure 1 --n 3 --cycles 40 --init-cycles 10 {SIM} "
+    "--out flue_gas.csv",
+    "featurize coremof2019 --featurizer energy_histogram --n 4 --n-jobs 1 --out eh.parquet",
+    "demo co2 --out demo-co2 --n-simulate 24 --n-screen 80 --confirm 2 --n-henry 3 --nested 3x3 --cycles 40 "
+    "--init-cycles 10 --grid-spacing 0.3 --coarse-grid",
+]
+#: keys and columns that may differ between two runs of the same code
+IGNORED = (
+    "time",
+    "second",
+    "duration",
+    "date",
+    "version",
+    "path",
+    "host",
+    "created",
+    "elapsed",
+    "_s",
+    "speed",
+    "per_s",
+    "wall",
+    "cpu",
+    "platform",
+    "python",
+    "folder",
+    "file",
+    "out",
+    "started",
+    "finished",
+    "threads",
+)
+
+
+def _ignored(key: str) -> bool:
+    key = str(key).lower()
+    return any(word in key for word in IGNORED)
+
+
+def _flatten(value, prefix: str, into: dict) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not _ignored(key):
+                _flatten(item, f"{prefix}.{key}", into)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _flatten(item, f"{prefix}[{index}]", into)
+    else:
+        into[prefix] = value
+
+
+def collect(folder: Path) -> dict:
+    """Every value of every CSV, parquet and JSON file under ``folder``, flattened to ``file:key``."""
+    values: dict = {}
+    for path in sorted(folder.rglob("*")):
+        name = str(path.relative_to(folder))
+        if path.suffix == ".json":
+            try:
+                _flatten(json.loads(path.read_text()), name, values)
+            except ValueError:
+                continue
+        elif path.suffix in (".csv", ".parquet"):
+            frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, comment=None)
+            for column in frame.columns:
+                if not _ignored(column):
+                    for row, value in enumerate(frame[column].tolist()):
+                        values[f"{name}:{column}[{row}]"] = value
+    return values
+
+
+def record(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=False)
+    for command in COMMANDS:
+        print("atomlearn", command, flush=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "atomlearn.cli", *command.split()], cwd=folder, capture_output=True, text=True
+        )
+        if done.returncode not in (0, 1):
+            sys.exit(f"failed ({done.returncode}): {command}\n{done.stderr[-2000:]}")
+    (folder / "values.json").write_text(json.dumps(collect(folder), default=str, indent=0))
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b
+
+
+def compare(before: Path, after: Path) -> int:
+    old = json.loads((before / "values.json").read_text())
+    new = json.loads((after / "values.json").read_text())
+    differ = [key for key in sorted(old.keys() & new.keys()) if not _same(old[key], new[key])]
+    only = sorted(old.keys() ^ new.keys())
+    for key in differ[:50]:
+        print(f"differs {key}: {old[key]!r} -> {new[key]!r}")
+    for key in only[:50]:
+        print(f"only in {'before' if key in old else 'after'}: {key}")
+    print(f"{len(old)} values before, {len(new)} after: {len(differ)} differ, {len(only)} in one only")
+    return 1 if differ or only else 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("action", choices=["record", "compare"])
+    parser.add_argument("folders", nargs="+", type=Path)
+    args = parser.parse_args()
+    if args.action == "record":
+        record(args.folders[0])
+    else:
+        sys.exit(compare(*args.folders[:2]))

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from atomlearn.datasets import load
-from atomlearn.simulate.gcmc import gcmc_isotherm
+from atomlearn.simulate.grand_canonical import gcmc_isotherm
 
 #: small CoRE MOFs of different pore shapes (the first two are those the issue reported; ABAVIJ has no room for CH4)
 FRAMEWORKS = (

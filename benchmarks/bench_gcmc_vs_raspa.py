@@ -63,7 +63,7 @@ def main() -> None:
 
     from atomlearn.datasets import load
     from atomlearn.simulate.charges import eqeq_charges
-    from atomlearn.simulate.gcmc import gcmc
+    from atomlearn.simulate.grand_canonical import gcmc
     from atomlearn.threads import set_threads
 
     set_threads(1)

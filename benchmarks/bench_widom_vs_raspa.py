@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from raspa_widom import run_raspa
 
 from atomlearn.datasets import load
-from atomlearn.simulate.grid import supercell_for_cutoff
-from atomlearn.simulate.guests import get_guest
-from atomlearn.simulate.lj_parameters import load_forcefield
+from atomlearn.physics.grid import supercell_for_cutoff
+from atomlearn.physics.guests import get_guest
+from atomlearn.physics.lj_parameters import load_forcefield
 from atomlearn.simulate.widom import widom_henry
 
 

@@ -19,10 +19,10 @@ import warnings
 
 from ase import Atoms
 
-from atomlearn.simulate.eos import critical_constants, fugacity_coefficients
-from atomlearn.simulate.grid import supercell_for_cutoff
-from atomlearn.simulate.guests import get_guest
-from atomlearn.simulate.lj_parameters import load_forcefield
+from atomlearn.physics.eos import critical_constants, fugacity_coefficients
+from atomlearn.physics.grid import supercell_for_cutoff
+from atomlearn.physics.guests import get_guest
+from atomlearn.physics.lj_parameters import load_forcefield
 
 
 def run_raspa(

@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
-from atomlearn.simulate.grid import supercell_for_cutoff
-from atomlearn.simulate.guests import Guest
-from atomlearn.simulate.lj_parameters import FrameworkForceField
+from atomlearn.physics.grid import supercell_for_cutoff
+from atomlearn.physics.guests import Guest
+from atomlearn.physics.lj_parameters import FrameworkForceField
 
 R_KJ = 8.314462618e-3  # kJ/(mol K)
 RUNNER = "from RASPA2 import run_script; run_script('simulation.input', None, False)"

@@ -29,7 +29,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from atomlearn.atomic import write_text_atomic
+from atomlearn.files import write_text_atomic
 from atomlearn.threads import available_cores
 
 TUTORIALS = Path(__file__).resolve().parent / "tutorials"

@@ -8,7 +8,7 @@ import argparse
 
 import pytest
 
-from atomlearn.cli.main import build_parser, main
+from atomlearn.cli.app import build_parser, main
 
 
 def _numeric_options() -> list[tuple[list[str], str, object]]:

@@ -13,7 +13,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:  # noqa: ARG001
     if MARKER not in markdown:
         return markdown
     os.environ["COLUMNS"] = "100"  # argparse wraps help text to this width
-    from atomlearn.cli.main import build_parser
+    from atomlearn.cli.app import build_parser
 
     return markdown.replace(MARKER, "\n".join(_sections(build_parser(), "atomlearn", level=2)))
 

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from atomlearn.simulate.lj import ARGON, lj_dataset
-from atomlearn.workflows.lj_bias_variance import lj_bias_variance, polynomial_model
+from atomlearn.workflows.bias_variance_study import lj_bias_variance, polynomial_model
 
 SMALL = bool(os.environ.get("ATOMLEARN_TUTORIAL_SMALL"))
 N_ROUNDS = 20 if SMALL else 300  # fresh training sets per model
@@ -134,7 +134,7 @@ comparison.round(3)
 # noisy observations: bias² and noise cannot be told apart (the result holds their sum), and
 # the variance is that of resampling this data set, not of new experiments.
 from atomlearn.evaluate import bias_variance
-from atomlearn.evaluate.bias_variance import bootstrap_sets
+from atomlearn.evaluate.bias_variance_decomposition import bootstrap_sets
 
 X_eval, y_eval, _ = lj_dataset(500, noise_eV=NOISE_EV, random_state=7)
 result = bias_variance(polynomial_model(3), bootstrap_sets(r, y, random_state=0), X_eval, y_eval, n_rounds=N_ROUNDS)

@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 
 from atomlearn.datasets import load
 from atomlearn.evaluate import learning_curve, regression_metrics_ci
-from atomlearn.evaluate.learning_curve import summarize_curve
+from atomlearn.evaluate.learning_curves import summarize_curve
 from atomlearn.featurizers import BagOfBonds, ElementFraction
 from atomlearn.models import FastKernelRidge, QuadraticFeatureMap
 from atomlearn.splits import train_test_split

@@ -25,6 +25,8 @@ import pandas as pd
 
 import atomlearn
 
+__all__ = ["CACHE_ENV", "ROWS_FILE", "RowCache", "cache_dir", "cache_info", "clear_cache", "row_key"]
+
 CACHE_ENV = "ATOMLEARN_CACHE_DIR"
 ROWS_FILE = "rows.sqlite"
 _SQL_BATCH = 500

@@ -5,6 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+__all__ = [
+    "AtomlearnError",
+    "ERROR_COLUMNS",
+    "ErrorRecord",
+    "FeaturizationError",
+    "LabelsError",
+    "StructureError",
+    "errors_frame",
+]
+
 if TYPE_CHECKING:
     import pandas as pd
 

@@ -33,6 +33,8 @@ from atomlearn.errors import ErrorRecord, errors_frame
 from atomlearn.progress import Progress
 from atomlearn.threads import set_threads, threads_per_worker
 
+__all__ = ["MapResult", "SCHEDULER_ENV", "call_in_child", "parallel_map", "resolve_n_jobs"]
+
 SCHEDULER_ENV = "ATOMLEARN_SCHEDULER"
 
 

@@ -11,6 +11,8 @@ import sys
 import time
 from typing import Any
 
+__all__ = ["LOG_INTERVAL_S", "Progress"]
+
 LOG_INTERVAL_S = 15.0
 
 

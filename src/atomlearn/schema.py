@@ -19,6 +19,21 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, TypeAdapter, Vali
 
 from atomlearn.errors import AtomlearnError
 
+__all__ = [
+    "ColumnKind",
+    "CompletionRecord",
+    "FileFormatError",
+    "Record",
+    "Sha256",
+    "describe",
+    "load_arrays",
+    "load_tensors",
+    "read_checked_json",
+    "read_json",
+    "read_table",
+    "validate_json",
+]
+
 Model = TypeVar("Model")
 #: the kinds of column a declared table may hold
 ColumnKind = Literal["text", "number", "positive"]
@@ -40,7 +55,7 @@ Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
 class CompletionRecord(Record):
-    """``complete.json`` (``atomic.mark_complete``): the SHA-256 of each sealed file, by its path inside the folder."""
+    """``complete.json`` (``files.mark_complete``): the SHA-256 of each sealed file, by its path inside the folder."""
 
     files: dict[str, Sha256]
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import sys
 
+__all__ = ["THREAD_VARIABLES", "available_cores", "set_threads", "threads_per_worker"]
+
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 

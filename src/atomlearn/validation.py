@@ -10,6 +10,19 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+__all__ = [
+    "check_count",
+    "check_finite",
+    "check_fraction",
+    "check_mole_fractions",
+    "check_n_jobs",
+    "check_non_negative",
+    "check_positive",
+    "check_pressures",
+    "check_share",
+    "check_temperature",
+]
+
 
 def check_temperature(value: float, name: str = "temperature") -> float:
     """A finite absolute temperature above 0 K."""

@@ -5,7 +5,7 @@ from atomlearn.evaluate import learning_curve, summarize_curve
 from atomlearn.featurizers import BagOfBonds, ElementFraction
 from atomlearn.models import make_model
 from atomlearn.runs import run_holdout
-from atomlearn.workflows.lj_bias_variance import lj_bias_variance
+from atomlearn.workflows.bias_variance_study import lj_bias_variance
 
 
 def test_bias_variance_of_lennard_jones_fits():

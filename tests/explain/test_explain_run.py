@@ -3,7 +3,7 @@ import json
 import pandas as pd
 
 from atomlearn.cli import main
-from atomlearn.explain.explain_run import explain_run
+from atomlearn.explain.run_explanation import explain_run
 
 
 def test_explain_a_qm9_run_from_the_command_line_and_from_python(tmp_path, capsys):

@@ -4,9 +4,9 @@ from ase import Atoms
 
 from atomlearn.featurizers import EnergyHistogram
 from atomlearn.featurizers.invariance import check
+from atomlearn.physics.guests import get_guest
+from atomlearn.physics.lj_parameters import load_forcefield, lorentz_berthelot
 from atomlearn.simulate import widom_henry
-from atomlearn.simulate.guests import get_guest
-from atomlearn.simulate.lj_parameters import load_forcefield, lorentz_berthelot
 from atomlearn.units import K_TO_KJ_MOL
 
 T = 298.0

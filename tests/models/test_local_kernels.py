@@ -9,8 +9,8 @@ from ase import Atoms
 
 from atomlearn.featurizers import FCHL19, BagOfBonds
 from atomlearn.models import FastKernelRidge, LocalKernelRidge, make_model
-from atomlearn.models.local_kernels import Environments, local_kernel_diagonal, local_kernels
-from atomlearn.models.local_kernels_torch import local_kernels_torch
+from atomlearn.models.local_kernel_blocks import Environments, local_kernel_diagonal, local_kernels
+from atomlearn.models.local_kernel_blocks_torch import local_kernels_torch
 from atomlearn.models.nn.pooling import composition_matrix, reference_energies
 
 TARGET = "U0_atomization_kcal_mol"

@@ -14,7 +14,7 @@ import pytest
 import skops.io as sio
 from sklearn.model_selection import KFold
 
-from atomlearn.atomic import file_sha256
+from atomlearn.files import file_sha256
 from atomlearn.evaluate.nested import tuned
 from atomlearn.featurizers import FEATURIZERS, make_featurizer
 from atomlearn.models import MODEL_SPECS, make_model, takes_structures

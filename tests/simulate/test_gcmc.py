@@ -7,7 +7,7 @@ import math
 import pytest
 from ase import Atoms
 
-from atomlearn.simulate.gcmc import gcmc
+from atomlearn.simulate.grand_canonical import gcmc
 from atomlearn.simulate.widom import widom_henry
 from atomlearn.units import BOLTZMANN
 
@@ -86,7 +86,7 @@ def test_a_batch_of_isotherm_points_resumes_and_refuses_another_gas(coremof, tmp
 
 
 def test_an_isotherm_shares_its_grids_and_rises_with_pressure(framework):
-    from atomlearn.simulate.gcmc import gcmc_isotherm
+    from atomlearn.simulate.grand_canonical import gcmc_isotherm
 
     points = gcmc_isotherm(framework, "Ar", T, [1e4, 1e5, 1e6], init_cycles=100, cycles=1000, random_state=4)
     assert [p.pressure_Pa for p in points] == [1e4, 1e5, 1e6]
@@ -118,7 +118,7 @@ NIST_LJ_VAPOUR = [(0.90, 0.05, -5.65393, 3.60697e-3), (0.85, 0.05, -5.95173, 2.6
 def test_a_lennard_jones_vapour_matches_the_nist_reference(reduced_T, p_ratio, ln_activity, density):
     """GCMC at NIST's activity z* = exp(βμ)σ³/Λ³ gives NIST's density: βf = z for a fugacity f, so f = z* kT/σ³.
     The gas is 3 % denser than ideal (ρ* = z*) here, which the run resolves."""
-    from atomlearn.simulate.guests import Guest, GuestSite
+    from atomlearn.physics.guests import Guest, GuestSite
 
     epsilon_K, sigma_A = 119.8, 3.405
     fluid = Guest("LJ", (GuestSite("LJ", epsilon_K, sigma_A, 0.0, (0.0, 0.0, 0.0)),), "model fluid")
@@ -150,7 +150,7 @@ def test_force_shifting_is_for_a_bulk_fluid_only(framework):
         gcmc(framework, "CH4", T, 1e5, force_shifted=True, cycles=10, init_cycles=0)
     with pytest.raises(ValueError, match="equation_of_state"):
         gcmc(Atoms(cell=[30, 30, 30], pbc=True), "CH4", T, 1e5, equation_of_state="vdw", cycles=10)
-    from atomlearn.simulate.guests import Guest, GuestSite
+    from atomlearn.physics.guests import Guest, GuestSite
 
     fluid = Guest("LJ", (GuestSite("LJ", 100.0, 3.4, 0.0, (0.0, 0.0, 0.0)),), "model fluid")
     with pytest.raises(ValueError, match="no critical constants for LJ.*equation_of_state='ideal'"):

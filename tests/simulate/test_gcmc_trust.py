@@ -17,8 +17,8 @@ import pytest
 from ase import Atoms
 
 from atomlearn.simulate.framework_model import framework_charges
-from atomlearn.simulate.gcmc import gcmc, gcmc_isotherm
 from atomlearn.simulate.gcmc_batch import gcmc_labels
+from atomlearn.simulate.grand_canonical import gcmc, gcmc_isotherm
 
 T = 298.0
 LONG_RUNS = pd.read_csv(Path(__file__).parent / "data" / "gcmc_long_runs.csv", dtype={"id": str})

@@ -7,7 +7,7 @@ import pytest
 from ase import Atoms
 from scipy.integrate import quad
 
-from atomlearn.simulate.lj_parameters import load_forcefield, lorentz_berthelot
+from atomlearn.physics.lj_parameters import load_forcefield, lorentz_berthelot
 from atomlearn.simulate.void_fraction import (
     HELIUM_EPSILON_K,
     HELIUM_SIGMA_A,
@@ -35,8 +35,8 @@ def test_one_atom_in_a_large_box_excludes_its_mayer_integral():
 
 
 def test_excess_is_absolute_minus_the_bulk_gas_in_the_pore_volume(coremof):
-    from atomlearn.simulate.eos import compressibility
-    from atomlearn.simulate.gcmc import gcmc
+    from atomlearn.physics.eos import compressibility
+    from atomlearn.simulate.grand_canonical import gcmc
     from atomlearn.units import AMU_KG, GAS_CONSTANT
 
     framework = coremof.structure("UZUNAF_clean")

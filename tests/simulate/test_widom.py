@@ -8,8 +8,8 @@ import pytest
 from ase import Atoms
 from scipy.integrate import quad
 
-from atomlearn.simulate.guests import get_guest
-from atomlearn.simulate.lj_parameters import load_forcefield
+from atomlearn.physics.guests import get_guest
+from atomlearn.physics.lj_parameters import load_forcefield
 from atomlearn.simulate.widom import framework_density, widom_henry
 from atomlearn.units import GAS_CONSTANT
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from ase import units
 
-from atomlearn.simulate.xtb import MDSettings, read_md_frames, xtb_md, xtb_single_points
-from atomlearn.structures import from_smiles
+from atomlearn.simulate.xtb import MDSettings, xtb_md, xtb_single_points
+from atomlearn.structures import from_smiles, read_md_frames
 
 FAST = MDSettings(interval_steps=5, equilibration_steps=50)
 

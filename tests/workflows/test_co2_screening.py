@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from atomlearn.cli import main
-from atomlearn.simulate.gcmc import gcmc
+from atomlearn.simulate.grand_canonical import gcmc
 from atomlearn.structures import read_structure
 from atomlearn.workflows.families import family_key
 

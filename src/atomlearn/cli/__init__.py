@@ -3,6 +3,6 @@
 The modules only parse arguments, call the library and print; ``main`` runs a command line.
 """
 
-from atomlearn.cli.main import build_parser, main
+from atomlearn.cli.app import build_parser, main
 
 __all__ = ["build_parser", "main"]

@@ -2,6 +2,6 @@
 
 import sys
 
-from atomlearn.cli.main import main
+from atomlearn.cli.app import main
 
 sys.exit(main())

@@ -39,7 +39,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _charges(args: argparse.Namespace) -> int:
-    from atomlearn.simulate.charges_batch import ERRORS_FILE, charge_dataset
+    from atomlearn.simulate import CHARGE_ERRORS_FILE, charge_dataset
 
     dataset = chosen_structures(load_dataset(args.dataset, args), args)
     batch = charge_dataset(
@@ -54,6 +54,6 @@ def _charges(args: argparse.Namespace) -> int:
                 f"EQeq charges (e), highest cation charge first; {len(batch.results)} structures in {args.out}",
             )
         )
-    print_failures(batch.errors, f"{args.out}/{ERRORS_FILE}")
+    print_failures(batch.errors, f"{args.out}/{CHARGE_ERRORS_FILE}")
     console.print(f"charged CIFs in {args.out}/ (a folder dataset: `atomlearn simulate henry {args.out} --guest CO2`)")
     return 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 
-from atomlearn.atomic import write_csv_atomic
 from atomlearn.cli.common import (
     COUNT,
     COUNT_OR_ZERO,
@@ -18,6 +17,7 @@ from atomlearn.cli.common import (
     table,
 )
 from atomlearn.cli.fit import add_model_arguments, print_accounting
+from atomlearn.files import write_csv_atomic
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -55,7 +55,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _curve(args: argparse.Namespace) -> int:
-    from atomlearn.evaluate.learning_curve import learning_curve, summarize_curve
+    from atomlearn.evaluate.learning_curves import learning_curve, summarize_curve
     from atomlearn.models import make_model, takes_structures
     from atomlearn.runs.prepare import featurized_split, model_inputs
 
@@ -112,7 +112,7 @@ def int_list(text: str) -> list[int]:
 
 
 def _bias_variance(args: argparse.Namespace) -> int:
-    from atomlearn.workflows.lj_bias_variance import lj_bias_variance
+    from atomlearn.workflows.bias_variance_study import lj_bias_variance
 
     result = lj_bias_variance(
         degrees=int_list(args.degrees),

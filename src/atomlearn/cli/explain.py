@@ -65,8 +65,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from atomlearn.evaluate.learning_curve import summarize_curve
-    from atomlearn.explain.explain_run import explain_run
+    from atomlearn.evaluate.learning_curves import summarize_curve
+    from atomlearn.explain.run_explanation import explain_run
 
     if not (args.importance or args.select or args.map or args.curve):
         raise ValueError("say what to explain: --importance, --select NAME, --map METHOD and/or --curve")

@@ -52,13 +52,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _featurizer_list() -> int:
-    from atomlearn.featurizers import FEATURIZERS, PLUGIN_FEATURIZERS, featurizer_class
+    from atomlearn.featurizers import FEATURIZERS, featurizer_class, plugin_featurizers
     from atomlearn.featurizers.base import RUNTIME_PARAMS
 
     listing = Table(title="featurizers", show_lines=True)
     for column in ("name", "parameters (defaults)", "invariant to", "cite"):
         listing.add_column(column, overflow="fold")
-    for name in [*FEATURIZERS, *PLUGIN_FEATURIZERS]:
+    for name in [*FEATURIZERS, *plugin_featurizers()]:
         featurizer = featurizer_class(name)()
         params = ", ".join(f"{k}={v!r}" for k, v in featurizer.get_params().items() if k not in RUNTIME_PARAMS)
         listing.add_row(
@@ -109,7 +109,7 @@ def _write(features, errors, out: str) -> None:
     """The features table and its errors CSV, each whole or not at all."""
     from pathlib import Path
 
-    from atomlearn.atomic import atomic_file, write_csv_atomic
+    from atomlearn.files import atomic_file, write_csv_atomic
 
     path = Path(out)
     with atomic_file(path) as partial:  # a killed run leaves an earlier table intact
@@ -123,10 +123,12 @@ def _check_invariance(featurizers, dataset, complete, n: int) -> None:
     """Print each featurizer's response to random symmetry operations on the first ``n`` featurized structures."""
     import numpy as np
 
-    from atomlearn.featurizers.invariance import check
+    from atomlearn.featurizers import invariance
 
     sample = dataset.take(np.flatnonzero(complete)[:n]).structures  # loaded and featurized fine
     if not len(sample):
         raise ValueError("no structure was featurized without error, so invariance cannot be checked")
     for featurizer in featurizers:
-        console.print(table(check(featurizer, sample), f"invariance of {featurizer.name} on {len(sample)} structures"))
+        console.print(
+            table(invariance.check(featurizer, sample), f"invariance of {featurizer.name} on {len(sample)} structures")
+        )

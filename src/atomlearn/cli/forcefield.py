@@ -6,8 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from atomlearn.atomic import write_text_atomic
 from atomlearn.cli.common import COUNT, COUNT_OR_ZERO, INTEGER, POSITIVE, SHARE, TEMPERATURE, console
+from atomlearn.files import write_text_atomic
 from atomlearn.progress import Progress
 
 #: as ``atomlearn.forcefield.train.MODELS`` (not imported here: `--help` must not load PyTorch; a test checks)

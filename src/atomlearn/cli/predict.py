@@ -48,7 +48,7 @@ def structure_files(paths: Sequence[str]) -> list[Path]:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from atomlearn.atomic import write_csv_atomic
+    from atomlearn.files import write_csv_atomic
     from atomlearn.runs.bundle import load_bundle
 
     bundle = load_bundle(args.run)

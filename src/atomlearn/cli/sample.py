@@ -183,7 +183,7 @@ def _draw(args: argparse.Namespace) -> int:
     import numpy as np
     import pandas as pd
 
-    from atomlearn.atomic import write_csv_atomic
+    from atomlearn.files import write_csv_atomic
     from atomlearn.sampling.reweighting import kish_ess, warn_if_unreliable
     from atomlearn.sampling.store import load_generator, read_record
     from atomlearn.sampling.train import build_potential
@@ -220,7 +220,7 @@ def _write_molecules(system, samples, out: Path) -> None:
     """Flow samples as an extended XYZ file (Å), each frame with u = U/kT, log q and log w in its comment line."""
     import ase.io
 
-    from atomlearn.atomic import atomic_file
+    from atomlearn.files import atomic_file
 
     molecules = system.to_atoms(samples.x)
     for atoms, u, log_q, log_w in zip(molecules, samples.reduced_energies, samples.log_q, samples.log_w):
@@ -230,7 +230,7 @@ def _write_molecules(system, samples, out: Path) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from atomlearn.report.sampling import sampling_report
+    from atomlearn.sampling import sampling_report
 
     console.print(f"report: {sampling_report(args.folder, args.out, n=args.n)}", highlight=False)
     return 0

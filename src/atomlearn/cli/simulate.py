@@ -282,7 +282,7 @@ def _say_unconverged(batch, what: str, remedy: str) -> None:  # noqa: ANN001 - a
 
 def _iast(args: argparse.Namespace) -> int:
 
-    from atomlearn.atomic import write_csv_atomic
+    from atomlearn.files import write_csv_atomic
     from atomlearn.simulate.isotherms import iast_table
     from atomlearn.simulate.tables import read_gcmc_table
 

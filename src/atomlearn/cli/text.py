@@ -149,7 +149,7 @@ def _timesplit(args: argparse.Namespace) -> int:
 
 
 def _map(args: argparse.Namespace) -> int:
-    from atomlearn.report.text_map import embedding_map
+    from atomlearn.text import embedding_map
 
     path = embedding_map(args.folder, args.out, method=args.method, n=args.n, property_word=args.property)
     console.print(f"map: {path}", highlight=False)
@@ -215,7 +215,7 @@ def _similar(args: argparse.Namespace) -> int:
 
 
 def _rank(args: argparse.Namespace) -> int:
-    from atomlearn.atomic import write_csv_atomic
+    from atomlearn.files import write_csv_atomic
     from atomlearn.text.embeddings import Embeddings
 
     candidates = None

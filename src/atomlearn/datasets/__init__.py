@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from atomlearn.datasets.base import Dataset, DatasetMeta
-from atomlearn.datasets.coremof import load_coremof
+from atomlearn.datasets.base import Dataset, DatasetMeta, LazyItems
+from atomlearn.datasets.coremof import load_coremof, property_table
 from atomlearn.datasets.export import export_dataset
-from atomlearn.datasets.folder import load_asedb, load_folder
+from atomlearn.datasets.folder import is_structure_file, load_asedb, load_folder
 from atomlearn.datasets.qm9 import load_qm9
 from atomlearn.structures import LazyStructures
 
@@ -64,12 +64,15 @@ __all__ = [
     "BUNDLED",
     "Dataset",
     "DatasetMeta",
+    "LazyItems",
     "LazyStructures",
     "available",
     "export_dataset",
+    "is_structure_file",
     "load",
     "load_asedb",
     "load_coremof",
     "load_folder",
     "load_qm9",
+    "property_table",
 ]

@@ -3,6 +3,7 @@ feature selection (filters, wrappers, LASSO, SISSO), projections (PCA, t-SNE, UM
 
 from atomlearn.explain.importance import correlated_groups, permutation_importance
 from atomlearn.explain.projection import Projection, project, scree
+from atomlearn.explain.run_explanation import explain_run, read_explain_summary
 from atomlearn.explain.selection import CorrelationThreshold, lasso_path_frame, make_selector, selected_features
 from atomlearn.explain.sisso import SISSORegressor
 
@@ -11,10 +12,12 @@ __all__ = [
     "Projection",
     "SISSORegressor",
     "correlated_groups",
+    "explain_run",
     "lasso_path_frame",
     "make_selector",
     "permutation_importance",
     "project",
+    "read_explain_summary",
     "scree",
     "selected_features",
 ]

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from atomlearn.featurizers import invariance
 from atomlearn.featurizers.acsf import ACSF
 from atomlearn.featurizers.base import RUNTIME_PARAMS, SYMMETRIES, Featurizer
 from atomlearn.featurizers.cartesian import CartesianCoordinates
+from atomlearn.featurizers.checks import require_finite, require_no_overlap
 from atomlearn.featurizers.composition_stats import CompositionStats
 from atomlearn.featurizers.coremof_pores import CoreMofPores
 from atomlearn.featurizers.coulomb import BagOfBonds, CoulombMatrix
 from atomlearn.featurizers.element_fraction import ElementFraction
+from atomlearn.featurizers.elements import lookup
 from atomlearn.featurizers.energy_histogram import EnergyHistogram
 from atomlearn.featurizers.fchl19 import FCHL19
 from atomlearn.featurizers.fingerprints import MorganFingerprint, RDKitDescriptors
+from atomlearn.featurizers.graph import bond_graph
 from atomlearn.featurizers.pores import PoreGeometry
 from atomlearn.featurizers.racs import RACs
 from atomlearn.featurizers.soap import SOAP
-from atomlearn.featurizers.table import featurize_table
+from atomlearn.featurizers.table import complete_rows, featurize_table
+from atomlearn.plugins import FEATURIZER_GROUP, load_plugin, plugins
 
 #: command-line name -> featurizer class
 FEATURIZERS: dict[str, type[Featurizer]] = {
@@ -34,24 +39,22 @@ FEATURIZERS: dict[str, type[Featurizer]] = {
     "rdkit2d": RDKitDescriptors,
     "cartesian": CartesianCoordinates,
 }
-#: featurizers that live in a side package right of ``featurizers`` in the flow and need the user's
-#: data to fit (``text_embedding``: an embedding folder): command-line name -> ``module:Class``,
-#: imported only when asked for, as an entry point would be
-PLUGIN_FEATURIZERS: dict[str, str] = {
-    "text_embedding": "atomlearn.text.featurizer:TextEmbedding",
-}
+
+
+def plugin_featurizers() -> dict[str, str]:
+    """Featurizers other packages offer through the ``atomlearn.featurizers`` entry points
+    (``text_embedding`` from :mod:`atomlearn.text`): command-line name -> ``module:Class``, imported
+    only when asked for."""
+    return plugins(FEATURIZER_GROUP)
 
 
 def featurizer_class(name: str) -> type[Featurizer]:
     """The featurizer class of a command-line name, built-in (:data:`FEATURIZERS`) or a plug-in."""
-    import importlib
-
     if name in FEATURIZERS:
         return FEATURIZERS[name]
-    if name in PLUGIN_FEATURIZERS:
-        module, _, cls = PLUGIN_FEATURIZERS[name].partition(":")
-        return getattr(importlib.import_module(module), cls)
-    raise KeyError(f"unknown featurizer {name!r}; choose one of {', '.join([*FEATURIZERS, *PLUGIN_FEATURIZERS])}")
+    if name in plugin_featurizers():
+        return load_plugin(FEATURIZER_GROUP, name)
+    raise KeyError(f"unknown featurizer {name!r}; choose one of {', '.join([*FEATURIZERS, *plugin_featurizers()])}")
 
 
 def make_featurizer(name: str, **params: object) -> Featurizer:
@@ -77,7 +80,7 @@ __all__ = [
     "ACSF",
     "FCHL19",
     "FEATURIZERS",
-    "PLUGIN_FEATURIZERS",
+    "RUNTIME_PARAMS",
     "SOAP",
     "SYMMETRIES",
     "BagOfBonds",
@@ -92,7 +95,14 @@ __all__ = [
     "PoreGeometry",
     "RACs",
     "RDKitDescriptors",
+    "bond_graph",
+    "complete_rows",
     "featurize_table",
     "featurizer_class",
+    "invariance",
+    "lookup",
     "make_featurizer",
+    "plugin_featurizers",
+    "require_finite",
+    "require_no_overlap",
 ]

@@ -105,8 +105,8 @@ class EnergyHistogram(Featurizer):
         self._set_runtime(on_error, n_jobs, scheduler, cache)
 
     def _fit(self, structures: Sequence[Atoms]) -> None:
-        from atomlearn.simulate.guests import get_guest
-        from atomlearn.simulate.lj_parameters import load_forcefield
+        from atomlearn.physics.guests import get_guest
+        from atomlearn.physics.lj_parameters import load_forcefield
 
         guest = get_guest(self.guest)
         if len(guest.sites) != 1:
@@ -128,7 +128,7 @@ class EnergyHistogram(Featurizer):
         self.edges_kJ_mol_ = np.arange(self.min_kJ_mol, 0.0 + 1e-9, self.bin_width_kJ_mol)
 
     def featurize(self, atoms: Atoms) -> np.ndarray:
-        from atomlearn.simulate.grid import grid_shape, lj_grids
+        from atomlearn.physics.grid import grid_shape, lj_grids
 
         require_periodic(atoms, self.name)
         require_size(atoms, self.max_atoms, self.name)

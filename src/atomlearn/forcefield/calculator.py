@@ -9,7 +9,7 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator as AseCalculator
 from ase.calculators.calculator import all_changes
 
-from atomlearn.atomic import require_complete
+from atomlearn.files import require_complete
 from atomlearn.runs.bundle import CARD_FILE, MODEL_FILE, load_bundle
 
 

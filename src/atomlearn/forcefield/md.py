@@ -21,7 +21,7 @@ from ase import Atoms, units
 
 from atomlearn.featurizers.graph import bond_graph
 from atomlearn.models.nn.graphs import replica_edges
-from atomlearn.simulate.xtb import append_frame
+from atomlearn.structures import append_frame
 from atomlearn.structures.neighbours import pairs_within
 
 BOND_STRETCH_LIMIT_A = 0.5

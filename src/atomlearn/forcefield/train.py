@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from atomlearn.atomic import file_sha256, mark_complete, mark_incomplete, write_csv_atomic
+from atomlearn.files import file_sha256, mark_complete, mark_incomplete, write_csv_atomic
 from atomlearn.forcefield.frames import Frames, read_training_frames
 from atomlearn.models.nn.potential import checked_graph
 from atomlearn.models.nn.training import check_resume_request

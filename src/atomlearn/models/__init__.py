@@ -22,8 +22,8 @@ from sklearn.linear_model import ElasticNetCV, LassoCV, RidgeCV
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from atomlearn.models.feature_maps import QuadraticFeatureMap
-from atomlearn.models.gpr import GaussianProcess
+from atomlearn.models.feature_maps import InversePowerFeatures, QuadraticFeatureMap
+from atomlearn.models.gpr import GaussianProcess, has_predictive_std
 from atomlearn.models.krr import FastKernelRidge
 from atomlearn.models.linear import AutogradLinearRegression, ClosedFormLinearRegression
 from atomlearn.models.local_krr import LocalKernelRidge
@@ -174,6 +174,7 @@ __all__ = [
     "ClosedFormLinearRegression",
     "FastKernelRidge",
     "GaussianProcess",
+    "InversePowerFeatures",
     "LocalKernelRidge",
     "MLPRegressor",
     "ModelSpec",
@@ -182,6 +183,7 @@ __all__ = [
     "QuadraticFeatureMap",
     "SchNetRegressor",
     "dummy",
+    "has_predictive_std",
     "make_model",
     "ridge",
     "structure_array",

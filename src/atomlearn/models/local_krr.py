@@ -24,7 +24,7 @@ from atomlearn.featurizers.checks import require_finite, require_no_overlap
 from atomlearn.featurizers.fchl19 import FCHL19
 from atomlearn.models.gpr import GaussianProcess
 from atomlearn.models.kernels import available_memory_bytes, require_memory
-from atomlearn.models.local_kernels import (
+from atomlearn.models.local_kernel_blocks import (
     LOCAL_KERNELS,
     Environments,
     local_kernel_diagonal,
@@ -234,7 +234,7 @@ class LocalKernelRidge(GaussianProcess):
         if self.device not in ("cpu", "auto", "cuda") and not str(self.device).startswith("cuda:"):
             raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {self.device!r}")
         if self.device != "cpu" and (self.device != "auto" or _cuda_available()):
-            from atomlearn.models.local_kernels_torch import local_kernels_torch
+            from atomlearn.models.local_kernel_blocks_torch import local_kernels_torch
 
             return local_kernels_torch(
                 A, B, gammas=gammas, kernel=self.kernel, normalization=self.normalization_, device=self.device

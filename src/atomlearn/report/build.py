@@ -18,8 +18,8 @@ from typing import Any
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
-from atomlearn.atomic import write_text_atomic
-from atomlearn.explain.explain_run import read_explain_summary
+from atomlearn.explain.run_explanation import read_explain_summary
+from atomlearn.files import write_text_atomic
 from atomlearn.report import figures
 from atomlearn.report.co2_screening import co2_screening_section
 from atomlearn.report.html_parts import figure, note, section, table

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from atomlearn.evaluate.learning_curve import summarize_curve
+from atomlearn.evaluate.learning_curves import summarize_curve
 
 WIDTH, HEIGHT = 560, 420
 MAP_SIZE = (900, 680)  # the map holds every structure: larger than the other plots
@@ -18,7 +18,7 @@ def _scatter(n_points: int, **kwargs) -> go.Scatter | go.Scattergl:
     return (go.Scatter if n_points <= SVG_POINTS else go.Scattergl)(**kwargs)
 
 
-def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = HEIGHT) -> go.Figure:
+def styled_figure(fig: go.Figure, title: str, x: str, y: str, height: int = HEIGHT) -> go.Figure:
     fig.update_layout(
         title=title,
         xaxis_title=x,
@@ -65,7 +65,7 @@ def parity(predictions: pd.DataFrame, label: str) -> go.Figure:
                 line={"color": DUMMY, "dash": "dash"},
             )
         )
-    return _layout(fig, "Parity", f"true {label}", f"predicted {label}")
+    return styled_figure(fig, "Parity", f"true {label}", f"predicted {label}")
 
 
 def residuals(predictions: pd.DataFrame, label: str) -> go.Figure:
@@ -83,7 +83,7 @@ def residuals(predictions: pd.DataFrame, label: str) -> go.Figure:
         )
     )
     fig.add_hline(y=0, line={"color": "black", "width": 1})
-    return _layout(fig, "Test residuals", f"predicted {label}", f"predicted − true {label}")
+    return styled_figure(fig, "Test residuals", f"predicted {label}", f"predicted − true {label}")
 
 
 def learning_curve(curve: pd.DataFrame, label: str) -> go.Figure:
@@ -104,7 +104,7 @@ def learning_curve(curve: pd.DataFrame, label: str) -> go.Figure:
     mae = pd.concat([table["train_mae"], table["test_mae"]])
     fig.update_xaxes(type="log", **_log_ticks(table.index.to_numpy(dtype=float)))
     fig.update_yaxes(type="log", **_log_ticks(mae.to_numpy(dtype=float)))
-    return _layout(fig, "Learning curve", "training structures", f"MAE ({label})")
+    return styled_figure(fig, "Learning curve", "training structures", f"MAE ({label})")
 
 
 def _log_ticks(values: np.ndarray) -> dict:
@@ -133,7 +133,7 @@ def importance(table: pd.DataFrame, title: str, unit: str, top: int = 15) -> go.
             hovertext=shown["feature"],
         )
     )
-    return _layout(fig, title, f"rise of the test error ({unit})", "", height=max(HEIGHT, 24 * len(shown) + 120))
+    return styled_figure(fig, title, f"rise of the test error ({unit})", "", height=max(HEIGHT, 24 * len(shown) + 120))
 
 
 def lasso_path(path: pd.DataFrame, top: int = 12) -> go.Figure:
@@ -144,7 +144,7 @@ def lasso_path(path: pd.DataFrame, top: int = 12) -> go.Figure:
     for feature in sorted(features, key=entry.get)[:top]:
         fig.add_trace(go.Scatter(x=path["alpha"], y=path[feature], mode="lines", name=feature))
     fig.update_xaxes(type="log", autorange="reversed", exponentformat="power", dtick=1)  # λ spans decades
-    return _layout(fig, "LASSO path (standardised features)", "λ", "coefficient", height=HEIGHT + 60)
+    return styled_figure(fig, "LASSO path (standardised features)", "λ", "coefficient", height=HEIGHT + 60)
 
 
 def feature_map(coordinates: pd.DataFrame, method: str, label: str) -> go.Figure:
@@ -167,7 +167,7 @@ def feature_map(coordinates: pd.DataFrame, method: str, label: str) -> go.Figure
             hovertemplate="%{text}<br>%{customdata[0]:.4g} (%{customdata[1]})<extra></extra>",
         )
     )
-    fig = _layout(fig, f"{method.upper()} map of the structures", f"{method} 1", f"{method} 2")
+    fig = styled_figure(fig, f"{method.upper()} map of the structures", f"{method} 1", f"{method} 2")
     return fig.update_layout(width=MAP_SIZE[0], height=MAP_SIZE[1])
 
 
@@ -204,7 +204,7 @@ def confirmed_parity(predictions: pd.DataFrame, confirmed: pd.DataFrame, label: 
     fig.add_trace(
         go.Scatter(x=[low, high], y=[low, high], mode="lines", name="y = x", line={"color": "black", "width": 1})
     )
-    return _layout(fig, "The surrogate's claim checked", f"predicted {label}", f"simulated {label}")
+    return styled_figure(fig, "The surrogate's claim checked", f"predicted {label}", f"simulated {label}")
 
 
 def screened_distribution(screened: pd.DataFrame, label: str, top: int) -> go.Figure:
@@ -239,7 +239,7 @@ def screened_distribution(screened: pd.DataFrame, label: str, top: int) -> go.Fi
             annotation_text=f"predicted top {top}",
         )
     fig.update_layout(barmode="overlay")
-    return _layout(fig, "Screened MOFs", label, "density")
+    return styled_figure(fig, "Screened MOFs", label, "density")
 
 
 def _front_line(x: pd.Series, y: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -310,7 +310,7 @@ def uptake_selectivity(screened: pd.DataFrame, confirmed: pd.DataFrame) -> go.Fi
             name="Pareto front of the simulated",
         )
     )
-    return _layout(
+    return styled_figure(
         fig,
         "Carbon capture: uptake against selectivity",
         "log10 CO2 uptake at 0.15 bar (mol/kg)",

@@ -25,7 +25,7 @@ import pandas as pd
 from ase import Atoms
 from sklearn.base import BaseEstimator
 
-from atomlearn.atomic import COMPLETION_FILE, atomic_file, file_sha256, require_complete, write_text_atomic
+from atomlearn.files import COMPLETION_FILE, atomic_file, file_sha256, require_complete, write_text_atomic
 from atomlearn.models.gpr import has_predictive_std
 from atomlearn.models.structure_input import takes_structures
 from atomlearn.runs.bundle_safety import BundleError, audit_model_file, current_model_bytes, current_type_names

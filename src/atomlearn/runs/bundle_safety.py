@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from atomlearn.errors import AtomlearnError
+from atomlearn.plugins import FEATURIZER_GROUP, plugin_type_name, plugins
 
 
 class BundleError(AtomlearnError, ValueError):
@@ -42,8 +43,7 @@ ATOMLEARN_TYPES = frozenset(
         "atomlearn.featurizers.pores.PoreGeometry",
         "atomlearn.featurizers.racs.RACs",
         "atomlearn.featurizers.soap.SOAP",
-        "atomlearn.simulate.lj_parameters.FrameworkForceField",
-        "atomlearn.text.featurizer.TextEmbedding",
+        "atomlearn.physics.lj_parameters.FrameworkForceField",
         "atomlearn.models.feature_maps.QuadraticFeatureMap",
         "atomlearn.models.gpr.GaussianProcess",
         "atomlearn.models.kernel_forcefield.KernelForceField",
@@ -60,11 +60,17 @@ ATOMLEARN_TYPES = frozenset(
         "atomlearn.splits.splitters.QuantileStratifiedKFold",
     }
 )
+#: the featurizers atomlearn's side packages offer through the plug-in entry points (``TextEmbedding``);
+#: another package's plug-ins are not trusted: a bundle that holds one is refused
+ATOMLEARN_TYPES |= {
+    plugin_type_name(value) for value in plugins(FEATURIZER_GROUP).values() if value.startswith("atomlearn.")
+}
 #: classes that moved to another module in a layout change: the path an older bundle names -> where
 #: the class lives now (the same class; an older bundle loads as it did)
 MOVED_TYPES = {
     "atomlearn.featurizers.composition.ElementFraction": "atomlearn.featurizers.element_fraction.ElementFraction",
-    "atomlearn.simulate.forcefields.FrameworkForceField": "atomlearn.simulate.lj_parameters.FrameworkForceField",
+    "atomlearn.simulate.lj_parameters.FrameworkForceField": "atomlearn.physics.lj_parameters.FrameworkForceField",
+    "atomlearn.simulate.forcefields.FrameworkForceField": "atomlearn.physics.lj_parameters.FrameworkForceField",
     "atomlearn.evaluate.splitters.ClusterKFold": "atomlearn.splits.splitters.ClusterKFold",
     "atomlearn.evaluate.splitters.QuantileStratifiedKFold": "atomlearn.splits.splitters.QuantileStratifiedKFold",
 }

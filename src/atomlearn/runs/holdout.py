@@ -17,9 +17,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 
 from atomlearn.datasets.base import Dataset
-from atomlearn.evaluate.calibration import calibration
 from atomlearn.evaluate.metrics import point_values, regression_metrics, regression_metrics_ci
 from atomlearn.evaluate.nested import chosen_params, nested_cv
+from atomlearn.evaluate.uncertainty_calibration import calibration
 from atomlearn.featurizers.base import Featurizer
 from atomlearn.models import MODEL_SPECS, takes_structures
 from atomlearn.models.gpr import has_predictive_std

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from atomlearn.atomic import write_text_atomic
+from atomlearn.files import write_text_atomic
 from atomlearn.schema import Record, read_checked_json
 
 VERSIONED_PACKAGES = (

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from atomlearn.atomic import atomic_file, mark_complete, mark_incomplete, require_complete, write_csv_atomic
+from atomlearn.files import atomic_file, mark_complete, mark_incomplete, require_complete, write_csv_atomic
 from atomlearn.runs.results import HoldoutResult
 
 #: the files of a run folder, as listed to the user

@@ -158,8 +158,8 @@ def cached_frames(name: str, compute) -> np.ndarray:
     """Frames cached in the atomlearn cache under ``sampling/NAME.npy``: loaded, or computed by
     ``compute()`` and written whole (temporary name, then rename)."""
     from atomlearn import __version__
-    from atomlearn.atomic import atomic_file
     from atomlearn.cache import cache_dir
+    from atomlearn.files import atomic_file
 
     path = cache_dir() / "sampling" / f"{name}-{__version__}.npy"
     if path.exists():
@@ -458,7 +458,7 @@ def _replica_calculator(source: str, replicas: int):
 
 def _source_stamp(source: str) -> str:
     """What identifies a potential's version: the SHA-256 of the force field's model file, or the xTB method."""
-    from atomlearn.atomic import file_sha256
+    from atomlearn.files import file_sha256
     from atomlearn.runs.bundle import MODEL_FILE
 
     model = Path(source) / MODEL_FILE

@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 from pydantic import Field
 
-from atomlearn.atomic import (
+from atomlearn.files import (
     atomic_file,
     mark_complete,
     mark_incomplete,

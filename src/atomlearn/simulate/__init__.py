@@ -5,27 +5,46 @@ coefficients by Widom insertion; they load numba on first use. ``eqeq_charges`` 
 and ``charge_dataset`` (a dataset, resumable) compute framework charges by EQeq; ``gcmc``,
 ``gcmc_isotherm`` and ``gcmc_labels`` (a dataset, resumable) compute loadings by grand-canonical Monte Carlo;
 ``helium_void_fraction`` the pore volume behind excess loadings.
+
+The physics these engines share with the featurizers (guests, Lennard-Jones parameters, grids, Ewald,
+the equation of state) lives in :mod:`atomlearn.physics`; the names below that come from there are
+re-exported for convenience.
 """
 
-from atomlearn.simulate.guests import GUESTS, Guest, GuestSite, get_guest
+from atomlearn.physics.guests import GUESTS, Guest, GuestSite, get_guest
 from atomlearn.simulate.lj import ARGON, LennardJones, lj_dataset
 
+#: exported name -> the module that defines it, imported on first use (numba, pymbar: not at ``import atomlearn.simulate``)
 _LAZY = {
-    "widom_henry": "widom",
-    "HenryResult": "widom",
-    "henry_labels": "henry_batch",
-    "load_forcefield": "lj_parameters",
-    "accessible_region": "accessibility",
-    "eqeq_charges": "charges",
-    "charge_dataset": "charges_batch",
-    "gcmc": "gcmc",
-    "gcmc_isotherm": "gcmc",
-    "gcmc_labels": "gcmc_batch",
-    "fugacities": "eos",
-    "helium_void_fraction": "void_fraction",
+    "widom_henry": "atomlearn.simulate.widom",
+    "HenryResult": "atomlearn.simulate.widom",
+    "henry_labels": "atomlearn.simulate.henry_batch",
+    "load_forcefield": "atomlearn.physics.lj_parameters",
+    "accessible_region": "atomlearn.physics.accessibility",
+    "eqeq_charges": "atomlearn.simulate.charges",
+    "charge_dataset": "atomlearn.simulate.charges_batch",
+    "CHARGE_ERRORS_FILE": "atomlearn.simulate.charges_batch",
+    "iast_table": "atomlearn.simulate.isotherms",
+    "read_gcmc_table": "atomlearn.simulate.tables",
+    "MDSettings": "atomlearn.simulate.xtb",
+    "xtb_md": "atomlearn.simulate.xtb",
+    "xtb_calculator": "atomlearn.simulate.xtb",
+    "xtb_single_points": "atomlearn.simulate.xtb",
+    "gcmc": "atomlearn.simulate.grand_canonical",
+    "gcmc_isotherm": "atomlearn.simulate.grand_canonical",
+    "gcmc_labels": "atomlearn.simulate.gcmc_batch",
+    "fugacities": "atomlearn.physics.eos",
+    "helium_void_fraction": "atomlearn.simulate.void_fraction",
 }
 
 __all__ = [
+    "CHARGE_ERRORS_FILE",
+    "MDSettings",
+    "iast_table",
+    "read_gcmc_table",
+    "xtb_calculator",
+    "xtb_md",
+    "xtb_single_points",
     "ARGON",
     "GUESTS",
     "Guest",
@@ -52,5 +71,5 @@ def __getattr__(name: str):
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(f"atomlearn.simulate.{_LAZY[name]}"), name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'atomlearn.simulate' has no attribute {name!r}")

@@ -32,7 +32,7 @@ import scipy.linalg as sl
 from ase import Atoms
 
 from atomlearn.errors import StructureError
-from atomlearn.simulate.ewald import pair_potential_matrix
+from atomlearn.physics.ewald import pair_potential_matrix
 from atomlearn.structures import check_structure
 from atomlearn.structures.neighbours import pairs_within
 from atomlearn.units import COULOMB_EV_A

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from atomlearn.atomic import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.datasets.base import Dataset, LazyItems
+from atomlearn.files import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.parallel import parallel_map
 from atomlearn.simulate.batch import (
     SETTINGS_COLUMN,
@@ -31,7 +31,7 @@ from atomlearn.structures import write_cif
 from atomlearn.validation import check_finite
 
 SUMMARY_FILE = "charges.csv"
-ERRORS_FILE = "errors.csv"
+CHARGE_ERRORS_FILE = "errors.csv"
 LABELS_FILE = "labels.csv"
 
 
@@ -121,7 +121,7 @@ def charge_dataset(
         on_done=keep,
     )
     errors = pd.concat([dataset.errors, mapped.errors_frame()], ignore_index=True)
-    write_csv_atomic(errors, folder / ERRORS_FILE)
+    write_csv_atomic(errors, folder / CHARGE_ERRORS_FILE)
     results = pd.read_csv(summary_path, dtype={"id": str}) if summary_path.exists() else pd.DataFrame(computed)
     written = [i for i in dataset.ids if i in set(results.get("id", []))]
     if len(dataset.labels.columns):

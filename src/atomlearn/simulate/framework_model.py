@@ -12,12 +12,13 @@ import numpy as np
 from ase import Atoms
 from numba import njit, prange
 
-from atomlearn.simulate.accessibility import accessible_region
+from atomlearn.physics.accessibility import accessible_region
+from atomlearn.physics.ewald import ewald_alpha, potential_cutoff, reciprocal_potential
+from atomlearn.physics.grid import DirectLJ, grid_shape, interpolate_one, lj_grids
+from atomlearn.physics.guests import Guest
+from atomlearn.physics.lj_parameters import FrameworkForceField
 from atomlearn.simulate.charges import eqeq_charges
-from atomlearn.simulate.ewald import COULOMB_K_A, ewald_alpha, potential_cutoff, reciprocal_potential
-from atomlearn.simulate.grid import DirectLJ, grid_shape, interpolate_one, lj_grids
-from atomlearn.simulate.guests import Guest
-from atomlearn.simulate.lj_parameters import FrameworkForceField
+from atomlearn.units import COULOMB_K_A
 
 #: a stencil touching a grid point above this many k_B T counts as an overlap (exp(-40) ~ 4e-18)
 OVERLAP_KT = 40.0

@@ -18,9 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from atomlearn.atomic import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.datasets.base import Dataset, LazyItems
+from atomlearn.files import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.parallel import parallel_map, resolve_n_jobs
+from atomlearn.physics.guests import get_guest
 from atomlearn.simulate.batch import (
     SETTINGS_COLUMN,
     BatchResult,
@@ -30,8 +31,8 @@ from atomlearn.simulate.batch import (
     require_structures,
     settings_label,
 )
-from atomlearn.simulate.gcmc import composition_label, gcmc_isotherm
-from atomlearn.simulate.guests import get_guest
+from atomlearn.simulate.grand_canonical import composition_label, gcmc_isotherm
+from atomlearn.units import BAR_TO_PA
 
 
 @dataclass
@@ -57,7 +58,7 @@ class _GCMCTask:
         for result in results:
             if not all(math.isfinite(v) for v in result.loading_mol_kg):
                 raise FloatingPointError(
-                    f"loading came out as {result.loading_mol_kg} at {result.pressure_Pa / 1e5:g} bar; "
+                    f"loading came out as {result.loading_mol_kg} at {result.pressure_Pa / BAR_TO_PA:g} bar; "
                     "check the structure's cell and charges"
                 )
         return [{"id": item_id, **result.to_dict(), SETTINGS_COLUMN: self.settings} for result in results]
@@ -103,7 +104,9 @@ def gcmc_labels(
         (i, remaining)
         for i in range(len(dataset))
         if (
-            remaining := [float(p) for p in pressures_Pa if (str(dataset.ids[i]), round(float(p) / 1e5, 9)) not in done]
+            remaining := [
+                float(p) for p in pressures_Pa if (str(dataset.ids[i]), round(float(p) / BAR_TO_PA, 9)) not in done
+            ]
         )
     ]
     workers = 1 if scheduler else resolve_n_jobs(n_jobs)

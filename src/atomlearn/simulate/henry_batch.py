@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from atomlearn.atomic import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.datasets.base import Dataset, LazyItems
+from atomlearn.files import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.parallel import parallel_map, resolve_n_jobs
 from atomlearn.simulate.batch import (
     SETTINGS_COLUMN,

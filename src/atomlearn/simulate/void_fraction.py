@@ -13,8 +13,8 @@ import math
 import numpy as np
 from ase import Atoms
 
-from atomlearn.simulate.grid import DirectLJ
-from atomlearn.simulate.lj_parameters import FrameworkForceField, load_forcefield
+from atomlearn.physics.grid import DirectLJ
+from atomlearn.physics.lj_parameters import FrameworkForceField, load_forcefield
 from atomlearn.structures import check_structure
 
 HELIUM_EPSILON_K = 10.9

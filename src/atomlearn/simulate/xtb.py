@@ -9,8 +9,6 @@ loses at most one sampling interval.
 
 from __future__ import annotations
 
-import io
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 from ase import Atoms, units
+
+from atomlearn.structures import append_frame, read_md_frames
 
 XTB_METHODS = ("GFN2-xTB", "GFN1-xTB", "IPEA1-xTB")
 # settings written to each frame; a resumed run must match them
@@ -168,59 +168,6 @@ def xtb_md(
                 progress(len(frames) + n_added, n_frames)
     n_steps = n_added * settings.interval_steps
     return MDRun(out, len(frames), n_added, (time.perf_counter() - started) / n_steps if n_steps else float("nan"))
-
-
-def append_frame(handle, atoms: Atoms | list[Atoms], info: dict | list[dict]) -> None:
-    """Append ``atoms`` (or several frames) with momenta, energy (eV), forces (eV/Å) and ``info`` to an
-    extended XYZ file in a single write + fsync, so a kill leaves at most a torn last frame."""
-    frames, infos = (atoms, info) if isinstance(atoms, list) else ([atoms], [info])
-    handle.write("".join(_frame_text(frame, details) for frame, details in zip(frames, infos)))
-    handle.flush()
-    os.fsync(handle.fileno())
-
-
-def _frame_text(atoms: Atoms, info: dict) -> str:
-    import ase.io
-    from ase.calculators.singlepoint import SinglePointCalculator
-
-    frame = Atoms(numbers=atoms.numbers, positions=atoms.positions, cell=atoms.cell, pbc=atoms.pbc)
-    frame.arrays["md_momenta"] = atoms.get_momenta()
-    frame.info.update(info, kinetic_temperature_K=float(atoms.get_temperature()))
-    frame.calc = SinglePointCalculator(
-        frame, energy=atoms.get_potential_energy(), forces=atoms.get_forces(apply_constraint=False)
-    )  # the raw xTB forces
-    text = io.StringIO()
-    ase.io.write(text, frame, format="extxyz")
-    return text.getvalue()
-
-
-def read_md_frames(path: str | Path) -> list[Atoms]:
-    """The complete frames of an extended XYZ trajectory; a torn last frame (a killed writer) is cut off
-    the file so appending can go on."""
-    import ase.io
-
-    path = Path(path)
-    lines = path.read_text().splitlines(keepends=True)
-    position, complete_end = 0, 0
-    while position < len(lines):
-        header = lines[position].strip()
-        if not header:
-            position += 1
-            continue
-        if not header.isdigit():
-            raise ValueError(
-                f"{path}, line {position + 1}: expected an atom count, found {header[:40]!r}; "
-                "this is not an extended XYZ trajectory"
-            )
-        end = position + 2 + int(header)
-        if end > len(lines) or not lines[end - 1].endswith("\n"):
-            break
-        position = complete_end = end
-    text = "".join(lines[:complete_end])
-    if complete_end < len(lines):
-        with path.open("r+") as handle:
-            handle.truncate(len(text.encode()))
-    return ase.io.read(io.StringIO(text), index=":", format="extxyz") if text else []
 
 
 def _check_resumable(path: Path, last: Atoms, start: Atoms, settings: MDSettings) -> None:

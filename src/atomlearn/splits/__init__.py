@@ -4,7 +4,7 @@ Random, target-stratified (so the test set holds its share of top performers), K
 k-means clusters of the features, and groups (e.g. Bemis–Murcko scaffolds).
 """
 
-from atomlearn.splits.kennard_stone import kennard_stone
+from atomlearn.splits.kennard_stone_selection import kennard_stone
 from atomlearn.splits.scaffolds import murcko_scaffold, scaffold_groups
 from atomlearn.splits.splitters import (
     ClusterHoldout,

@@ -23,7 +23,7 @@ from sklearn.model_selection import (
 )
 from sklearn.preprocessing import StandardScaler
 
-from atomlearn.splits.kennard_stone import kennard_stone
+from atomlearn.splits.kennard_stone_selection import kennard_stone
 
 Split = Iterator[tuple[np.ndarray, np.ndarray]]
 

@@ -6,6 +6,7 @@
 * SMILES through RDKit, and back (:mod:`.molecules`).
 * pymatgen ``Structure``/``Molecule`` conversion at the edge (:mod:`.pymatgen_objects`).
 * Lazy lists that read each structure when used (:mod:`.lazy`).
+* Extended XYZ trajectories appended frame by frame, torn last frames cut (:mod:`.trajectory`).
 * ``structure_hash``: a content hash used as the cache key (:mod:`.hashing`).
 
 Molecules have ``pbc=False``; crystals ``pbc=True`` and a cell in Å.
@@ -23,7 +24,9 @@ from atomlearn.structures.files import BINARY_FORMAT_SUFFIXES, check_cell, check
 from atomlearn.structures.hashing import structure_hash
 from atomlearn.structures.lazy import LazyStructures, load_each, materialize, take_structures
 from atomlearn.structures.molecules import from_smiles, to_rdkit
+from atomlearn.structures.neighbours import pairs_within
 from atomlearn.structures.pymatgen_objects import from_pymatgen, to_pymatgen
+from atomlearn.structures.trajectory import append_frame, read_md_frames
 
 __all__ = [
     "BINARY_FORMAT_SUFFIXES",
@@ -31,20 +34,23 @@ __all__ = [
     "CifRepairWarning",
     "LazyStructures",
     "PartialOccupancyWarning",
+    "append_frame",
     "check_cell",
     "check_structure",
+    "cif_text",
     "cif_text_to_atoms",
     "from_pymatgen",
     "from_smiles",
     "load_each",
     "materialize",
+    "pairs_within",
     "read_cif",
     "read_frames",
+    "read_md_frames",
     "read_structure",
     "structure_hash",
     "take_structures",
     "to_pymatgen",
     "to_rdkit",
-    "cif_text",
     "write_cif",
 ]

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
-from atomlearn.atomic import write_text_atomic
+from atomlearn.files import write_text_atomic
 
 
 def cif_text(atoms: Atoms, name: str = "structure") -> str:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from atomlearn.atomic import require_complete
+from atomlearn.files import require_complete
 from atomlearn.schema import FileFormatError, Record, read_checked_json, read_json, read_table
 from atomlearn.text.formulas import classify
 from atomlearn.text.tokens import tokenize

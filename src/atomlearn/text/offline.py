@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from atomlearn.atomic import atomic_file
+from atomlearn.files import atomic_file
 
 SOURCES = ("elements", "lee", "gcide", "wordnet")
 GCIDE_DIR = Path("/usr/share/dictd")

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from atomlearn.atomic import atomic_file, mark_complete, mark_incomplete, write_text_atomic
+from atomlearn.files import atomic_file, mark_complete, mark_incomplete, write_text_atomic
 from atomlearn.progress import Progress
 from atomlearn.schema import FileFormatError, load_arrays
 from atomlearn.text.corpus import CorpusCounts, corpus_files, corpus_fingerprint, read_corpus

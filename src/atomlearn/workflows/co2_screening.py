@@ -29,22 +29,23 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from atomlearn.atomic import write_csv_atomic, write_text_atomic
 from atomlearn.datasets.base import Dataset, DatasetMeta
 from atomlearn.errors import ErrorRecord, errors_frame
-from atomlearn.explain.explain_run import explain_run
+from atomlearn.explain.run_explanation import explain_run
 from atomlearn.featurizers import make_featurizer
+from atomlearn.files import write_csv_atomic, write_text_atomic
 from atomlearn.models import make_model
 from atomlearn.parallel import resolve_n_jobs
+from atomlearn.physics.eos import fugacities
 from atomlearn.report import build_report
 from atomlearn.runs import run_holdout
 from atomlearn.runs.results import HoldoutResult, json_default
 from atomlearn.runs.run_folder import write_run
 from atomlearn.simulate.charges_batch import charge_dataset
-from atomlearn.simulate.eos import fugacities
 from atomlearn.simulate.gcmc_batch import gcmc_labels
 from atomlearn.simulate.henry_batch import henry_labels
 from atomlearn.structures import LazyStructures, read_structure
+from atomlearn.units import BAR_TO_PA
 from atomlearn.workflows.families import distinct_frameworks
 from atomlearn.workflows.screening_steps import (
     TOP_FRACTION,
@@ -57,7 +58,7 @@ from atomlearn.workflows.screening_steps import (
 )
 
 FLUE_GAS = {"CO2": 0.15, "N2": 0.85}
-PRESSURE_PA = 1.0e5
+PRESSURE_PA = BAR_TO_PA
 UPTAKE = "log10_co2_uptake_mol_kg"
 SELECTIVITY = "log10_co2_n2_selectivity"
 UNITS = {
@@ -214,7 +215,7 @@ def screen_coremof_co2(
         "kind": "co2",
         "guest": "CO2/N2 15:85",
         "temperature_K": temperature_K,
-        "pressure_bar": PRESSURE_PA / 1e5,
+        "pressure_bar": PRESSURE_PA / BAR_TO_PA,
         "target": UPTAKE,
         "target_unit": UNITS[UPTAKE],
         "counts": counts,
@@ -484,7 +485,7 @@ def _labelled(sample: Dataset, labels: pd.DataFrame, failures: pd.DataFrame, tar
         records.append(ErrorRecord(item_id, "label" if item_id not in failed else "simulate", reason))
     keep = [p for p, v in enumerate(value) if np.isfinite(v)]
     meta = DatasetMeta(
-        name=f"coremof2019 + GCMC CO2/N2 15:85 {PRESSURE_PA / 1e5:g} bar",
+        name=f"coremof2019 + GCMC CO2/N2 15:85 {PRESSURE_PA / BAR_TO_PA:g} bar",
         description=sample.meta.description,
         units=UNITS,
         citation=sample.meta.citation,

@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from atomlearn.atomic import write_csv_atomic, write_text_atomic
 from atomlearn.datasets.base import Dataset, DatasetMeta
 from atomlearn.errors import ErrorRecord, errors_frame
-from atomlearn.explain.explain_run import explain_run
+from atomlearn.explain.run_explanation import explain_run
 from atomlearn.featurizers import make_featurizer
+from atomlearn.files import write_csv_atomic, write_text_atomic
 from atomlearn.models import make_model
 from atomlearn.parallel import resolve_n_jobs
 from atomlearn.report import build_report
@@ -213,7 +213,7 @@ def _check_request(
 ) -> None:
     """Refuse what would fail only after the simulations: a multi-site guest with energy histograms,
     a sample too small to split and cross-validate, a non-positive temperature."""
-    from atomlearn.simulate.guests import get_guest
+    from atomlearn.physics.guests import get_guest
 
     sites = len(get_guest(guest).sites)
     if "energy_histogram" in featurizers and sites > 1:

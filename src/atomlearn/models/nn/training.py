@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from atomlearn.atomic import atomic_file
+from atomlearn.files import atomic_file
 from atomlearn.progress import Progress
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "validation_loss", "learning_rate", "seconds")
@@ -182,7 +182,7 @@ def train_network(
 def check_resume_request(folder: Path, settings: dict, checkpoints: tuple[str, ...], settings_name: str) -> None:
     """Checkpoints in ``folder`` must come from the same training request (``settings``, saved as
     ``settings_name`` beside them), else resuming would mix two runs; records ``settings`` for the next run."""
-    from atomlearn.atomic import write_text_atomic
+    from atomlearn.files import write_text_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     saved, wanted = folder / settings_name, json.loads(json.dumps(settings))  # as JSON reads it back

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from atomlearn.simulate.accessibility import accessible_region
+from atomlearn.physics.accessibility import accessible_region
 
 
 def test_a_channel_percolates_and_a_closed_pocket_does_not():

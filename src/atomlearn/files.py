@@ -16,6 +16,21 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+__all__ = [
+    "COMPLETION_FILE",
+    "PARTIAL_SUFFIX",
+    "append_csv_row",
+    "atomic_file",
+    "drop_torn_row",
+    "file_sha256",
+    "mark_complete",
+    "mark_incomplete",
+    "read_appended_csv",
+    "require_complete",
+    "write_csv_atomic",
+    "write_text_atomic",
+]
+
 PARTIAL_SUFFIX = ".partial"
 
 

@@ -33,20 +33,19 @@ import numpy as np
 from ase import Atoms
 from scipy.special import erf
 
+from atomlearn.physics.eos import compressibility, critical_constants, fugacities
+from atomlearn.physics.ewald import ewald_alpha, reciprocal_vectors
+from atomlearn.physics.grid import supercell_for_cutoff
+from atomlearn.physics.guests import Guest, get_guest
+from atomlearn.physics.lj_parameters import FrameworkForceField, load_forcefield, lorentz_berthelot
 from atomlearn.simulate import gcmc_kernels as kernels
-from atomlearn.simulate.eos import compressibility, critical_constants, fugacities
 from atomlearn.simulate.equilibration import SeriesEstimate, estimate_mean
-from atomlearn.simulate.ewald import COULOMB_K_A, ewald_alpha, reciprocal_vectors
 from atomlearn.simulate.framework_model import OVERLAP_KT, FrameworkModel, coarse_grid_note, framework_charges
-from atomlearn.simulate.grid import supercell_for_cutoff
-from atomlearn.simulate.guests import Guest, get_guest
-from atomlearn.simulate.lj_parameters import FrameworkForceField, load_forcefield, lorentz_berthelot
 from atomlearn.simulate.void_fraction import helium_void_fraction
 from atomlearn.structures import check_structure
-from atomlearn.units import AMU_KG, BOLTZMANN, GAS_CONSTANT
+from atomlearn.units import A3_TO_M3, AMU_KG, AVOGADRO, BAR_TO_PA, BOLTZMANN, COULOMB_K_A, GAS_CONSTANT
 from atomlearn.validation import check_count, check_fraction, check_positive, check_pressures, check_temperature
 
-AVOGADRO = GAS_CONSTANT / BOLTZMANN
 #: cm³ of an ideal gas at STP (273.15 K, 1 atm) per mmol: 1 mol/kg = 22.414 cm³(STP)/g
 STP_CM3_PER_MMOL = 22.413969
 #: guest–guest Ewald sum: real-space truncation exp(-(α r_c)²) and smallest reciprocal weight exp(-k²/4α²)
@@ -100,7 +99,7 @@ class GCMCResult:
         row = {
             "composition": composition_label(self.guests, self.mole_fractions),
             "temperature_K": self.temperature_K,
-            "pressure_bar": self.pressure_Pa / 1e5,
+            "pressure_bar": self.pressure_Pa / BAR_TO_PA,
         }
         for index, guest in enumerate(self.guests):
             row |= {
@@ -269,7 +268,7 @@ def gcmc_isotherm(
     for pressure, gas in zip(pressures_Pa, fugacity):
         clock = time.perf_counter()
         beta_fV = np.array(
-            [gas[g.name] * abs(np.linalg.det(box)) * 1e-30 / (BOLTZMANN * temperature_K) for g in species]
+            [gas[g.name] * abs(np.linalg.det(box)) * A3_TO_M3 / (BOLTZMANN * temperature_K) for g in species]
         )
         run = _Run(system, species, beta_fV, temperature_K, box, point_seed(random_state, pressure), swap_trials)
         run.cycles(init_cycles, tune=True)
@@ -370,7 +369,7 @@ def _result(
     # the bulk gas (mol/m³ of each component) in the helium pore volume (m³/kg)
     z = compressibility(mole_fractions, temperature_K, pressure_Pa) if equation_of_state == "peng-robinson" else 1.0
     bulk = pressure_Pa / (z * GAS_CONSTANT * temperature_K)
-    pore_m3_kg = void_fraction * abs(atoms.cell.volume) * 1e-30 * n_cells / mass_kg if mass_kg > 0 else math.nan
+    pore_m3_kg = void_fraction * abs(atoms.cell.volume) * A3_TO_M3 * n_cells / mass_kg if mass_kg > 0 else math.nan
     excess = [means[i] * to_mol_kg - mole_fractions[g.name] * bulk * pore_m3_kg for i, g in enumerate(species)]
     return GCMCResult(
         guests=[g.name for g in species],

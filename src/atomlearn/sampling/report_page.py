@@ -12,10 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from atomlearn import __version__
-from atomlearn.atomic import write_text_atomic
-from atomlearn.report.build import html_page
-from atomlearn.report.figures import HEIGHT, WIDTH, _layout
-from atomlearn.report.html_parts import figure, note, section, table
+from atomlearn.files import write_text_atomic
+from atomlearn.report import HEIGHT, WIDTH, figure, html_page, note, section, styled_figure, table
 from atomlearn.sampling.reweighting import free_energy_difference, kish_ess, reweighted_histogram
 from atomlearn.sampling.store import load_generator, read_record
 from atomlearn.sampling.train import build_potential
@@ -62,7 +60,7 @@ def _cv_figure(system, x: np.ndarray, log_w: np.ndarray, reference: np.ndarray) 
             )
         )
     title = f"Free energy along {system.cv_label}" if per_sample == 1 else f"Distribution of every {system.cv_label}"
-    return _layout(fig, title, system.cv_label, axis)
+    return styled_figure(fig, title, system.cv_label, axis)
 
 
 def _energies(flow_u: np.ndarray, log_w: np.ndarray, reference_u: np.ndarray | None) -> go.Figure:
@@ -85,7 +83,7 @@ def _energies(flow_u: np.ndarray, log_w: np.ndarray, reference_u: np.ndarray | N
                 line={"color": colour, "shape": "hvh"},
             )
         )
-    return _layout(fig, "Energy distribution", "u = U/kT", "density")
+    return styled_figure(fig, "Energy distribution", "u = U/kT", "density")
 
 
 def _ramachandran(system, x: np.ndarray, log_w: np.ndarray, reference: np.ndarray) -> go.Figure:
@@ -138,7 +136,7 @@ def _history(folder: Path) -> go.Figure:
             go.Scatter(x=rows["epoch"] + offset, y=rows["validation_loss"], mode="lines", name=f"{phase} (validation)")
         )
         offset += int(rows["epoch"].max())
-    return _layout(fig, "Training", "epoch (both phases)", "validation loss")
+    return styled_figure(fig, "Training", "epoch (both phases)", "validation loss")
 
 
 def _free_energy_rows(generator, system, samples, has_reference: bool) -> list[dict]:

@@ -19,10 +19,7 @@ from ase import Atoms
 from scipy.special import erfc
 
 from atomlearn.structures.neighbours import pairs_within
-from atomlearn.units import BOLTZMANN, COULOMB_CONSTANT, ELEMENTARY_CHARGE
 
-#: e²/(4πε₀ · 1 Å) / k_B in K
-COULOMB_K_A = ELEMENTARY_CHARGE**2 * COULOMB_CONSTANT / 1e-10 / BOLTZMANN
 #: α · cutoff; erfc(4) = 1.5e-8 is the real-space truncation error
 ALPHA_CUTOFF = 4.0
 #: real-space cutoff (Å) of the framework's potential grid: the pair loop costs ∝ cutoff³, the

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from atomlearn.simulate.grid import perpendicular_widths, supercell_for_cutoff
-from atomlearn.simulate.guests import GUESTS, get_guest
-from atomlearn.simulate.lj_parameters import load_forcefield, lorentz_berthelot
+from atomlearn.physics.grid import perpendicular_widths, supercell_for_cutoff
+from atomlearn.physics.guests import GUESTS, get_guest
+from atomlearn.physics.lj_parameters import load_forcefield, lorentz_berthelot
 from atomlearn.units import KCAL_MOL_TO_K
 
 

@@ -5,7 +5,7 @@ import CoolProp.CoolProp as CP
 import pytest
 from CoolProp import AbstractState
 
-from atomlearn.simulate.eos import compressibility, critical_constants, fugacities, fugacity_coefficients
+from atomlearn.physics.eos import compressibility, critical_constants, fugacities, fugacity_coefficients
 
 NAMES = {"CO2": "CO2", "N2": "Nitrogen", "CH4": "Methane", "Ar": "Argon", "Kr": "Krypton", "Xe": "Xenon"}
 

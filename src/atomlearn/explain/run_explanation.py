@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from atomlearn.atomic import write_csv_atomic, write_text_atomic
-from atomlearn.evaluate.learning_curve import learning_curve, summarize_curve
+from atomlearn.evaluate.learning_curves import learning_curve, summarize_curve
 from atomlearn.explain.importance import correlated_groups, permutation_importance
 from atomlearn.explain.projection import project
 from atomlearn.explain.selection import lasso_path_frame, make_selector, selected_features
+from atomlearn.files import write_csv_atomic, write_text_atomic
 from atomlearn.runs.results import HoldoutResult
 from atomlearn.runs.run_folder import require_complete_run
 from atomlearn.schema import FileFormatError, Record, load_arrays, read_checked_json

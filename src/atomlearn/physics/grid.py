@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import config, njit, prange
 
-from atomlearn.simulate.lj_parameters import lorentz_berthelot
+from atomlearn.physics.lj_parameters import lorentz_berthelot
 
 
 def _tbb_available() -> bool:

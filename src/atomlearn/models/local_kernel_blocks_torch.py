@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from atomlearn.models.local_kernels import (
+from atomlearn.models.local_kernel_blocks import (
     CHUNK_BYTES,
     LOCAL_KERNELS,
     NORMALIZATIONS,

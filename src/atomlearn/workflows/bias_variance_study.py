@@ -11,7 +11,7 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
-from atomlearn.evaluate.bias_variance import bias_variance_sweep
+from atomlearn.evaluate.bias_variance_decomposition import bias_variance_sweep
 from atomlearn.models.feature_maps import InversePowerFeatures
 from atomlearn.models.linear import ClosedFormLinearRegression
 from atomlearn.simulate.lj import ARGON, LennardJones, lj_dataset

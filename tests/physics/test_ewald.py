@@ -6,10 +6,11 @@ from ase.build import bulk
 from pymatgen.analysis.ewald import EwaldSummation
 from pymatgen.core import Lattice, Structure
 
-from atomlearn.simulate.ewald import COULOMB_K_A, POTENTIAL_CUTOFF_A, ewald_alpha, reciprocal_potential
-from atomlearn.simulate.grid import lj_grids
+from atomlearn.physics.ewald import POTENTIAL_CUTOFF_A, ewald_alpha, reciprocal_potential
+from atomlearn.physics.grid import lj_grids
 from atomlearn.simulate.widom import widom_henry
 from atomlearn.structures import cif_text_to_atoms
+from atomlearn.units import COULOMB_K_A
 
 EV_TO_K = 11604.51812
 
@@ -97,7 +98,7 @@ def test_a_non_numeric_charge_names_the_site():
     ],
 )
 def test_the_pair_potential_matrix_gives_madelung_constants(structure, madelung, nearest_A):
-    from atomlearn.simulate.ewald import pair_potential_matrix
+    from atomlearn.physics.ewald import pair_potential_matrix
 
     charges = np.where(structure.numbers == structure.numbers[0], 1.0, -1.0)
     pairs = len(structure) // 2
@@ -114,7 +115,7 @@ def test_the_pair_potential_matrix_gives_madelung_constants(structure, madelung,
 
 
 def test_the_potential_cutoff_is_short_on_fine_grids_and_grows_to_fit_coarse_ones():
-    from atomlearn.simulate.ewald import potential_cutoff
+    from atomlearn.physics.ewald import potential_cutoff
 
     cell, charges, fractional = np.eye(3) * 20.0, np.array([1.0, -1.0]), np.array([[0, 0, 0], [0.5, 0.5, 0.5]])
     assert potential_cutoff(cell, (134, 134, 134), 12.0) == POTENTIAL_CUTOFF_A

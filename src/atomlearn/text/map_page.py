@@ -12,11 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from atomlearn import __version__
-from atomlearn.atomic import write_text_atomic
-from atomlearn.explain.projection import project
-from atomlearn.report.build import html_page
-from atomlearn.report.figures import _layout
-from atomlearn.report.html_parts import figure, note, section, table
+from atomlearn.explain import project
+from atomlearn.files import write_text_atomic
+from atomlearn.report import figure, html_page, note, section, styled_figure, table
 from atomlearn.text.embeddings import Embeddings
 from atomlearn.text.formulas import ELEMENT_SYMBOLS
 
@@ -84,7 +82,7 @@ def embedding_map(
                 hovertemplate="%{text}: %{customdata[0]} times, cos %{customdata[1]:.3f}",
             )
         )
-    _layout(fig, f"Elements and formulas of {Path(folder).name} ({method})", "dimension 1", "dimension 2")
+    styled_figure(fig, f"Elements and formulas of {Path(folder).name} ({method})", "dimension 1", "dimension 2")
     fig.update_layout(width=900, height=700)
     nearest = (
         points.sort_values("similarity", ascending=False).head(20)[["id", "kind", "count", "similarity"]]

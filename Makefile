@@ -37,6 +37,7 @@ corpora:
 
 # pytest exits with 5 when it collects no test: that is not a failure of the set-up.
 test: $(READY) browser corpora
+	$(VENV)/bin/ruff check --quiet . && $(VENV)/bin/ruff format --check --quiet .
 	ATOMLEARN_REQUIRE_BROWSER=1 ATOMLEARN_REQUIRE_CORPORA=1 $(PYTHON) -m pytest -q; status=$$?; if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
 
 bench: $(READY)

@@ -15,15 +15,23 @@ import sys
 
 STEPS = {
     "qm9_load_labels_and_lazy_structures_s": "from atomlearn.datasets import load_qm9; d = load_qm9(); d.structures[0]",
-    "qm9_load_and_build_all_130831_atoms_s": "from atomlearn.datasets import load_qm9; d = load_qm9(); s = d.structures.materialize(); assert len(s) == 130831",
-    "coremof_one_structure_by_id_s": "from atomlearn.datasets import load_coremof; d = load_coremof(); d.structure('ZUWXUM_clean')",
+    "qm9_load_and_build_all_130831_atoms_s": (
+        "from atomlearn.datasets import load_qm9; d = load_qm9(); s = d.structures.materialize(); "
+        "assert len(s) == 130831"
+    ),
+    "coremof_one_structure_by_id_s": (
+        "from atomlearn.datasets import load_coremof; d = load_coremof(); d.structure('ZUWXUM_clean')"
+    ),
     "peer_core_mof_get_structure_s": "import CoRE_MOF; CoRE_MOF.get_structure('2019-ASR', 'ZUWXUM_clean')",
 }
 
 
 def timed(code: str) -> float:
     imports, _, work = code.partition("; ")
-    program = f"import time; t0 = time.perf_counter(); {imports}; t = time.perf_counter(); {work}; print(time.perf_counter() - t, time.perf_counter() - t0)"
+    program = (
+        f"import time; t0 = time.perf_counter(); {imports}; t = time.perf_counter(); {work}; "
+        "print(time.perf_counter() - t, time.perf_counter() - t0)"
+    )
     subprocess.run(
         [sys.executable, "-c", "from atomlearn.datasets import load_qm9, load_coremof; load_qm9(); load_coremof()"],
         check=True,

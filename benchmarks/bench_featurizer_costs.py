@@ -7,7 +7,8 @@ atoms), where it applies. Prints one JSON line per featurizer and kind:
 featurized and how many it refused. The guide (docs/guide/featurizers.md) shows the newest
 ``benchmarks/results/featurizer_costs_*.jsonl``.
 
-    python benchmarks/bench_featurizer_costs.py --molecules 200 --mofs 20 > benchmarks/results/featurizer_costs_DATE.jsonl
+    python benchmarks/bench_featurizer_costs.py --molecules 200 --mofs 20 \
+        > benchmarks/results/featurizer_costs_DATE.jsonl
 """
 
 from __future__ import annotations

@@ -62,8 +62,8 @@ def bench_molecular(n: int = 2000) -> None:
     for name, (ours, theirs) in peers.items():
         for n_jobs in (1, 2):
             ours.set_params(n_jobs=n_jobs)
-            t_ours = _timed(lambda: ours.transform(molecules))
-            t_theirs = _timed(lambda: theirs.create(molecules, n_jobs=n_jobs))
+            t_ours = _timed(lambda ours=ours: ours.transform(molecules))
+            t_theirs = _timed(lambda theirs=theirs, n_jobs=n_jobs: theirs.create(molecules, n_jobs=n_jobs))
             print(
                 json.dumps(
                     {
@@ -85,7 +85,7 @@ def bench_mofs(n: int = 200) -> None:
     structures = load("coremof2019").sample(n, random_state=0).structures.materialize()
     for featurizer in (RACs(n_jobs=2), PoreGeometry(n_jobs=2)):
         featurizer.fit(structures)
-        seconds = _timed(lambda: featurizer.transform(structures))
+        seconds = _timed(lambda featurizer=featurizer: featurizer.transform(structures))
         print(
             json.dumps(
                 {

@@ -28,7 +28,7 @@ class NormflowsRealNVP(torch.nn.Module):
     def __init__(self, loc: np.ndarray, scale: np.ndarray, n_couplings: int = 8, hidden: int = 64) -> None:
         super().__init__()
         flows = []
-        for i in range(n_couplings):
+        for _ in range(n_couplings):
             flows += [
                 nf.flows.AffineCouplingBlock(nf.nets.MLP([1, hidden, hidden, 2], init_zeros=True)),
                 nf.flows.Permute(2, mode="swap"),

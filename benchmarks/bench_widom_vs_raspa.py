@@ -8,7 +8,8 @@ precision. Agreement: z = |K_atomlearn - K_RASPA| / sqrt(SE_a² + SE_R²) (SEs f
 averages in both; RASPA's from its 5 printed blocks). Prints a table and one JSON line.
 
     python benchmarks/bench_widom_vs_raspa.py --n 12 --cycles 2000
-    python benchmarks/bench_widom_vs_raspa.py --guest CO2 --cifs RASPA2-2.0.4/structures/cif --frameworks Co-DOBDC,MIL-47
+    python benchmarks/bench_widom_vs_raspa.py --guest CO2 --cifs RASPA2-2.0.4/structures/cif \
+        --frameworks Co-DOBDC,MIL-47
         (a charged guest in frameworks with their own CIF charges: Ewald in both; RASPA2 reads the CIF we write)
 Needs RASPA2 (pip install RASPA2==2.0.4; it builds from source, ~5 min).
 """

@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         sources = [s for s in sources if any(s.stem == n or s.stem.startswith(f"{n}_") for n in args.names)]
         if not sources:
             parser.error(
-                f"no tutorial matches {' '.join(args.names)}; there are {', '.join(s.stem for s in TUTORIALS.glob('[0-9][0-9]_*.py'))}"
+                f"no tutorial matches {' '.join(args.names)}; there are "
+                f"{', '.join(s.stem for s in TUTORIALS.glob('[0-9][0-9]_*.py'))}"
             )
     GENERATED.mkdir(exist_ok=True)
     timings = {}

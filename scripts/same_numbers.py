@@ -86,6 +86,8 @@ def collect(folder: Path) -> dict:
     values: dict = {}
     for path in sorted(folder.rglob("*")):
         name = str(path.relative_to(folder))
+        if name == "values.json":
+            continue
         if path.suffix == ".json":
             try:
                 _flatten(json.loads(path.read_text()), name, values)
@@ -93,6 +95,8 @@ def collect(folder: Path) -> dict:
                 continue
         elif path.suffix in (".csv", ".parquet"):
             frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, comment=None)
+            # rows that parallel workers append in the order they finish: compared in a fixed order
+            frame = frame.iloc[frame.astype(str).apply(tuple, axis=1).argsort(kind="stable")]
             for column in frame.columns:
                 if not _ignored(column):
                     for row, value in enumerate(frame[column].tolist()):

@@ -197,8 +197,8 @@ def test_featurize_list_and_bad_settings(capsys):
     assert main(["featurize", "qm9", "--featurizer", "soap", "--set", "soap.rcut=4", "--n", "5"]) == 2
     message = " ".join(capsys.readouterr().err.split())  # a raw TypeError traceback before
     assert (
-        "no parameter 'rcut'; did you mean r_cut? It takes: compression, l_max, max_atoms, n_max, pooling, r_cut, sigma, species"
-        in message
+        "no parameter 'rcut'; did you mean r_cut? It takes: compression, l_max, max_atoms, n_max, pooling, r_cut, "
+        "sigma, species" in message
     )
     assert main(["featurize", "--list"]) == 0
     text = capsys.readouterr().out

@@ -13,11 +13,13 @@ The small mode only shrinks sizes, never changes what runs. The mapping:
 - ``simulate henry``: ``--target-error 0.3 --grid-spacing 0.4 --coarse-grid`` added; ``simulate gcmc``: ``--cycles 40
   --init-cycles 10 --grid-spacing 0.4 --coarse-grid`` added; ``demo mof``:
   ``--n-simulate 24 --n-screen 80 --confirm 2 --nested 3x3 --target-error 0.3`` added; ``demo co2``:
-  ``--n-simulate 24 --n-screen 80 --confirm 2 --n-henry 3 --nested 3x3 --cycles 40 --init-cycles 10 --grid-spacing 0.3 --coarse-grid`` added;
+  ``--n-simulate 24 --n-screen 80 --confirm 2 --n-henry 3 --nested 3x3 --cycles 40 --init-cycles 10
+  --grid-spacing 0.3 --coarse-grid`` added;
 - Python: ``n=2000`` -> ``n=200``, ``.sample(N`` -> ``.sample(40``, ``n_train=N`` -> ``n_train=8``,
   ``max_epochs`` -> 2, ``10_000`` MD steps -> 20, ``target_relative_error=0.02`` -> 0.3,
   ``cycles=N`` -> 40 and ``init_cycles=N`` -> 10 (GCMC); ``screen_coremof_co2``: ``n_simulate`` -> 24,
-  ``n_screen`` -> 60, ``n_confirm`` -> 1, ``n_henry`` -> 2, ``grid_spacing_A=0.15`` -> 0.3 (with ``allow_coarse_grid=True``);
+  ``n_screen`` -> 60, ``n_confirm`` -> 1, ``n_henry`` -> 2, ``grid_spacing_A=0.15`` -> 0.3
+  (with ``allow_coarse_grid=True``);
   Boltzmann generators: ``iterations`` and ``energy_steps`` -> 30; word embeddings: ``epochs`` -> 3;
 - ``sample train``: ``--samples 2000 --iterations 60 --n-eval 500`` (and ``--energy-steps`` -> 60 where given;
   alanine dipeptide: ``--samples 300 --energy-steps 5 --reference-ns 0.02``; FRAMES.extxyz:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from atomlearn.files import COMPLETION_FILE, mark_complete
 from atomlearn.cli.app import main
+from atomlearn.files import COMPLETION_FILE, mark_complete
 
 #: free-form parts of the records (results a reader shows as they are, versions, parameters, timings):
 #: a wrong type there may be accepted, as long as nothing breaks

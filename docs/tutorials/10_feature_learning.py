@@ -73,7 +73,7 @@ body = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.Tanh(), torch.nn.Lin
 head = torch.nn.Linear(2, 1)
 optimizer = torch.optim.Adam([*body.parameters(), *head.parameters()], lr=0.02)
 losses = []
-for step in range(300 if SMALL else 1500):
+for _step in range(300 if SMALL else 1500):
     optimizer.zero_grad()
     loss = torch.nn.functional.binary_cross_entropy_with_logits(head(body(X_t)).squeeze(-1), y_t)
     loss.backward()
@@ -176,7 +176,7 @@ narrow = torch.nn.Sequential(
     torch.nn.Linear(2, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1), torch.nn.Tanh(), torch.nn.Linear(1, 1)
 )
 optimizer = torch.optim.Adam(narrow.parameters(), lr=0.02)
-for step in range(300 if SMALL else 1500):
+for _step in range(300 if SMALL else 1500):
     optimizer.zero_grad()
     loss = torch.nn.functional.binary_cross_entropy_with_logits(narrow(X_t).squeeze(-1), y_t)
     loss.backward()

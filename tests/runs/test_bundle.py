@@ -14,9 +14,9 @@ import pytest
 import skops.io as sio
 from sklearn.model_selection import KFold
 
-from atomlearn.files import file_sha256
 from atomlearn.evaluate.nested import tuned
 from atomlearn.featurizers import FEATURIZERS, make_featurizer
+from atomlearn.files import file_sha256
 from atomlearn.models import MODEL_SPECS, make_model, takes_structures
 from atomlearn.runs.bundle import CARD_FILE, MODEL_FILE, load_bundle, save_bundle
 from atomlearn.runs.bundle_safety import BundleError

@@ -94,7 +94,8 @@ Cl1 Cl 0.5 0.5 0.5 0.5
             "line",
         ),
         (
-            "data_x\n_cell_length_a 5\n_cell_length_b 5\n_cell_length_c 5\nloop_\n_atom_site_label\n_atom_site_type_symbol\n"
+            "data_x\n_cell_length_a 5\n_cell_length_b 5\n_cell_length_c "
+            "5\nloop_\n_atom_site_label\n_atom_site_type_symbol\n"
             "_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nC1 C 0 0 0\nQ1 Qq 0.5 0.5 0.5\n",
             "line ~12: site 'Q1' has type symbol 'Qq', which is not an element symbol",
         ),

@@ -163,7 +163,8 @@ def make_featurizers(names: str, settings: Sequence[str], **runtime: Any) -> lis
 
 
 def load_dataset(name: str, args: argparse.Namespace | None = None) -> Dataset:
-    """A bundled dataset by name, or a folder / ASE database with the ``--labels``, ``--id-column`` options of ``args``."""
+    """A bundled dataset by name, or a folder / ASE database with the ``--labels``, ``--id-column`` options of
+    ``args``."""
     from atomlearn.datasets import BUNDLED, load
 
     if name in BUNDLED or args is None:

@@ -1,4 +1,5 @@
-"""Command line: `atomlearn demo mof` and `atomlearn demo co2` (simulate a sample, learn, screen CoRE MOF, confirm the best)."""
+"""Command line: `atomlearn demo mof` and `atomlearn demo co2` (simulate a sample, learn, screen CoRE MOF, confirm the
+best)."""
 
 from __future__ import annotations
 
@@ -321,7 +322,8 @@ def _print_co2_summary(result) -> None:
         console.print(
             f"confirmed: MAE {check['uptake_mae']:.3f} (uptake), {check['selectivity_mae'] or float('nan'):.3f} "
             f"(selectivity) log10 units; {check['on_simulated_front']} of {check['n']} on the Pareto front of all "
-            f"simulated; best uptake {check['best_confirmed_uptake']:.3g} mol/kg vs {check['best_in_sample_uptake']:.3g} "
+            f"simulated; best uptake {check['best_confirmed_uptake']:.3g} mol/kg vs "
+            f"{check['best_in_sample_uptake']:.3g} "
             "for the best of the sample"
         )
     timings = pd.DataFrame([{"step": k, "seconds": v} for k, v in summary["timings_s"].items()])

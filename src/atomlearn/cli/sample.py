@@ -7,7 +7,8 @@ from pathlib import Path
 
 from atomlearn.cli.common import COUNT, COUNT_OR_ZERO, POSITIVE, TEMPERATURE, console
 
-#: as ``atomlearn.sampling.systems.SYSTEMS`` and ``sampling.flows.FLOW_KINDS`` (not imported: `--help` must not load PyTorch)
+#: as ``atomlearn.sampling.systems.SYSTEMS`` and ``sampling.flows.FLOW_KINDS`` (not imported: `--help` must not load
+#: PyTorch)
 SYSTEMS = ("double-well", "dw4", "lj13", "alanine-dipeptide")
 FLOWS = ("realnvp", "spline", "flow-matching")
 

@@ -29,7 +29,8 @@ from atomlearn.cli.common import (
 from atomlearn.units import BAR_TO_PA
 from atomlearn.validation import check_mole_fractions, check_pressures
 
-#: as ``atomlearn.simulate.widom.CHARGE_SOURCES`` (not imported: `--help` must not load the simulation code; a test checks)
+#: as ``atomlearn.simulate.widom.CHARGE_SOURCES`` (not imported: `--help` must not load the simulation code; a test
+#: checks)
 CHARGE_SOURCES = ("auto", "cif", "eqeq", "off")
 
 

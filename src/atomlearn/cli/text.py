@@ -1,4 +1,5 @@
-"""Command line: `atomlearn text corpus|train|similar|rank|analogies|timesplit|map`: word embeddings of a corpus of abstracts."""
+"""Command line: `atomlearn text corpus|train|similar|rank|analogies|timesplit|map`: word embeddings of a corpus of
+abstracts."""
 
 from __future__ import annotations
 

@@ -38,7 +38,8 @@ def require_size(atoms: Atoms, max_atoms: int, featurizer: str) -> None:
         raise ValueError("the structure has no atoms")
     if len(atoms) > max_atoms:
         raise ValueError(
-            f"{len(atoms)} atoms is above the limit of {max_atoms} for {featurizer}; raise max_atoms if this is intended"
+            f"{len(atoms)} atoms is above the limit of {max_atoms} for {featurizer}; raise max_atoms if this is "
+            "intended"
         )
 
 

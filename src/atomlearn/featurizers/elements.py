@@ -30,7 +30,8 @@ SOURCES: dict[str, tuple[str, str]] = {
     "vdw_radius_A": ("Å", "S. Alvarez, A cartography of the van der Waals territories, Dalton Trans. 42, 8617 (2013)"),
     "polarizability_bohr3": (
         "bohr^3",
-        "P. Schwerdtfeger, J. K. Nagle, 2018 Table of static dipole polarizabilities of the neutral elements, Mol. Phys. 117, 1200 (2019)",
+        "P. Schwerdtfeger, J. K. Nagle, 2018 Table of static dipole polarizabilities of the neutral elements, Mol. "
+        "Phys. 117, 1200 (2019)",
     ),
     "ionization_energy_eV": ("eV", "NIST Atomic Spectra Database, first ionization energies, via mendeleev"),
     "mendeleev_number": ("", "D. G. Pettifor, J. Phys. C 19, 285 (1986), via mendeleev"),

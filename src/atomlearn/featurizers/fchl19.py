@@ -113,7 +113,8 @@ class FCHL19(Featurizer):
         ).reshape(len(atoms), self.n_atom_features_)
 
     def _check(self, atoms: Atoms) -> None:
-        """Refuse what FCHL19 cannot describe: NaN positions, too many atoms, a periodic cell, overlaps, unseen elements."""
+        """Refuse what FCHL19 cannot describe: NaN positions, too many atoms, a periodic cell, overlaps, unseen
+        elements."""
         require_finite(atoms)
         require_size(atoms, self.max_atoms, self.name)
         if atoms.pbc.any():

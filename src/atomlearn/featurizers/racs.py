@@ -166,7 +166,8 @@ class RACs(Featurizer):
         needs_metal = {"mc", "lc"} & set(self.scopes)
         if needs_metal and not metal.any():
             raise ValueError(
-                f"no metal atom, so the {'/'.join(sorted(needs_metal))} scopes are undefined; for molecules use scopes=('full',) (command line: --set racs.scopes='[\"full\"]')"
+                f"no metal atom, so the {'/'.join(sorted(needs_metal))} scopes are undefined; for molecules use "
+                "scopes=('full',) (command line: --set racs.scopes='[\"full\"]')"
             )
         shells = distance_shells(graph.adjacency, self.max_depth)
         linker_mask = sparse.diags((~metal).astype(float))

@@ -88,7 +88,8 @@ class MDReport:
             ""
             if self.n_replicas == 1
             else (
-                f" of {self.n_replicas} replicas at once ({1000 * self.seconds_per_replica_step:.3f} ms per replica-step)"
+                f" of {self.n_replicas} replicas at once ({1000 * self.seconds_per_replica_step:.3f} ms per "
+                "replica-step)"
             )
         )
         lines = [
@@ -342,7 +343,10 @@ def _instability(
         if len(lost):
             replica = lost[0] // n_atoms
             atoms = lost[lost // n_atoms == replica] % n_atoms
-            return f"{where.format(replica=replica)}: atom(s) {atoms[:5].tolist()} have no neighbour within {cutoff_A} Å (lost)"
+            return (
+                f"{where.format(replica=replica)}: atom(s) {atoms[:5].tolist()} have no neighbour within "
+                f"{cutoff_A} Å (lost)"
+            )
     return ""
 
 

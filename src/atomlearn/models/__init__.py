@@ -42,7 +42,8 @@ REFINE_ALPHAS = 3  # (QM9 8k: the same model as the full search, 1.8x faster tha
 
 
 def ridge() -> BaseEstimator:
-    """Standardised features + ridge regression, its penalty chosen by efficient leave-one-out CV on the training set."""
+    """Standardised features + ridge regression, its penalty chosen by efficient leave-one-out CV on the training
+    set."""
     return make_pipeline(StandardScaler(), RidgeCV(alphas=RIDGE_ALPHAS))
 
 

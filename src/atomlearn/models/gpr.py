@@ -147,6 +147,7 @@ class GaussianProcess(FastKernelRidge):
 
 
 def has_predictive_std(estimator: Any) -> bool:
-    """True when ``estimator`` (or the last step of a pipeline) is a fitted model with ``predict(X, return_std=True)``."""
+    """True when ``estimator`` (or the last step of a pipeline) is a fitted model with ``predict(X,
+    return_std=True)``."""
     final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
     return hasattr(final, "signal_variance_")

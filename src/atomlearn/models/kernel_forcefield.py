@@ -6,7 +6,8 @@ side: it is invariant to translation and rotation, and for one molecule sampled 
 atom order) it tells conformations apart, where an average over atoms would blur them. The
 model is fitted on energies only; its forces
 F_j = −∂E/∂r_j = −Σ_m α_m ∂k(q, x_m)/∂q · ∂q/∂r_j are exact derivatives of the energy model,
-so they are conservative (``centre_moves`` completes DScribe's derivatives). Width and λ are chosen by ``FastKernelRidge`` (leave-one-out).
+so they are conservative (``centre_moves`` completes DScribe's derivatives). Width and λ are chosen by
+``FastKernelRidge`` (leave-one-out).
 """
 
 from __future__ import annotations

@@ -167,7 +167,8 @@ class FastKernelRidge(RegressorMixin, BaseEstimator):
         return residuals_eigh(evals, Q, y.astype(K.dtype), alphas, folds, self.fit_intercept)
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> FastKernelRidge:
-        """Choose the width and λ on the training data (held-out error of the whole grid), then fit the dual coefficients.
+        """Choose the width and λ on the training data (held-out error of the whole grid), then fit the dual
+        coefficients.
 
         Parameters
         ----------

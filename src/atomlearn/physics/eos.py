@@ -96,7 +96,8 @@ def fugacity_coefficients(
 
 
 def fugacities(composition: Mapping[str, float], temperature_K: float, pressure_Pa: float) -> dict[str, float]:
-    """Fugacity f_i = φ_i y_i p (Pa) of each species of a gas mixture at ``pressure_Pa`` (see ``fugacity_coefficients``)."""
+    """Fugacity f_i = φ_i y_i p (Pa) of each species of a gas mixture at ``pressure_Pa`` (see
+    ``fugacity_coefficients``)."""
     species, y = _normalised(composition)
     phi = fugacity_coefficients(dict(zip(species, y)), temperature_K, pressure_Pa)
     return {name: phi[name] * fraction * pressure_Pa for name, fraction in zip(species, y)}

@@ -31,11 +31,13 @@ from atomlearn.schema import Record, read_checked_json
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; max-width: 1180px;
        padding: 16px 24px; color: #212529; line-height: 1.45; }
-h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; border-bottom: 1px solid #dee2e6; margin-top: 1.6em; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.25em; border-bottom: 1px solid #dee2e6; margin-top: 1.6em; }
 .meta { color: #495057; font-size: 0.92em; } .note { color: #495057; font-size: 0.9em; max-width: 60em; }
 table.data { border-collapse: collapse; font-size: 0.88em; margin: 8px 0; max-width: 100%; }
 table.data th, table.data td { border: 1px solid #dee2e6; padding: 3px 8px; vertical-align: top; }
-table.data .num { text-align: right; white-space: nowrap; } table.data .text { text-align: left; overflow-wrap: anywhere; }
+table.data .num { text-align: right; white-space: nowrap; }
+table.data .text { text-align: left; overflow-wrap: anywhere; }
 table.data th { background: #f1f3f5; }
 .row { display: flex; flex-wrap: wrap; gap: 12px; } .figure { flex: 0 0 auto; }
 .best { font-weight: 600; color: #d9480f; }
@@ -52,13 +54,15 @@ window.addEventListener('error', function (e) {
 window.addEventListener('load', function () {
   var sizes = {};
   document.querySelectorAll('div.figure').forEach(function (figure) {
-    var plot = figure.querySelector('.js-plotly-plot'), box = plot ? plot.getBoundingClientRect() : {width: 0, height: 0};
+    var plot = figure.querySelector('.js-plotly-plot');
+    var box = plot ? plot.getBoundingClientRect() : {width: 0, height: 0};
     sizes[figure.getAttribute('data-figure')] = [Math.round(box.width), Math.round(box.height)];
   });
   document.documentElement.setAttribute('data-figure-sizes', JSON.stringify(sizes));
   var wide = [];  // sections wider than the window: content a reader would have to scroll sideways to see
   document.querySelectorAll('section').forEach(function (section) {
-    if (section.scrollWidth > section.clientWidth + 1 || section.getBoundingClientRect().right > window.innerWidth + 1) {
+    var right = section.getBoundingClientRect().right;
+    if (section.scrollWidth > section.clientWidth + 1 || right > window.innerWidth + 1) {
       wide.push(section.querySelector('h2').textContent);
     }
   });
@@ -145,7 +149,8 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
             section(
                 "Uncertainty calibration (test set)",
                 note(
-                    f"The 70 % / 95 % intervals hold {cal['coverage']['0.7']:.0%} / {cal['coverage']['0.95']:.0%} of the test "
+                    f"The 70 % / 95 % intervals hold {cal['coverage']['0.7']:.0%} / {cal['coverage']['0.95']:.0%} of "
+                    "the test "
                     f"structures; RMS of z = (y - ŷ)/σ is {cal['z_rms']:.2f} (1 is calibrated)."
                 ),
             )
@@ -187,7 +192,8 @@ def _summary(results: dict[str, Any], folder: Path) -> str:
     featurizer = results["featurizer"]
     text = (
         f"{counts['requested']} structures in: {counts['used']} used, {counts['failed']} failed "
-        f"(dataset of {counts['dataset']}). Features: {', '.join(featurizer['names'])} ({featurizer['n_features']} columns). "
+        f"(dataset of {counts['dataset']}). Features: {', '.join(featurizer['names'])} ({featurizer['n_features']} "
+        "columns). "
         f"Model: {results['model']['name']}, chosen hyperparameters {json.dumps(results['model']['fitted'])}."
     )
     parts = [note(text)]
@@ -267,8 +273,10 @@ def _explain_sections(folder: Path, explain: dict[str, Any], unit: str, label: s
             section(
                 "Permutation importance (test set)",
                 note(
-                    f"Rise of the test {info.get('metric', 'error').upper()} when a feature is shuffled ({info.get('n_repeats', '?')} "
-                    f"shuffles, {info.get('n_samples', '?')} test structures). Correlated features share their importance when "
+                    f"Rise of the test {info.get('metric', 'error').upper()} when a feature is shuffled "
+                    f"({info.get('n_repeats', '?')} "
+                    f"shuffles, {info.get('n_samples', '?')} test structures). Correlated features share their "
+                    "importance when "
                     "shuffled alone; the grouped view shuffles each cluster of correlated features together."
                 ),
                 f"<div class='row'>{''.join(figs)}</div>",
@@ -307,7 +315,8 @@ def _explain_sections(folder: Path, explain: dict[str, Any], unit: str, label: s
             section(
                 "Map of the structures",
                 note(
-                    f"{info.get('method', 'projection').upper()} of the standardised features{f' ({detail})' if detail else ''}, "
+                    f"{info.get('method', 'projection').upper()} of the standardised "
+                    f"features{f' ({detail})' if detail else ''}, "
                     "coloured by the target; test structures ringed; hover for the id."
                 ),
                 figure(figures.feature_map(coordinates, info.get("method", "map"), label), "map"),

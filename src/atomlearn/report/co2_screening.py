@@ -59,16 +59,23 @@ def co2_screening_section(folder: Path, summary: dict[str, Any]) -> str:
     options, saving = summary["gcmc_options"], summary["saving"]
     parts = [
         note(
-            f"Flue gas, 15 % CO2 / 85 % N2 at {summary['pressure_bar']:g} bar and {summary['temperature_K']:g} K. Labels: GCMC of the "
-            f"mixture (UFF + TraPPE, EQeq framework charges, {options['init_cycles']} + at most {options['cycles']} cycles, "
+            f"Flue gas, 15 % CO2 / 85 % N2 at {summary['pressure_bar']:g} bar and {summary['temperature_K']:g} K. "
+            "Labels: GCMC of the "
+            f"mixture (UFF + TraPPE, EQeq framework charges, {options['init_cycles']} + at most {options['cycles']} "
+            "cycles, "
             f"stopping at {options['target_relative_error']} relative error) for {counts['simulated']} random MOFs: "
             "uptake = CO2 loading (mol/kg) at its 0.15 bar partial pressure, selectivity = (x_CO2/x_N2)/(0.15/0.85). "
             f"{counts['charges_failed']} refused by EQeq, {counts['simulation_failed']} GCMC failures, "
-            f"{counts.get('labels_unconverged', 0)} labels not converged within the cycles (error bars not to be trusted), "
-            f"{counts['simulated_closed']} closed to CO2 (no molecule adsorbed; they teach the open/closed classifier). "
-            f"{counts['screened_requested']} MOFs screened: {counts['screened_predicted']} predicted, {counts['screened_failed']} "
-            f"failed (reasons in screened.csv), {counts['predicted_closed']} predicted closed, {counts['out_of_domain']} not ranked "
-            "because their features lie farther from every training MOF than 95 % of the training MOFs lie from their nearest "
+            f"{counts.get('labels_unconverged', 0)} labels not converged within the cycles (error bars not to be "
+            "trusted), "
+            f"{counts['simulated_closed']} closed to CO2 (no molecule adsorbed; they teach the open/closed "
+            "classifier). "
+            f"{counts['screened_requested']} MOFs screened: {counts['screened_predicted']} predicted, "
+            f"{counts['screened_failed']} "
+            f"failed (reasons in screened.csv), {counts['predicted_closed']} predicted closed, "
+            f"{counts['out_of_domain']} not ranked "
+            "because their features lie farther from every training MOF than 95 % of the training MOFs lie from their "
+            "nearest "
             "neighbour (in_domain: a prediction there is an extrapolation)."
         )
     ]
@@ -120,7 +127,8 @@ def co2_screening_section(folder: Path, summary: dict[str, Any]) -> str:
         verdict = ""
         if check.get("uptake_mae") is not None:
             verdict = (
-                f"MAE {check['uptake_mae']:.3f} (uptake) and {check['selectivity_mae'] or float('nan'):.3f} (selectivity) "
+                f"MAE {check['uptake_mae']:.3f} (uptake) and {check['selectivity_mae'] or float('nan'):.3f} "
+                "(selectivity) "
                 f"log10 units; {check['on_simulated_front']} of {check['n']} on the Pareto front of everything "
                 f"simulated; best confirmed uptake {check['best_confirmed_uptake']:.3g} mol/kg against "
                 f"{check['best_in_sample_uptake']:.3g} for the best of the sample."
@@ -136,7 +144,8 @@ def co2_screening_section(folder: Path, summary: dict[str, Any]) -> str:
     parts += [
         note(
             f"Time split. GCMC of all {saving['n_screened']} screened MOFs would take about "
-            f"{saving['simulate_all_s'] / 3600:.1f} h with the same workers ({saving['gcmc_s_per_structure']:.1f} s per "
+            f"{saving['simulate_all_s'] / 3600:.1f} h with the same workers "
+            f"({saving['gcmc_s_per_structure']:.1f} s per "
             f"MOF, charges not counted); the surrogate featurized and predicted them in {saving['surrogate_s']:.0f} s."
         ),
         table(timings, "{:.1f}"),
@@ -151,12 +160,17 @@ def _henry_part(summary: dict[str, Any], henry: pd.DataFrame) -> list[str]:
     low, high = summary["uptake_ratio_range"]
     return [
         note(
-            f"Which label is right? On the {summary['n']} MOFs of the sample with the smallest cells, Widom K_H of CO2 and N2 "
+            f"Which label is right? On the {summary['n']} MOFs of the sample with the smallest cells, Widom K_H of CO2 "
+            "and N2 "
             "(the cheapest label) gives "
-            f"a Henry-regime uptake K_H(CO2) f_CO2 that is {summary['uptake_ratio_median']:.2g} times the GCMC uptake (median; "
-            f"{low:.2g} to {high:.2g}; {summary['uptake_within_20pct']} within 20 %; Spearman {summary['uptake_spearman']:.2f}), "
-            f"and a selectivity K_H(CO2)/K_H(N2) {summary['selectivity_ratio_median']:.2g} times the mixture's (Spearman "
-            f"{summary['selectivity_spearman']:.2f}). At 0.15 bar the strong CO2 sites fill, so the Henry regime does not hold "
+            f"a Henry-regime uptake K_H(CO2) f_CO2 that is {summary['uptake_ratio_median']:.2g} times the GCMC uptake "
+            "(median; "
+            f"{low:.2g} to {high:.2g}; {summary['uptake_within_20pct']} within 20 %; Spearman "
+            f"{summary['uptake_spearman']:.2f}), "
+            f"and a selectivity K_H(CO2)/K_H(N2) {summary['selectivity_ratio_median']:.2g} times the mixture's "
+            "(Spearman "
+            f"{summary['selectivity_spearman']:.2f}). At 0.15 bar the strong CO2 sites fill, so the Henry regime does "
+            "not hold "
             "and the labels come from GCMC."
         ),
         table(henry[list(HENRY_COLUMNS)].rename(columns=HENRY_COLUMNS), "{:.3g}"),

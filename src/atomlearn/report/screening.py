@@ -21,12 +21,15 @@ def screening_section(folder: Path, summary: dict[str, Any], predictions: pd.Dat
     saving = summary["saving"]
     parts = [
         note(
-            f"{summary['guest']} at {summary['temperature_K']:g} K. Widom insertion for {counts['simulated']} random MOFs "
-            f"({counts['simulated_closed']} closed to the guest, K_H = 0; {counts['simulation_failed']} failed); the model "
+            f"{summary['guest']} at {summary['temperature_K']:g} K. Widom insertion for {counts['simulated']} random "
+            "MOFs "
+            f"({counts['simulated_closed']} closed to the guest, K_H = 0; {counts['simulation_failed']} failed); the "
+            "model "
             f"above learnt log10 K_H from the others. {counts['screened_requested']} MOFs screened: "
             f"{counts['screened_predicted']} predicted, {counts['screened_failed']} failed (reasons in screened.csv), "
             f"{counts['predicted_closed']} predicted closed by the open/closed classifier and left out of the ranking. "
-            f"Top-{test['top_fraction']:.0%} recall on the test set: {test['top_recall']:.2f} (random: {test['top_fraction']:.2f})."
+            f"Top-{test['top_fraction']:.0%} recall on the test set: {test['top_recall']:.2f} (random: "
+            f"{test['top_fraction']:.2f})."
         )
     ]
     classifier = summary.get("open_classifier", {})
@@ -58,7 +61,8 @@ def screening_section(folder: Path, summary: dict[str, Any], predictions: pd.Dat
     if len(confirmed):
         verdict = (
             f"MAE {check['mae']:.3f} against a test MAE of {test['mae']:.3f}; {check['in_sample_top_fraction']} of "
-            f"{check['n']} lie above the sample's top {test['top_fraction']:.0%} (K_H > {check['sample_top_threshold_henry']:.3g} "
+            f"{check['n']} lie above the sample's top {test['top_fraction']:.0%} (K_H > "
+            f"{check['sample_top_threshold_henry']:.3g} "
             f"mol/(kg·Pa)); {check['closed']} turned out closed."
             if check.get("mae") is not None
             else ""

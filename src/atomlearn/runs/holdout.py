@@ -95,7 +95,8 @@ def run_holdout(
 
     Examples
     --------
-    >>> result = run_holdout(load("qm9"), "U0_atomization_kcal_mol", ElementFraction(), make_model("ridge"), n=500)  # doctest: +SKIP
+    >>> qm9, model = load("qm9"), make_model("ridge")  # doctest: +SKIP
+    >>> result = run_holdout(qm9, "U0_atomization_kcal_mol", ElementFraction(), model, n=500)  # doctest: +SKIP
     >>> result.metrics["model"]["test"]["mae"]  # doctest: +SKIP
     """
     name = model_name or type(model).__name__

@@ -152,7 +152,8 @@ class FlowMatchingFlow(nn.Module):
         return x, divergence_integral
 
     def sample_and_log_prob(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """n centred samples (n, N·d) and their log q (n,); not differentiable (flow matching needs no gradient here)."""
+        """n centred samples (n, N·d) and their log q (n,); not differentiable (flow matching needs no gradient
+        here)."""
         mask = self.velocity.mask
         x0 = self._centre(torch.randn(n, self.dim, device=mask.device, dtype=mask.dtype))
         x1, divergence = self._integrate(x0, forward=True)

@@ -76,7 +76,8 @@ class BoltzmannGenerator:
     Parameters
     ----------
     potential : Potential
-        The energy (a system of ``sampling.systems`` or ``sampling.particles``, an ``ASEPotential`` or a ``TorchPotential``).
+        The energy (a system of ``sampling.systems`` or ``sampling.particles``, an ``ASEPotential`` or a
+        ``TorchPotential``).
     flow : {"realnvp", "spline", "flow-matching"} or FlowSpec
         Coupling flow kind, or an equivariant continuous flow trained by flow matching (particle
         systems; samples needed, no energy training); a ``FlowSpec`` sets every architecture choice.

@@ -92,7 +92,8 @@ class MoleculeSystem(System):
         return self._potential.reduced(z, temperature)
 
     def training_reduced(self, z: torch.Tensor, temperature: float) -> torch.Tensor:
-        """The energy the reverse KL trains on: a smooth wall outside the torsions' periods (``InternalCoordinatePotential``)."""
+        """The energy the reverse KL trains on: a smooth wall outside the torsions' periods
+        (``InternalCoordinatePotential``)."""
         return self._potential.reduced(z, temperature, training=True)
 
     # ---- the reference

@@ -118,8 +118,8 @@ class ASEPotential(Potential):
 class ForceFieldPotential(Potential):
     """An atomlearn force field (``FF_DIR``) as a potential of flattened positions (Å), eV, evaluated
     ``batch`` molecules per network call (``NetworkPotential.replicas``; kernel force fields one by
-    one); a sample it cannot describe (an atom with no neighbour) gets an infinite energy. ``dtype="float64"`` evaluates the network in double
-    precision (e.g. for finite-difference checks)."""
+    one); a sample it cannot describe (an atom with no neighbour) gets an infinite energy.
+    ``dtype="float64"`` evaluates the network in double precision (e.g. for finite-difference checks)."""
 
     energy_unit = "eV"
 

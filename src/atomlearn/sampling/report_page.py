@@ -210,8 +210,8 @@ def sampling_report(
                 "samples."
                 + (" Below 1 % the estimates are unreliable." if ess < 1 else "")
                 + " Energy W1 and NLL: from the "
-                f"evaluation after training ({results['n_eval']} flow samples, {results['n_reference']} reference samples)."
-                + missing
+                f"evaluation after training ({results['n_eval']} flow samples, {results['n_reference']} reference "
+                "samples)." + missing
             ),
         )
     ]

@@ -14,7 +14,8 @@ re-exported for convenience.
 from atomlearn.physics.guests import GUESTS, Guest, GuestSite, get_guest
 from atomlearn.simulate.lj import ARGON, LennardJones, lj_dataset
 
-#: exported name -> the module that defines it, imported on first use (numba, pymbar: not at ``import atomlearn.simulate``)
+#: exported name -> the module that defines it, imported on first use (numba, pymbar: not at ``import
+#: atomlearn.simulate``)
 _LAZY = {
     "widom_henry": "atomlearn.simulate.widom",
     "HenryResult": "atomlearn.simulate.widom",

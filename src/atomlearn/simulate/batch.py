@@ -54,7 +54,8 @@ class BatchResult:
 
 
 def refuse_other_condition(previous: pd.DataFrame, out: object, column: str, wanted: str, temperature_K: float) -> None:
-    """A results file is resumed only for the same guest (``column`` equal to ``wanted``, case aside) and temperature."""
+    """A results file is resumed only for the same guest (``column`` equal to ``wanted``, case aside) and
+    temperature."""
     mismatch = previous[
         (previous[column].astype(str).str.lower() != wanted.lower())
         | ((previous["temperature_K"] - temperature_K).abs() > 1e-9)

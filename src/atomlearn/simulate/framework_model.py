@@ -133,7 +133,8 @@ class FrameworkModel:
         return self._direct
 
     def build_grids(self) -> None:
-        """Compute the Lennard-Jones grid of each guest site type (K) and, with framework charges, the Ewald potential grid (K per e), once."""
+        """Compute the Lennard-Jones grid of each guest site type (K) and, with framework charges, the Ewald potential
+        grid (K per e), once."""
         if self.grids is None:
             tick = time.perf_counter()
             coulomb_cutoff = potential_cutoff(self.cell, self.shape, self.cutoff)
@@ -175,7 +176,8 @@ class FrameworkModel:
         return self._no_room
 
     def grid_energies(self, sites: np.ndarray) -> np.ndarray:
-        """Energies (K) of rigid guests at fractional site positions, shape (n, n_sites, 3) -> (n,), interpolated from the grids; +inf on overlap or in a blocked pocket."""
+        """Energies (K) of rigid guests at fractional site positions, shape (n, n_sites, 3) -> (n,), interpolated from
+        the grids; +inf on overlap or in a blocked pocket."""
         return _insertion_energies(
             self.grids,
             self.site_type,

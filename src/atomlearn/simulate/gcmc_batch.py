@@ -153,7 +153,8 @@ def gcmc_labels(
 
 
 def _finished(out: Path | None, label: str, temperature_K: float, settings: dict[str, Any]) -> set[tuple[str, float]]:
-    """(id, pressure in bar) of the points an earlier run wrote; refuses a file of other guests, temperature or settings."""
+    """(id, pressure in bar) of the points an earlier run wrote; refuses a file of other guests, temperature or
+    settings."""
     previous = read_appended_csv(out)
     if previous is None:
         return set()

@@ -14,11 +14,56 @@ from __future__ import annotations
 
 import cmath
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from atomlearn.simulate.framework_model import site_energy
+
+
+class GCMCSystem(NamedTuple):
+    """What the compiled moves read and never change: guest site tables, framework grids, the box and the
+    guest–guest Lennard-Jones and Ewald tables. Energies in K, lengths in Å, charges in e; ``S`` species
+    of at most ``M`` sites, ``T`` Lennard-Jones site types, ``K`` reciprocal vectors."""
+
+    site_type: np.ndarray  #: (S, M) int64: framework-grid type of each site, -1 for a site without LJ
+    lj_type: np.ndarray  #: (S, M) int64: guest–guest LJ type of each site
+    site_charge: np.ndarray  #: (S, M) charge of each site (e)
+    n_sites: np.ndarray  #: (S,) int64 sites per species
+    offsets: np.ndarray  #: (S, M, 3) site positions relative to the centre of mass (Å)
+    unit_inverse: np.ndarray  #: (3, 3) inverse of the framework's unit cell
+    grids: np.ndarray  #: (T, nx, ny, nz) float32 framework LJ energy grid per site type (K)
+    potential: np.ndarray  #: (nx, ny, nz) framework Ewald potential (K per e)
+    charged: bool  #: the framework carries charges
+    blocked: np.ndarray  #: (T, nx, ny, nz) bool: grid points in pockets a guest cannot reach
+    use_blocking: bool  #: whether ``blocked`` applies
+    overlap_K: float  #: energies above this count as an overlap (rejected)
+    box: np.ndarray  #: (3, 3) simulation box (rows are cell vectors, Å)
+    box_inverse: np.ndarray  #: (3, 3)
+    eps4: np.ndarray  #: (T, T) 4ε of each pair of site types (K)
+    sig2: np.ndarray  #: (T, T) σ² (Å²)
+    shift: np.ndarray  #: (T, T) energy shift at the cutoff (K), zeros when truncated
+    cutoff: float  #: guest–guest cutoff (Å)
+    alpha: float  #: Ewald splitting parameter (1/Å)
+    coulomb_K_A: float  #: e²/(4πε₀ · 1 Å) / k_B (K Å)
+    hkl: np.ndarray  #: (K, 3) reciprocal vectors of the guests' Ewald sum
+    reach: np.ndarray  #: (3,) largest |h|, |k|, |l|
+    weight: np.ndarray  #: (K,) Ewald weight of each vector (K)
+    constants: np.ndarray  #: (S,) self and intramolecular Ewald energy of each species (K), removed
+    force_shift: np.ndarray  #: (T, T) slope dU/dr at the cutoff (K/Å), zeros unless force-shifted
+
+
+class GCMCState(NamedTuple):
+    """The guests, changed in place by the compiled moves; ``C`` is the capacity (grown when full)."""
+
+    positions: np.ndarray  #: (C, M, 3) site positions (Å)
+    centres: np.ndarray  #: (C, 3) centres of mass (Å)
+    kinds: np.ndarray  #: (C,) int64 species of each molecule
+    count: np.ndarray  #: (1,) int64 number of molecules
+    total_sk: np.ndarray  #: (K,) complex structure factor of all guest charges
+    energy: np.ndarray  #: (1,) total energy (K)
+
 
 TRANSLATION, ROTATION, REINSERTION, INSERTION, DELETION, IDENTITY = range(6)
 MOVES = ("translation", "rotation", "reinsertion", "insertion", "deletion", "identity change")
@@ -236,7 +281,7 @@ def molecule_energy(sites, species, skip, system, state):  # pragma: no cover - 
         constants,
         force_shift,
     ) = system
-    positions, kinds, count = state[0], state[2], state[3]
+    positions, kinds, count = state.positions, state.kinds, state.count
     energy = framework_energy(
         sites,
         species,
@@ -337,7 +382,7 @@ def log_rosenbluth(log_weights, n):  # pragma: no cover - numba
 def random_trial(species, skip, system, state, beta):  # pragma: no cover - numba
     """A molecule at a random position and orientation: (sites, centre, -β × its energy without the
     reciprocal part), molecule ``skip`` left out (-1: none; a deletion leaves out the one it removes)."""
-    offsets, n_sites, box = system[4], system[3], system[12]
+    offsets, n_sites, box = system.offsets, system.n_sites, system.box
     centre = np.random.random(3) @ box
     sites = place(species, centre, random_rotation(), offsets, n_sites)
     return sites, centre, -beta * molecule_energy(sites, species, skip, system, state)
@@ -348,11 +393,11 @@ def try_insertion(species, system, state, beta_fV, beta, old_sk, new_sk, n_trial
     """Insert a molecule, chosen among ``n_trials`` random positions and orientations by its Boltzmann weight
     (Rosenbluth sampling, Frenkel & Smit ch. 13): min(1, βfV/(N+1) W e^(-βΔU_recip)), W = (1/k) Σ e^(-βu_t).
     With one trial this is the plain insertion, min(1, βfV/(N+1) e^(-βΔU)). Returns accepted."""
-    n_sites, site_charge, box_inverse = system[3], system[2], system[13]
-    hkl, reach, weight, constants = system[20], system[21], system[22], system[23]
+    n_sites, site_charge, box_inverse = system.n_sites, system.site_charge, system.box_inverse
+    hkl, reach, weight, constants = system.hkl, system.reach, system.weight, system.constants
     positions, centres, kinds, count, total_sk, energy = state
     log_weights = np.empty(n_trials)
-    trial_sites = np.empty((n_trials, system[4].shape[1], 3))
+    trial_sites = np.empty((n_trials, system.offsets.shape[1], 3))
     trial_centres = np.empty((n_trials, 3))
     for t in range(n_trials):
         trial_sites[t], trial_centres[t], log_weights[t] = random_trial(species, -1, system, state, beta)
@@ -394,8 +439,8 @@ def choose(log_weights, log_w, n):  # pragma: no cover - numba
 def try_deletion(species, system, state, beta_fV, beta, old_sk, new_sk, n_trials):  # pragma: no cover - numba
     """Delete a random molecule of ``species``: min(1, N/(βfV) / W e^(-βΔU_recip)), where W is the Rosenbluth
     weight of the molecule and ``n_trials`` - 1 random trials (the reverse of ``try_insertion``). Returns accepted."""
-    n_sites, site_charge, box_inverse = system[3], system[2], system[13]
-    hkl, reach, weight, constants = system[20], system[21], system[22], system[23]
+    n_sites, site_charge, box_inverse = system.n_sites, system.site_charge, system.box_inverse
+    hkl, reach, weight, constants = system.hkl, system.reach, system.weight, system.constants
     positions, centres, kinds, count, total_sk, energy = state
     j = pick(kinds, count[0], species)
     if j < 0:
@@ -424,24 +469,17 @@ def try_deletion(species, system, state, beta_fV, beta, old_sk, new_sk, n_trials
 def try_identity_change(species, system, state, beta_fV, beta, old_sk, new_sk):  # pragma: no cover - numba
     """Turn a random molecule of ``species`` into another species at the same centre, randomly oriented:
     min(1, f_b N_a / (f_a (N_b + 1)) e^(-βΔU)). Returns accepted."""
-    offsets, n_sites, site_charge, box_inverse = system[4], system[3], system[2], system[13]
-    hkl, reach, weight, constants = system[20], system[21], system[22], system[23]
-    positions, centres, kinds, count, total_sk, energy = state
+    centres, kinds, count = state.centres, state.kinds, state.count
     n_species = beta_fV.shape[0]
     j = pick(kinds, count[0], species)
     if n_species < 2 or j < 0:
         return False
     target = (species + 1 + int(np.random.random() * (n_species - 1))) % n_species
-    sites = place(target, centres[j], random_rotation(), offsets, n_sites)
-    u_new = molecule_energy(sites, target, j, system, state)
-    if u_new == np.inf:
+    sites = place(target, centres[j], random_rotation(), system.offsets, system.n_sites)
+    change = replacement_change(j, species, sites, target, system, state, old_sk, new_sk)
+    if change == np.inf:
         return False
-    u_old = molecule_energy(positions[j], species, j, system, state)
-    structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, old_sk)
-    structure_factor(sites, target, site_charge, n_sites, box_inverse, hkl, reach, new_sk)
-    change = (
-        u_new - u_old + reciprocal_change(total_sk, old_sk, new_sk, weight) + constants[target] - constants[species]
-    )
+    change = change + system.constants[target] - system.constants[species]
     ratio = (
         beta_fV[target]
         * count_of(kinds, count[0], species)
@@ -449,9 +487,8 @@ def try_identity_change(species, system, state, beta_fV, beta, old_sk, new_sk): 
     )
     if not accepted(ratio, beta * change):
         return False
-    positions[j], kinds[j] = sites, target
-    total_sk += new_sk - old_sk
-    energy[0] += change
+    commit(j, sites, change, state, old_sk, new_sk)
+    kinds[j] = target
     return True
 
 
@@ -460,10 +497,9 @@ def try_displacement(
     move, species, system, state, beta, max_step, max_angle, old_sk, new_sk
 ):  # pragma: no cover - numba
     """Translate, rotate (about the centre) or reinsert a random molecule of ``species``: min(1, e^(-βΔU))."""
-    offsets, n_sites, site_charge, box, box_inverse = system[4], system[3], system[2], system[12], system[13]
-    hkl, reach, weight = system[20], system[21], system[22]
-    positions, centres, kinds, count, total_sk, energy = state
-    j = pick(kinds, count[0], species)
+    offsets, n_sites, box = system.offsets, system.n_sites, system.box
+    positions, centres = state.positions, state.centres
+    j = pick(state.kinds, state.count[0], species)
     if j < 0:
         return False
     if move == TRANSLATION:
@@ -478,19 +514,37 @@ def try_displacement(
     else:  # reinsertion
         centre = np.random.random(3) @ box
         sites = place(species, centre, random_rotation(), offsets, n_sites)
-    u_new = molecule_energy(sites, species, j, system, state)
-    if u_new == np.inf:
+    change = replacement_change(j, species, sites, species, system, state, old_sk, new_sk)
+    if change == np.inf or not accepted(1.0, beta * change):
         return False
-    u_old = molecule_energy(positions[j], species, j, system, state)
-    structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, old_sk)
-    structure_factor(sites, species, site_charge, n_sites, box_inverse, hkl, reach, new_sk)
-    change = u_new - u_old + reciprocal_change(total_sk, old_sk, new_sk, weight)
-    if not accepted(1.0, beta * change):
-        return False
-    positions[j], centres[j] = sites, centre
-    total_sk += new_sk - old_sk
-    energy[0] += change
+    commit(j, sites, change, state, old_sk, new_sk)
+    centres[j] = centre
     return True
+
+
+@njit(cache=True)
+def replacement_change(j, species, sites, new_species, system, state, old_sk, new_sk):  # pragma: no cover - numba
+    """Energy change (K) when molecule ``j`` (of ``species``) is replaced by one of ``new_species`` at ``sites``,
+    the reciprocal part included; +inf on overlap. Leaves the structure factors of the molecule before and
+    after in ``old_sk`` and ``new_sk``."""
+    u_new = molecule_energy(sites, new_species, j, system, state)
+    if u_new == np.inf:
+        return np.inf
+    old = state.positions[j]
+    u_old = molecule_energy(old, species, j, system, state)
+    tables = (system.site_charge, system.n_sites, system.box_inverse, system.hkl, system.reach)
+    structure_factor(old, species, *tables, old_sk)
+    structure_factor(sites, new_species, *tables, new_sk)
+    return u_new - u_old + reciprocal_change(state.total_sk, old_sk, new_sk, system.weight)
+
+
+@njit(cache=True)
+def commit(j, sites, change, state, old_sk, new_sk):  # pragma: no cover - numba
+    """Accept a replacement of molecule ``j``: its sites, the structure factor and the total energy."""
+    total_sk = state.total_sk
+    state.positions[j] = sites
+    total_sk += new_sk - old_sk  # in place
+    state.energy[0] += change
 
 
 @njit(cache=True)
@@ -515,10 +569,10 @@ def run_cycles(
     ``n_trials``: random positions and orientations tried per insertion (and per deletion's reverse).
     Returns the cycles completed: ``n_cycles``, or fewer when the arrays filled up (the caller enlarges them
     and runs the rest)."""
-    positions, kinds, count, energy = state[0], state[2], state[3], state[5]
+    positions, kinds, count, energy = state.positions, state.kinds, state.count, state.energy
     n_species = beta_fV.shape[0]
-    old_sk = np.zeros(system[20].shape[0], dtype=np.complex128)
-    new_sk = np.zeros(system[20].shape[0], dtype=np.complex128)
+    old_sk = np.zeros(system.hkl.shape[0], dtype=np.complex128)
+    new_sk = np.zeros(system.hkl.shape[0], dtype=np.complex128)
     cumulative = np.cumsum(move_weights) / np.sum(move_weights)
     beta = 1.0 / temperature_K
     for cycle in range(n_cycles):

@@ -309,7 +309,8 @@ def point_seed(random_state: int | None, pressure_Pa: float) -> np.random.SeedSe
 def _fugacities(
     equation_of_state: str, mole_fractions: dict[str, float], temperature_K: float, pressure_Pa: float
 ) -> dict[str, float]:
-    """Fugacity (Pa) of each component (temperature and pressure already checked); refuses an unknown equation of state."""
+    """Fugacity (Pa) of each component (temperature and pressure already checked); refuses an unknown equation of
+    state."""
     if equation_of_state == "peng-robinson":
         unknown = sorted(set(mole_fractions) - set(critical_constants()))
         if unknown:
@@ -355,7 +356,7 @@ def _result(
 ) -> GCMCResult:
     """Loadings with their errors (equilibrated part, correlation counted), the heat from fluctuations and the
     energy check of one finished run."""
-    drift = abs(run.state[5][0] - kernels.total_energy(run.system, run.state)) / max(abs(run.state[5][0]), 1.0)
+    drift = abs(run.state.energy[0] - kernels.total_energy(run.system, run.state)) / max(abs(run.state.energy[0]), 1.0)
     if drift > 1e-6:
         notes.append(
             f"the running energy drifted from a recomputation by {drift:.2g} (relative); treat the result with care"
@@ -412,7 +413,7 @@ def _system(
     source: str,
     force_shifted: bool = False,
     allow_coarse_grid: bool = False,
-) -> tuple[tuple, np.ndarray, tuple[int, int, int], bool]:
+) -> tuple[kernels.GCMCSystem, np.ndarray, tuple[int, int, int], bool]:
     """The arrays the kernels read (site tables, framework grids, box, guest–guest LJ and Ewald tables), the box,
     the supercell, and whether the framework has no room for any guest at all."""
     cell = np.array(atoms.cell[:], dtype=float)
@@ -466,7 +467,7 @@ def _system(
     alpha = ewald_alpha(cutoff_A, GUEST_EWALD_PRECISION)
     hkl, reach, weight = _reciprocal(box, alpha, charged=bool(np.any(site_charge)))
     constants = np.array([_ewald_constant(g, alpha) for g in species])
-    system = (
+    system = kernels.GCMCSystem(
         site_type,
         site_type.copy(),
         site_charge,
@@ -532,7 +533,7 @@ class _Run:
 
     def __init__(
         self,
-        system: tuple,
+        system: kernels.GCMCSystem,
         species: list[Guest],
         beta_fV: np.ndarray,
         temperature_K: float,
@@ -545,8 +546,8 @@ class _Run:
             random_state if isinstance(random_state, np.random.SeedSequence) else np.random.SeedSequence(random_state)
         )
         kernels.seed(int(sequence.generate_state(1)[0]) % 2**31)
-        max_sites, n_k = system[4].shape[1], system[20].shape[0]
-        self.state = (
+        max_sites, n_k = system.offsets.shape[1], system.hkl.shape[0]
+        self.state = kernels.GCMCState(
             np.zeros((64, max_sites, 3)),
             np.zeros((64, 3)),
             np.zeros(64, dtype=np.int64),
@@ -631,7 +632,7 @@ class _Run:
         size = 2 * len(kinds)
         grown = (np.zeros((size, *positions.shape[1:])), np.zeros((size, 3)), np.zeros(size, dtype=np.int64))
         grown[0][: len(kinds)], grown[1][: len(kinds)], grown[2][: len(kinds)] = positions, centres, kinds
-        self.state = (*grown, count, total_sk, energy)
+        self.state = kernels.GCMCState(*grown, count, total_sk, energy)
 
     def _tune(self, counts: np.ndarray) -> None:
         """Steer translation and rotation towards half of them accepted."""

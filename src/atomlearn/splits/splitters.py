@@ -153,7 +153,8 @@ class KennardStoneHoldout(_Splitter):
         self.test_size = test_size
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Split:
-        """Yield one (train, test) pair: Kennard-Stone picks the training rows that span feature space; the rest are the test rows."""
+        """Yield one (train, test) pair: Kennard-Stone picks the training rows that span feature space; the rest are the
+        test rows."""
         X = np.asarray(X, dtype=float)
         n_samples = _n_samples(X)
         train = np.sort(
@@ -304,6 +305,7 @@ class ClusterHoldout(_Splitter):
         self.random_state = random_state
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Split:
-        """Yield one (train, test) pair of whole k-means clusters of ``X`` (the training set filled largest cluster first)."""
+        """Yield one (train, test) pair of whole k-means clusters of ``X`` (the training set filled largest cluster
+        first)."""
         clusters = feature_clusters(X, min(self.n_clusters, len(X)), self.random_state)
         yield from GroupHoldout(self.test_size).split(np.zeros(len(clusters)), groups=clusters)

@@ -152,7 +152,8 @@ def _site_table(sites: Sequence[Any]) -> _SiteTable:
 
 
 def read_text(path: Path) -> str:
-    """The text of a file (UTF-8, a byte-order mark dropped; else Latin-1); ``StructureError`` for a missing or binary file."""
+    """The text of a file (UTF-8, a byte-order mark dropped; else Latin-1); ``StructureError`` for a missing or binary
+    file."""
     if not path.is_file():
         raise StructureError(f"{path}: no such file.")
     raw = path.read_bytes()

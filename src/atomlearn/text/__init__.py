@@ -3,11 +3,11 @@ al., Nature 571, 95 (2019)), with chemical formulas recognised and normalised, r
 property word."""
 
 from atomlearn.text.corpus import CorpusCounts, Document, read_corpus
-from atomlearn.text.map_page import embedding_map
 from atomlearn.text.embeddings import MAT2VEC_ANALOGIES, Embeddings
 from atomlearn.text.evaluate import TimeSplit, known_material_ranking, time_split
 from atomlearn.text.featurizer import TextEmbedding
 from atomlearn.text.formulas import classify, normalize_formula
+from atomlearn.text.map_page import embedding_map
 from atomlearn.text.offline import SOURCES, available_sources, write_offline_corpus
 from atomlearn.text.tokens import tokenize
 from atomlearn.text.train import CARD, EmbeddingResult, train_embeddings

@@ -49,7 +49,8 @@ class TextEmbedding(Featurizer):
     symmetries = frozenset({"translation", "rotation", "permutation", "supercell"})
     citation_list = (
         "V. Tshitoyan, J. Dagdelen, L. Weston, A. Dunn, Z. Rong, O. Kononova, K. A. Persson, G. Ceder, A. Jain, "
-        "Unsupervised word embeddings capture latent knowledge from materials science literature, Nature 571, 95 (2019).",
+        "Unsupervised word embeddings capture latent knowledge from materials science literature, Nature 571, 95 "
+        "(2019).",
     )
 
     def __init__(

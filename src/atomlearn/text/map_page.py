@@ -94,7 +94,8 @@ def embedding_map(
             "Map",
             figure(fig, "map"),
             note(
-                f"{len(words)} words: the {int((points['kind'] == 'element').sum())} elements and the most frequent formulas "
+                f"{len(words)} words: the {int((points['kind'] == 'element').sum())} elements and the most frequent "
+                "formulas "
                 f"of the vocabulary, unit vectors projected by {method} ({projection.seconds:.1f} s). Corpus: "
                 f"{embeddings.card['documents']['summary']}."
             ),

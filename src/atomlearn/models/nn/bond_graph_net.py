@@ -47,7 +47,8 @@ class BondGraphData:
 
 
 def bond_graph_data(atoms: Atoms) -> BondGraphData:
-    """The bond graph of one structure as arrays: atomic numbers, bond end points (periodic images included) and lengths in Å."""
+    """The bond graph of one structure as arrays: atomic numbers, bond end points (periodic images included) and lengths
+    in Å."""
     graph = bond_graph(atoms, self_images=True)
     return BondGraphData(
         atoms.numbers.astype(np.int64),

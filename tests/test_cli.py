@@ -218,12 +218,20 @@ def test_help_imports_only_what_it_needs():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+    # the choices --help lists without importing the registries: the same names
     from atomlearn.cli.forcefield import MODELS
-    from atomlearn.cli.simulate import CHARGE_SOURCES
-    from atomlearn.forcefield.train import MODELS as TRAINED
+    from atomlearn.cli.sample import FLOWS
+    from atomlearn.cli.sample import SYSTEMS as SAMPLE_SYSTEMS
+    from atomlearn.cli.simulate import CHARGE_SOURCES, GUEST_NAMES
+    from atomlearn.forcefield.train import FORCEFIELD_MODELS
+    from atomlearn.physics import GUESTS
+    from atomlearn.sampling.flows import FLOW_KINDS
+    from atomlearn.sampling.systems import SYSTEMS
     from atomlearn.simulate.widom import CHARGE_SOURCES as WIDOM_CHARGE_SOURCES
 
-    assert MODELS == TRAINED and CHARGE_SOURCES == WIDOM_CHARGE_SOURCES
+    assert MODELS == tuple(FORCEFIELD_MODELS) and CHARGE_SOURCES == WIDOM_CHARGE_SOURCES and FLOWS == FLOW_KINDS
+    assert SAMPLE_SYSTEMS == tuple(name for name in SYSTEMS if name != "molecule")  # molecule: MD frames given
+    assert GUEST_NAMES == tuple(GUESTS)
 
 
 def test_a_kernel_too_large_for_the_memory_is_one_error_line(monkeypatch, capsys):

@@ -51,11 +51,11 @@ def test_every_public_name_has_a_docstring():
 
 def _estimators():
     from atomlearn.featurizers import FEATURIZERS
-    from atomlearn.models import MODEL_SPECS
+    from atomlearn.models import MODELS
 
-    classes = set(FEATURIZERS.values())
-    for spec in MODEL_SPECS.values():
-        model = spec.build()
+    classes = {FEATURIZERS.load(name) for name in FEATURIZERS}
+    for name in MODELS:
+        model = MODELS.create(name)
         model = model.steps[-1][1] if hasattr(model, "steps") else model
         if type(model).__module__.startswith("atomlearn."):
             classes.add(type(model))

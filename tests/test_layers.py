@@ -31,6 +31,7 @@ UTILITIES = {
     "parallel",
     "files",
     "plugins",
+    "registry",
     "progress",
     "threads",
     "schema",
@@ -143,8 +144,8 @@ def test_the_flow_never_imports_a_side_package():
     assert not wrong, "a flow package uses a side package (register it as a plug-in instead): " + ", ".join(wrong)
 
 
-def test_the_physics_core_imports_only_units_and_structures():
-    assert package_imports().get("physics", set()) - {"package_data"} <= {"units", "structures"}
+def test_the_physics_core_imports_only_units_structures_and_the_helpers():
+    assert package_imports().get("physics", set()) - UTILITIES <= {"structures"}
 
 
 def test_plug_ins_come_from_side_packages_through_entry_points():

@@ -56,6 +56,18 @@ def test_holdout_with_stratified_split_nested_cv_and_gp(qm9):
     assert described["test"]["in_top_10pct"] == 6  # 10 % of the 60 test molecules
 
 
+def test_nested_cv_searches_the_grid_a_model_is_registered_with(qm9):
+    # `atomlearn models` says gbr's learning rate and leaf count are searched by nested CV: they are
+    from atomlearn.models import MODELS
+
+    grid = MODELS["gbr"].info["search_space"]
+    result = run_holdout(
+        qm9, "U0_atomization_kcal_mol", ElementFraction(), make_model("gbr"), model_name="gbr", n=150, nested=(2, 2)
+    )
+    assert set(result.nested["final_params"]) == set(grid)
+    assert all(value in grid[key] for key, value in result.nested["final_params"].items())
+
+
 def test_bootstrap_variance_of_the_mean_is_sigma2_over_n():
     from sklearn.dummy import DummyRegressor
 

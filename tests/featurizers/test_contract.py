@@ -21,7 +21,7 @@ FRAMEWORK_ONLY = {"pores", "coremof_pores", "energy_histogram", "racs"}
 MOLECULE_ONLY = {"coulomb_matrix", "bag_of_bonds", "fchl19", "morgan", "rdkit2d"}
 
 
-@pytest.fixture(params=sorted(FEATURIZERS))
+@pytest.fixture(params=sorted(FEATURIZERS.builtin()))  # text_embedding: tests/text/test_featurizer.py
 def fitted(request, qm9_molecules, small_mofs):
     """(name, fitted featurizer, its structures, their features)."""
     name = request.param

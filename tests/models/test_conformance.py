@@ -16,7 +16,7 @@ import warnings
 from sklearn.pipeline import Pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from atomlearn.models import MODEL_SPECS, make_model, takes_structures
+from atomlearn.models import MODELS, make_model, takes_structures
 
 #: smaller settings where the defaults make the checks slow (the same code runs)
 QUICK = {"linear_autograd": {"max_steps": 2000}, "mlp": {"hidden_layers": (16,), "max_epochs": 30, "patience": 10}}
@@ -28,7 +28,7 @@ def _our_parts(name: str) -> list:
     return [part for part in parts if type(part).__module__.startswith("atomlearn.")]
 
 
-ESTIMATORS = [part for name in MODEL_SPECS if not takes_structures(make_model(name)) for part in _our_parts(name)]
+ESTIMATORS = [part for name in MODELS if not takes_structures(make_model(name)) for part in _our_parts(name)]
 
 
 @parametrize_with_checks(ESTIMATORS)

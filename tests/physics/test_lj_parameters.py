@@ -66,8 +66,8 @@ def test_trappe_guests():
     assert [s.type for s in co2.sites] == ["O_co2", "C_co2", "O_co2"]
     assert sum(s.charge_e for s in co2.sites) == pytest.approx(0.0)
     assert np.ptp(co2.positions[:, 2]) == pytest.approx(2.32)
-    assert sum(s.charge_e for s in GUESTS["N2"].sites) == pytest.approx(0.0)
-    assert get_guest("methane").name == "CH4" and not GUESTS["CH4"].charged
+    assert sum(s.charge_e for s in GUESTS.load("N2").sites) == pytest.approx(0.0)
+    assert get_guest("methane").name == "CH4" and not GUESTS.load("CH4").charged
 
 
 def test_supercell_is_the_smallest_with_widths_above_twice_the_cutoff():

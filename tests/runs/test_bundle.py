@@ -17,7 +17,7 @@ from sklearn.model_selection import KFold
 from atomlearn.evaluate.nested import tuned
 from atomlearn.featurizers import FEATURIZERS, make_featurizer
 from atomlearn.files import file_sha256
-from atomlearn.models import MODEL_SPECS, make_model, takes_structures
+from atomlearn.models import MODELS, make_model, takes_structures
 from atomlearn.runs.bundle import CARD_FILE, MODEL_FILE, load_bundle, save_bundle
 from atomlearn.runs.bundle_safety import BundleError
 
@@ -52,7 +52,7 @@ def test_every_featurizer_saves_and_loads_with_equal_predictions(name, molecules
 
 
 @pytest.mark.parametrize("tuning", ["plain", "nested"])
-@pytest.mark.parametrize("name", list(MODEL_SPECS))
+@pytest.mark.parametrize("name", list(MODELS))
 def test_every_model_saves_and_loads_with_equal_predictions(name, tuning, molecules, tmp_path):
     structures, y = molecules
     featurizer = make_featurizer("element_fraction")
@@ -61,7 +61,7 @@ def test_every_model_saves_and_loads_with_equal_predictions(name, tuning, molecu
     if tuning == "nested":  # as nested CV leaves it: a search or an inner splitter inside the model
         if takes_structures(model):
             pytest.skip("networks are not tuned by nested CV")
-        model = tuned(model, MODEL_SPECS[name].search_space, inner=KFold(3, shuffle=True, random_state=0))
+        model = tuned(model, MODELS[name].info["search_space"], inner=KFold(3, shuffle=True, random_state=0))
     if takes_structures(model):
         if "max_epochs" in model.get_params():  # a network: two epochs are enough to compare
             model.set_params(max_epochs=2, verbose=False)

@@ -165,9 +165,9 @@ def make_featurizers(names: str, settings: Sequence[str], **runtime: Any) -> lis
 def load_dataset(name: str, args: argparse.Namespace | None = None) -> Dataset:
     """A bundled dataset by name, or a folder / ASE database with the ``--labels``, ``--id-column`` options of
     ``args``."""
-    from atomlearn.datasets import BUNDLED, load
+    from atomlearn.datasets import DATASETS, load
 
-    if name in BUNDLED or args is None:
+    if name in DATASETS or args is None:
         return load(name)
     return load(
         name,

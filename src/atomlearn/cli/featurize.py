@@ -52,14 +52,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _featurizer_list() -> int:
-    from atomlearn.featurizers import FEATURIZERS, featurizer_class, plugin_featurizers
+    from atomlearn.featurizers import FEATURIZERS
     from atomlearn.featurizers.base import RUNTIME_PARAMS
 
     listing = Table(title="featurizers", show_lines=True)
     for column in ("name", "parameters (defaults)", "invariant to", "cite"):
         listing.add_column(column, overflow="fold")
-    for name in [*FEATURIZERS, *plugin_featurizers()]:
-        featurizer = featurizer_class(name)()
+    for name in FEATURIZERS:
+        featurizer = FEATURIZERS.create(name)
         params = ", ".join(f"{k}={v!r}" for k, v in featurizer.get_params().items() if k not in RUNTIME_PARAMS)
         listing.add_row(
             name,

@@ -159,16 +159,18 @@ def _interval(entry: dict[str, float], digits: str = ".4g") -> str:
 def _models(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from atomlearn.models import MODEL_SPECS
+    from atomlearn.models import MODELS
 
     frame = pd.DataFrame(
         [
             {
-                "name": name,
-                "what": spec.description,
-                "searched by nested CV": str(spec.search_space) if spec.search_space else "tunes itself",
+                "name": entry.name,
+                "what": entry.description,
+                "searched by nested CV": str(entry.info["search_space"])
+                if entry.info["search_space"]
+                else "tunes itself",
             }
-            for name, spec in MODEL_SPECS.items()
+            for entry in MODELS.values()
         ]
     )
     console.print(table(frame, "models"))

@@ -10,7 +10,7 @@ from atomlearn.cli.common import COUNT, COUNT_OR_ZERO, INTEGER, POSITIVE, SHARE,
 from atomlearn.files import write_text_atomic
 from atomlearn.progress import Progress
 
-#: as ``atomlearn.forcefield.train.MODELS`` (not imported here: `--help` must not load PyTorch; a test checks)
+#: as ``atomlearn.forcefield.train.FORCEFIELD_MODELS`` (not imported: `--help` must not load PyTorch; a test checks)
 MODELS = ("painn", "schnet", "soap_krr", "krr_local")
 
 

@@ -32,6 +32,8 @@ from atomlearn.validation import check_mole_fractions, check_pressures
 #: as ``atomlearn.simulate.widom.CHARGE_SOURCES`` (not imported: `--help` must not load the simulation code; a test
 #: checks)
 CHARGE_SOURCES = ("auto", "cif", "eqeq", "off")
+#: as ``atomlearn.physics.GUESTS`` (not imported: the physics core loads numba and ASE)
+GUEST_NAMES = ("CH4", "Ar", "Kr", "Xe", "N2", "CO2")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -50,7 +52,7 @@ def _register_henry(simulate_commands: argparse._SubParsersAction) -> None:
     """``simulate henry``: Widom Henry coefficients of a dataset."""
     henry = simulate_commands.add_parser("henry", help="Henry coefficient and heat of adsorption by Widom insertion")
     henry.add_argument("dataset", help="bundled dataset name (e.g. coremof2019), a folder of CIFs or an ASE database")
-    henry.add_argument("--guest", default="CH4", help="CH4, Ar, Kr, Xe, N2 or CO2 (default CH4)")
+    henry.add_argument("--guest", default="CH4", help=f"{', '.join(GUEST_NAMES)} (default CH4)")
     henry.add_argument("--temperature", type=TEMPERATURE, default=298.0, help="temperature in K (default 298)")
     add_choice_arguments(henry, "run")
     henry.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed of --n sampling and of the insertions")
@@ -108,7 +110,7 @@ def _register_gcmc(simulate_commands: argparse._SubParsersAction) -> None:
         "dataset", help="bundled dataset name, a folder of CIFs (e.g. from `atomlearn charges`) or an ASE database"
     )
     gas = gcmc.add_mutually_exclusive_group()
-    gas.add_argument("--guest", default="CO2", help="one gas: CO2 (default), N2, CH4, Ar, Kr or Xe")
+    gas.add_argument("--guest", default="CO2", help=f"one gas: {', '.join(GUEST_NAMES)} (default CO2)")
     gas.add_argument("--mixture", type=mixture, help="mole fractions of a gas mixture, e.g. CO2:0.15,N2:0.85")
     gcmc.add_argument(
         "--pressures",

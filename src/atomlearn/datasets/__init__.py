@@ -5,39 +5,63 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from atomlearn.datasets.base import Dataset, DatasetMeta, LazyItems
+from atomlearn.datasets.coremof import CITATIONS as COREMOF_CITATIONS
 from atomlearn.datasets.coremof import load_coremof, property_table
 from atomlearn.datasets.export import export_dataset
 from atomlearn.datasets.folder import is_structure_file, load_asedb, load_folder
+from atomlearn.datasets.qm9 import CITATION as QM9_CITATION
 from atomlearn.datasets.qm9 import load_qm9
+from atomlearn.registry import Entry, Registry
 from atomlearn.structures import LazyStructures
 
-#: name -> (loader, number of structures, description)
-BUNDLED: dict[str, tuple[Callable[[], Dataset], int, str]] = {
-    "qm9": (load_qm9, 130_831, "QM9 organic molecules, B3LYP/6-31G(2df,p) properties (qm9pack)"),
-    "coremof2019": (
-        lambda: load_coremof("2019-ASR"),
-        12_020,
-        "CoRE MOF 2019 all-solvent-removed, Zeo++ pore geometry (core-mof)",
-    ),
-    "coremof2019-fsr": (
-        lambda: load_coremof("2019-FSR"),
-        7_061,
-        "CoRE MOF 2019 free-solvent-removed, Zeo++ pore geometry (core-mof)",
-    ),
-    "coremof2014": (lambda: load_coremof("2014"), 4_764, "CoRE MOF 2014 structures, no labels (core-mof)"),
-}
+#: bundled dataset name -> its loader; ``info["structures"]``: how many structures it holds
+DATASETS = Registry(
+    "dataset",
+    [
+        Entry(
+            "qm9",
+            load_qm9,
+            "QM9 organic molecules, B3LYP/6-31G(2df,p) properties (qm9pack)",
+            QM9_CITATION,
+            info={"structures": 130_831},
+        ),
+        Entry(
+            "coremof2019",
+            load_coremof,
+            "CoRE MOF 2019 all-solvent-removed, Zeo++ pore geometry (core-mof)",
+            COREMOF_CITATIONS["2019"],
+            params={"subset": "2019-ASR"},
+            info={"structures": 12_020},
+        ),
+        Entry(
+            "coremof2019-fsr",
+            load_coremof,
+            "CoRE MOF 2019 free-solvent-removed, Zeo++ pore geometry (core-mof)",
+            COREMOF_CITATIONS["2019"],
+            params={"subset": "2019-FSR"},
+            info={"structures": 7_061},
+        ),
+        Entry(
+            "coremof2014",
+            load_coremof,
+            "CoRE MOF 2014 structures, no labels (core-mof)",
+            COREMOF_CITATIONS["2014"],
+            params={"subset": "2014"},
+            info={"structures": 4_764},
+        ),
+    ],
+)
 
 
 def available() -> pd.DataFrame:
     """The bundled datasets: name, number of structures, description."""
     return pd.DataFrame(
-        [(name, n, text) for name, (_, n, text) in BUNDLED.items()],
+        [(entry.name, entry.info["structures"], entry.description) for entry in DATASETS.values()],
         columns=["name", "structures", "description"],
     )
 
@@ -47,21 +71,21 @@ def load(name: str, **kwargs: object) -> Dataset:
 
     For a folder, ``kwargs`` go to ``load_folder`` (``labels``, ``id_column``, ``n_jobs``).
     """
-    if name in BUNDLED:
-        return BUNDLED[name][0]()
+    if name in DATASETS:
+        return DATASETS.create(name)
     path = Path(name)
     if path.is_dir():
         return load_folder(path, **kwargs)
     if path.is_file() and path.suffix.lower() in (".db", ".json"):
         return load_asedb(path, **kwargs)
     raise KeyError(
-        f"unknown dataset {name!r}: not one of {', '.join(BUNDLED)}, nor a folder or an "
+        f"unknown dataset {name!r}: not one of {', '.join(DATASETS)}, nor a folder or an "
         "ASE database file. Run `atomlearn datasets list` to see the bundled ones."
     )
 
 
 __all__ = [
-    "BUNDLED",
+    "DATASETS",
     "Dataset",
     "DatasetMeta",
     "LazyItems",

@@ -20,41 +20,41 @@ from atomlearn.featurizers.pores import PoreGeometry
 from atomlearn.featurizers.racs import RACs
 from atomlearn.featurizers.soap import SOAP
 from atomlearn.featurizers.table import complete_rows, featurize_table
-from atomlearn.plugins import FEATURIZER_GROUP, load_plugin, plugins
-
-#: command-line name -> featurizer class
-FEATURIZERS: dict[str, type[Featurizer]] = {
-    "composition": CompositionStats,
-    "element_fraction": ElementFraction,
-    "coulomb_matrix": CoulombMatrix,
-    "bag_of_bonds": BagOfBonds,
-    "acsf": ACSF,
-    "soap": SOAP,
-    "fchl19": FCHL19,
-    "racs": RACs,
-    "pores": PoreGeometry,
-    "coremof_pores": CoreMofPores,
-    "energy_histogram": EnergyHistogram,
-    "morgan": MorganFingerprint,
-    "rdkit2d": RDKitDescriptors,
-    "cartesian": CartesianCoordinates,
-}
+from atomlearn.plugins import FEATURIZER_GROUP
+from atomlearn.registry import Entry, Registry
 
 
-def plugin_featurizers() -> dict[str, str]:
-    """Featurizers other packages offer through the ``atomlearn.featurizers`` entry points
-    (``text_embedding`` from :mod:`atomlearn.text`): command-line name -> ``module:Class``, imported
-    only when asked for."""
-    return plugins(FEATURIZER_GROUP)
+def _entry(name: str, cls: type[Featurizer], extra: str | None = None) -> Entry:
+    summary = (cls.__doc__ or "").strip().split("\n\n")[0]
+    return Entry(name, cls, " ".join(summary.split()), "; ".join(cls.citation_list), extra)
+
+
+#: command-line name -> featurizer class, then the plug-ins other packages declare (``text_embedding``)
+FEATURIZERS = Registry(
+    "featurizer",
+    [
+        _entry("composition", CompositionStats),
+        _entry("element_fraction", ElementFraction),
+        _entry("coulomb_matrix", CoulombMatrix),
+        _entry("bag_of_bonds", BagOfBonds),
+        _entry("acsf", ACSF),
+        _entry("soap", SOAP),
+        _entry("fchl19", FCHL19),
+        _entry("racs", RACs),
+        _entry("pores", PoreGeometry),
+        _entry("coremof_pores", CoreMofPores),
+        _entry("energy_histogram", EnergyHistogram),
+        _entry("morgan", MorganFingerprint),
+        _entry("rdkit2d", RDKitDescriptors),
+        _entry("cartesian", CartesianCoordinates),
+    ],
+    plugin_group=FEATURIZER_GROUP,
+)
 
 
 def featurizer_class(name: str) -> type[Featurizer]:
-    """The featurizer class of a command-line name, built-in (:data:`FEATURIZERS`) or a plug-in."""
-    if name in FEATURIZERS:
-        return FEATURIZERS[name]
-    if name in plugin_featurizers():
-        return load_plugin(FEATURIZER_GROUP, name)
-    raise KeyError(f"unknown featurizer {name!r}; choose one of {', '.join([*FEATURIZERS, *plugin_featurizers()])}")
+    """The featurizer class of a command-line name, built-in or a plug-in (:data:`FEATURIZERS`)."""
+    return FEATURIZERS.load(name)
 
 
 def make_featurizer(name: str, **params: object) -> Featurizer:
@@ -102,7 +102,6 @@ __all__ = [
     "invariance",
     "lookup",
     "make_featurizer",
-    "plugin_featurizers",
     "require_finite",
     "require_no_overlap",
 ]

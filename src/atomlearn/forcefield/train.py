@@ -4,7 +4,6 @@ never saw, and save it as a model bundle (``FF_DIR``) that ``forcefield.Calculat
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,30 +15,33 @@ from atomlearn.files import file_sha256, mark_complete, mark_incomplete, write_c
 from atomlearn.forcefield.frames import Frames, read_training_frames
 from atomlearn.models.nn.potential import checked_graph
 from atomlearn.models.nn.training import check_resume_request
+from atomlearn.registry import Entry, Registry
 from atomlearn.runs.bundle import CARD_FILE, MODEL_FILE, save_bundle
 
 CHECKPOINT_FILE = "checkpoint.pt"
 SETTINGS_FILE = "training_settings.json"
 
 
-#: force-field model name -> (module, class), imported when used
-MODEL_CLASSES = {
-    "painn": ("atomlearn.models.nn", "PaiNNRegressor"),
-    "schnet": ("atomlearn.models.nn", "SchNetRegressor"),
-    "soap_krr": ("atomlearn.models.kernel_forcefield", "KernelForceField"),
-    "krr_local": ("atomlearn.models.local_krr", "LocalKernelRidge"),
-}
-MODELS = tuple(MODEL_CLASSES)
-
-
-def _model(name: str) -> Callable[..., Any]:
-    """The estimator class of a force-field model name."""
-    import importlib
-
-    if name not in MODEL_CLASSES:
-        raise ValueError(f"unknown force-field model {name!r}; choose one of {', '.join(MODELS)}")
-    module, cls = MODEL_CLASSES[name]
-    return getattr(importlib.import_module(module), cls)
+#: force-field model name -> its estimator class, imported when used
+FORCEFIELD_MODELS = Registry(
+    "force-field model",
+    [
+        Entry(
+            "painn", "atomlearn.models.nn:PaiNNRegressor", "PaiNN equivariant network, energies + forces", extra="nn"
+        ),
+        Entry("schnet", "atomlearn.models.nn:SchNetRegressor", "SchNet network, energies + forces", extra="nn"),
+        Entry(
+            "soap_krr",
+            "atomlearn.models.kernel_forcefield:KernelForceField",
+            "SOAP + Gaussian KRR of one molecule's energy, forces from its derivative",
+        ),
+        Entry(
+            "krr_local",
+            "atomlearn.models.local_krr:LocalKernelRidge",
+            "local kernel on FCHL19 environments: energies fitted, forces derived",
+        ),
+    ],
+)
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ def train_forcefield(
         "random_state": random_state,
     }
     check_resume_request(out, settings, (CHECKPOINT_FILE,), SETTINGS_FILE)
-    estimator = _model(model)(**(params or {}))
+    estimator = FORCEFIELD_MODELS.create(model, **(params or {}))
     runtime = {"random_state": random_state, "device": device, "checkpoint": str(out / CHECKPOINT_FILE)}
     estimator.set_params(**{k: v for k, v in runtime.items() if k in estimator.get_params()})
     for atoms in (*train.structures, *test.structures):  # before training: an atom out of reach fails fast

@@ -10,7 +10,6 @@ A model either tunes itself on its training data (``ridge``, ``lasso``, ``krr``,
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -35,6 +34,7 @@ from atomlearn.models.nn import (
 )
 from atomlearn.models.nystroem import NystroemKernelRidge
 from atomlearn.models.structure_input import structure_array, takes_structures
+from atomlearn.registry import Entry, Registry
 
 RIDGE_ALPHAS = np.logspace(-6, 3, 19)
 WIDTH_SCREEN = 2000  # kernel models screen widths × λ on this many rows, then score 3 λ on all rows
@@ -66,94 +66,113 @@ def dummy() -> BaseEstimator:
     return DummyRegressor(strategy="mean")
 
 
-@dataclass(frozen=True)
-class ModelSpec:
-    """A named model: how to build it, what it is, and the grid ``nested_cv`` searches (None: it tunes itself)."""
+def _model(
+    name: str, build: Callable[[], BaseEstimator], description: str, search_space: dict[str, list[Any]] | None = None
+) -> Entry:
+    """A named model: how to build it, what it is, and the grid ``nested_cv`` searches (None: it tunes itself);
+    the networks need PyTorch (the ``nn`` extra)."""
+    needs_torch = name in ("linear_autograd", "mlp", "bond_graph", "schnet", "painn")
+    return Entry(name, build, description, extra="nn" if needs_torch else None, info={"search_space": search_space})
 
-    build: Callable[[], BaseEstimator]
-    description: str
-    search_space: dict[str, list[Any]] | None = field(default=None)
 
-
-MODEL_SPECS: dict[str, ModelSpec] = {
-    "dummy": ModelSpec(dummy, "mean of the training targets (the baseline)"),
-    "linear": ModelSpec(
-        lambda: make_pipeline(StandardScaler(), ClosedFormLinearRegression()),
-        "ordinary least squares, closed form with an intercept column",
-    ),
-    "linear_autograd": ModelSpec(
-        lambda: make_pipeline(StandardScaler(), AutogradLinearRegression()),
-        "least squares by gradient descent, PyTorch autograd",
-    ),
-    "ridge": ModelSpec(ridge, "standardised features + ridge, λ by leave-one-out"),
-    "lasso": ModelSpec(
-        lambda: make_pipeline(StandardScaler(), LassoCV(cv=5, random_state=0, max_iter=20_000)),
-        "standardised features + LASSO, λ by 5-fold CV",
-    ),
-    "elastic_net": ModelSpec(
-        lambda: make_pipeline(
-            StandardScaler(), ElasticNetCV(l1_ratio=[0.1, 0.5, 0.9, 1.0], cv=5, random_state=0, max_iter=20_000)
+#: command-line name -> model
+MODELS = Registry(
+    "model",
+    [
+        _model("dummy", dummy, "mean of the training targets (the baseline)"),
+        _model(
+            "linear",
+            lambda: make_pipeline(StandardScaler(), ClosedFormLinearRegression()),
+            "ordinary least squares, closed form with an intercept column",
         ),
-        "standardised features + elastic net, λ and L1 ratio by 5-fold CV",
-    ),
-    "quadratic_ridge": ModelSpec(
-        lambda: make_pipeline(StandardScaler(), QuadraticFeatureMap(), StandardScaler(), RidgeCV(alphas=RIDGE_ALPHAS)),
-        "ridge on all squares and √2-scaled pair products of the features",
-    ),
-    "gbr": ModelSpec(
-        lambda: HistGradientBoostingRegressor(random_state=0),
-        "histogram gradient boosting (strong non-kernel baseline)",
-        {"learning_rate": [0.05, 0.1, 0.2], "max_leaf_nodes": [15, 31, 63]},
-    ),
-    "krr": ModelSpec(
-        partial(kernel_ridge, "rbf"),
-        "standardised features + Gaussian-kernel ridge, width and λ by closed-form leave-one-out",
-    ),
-    "krr_laplacian": ModelSpec(
-        partial(kernel_ridge, "laplacian"),
-        "standardised features + Laplacian-kernel ridge, width and λ by leave-one-out",
-    ),
-    "krr_nystroem": ModelSpec(
-        lambda: make_pipeline(StandardScaler(), NystroemKernelRidge(kernel="rbf")),
-        "Gaussian-kernel ridge on 2,000 Nyström landmarks (for N beyond memory)",
-    ),
-    "krr_local": ModelSpec(
-        local_kernel_ridge,
-        "local-kernel ridge on atom environments, from the structures (FCHL19 for molecules, SOAP for "
-        "crystals; same-element Gaussian kernel summed over atom pairs, per-element baseline, σ and λ by "
-        "leave-one-out; predictive std)",
-    ),
-    "mlp": ModelSpec(
-        lambda: MLPRegressor(),
-        "dense neural network (PyTorch; 2 x 128 SiLU; standardised inside; early stopping "
-        "on 10 % of the training rows)",
-    ),
-    "gpr": ModelSpec(
-        lambda: make_pipeline(StandardScaler(), GaussianProcess(kernel="rbf")),
-        "Gaussian process (Gaussian kernel), width and noise by marginal likelihood; predictive std",
-    ),
-    "bond_graph": ModelSpec(
-        lambda: BondGraphRegressor(verbose=True),
-        "graph network on the covalent bond graph, from the structures (PyTorch; bond-length edges, "
-        "sum or mean pooling chosen from the data; molecules and periodic MOFs)",
-    ),
-    "schnet": ModelSpec(
-        lambda: SchNetRegressor(verbose=True),
-        "SchNet continuous-filter network on distances within 5 Å, from the structures (PyTorch)",
-    ),
-    "painn": ModelSpec(
-        lambda: PaiNNRegressor(verbose=True),
-        "PaiNN equivariant network (scalar and vector features) within 5 Å, from the structures (PyTorch)",
-    ),
-}
+        _model(
+            "linear_autograd",
+            lambda: make_pipeline(StandardScaler(), AutogradLinearRegression()),
+            "least squares by gradient descent, PyTorch autograd",
+        ),
+        _model("ridge", ridge, "standardised features + ridge, λ by leave-one-out"),
+        _model(
+            "lasso",
+            lambda: make_pipeline(StandardScaler(), LassoCV(cv=5, random_state=0, max_iter=20_000)),
+            "standardised features + LASSO, λ by 5-fold CV",
+        ),
+        _model(
+            "elastic_net",
+            lambda: make_pipeline(
+                StandardScaler(), ElasticNetCV(l1_ratio=[0.1, 0.5, 0.9, 1.0], cv=5, random_state=0, max_iter=20_000)
+            ),
+            "standardised features + elastic net, λ and L1 ratio by 5-fold CV",
+        ),
+        _model(
+            "quadratic_ridge",
+            lambda: make_pipeline(
+                StandardScaler(), QuadraticFeatureMap(), StandardScaler(), RidgeCV(alphas=RIDGE_ALPHAS)
+            ),
+            "ridge on all squares and √2-scaled pair products of the features",
+        ),
+        _model(
+            "gbr",
+            lambda: HistGradientBoostingRegressor(random_state=0),
+            "histogram gradient boosting (strong non-kernel baseline)",
+            {"learning_rate": [0.05, 0.1, 0.2], "max_leaf_nodes": [15, 31, 63]},
+        ),
+        _model(
+            "krr",
+            partial(kernel_ridge, "rbf"),
+            "standardised features + Gaussian-kernel ridge, width and λ by closed-form leave-one-out",
+        ),
+        _model(
+            "krr_laplacian",
+            partial(kernel_ridge, "laplacian"),
+            "standardised features + Laplacian-kernel ridge, width and λ by leave-one-out",
+        ),
+        _model(
+            "krr_nystroem",
+            lambda: make_pipeline(StandardScaler(), NystroemKernelRidge(kernel="rbf")),
+            "Gaussian-kernel ridge on 2,000 Nyström landmarks (for N beyond memory)",
+        ),
+        _model(
+            "krr_local",
+            local_kernel_ridge,
+            "local-kernel ridge on atom environments, from the structures (FCHL19 for molecules, SOAP for "
+            "crystals; same-element Gaussian kernel summed over atom pairs, per-element baseline, σ and λ by "
+            "leave-one-out; predictive std)",
+        ),
+        _model(
+            "mlp",
+            lambda: MLPRegressor(),
+            "dense neural network (PyTorch; 2 x 128 SiLU; standardised inside; early stopping "
+            "on 10 % of the training rows)",
+        ),
+        _model(
+            "gpr",
+            lambda: make_pipeline(StandardScaler(), GaussianProcess(kernel="rbf")),
+            "Gaussian process (Gaussian kernel), width and noise by marginal likelihood; predictive std",
+        ),
+        _model(
+            "bond_graph",
+            lambda: BondGraphRegressor(verbose=True),
+            "graph network on the covalent bond graph, from the structures (PyTorch; bond-length edges, "
+            "sum or mean pooling chosen from the data; molecules and periodic MOFs)",
+        ),
+        _model(
+            "schnet",
+            lambda: SchNetRegressor(verbose=True),
+            "SchNet continuous-filter network on distances within 5 Å, from the structures (PyTorch)",
+        ),
+        _model(
+            "painn",
+            lambda: PaiNNRegressor(verbose=True),
+            "PaiNN equivariant network (scalar and vector features) within 5 Å, from the structures (PyTorch)",
+        ),
+    ],
+)
 
 
 def make_model(name: str, params: dict[str, Any] | None = None) -> BaseEstimator:
     """A fresh, unfitted model by its command-line name, with ``params`` set (for a pipeline, a
     name without ``step__`` goes to its final estimator: ``{"max_epochs": 100}``)."""
-    if name not in MODEL_SPECS:
-        raise KeyError(f"unknown model {name!r}; choose one of {', '.join(MODEL_SPECS)}")
-    model = MODEL_SPECS[name].build()
+    model = MODELS.create(name)
     if not params:
         return model
     final = model.steps[-1][1] if isinstance(model, Pipeline) else model
@@ -169,7 +188,7 @@ def make_model(name: str, params: dict[str, Any] | None = None) -> BaseEstimator
 
 
 __all__ = [
-    "MODEL_SPECS",
+    "MODELS",
     "AutogradLinearRegression",
     "BondGraphRegressor",
     "ClosedFormLinearRegression",
@@ -178,7 +197,6 @@ __all__ = [
     "InversePowerFeatures",
     "LocalKernelRidge",
     "MLPRegressor",
-    "ModelSpec",
     "NystroemKernelRidge",
     "PaiNNRegressor",
     "QuadraticFeatureMap",

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from atomlearn.registry import Entry, Registry
+
 
 @dataclass(frozen=True)
 class GuestSite:
@@ -73,29 +75,43 @@ NOBLE = (
 )
 ARGON = "W. L. Rowley, D. Nicholson, N. G. Parsonage, J. Comput. Phys. 17, 401-414 (1975)."
 
-GUESTS: dict[str, Guest] = {
-    "CH4": _atom("CH4", 148.0, 3.73, TRAPPE_UA),
-    "Ar": _atom("Ar", 119.8, 3.405, ARGON),
-    "Kr": _atom("Kr", 166.4, 3.636, NOBLE),
-    "Xe": _atom("Xe", 221.0, 4.1, NOBLE),
-    "N2": _linear(
-        "N2",
-        GuestSite("N_n2", 36.0, 3.31, -0.482, (0.0, 0.0, 0.55)),
-        GuestSite("N_com", 0.0, 1.0, 0.964, (0.0, 0.0, 0.0)),
-        TRAPPE_SMALL,
-    ),
-    "CO2": _linear(
-        "CO2",
-        GuestSite("O_co2", 79.0, 3.05, -0.35, (0.0, 0.0, 1.16)),
-        GuestSite("C_co2", 27.0, 2.80, 0.70, (0.0, 0.0, 0.0)),
-        TRAPPE_SMALL,
-    ),
-}
+
+def _entry(guest: Guest, description: str) -> Entry:
+    return Entry(guest.name, guest, description, guest.citation)
+
+
+#: guest name -> the rigid molecule (``load`` gives the ``Guest``); names are case-insensitive, "methane" is CH4
+GUESTS = Registry(
+    "guest",
+    [
+        _entry(_atom("CH4", 148.0, 3.73, TRAPPE_UA), "methane, one united-atom LJ site (TraPPE-UA)"),
+        _entry(_atom("Ar", 119.8, 3.405, ARGON), "argon, one LJ site"),
+        _entry(_atom("Kr", 166.4, 3.636, NOBLE), "krypton, one LJ site"),
+        _entry(_atom("Xe", 221.0, 4.1, NOBLE), "xenon, one LJ site"),
+        _entry(
+            _linear(
+                "N2",
+                GuestSite("N_n2", 36.0, 3.31, -0.482, (0.0, 0.0, 0.55)),
+                GuestSite("N_com", 0.0, 1.0, 0.964, (0.0, 0.0, 0.0)),
+                TRAPPE_SMALL,
+            ),
+            "nitrogen, two LJ sites and three charges (TraPPE)",
+        ),
+        _entry(
+            _linear(
+                "CO2",
+                GuestSite("O_co2", 79.0, 3.05, -0.35, (0.0, 0.0, 1.16)),
+                GuestSite("C_co2", 27.0, 2.80, 0.70, (0.0, 0.0, 0.0)),
+                TRAPPE_SMALL,
+            ),
+            "carbon dioxide, three charged LJ sites (TraPPE)",
+        ),
+    ],
+    aliases={"methane": "CH4"},
+    case_sensitive=False,
+)
 
 
 def get_guest(name: str) -> Guest:
-    """A guest by name (case-insensitive): CH4, Ar, Kr, Xe, N2, CO2."""
-    for key, guest in GUESTS.items():
-        if key.lower() == name.lower() or (key == "CH4" and name.lower() == "methane"):
-            return guest
-    raise ValueError(f"unknown guest {name!r}; choose one of {', '.join(GUESTS)}")
+    """A guest by name (case-insensitive): CH4 (or methane), Ar, Kr, Xe, N2, CO2."""
+    return GUESTS.load(name)

@@ -21,7 +21,7 @@ from atomlearn.evaluate.metrics import point_values, regression_metrics, regress
 from atomlearn.evaluate.nested import chosen_params, nested_cv
 from atomlearn.evaluate.uncertainty_calibration import calibration
 from atomlearn.featurizers.base import Featurizer
-from atomlearn.models import MODEL_SPECS, takes_structures
+from atomlearn.models import MODELS, takes_structures
 from atomlearn.models.gpr import has_predictive_std
 from atomlearn.runs.prepare import SplitData, featurized_split, featurizer_parts, model_inputs
 from atomlearn.runs.results import FittedRun, HoldoutResult, data_hash
@@ -148,6 +148,8 @@ def _fit(
     X, y, train, test = data.X, data.y, data.train, data.test
     nested_summary = None
     if nested is not None:
+        if search_space is None and model_name in MODELS:  # the grid the model is registered with
+            search_space = MODELS[model_name].info["search_space"]
         outcome = nested_cv(
             model,
             search_space,
@@ -166,7 +168,7 @@ def _fit(
         fitted = {"model": clone(model).fit(inputs[train], y[train])}
     for baseline in baselines:
         if baseline != model_name:
-            fitted[baseline] = MODEL_SPECS[baseline].build().fit(X[train], y[train])
+            fitted[baseline] = MODELS.create(baseline).fit(X[train], y[train])
     return fitted, nested_summary
 
 

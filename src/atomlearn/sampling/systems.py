@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from scipy import integrate
 
+from atomlearn.registry import Entry, Registry
 from atomlearn.sampling.potentials import Potential
 
 
@@ -144,24 +145,47 @@ class DoubleWell2D(System):
         return profile - np.nanmin(profile[np.isfinite(profile)])
 
 
-#: name -> (module, class) of the systems the command line knows
-SYSTEMS = {
-    "double-well": ("atomlearn.sampling.systems", "DoubleWell2D"),
-    "dw4": ("atomlearn.sampling.particles", "DoubleWellParticles"),
-    "lj13": ("atomlearn.sampling.particles", "LennardJonesCluster"),
-    "alanine-dipeptide": ("atomlearn.sampling.alanine", "AlanineDipeptide"),
-    "molecule": ("atomlearn.sampling.molecule", "FramesMolecule"),
-}
+NOE = (
+    "F. Noé, S. Olsson, J. Köhler, H. Wu, Boltzmann generators: Sampling equilibrium states of many-body "
+    "systems with deep learning, Science 365, eaaw1147 (2019)"
+)
+KOEHLER = (
+    "J. Köhler, L. Klein, F. Noé, Equivariant flows: exact likelihood generative learning for symmetric "
+    "densities, ICML 2020"
+)
+AMBER = "J. A. Maier et al., ff14SB, J. Chem. Theory Comput. 11, 3696-3713 (2015)"
+
+#: name -> the system class (imported when used); ``atomlearn sample train`` knows the same names
+SYSTEMS = Registry(
+    "system",
+    [
+        Entry("double-well", "atomlearn.sampling.systems:DoubleWell2D", "2-D double well (exact free energies)", NOE),
+        Entry(
+            "dw4",
+            "atomlearn.sampling.particles:DoubleWellParticles",
+            "4 particles in 2-D with a double-well pair potential",
+            KOEHLER,
+        ),
+        Entry("lj13", "atomlearn.sampling.particles:LennardJonesCluster", "13-atom Lennard-Jones cluster", KOEHLER),
+        Entry(
+            "alanine-dipeptide",
+            "atomlearn.sampling.alanine:AlanineDipeptide",
+            "alanine dipeptide in implicit solvent (Amber ff14SB + OBC2, OpenMM), internal coordinates",
+            AMBER,
+        ),
+        Entry(
+            "molecule",
+            "atomlearn.sampling.molecule:FramesMolecule",
+            "your molecule: its MD frames and a trained force field",
+        ),
+    ],
+)
 
 
 def get_system(name: str, **params) -> System:
     """The system called ``name``, with the parameters its ``spec`` names; a clear error names the known ones."""
-    import importlib
 
-    if name not in SYSTEMS:
-        raise ValueError(f"unknown system {name!r}; choose one of {', '.join(SYSTEMS)}")
-    module, cls = SYSTEMS[name]
-    system_class = getattr(importlib.import_module(module), cls)
+    system_class = SYSTEMS.load(name)
     unknown = set(params) - set(system_class.SPEC_FIELDS)
     if unknown:
         raise ValueError(f"system {name!r} takes no parameter {', '.join(sorted(unknown))}")

@@ -168,16 +168,11 @@ def _print_summary(result, args: argparse.Namespace) -> None:
     if run.nested:
         mae = run.nested["summary"]["mae"]
         console.print(f"nested CV {args.nested} on the training set: MAE {mae['mean']:.3f} ± {mae['std']:.3f}")
-    classifier = summary["open_classifier"]
-    if "test" in classifier:
-        balanced = classifier["test"]["balanced_accuracy"]
-        console.print(
-            f"open-to-{args.guest} classifier: balanced accuracy {balanced['value']:.2f} "
-            f"[{balanced['low']:.2f}, {balanced['high']:.2f}] on {classifier['n_test']} test MOFs; "
-            f"{counts['predicted_closed']} screened MOFs predicted closed and left out of the ranking"
-        )
-    else:
-        console.print(f"open/closed classifier: {classifier['note']}")
+    _print_classifier(
+        summary["open_classifier"],
+        args.guest,
+        f"; {counts['predicted_closed']} screened MOFs predicted closed and left out of the ranking",
+    )
     console.print(
         f"screened: {counts['screened_requested']} MOFs in, {counts['screened_predicted']} predicted, "
         f"{counts['screened_failed']} failed (reasons in screened.csv)"
@@ -206,15 +201,8 @@ def _print_summary(result, args: argparse.Namespace) -> None:
             f"(K_H > {check['sample_top_threshold_henry']:.3g}); best confirmed K_H "
             f"{check['best_confirmed_henry']:.3g} vs best of the sample {check['best_in_sample_henry']:.3g} mol/(kg·Pa)"
         )
-    timings = pd.DataFrame([{"step": k, "seconds": v} for k, v in summary["timings_s"].items()])
-    console.print(table(timings, "time split"))
-    saved = summary["saving"]
-    console.print(
-        f"simulating all {saved['n_screened']} screened MOFs would take about {saved['simulate_all_s'] / 60:.0f} min "
-        f"here; the surrogate featurized and predicted them in {saved['surrogate_s']:.0f} s"
-    )
-    for _, row in result.confirmed[result.confirmed["note"].ne("")].iterrows():
-        console.print(escape(f"  note {row['id']}: {row['note']}"), highlight=False)
+    _print_time_split(summary, "simulating", f"{summary['saving']['simulate_all_s'] / 60:.0f} min")
+    _print_notes(result.confirmed)
 
 
 def _demo_co2(args: argparse.Namespace) -> int:
@@ -283,15 +271,7 @@ def _print_co2_summary(result) -> None:
         for target, t in summary["test"].items()
     ]
     console.print(table(pd.DataFrame(rows), "the two surrogates on their test sets"))
-    classifier = summary["open_classifier"]
-    if "test" in classifier:
-        balanced = classifier["test"]["balanced_accuracy"]
-        console.print(
-            f"open-to-CO2 classifier: balanced accuracy {balanced['value']:.2f} [{balanced['low']:.2f}, "
-            f"{balanced['high']:.2f}] on {classifier['n_test']} test MOFs"
-        )
-    else:
-        console.print(f"open/closed classifier: {classifier['note']}")
+    _print_classifier(summary["open_classifier"], "CO2")
     console.print(
         f"screened: {counts['screened_requested']} MOFs in, {counts['screened_predicted']} predicted, "
         f"{counts['screened_failed']} failed, {counts['predicted_closed']} predicted closed (reasons in screened.csv); "
@@ -316,8 +296,7 @@ def _print_co2_summary(result) -> None:
     console.print(
         table(confirmed.fillna(""), "the predicted best, newly simulated by GCMC (log10 uptake, log10 selectivity)")
     )
-    for _, row in result.confirmed[result.confirmed["note"].ne("")].iterrows():
-        console.print(escape(f"  note {row['id']}: {row['note']}"), highlight=False)
+    _print_notes(result.confirmed)
     if check["uptake_mae"] is not None:
         console.print(
             f"confirmed: MAE {check['uptake_mae']:.3f} (uptake), {check['selectivity_mae'] or float('nan'):.3f} "
@@ -326,10 +305,34 @@ def _print_co2_summary(result) -> None:
             f"{check['best_in_sample_uptake']:.3g} "
             "for the best of the sample"
         )
+    _print_time_split(summary, "GCMC of", f"{summary['saving']['simulate_all_s'] / 3600:.1f} h")
+
+
+def _print_classifier(classifier: dict, guest: str, more: str = "") -> None:
+    """The open/closed classifier's balanced accuracy on the test MOFs (or why there is none)."""
+    if "test" not in classifier:
+        console.print(f"open/closed classifier: {classifier['note']}")
+        return
+    balanced = classifier["test"]["balanced_accuracy"]
+    console.print(
+        f"open-to-{guest} classifier: balanced accuracy {balanced['value']:.2f} [{balanced['low']:.2f}, "
+        f"{balanced['high']:.2f}] on {classifier['n_test']} test MOFs{more}"
+    )
+
+
+def _print_notes(confirmed) -> None:
+    for _, row in confirmed[confirmed["note"].ne("")].iterrows():
+        console.print(escape(f"  note {row['id']}: {row['note']}"), highlight=False)
+
+
+def _print_time_split(summary: dict, simulating: str, duration: str) -> None:
+    """The time of each step, and what simulating every screened MOF would have cost."""
+    import pandas as pd
+
     timings = pd.DataFrame([{"step": k, "seconds": v} for k, v in summary["timings_s"].items()])
     console.print(table(timings, "time split"))
     saved = summary["saving"]
     console.print(
-        f"GCMC of all {saved['n_screened']} screened MOFs would take about {saved['simulate_all_s'] / 3600:.1f} h "
-        f"here; the surrogate featurized and predicted them in {saved['surrogate_s']:.0f} s"
+        f"{simulating} all {saved['n_screened']} screened MOFs would take about {duration} here; the surrogate "
+        f"featurized and predicted them in {saved['surrogate_s']:.0f} s"
     )

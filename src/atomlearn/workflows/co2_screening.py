@@ -17,7 +17,6 @@ predictions ranks them; the best distinct frameworks never simulated are simulat
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Sequence
@@ -33,13 +32,11 @@ from atomlearn.datasets.base import Dataset, DatasetMeta
 from atomlearn.errors import ErrorRecord, errors_frame
 from atomlearn.explain.run_explanation import explain_run
 from atomlearn.featurizers import make_featurizer
-from atomlearn.files import write_csv_atomic, write_text_atomic
+from atomlearn.files import write_csv_atomic
 from atomlearn.models import make_model
-from atomlearn.parallel import resolve_n_jobs
 from atomlearn.physics.eos import fugacities
-from atomlearn.report import build_report
 from atomlearn.runs import run_holdout
-from atomlearn.runs.results import HoldoutResult, json_default
+from atomlearn.runs.results import HoldoutResult
 from atomlearn.runs.run_folder import write_run
 from atomlearn.simulate.charges_batch import charge_dataset
 from atomlearn.simulate.gcmc_batch import gcmc_labels
@@ -54,7 +51,9 @@ from atomlearn.workflows.screening_steps import (
     in_domain,
     open_classifier,
     pareto_layers,
+    time_saving,
     top_recall,
+    write_screening,
 )
 
 FLUE_GAS = {"CO2": 0.15, "N2": 0.85}
@@ -225,12 +224,23 @@ def screen_coremof_co2(
         "confirm": _confirm_summary(confirmed, labels),
         "top": top.to_dict("records"),
         "timings_s": timings,
-        "saving": _saving(labels, screened, timings, n_jobs),
+        "saving": time_saving(
+            int(screened["predicted_uptake"].notna().sum()),
+            labels["gcmc_time_s"],
+            "gcmc_s_per_structure",
+            timings,
+            n_jobs,
+        ),
         "gcmc_options": {k: v for k, v in gcmc.items() if k != "charges"},
         "explain_timings_s": explained.timings_s,
     }
     write_csv_atomic(labels.rename_axis("id").reset_index(), folder / "labels_sample.csv")
-    report = _write_outputs(folder, screened, confirmed, henry, summary)
+    report = write_screening(
+        folder,
+        {"screened.csv": screened, "confirmed.csv": confirmed, "henry_vs_gcmc.csv": henry},
+        summary,
+        [folder / "selectivity"],
+    )
     sample_table = labels.rename_axis("id").reset_index()
     return CO2ScreeningResult(
         folder, report, sample_table, henry, runs[UPTAKE], runs[SELECTIVITY], open_metrics, screened, confirmed, summary
@@ -653,31 +663,3 @@ def _confirm_summary(confirmed: pd.DataFrame, sample: pd.DataFrame) -> dict[str,
         if confirmed["co2_uptake_mol_kg"].notna().any()
         else None,
     }
-
-
-def _saving(labels: pd.DataFrame, screened: pd.DataFrame, timings: dict[str, float], n_jobs: int) -> dict[str, Any]:
-    """GCMC of every screened MOF (mean time per MOF of the sample, same workers) against the surrogate."""
-    n_screened = int(screened["predicted_uptake"].notna().sum())
-    per_structure = float(labels["gcmc_time_s"].mean()) if labels["gcmc_time_s"].notna().any() else float("nan")
-    return {
-        "n_screened": n_screened,
-        "gcmc_s_per_structure": per_structure,
-        "simulate_all_s": per_structure * n_screened / resolve_n_jobs(n_jobs),
-        "surrogate_s": timings["featurization (all)"] + timings["prediction (all)"],
-    }
-
-
-def _write_outputs(
-    folder: Path, screened: pd.DataFrame, confirmed: pd.DataFrame, henry: pd.DataFrame, summary: dict[str, Any]
-) -> Path:
-    """The tables, screening.json and the report (its time then added to the summary's timings)."""
-    write_csv_atomic(screened, folder / "screened.csv")
-    write_csv_atomic(confirmed, folder / "confirmed.csv")
-    write_csv_atomic(henry, folder / "henry_vs_gcmc.csv")
-    write_text_atomic(folder / "screening.json", json.dumps(summary, indent=2, default=json_default))
-    clock = time.perf_counter()
-    report = build_report(folder)
-    build_report(folder / "selectivity")
-    summary["timings_s"]["report"] = time.perf_counter() - clock
-    write_text_atomic(folder / "screening.json", json.dumps(summary, indent=2, default=json_default))
-    return report

@@ -12,7 +12,6 @@ logarithm; they are kept out of the regression (listed as such) and teach a clas
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,16 +25,21 @@ from atomlearn.datasets.base import Dataset, DatasetMeta
 from atomlearn.errors import ErrorRecord, errors_frame
 from atomlearn.explain.run_explanation import explain_run
 from atomlearn.featurizers import make_featurizer
-from atomlearn.files import write_csv_atomic, write_text_atomic
 from atomlearn.models import make_model
-from atomlearn.parallel import resolve_n_jobs
-from atomlearn.report import build_report
 from atomlearn.runs import run_holdout
-from atomlearn.runs.results import HoldoutResult, json_default
+from atomlearn.runs.results import HoldoutResult
 from atomlearn.runs.run_folder import write_run
 from atomlearn.simulate.henry_batch import henry_labels
 from atomlearn.workflows.families import distinct_frameworks
-from atomlearn.workflows.screening_steps import TOP_FRACTION, draw_coremof, featurize_all, open_classifier, top_recall
+from atomlearn.workflows.screening_steps import (
+    TOP_FRACTION,
+    draw_coremof,
+    featurize_all,
+    open_classifier,
+    time_saving,
+    top_recall,
+    write_screening,
+)
 
 TARGET = "log10_henry_mol_kg_Pa"
 TARGET_UNIT = "log10 mol/(kg·Pa)"
@@ -165,11 +169,13 @@ def screen_coremof(
         "confirm": _confirm_summary(confirmed, simulated),
         "top": top.to_dict("records"),
         "timings_s": timings,
-        "saving": _saving(simulated, screened, timings, n_jobs),
+        "saving": time_saving(
+            int(screened["predicted"].notna().sum()), simulated["time_s"], "widom_s_per_structure", timings, n_jobs
+        ),
         "widom_options": dict(widom_options),
         "explain_timings_s": explained.timings_s,
     }
-    report = _write_outputs(folder, screened, confirmed, summary)
+    report = write_screening(folder, {"screened.csv": screened, "confirmed.csv": confirmed}, summary)
     return ScreeningResult(folder, report, simulated.reset_index(), run, open_metrics, screened, confirmed, summary)
 
 
@@ -194,18 +200,6 @@ def _screened_counts(screened: pd.DataFrame) -> dict[str, int]:
         "screened_failed": int(screened["error"].ne("").sum()),
         "predicted_closed": int((screened["p_open"] < 0.5).sum()),
     }
-
-
-def _write_outputs(folder: Path, screened: pd.DataFrame, confirmed: pd.DataFrame, summary: dict[str, Any]) -> Path:
-    """screened.csv, confirmed.csv, screening.json and the report (its time then added to the summary's timings)."""
-    write_csv_atomic(screened, folder / "screened.csv")
-    write_csv_atomic(confirmed, folder / "confirmed.csv")
-    write_text_atomic(folder / "screening.json", json.dumps(summary, indent=2, default=json_default))
-    clock = time.perf_counter()
-    report = build_report(folder)
-    summary["timings_s"]["report"] = time.perf_counter() - clock
-    write_text_atomic(folder / "screening.json", json.dumps(summary, indent=2, default=json_default))
-    return report
 
 
 def _check_request(
@@ -353,16 +347,4 @@ def _confirm_summary(confirmed: pd.DataFrame, simulated: pd.DataFrame) -> dict[s
         "sample_top_threshold_henry": float(np.quantile(sample, 1 - TOP_FRACTION)) if len(sample) else None,
         "best_in_sample_henry": float(sample.max()) if len(sample) else None,
         "best_confirmed_henry": float(confirmed["henry_mol_kg_Pa"].max()) if len(confirmed) else None,
-    }
-
-
-def _saving(simulated: pd.DataFrame, screened: pd.DataFrame, timings: dict[str, float], n_jobs: int) -> dict[str, Any]:
-    """Simulating every screened MOF (mean Widom time per MOF of the sample, same workers) against the surrogate."""
-    n_screened = int(screened["predicted"].notna().sum())
-    per_structure = float(simulated["time_s"].mean()) if simulated["time_s"].notna().any() else float("nan")
-    return {
-        "n_screened": n_screened,
-        "widom_s_per_structure": per_structure,
-        "simulate_all_s": per_structure * n_screened / resolve_n_jobs(n_jobs),
-        "surrogate_s": timings["featurization (all)"] + timings["prediction (all)"],
     }

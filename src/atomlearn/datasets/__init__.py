@@ -69,7 +69,35 @@ def available() -> pd.DataFrame:
 def load(name: str, **kwargs: object) -> Dataset:
     """Load a bundled dataset by name, a folder of structure files, or an ASE database file.
 
-    For a folder, ``kwargs`` go to ``load_folder`` (``labels``, ``id_column``, ``n_jobs``).
+    Parameters
+    ----------
+    name : str
+        A bundled dataset (:data:`DATASETS`: ``qm9``, ``coremof2019``, ``coremof2019-fsr``,
+        ``coremof2014``), a folder of structure files, or an ASE database (``.db``, ``.json``).
+    **kwargs
+        For a folder or database: ``load_folder`` / ``load_asedb`` options (``labels``, ``id_column``,
+        ``n_jobs``).
+
+    Returns
+    -------
+    Dataset
+        ``ids`` (n,), ``structures`` (n ``ase.Atoms``, read lazily when used), ``labels`` (a
+        ``pandas.DataFrame`` indexed by id, units in the column names) and ``meta`` (description,
+        units, citation).
+
+    Raises
+    ------
+    KeyError
+        For a name that is no bundled dataset, folder or database file.
+
+    Examples
+    --------
+    >>> from atomlearn.datasets import load
+    >>> qm9 = load("qm9")
+    >>> len(qm9), qm9.ids[0], qm9.structures[0].get_chemical_formula()
+    (130831, 'dsgdb9nsd_000001', 'CH4')
+    >>> round(float(qm9.labels["U0_atomization_kcal_mol"].iloc[0]), 2)
+    -396.0
     """
     if name in DATASETS:
         return DATASETS.create(name)

@@ -58,8 +58,32 @@ def featurizer_class(name: str) -> type[Featurizer]:
 
 
 def make_featurizer(name: str, **params: object) -> Featurizer:
-    """A featurizer by its command-line name, with parameters; an unknown parameter is refused with
-    the ones the featurizer takes and the closest one."""
+    """A featurizer by its command-line name, with parameters.
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`FEATURIZERS` (``atomlearn featurize --list`` shows them all).
+    **params
+        The featurizer's parameters; an unknown one is refused with the ones it takes and the closest.
+
+    Returns
+    -------
+    Featurizer
+        Unfitted; ``fit_transform(structures)`` gives an array of shape (n_structures, n_features)
+        whose columns ``get_feature_names_out()`` names.
+
+    Examples
+    --------
+    >>> from ase.build import molecule
+    >>> from atomlearn.featurizers import make_featurizer
+    >>> fractions = make_featurizer("element_fraction")
+    >>> fractions.fit_transform([molecule("CH4"), molecule("H2O")]).round(2)
+    array([[0.8 , 0.2 , 0.  , 4.  , 1.  , 0.  , 5.  ],
+           [0.67, 0.  , 0.33, 2.  , 0.  , 1.  , 3.  ]])
+    >>> fractions.get_feature_names_out()[:3].tolist()
+    ['frac_H', 'frac_C', 'frac_O']
+    """
     import difflib
 
     cls = featurizer_class(name)

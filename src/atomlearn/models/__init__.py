@@ -170,8 +170,32 @@ MODELS = Registry(
 
 
 def make_model(name: str, params: dict[str, Any] | None = None) -> BaseEstimator:
-    """A fresh, unfitted model by its command-line name, with ``params`` set (for a pipeline, a
-    name without ``step__`` goes to its final estimator: ``{"max_epochs": 100}``)."""
+    """A fresh, unfitted model by its command-line name.
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`MODELS` (``atomlearn models`` lists them with what they tune).
+    params : dict, optional
+        Parameters to set; for a pipeline, a name without ``step__`` goes to its final estimator
+        (``{"max_epochs": 100}``). An unknown one is refused with the ones the model takes.
+
+    Returns
+    -------
+    estimator
+        A scikit-learn regressor (a ``Pipeline`` where the model standardises its features): ``fit(X,
+        y)`` with X of shape (n_samples, n_features), or the structures themselves for the structure
+        networks and ``krr_local`` (``takes_structures``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from atomlearn.models import make_model
+    >>> X = np.arange(20.0).reshape(10, 2)
+    >>> ridge = make_model("ridge").fit(X, X @ [1.0, 2.0])  # λ chosen by leave-one-out
+    >>> ridge.predict([[0.0, 1.0]]).round(3)
+    array([2.])
+    """
     model = MODELS.create(name)
     if not params:
         return model

@@ -95,9 +95,17 @@ def run_holdout(
 
     Examples
     --------
-    >>> qm9, model = load("qm9"), make_model("ridge")  # doctest: +SKIP
-    >>> result = run_holdout(qm9, "U0_atomization_kcal_mol", ElementFraction(), model, n=500)  # doctest: +SKIP
-    >>> result.metrics["model"]["test"]["mae"]  # doctest: +SKIP
+    Ridge on element fractions of 300 QM9 molecules beats the mean by a factor of ten:
+
+    >>> from atomlearn.datasets import load
+    >>> from atomlearn.featurizers import ElementFraction
+    >>> from atomlearn.models import make_model
+    >>> from atomlearn.runs import run_holdout
+    >>> qm9, ridge = load("qm9"), make_model("ridge")
+    >>> result = run_holdout(qm9, "U0_atomization_kcal_mol", ElementFraction(), ridge, model_name="ridge", n=300)
+    >>> test = {name: round(m["test"]["mae"]) for name, m in result.metrics.items()}
+    >>> test["model"], test["dummy"]  # kcal/mol, on the same 60 test molecules
+    (21, 236)
     """
     name = model_name or type(model).__name__
     if takes_structures(model) and nested is not None:

@@ -117,6 +117,50 @@ def widom_henry(
     unconverged. The result is also unconverged (``converged`` False, the notes say why) when fewer than
     ``MIN_EFFECTIVE_SAMPLES`` insertions carry the Boltzmann average (Kish's effective sample size): a
     rare strong site makes the block error meaningless.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+        The rigid framework, periodic along all axes; positions in Å (partial charges, if any, as
+        initial charges in e).
+    guest : str or Guest
+        A name of :data:`atomlearn.physics.GUESTS` (CH4, Ar, Kr, Xe, N2, CO2) or a ``Guest`` of your own.
+    temperature_K : float
+    forcefield : {"uff", "dreiding"} or FrameworkForceField
+        Framework Lennard-Jones parameters, mixed with the guest's by Lorentz–Berthelot.
+    cutoff_A : float
+        Lennard-Jones cutoff (Å); the supercell is made at least twice as wide.
+    shifted : bool
+        Shift the Lennard-Jones potential to zero at the cutoff (else truncated).
+    method : {"auto", "grid", "direct"}
+    grid_spacing_A, max_grid_points : float, int
+        Energy-grid spacing (Å) and the most points a grid may have.
+    target_relative_error : float
+        Stop inserting when the Henry coefficient's relative standard error reaches this.
+    max_insertions, block_size : int
+        Most insertions, and insertions per block of the block-average error.
+    block_pockets, block_threshold_kT : bool, float
+        Block pockets not connected to the percolating pore network; grid points above this energy (kT)
+        count as closed.
+    charges : {"auto", "cif", "eqeq", "off"}
+    allow_coarse_grid : bool
+    random_state : int or None
+
+    Returns
+    -------
+    HenryResult
+        ``henry_mol_kg_Pa`` ± ``henry_se_mol_kg_Pa`` (mol/(kg·Pa)), ``qst_kJ_mol`` ± ``qst_se_kJ_mol``
+        (kJ/mol), ``effective_insertions``, ``converged`` and ``notes``, and how it was computed.
+
+    Examples
+    --------
+    Methane in a toy framework (a simple cubic lattice of copper atoms 6 Å apart):
+
+    >>> from ase.build import bulk
+    >>> from atomlearn.simulate import widom_henry
+    >>> result = widom_henry(bulk("Cu", "sc", a=6.0), "CH4", 298.0, target_relative_error=0.1)
+    >>> f"{result.henry_mol_kg_Pa:.1e} mol/(kg Pa), converged: {result.converged}"
+    '4.5e-07 mol/(kg Pa), converged: True'
     """
     start = time.perf_counter()
     guest = get_guest(guest) if isinstance(guest, str) else guest
@@ -256,8 +300,9 @@ def _insert(
     carry the average (or the budget is spent): ⟨exp(-U/kT)⟩ and ⟨U⟩_w with their errors, insertions made,
     whether the grid was used, and the effective number of insertions (Σw)²/Σw²."""
     sums = []  # per block: (Σ w, Σ U w, n, Σ w²)
+    offsets = guest.positions
     while True:
-        sites = _random_sites(guest, model.inverse_cell, block_size, rng)
+        sites = _random_sites(offsets, model.inverse_cell, block_size, rng)
         tick = time.perf_counter()
         energy = model.grid_energies(sites) if use_grid else model.direct_energies(sites)
         weight = np.exp(-energy / temperature_K)
@@ -284,10 +329,10 @@ def _insert(
     return k_mean, k_se, u_mean, u_se, inserted, use_grid, effective
 
 
-def _random_sites(guest: Guest, inverse_cell: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Fractional site positions (n, n_sites, 3) of ``n`` uniformly placed, uniformly oriented guests."""
+def _random_sites(offsets: np.ndarray, inverse_cell: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Fractional site positions (n, n_sites, 3) of ``n`` uniformly placed, uniformly oriented guests whose
+    sites sit at ``offsets`` (n_sites, 3) Å from their centre."""
     com = rng.random((n, 3))
-    offsets = guest.positions
     if len(offsets) == 1:
         return com[:, None, :] + (offsets @ inverse_cell)[None]
     rotated = np.einsum("nij,sj->nsi", Rotation.random(n, random_state=rng).as_matrix(), offsets)

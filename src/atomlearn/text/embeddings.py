@@ -81,6 +81,25 @@ class Embeddings:
         How often each word occurs in the corpus.
     card : dict
         What trained them (corpus hash, document counts, parameters, versions).
+
+    Parameters
+    ----------
+    folder : str or Path
+        A complete folder of ``train_embeddings`` (refused when incomplete or tampered with).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from atomlearn.text import Embeddings, train_embeddings
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> sentences = ["Fe2O3 is an oxide of iron .", "NiO is an oxide of nickel .", "iron and nickel are metals ."]
+    >>> _ = (folder / "abstracts.txt").write_text("\\n".join(sentences * 40) + "\\n")
+    >>> _ = train_embeddings(folder / "abstracts.txt", folder / "vectors", vector_size=16, min_count=2, epochs=5)
+    >>> embeddings = Embeddings(folder / "vectors")
+    >>> embeddings.formulas(), embeddings.counts["Fe2O3"], embeddings.vectors.vector_size
+    (['NiO', 'Fe2O3'], 40, 16)
+    >>> embeddings.similar("NiO", n=3).columns.tolist()
+    ['word', 'similarity', 'count']
     """
 
     def __init__(self, folder: str | Path) -> None:

@@ -70,6 +70,7 @@ DOCUMENTS = [
             "bundles",
             "troubleshooting",
             "cli",
+            "architecture",
         )
     ),
 ]

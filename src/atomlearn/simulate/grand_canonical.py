@@ -8,7 +8,7 @@ initialisation), reinsertion at a random position, insertion/deletion with proba
 the Rosenbluth weight of k random trial positions and orientations (k = 1: the plain rules with
 e^(-βΔU)), and, for mixtures, identity change min(1, f_b N_a / (f_a (N_b + 1)) e^(-βΔU)). Framework
 energies come from the grids Widom insertion uses (``FrameworkModel``); guest–guest energies are
-Lennard-Jones and Ewald (``gcmc_kernels``).
+Lennard-Jones and Ewald (``gcmc_energy``; the moves in ``gcmc_kernels``, the run in ``gcmc_run``).
 A cycle is max(20, N) moves. At the end the running energy is checked against a recomputation.
 
 Loadings: absolute, in molecules per unit cell, mol/kg and cm³(STP)/g, and excess (absolute minus the
@@ -31,34 +31,22 @@ from typing import Any
 
 import numpy as np
 from ase import Atoms
-from scipy.special import erf
 
 from atomlearn.physics.eos import compressibility, critical_constants, fugacities
-from atomlearn.physics.ewald import ewald_alpha, reciprocal_vectors
-from atomlearn.physics.grid import supercell_for_cutoff
 from atomlearn.physics.guests import Guest, get_guest
-from atomlearn.physics.lj_parameters import FrameworkForceField, load_forcefield, lorentz_berthelot
-from atomlearn.simulate import gcmc_kernels as kernels
-from atomlearn.simulate.equilibration import SeriesEstimate, estimate_mean
-from atomlearn.simulate.framework_model import OVERLAP_KT, FrameworkModel, coarse_grid_note, framework_charges
+from atomlearn.physics.lj_parameters import FrameworkForceField, load_forcefield
+from atomlearn.simulate.equilibration import SeriesEstimate
+from atomlearn.simulate.framework_model import coarse_grid_note, framework_charges
+from atomlearn.simulate.gcmc_energy import total_energy
+from atomlearn.simulate.gcmc_run import MIN_CYCLES, SWAP_TRIALS, MonteCarloRun
+from atomlearn.simulate.gcmc_system import build_system
 from atomlearn.simulate.void_fraction import helium_void_fraction
 from atomlearn.structures import check_structure
-from atomlearn.units import A3_TO_M3, AMU_KG, AVOGADRO, BAR_TO_PA, BOLTZMANN, COULOMB_K_A, GAS_CONSTANT
+from atomlearn.units import A3_TO_M3, AMU_KG, AVOGADRO, BAR_TO_PA, BOLTZMANN, GAS_CONSTANT
 from atomlearn.validation import check_count, check_fraction, check_positive, check_pressures, check_temperature
 
 #: cm³ of an ideal gas at STP (273.15 K, 1 atm) per mmol: 1 mol/kg = 22.414 cm³(STP)/g
 STP_CM3_PER_MMOL = 22.413969
-#: guest–guest Ewald sum: real-space truncation exp(-(α r_c)²) and smallest reciprocal weight exp(-k²/4α²)
-#: (RASPA's EwaldPrecision, 1e-6 by default there too; the framework's potential grid is converged further)
-GUEST_EWALD_PRECISION = 1e-6
-#: random positions and orientations per insertion (RASPA's CBMC default: 10 trial positions)
-SWAP_TRIALS = 10
-#: relative weights of the moves (rotation only for molecules with several sites; identity change only for mixtures)
-MOVE_WEIGHTS = {"translation": 1.0, "rotation": 1.0, "reinsertion": 1.0, "swap": 2.0, "identity change": 1.0}
-#: fewest sampled cycles: below this no error bar can be estimated at all
-MIN_CYCLES = 10
-#: energy (k_B T) above which a grid region counts as closed when pockets are blocked (as Widom's default)
-BLOCK_THRESHOLD_KT = 15.0
 
 
 @dataclass
@@ -273,7 +261,7 @@ def gcmc_isotherm(
         else ("none (empty box)", None)
     )
     framework_forcefield = load_forcefield(forcefield) if isinstance(forcefield, str) else forcefield
-    system, box, cells, closed = _system(
+    system, box, cells, closed = build_system(
         atoms,
         species,
         framework_forcefield,
@@ -298,7 +286,9 @@ def gcmc_isotherm(
         beta_fV = np.array(
             [gas[g.name] * abs(np.linalg.det(box)) * A3_TO_M3 / (BOLTZMANN * temperature_K) for g in species]
         )
-        run = _Run(system, species, beta_fV, temperature_K, box, point_seed(random_state, pressure), swap_trials)
+        run = MonteCarloRun(
+            system, species, beta_fV, temperature_K, box, point_seed(random_state, pressure), swap_trials
+        )
         run.cycles(init_cycles, tune=True)
         samples_n, samples_u, estimate = run.sample(cycles, target_relative_error)
         problems = [coarse] if coarse else []
@@ -373,7 +363,7 @@ def _result(
     pressure_Pa: float,
     fugacity: dict[str, float],
     cells: tuple[int, int, int],
-    run: _Run,
+    run: MonteCarloRun,
     samples_n: np.ndarray,
     samples_u: np.ndarray,
     estimate: SeriesEstimate,
@@ -384,7 +374,7 @@ def _result(
 ) -> GCMCResult:
     """Loadings with their errors (equilibrated part, correlation counted), the heat from fluctuations and the
     energy check of one finished run."""
-    drift = abs(run.state.energy[0] - kernels.total_energy(run.system, run.state)) / max(abs(run.state.energy[0]), 1.0)
+    drift = abs(run.state.energy[0] - total_energy(run.system, run.state)) / max(abs(run.state.energy[0]), 1.0)
     if drift > 1e-6:
         notes.append(
             f"the running energy drifted from a recomputation by {drift:.2g} (relative); treat the result with care"
@@ -425,253 +415,6 @@ def _result(
         converged=estimate.converged,
         notes=notes,
     )
-
-
-def _system(
-    atoms: Atoms,
-    species: list[Guest],
-    forcefield: FrameworkForceField,
-    cutoff_A: float,
-    shifted: bool,
-    spacing_A: float,
-    max_points: int,
-    temperature_K: float,
-    charges_e: np.ndarray | None,
-    block_pockets: bool,
-    source: str,
-    force_shifted: bool = False,
-    allow_coarse_grid: bool = False,
-) -> tuple[kernels.GCMCSystem, np.ndarray, tuple[int, int, int], bool]:
-    """The arrays the kernels read (site tables, framework grids, box, guest–guest LJ and Ewald tables), the box,
-    the supercell, and whether the framework has no room for any guest at all."""
-    cell = np.array(atoms.cell[:], dtype=float)
-    cells = supercell_for_cutoff(cell, cutoff_A)
-    box = np.diag(cells).astype(float) @ cell
-    combined = Guest("+".join(g.name for g in species), tuple(s for g in species for s in g.sites), "")
-    types = combined.lj_types
-    max_sites = max(len(g.sites) for g in species)
-    site_type = np.full((len(species), max_sites), -1, dtype=np.int64)
-    site_charge = np.zeros((len(species), max_sites))
-    offsets = np.zeros((len(species), max_sites, 3))
-    for a, guest in enumerate(species):
-        for s, site in enumerate(guest.sites):
-            site_type[a, s] = next(
-                (t for t, kind in enumerate(types) if kind.type == site.type and site.epsilon_K > 0), -1
-            )
-            site_charge[a, s] = site.charge_e
-        offsets[a, : len(guest.sites)] = guest.positions - guest.positions.mean(axis=0)
-    n_sites = np.array([len(g.sites) for g in species], dtype=np.int64)
-    overlap_K = OVERLAP_KT * temperature_K
-    if len(atoms):
-        model = FrameworkModel(
-            atoms, combined, forcefield, cutoff_A, shifted, spacing_A, max_points, temperature_K, charges_e, source
-        )
-        if model.spacing > spacing_A * 1.001:  # coarsened to fit max_points
-            coarse_grid_note(
-                model.spacing,
-                allow_coarse_grid,
-                f"{source}: the GCMC grid of this {len(atoms)}-atom cell under {max_points:,} points",
-            )
-        model.build_grids()
-        if block_pockets:
-            model.block(BLOCK_THRESHOLD_KT)
-        grids, potential, blocked, use_blocking = model.grids, model.potential, model.blocked, model.use_blocking
-        closed = _no_room_for_any(model, species, types)
-    else:
-        closed = False
-        grids = np.zeros((max(len(types), 1), 1, 1, 1), dtype=np.float32)
-        potential, blocked, use_blocking = (
-            np.zeros((1, 1, 1)),
-            np.zeros((max(len(types), 1), 1, 1, 1), dtype=np.bool_),
-            False,
-        )
-    epsilon = np.array([t.epsilon_K for t in types])
-    sigma = np.array([t.sigma_A for t in types])
-    eps, sig = lorentz_berthelot(epsilon[:, None], sigma[:, None], epsilon[None, :], sigma[None, :])
-    s6 = (sig**2 / cutoff_A**2) ** 3
-    shift = 4.0 * eps * (s6 * s6 - s6) if shifted or force_shifted else np.zeros_like(eps)
-    slope = 4.0 * eps * (-12.0 * s6 * s6 + 6.0 * s6) / cutoff_A  # dU/dr at the cutoff, K/Å
-    force_shift = np.ascontiguousarray(slope if force_shifted else np.zeros_like(eps))
-    alpha = ewald_alpha(cutoff_A, GUEST_EWALD_PRECISION)
-    hkl, reach, weight = _reciprocal(box, alpha, charged=bool(np.any(site_charge)))
-    constants = np.array([_ewald_constant(g, alpha) for g in species])
-    system = kernels.GCMCSystem(
-        site_type,
-        site_type.copy(),
-        site_charge,
-        n_sites,
-        offsets,
-        np.linalg.inv(cell),
-        grids,
-        np.ascontiguousarray(potential, dtype=float),
-        charges_e is not None,
-        blocked,
-        use_blocking,
-        overlap_K,
-        box,
-        np.linalg.inv(box),
-        np.ascontiguousarray(4.0 * eps),
-        np.ascontiguousarray(sig**2),
-        shift,
-        float(cutoff_A),
-        float(alpha),
-        float(COULOMB_K_A),
-        hkl,
-        reach,
-        weight,
-        constants,
-        force_shift,
-    )
-    return system, box, cells, closed
-
-
-def _no_room_for_any(model: FrameworkModel, species: list[Guest], types: Sequence[Any]) -> bool:
-    """True when every guest has a site type with no grid point free of overlap and accessible."""
-    free = model.grids <= model.overlap_K
-    if model.use_blocking:
-        free &= ~model.blocked
-    open_type = free.reshape(len(free), -1).any(axis=1)
-    index = {kind.type: t for t, kind in enumerate(types)}
-    return all(any(not open_type[index[site.type]] for site in guest.sites if site.type in index) for guest in species)
-
-
-def _reciprocal(box: np.ndarray, alpha: float, charged: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Half-space reciprocal vectors of the box as integer (h, k, l), the largest |h| per axis, and the
-    weight of |S(k)|² in the energy (K): ½ · 2 · (4π/V) exp(-k²/4α²)/k² · e²/(4πε₀ k_B)."""
-    if not charged:
-        return np.zeros((0, 3), dtype=np.int64), np.zeros(3, dtype=np.int64), np.zeros(0)
-    k, weight = reciprocal_vectors(box, alpha, GUEST_EWALD_PRECISION)
-    hkl = np.rint(k @ box.T / (2.0 * np.pi)).astype(np.int64)
-    return hkl, np.abs(hkl).max(axis=0), 0.5 * weight * COULOMB_K_A
-
-
-def _ewald_constant(guest: Guest, alpha: float) -> float:
-    """A molecule's own Ewald terms (K), removed from its energy: -α/√π Σq² - Σ_(i<j) q_i q_j erf(αr_ij)/r_ij."""
-    charges, positions = np.array([s.charge_e for s in guest.sites]), guest.positions
-    value = -alpha / math.sqrt(math.pi) * float(charges @ charges)
-    for i in range(len(charges)):
-        for j in range(i + 1, len(charges)):
-            r = float(np.linalg.norm(positions[i] - positions[j]))
-            value -= charges[i] * charges[j] * erf(alpha * r) / r
-    return COULOMB_K_A * value
-
-
-class _Run:
-    """The Monte Carlo state and its statistics across calls of the compiled cycles."""
-
-    def __init__(
-        self,
-        system: kernels.GCMCSystem,
-        species: list[Guest],
-        beta_fV: np.ndarray,
-        temperature_K: float,
-        box: np.ndarray,
-        random_state: int | np.random.SeedSequence | None,
-        swap_trials: int = 1,
-    ) -> None:
-        self.system, self.beta_fV, self.temperature_K, self.swap_trials = system, beta_fV, temperature_K, swap_trials
-        sequence = (
-            random_state if isinstance(random_state, np.random.SeedSequence) else np.random.SeedSequence(random_state)
-        )
-        kernels.seed(int(sequence.generate_state(1)[0]) % 2**31)
-        max_sites, n_k = system.offsets.shape[1], system.hkl.shape[0]
-        self.state = kernels.GCMCState(
-            np.zeros((64, max_sites, 3)),
-            np.zeros((64, 3)),
-            np.zeros(64, dtype=np.int64),
-            np.zeros(1, dtype=np.int64),
-            np.zeros(n_k, dtype=np.complex128),
-            np.zeros(1),
-        )
-        weights = dict(MOVE_WEIGHTS)
-        if all(len(g.sites) == 1 for g in species):
-            weights["rotation"] = 0.0
-        if len(species) == 1:
-            weights["identity change"] = 0.0
-        self.move_weights = np.array(
-            [
-                weights["translation"],
-                weights["rotation"],
-                weights["reinsertion"],
-                weights["swap"],
-                0.0,
-                weights["identity change"],
-            ]
-        )
-        self.max_step = np.full(len(species), 1.0)
-        self.max_angle = np.full(len(species), 0.5)
-        self.max_step_limit = 0.5 * float(np.min(np.linalg.norm(box, axis=1)))
-        self.counts = np.zeros((2, 6, len(species)), dtype=np.int64)
-
-    def cycles(self, n: int, tune: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """Run ``n`` cycles (in chunks, tuning the steps when asked); the per-cycle N and U."""
-        samples_n = np.zeros((n, len(self.beta_fV)), dtype=np.int64)
-        samples_u = np.zeros(n)
-        done, chunk = 0, max(1, min(100, n))
-        while done < n:
-            todo = min(chunk, n - done)
-            before = self.counts.copy()
-            finished = kernels.run_cycles(
-                todo,
-                self.system,
-                self.state,
-                self.beta_fV,
-                self.temperature_K,
-                self.move_weights,
-                self.max_step,
-                self.max_angle,
-                self.counts,
-                samples_n[done : done + todo],
-                samples_u[done : done + todo],
-                self.swap_trials,
-            )
-            done += finished
-            if finished < todo:
-                self._grow()
-            if tune:
-                self._tune(self.counts - before)
-        return samples_n, samples_u
-
-    def sample(self, cycles: int, target: float | None) -> tuple[np.ndarray, np.ndarray, SeriesEstimate]:
-        """Sampled N and U per cycle and the loading estimate: all ``cycles``, or fewer once the estimate has
-        converged with every loading's standard error below ``target`` (relative)."""
-        step = max(MIN_CYCLES, cycles // 10) if target else cycles
-        parts_n, parts_u = [], []
-        while sum(len(p) for p in parts_u) < cycles:
-            samples_n, samples_u = self.cycles(min(step, cycles - sum(len(p) for p in parts_u)))
-            parts_n.append(samples_n)
-            parts_u.append(samples_u)
-            estimate = estimate_mean(np.concatenate(parts_n), what="the loading")
-            if (
-                target
-                and estimate.converged
-                and np.all((estimate.mean > 0) & (estimate.standard_error < target * estimate.mean))
-            ):
-                break
-        return np.concatenate(parts_n), np.concatenate(parts_u), estimate
-
-    def acceptance(self) -> dict[str, float]:
-        """Accepted share of each move tried."""
-        tried, accepted = self.counts[0].sum(axis=1), self.counts[1].sum(axis=1)
-        return {name: float(accepted[i] / tried[i]) for i, name in enumerate(kernels.MOVES) if tried[i]}
-
-    def _grow(self) -> None:
-        positions, centres, kinds, count, total_sk, energy = self.state
-        size = 2 * len(kinds)
-        grown = (np.zeros((size, *positions.shape[1:])), np.zeros((size, 3)), np.zeros(size, dtype=np.int64))
-        grown[0][: len(kinds)], grown[1][: len(kinds)], grown[2][: len(kinds)] = positions, centres, kinds
-        self.state = kernels.GCMCState(*grown, count, total_sk, energy)
-
-    def _tune(self, counts: np.ndarray) -> None:
-        """Steer translation and rotation towards half of them accepted."""
-        for move, values, limit in (
-            (kernels.TRANSLATION, self.max_step, self.max_step_limit),
-            (kernels.ROTATION, self.max_angle, math.pi),
-        ):
-            tried, accepted = counts[0, move], counts[1, move]
-            ratio = np.divide(accepted, tried, out=np.full(len(values), 0.5), where=tried > 0)
-            values *= np.where(ratio > 0.5, 1.1, 0.9)
-            np.clip(values, 0.01, limit, out=values)
 
 
 def _isosteric_heat(samples_n: np.ndarray, samples_u: np.ndarray, temperature_K: float) -> float:

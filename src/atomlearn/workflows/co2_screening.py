@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
 
 from atomlearn.datasets.base import Dataset, DatasetMeta
 from atomlearn.errors import ErrorRecord, errors_frame
@@ -34,15 +33,23 @@ from atomlearn.explain.run_explanation import explain_run
 from atomlearn.featurizers import make_featurizer
 from atomlearn.files import write_csv_atomic
 from atomlearn.models import make_model
-from atomlearn.physics.eos import fugacities
 from atomlearn.runs import run_holdout
 from atomlearn.runs.results import HoldoutResult
 from atomlearn.runs.run_folder import write_run
-from atomlearn.simulate.charges_batch import charge_dataset
 from atomlearn.simulate.gcmc_batch import gcmc_labels
-from atomlearn.simulate.henry_batch import henry_labels
-from atomlearn.structures import LazyStructures, read_structure
 from atomlearn.units import BAR_TO_PA
+from atomlearn.workflows.co2_labels import (
+    FLUE_GAS,
+    PRESSURE_PA,
+    SELECTIVITY,
+    UPTAKE,
+    charged_dataset,
+    gcmc_label_table,
+    henry_summary,
+    henry_vs_gcmc,
+    label_sample,
+    smallest_cells,
+)
 from atomlearn.workflows.families import distinct_frameworks
 from atomlearn.workflows.screening_steps import (
     TOP_FRACTION,
@@ -56,10 +63,6 @@ from atomlearn.workflows.screening_steps import (
     write_screening,
 )
 
-FLUE_GAS = {"CO2": 0.15, "N2": 0.85}
-PRESSURE_PA = BAR_TO_PA
-UPTAKE = "log10_co2_uptake_mol_kg"
-SELECTIVITY = "log10_co2_n2_selectivity"
 UNITS = {
     UPTAKE: "log10 mol/kg",
     SELECTIVITY: "log10 (dimensionless)",
@@ -67,21 +70,6 @@ UNITS = {
     "co2_n2_selectivity": "dimensionless",
 }
 DEFAULT_FEATURIZERS = ("racs", "coremof_pores")
-LABEL_COLUMNS = [
-    "co2_uptake_mol_kg",
-    "co2_uptake_se_mol_kg",
-    "n2_uptake_mol_kg",
-    "n2_uptake_se_mol_kg",
-    "co2_n2_selectivity",
-    "co2_n2_selectivity_se",
-    UPTAKE,
-    SELECTIVITY,
-    "gcmc_time_s",
-]
-#: relative error of the Widom K_H compared with the GCMC labels (their ratios are far from 1)
-HENRY_TARGET_ERROR = 0.1
-#: ... or this many insertions (a few deep sites make K_H of CO2 slow to converge; its SE says how far it got)
-HENRY_MAX_INSERTIONS = 300_000
 #: Pareto layers ranked (enough for any top list; the rest are ranked below them by uptake)
 MAX_LAYERS = 60
 
@@ -168,9 +156,9 @@ def screen_coremof_co2(
         **gcmc_options,
     )
 
-    labels, failures, charged, counts = _label_sample(sample, folder, temperature_K, simulate, gcmc, timings)
+    labels, failures, charged, counts = label_sample(sample, folder, temperature_K, simulate, gcmc, timings)
     clock = time.perf_counter()
-    henry = _henry_vs_gcmc(_smallest(charged, folder / "charges", n_henry), labels, temperature_K, folder, simulate)
+    henry = henry_vs_gcmc(smallest_cells(charged, folder / "charges", n_henry), labels, temperature_K, folder, simulate)
     timings["Widom K_H (comparison)"] = time.perf_counter() - clock
     closed = labels.index[labels["co2_uptake_mol_kg"] == 0].tolist()
     runs, explained = _learn(
@@ -220,7 +208,7 @@ def screen_coremof_co2(
         "counts": counts,
         "test": {target: _test_summary(run) for target, run in runs.items()},
         "open_classifier": open_metrics,
-        "henry_vs_gcmc": _henry_summary(henry),
+        "henry_vs_gcmc": henry_summary(henry),
         "confirm": _confirm_summary(confirmed, labels),
         "top": top.to_dict("records"),
         "timings_s": timings,
@@ -245,37 +233,6 @@ def screen_coremof_co2(
     return CO2ScreeningResult(
         folder, report, sample_table, henry, runs[UPTAKE], runs[SELECTIVITY], open_metrics, screened, confirmed, summary
     )
-
-
-def _label_sample(
-    sample: Dataset,
-    folder: Path,
-    temperature_K: float,
-    simulate: dict[str, Any],
-    gcmc: dict[str, Any],
-    timings: dict[str, float],
-) -> tuple[pd.DataFrame, pd.DataFrame, Dataset, dict[str, int]]:
-    """EQeq charges and mixture GCMC of the sample: labels by id (the sample's order), the failures, the
-    charged sample and its counts."""
-    clock = time.perf_counter()
-    charged, charge_failures = _charged(sample, folder / "charges", simulate)
-    timings["EQeq charges (sample)"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    batch = gcmc_labels(charged, FLUE_GAS, temperature_K, [PRESSURE_PA], folder / "gcmc_sample.csv", **simulate, **gcmc)
-    timings["GCMC (sample)"] = time.perf_counter() - clock
-    failures = pd.concat([charge_failures, batch.errors], ignore_index=True)
-    labels = _labels(batch.results).reindex(sample.ids)
-    if labels["co2_uptake_mol_kg"].notna().sum() == 0:
-        raise ValueError(
-            f"none of the {len(sample)} GCMC simulations finished; the first failure: {_first_failure(failures)}"
-        )
-    counts = {
-        "charges_failed": len(charge_failures),
-        "simulation_failed": len(batch.errors),
-        "simulated_ok": int(labels["co2_uptake_mol_kg"].notna().sum()),
-        "labels_unconverged": len(batch.unconverged()),
-    }
-    return labels, failures, charged, counts
 
 
 def _learn(
@@ -333,12 +290,12 @@ def _confirm(
     gcmc: dict[str, Any],
 ) -> tuple[pd.DataFrame, int]:
     """EQeq charges and mixture GCMC of the candidates: the confirmed table and how many failed."""
-    charged, charge_failures = _charged(to_confirm, folder / "charges_confirm", simulate)
+    charged, charge_failures = charged_dataset(to_confirm, folder / "charges_confirm", simulate)
     check = gcmc_labels(
         charged, FLUE_GAS, temperature_K, [PRESSURE_PA], folder / "gcmc_confirm.csv", **simulate, **gcmc
     )
     failures = pd.concat([charge_failures, check.errors], ignore_index=True)
-    return _confirmed(candidates, _labels(check.results), labels, failures), len(failures)
+    return _confirmed(candidates, gcmc_label_table(check.results), labels, failures), len(failures)
 
 
 def _check_request(temperature_K: float, n_simulate: int, n_confirm: int, n_henry: int) -> None:
@@ -346,133 +303,6 @@ def _check_request(temperature_K: float, n_simulate: int, n_confirm: int, n_henr
         raise ValueError(f"--n-simulate {n_simulate}: at least 20 MOFs are needed for a test set and cross-validation")
     if temperature_K <= 0 or n_confirm < 0 or n_henry < 0:
         raise ValueError("the temperature must be > 0 K, and --confirm and --n-henry >= 0")
-
-
-class _ChargedCif:
-    """Picklable loader of the charged P1 CIFs ``charge_dataset`` wrote: ``loader(id)`` -> ase.Atoms."""
-
-    def __init__(self, folder: str | Path) -> None:
-        self.folder = str(folder)
-
-    def __call__(self, item_id: str):
-        return read_structure(Path(self.folder) / f"{item_id}.cif")
-
-
-def _charged(dataset: Dataset, folder: Path, simulate: dict[str, Any]) -> tuple[Dataset, pd.DataFrame]:
-    """EQeq charges of ``dataset`` into ``folder`` (resumable): the charged structures as a dataset (same
-    ids, those that got charges) and the failures of this dataset (the file could not be read, or EQeq refused)."""
-    batch = charge_dataset(dataset, folder, **simulate)
-    done = set(batch.results["id"].astype(str)) if len(batch.results) else set()
-    ids = [i for i in dataset.ids if i in done]
-    charged = Dataset(
-        ids, LazyStructures(ids, _ChargedCif(folder)), dataset.labels.loc[ids], dataset.meta, dataset.errors.iloc[0:0]
-    )
-    return charged, batch.errors
-
-
-def _labels(results: pd.DataFrame) -> pd.DataFrame:
-    """Uptake (mol/kg) and selectivity with their standard errors, and their log10, by id, from mixture GCMC rows."""
-    if not len(results):
-        return pd.DataFrame({column: pd.Series(dtype=float) for column in LABEL_COLUMNS}).assign(gcmc_notes="")
-    frame = results.drop_duplicates("id", keep="last").set_index("id")
-    co2, n2 = frame["loading_CO2_mol_kg"].astype(float), frame["loading_N2_mol_kg"].astype(float)
-    co2_se, n2_se = frame["loading_se_CO2_mol_kg"].astype(float), frame["loading_se_N2_mol_kg"].astype(float)
-    ratio = FLUE_GAS["N2"] / FLUE_GAS["CO2"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        selectivity = np.where((co2 > 0) & (n2 > 0), co2 / n2 * ratio, np.nan)
-        relative = np.sqrt((co2_se / co2) ** 2 + (n2_se / n2) ** 2)
-        labels = pd.DataFrame(
-            {
-                "co2_uptake_mol_kg": co2,
-                "co2_uptake_se_mol_kg": co2_se,
-                "n2_uptake_mol_kg": n2,
-                "n2_uptake_se_mol_kg": n2_se,
-                "co2_n2_selectivity": selectivity,
-                "co2_n2_selectivity_se": selectivity * relative,
-                UPTAKE: np.where(co2 > 0, np.log10(co2), np.nan),
-                SELECTIVITY: np.log10(selectivity),
-                "gcmc_time_s": frame["time_s"].astype(float),
-                "gcmc_notes": frame["notes"].fillna("").astype(str),
-            },
-            index=frame.index,
-        )
-    return labels
-
-
-def _smallest(charged: Dataset, folder: Path, n: int) -> Dataset:
-    """The ``n`` structures of ``charged`` with the fewest atoms in the cell (their grids are the cheapest)."""
-    atoms = pd.read_csv(folder / "charges.csv", dtype={"id": str}).set_index("id")["n_atoms"]
-    order = sorted(range(len(charged)), key=lambda i: (atoms.get(charged.ids[i], np.inf), charged.ids[i]))
-    return charged.take(sorted(order[:n]))
-
-
-def _first_failure(errors: pd.DataFrame) -> str:
-    return f"{errors.iloc[0]['item_id']}: {errors.iloc[0]['reason']}" if len(errors) else "none recorded"
-
-
-def _henry_vs_gcmc(
-    charged: Dataset, labels: pd.DataFrame, temperature_K: float, folder: Path, simulate: dict[str, Any]
-) -> pd.DataFrame:
-    """Widom K_H of CO2 and N2 (mol/(kg·Pa)) with the same charges, and the Henry-regime uptake and
-    selectivity they imply, beside the GCMC labels."""
-    columns = [
-        "id",
-        "henry_co2_mol_kg_Pa",
-        "henry_n2_mol_kg_Pa",
-        "henry_uptake_mol_kg",
-        "gcmc_uptake_mol_kg",
-        "uptake_ratio",
-        "henry_selectivity",
-        "gcmc_selectivity",
-        "selectivity_ratio",
-    ]
-    if not len(charged):
-        return pd.DataFrame(columns=columns)
-    henry = {}
-    for gas in FLUE_GAS:
-        batch = henry_labels(
-            charged,
-            gas,
-            temperature_K,
-            folder / f"widom_{gas}.csv",
-            charges="cif",
-            target_relative_error=HENRY_TARGET_ERROR,
-            max_insertions=HENRY_MAX_INSERTIONS,
-            **simulate,
-        )
-        henry[gas] = batch.results.set_index("id")["henry_mol_kg_Pa"].reindex(charged.ids).astype(float)
-    fugacity = fugacities(FLUE_GAS, temperature_K, PRESSURE_PA)
-    table = pd.DataFrame(
-        {
-            "id": charged.ids,
-            "henry_co2_mol_kg_Pa": henry["CO2"].to_numpy(),
-            "henry_n2_mol_kg_Pa": henry["N2"].to_numpy(),
-        }
-    )
-    table["henry_uptake_mol_kg"] = table["henry_co2_mol_kg_Pa"] * fugacity["CO2"]
-    table["gcmc_uptake_mol_kg"] = labels["co2_uptake_mol_kg"].reindex(charged.ids).to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["uptake_ratio"] = table["henry_uptake_mol_kg"] / table["gcmc_uptake_mol_kg"]
-        table["henry_selectivity"] = table["henry_co2_mol_kg_Pa"] / table["henry_n2_mol_kg_Pa"]
-    table["gcmc_selectivity"] = labels["co2_n2_selectivity"].reindex(charged.ids).to_numpy()
-    table["selectivity_ratio"] = table["henry_selectivity"] / table["gcmc_selectivity"]
-    return table.replace([np.inf, -np.inf], np.nan)[columns]
-
-
-def _henry_summary(henry: pd.DataFrame) -> dict[str, Any]:
-    """How far the Henry regime is from the GCMC labels: median ratios and rank correlations."""
-    both = henry.dropna(subset=["uptake_ratio", "selectivity_ratio"])
-    if len(both) < 3:
-        return {"n": len(both)}
-    return {
-        "n": len(both),
-        "uptake_ratio_median": float(both["uptake_ratio"].median()),
-        "uptake_ratio_range": [float(both["uptake_ratio"].min()), float(both["uptake_ratio"].max())],
-        "uptake_within_20pct": int((both["uptake_ratio"].sub(1).abs() <= 0.2).sum()),
-        "uptake_spearman": float(spearmanr(both["henry_uptake_mol_kg"], both["gcmc_uptake_mol_kg"])[0]),
-        "selectivity_ratio_median": float(both["selectivity_ratio"].median()),
-        "selectivity_spearman": float(spearmanr(both["henry_selectivity"], both["gcmc_selectivity"])[0]),
-    }
 
 
 def _labelled(sample: Dataset, labels: pd.DataFrame, failures: pd.DataFrame, target: str, closed: list[str]) -> Dataset:

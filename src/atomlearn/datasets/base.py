@@ -22,7 +22,16 @@ from atomlearn.structures import take_structures
 
 @dataclass
 class DatasetMeta:
-    """What a dataset is: name, description, units of its label columns, citation."""
+    """What a dataset is.
+
+    Attributes
+    ----------
+    name, description : str
+    units : dict of str to str
+        Unit of each label column.
+    citation, source : str
+    notes : list of str
+    """
 
     name: str
     description: str = ""
@@ -35,9 +44,18 @@ class DatasetMeta:
 class Dataset:
     """Structures with ids and labels.
 
-    ``ids`` and ``structures`` are parallel sequences; ``labels`` is a DataFrame
-    indexed by id in the same order; ``errors`` lists what went in but could not
-    be used (id, stage, reason), so counts in = ``len(dataset)`` + ``len(errors)``.
+    Counts in = ``len(dataset)`` + ``len(errors)``: nothing that went in is dropped without a record.
+
+    Parameters
+    ----------
+    ids : sequence of str, length n
+    structures : sequence of ase.Atoms, length n
+        Parallel to ``ids`` (a ``LazyStructures`` reads each when used).
+    labels : pandas.DataFrame
+        Indexed by id in the same order; units in ``meta.units``.
+    meta : DatasetMeta
+    errors : pandas.DataFrame, optional
+        What went in but could not be used: id, stage, reason.
     """
 
     def __init__(
@@ -164,8 +182,15 @@ class Dataset:
 
 
 class LazyItems:
-    """(id, Atoms) pairs of a dataset that load each structure only when a worker asks for it; a structure
-    that cannot be loaded comes as (id, the exception), for the worker to record as that item's failure."""
+    """(id, Atoms) pairs of a dataset that load each structure only when a worker asks for it.
+
+    A structure that cannot be loaded comes as (id, the exception), for the worker to record as that
+    item's failure.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    """
 
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset

@@ -58,7 +58,16 @@ CITATIONS = {
 
 
 def load_coremof(subset: str = "2019-ASR") -> Dataset:
-    """A CoRE MOF subset with its Zeo++ label table; structures load lazily by id."""
+    """A CoRE MOF subset with its Zeo++ label table; structures load lazily by id.
+
+    Parameters
+    ----------
+    subset : {"2019-ASR", "2019-FSR", "2014"}
+
+    Returns
+    -------
+    Dataset
+    """
     table = property_table(subset)
     archive = converted_archive(subset)
     with zipfile.ZipFile(archive) as bundle:
@@ -80,7 +89,17 @@ def load_coremof(subset: str = "2019-ASR") -> Dataset:
 
 
 def property_table(subset: str = "2019-ASR") -> pd.DataFrame:
-    """The package's Zeo++ property table of a subset, indexed by structure id, our column names."""
+    """The package's Zeo++ property table of a CoRE MOF subset.
+
+    Parameters
+    ----------
+    subset : {"2019-ASR", "2019-FSR", "2014"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by structure id, with atomlearn's column names (units in them: ``LCD_A``, ...).
+    """
     if subset not in SUBSETS:
         raise ValueError(f"unknown CoRE MOF subset {subset!r}; choose one of {', '.join(SUBSETS)}")
     table = pd.read_csv(_package_file(f"{subset}.csv"), dtype={"filename": str})

@@ -9,10 +9,23 @@ from atomlearn.structures import LazyStructures
 
 
 def export_dataset(dataset: Dataset, out: str | Path, id_column: str = "id") -> dict[str, int]:
-    """Write one file per structure (CIF for crystals, extended XYZ for molecules), ``labels.csv``
-    and, if the dataset recorded problems, ``errors.csv``. Returns the counts written.
+    """Write one file per structure (CIF for crystals, extended XYZ for molecules), ``labels.csv`` and,
+    if the dataset recorded problems, ``errors.csv``.
 
     CIFs of a bundled archive are copied byte for byte rather than rewritten.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    out : str or Path
+        The folder (created).
+    id_column : str
+        Name of the id column of ``labels.csv``.
+
+    Returns
+    -------
+    dict of str to int
+        The counts written: ``structures``, ``label_rows``, ``errors``.
     """
     import ase.io
 

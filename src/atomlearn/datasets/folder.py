@@ -42,7 +42,16 @@ TABLE_SUFFIXES = frozenset({".csv"})
 
 
 def is_structure_file(path: Path) -> bool:
-    """Whether a file name is one of a structure format atomlearn reads (by extension; POSCAR/CONTCAR by name)."""
+    """Whether a file is of a structure format atomlearn reads (by extension; POSCAR/CONTCAR by name).
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    bool
+    """
     return path.suffix.lower() in STRUCTURE_SUFFIXES or path.name.startswith(POSCAR_NAMES)
 
 
@@ -55,13 +64,29 @@ def load_folder(
 ) -> Dataset:
     """Read every structure file in ``folder`` (id = file name without extension) and its labels.
 
-    ``labels`` is a CSV path with an ``id_column``: looked up inside ``folder`` first, then as
-    given (absolute, or relative to the working directory), so ``labels.csv`` and
-    ``my_folder/labels.csv`` both find ``my_folder/labels.csv``. It has an ``id_column``
-    and target columns; ``None`` loads structures only. CSV files beside the structures are tables
-    (labels, errors, summaries), never structures. Files are read in parallel
-    through ``atomlearn.parallel``. Duplicate ids in the CSV raise ``LabelsError``
-    naming the lines; everything else that does not fit is recorded in ``errors``.
+    ``labels`` is looked up inside ``folder`` first, then as given (absolute, or relative to the working
+    directory), so ``labels.csv`` and ``my_folder/labels.csv`` both find ``my_folder/labels.csv``. CSV
+    files beside the structures are tables (labels, errors, summaries), never structures. Files are read
+    in parallel through ``atomlearn.parallel``; everything that does not fit is recorded in ``errors``.
+
+    Parameters
+    ----------
+    folder : str or Path
+    labels : str or Path or None
+        A CSV with an ``id_column`` and target columns; None loads structures only.
+    id_column : str
+    n_jobs : int
+    scheduler : str, optional
+        A dask scheduler address.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    LabelsError
+        For duplicate ids in the CSV, naming the lines.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -171,7 +196,15 @@ def _read_labels(path: Path, id_column: str, records: list[ErrorRecord]) -> pd.D
 def load_asedb(path: str | Path, id_key: str | None = None) -> Dataset:
     """Structures and key-value labels of an ASE database (``.db``/``.json``).
 
-    Ids are the value of ``id_key`` in each row's key-value pairs, or the row id.
+    Parameters
+    ----------
+    path : str or Path
+    id_key : str, optional
+        The key-value pair whose value is each row's id (default: the row id).
+
+    Returns
+    -------
+    Dataset
     """
     import ase.db
 

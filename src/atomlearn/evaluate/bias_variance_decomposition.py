@@ -19,7 +19,19 @@ TrainingSets = Callable[[int], tuple[np.ndarray, np.ndarray]]  # round number ->
 
 
 def bootstrap_sets(X: np.ndarray, y: np.ndarray, random_state: int | None = 0) -> TrainingSets:
-    """Training sets drawn with replacement from (X, y), one per round, seeded."""
+    """Training sets drawn with replacement from (X, y), one per round, seeded.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_samples, n_features)
+    y : ndarray, shape (n_samples,)
+    random_state : int or None
+
+    Returns
+    -------
+    callable
+        ``round number -> (X_round, y_round)``, each of n_samples rows.
+    """
 
     def draw(round_number: int) -> tuple[np.ndarray, np.ndarray]:
         seed = None if random_state is None else [random_state, round_number]  # None: not seeded
@@ -41,11 +53,28 @@ def bias_variance(
 ) -> dict[str, float]:
     """bias², variance, noise and their sum for ``estimator`` refitted on ``n_rounds`` training sets.
 
-    ``y_eval`` are observed (noisy) targets at ``X_eval``; ``f_eval`` the noise-free truth
-    when known (a simulator). Without it, the noise cannot be told apart from the bias: the
-    result then holds ``bias2_plus_noise`` and ``noise`` is NaN. ``test_mse`` is the mean
-    squared error on ``y_eval`` measured directly, a check on the decomposition. Units:
-    squared target units.
+    Without ``f_eval`` the noise cannot be told apart from the bias: the result then holds
+    ``bias2_plus_noise`` and ``noise`` is NaN. ``test_mse``, measured directly on ``y_eval``, checks the
+    decomposition.
+
+    Parameters
+    ----------
+    estimator : estimator
+    training_sets : callable
+        ``round number -> (X, y)`` (:func:`bootstrap_sets`, or fresh draws from a simulator).
+    X_eval : ndarray, shape (n_eval, n_features)
+    y_eval : ndarray, shape (n_eval,)
+        Observed (noisy) targets at ``X_eval``.
+    f_eval : ndarray, shape (n_eval,), optional
+        The noise-free truth, when known (a simulator).
+    noise_variance : float, optional
+        The known noise variance.
+    n_rounds : int
+
+    Returns
+    -------
+    dict of str to float
+        ``bias2``, ``variance``, ``noise``, ``expected_mse``, ``test_mse`` (squared target units).
     """
     predictions = np.empty((n_rounds, len(X_eval)))
     for round_number in range(n_rounds):
@@ -83,7 +112,21 @@ def bias_variance_sweep(
     y_eval: np.ndarray,
     **kwargs: Any,
 ) -> pd.DataFrame:
-    """One ``bias_variance`` row per model (e.g. per polynomial degree or per λ)."""
+    """One :func:`bias_variance` row per model (per polynomial degree, per λ).
+
+    Parameters
+    ----------
+    models : mapping of str to estimator
+    training_sets, X_eval, y_eval
+        As in :func:`bias_variance`.
+    **kwargs
+        Passed on to :func:`bias_variance`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model, indexed by its name.
+    """
     rows = [
         {"model": name, **bias_variance(model, training_sets, X_eval, y_eval, **kwargs)}
         for name, model in models.items()

@@ -26,10 +26,27 @@ def learning_curve(
     repeats: int = 3,
     random_state: int | None = 0,
 ) -> pd.DataFrame:
-    """Train and test MAE (target units) for each training size, each repeat a different random subset.
+    """Train and test MAE for each training size, each repeat a different random subset.
 
     The test set stays the same throughout, so the curves differ only by the training data.
-    Returns one row per (size, repeat); ``summarize_curve`` gives means, spreads and the slope.
+
+    Parameters
+    ----------
+    estimator : estimator
+    X_train : ndarray, shape (n_train, n_features)
+    y_train : ndarray, shape (n_train,)
+    X_test : ndarray, shape (n_test, n_features)
+    y_test : ndarray, shape (n_test,)
+    sizes : sequence of int
+        Training-set sizes (each at most n_train).
+    repeats : int
+    random_state : int or None
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (size, repeat): ``train_mae`` and ``test_mae`` (target units); :func:`summarize_curve`
+        gives means, spreads and the slope.
     """
     X_train, y_train = np.asarray(X_train), np.asarray(y_train, dtype=float)
     sizes = sorted({int(s) for s in sizes})
@@ -56,8 +73,18 @@ def learning_curve(
 def summarize_curve(curve: pd.DataFrame) -> tuple[pd.DataFrame, float]:
     """Mean and standard deviation of the errors per size, and the log–log slope of the test MAE.
 
-    The slope is fitted by least squares on log(size) vs log(mean test MAE); a negative
-    number (e.g. -0.5: four times the data halves the error).
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        The table of :func:`learning_curve`.
+
+    Returns
+    -------
+    summary : pandas.DataFrame
+        One row per size.
+    slope : float
+        Least squares of log(mean test MAE) on log(size): negative (-0.5: four times the data halves
+        the error).
     """
     table = curve.groupby("size").agg(
         train_mae=("train_mae", "mean"),

@@ -17,17 +17,44 @@ TOP_FRACTION = 0.1  # top-k recall looks at the top 10 % unless told otherwise
 
 
 def mae(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    """Mean absolute error (target units)."""
+    """Mean absolute error (target units).
+
+    Parameters
+    ----------
+    y_true, y_pred : ndarray, shape (n,)
+
+    Returns
+    -------
+    float
+    """
     return np.mean(np.abs(y_true - y_pred), axis=-1)
 
 
 def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    """Root-mean-square error (target units)."""
+    """Root-mean-square error (target units).
+
+    Parameters
+    ----------
+    y_true, y_pred : ndarray, shape (n,)
+
+    Returns
+    -------
+    float
+    """
     return np.sqrt(np.mean((y_true - y_pred) ** 2, axis=-1))
 
 
 def r2(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    """Coefficient of determination, 1 - SS_res / SS_tot (NaN when the target is constant)."""
+    """Coefficient of determination, 1 - SS_res / SS_tot (NaN when the target is constant).
+
+    Parameters
+    ----------
+    y_true, y_pred : ndarray, shape (n,)
+
+    Returns
+    -------
+    float
+    """
     ss_res = np.sum((y_true - y_pred) ** 2, axis=-1)
     ss_tot = np.sum((y_true - y_true.mean(axis=-1, keepdims=True)) ** 2, axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -53,13 +80,24 @@ def spearman(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 def top_k_recall(
     y_true: np.ndarray, y_pred: np.ndarray, fraction: float = TOP_FRACTION, higher_is_better: bool = True
 ) -> np.ndarray:
-    """Fraction of the true top ``fraction`` (highest values, or lowest) found in the predicted top.
+    """Fraction of the true top ``fraction`` found in the predicted top.
 
-    The screening question: of the best 10 % materials, how many would the model have
-    put in its own best 10 %? Random ranking scores ``fraction`` on average. Ties at the
-    boundary of either top share its remaining places equally (the expectation over ways of
-    breaking them), so a constant prediction scores ``k/n`` on any sample, including the
-    bootstrap resamples that give its interval: one definition for both.
+    The screening question: of the best 10 % materials, how many would the model have put in its own best
+    10 %? Random ranking scores ``fraction`` on average. Ties at the boundary of either top share its
+    remaining places equally (the expectation over ways of breaking them), so a constant prediction
+    scores ``k/n`` on any sample, including the bootstrap resamples that give its interval.
+
+    Parameters
+    ----------
+    y_true, y_pred : ndarray, shape (n,)
+    fraction : float
+        Share of the samples that counts as the top.
+    higher_is_better : bool
+        The top is the highest values (else the lowest).
+
+    Returns
+    -------
+    float
     """
     n = y_true.shape[-1]
     k = max(1, int(round(fraction * n)))
@@ -99,7 +137,16 @@ def _checked(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
-    """MAE, RMSE, max error (target units), R², Spearman ρ, top-10 % recall, and n."""
+    """MAE, RMSE, max error (target units), R², Spearman ρ, top-10 % recall, and n.
+
+    Parameters
+    ----------
+    y_true, y_pred : ndarray, shape (n,)
+
+    Returns
+    -------
+    dict of str to float
+    """
     y_true, y_pred = _checked(y_true, y_pred)
     found = {name: float(metric(y_true, y_pred)) for name, metric in REGRESSION_METRICS.items()}
     return found | {"n": int(len(y_true))}
@@ -120,9 +167,21 @@ def regression_metrics_ci(
 ) -> dict[str, dict[str, float]]:
     """Each regression metric with a percentile bootstrap confidence interval.
 
-    Returns ``{metric: {"value", "low", "high"}}`` (plus ``{"n": ...}``): the value on the
-    whole test set and the ``confidence`` interval over resampled test sets. The interval
-    says how much the number would move with another test set of the same size.
+    The interval says how much the number would move with another test set of the same size.
+
+    Parameters
+    ----------
+    y_true, y_pred : ndarray, shape (n,)
+    confidence : float
+    n_resamples : int
+        Bootstrap resamples of the test set.
+    random_state : int or None
+
+    Returns
+    -------
+    dict of str to dict
+        ``{metric: {"value", "low", "high"}}`` (plus ``{"n": ...}``): the value on the whole test set
+        and the ``confidence`` interval over resampled test sets.
     """
     y_true, y_pred = _checked(y_true, y_pred)
     rows = bootstrap_indices(len(y_true), n_resamples, random_state)
@@ -146,7 +205,24 @@ def classification_metrics_ci(
     n_resamples: int = 1000,
     random_state: int | None = 0,
 ) -> dict[str, dict[str, float]]:
-    """Accuracy, balanced accuracy and (given scores of the positive class) ROC-AUC, with bootstrap intervals."""
+    """Accuracy, balanced accuracy and (given scores of the positive class) ROC-AUC, with bootstrap
+    intervals.
+
+    Parameters
+    ----------
+    y_true, y_pred : ndarray, shape (n,)
+        Class labels.
+    y_score : ndarray, shape (n,), optional
+        Score or probability of the positive class (for ROC-AUC).
+    confidence : float
+    n_resamples : int
+    random_state : int or None
+
+    Returns
+    -------
+    dict of str to dict
+        ``{metric: {"value", "low", "high"}}``.
+    """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     metrics: dict[str, Callable[[np.ndarray], float]] = {
         "accuracy": lambda r: accuracy_score(y_true[r], y_pred[r]),
@@ -167,5 +243,15 @@ def classification_metrics_ci(
 
 
 def point_values(metrics_ci: dict[str, dict[str, float]]) -> dict[str, float]:
-    """``{metric: value}`` from a table with intervals."""
+    """``{metric: value}`` from a table with intervals.
+
+    Parameters
+    ----------
+    metrics_ci : dict of str to dict
+        ``{metric: {"value", "low", "high"}}``.
+
+    Returns
+    -------
+    dict of str to float
+    """
     return {name: entry["value"] for name, entry in metrics_ci.items()}

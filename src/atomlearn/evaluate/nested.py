@@ -31,7 +31,23 @@ SELF_TUNED_ATTRIBUTES = (
 
 @dataclass
 class NestedCVResult:
-    """Per outer fold: metrics, chosen hyperparameters, sizes; out-of-fold predictions; the final test."""
+    """What nested cross-validation measured.
+
+    Attributes
+    ----------
+    folds : list of dict
+        Per outer fold: metrics (target units), chosen hyperparameters, sizes.
+    summary : dict of str to dict
+        Mean and standard deviation of each metric over the outer folds.
+    oof_predictions : list of float
+        Out-of-fold prediction of each training row.
+    test : dict, optional
+        Metrics with intervals on the test set put aside, scored once after refitting on all rows.
+    test_scored_once : bool
+    final_params : dict
+        Hyperparameters of the final refit.
+    timings_s : dict of str to float
+    """
 
     folds: list[dict[str, Any]]
     summary: dict[str, dict[str, float]]
@@ -78,7 +94,17 @@ def tuned(
 
 
 def chosen_params(fitted: BaseEstimator) -> dict[str, Any]:
-    """Hyperparameters a fitted (searched or self-tuned) estimator ended up with."""
+    """Hyperparameters a fitted (searched or self-tuned) estimator ended up with.
+
+    Parameters
+    ----------
+    fitted : estimator
+        A fitted ``GridSearchCV``, or a model that tunes itself (λ, widths by leave-one-out).
+
+    Returns
+    -------
+    dict
+    """
     if isinstance(fitted, GridSearchCV):
         return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in fitted.best_params_.items()}
     final = fitted.steps[-1][1] if hasattr(fitted, "steps") else fitted
@@ -121,13 +147,32 @@ def nested_cv(
     random_state: int | None = 0,
     n_jobs: int = 1,
 ) -> NestedCVResult:
-    """Nested CV of ``estimator`` (tuned over ``search_space`` on ``inner`` folds) on ``outer`` folds.
+    """Nested cross-validation: hyperparameters tuned on inner folds, the error estimated on outer folds.
 
-    Returns per-fold metrics (target units) and chosen hyperparameters, their mean and
-    spread, and out-of-fold predictions. When ``X_test``/``y_test`` (put aside before
-    anything) are given, the procedure is refitted on all of X and scored on them once,
-    with bootstrap confidence intervals; ``test_scored_once`` records that it was.
-    Outer folds run through ``atomlearn.parallel`` with ``n_jobs`` workers.
+    When ``X_test``/``y_test`` (put aside before anything) are given, the procedure is refitted on all of
+    ``X`` and scored on them once, with bootstrap confidence intervals; ``test_scored_once`` records that
+    it was. Outer folds run through ``atomlearn.parallel`` with ``n_jobs`` workers.
+
+    Parameters
+    ----------
+    estimator : estimator
+    search_space : dict of str to list, or None
+        The grid searched on the inner folds (parameter names as in the estimator, pipeline steps
+        included); None for a model that tunes itself.
+    X : ndarray, shape (n_samples, n_features)
+    y : ndarray, shape (n_samples,)
+    outer, inner : int or splitter
+        Folds (shuffled k-fold for an int).
+    groups : ndarray, shape (n_samples,), optional
+    X_test, y_test : ndarray, optional
+    scoring : str
+        scikit-learn scorer of the inner search.
+    random_state : int or None
+    n_jobs : int
+
+    Returns
+    -------
+    NestedCVResult
     """
     X, y = np.asarray(X), np.asarray(y, dtype=float)
     if len(X) != len(y):

@@ -11,10 +11,18 @@ LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 def calibration(y_true: np.ndarray, mean: np.ndarray, std: np.ndarray) -> dict[str, object]:
     """Calibration of Gaussian predictive distributions N(mean, std²) against observed values.
 
-    Returns the observed coverage of the central interval at each nominal level (a
-    calibrated model has coverage ≈ level), the miscalibration area (mean |coverage -
-    level|, 0 is perfect), the mean and RMS of the z-scores ((y - mean) / std; ideally 0
-    and 1) and the mean negative log-likelihood (target units, lower is better).
+    Parameters
+    ----------
+    y_true, mean, std : ndarray, shape (n,)
+        Observed values, predicted means and standard deviations (target units; std > 0).
+
+    Returns
+    -------
+    dict
+        ``coverage`` (the observed coverage of the central interval at each nominal level; calibrated:
+        coverage ≈ level), ``miscalibration_area`` (mean |coverage - level|, 0 is perfect), ``z_mean``
+        and ``z_rms`` of the z-scores (y - mean)/std (ideally 0 and 1) and the mean negative
+        log-likelihood (lower is better).
     """
     y_true, mean, std = (np.asarray(a, dtype=float) for a in (y_true, mean, std))
     if not (y_true.shape == mean.shape == std.shape) or y_true.ndim != 1:

@@ -36,8 +36,18 @@ LOSSES: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {"mae": mae, "rms
 def correlated_groups(X: np.ndarray, threshold: float = 0.8) -> list[np.ndarray]:
     """Column indices grouped by hierarchical clustering (average linkage) on 1 - |Spearman ρ|.
 
-    Two columns end in one group when their average |ρ| is above ``threshold``. Constant
-    columns (no ρ defined) form groups of their own. Groups are ordered by their first column.
+    Two columns end in one group when their average |ρ| is above ``threshold``. Constant columns (no ρ
+    defined) form groups of their own.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_samples, n_features)
+    threshold : float
+
+    Returns
+    -------
+    list of ndarray of int
+        The groups, ordered by their first column.
     """
     X = np.asarray(X, dtype=float)
     n_features = X.shape[1]

@@ -33,7 +33,18 @@ BARNES_HUT_MAX = 20_000  # t-SNE points up to which openTSNE's Barnes-Hut gradie
 
 @dataclass
 class Projection:
-    """2-D (or n-D) coordinates of each sample, and how they were made."""
+    """2-D (or n-D) coordinates of each sample, and how they were made.
+
+    Attributes
+    ----------
+    coordinates : pandas.DataFrame
+        ``id``, ``dim1``, ``dim2``, ...
+    method : str
+    params : dict
+    explained_variance_ratio : list of float, optional
+        PCA only.
+    seconds : float
+    """
 
     coordinates: pd.DataFrame  # columns: id, then dim1, dim2, ...
     method: str
@@ -69,7 +80,18 @@ def _checked(X: Any, ids: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
 
 
 def scree(X: Any, standardize: bool = True) -> pd.DataFrame:
-    """Explained variance of every principal component: component, ratio, cumulative ratio."""
+    """Explained variance of every principal component.
+
+    Parameters
+    ----------
+    X : array-like, shape (n_samples, n_features)
+    standardize : bool
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``component``, ``explained_variance_ratio``, ``cumulative``.
+    """
     X, _ = _checked(X, None)
     if standardize:
         X = StandardScaler().fit_transform(X)
@@ -92,7 +114,28 @@ def project(
     random_state: int = 0,
     n_jobs: int = 1,
 ) -> Projection:
-    """Coordinates of the rows of ``X`` by ``method`` (pca, tsne, umap, or lda with class labels ``y``)."""
+    """Coordinates of the rows of ``X`` in a low-dimensional map.
+
+    Parameters
+    ----------
+    X : array-like, shape (n_samples, n_features)
+    method : {"pca", "tsne", "umap", "lda"}
+        LDA needs class labels ``y``.
+    ids : sequence of str, optional
+    y : sequence, optional
+    n_components : int
+    perplexity : float
+        t-SNE.
+    n_neighbors : int
+        UMAP.
+    standardize : bool
+    random_state : int
+    n_jobs : int
+
+    Returns
+    -------
+    Projection
+    """
     if method not in METHODS:
         raise ValueError(f"unknown projection {method!r}; choose one of {', '.join(METHODS)}")
     X, ids = _checked(X, ids)

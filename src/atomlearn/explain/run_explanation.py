@@ -50,7 +50,17 @@ class ExplainSummary(Record):
 
 
 def read_explain_summary(folder: str | Path) -> dict[str, Any]:
-    """The run folder's ``explain.json`` checked against ``ExplainSummary``; {} when explain has not run."""
+    """The run folder's ``explain.json``, checked against ``ExplainSummary``.
+
+    Parameters
+    ----------
+    folder : str or Path
+
+    Returns
+    -------
+    dict
+        {} when explain has not run.
+    """
     path = Path(folder) / EXPLAIN_FILE
     if not path.exists():
         return {}
@@ -124,11 +134,39 @@ def explain_run(
     random_state: int = 0,
     n_jobs: int = 1,
 ) -> ExplainResult:
-    """Importance (single features and correlated groups, on the test set), selection (on the
-    training set; "sisso" builds formulas from the ``sisso_primaries`` features most
-    correlated with the target), a map (all structures) and a learning curve of the run's model (training
-    subsets of ``curve_sizes``, or "auto": 1/16 to all of the training set; same test set);
-    each part is written into ``folder``."""
+    """Explain a finished run and write each part into its folder.
+
+    Importance (single features and correlated groups, on the test set), selection (on the training
+    set; "sisso" builds formulas from the ``sisso_primaries`` features most correlated with the target),
+    a map (all structures) and a learning curve of the run's model (same test set).
+
+    Parameters
+    ----------
+    folder : str or Path
+        A complete run folder (``atomlearn fit``, ``write_run``).
+    importance : bool
+    group_threshold : float
+        |Spearman ρ| above which features are shuffled together.
+    n_repeats : int
+        Shuffles per feature.
+    max_samples : int or None
+        Test rows used for importance.
+    select : {"variance", "correlation", "rfe", "forward", "lasso", "sisso"}, optional
+    projection : {"pca", "tsne", "umap", "lda"}, optional
+    perplexity : float
+        t-SNE.
+    sisso_primaries : int
+    curve_sizes : list of int or "auto", optional
+        Training sizes of the learning curve ("auto": 1/16 to all of the training set).
+    curve_repeats : int
+    random_state : int
+    n_jobs : int
+
+    Returns
+    -------
+    ExplainResult
+        What was computed, also in ``folder`` (``explain.json`` and tables).
+    """
     from atomlearn.runs.bundle import load_bundle
 
     folder = Path(folder)

@@ -38,13 +38,22 @@ SELECTORS = ("variance", "correlation", "rfe", "forward", "lasso")
 class CorrelationThreshold(SelectorMixin, BaseEstimator):
     """Drop one feature of each pair whose |correlation| on the training data exceeds ``threshold``.
 
-    Features are visited in column order or, when ``y`` is given to ``fit``, by decreasing
-    |correlation with y|; a feature is kept unless it correlates above ``threshold`` with
-    one already kept.
-    Constant features are dropped. ``method``: "pearson" or "spearman" (ranks).
+    Features are visited in column order or, when ``y`` is given to ``fit``, by decreasing |correlation
+    with y|; a feature is kept unless it correlates above ``threshold`` with one already kept. Constant
+    features are dropped.
 
-    After ``fit``: ``support_`` (kept mask), ``correlation_`` (the feature correlation matrix),
-    ``dropped_for_`` (dropped column -> the kept column it duplicates; -1 for constants).
+    Parameters
+    ----------
+    threshold : float
+    method : {"pearson", "spearman"}
+
+    Attributes
+    ----------
+    support_ : ndarray of bool, shape (n_features,)
+        Kept columns.
+    correlation_ : ndarray, shape (n_features, n_features)
+    dropped_for_ : dict of int to int
+        Dropped column -> the kept column it duplicates (-1 for constants).
     """
 
     def __init__(self, threshold: float = 0.95, method: str = "pearson") -> None:
@@ -116,10 +125,22 @@ def make_selector(
     threshold: float | None = None,
     random_state: int = 0,
 ) -> BaseEstimator:
-    """A selector by name: variance, correlation, rfe, forward or lasso.
+    """A feature selector by name, for a ``Pipeline`` (selection then happens within each CV fold).
 
-    The wrappers (rfe, forward) judge subsets with ``estimator`` (default: standardised
-    ridge with λ by leave-one-out; it must expose ``coef_`` or ``feature_importances_`` for rfe).
+    Parameters
+    ----------
+    name : {"variance", "correlation", "rfe", "forward", "lasso"}
+    estimator : estimator, optional
+        What the wrappers (rfe, forward) judge subsets with (default: standardised ridge with λ by
+        leave-one-out; it must expose ``coef_`` or ``feature_importances_`` for rfe).
+    cv : int or splitter
+    threshold : float, optional
+    random_state : int
+
+    Returns
+    -------
+    estimator
+        A scikit-learn selector (``fit``, ``transform``, ``get_support``).
     """
     if name == "variance":
         return VarianceThreshold(threshold=0.0 if threshold is None else threshold)
@@ -154,11 +175,22 @@ def _importance_getter(estimator: BaseEstimator) -> str:
 def lasso_path_frame(
     X: np.ndarray, y: np.ndarray, feature_names: list[str] | None = None, n_alphas: int = 100, eps: float = 1e-4
 ) -> pd.DataFrame:
-    """LASSO coefficients (on standardised features, target centred) along the regularisation path.
+    """LASSO coefficients (on standardised features, target centred) along the regularisation path: the
+    data of the path plot.
 
-    One row per λ (column ``alpha``, descending from the smallest λ that zeroes every
-    coefficient to ``eps`` times it) and one column per feature; ``n_nonzero``
-    counts the features in the model at each λ. This is the data of the path plot.
+    Parameters
+    ----------
+    X : ndarray, shape (n_samples, n_features)
+    y : ndarray, shape (n_samples,)
+    feature_names : list of str, optional
+    n_alphas : int
+    eps : float
+        The path runs from the smallest λ that zeroes every coefficient to ``eps`` times it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per λ (``alpha``, descending), one column per feature, and ``n_nonzero``.
     """
     X = StandardScaler().fit_transform(np.asarray(X, dtype=float))
     y = np.asarray(y, dtype=float)
@@ -171,6 +203,16 @@ def lasso_path_frame(
 
 
 def selected_features(selector: BaseEstimator, feature_names: list[str]) -> list[str]:
-    """Names of the columns a fitted selector (or a pipeline ending in one) keeps."""
+    """Names of the columns a fitted selector (or a pipeline ending in one) keeps.
+
+    Parameters
+    ----------
+    selector : estimator
+    feature_names : list of str
+
+    Returns
+    -------
+    list of str
+    """
     last = selector.steps[-1][1] if hasattr(selector, "steps") else selector
     return [name for name, keep in zip(feature_names, last.get_support()) if keep]

@@ -17,7 +17,17 @@ from numba import njit
 
 @dataclass(frozen=True)
 class Accessibility:
-    """Which open points are reachable from the percolating channels."""
+    """Which open points of an energy grid are reachable from the percolating channels.
+
+    Attributes
+    ----------
+    accessible : ndarray of bool, shape (n_a, n_b, n_c)
+        Open points connected to a region that percolates through the periodic cell.
+    n_open, n_blocked : int
+        Points below the threshold, and those of them in pockets that do not percolate.
+    n_pockets : int
+        Open regions that do not percolate.
+    """
 
     accessible: np.ndarray  # bool, grid shape
     n_open: int
@@ -31,7 +41,20 @@ class Accessibility:
 
 
 def accessible_region(grid_K: np.ndarray, threshold_K: float) -> Accessibility:
-    """Flood-fill the points of ``grid_K`` below ``threshold_K`` (K) and keep the percolating regions."""
+    """Flood-fill the points of ``grid_K`` below ``threshold_K`` and keep the regions that percolate.
+
+    Parameters
+    ----------
+    grid_K : ndarray, shape (n_a, n_b, n_c)
+        Energies (K) on a periodic grid of the unit cell.
+    threshold_K : float
+        Points below this energy (K) are open.
+
+    Returns
+    -------
+    Accessibility
+        The accessible points and how many open points lie in non-percolating pockets.
+    """
     open_points = np.ascontiguousarray(grid_K < threshold_K)
     labels, percolates = _label_percolating(open_points)
     accessible = open_points & np.append(percolates, False)[labels]  # label -1 (closed) -> the False

@@ -32,7 +32,15 @@ CITATION = "D.-Y. Peng, D. B. Robinson, A New Two-Constant Equation of State, In
 
 @dataclass(frozen=True)
 class CriticalConstants:
-    """Critical temperature (K), critical pressure (Pa) and acentric factor of a gas."""
+    """Critical constants of a gas (Peng–Robinson's inputs).
+
+    Attributes
+    ----------
+    temperature_K : float
+    pressure_Pa : float
+    acentric : float
+        Pitzer's acentric factor ω.
+    """
 
     temperature_K: float
     pressure_Pa: float
@@ -96,15 +104,42 @@ def fugacity_coefficients(
 
 
 def fugacities(composition: Mapping[str, float], temperature_K: float, pressure_Pa: float) -> dict[str, float]:
-    """Fugacity f_i = φ_i y_i p (Pa) of each species of a gas mixture at ``pressure_Pa`` (see
-    ``fugacity_coefficients``)."""
+    """Fugacity f_i = φ_i y_i p of each species of a gas mixture (Peng–Robinson).
+
+    Parameters
+    ----------
+    composition : mapping of str to float
+        Mole fractions by guest name (normalised here); names with shipped critical constants
+        (:func:`critical_constants`).
+    temperature_K : float
+    pressure_Pa : float
+        Total pressure.
+
+    Returns
+    -------
+    dict of str to float
+        Fugacity of each species (Pa).
+    """
     species, y = _normalised(composition)
     phi = fugacity_coefficients(dict(zip(species, y)), temperature_K, pressure_Pa)
     return {name: phi[name] * fraction * pressure_Pa for name, fraction in zip(species, y)}
 
 
 def compressibility(composition: Mapping[str, float], temperature_K: float, pressure_Pa: float) -> float:
-    """Z = pv/RT of the gas (Peng–Robinson, gas root); the bulk density is p/(Z R T) mol/m³."""
+    """Compressibility factor Z = pv/RT of the gas (Peng–Robinson, gas root).
+
+    Parameters
+    ----------
+    composition : mapping of str to float
+        Mole fractions by guest name.
+    temperature_K : float
+    pressure_Pa : float
+
+    Returns
+    -------
+    float
+        Z (dimensionless); the bulk density is p/(Z R T) mol/m³.
+    """
     species, y = _normalised(composition)
     a, b = _parameters(species, temperature_K)
     rt = GAS_CONSTANT * temperature_K

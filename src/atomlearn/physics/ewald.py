@@ -32,14 +32,42 @@ RECIPROCAL_CHUNK_ELEMENTS = 2_000_000
 
 
 def ewald_alpha(cutoff_A: float, precision: float | None = None) -> float:
-    """Ewald splitting parameter α (1/Å) for a real-space cutoff (Å): ``ALPHA_CUTOFF`` / cutoff, or with
-    ``precision`` the α whose real-space truncation exp(-(α r_c)²) equals it (RASPA's EwaldPrecision)."""
+    """Ewald splitting parameter α for a real-space cutoff.
+
+    Parameters
+    ----------
+    cutoff_A : float
+        Real-space cutoff (Å).
+    precision : float, optional
+        The real-space truncation exp(-(α r_c)²) wanted (RASPA's EwaldPrecision); default
+        α = ``ALPHA_CUTOFF`` / cutoff.
+
+    Returns
+    -------
+    float
+        α (1/Å).
+    """
     return (ALPHA_CUTOFF if precision is None else math.sqrt(-math.log(precision))) / cutoff_A
 
 
 def potential_cutoff(cell: np.ndarray, shape: tuple[int, int, int], cutoff_A: float) -> float:
-    """Real-space cutoff (Å) of the potential grid: ``POTENTIAL_CUTOFF_A``, longer where the grid is too
-    coarse for the reciprocal vectors it implies (at most ``cutoff_A``, which the grid always holds)."""
+    """Real-space cutoff of the framework's Ewald potential grid.
+
+    Parameters
+    ----------
+    cell : ndarray, shape (3, 3)
+        Cell vectors as rows (Å).
+    shape : tuple of int
+        Grid points along each cell vector.
+    cutoff_A : float
+        The largest cutoff allowed (the grid's supercell holds it).
+
+    Returns
+    -------
+    float
+        ``POTENTIAL_CUTOFF_A`` (Å), longer where the grid is too coarse for the reciprocal vectors it
+        implies, at most ``cutoff_A``.
+    """
     lengths = np.linalg.norm(np.asarray(cell, dtype=float), axis=1)
     # reach_i = ceil(k_max L_i / 2π) with k_max = 2 α sqrt(-ln tol), α = ALPHA_CUTOFF / r_c; need 2 reach_i + 1 <= n_i
     k_max_r = 2.0 * ALPHA_CUTOFF * math.sqrt(-math.log(RECIPROCAL_TOLERANCE))
@@ -51,10 +79,29 @@ def potential_cutoff(cell: np.ndarray, shape: tuple[int, int, int], cutoff_A: fl
 def reciprocal_potential(
     cell: np.ndarray, fractional: np.ndarray, charges: np.ndarray, shape: tuple[int, int, int], alpha: float
 ) -> np.ndarray:
-    """Reciprocal-space Ewald potential (e/Å) plus the neutralising background on the grid points.
+    """Reciprocal-space Ewald potential plus the neutralising background on the points of a grid.
 
-    The structure factor S(h) = Σ_j q_j exp(-2πi h·f_j) factorises along the three axes, so it is
-    one matrix product per h_a (memory: atoms x h_b, not atoms x reciprocal vectors)."""
+    The structure factor S(h) = Σ_j q_j exp(-2πi h·f_j) factorises along the three axes, so it is one
+    matrix product per h_a (memory: atoms x h_b, not atoms x reciprocal vectors).
+
+    Parameters
+    ----------
+    cell : ndarray, shape (3, 3)
+        Cell vectors as rows (Å).
+    fractional : ndarray, shape (n_atoms, 3)
+        Fractional coordinates of the charges.
+    charges : ndarray, shape (n_atoms,)
+        Charges (e).
+    shape : tuple of int
+        Grid points (n_a, n_b, n_c) along the cell vectors.
+    alpha : float
+        Ewald splitting parameter (1/Å).
+
+    Returns
+    -------
+    ndarray, shape (n_a, n_b, n_c)
+        Potential (e/Å) at each grid point.
+    """
     cell = np.asarray(cell, dtype=float)
     fractional = np.asarray(fractional, dtype=float)
     charges = np.asarray(charges, dtype=float)
@@ -86,8 +133,24 @@ def reciprocal_potential(
 def reciprocal_vectors(
     cell: np.ndarray, alpha: float, tolerance: float = RECIPROCAL_TOLERANCE
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Half of the reciprocal lattice vectors k ≠ 0 (one of each ±k pair) whose Ewald weight
-    exp(-k²/4α²) is above ``tolerance``, and 2 × (4π/V) exp(-k²/4α²)/k² for each (1/Å)."""
+    """The reciprocal lattice vectors of an Ewald sum, one of each ±k pair.
+
+    Parameters
+    ----------
+    cell : ndarray, shape (3, 3)
+        Cell (or simulation box) vectors as rows (Å).
+    alpha : float
+        Ewald splitting parameter (1/Å).
+    tolerance : float
+        Smallest Ewald weight exp(-k²/4α²) kept.
+
+    Returns
+    -------
+    k : ndarray of int, shape (n_k, 3)
+        Miller indices of the vectors k ≠ 0 kept.
+    weight : ndarray, shape (n_k,)
+        2 × (4π/V) exp(-k²/4α²)/k² of each (1/Å).
+    """
     cell = np.asarray(cell, dtype=float)
     volume = abs(np.linalg.det(cell))
     reciprocal = 2.0 * np.pi * np.linalg.inv(cell).T
@@ -104,12 +167,24 @@ def reciprocal_vectors(
 
 
 def pair_potential_matrix(atoms: Atoms, cutoff_A: float = 16.0) -> np.ndarray:
-    """Φ[i, j]: the electrostatic potential (e/Å) at atom i of a unit charge on atom j and on all its
-    periodic images (Ewald: converged to ``erfc(ALPHA_CUTOFF)`` in real space and ``RECIPROCAL_TOLERANCE``
-    in reciprocal space); Φ[i, i] is that of atom i's own images and the compensating background.
+    """Electrostatic potential at each atom of a unit charge on each atom and on all its periodic images.
 
-    For a structure without periodicity, Φ[i, j] = 1/r_ij and Φ[i, i] = 0. Shape (n_atoms, n_atoms).
-    With total charge zero, the energy is ½ qᵀ Φ q (e²/Å) for any ``cutoff_A``."""
+    Ewald, converged to ``erfc(ALPHA_CUTOFF)`` in real space and ``RECIPROCAL_TOLERANCE`` in reciprocal
+    space; Φ[i, i] is the potential of atom i's own images and the compensating background. For a
+    structure without periodicity, Φ[i, j] = 1/r_ij and Φ[i, i] = 0. With total charge zero the energy
+    is ½ qᵀ Φ q (e²/Å) for any ``cutoff_A``.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+    cutoff_A : float
+        Real-space cutoff (Å).
+
+    Returns
+    -------
+    ndarray, shape (n_atoms, n_atoms)
+        Φ (e/Å).
+    """
     n = len(atoms)
     if not atoms.pbc.any():
         distance = np.linalg.norm(atoms.positions[:, None, :] - atoms.positions[None, :, :], axis=-1)

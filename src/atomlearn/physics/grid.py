@@ -36,14 +36,37 @@ BRICK = 8
 
 
 def perpendicular_widths(cell: np.ndarray) -> np.ndarray:
-    """Distances (Å) between opposite faces of the cell (rows are lattice vectors)."""
+    """Distances between opposite faces of a cell.
+
+    Parameters
+    ----------
+    cell : ndarray, shape (3, 3)
+        Cell vectors as rows (Å).
+
+    Returns
+    -------
+    ndarray, shape (3,)
+        The width (Å) across each pair of faces.
+    """
     cell = np.asarray(cell, dtype=float)
     volume = abs(np.linalg.det(cell))
     return np.array([volume / np.linalg.norm(np.cross(cell[(i + 1) % 3], cell[(i + 2) % 3])) for i in range(3)])
 
 
 def supercell_for_cutoff(cell: np.ndarray, cutoff_A: float) -> tuple[int, int, int]:
-    """Smallest repetition whose perpendicular widths all exceed twice the cutoff."""
+    """Smallest repetition of a cell whose perpendicular widths all exceed twice the cutoff.
+
+    Parameters
+    ----------
+    cell : ndarray, shape (3, 3)
+        Cell vectors as rows (Å).
+    cutoff_A : float
+
+    Returns
+    -------
+    tuple of int
+        Repeats (n_a, n_b, n_c): the minimum image then holds every pair within the cutoff.
+    """
     widths = perpendicular_widths(cell)
     return tuple(int(n) for n in np.floor(2.0 * cutoff_A / widths + 1e-12).astype(int) + 1)
 
@@ -62,7 +85,24 @@ def images_within(cell: np.ndarray, fractional: np.ndarray, cutoff_A: float) -> 
 
 
 def grid_shape(cell: np.ndarray, spacing_A: float, max_points: int) -> tuple[tuple[int, int, int], float]:
-    """Points along each lattice vector for ``spacing_A`` (coarsened to stay under ``max_points``)."""
+    """Grid points along each cell vector for a spacing, coarsened to stay under a budget.
+
+    Parameters
+    ----------
+    cell : ndarray, shape (3, 3)
+        Cell vectors as rows (Å).
+    spacing_A : float
+        The spacing wanted (Å).
+    max_points : int
+        The most points the grid may have.
+
+    Returns
+    -------
+    shape : tuple of int
+        Points (n_a, n_b, n_c).
+    spacing : float
+        The largest spacing along any vector (Å); above ``spacing_A`` when coarsened.
+    """
     lengths = np.linalg.norm(cell, axis=1)
     spacing = spacing_A
     while True:
@@ -117,12 +157,37 @@ def lj_grids(
     ewald_alpha: float = 0.0,
     coulomb_cutoff_A: float | None = None,
 ) -> np.ndarray:
-    """LJ energy grids (K), one per site type: float32 array (n_types, n_a, n_b, n_c).
+    """Lennard-Jones energy grids of a framework, one per guest site type (and an Ewald real-space grid).
 
-    Framework atoms have per-atom ε/k_B (K) and σ (Å); the site types are mixed with them
-    by Lorentz–Berthelot. ``shifted`` subtracts each pair's energy at the cutoff. With
-    ``charges`` (e) one more grid follows: the real-space Ewald sum Σ q erfc(αr)/r (e/Å) over
-    the images within ``coulomb_cutoff_A`` (default ``cutoff_A``; at most ``cutoff_A``).
+    Framework atoms have per-atom ε/k_B (K) and σ (Å); the site types are mixed with them by
+    Lorentz–Berthelot. ``shifted`` subtracts each pair's energy at the cutoff. With ``charges`` one
+    more grid follows: the real-space Ewald sum Σ q erfc(αr)/r (e/Å) over the images within
+    ``coulomb_cutoff_A`` (default ``cutoff_A``; at most ``cutoff_A``).
+
+    Parameters
+    ----------
+    cell : ndarray, shape (3, 3)
+        Cell vectors as rows (Å).
+    fractional : ndarray, shape (n_atoms, 3)
+        Fractional coordinates of the framework atoms.
+    epsilon_K, sigma_A : ndarray, shape (n_atoms,)
+        Framework Lennard-Jones parameters (K, Å).
+    site_epsilon_K, site_sigma_A : ndarray, shape (n_types,)
+        Guest site types (K, Å).
+    shape : tuple of int
+        Grid points (n_a, n_b, n_c).
+    cutoff_A : float
+    shifted : bool
+    charges : ndarray, shape (n_atoms,), optional
+        Framework charges (e).
+    ewald_alpha : float
+        Ewald splitting parameter (1/Å), with ``charges``.
+    coulomb_cutoff_A : float, optional
+
+    Returns
+    -------
+    ndarray of float32, shape (n_types (+1 with charges), n_a, n_b, n_c)
+        Energies (K), capped at ``ENERGY_CAP_K``; the last grid, with charges, in e/Å.
     """
     cell = np.asarray(cell, dtype=float)
     images, index, eps4, sig2, shift = pair_tables(
@@ -271,10 +336,24 @@ def interpolate_one(grid, u, v, w, overlap_K):  # pragma: no cover - numba
 
 
 class DirectLJ:
-    """Exact LJ pair sums for sites at arbitrary points, for validation and for short runs.
+    """Exact Lennard-Jones pair sums for guest sites at arbitrary points (validation, short runs).
 
-    Points are sorted into bins of about ``bin_A`` along each lattice vector; each bin
-    selects the atom images within cutoff + its radius once, as the grid's bricks do.
+    Points are sorted into bins of about ``bin_A`` along each lattice vector; each bin selects the atom
+    images within cutoff + its radius once, as the grid's bricks do.
+
+    Parameters
+    ----------
+    cell : ndarray, shape (3, 3)
+        Cell vectors as rows (Å).
+    fractional : ndarray, shape (n_atoms, 3)
+    epsilon_K, sigma_A : ndarray, shape (n_atoms,)
+        Framework Lennard-Jones parameters (K, Å).
+    site_epsilon_K, site_sigma_A : ndarray, shape (n_types,)
+        Guest site types (K, Å).
+    cutoff_A : float
+    shifted : bool
+    bin_A : float
+        Bin width (Å).
     """
 
     def __init__(

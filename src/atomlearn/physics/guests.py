@@ -20,7 +20,21 @@ from atomlearn.registry import Entry, Registry
 
 @dataclass(frozen=True)
 class GuestSite:
-    """One interaction site: LJ type name, ε/k_B (K), σ (Å), charge (e), position (Å)."""
+    """One interaction site of a rigid guest.
+
+    Attributes
+    ----------
+    type : str
+        Lennard-Jones type name (sites of one type share an energy grid).
+    epsilon_K : float
+        ε/k_B (K); 0 for a charge-only site.
+    sigma_A : float
+        σ (Å).
+    charge_e : float
+        Partial charge (e).
+    position_A : tuple of float
+        Position in the guest's own frame (Å).
+    """
 
     type: str
     epsilon_K: float
@@ -31,7 +45,15 @@ class GuestSite:
 
 @dataclass(frozen=True)
 class Guest:
-    """A rigid guest molecule."""
+    """A rigid guest molecule.
+
+    Attributes
+    ----------
+    name : str
+    sites : tuple of GuestSite
+    citation : str
+        Where its parameters come from.
+    """
 
     name: str
     sites: tuple[GuestSite, ...]
@@ -113,5 +135,20 @@ GUESTS = Registry(
 
 
 def get_guest(name: str) -> Guest:
-    """A guest by name (case-insensitive): CH4 (or methane), Ar, Kr, Xe, N2, CO2."""
+    """A guest by name.
+
+    Parameters
+    ----------
+    name : str
+        CH4 (or methane), Ar, Kr, Xe, N2 or CO2, case-insensitive.
+
+    Returns
+    -------
+    Guest
+
+    Raises
+    ------
+    UnknownNameError
+        For another name, with the closest known one.
+    """
     return GUESTS.load(name)

@@ -36,7 +36,16 @@ CITATIONS = {
 
 @dataclass(frozen=True)
 class FrameworkForceField:
-    """Per-element LJ parameters: ``epsilon_K`` (ε/k_B, K) and ``sigma_A`` (Å)."""
+    """Per-element Lennard-Jones parameters of framework atoms.
+
+    Attributes
+    ----------
+    name : str
+    epsilon_K : mapping of str to float
+        ε/k_B (K) by element symbol.
+    sigma_A : mapping of str to float
+        σ (Å) by element symbol.
+    """
 
     name: str
     epsilon_K: Mapping[str, float]
@@ -69,7 +78,18 @@ def _table(filename: str) -> pd.DataFrame:
 def load_forcefield(
     name: str = "uff", overrides: Mapping[str, tuple[float, float]] | None = None
 ) -> FrameworkForceField:
-    """The framework force field ``uff`` or ``dreiding``; ``overrides`` maps symbol -> (ε/k_B K, σ Å)."""
+    """A framework force field shipped with atomlearn.
+
+    Parameters
+    ----------
+    name : {"uff", "dreiding"}
+    overrides : mapping of str to (float, float), optional
+        Element symbol -> (ε/k_B in K, σ in Å) replacing the table's values.
+
+    Returns
+    -------
+    FrameworkForceField
+    """
     key = name.lower()
     if key not in CITATIONS:
         raise ValueError(f"unknown framework force field {name!r}; choose one of {', '.join(CITATIONS)}")
@@ -87,5 +107,18 @@ def load_forcefield(
 def lorentz_berthelot(
     eps_a: np.ndarray | float, sig_a: np.ndarray | float, eps_b: np.ndarray | float, sig_b: np.ndarray | float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Mixed (ε_ab = √(ε_a ε_b), σ_ab = (σ_a + σ_b)/2)."""
+    """Lorentz–Berthelot mixing of Lennard-Jones parameters.
+
+    Parameters
+    ----------
+    eps_a, sig_a, eps_b, sig_b : float or ndarray
+        ε (any energy unit) and σ (any length unit) of the two kinds; arrays broadcast.
+
+    Returns
+    -------
+    eps : float or ndarray
+        √(ε_a ε_b).
+    sig : float or ndarray
+        (σ_a + σ_b)/2.
+    """
     return np.sqrt(np.multiply(eps_a, eps_b)), 0.5 * np.add(sig_a, sig_b)

@@ -42,9 +42,22 @@ def _gap_centre(values: np.ndarray) -> float:
 
 
 def reduce_supercell(atoms: Atoms) -> tuple[Atoms, tuple[int, int, int]]:
-    """The smallest cell the structure repeats along its own lattice vectors, and the repeats
-    ``(na, nb, nc)`` it held; ``(atoms, (1, 1, 1))`` when it is no such supercell. Partial
-    charges (``initial_charges``) travel with the atoms."""
+    """The smallest cell a structure repeats along its own lattice vectors.
+
+    Partial charges (``initial_charges``) travel with the atoms.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+        A periodic structure.
+
+    Returns
+    -------
+    reduced : ase.Atoms
+        The unit cell, or ``atoms`` itself when it is no supercell.
+    repeats : tuple of int
+        (n_a, n_b, n_c): how many unit cells ``atoms`` held.
+    """
     cell = np.array(atoms.cell[:], dtype=float)
     fractional = atoms.get_scaled_positions(wrap=True)
     numbers = atoms.numbers

@@ -14,11 +14,21 @@ def _squared_distances(X: np.ndarray, rows: np.ndarray, norms: np.ndarray) -> np
 
 
 def kennard_stone(X: np.ndarray, n_select: int) -> np.ndarray:
-    """Indices of ``n_select`` rows picked by the Kennard–Stone algorithm (Technometrics 11, 137, 1969).
+    """Rows picked by the Kennard–Stone algorithm (Technometrics 11, 137, 1969).
 
-    Start from the two rows farthest apart, then repeatedly add the row whose distance to
-    its nearest selected row is largest. Deterministic; O(n * n_select) time and O(n)
-    memory beyond the data. Ties go to the lowest index.
+    Start from the two rows farthest apart, then repeatedly add the row whose distance to its nearest
+    selected row is largest. Deterministic; O(n * n_select) time and O(n) memory beyond the data. Ties
+    go to the lowest index.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_samples, n_features)
+    n_select : int
+
+    Returns
+    -------
+    ndarray of int, shape (n_select,)
+        Row indices, in the order picked.
     """
     X = np.asarray(X, dtype=float)
     n = len(X)

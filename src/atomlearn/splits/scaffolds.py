@@ -12,9 +12,18 @@ ACYCLIC = "(acyclic)"  # the group of molecules without any ring
 def murcko_scaffold(atoms: Atoms) -> str:
     """Canonical SMILES of the Bemis–Murcko scaffold (J. Med. Chem. 39, 2887, 1996) of a molecule.
 
-    Side chains are cut off; ring systems and the chains linking them stay. Molecules
-    without rings share the scaffold ``"(acyclic)"``. The molecule comes from
+    Side chains are cut off; ring systems and the chains linking them stay. The molecule comes from
     ``atoms.info["smiles"]`` or from bond perception on the 3D geometry.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+        A molecule (``pbc=False``).
+
+    Returns
+    -------
+    str
+        The scaffold's SMILES; ``"(acyclic)"`` for a molecule without rings.
     """
     from rdkit import Chem
     from rdkit.Chem.Scaffolds import MurckoScaffold
@@ -32,5 +41,14 @@ def murcko_scaffold(atoms: Atoms) -> str:
 
 
 def scaffold_groups(structures: Sequence[Atoms]) -> list[str]:
-    """The scaffold of each molecule (a group label for ``GroupKFold`` / ``ScaffoldHoldout``)."""
+    """The scaffold of each molecule, a group label for ``GroupKFold`` / ``GroupHoldout``.
+
+    Parameters
+    ----------
+    structures : sequence of ase.Atoms
+
+    Returns
+    -------
+    list of str
+    """
     return [murcko_scaffold(atoms) for atoms in structures]

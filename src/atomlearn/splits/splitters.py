@@ -69,7 +69,15 @@ class _Splitter:
 
 
 class RandomHoldout(_Splitter):
-    """One random train/test split (``test_size`` fraction or count, seeded)."""
+    """One random train/test split.
+
+    Parameters
+    ----------
+    test_size : float or int
+        Held-out fraction (float) or count (int).
+    random_state : int or None
+        Seed (None: unseeded).
+    """
 
     def __init__(self, test_size: float | int = 0.2, random_state: int | None = 0) -> None:
         self.test_size = test_size
@@ -88,9 +96,17 @@ class RandomHoldout(_Splitter):
 class StratifiedHoldout(_Splitter):
     """One train/test split stratified on target quantiles.
 
-    The target is cut into ``n_bins`` bins of equal counts and each bin is split in the
-    same proportion, so the test set holds its share of the top performers (a random
-    sample of a skewed property may hold none).
+    The target is cut into ``n_bins`` bins of equal counts and each bin is split in the same
+    proportion, so the test set holds its share of the top performers (a random sample of a skewed
+    property may hold none).
+
+    Parameters
+    ----------
+    test_size : float or int
+        Held-out fraction (float) or count (int).
+    n_bins : int
+    random_state : int or None
+        Seed (None: unseeded).
     """
 
     def __init__(self, test_size: float | int = 0.2, n_bins: int = 10, random_state: int | None = 0) -> None:
@@ -111,7 +127,18 @@ class StratifiedHoldout(_Splitter):
 
 
 class QuantileStratifiedKFold:
-    """K-fold cross-validation with every fold holding each target quantile bin in proportion."""
+    """K-fold cross-validation with every fold holding each target quantile bin in proportion.
+
+    Parameters
+    ----------
+    n_splits : int
+    n_bins : int
+        Target bins of equal counts.
+    shuffle : bool
+        Shuffle within each bin before dealing.
+    random_state : int or None
+        Seed (None: unseeded).
+    """
 
     def __init__(self, n_splits: int = 5, n_bins: int = 10, shuffle: bool = True, random_state: int | None = 0) -> None:
         self.n_splits = n_splits
@@ -145,8 +172,13 @@ class QuantileStratifiedKFold:
 class KennardStoneHoldout(_Splitter):
     """Training set chosen by Kennard–Stone on the features (even coverage); the rest is the test set.
 
-    Deterministic. The test set then lies *inside* the training coverage, so its error is
-    an interpolation error: optimistic compared with a random or cluster split.
+    Deterministic. The test set then lies *inside* the training coverage, so its error is an
+    interpolation error: optimistic compared with a random or cluster split.
+
+    Parameters
+    ----------
+    test_size : float or int
+        Held-out fraction (float) or count (int).
     """
 
     def __init__(self, test_size: float | int = 0.2) -> None:
@@ -177,8 +209,17 @@ def feature_clusters(X: Any, n_clusters: int, random_state: int | None = 0) -> n
 class ClusterKFold:
     """K-fold over k-means clusters of the features: a whole cluster is held out at a time.
 
-    Tests extrapolation to unseen regions of feature space (new chemistries), which a
-    random split hides.
+    Tests extrapolation to unseen regions of feature space (new chemistries), which a random split
+    hides.
+
+    Parameters
+    ----------
+    n_splits : int
+        Folds (clusters are dealt to them).
+    n_clusters : int
+        k of k-means on the standardised features.
+    random_state : int or None
+        Seed (None: unseeded).
     """
 
     def __init__(self, n_splits: int = 5, n_clusters: int = 10, random_state: int | None = 0) -> None:
@@ -201,7 +242,15 @@ class ClusterKFold:
 
 
 class LeaveClusterOut:
-    """One split per k-means cluster: train on all other clusters, test on that one."""
+    """One split per k-means cluster: train on all other clusters, test on that one.
+
+    Parameters
+    ----------
+    n_clusters : int
+        k of k-means on the standardised features (and the number of splits).
+    random_state : int or None
+        Seed (None: unseeded).
+    """
 
     def __init__(self, n_clusters: int = 5, random_state: int | None = 0) -> None:
         self.n_clusters = n_clusters
@@ -223,9 +272,14 @@ class LeaveClusterOut:
 class GroupHoldout(_Splitter):
     """One train/test split that never puts one group on both sides.
 
-    Groups are filled into the training set largest first (ties by name) until it is
-    full, so the test set gathers the rare groups: with Bemis–Murcko scaffolds as groups
-    this is the usual scaffold split, which asks the model about new chemotypes.
+    Groups are filled into the training set largest first (ties by name) until it is full, so the test
+    set gathers the rare groups: with Bemis–Murcko scaffolds as groups this is the usual scaffold split,
+    which asks the model about new chemotypes. The groups are given to ``split(X, y, groups)``.
+
+    Parameters
+    ----------
+    test_size : float or int
+        Held-out fraction (float) or count (int).
     """
 
     def __init__(self, test_size: float | int = 0.2) -> None:
@@ -270,7 +324,20 @@ CV_SPLITTERS = {
 
 
 def make_cv(name: str, n_splits: int = 5, random_state: int | None = 0) -> Any:
-    """A cross-validation splitter by name (``kfold``, ``stratified``, ``cluster``, ``group``, ...)."""
+    """A cross-validation splitter by name.
+
+    Parameters
+    ----------
+    name : str
+        ``kfold``, ``repeated-kfold``, ``stratified``, ``cluster``, ``group``, ...
+    n_splits : int
+    random_state : int or None
+
+    Returns
+    -------
+    splitter
+        A scikit-learn CV splitter (``split(X, y, groups)``, ``get_n_splits``).
+    """
     if name not in CV_SPLITTERS:
         raise KeyError(f"unknown cross-validation splitter {name!r}; choose one of {', '.join(CV_SPLITTERS)}")
     if name in ("group", "scaffold"):
@@ -285,7 +352,19 @@ def make_cv(name: str, n_splits: int = 5, random_state: int | None = 0) -> Any:
 
 
 def make_holdout(name: str, test_size: float | int = 0.2, random_state: int | None = 0) -> Any:
-    """A train/test hold-out splitter by name: random, stratified, kennard-stone, cluster, scaffold, group."""
+    """A train/test hold-out splitter by name.
+
+    Parameters
+    ----------
+    name : {"random", "stratified", "kennard-stone", "cluster", "scaffold", "group"}
+    test_size : float or int
+    random_state : int or None
+
+    Returns
+    -------
+    splitter
+        Yields one (train, test) pair of index arrays.
+    """
     if name == "cluster":
         return ClusterHoldout(test_size=test_size, random_state=random_state)
     if name not in HOLDOUT_SPLITTERS:
@@ -297,7 +376,20 @@ def make_holdout(name: str, test_size: float | int = 0.2, random_state: int | No
 
 
 class ClusterHoldout(_Splitter):
-    """One train/test split that holds out whole k-means clusters of the features (about ``test_size`` of them)."""
+    """One train/test split that holds out whole k-means clusters of the features.
+
+    About ``test_size`` of the structures, in whole clusters: the test set asks about regions of
+    feature space the model has not seen.
+
+    Parameters
+    ----------
+    test_size : float or int
+        Held-out fraction (float) or count (int).
+    n_clusters : int
+        k of k-means on the standardised features.
+    random_state : int or None
+        Seed (None: unseeded).
+    """
 
     def __init__(self, test_size: float | int = 0.2, n_clusters: int = 10, random_state: int | None = 0) -> None:
         self.test_size = test_size

@@ -22,8 +22,22 @@ def train_test_indices(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(train, test) index arrays from a hold-out splitter given by name or object.
 
-    ``n_or_X`` is the feature matrix (needed by the kennard-stone and cluster splits) or
-    the number of samples.
+    Parameters
+    ----------
+    n_or_X : int or array-like
+        The feature matrix (needed by the kennard-stone and cluster splits) or the number of samples.
+    y : array-like, optional
+        The target (for the stratified split).
+    split : str or splitter
+        A name of :func:`make_holdout` or a splitter object.
+    test_size : float or int
+    groups : array-like, optional
+        Group labels (group and scaffold splits).
+    random_state : int or None
+
+    Returns
+    -------
+    train, test : ndarray of int
     """
     X = np.zeros((n_or_X, 1)) if isinstance(n_or_X, (int, np.integer)) else n_or_X
     splitter = make_holdout(split, test_size, random_state) if isinstance(split, str) else split
@@ -40,9 +54,24 @@ def train_test_split(
 ) -> list[Any]:
     """Like scikit-learn's ``train_test_split`` but with any of our splitters.
 
-    ``train_test_split(X, y, split="stratified")`` returns ``[X_train, X_test, y_train,
-    y_test]``; the stratified split uses the last array as the target unless ``y`` is given.
-    Lists (e.g. of ``ase.Atoms``) stay lists.
+    ``train_test_split(X, y, split="stratified")`` returns ``[X_train, X_test, y_train, y_test]``;
+    the stratified split uses the last array as the target unless ``y`` is given. Lists (e.g. of
+    ``ase.Atoms``) stay lists.
+
+    Parameters
+    ----------
+    *arrays : array-like or list
+        Sequences of the same length, split alike.
+    y : array-like, optional
+    split : str or splitter
+    test_size : float or int
+    groups : array-like, optional
+    random_state : int or None
+
+    Returns
+    -------
+    list
+        Train and test part of each array, in order.
     """
     if not arrays:
         raise ValueError("give at least one array to split")
@@ -73,11 +102,24 @@ def _take(array: Any, rows: np.ndarray) -> Any:
 
 
 def describe(y: Sequence[float], parts: Mapping[str, np.ndarray], *, top_fraction: float = 0.1) -> pd.DataFrame:
-    """Target distribution of each part of a split: count, mean, std, quantiles, and how
-    many of the overall top ``top_fraction`` (highest values) each part holds.
+    """Target distribution of each part of a split.
 
-    ``describe(y, {"train": train, "test": test})`` shows at a glance whether the test set
-    covers the range the model will be used on.
+    ``describe(y, {"train": train, "test": test})`` shows at a glance whether the test set covers the
+    range the model will be used on.
+
+    Parameters
+    ----------
+    y : sequence of float, length n
+    parts : mapping of str to ndarray of int
+        Part name -> row indices.
+    top_fraction : float
+        What counts as a top performer (highest values).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per part: count, mean, std, quantiles, and how many of the overall top ``top_fraction``
+        it holds.
     """
     y = np.asarray(y, dtype=float)
     threshold = np.quantile(y, 1.0 - top_fraction)

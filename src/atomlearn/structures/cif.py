@@ -37,26 +37,51 @@ class CifRepairWarning(UserWarning):
 def read_cif(path: str | Path, check_formula: bool = True) -> Atoms:
     """Read the first structure of a CIF file with gemmi.
 
-    Symmetry operations are applied (equivalent positions merged; from the space-group
-    symbol or number when the file gives no operators), fractional coordinates are
-    wrapped into [0, 1) and turned into Cartesian Å with the cell in the standard
-    ASE/PDB orientation (a along x, b in the xy plane). Sites with occupancy < 1 are
-    kept; their occupancies are stored in ``atoms.arrays["occupancy"]`` and their labels
-    in ``atoms.info["partial_occupancy_labels"]``, and a ``PartialOccupancyWarning``
-    names the file.
+    Symmetry operations are applied (equivalent positions merged; from the space-group symbol or number
+    when the file gives no operators), fractional coordinates are wrapped into [0, 1) and turned into
+    Cartesian Å with the cell in the standard ASE/PDB orientation (a along x, b in the xy plane). Sites
+    with occupancy < 1 are kept; their occupancies are stored in ``atoms.arrays["occupancy"]`` and their
+    labels in ``atoms.info["partial_occupancy_labels"]``, and a ``PartialOccupancyWarning`` names the file.
 
-    Raises ``StructureError`` naming the file (and line) for an empty, broken or non-CIF
-    file, a missing or impossible cell, a malformed symmetry operator or operators that
-    disagree with the space group, an unknown element, a missing coordinate column,
-    a non-numeric or out-of-range occupancy or charge, and (``check_formula``) atoms that
-    do not add up to the formula the file states (a file cut at a row boundary).
+    Parameters
+    ----------
+    path : str or Path
+    check_formula : bool
+        Refuse atoms that do not add up to the formula the file states (a file cut at a row boundary).
+
+    Returns
+    -------
+    ase.Atoms
+        ``pbc=True``, positions in Å, partial charges (e) as initial charges when the file has
+        ``_atom_site_charge``.
+
+    Raises
+    ------
+    StructureError
+        Naming the file (and line) for an empty, broken or non-CIF file, a missing or impossible cell, a
+        malformed symmetry operator or operators that disagree with the space group, an unknown element,
+        a missing coordinate column, a non-numeric or out-of-range occupancy or charge, and atoms that do
+        not add up to the stated formula.
     """
     path = Path(path)
     return cif_text_to_atoms(read_text(path), source=str(path), check_formula=check_formula)
 
 
 def cif_text_to_atoms(text: str, source: str = "<string>", check_formula: bool = True) -> Atoms:
-    """Parse CIF text (see ``read_cif``); ``source`` names it in error messages."""
+    """Parse CIF text (as :func:`read_cif` does a file).
+
+    Parameters
+    ----------
+    text : str
+    source : str
+        What error messages call the text.
+    check_formula : bool
+        Refuse atoms that do not add up to the formula the text states.
+
+    Returns
+    -------
+    ase.Atoms
+    """
     if not text.strip():
         raise StructureError(f"{source}: the CIF is empty; re-export or re-download the file.")
     document = _parse_cif(text, source)

@@ -16,10 +16,22 @@ from atomlearn.files import write_text_atomic
 
 
 def cif_text(atoms: Atoms, name: str = "structure") -> str:
-    """The CIF text of ``atoms`` (periodic along all axes) in space group P1.
+    """The CIF text of ``atoms`` in space group P1.
 
     Partial charges (``atoms.get_initial_charges()``, e) are written when the structure states them
-    (``atoms.has("initial_charges")``), all-zero ones included: zeros stated are charges."""
+    (``atoms.has("initial_charges")``), all-zero ones included: zeros stated are charges.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+        Periodic along all axes.
+    name : str
+        The CIF block name.
+
+    Returns
+    -------
+    str
+    """
     if not atoms.pbc.all():
         raise ValueError(
             f"{name}: a CIF describes a crystal; this structure is not periodic along all axes (write molecules as XYZ)"
@@ -55,7 +67,19 @@ def cif_text(atoms: Atoms, name: str = "structure") -> str:
 
 
 def write_cif(atoms: Atoms, path: str | Path, name: str | None = None) -> Path:
-    """Write :func:`cif_text` of ``atoms`` to ``path``, whole or not at all; returns the path."""
+    """Write :func:`cif_text` of ``atoms`` to ``path``, whole or not at all.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+    path : str or Path
+    name : str, optional
+        The CIF block name (default: the file's stem).
+
+    Returns
+    -------
+    Path
+    """
     path = Path(path)
     write_text_atomic(path, cif_text(atoms, name or path.stem))
     return path

@@ -19,9 +19,21 @@ BINARY_FORMAT_SUFFIXES = frozenset({".traj", ".db", ".nc", ".bundle", ".gpw", ".
 def read_structure(path: str | Path, format: str | None = None) -> Atoms:
     """Read one structure from a file: CIF through gemmi, anything else through ``ase.io``.
 
-    ``format`` is an ``ase.io`` format name when the extension does not tell it.
-    Raises ``StructureError`` naming the file for a missing, empty, binary-but-text,
-    unreadable or multi-structure file, unknown elements or non-finite coordinates.
+    Parameters
+    ----------
+    path : str or Path
+    format : str, optional
+        An ``ase.io`` format name when the extension does not tell it.
+
+    Returns
+    -------
+    ase.Atoms
+
+    Raises
+    ------
+    StructureError
+        Naming the file for a missing, empty, binary-but-text, unreadable or multi-structure file,
+        unknown elements or non-finite coordinates.
     """
     frames = read_frames(path, format=format)
     if len(frames) != 1:
@@ -33,7 +45,18 @@ def read_structure(path: str | Path, format: str | None = None) -> Atoms:
 
 
 def read_frames(path: str | Path, format: str | None = None) -> list[Atoms]:
-    """Read every structure of a (multi-frame) file through ``ase.io``."""
+    """Read every structure of a (multi-frame) file through ``ase.io``.
+
+    Parameters
+    ----------
+    path : str or Path
+    format : str, optional
+        An ``ase.io`` format name when the extension does not tell it.
+
+    Returns
+    -------
+    list of ase.Atoms
+    """
     import ase.io
 
     path = Path(path)
@@ -68,7 +91,18 @@ def _is_cif(path: Path, format: str | None) -> bool:
 
 
 def check_structure(atoms: Atoms, source: str) -> None:
-    """``StructureError`` naming ``source`` for no atoms, non-finite coordinates, a dummy element or a bad cell."""
+    """Refuse a structure with no atoms, non-finite coordinates, a dummy element or a bad cell.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+    source : str
+        The file or id the error names.
+
+    Raises
+    ------
+    StructureError
+    """
     if len(atoms) == 0:
         raise StructureError(f"{source}: the structure has no atoms.")
     if not np.isfinite(atoms.positions).all():
@@ -83,8 +117,21 @@ def check_structure(atoms: Atoms, source: str) -> None:
 
 
 def check_cell(atoms: Atoms, source: str) -> None:
-    """A periodic structure's cell: finite lengths within 0.1-1000 Å, angles strictly between 0 and
-    180°, positive volume over its periodic directions (``StructureError`` naming ``source``)."""
+    """Refuse a periodic structure's impossible cell.
+
+    Finite lengths within 0.1-1000 Å, angles strictly between 0 and 180°, positive volume over the
+    periodic directions.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+    source : str
+        The file or id the error names.
+
+    Raises
+    ------
+    StructureError
+    """
     if not atoms.pbc.any():
         return
     cell = np.asarray(atoms.cell, dtype=float)

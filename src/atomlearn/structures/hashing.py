@@ -9,10 +9,21 @@ from ase import Atoms
 
 
 def structure_hash(atoms: Atoms, decimals: int = 4) -> str:
-    """SHA-256 hex digest of species, positions and cell (rounded to ``decimals`` Å) and pbc.
+    """A content hash of a structure: the cache key of its computed rows.
 
-    Two structures with the same atoms in the same order, the same cell and pbc
-    hash alike; metadata in ``atoms.info`` is ignored.
+    Two structures with the same atoms in the same order, the same cell and pbc hash alike; metadata in
+    ``atoms.info`` is ignored.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+    decimals : int
+        Positions and cell are rounded to this many decimals of Å.
+
+    Returns
+    -------
+    str
+        SHA-256 hex digest of species, positions, cell and pbc.
     """
     scale = 10.0**decimals
     digest = hashlib.sha256()

@@ -16,8 +16,15 @@ from atomlearn.errors import ErrorRecord, StructureError
 class LazyStructures(Sequence[Atoms]):
     """A sequence that builds each ``ase.Atoms`` on access with ``loader(key)``.
 
-    Slicing or ``take`` gives another lazy sequence; nothing is loaded until indexed.
-    The loader must be picklable (a module-level class instance) for parallel work.
+    Slicing or ``take`` gives another lazy sequence; nothing is loaded until indexed. The loader must be
+    picklable (a module-level class instance) for parallel work.
+
+    Parameters
+    ----------
+    keys : sequence of hashable
+        What the loader is called with, one per structure (file paths, ids).
+    loader : callable
+        ``loader(key) -> ase.Atoms``.
     """
 
     def __init__(self, keys: Sequence[Hashable], loader: Callable[[Any], Atoms]) -> None:
@@ -54,15 +61,36 @@ class LazyStructures(Sequence[Atoms]):
 
 
 def materialize(structures: Sequence[Atoms]) -> list[Atoms]:
-    """A plain list of the structures (lazy ones are loaded, with the fast path)."""
+    """A plain list of the structures (lazy ones loaded, with the fast path).
+
+    Parameters
+    ----------
+    structures : sequence of ase.Atoms
+
+    Returns
+    -------
+    list of ase.Atoms
+    """
     if isinstance(structures, LazyStructures):
         return structures.materialize()
     return list(structures)
 
 
 def load_each(structures: Sequence[Atoms]) -> tuple[list[Atoms | None], list[ErrorRecord]]:
-    """Every structure loaded, with None (and an error record, stage "load") for the ones
-    whose file cannot be read, so that one broken file does not stop a batch."""
+    """Every structure loaded, one broken file not stopping the batch.
+
+    Parameters
+    ----------
+    structures : sequence of ase.Atoms
+        A list, or a ``LazyStructures`` whose files are read now.
+
+    Returns
+    -------
+    loaded : list of ase.Atoms or None
+        One per structure; None where its file cannot be read.
+    errors : list of ErrorRecord
+        Id, stage "load" and reason of each that failed.
+    """
     if not isinstance(structures, LazyStructures):
         return list(structures), []
     loaded: list[Atoms | None] = []
@@ -90,7 +118,17 @@ def _gc_paused() -> Iterator[None]:
 
 
 def take_structures(structures: Sequence[Atoms], positions: Sequence[int]) -> Sequence[Atoms]:
-    """The structures at ``positions``: still lazy when ``structures`` is, a list otherwise."""
+    """The structures at ``positions``: still lazy when ``structures`` is, a list otherwise.
+
+    Parameters
+    ----------
+    structures : sequence of ase.Atoms
+    positions : sequence of int
+
+    Returns
+    -------
+    sequence of ase.Atoms
+    """
     if isinstance(structures, LazyStructures):
         return structures.take(positions)
     return [structures[p] for p in positions]

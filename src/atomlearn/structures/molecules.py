@@ -24,9 +24,20 @@ def from_smiles(
 ) -> Atoms:
     """Embed a SMILES string in 3D (RDKit ETKDGv3, hydrogens added) and relax it.
 
-    ``force_field`` is ``"MMFF"`` (MMFF94, falling back to UFF where MMFF lacks
-    parameters), ``"UFF"`` or ``None`` (no relaxation). Same seed, same geometry.
-    Positions in Å; ``pbc=False``.
+    Parameters
+    ----------
+    smiles : str
+    random_state : int
+        Seed of the embedding: same seed, same geometry.
+    force_field : {"MMFF", "UFF"} or None
+        MMFF94 (falling back to UFF where MMFF lacks parameters), UFF, or no relaxation.
+    max_iterations : int
+        Most relaxation steps.
+
+    Returns
+    -------
+    ase.Atoms
+        Positions in Å, ``pbc=False``, the SMILES in ``info["smiles"]``.
     """
     from rdkit import Chem, RDLogger
     from rdkit.Chem import AllChem
@@ -57,10 +68,23 @@ def from_smiles(
 def to_rdkit(atoms: Atoms, charge: int | None = None) -> Any:
     """An RDKit molecule (implicit hydrogens) for a finite molecule.
 
-    From ``atoms.info["smiles"]`` when present, otherwise by bond perception from the 3D
-    geometry (RDKit ``DetermineBonds``, total charge from ``charge`` or
-    ``atoms.info["charge"]``, default 0). Raises ``StructureError`` for periodic
-    structures and when no valid bonding pattern is found.
+    From ``atoms.info["smiles"]`` when present, otherwise by bond perception from the 3D geometry
+    (RDKit ``DetermineBonds``).
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+    charge : int, optional
+        Total charge (default ``atoms.info["charge"]``, else 0).
+
+    Returns
+    -------
+    rdkit.Chem.Mol
+
+    Raises
+    ------
+    StructureError
+        For a periodic structure, and when no valid bonding pattern is found.
     """
     from rdkit import Chem, RDLogger
 

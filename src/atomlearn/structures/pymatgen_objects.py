@@ -11,7 +11,17 @@ from atomlearn.errors import StructureError
 
 
 def from_pymatgen(structure: Any) -> Atoms:
-    """Convert a pymatgen ``Structure`` (pbc=True) or ``Molecule`` (pbc=False) to ``ase.Atoms``."""
+    """Convert a pymatgen object to ``ase.Atoms``.
+
+    Parameters
+    ----------
+    structure : pymatgen Structure or Molecule
+
+    Returns
+    -------
+    ase.Atoms
+        ``pbc=True`` with the lattice for a ``Structure``, ``pbc=False`` for a ``Molecule``.
+    """
     from pymatgen.io.ase import AseAtomsAdaptor
 
     if not structure.is_ordered:
@@ -27,7 +37,17 @@ def from_pymatgen(structure: Any) -> Atoms:
 
 
 def to_pymatgen(atoms: Atoms) -> Any:
-    """Convert ``ase.Atoms`` to a pymatgen ``Structure`` (any pbc) or ``Molecule`` (no pbc)."""
+    """Convert ``ase.Atoms`` to pymatgen.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+
+    Returns
+    -------
+    pymatgen Structure or Molecule
+        A ``Structure`` when any direction is periodic, a ``Molecule`` otherwise.
+    """
     from pymatgen.core import Lattice, Molecule, Structure
 
     if atoms.pbc.any():

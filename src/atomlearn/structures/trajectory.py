@@ -16,8 +16,18 @@ __all__ = ["append_frame", "read_md_frames"]
 
 
 def append_frame(handle, atoms: Atoms | list[Atoms], info: dict | list[dict]) -> None:
-    """Append ``atoms`` (or several frames) with momenta, energy (eV), forces (eV/Å) and ``info`` to an
-    extended XYZ file in a single write + fsync, so a kill leaves at most a torn last frame."""
+    """Append frames to an extended XYZ file in a single write + fsync, so a kill leaves at most a torn
+    last frame.
+
+    Parameters
+    ----------
+    handle : file object
+        Opened for appending (text).
+    atoms : ase.Atoms or list of ase.Atoms
+        With a calculator's energy (eV) and forces (eV/Å), and momenta; each is written with them.
+    info : dict or list of dict
+        Per frame: extra ``info`` keys (step, time, settings); the kinetic temperature (K) is added.
+    """
     frames, infos = (atoms, info) if isinstance(atoms, list) else ([atoms], [info])
     handle.write("".join(_frame_text(frame, details) for frame, details in zip(frames, infos)))
     handle.flush()
@@ -41,7 +51,22 @@ def _frame_text(atoms: Atoms, info: dict) -> str:
 
 def read_md_frames(path: str | Path) -> list[Atoms]:
     """The complete frames of an extended XYZ trajectory; a torn last frame (a killed writer) is cut off
-    the file so appending can go on."""
+    the file so appending can go on.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    list of ase.Atoms
+        The frames with their energies, forces and ``info``.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and line when it is no extended XYZ trajectory.
+    """
     import ase.io
 
     path = Path(path)

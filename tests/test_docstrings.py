@@ -77,3 +77,40 @@ def test_estimators_document_parameters_and_attributes(cls):
     }  # numpydoc: "name : type" or "a, b : type"
     undocumented = [p for p in inspect.signature(cls.__init__).parameters if p != "self" and p not in listed]
     assert not undocumented, f"{cls.__name__}: parameters not in its docstring: {undocumented}"
+
+
+def _exported_callables():
+    """(qualified name, object) of every function and class a package exports that takes arguments."""
+    for module_name in MODULES:
+        module = importlib.import_module(module_name)
+        if not hasattr(module, "__path__") or module_name.startswith("atomlearn.cli"):
+            continue
+        for name in getattr(module, "__all__", ()):
+            obj = getattr(module, name)
+            if not (inspect.isfunction(obj) or inspect.isclass(obj)) or getattr(obj, "__module__", "") == "typing":
+                continue
+            try:
+                arguments = [p for p in inspect.signature(obj).parameters if p != "self"]
+            except (TypeError, ValueError):
+                continue
+            if arguments:
+                yield f"{module_name}.{name}", obj
+
+
+def test_every_exported_name_documents_its_arguments_and_result_in_numpydoc():
+    # DESIGN: Parameters and Returns with units and shapes; a class documents its fields under
+    # Parameters or Attributes
+    missing = []
+    for name, obj in _exported_callables():
+        doc = obj.__doc__ or ""
+        sections = ("Parameters\n", "Attributes\n") if inspect.isclass(obj) else ("Parameters\n",)
+        if not any(section in doc for section in sections):
+            missing.append(f"{name} (Parameters)")
+        returns = inspect.signature(obj).return_annotation
+        if (
+            inspect.isfunction(obj)
+            and returns not in (None, "None", inspect.Signature.empty)
+            and not any(section in doc for section in ("Returns\n", "Yields\n"))
+        ):
+            missing.append(f"{name} (Returns)")
+    assert not missing, f"{len(missing)} exported names without numpydoc sections: " + ", ".join(missing)

@@ -53,7 +53,16 @@ FEATURIZERS = Registry(
 
 
 def featurizer_class(name: str) -> type[Featurizer]:
-    """The featurizer class of a command-line name, built-in or a plug-in (:data:`FEATURIZERS`)."""
+    """The featurizer class of a command-line name, built-in or a plug-in (:data:`FEATURIZERS`).
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    type
+    """
     return FEATURIZERS.load(name)
 
 

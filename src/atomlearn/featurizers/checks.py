@@ -16,7 +16,16 @@ MIN_DISTANCE_A = 0.5
 
 
 def require_finite(atoms: Atoms) -> None:
-    """Every featurizer: positions and cell must be finite numbers (no NaN or inf)."""
+    """Refuse a structure whose positions or cell are not finite numbers (NaN, inf).
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+
+    Raises
+    ------
+    ValueError
+    """
     bad = np.flatnonzero(~np.isfinite(atoms.positions).all(axis=1))
     if len(bad):
         raise ValueError(f"atom(s) {bad[:5].tolist()} have non-finite coordinates (NaN or inf); fix the structure file")
@@ -44,7 +53,18 @@ def require_size(atoms: Atoms, max_atoms: int, featurizer: str) -> None:
 
 
 def require_no_overlap(atoms: Atoms, min_distance: float = MIN_DISTANCE_A) -> None:
-    """Refuse structures with two atoms closer than ``min_distance`` Å (images included)."""
+    """Refuse a structure with two atoms closer than ``min_distance`` (periodic images included).
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+    min_distance : float
+        Å.
+
+    Raises
+    ------
+    ValueError
+    """
     if not atoms.pbc.any():  # a molecule: all pairs directly (fast for the sizes molecules have)
         if len(atoms) < 2:
             return

@@ -65,7 +65,23 @@ def property_by_z(name: str) -> np.ndarray:
 
 
 def lookup(name: str, numbers: np.ndarray) -> np.ndarray:
-    """Property ``name`` for each atomic number; raises naming the elements that lack it."""
+    """An element property for each atomic number.
+
+    Parameters
+    ----------
+    name : str
+        A column of the shipped element table (``electronegativity_pauling``, ``covalent_radius_A``, ...).
+    numbers : ndarray of int, shape (n,)
+
+    Returns
+    -------
+    ndarray, shape (n,)
+
+    Raises
+    ------
+    ValueError
+        Naming the elements that lack the property.
+    """
     numbers = np.asarray(numbers)
     if numbers.size and (numbers.min() < 1 or numbers.max() > MAX_Z):
         bad = sorted({int(z) for z in numbers if z < 1 or z > MAX_Z})

@@ -45,11 +45,25 @@ def is_metal(numbers: np.ndarray) -> np.ndarray:
 
 
 def bond_graph(atoms: Atoms, tolerance: float = BOND_TOLERANCE_A, self_images: bool = False) -> BondGraph:
-    """Bonds from covalent radii plus ``tolerance`` (Å); periodic images through the cell.
+    """Bonds from covalent radii plus a tolerance; periodic images through the cell.
 
-    An atom bonded to its own periodic image (a small cell) adds nothing to the adjacency, so
-    those bonds are dropped unless ``self_images`` (a network passing messages along every bond
-    needs them to give a supercell the same per-atom result)."""
+    An atom bonded to its own periodic image (a small cell) adds nothing to the adjacency, so those bonds
+    are dropped unless ``self_images`` (a network passing messages along every bond needs them to give a
+    supercell the same per-atom result).
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+    tolerance : float
+        Added to the sum of covalent radii (Å).
+    self_images : bool
+
+    Returns
+    -------
+    BondGraph
+        ``first``/``second`` atom indices (each bond in both directions), ``length`` (Å) and the
+        symmetric adjacency matrix.
+    """
     reach = elements.lookup("covalent_radius_A", atoms.numbers) + 0.5 * tolerance
     first, second, length = pairs_within(atoms, 2.0 * reach.max())
     keep = (length < reach[first] + reach[second]) & (self_images | (first != second))

@@ -16,11 +16,23 @@ from atomlearn.structures import load_each
 def featurize_table(
     featurizers: Sequence[Featurizer], structures: Sequence[Atoms], ids: Sequence[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fit each featurizer on ``structures`` (unsupervised: species lists, padding sizes)
-    and transform them; returns (features indexed by id, errors of every featurizer).
+    """Fit each featurizer on ``structures`` (unsupervised: species lists, padding sizes) and transform them.
 
-    A structure whose file cannot be read, or that fails in a featurizer, keeps its row
-    (NaN in the columns concerned) and appears in the errors table; nothing is dropped.
+    A structure whose file cannot be read, or that fails in a featurizer, keeps its row (NaN in the
+    columns concerned) and appears in the errors table; nothing is dropped.
+
+    Parameters
+    ----------
+    featurizers : sequence of Featurizer
+    structures : sequence of ase.Atoms
+    ids : sequence of str
+
+    Returns
+    -------
+    features : pandas.DataFrame
+        Indexed by id, one column per feature (the featurizers' names).
+    errors : pandas.DataFrame
+        id, featurizer, stage and reason of every failure.
     """
     if len(ids) != len(structures):
         raise ValueError(f"{len(ids)} ids for {len(structures)} structures")
@@ -47,5 +59,14 @@ def featurize_table(
 
 
 def complete_rows(table: pd.DataFrame) -> np.ndarray:
-    """Boolean mask of rows without NaN (every featurizer succeeded)."""
+    """Rows without NaN (every featurizer succeeded).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+
+    Returns
+    -------
+    ndarray of bool, shape (n_rows,)
+    """
     return np.isfinite(table.to_numpy(dtype=float)).all(axis=1)

@@ -14,15 +14,25 @@ from atomlearn.runs.bundle import CARD_FILE, MODEL_FILE, load_bundle
 
 
 class Calculator(AseCalculator):
-    """Energies (eV) and forces (eV/Å) from a force field written by ``atomlearn forcefield train``.
+    """An ASE calculator: energies (eV) and forces (eV/Å) from a force field written by ``atomlearn
+    forcefield train``.
 
-    Refuses atoms of elements the force field never saw. Runs on the CPU (fastest for one small
-    molecule); ``device="auto"`` or ``"cuda"`` for a GPU. ``dtype="float64"`` evaluates a network
-    in double precision (same weights), e.g. for long NVE runs or finite-difference checks.
+    Refuses atoms of elements the force field never saw. With ``n_replicas`` > 1 the atoms are that many
+    copies of one molecule laid end to end (as ``run_md`` builds them), evaluated as independent molecules
+    in one batch, so they never interact wherever they move; ``results["replica_energies"]`` holds each
+    one's energy.
 
-    ``n_replicas`` > 1: the atoms are that many copies of one molecule laid end to end (as
-    ``forcefield.md.run_md`` builds them), evaluated as independent molecules in one batch, so
-    they never interact wherever they move. ``results["replica_energies"]`` holds each one's energy.
+    Parameters
+    ----------
+    folder : str or Path
+        ``FF_DIR``.
+    device : {"cpu", "auto", "cuda"}
+        The CPU is fastest for one small molecule.
+    dtype : {"float32", "float64"}, optional
+        ``float64`` evaluates a network in double precision (same weights), e.g. for long NVE runs.
+    n_replicas : int
+    **kwargs
+        Passed to ``ase.calculators.calculator.Calculator``.
     """
 
     implemented_properties = ["energy", "free_energy", "forces"]

@@ -15,7 +15,15 @@ from atomlearn.structures import read_frames
 
 @dataclass(frozen=True)
 class Frames:
-    """Checked frames: ``structures`` (ase.Atoms), ``energies_eV`` (n,), ``forces_eV_A`` (list of (n_atoms, 3))."""
+    """Checked training frames of one molecule.
+
+    Attributes
+    ----------
+    path : Path
+    structures : list of ase.Atoms
+    energies_eV : ndarray, shape (n_frames,)
+    forces_eV_A : list of ndarray, each of shape (n_atoms, 3)
+    """
 
     path: Path
     structures: list[Atoms]
@@ -33,8 +41,23 @@ class Frames:
 
 
 def read_training_frames(path: str | Path) -> Frames:
-    """Frames with energies and forces from ``path``; a frame without them, with a non-finite value,
-    or of another molecule than frame 0 is an error naming the frame (numbered from 0)."""
+    """Frames with energies and forces, each checked.
+
+    Parameters
+    ----------
+    path : str or Path
+        Extended XYZ (or any ``ase.io`` format with energies and forces).
+
+    Returns
+    -------
+    Frames
+
+    Raises
+    ------
+    ValueError
+        For a frame without energy or forces, with a non-finite value, or of another molecule than frame
+        0, naming the frame (numbered from 0).
+    """
     path = Path(path)
     structures = read_frames(path)
     energies, forces = [], []

@@ -128,15 +128,43 @@ def run_md(
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
 ) -> MDReport:
-    """Run ``n_steps`` of velocity-Verlet (``ensemble="nve"``) or Langevin (``"nvt"``) MD from ``atoms``
-    with ``calculator``, checking stability every ``interval_steps`` and writing those frames to
-    ``out`` (extended XYZ). Momenta stored with the atoms (``md_momenta``, as xTB MD writes
-    them) are used; otherwise velocities are drawn at ``temperature_K``.
+    """Molecular dynamics with a force field, watched for stability.
 
-    A calculator with ``n_replicas`` R > 1 (``Calculator(FF_DIR, n_replicas=64)``) runs R independent
-    copies of the molecule in one batch, each with its own velocities drawn at ``temperature_K``:
-    the checks watch every copy, frames (``replica`` in their info) and distances gather them all,
-    and the report gives the cost per replica-step.
+    Velocity-Verlet (``ensemble="nve"``) or Langevin (``"nvt"``) from ``atoms``, checking stability every
+    ``interval_steps`` and writing those frames to ``out``. Momenta stored with the atoms (``md_momenta``,
+    as xTB MD writes them) are used; otherwise velocities are drawn at ``temperature_K``. A calculator
+    with ``n_replicas`` R > 1 runs R independent copies of the molecule in one batch, each with its own
+    velocities: the checks watch every copy, frames (``replica`` in their info) and distances gather them
+    all, and the report gives the cost per replica-step.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+    calculator : ase calculator
+        ``Calculator(FF_DIR)`` (or any ASE calculator).
+    n_steps : int
+    timestep_fs : float
+    temperature_K : float
+    ensemble : {"nve", "nvt"}
+    interval_steps : int
+        Steps between checks and written frames.
+    cutoff_A : float
+        An atom with no neighbour within it is lost (the run is unstable).
+    out : str or Path, optional
+        Extended XYZ trajectory.
+    distance : tuple of int, optional
+        Two atom indices whose distance distribution is compared with ``reference``.
+    reference : list of ase.Atoms, optional
+        Frames of a reference run (xTB MD).
+    seed : int
+    progress : callable, optional
+        ``progress(step, n_steps)``.
+
+    Returns
+    -------
+    MDReport
+        Steps, speed (ms per step), energy drift (NVE, meV/atom/ps), stability and why not, and the
+        distance comparison (Wasserstein distance to the reference, Å).
     """
     from ase.constraints import FixCom
     from ase.md.langevin import Langevin

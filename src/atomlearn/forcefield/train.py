@@ -46,7 +46,17 @@ FORCEFIELD_MODELS = Registry(
 
 @dataclass(frozen=True)
 class ForceFieldResult:
-    """A trained force field: its folder, test metrics (meV, meV/Å), history and test predictions."""
+    """A trained force field.
+
+    Attributes
+    ----------
+    folder : Path
+    metrics : dict of str to float
+        Test MAE and RMSE of energies (meV) and forces (meV/Å), and the baselines'.
+    history : pandas.DataFrame
+        Per epoch (networks).
+    test_predictions : pandas.DataFrame
+    """
 
     folder: Path
     metrics: dict[str, float]
@@ -99,10 +109,35 @@ def train_forcefield(
     device: str = "auto",
     overwrite: bool = False,
 ) -> ForceFieldResult:
-    """Fit ``model`` ("painn", "schnet", or a kernel fitted on energies: "soap_krr", "krr_local") to
-    ``n_train`` frames of ``path`` and write the force field to ``out``. A network interrupted
-    (Ctrl-C, a killed job) resumes from ``out/checkpoint.pt`` when rerun with the same arguments.
-    A folder that already holds a finished force field is refused unless ``overwrite``."""
+    """Train a force field on frames with energies and forces and write it to ``out``.
+
+    A network interrupted (Ctrl-C, a killed job) resumes from ``out/checkpoint.pt`` when rerun with the
+    same arguments; a folder that already holds a finished force field is refused unless ``overwrite``.
+
+    Parameters
+    ----------
+    path : str or Path
+        Training frames (:func:`read_training_frames`).
+    out : str or Path
+        ``FF_DIR``.
+    model : {"painn", "schnet", "soap_krr", "krr_local"}
+        A network fitted on energies and forces, or a kernel fitted on energies (forces derived).
+    n_train : int
+        Random training frames.
+    n_test : int, optional
+        Test frames among those left over (default all).
+    test_path : str or Path, optional
+        Frames of an independent run to test on instead.
+    params : dict, optional
+        Model parameters.
+    random_state : int
+    device : str
+    overwrite : bool
+
+    Returns
+    -------
+    ForceFieldResult
+    """
     frames = read_training_frames(path)
     test = read_training_frames(test_path) if test_path else None
     train, test = split_frames(frames, n_train, n_test, test, random_state)

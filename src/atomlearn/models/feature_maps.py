@@ -55,8 +55,13 @@ class QuadraticFeatureMap(TransformerMixin, BaseEstimator):
 
 
 class InversePowerFeatures(TransformerMixin, BaseEstimator):
-    """[r^-p for p in powers] of a single separation column (Å): with powers (12, 6) a linear
-    model on these features is exactly the Lennard-Jones form, the right inductive bias."""
+    """[r^-p for p in powers] of a single separation column (Å): with powers (12, 6) a linear model on these
+    features is exactly the Lennard-Jones form, the right inductive bias.
+
+    Parameters
+    ----------
+    powers : tuple of int
+    """
 
     def __init__(self, powers: tuple[int, ...] = (12, 6)) -> None:
         self.powers = powers

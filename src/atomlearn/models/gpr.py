@@ -147,7 +147,16 @@ class GaussianProcess(FastKernelRidge):
 
 
 def has_predictive_std(estimator: Any) -> bool:
-    """True when ``estimator`` (or the last step of a pipeline) is a fitted model with ``predict(X,
-    return_std=True)``."""
+    """Whether ``estimator`` (or the last step of a pipeline) is a fitted model with
+    ``predict(X, return_std=True)``.
+
+    Parameters
+    ----------
+    estimator : estimator
+
+    Returns
+    -------
+    bool
+    """
     final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
     return hasattr(final, "signal_variance_")

@@ -109,7 +109,19 @@ class ScreeningSummary(Record):
 
 
 def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
-    """Write the report of a run folder to ``out`` (default ``folder/report.html``); returns its path."""
+    """Write the self-contained HTML report of a run folder.
+
+    Parameters
+    ----------
+    folder : str or Path
+        A complete run folder (``atomlearn fit``, ``write_run``; a screening folder shows the screen first).
+    out : str or Path, optional
+        Default ``folder/report.html``.
+
+    Returns
+    -------
+    Path
+    """
     folder = Path(folder)
     if not (folder / "results.json").exists():
         raise FileNotFoundError(f"{folder} has no results.json: give the folder written by `atomlearn fit --out`")
@@ -174,7 +186,20 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
 
 
 def html_page(title: str, meta: str, sections: list[str]) -> str:
-    """A whole self-contained page: the style, the self-check script, plotly's JavaScript once, the sections."""
+    """A whole self-contained page: the style, the self-check script, plotly's JavaScript once, the sections.
+
+    Parameters
+    ----------
+    title : str
+    meta : str
+        The line under the title (version, source).
+    sections : list of str
+        HTML fragments (:func:`section`).
+
+    Returns
+    -------
+    str
+    """
     return (
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{STYLE}</style>"

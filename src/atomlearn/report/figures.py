@@ -19,6 +19,21 @@ def _scatter(n_points: int, **kwargs) -> go.Scatter | go.Scattergl:
 
 
 def styled_figure(fig: go.Figure, title: str, x: str, y: str, height: int = HEIGHT) -> go.Figure:
+    """Give a figure the report's look: title, axis titles, size, white template.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+    title, x, y : str
+        Figure and axis titles.
+    height : int
+        Pixels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``fig``, changed in place.
+    """
     fig.update_layout(
         title=title,
         xaxis_title=x,

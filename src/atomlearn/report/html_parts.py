@@ -10,8 +10,19 @@ import plotly.graph_objects as go
 
 
 def table(frame: pd.DataFrame, float_format: str = "{:.4g}") -> str:
-    """An HTML table: numbers right-aligned (formatted with ``float_format``), text left-aligned and
-    wrapped, so that a long reason or parameter list never pushes the page wider than the screen."""
+    """An HTML table: numbers right-aligned, text left-aligned and wrapped, so that a long reason or
+    parameter list never pushes the page wider than the screen.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    float_format : str
+        Format of the numbers.
+
+    Returns
+    -------
+    str
+    """
     numeric = [
         pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns
     ]
@@ -35,7 +46,18 @@ def table(frame: pd.DataFrame, float_format: str = "{:.4g}") -> str:
 
 
 def figure(fig: go.Figure, name: str) -> str:
-    """A plotly figure as an HTML fragment (the plotly library is included once per page, elsewhere)."""
+    """A plotly figure as an HTML fragment (plotly's JavaScript is included once per page, by ``html_page``).
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+    name : str
+        The figure's name in the page's self-check.
+
+    Returns
+    -------
+    str
+    """
     body = fig.to_html(
         full_html=False,
         include_plotlyjs=False,
@@ -46,10 +68,30 @@ def figure(fig: go.Figure, name: str) -> str:
 
 
 def section(title: str, *parts: str) -> str:
-    """A report section: an escaped title and the given HTML parts."""
+    """A report section: an escaped title and the given HTML parts.
+
+    Parameters
+    ----------
+    title : str
+    *parts : str
+        HTML fragments (:func:`note`, :func:`table`, :func:`figure`).
+
+    Returns
+    -------
+    str
+    """
     return f"<section><h2>{html.escape(title)}</h2>{''.join(parts)}</section>"
 
 
 def note(text: str) -> str:
-    """A paragraph of escaped explanatory text."""
+    """A paragraph of escaped explanatory text.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
     return f'<p class="note">{html.escape(text)}</p>'

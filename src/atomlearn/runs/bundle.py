@@ -73,7 +73,17 @@ SAFE_RUNTIME = {"n_jobs": 1, "scheduler": None, "cache": False}  # a loaded feat
 
 @dataclass
 class Bundle:
-    """A loaded bundle: ``featurizer`` (structures -> X), ``model`` (X -> y) and its ``card``."""
+    """A loaded model bundle (``predict(structures, ids)`` featurizes and predicts).
+
+    Attributes
+    ----------
+    featurizer : estimator
+        Structures -> X.
+    model : estimator
+        X -> y (target units).
+    card : dict
+        What the bundle holds: featurizers and parameters, training-data hash, metrics, versions, types.
+    """
 
     featurizer: BaseEstimator
     model: BaseEstimator
@@ -118,12 +128,24 @@ class Bundle:
 
 
 def save_bundle(folder: str | Path, featurizer: BaseEstimator, model: BaseEstimator, card: dict[str, Any]) -> Path:
-    """Write ``model.skops`` and ``card.json`` into ``folder`` (created); returns the folder.
+    """Write ``model.skops`` and ``card.json`` into ``folder`` (created).
 
-    Each file is written under a temporary name and renamed, the card last: a bundle killed
-    mid-write has no card matching its model file, and ``load_bundle`` refuses it. The model
-    file is audited as ``load_bundle`` will audit it, so atomlearn never writes a bundle it
-    would refuse."""
+    Each file is written under a temporary name and renamed, the card last: a bundle killed mid-write has
+    no card matching its model file, and ``load_bundle`` refuses it. The model file is audited as
+    ``load_bundle`` will audit it, so atomlearn never writes a bundle it would refuse.
+
+    Parameters
+    ----------
+    folder : str or Path
+    featurizer, model : estimator
+        Fitted.
+    card : dict
+        What the bundle is (featurizers, metrics, training-data hash); the types and hashes are added.
+
+    Returns
+    -------
+    Path
+    """
     import skops.io as sio
 
     folder = Path(folder)
@@ -147,8 +169,22 @@ def save_bundle(folder: str | Path, featurizer: BaseEstimator, model: BaseEstima
 
 
 def load_bundle(folder: str | Path) -> Bundle:
-    """Load a bundle, refusing it (``BundleError``) when the card is missing or does not match the
-    model file, or the model file is damaged or holds a type outside ``bundle_safety``'s allow-list."""
+    """Load a model bundle through the allow-list of types atomlearn writes.
+
+    Parameters
+    ----------
+    folder : str or Path
+
+    Returns
+    -------
+    Bundle
+
+    Raises
+    ------
+    BundleError
+        When the card is missing or does not match the model file, or the model file is damaged or holds
+        a type outside ``bundle_safety``'s allow-list.
+    """
     import skops.io as sio
 
     folder = Path(folder)

@@ -38,7 +38,16 @@ def combine_featurizers(featurizers: Featurizer | Sequence[Featurizer]) -> BaseE
 
 
 def featurizer_parts(featurizer: BaseEstimator) -> list[Featurizer]:
-    """The featurizers of a ``FeatureUnion`` (or the one featurizer given)."""
+    """The featurizers of a ``FeatureUnion`` (or the one featurizer given).
+
+    Parameters
+    ----------
+    featurizer : estimator
+
+    Returns
+    -------
+    list of Featurizer
+    """
     return [f for _, f in featurizer.transformer_list] if isinstance(featurizer, FeatureUnion) else [featurizer]
 
 
@@ -95,7 +104,25 @@ def featurized_split(
     random_state: int = 0,
 ) -> SplitData:
     """Sample, drop what cannot be used (reported), put the test set aside, fit the featurizer on the
-    training structures and featurize all. See ``run_holdout`` for the splits."""
+    training structures and featurize all (see ``run_holdout`` for the splits).
+
+    Parameters
+    ----------
+    dataset : Dataset
+    target : str
+        A label column.
+    featurizer : Featurizer or sequence of Featurizer
+    n : int, optional
+    split : str
+    test_size : float
+    group_column : str, optional
+    random_state : int
+
+    Returns
+    -------
+    SplitData
+        X (n_used, n_features), y, the structures, the train and test rows, errors and counts.
+    """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     n_dataset = len(dataset)
@@ -182,8 +209,18 @@ def _warn_about_the_split(X: np.ndarray, y: np.ndarray, names: Sequence[str], ta
 
 
 def model_inputs(data: SplitData, model: BaseEstimator) -> np.ndarray:
-    """What ``model`` learns from, row for row with ``data.X``: the features, or for a structure
-    network the structures, after taking those it refuses out of both parts (``exclude_unusable``)."""
+    """What ``model`` learns from, row for row with ``data.X``: the features, or for a structure network
+    the structures, after taking those it refuses out of both parts.
+
+    Parameters
+    ----------
+    data : SplitData
+    model : estimator
+
+    Returns
+    -------
+    ndarray, shape (n_used, n_features) or (n_used,) of ase.Atoms
+    """
     if not takes_structures(model):
         return data.X
     exclude_unusable(data, model.structure_errors(data.structures))

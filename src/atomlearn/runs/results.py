@@ -56,10 +56,13 @@ class FittedRun:
 
     Attributes
     ----------
-    featurizer : the fitted featurizer (structures -> X), or a ``FeatureUnion`` of several.
-    model : the fitted model (X, or the structures for a network, -> y in target units).
-    features : ``X`` (n_used, n_features), ``y`` (n_used,), ``ids``, ``set`` ("train"/"test") and
-        ``names`` (n_features,) of the structures the run used.
+    featurizer : estimator
+        The fitted featurizer (structures -> X), or a ``FeatureUnion`` of several.
+    model : estimator
+        The fitted model (X, or the structures for a network, -> y in target units).
+    features : dict of str to ndarray
+        ``X`` (n_used, n_features), ``y`` (n_used,), ``ids``, ``set`` ("train"/"test") and ``names``
+        (n_features,) of the structures the run used.
     """
 
     featurizer: Any
@@ -71,8 +74,29 @@ class FittedRun:
 class HoldoutResult:
     """Everything about one train/test evaluation: what, how, how well, and what failed.
 
-    ``fitted`` holds the fitted parts (``FittedRun``) when the result comes from ``run_holdout``;
-    it is None for a result read back from JSON, which records numbers, not models.
+    ``fitted`` holds the fitted parts (``FittedRun``) when the result comes from ``run_holdout``; it is
+    None for a result read back from JSON, which records numbers, not models.
+
+    Attributes
+    ----------
+    dataset, target, target_unit : str
+    featurizer, model, split : dict
+        What was used, with parameters and chosen hyperparameters.
+    counts : dict of str to int
+        Requested, used, failed.
+    metrics : dict
+        ``{"model" | baseline: {"train" | "test": {metric: value}}}`` (target units).
+    metrics_ci : dict
+        The test metrics with bootstrap intervals.
+    predictions : list of dict
+        id, set, y, prediction (and std) of every used structure.
+    errors : list of dict
+        id, stage, reason of every structure left out.
+    timings_s : dict of str to float
+    data_hash : str
+    nested, calibration : dict, optional
+    versions : dict of str to str
+    fitted : FittedRun, optional
     """
 
     dataset: str
@@ -204,7 +228,17 @@ class ResultsRecord(Record):
 
 
 def json_default(value: Any) -> Any:
-    """JSON for what ``json`` cannot write: NumPy scalars and arrays as numbers and lists, anything else as its repr."""
+    """JSON for what ``json`` cannot write: NumPy scalars and arrays as numbers and lists, anything else as
+    its repr (``json.dumps(value, default=json_default)``).
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    object
+    """
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):

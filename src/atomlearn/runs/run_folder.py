@@ -33,13 +33,33 @@ REMEDY = "rerun `atomlearn fit --out` into it"
 
 
 def require_complete_run(folder: str | Path) -> None:
-    """Refuse a run folder that ``write_run`` did not finish, or whose core files were changed since."""
+    """Refuse a run folder that ``write_run`` did not finish, or whose core files were changed since.
+
+    Parameters
+    ----------
+    folder : str or Path
+
+    Raises
+    ------
+    FileFormatError
+    """
     require_complete(folder, "run folder", REMEDY, CORE_FILES)
 
 
 def write_run(folder: str | Path, result: HoldoutResult) -> Path:
-    """Write a fitted hold-out run (``run_holdout``) into ``folder``: results, predictions by id,
-    errors, the used feature matrix and the model bundle; returns the folder."""
+    """Write a fitted hold-out run into ``folder``: results, predictions by id, errors, the used feature
+    matrix and the model bundle, then the completion record.
+
+    Parameters
+    ----------
+    folder : str or Path
+    result : HoldoutResult
+        From ``run_holdout`` (with ``fitted``).
+
+    Returns
+    -------
+    Path
+    """
     from atomlearn.runs.bundle import save_bundle
 
     folder = Path(folder)

@@ -58,6 +58,11 @@ def metropolis(
         Standard deviation of a move, in the coordinates' unit.
     thin : int
         Keep every ``thin``-th configuration.
+
+    Returns
+    -------
+    Chain
+        The saved configurations of every walker, their reduced energies and the acceptance rate.
     """
     generator = torch.Generator().manual_seed(0 if random_state is None else int(random_state))
     x = torch.as_tensor(np.asarray(start, dtype=float), dtype=torch.float64).clone()

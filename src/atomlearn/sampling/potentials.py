@@ -54,7 +54,15 @@ class Potential:
 
 
 class TorchPotential(Potential):
-    """A PyTorch energy function ``fn(x) -> U`` of ``x`` with shape (n, dim), in units of kT at temperature 1."""
+    """A PyTorch energy function as a potential.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(x) -> U``: x of shape (n, dim), U of shape (n,) in kT at temperature 1.
+    dim : int
+    energy_unit : str
+    """
 
     def __init__(self, fn: Callable[[torch.Tensor], torch.Tensor], dim: int, energy_unit: str = "kT") -> None:
         self.fn, self.dim, self.energy_unit = fn, int(dim), energy_unit
@@ -116,10 +124,21 @@ class ASEPotential(Potential):
 
 
 class ForceFieldPotential(Potential):
-    """An atomlearn force field (``FF_DIR``) as a potential of flattened positions (Å), eV, evaluated
-    ``batch`` molecules per network call (``NetworkPotential.replicas``; kernel force fields one by
-    one); a sample it cannot describe (an atom with no neighbour) gets an infinite energy.
-    ``dtype="float64"`` evaluates the network in double precision (e.g. for finite-difference checks)."""
+    """An atomlearn force field (``FF_DIR``) as a potential of flattened positions.
+
+    A sample it cannot describe (an atom with no neighbour) gets an infinite energy.
+
+    Parameters
+    ----------
+    folder : str or Path
+        A force field written by ``atomlearn forcefield train``.
+    numbers : ndarray of int, shape (n_atoms,)
+        The molecule's atomic numbers.
+    batch : int
+        Molecules per network call (``NetworkPotential.replicas``; kernel force fields one by one).
+    dtype : {"float32", "float64"}, optional
+        ``float64`` evaluates the network in double precision (e.g. for finite-difference checks).
+    """
 
     energy_unit = "eV"
 

@@ -166,8 +166,23 @@ def _free_energy_rows(generator, system, samples, has_reference: bool) -> list[d
 def sampling_report(
     folder: str | Path, out: str | Path | None = None, n: int | None = None, random_state: int = 1
 ) -> Path:
-    """Write the report of the Boltzmann generator in ``folder`` to ``out`` (default ``folder/report.html``),
-    from ``n`` fresh flow samples (default: as many as its evaluation drew); returns its path."""
+    """Write the HTML report of a trained Boltzmann generator: ESS, ΔF against the reference, the profile
+    along the collective variable, energy distributions and the training history.
+
+    Parameters
+    ----------
+    folder : str or Path
+        A complete ``BG_DIR``.
+    out : str or Path, optional
+        Default ``folder/report.html``.
+    n : int, optional
+        Fresh flow samples drawn for the page (default: as many as its evaluation drew).
+    random_state : int
+
+    Returns
+    -------
+    Path
+    """
     import torch
 
     folder = Path(folder)

@@ -18,14 +18,38 @@ LOW_ESS_PERCENT = 1.0
 
 
 def log_importance_weights(reduced_energies: np.ndarray, log_q: np.ndarray) -> np.ndarray:
-    """log w = −u(x) − log q(x), shape (n,); −inf where the energy is not finite."""
+    """log w = −u(x) − log q(x) of flow samples.
+
+    Parameters
+    ----------
+    reduced_energies : ndarray, shape (n,)
+        u = U/kT.
+    log_q : ndarray, shape (n,)
+        The flow's log density.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        −inf where the energy is not finite.
+    """
     u, log_q = np.asarray(reduced_energies, dtype=float), np.asarray(log_q, dtype=float)
     log_w = -u - log_q
     return np.where(np.isfinite(u) & np.isfinite(log_q), log_w, -np.inf)
 
 
 def kish_ess(log_w: np.ndarray) -> float:
-    """Kish effective sample size as a percentage of the samples: 100 (Σw)²/(n Σw²)."""
+    """Kish effective sample size as a percentage of the samples: 100 (Σw)²/(n Σw²).
+
+    Parameters
+    ----------
+    log_w : ndarray, shape (n,)
+        Log importance weights (−inf for weight 0).
+
+    Returns
+    -------
+    float
+        Percent (0-100).
+    """
     log_w = np.asarray(log_w, dtype=float)
     if len(log_w) == 0 or not np.any(np.isfinite(log_w)):
         return 0.0
@@ -33,7 +57,12 @@ def kish_ess(log_w: np.ndarray) -> float:
 
 
 def warn_if_unreliable(ess_percent: float) -> None:
-    """Warn when the ESS is below 1 %: a handful of samples carry the estimate."""
+    """Warn when the ESS is below 1 %: a handful of samples carry the estimate.
+
+    Parameters
+    ----------
+    ess_percent : float
+    """
     if ess_percent < LOW_ESS_PERCENT:
         warnings.warn(
             f"effective sample size {ess_percent:.2g} % is below {LOW_ESS_PERCENT:g} %: a few samples carry "
@@ -79,6 +108,11 @@ def free_energy_difference(
         Log importance weights (all zeros for equilibrium samples, e.g. from MCMC).
     in_a, in_b : ndarray of bool, shape (n,)
         Which samples belong to each state.
+
+    Returns
+    -------
+    FreeEnergyDifference
+        ΔF = F_b − F_a (kT), its bootstrap standard error and the samples each state holds.
     """
     log_w, in_a, in_b = np.asarray(log_w, dtype=float), np.asarray(in_a, bool), np.asarray(in_b, bool)
     for name, mask in ((state_a, in_a), (state_b, in_b)):
@@ -102,6 +136,14 @@ def reweighted_histogram(
     cv: np.ndarray, log_w: np.ndarray, bins: int | np.ndarray = 50, range_: tuple[float, float] | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Reweighted probability density and free-energy profile along a collective variable.
+
+    Parameters
+    ----------
+    cv : ndarray, shape (n,)
+    log_w : ndarray, shape (n,)
+        Log importance weights.
+    bins : int or ndarray
+    range_ : tuple of float, optional
 
     Returns
     -------

@@ -120,7 +120,21 @@ def save_generator(
 
 
 def read_record(folder: str | Path) -> dict[str, Any]:
-    """The ``generator.json`` of a complete ``BG_DIR`` (refuses an incomplete or foreign folder)."""
+    """The ``generator.json`` of a complete ``BG_DIR``, checked against its schema.
+
+    Parameters
+    ----------
+    folder : str or Path
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    FileFormatError
+        For an incomplete or foreign folder.
+    """
     folder = Path(folder)
     if not any((folder / name).exists() for name in (GENERATOR_FILE, "training_settings.json")):
         raise FileNotFoundError(
@@ -131,8 +145,20 @@ def read_record(folder: str | Path) -> dict[str, Any]:
 
 
 def load_generator(folder: str | Path, potential: Potential, device: str = "cpu") -> BoltzmannGenerator:
-    """The Boltzmann generator saved in ``folder``, sampling ``potential`` (rebuild it with
-    ``sampling.train.build_potential(read_record(folder)["potential"])``)."""
+    """The Boltzmann generator saved in ``folder``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        A complete ``BG_DIR``.
+    potential : Potential
+        What it samples: ``build_potential(read_record(folder)["potential"])``.
+    device : str
+
+    Returns
+    -------
+    BoltzmannGenerator
+    """
     folder = Path(folder)
     record = read_record(folder)
     spec = FlowSpec(**{name: record["flow"][name] for name in FlowSpec.__dataclass_fields__})

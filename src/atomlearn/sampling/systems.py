@@ -87,7 +87,16 @@ class System(Potential):
 
 @dataclass
 class DoubleWell2D(System):
-    """Noé's 2D double well u(x) = a x₁⁴/4 − b x₁²/2 + c x₁ + d x₂²/2 in kT; states ``left`` (x₁ < 0) and ``right``."""
+    """Noé's 2D double well u(x) = a x₁⁴/4 − b x₁²/2 + c x₁ + d x₂²/2 in kT; states ``left`` (x₁ < 0) and
+    ``right``; free energies exact by quadrature.
+
+    Parameters
+    ----------
+    a, b, c, d : float
+        The coefficients of u (kT).
+    temperature : float
+        In units of the energy's kT (1: as written).
+    """
 
     a: float = 1.0
     b: float = 6.0
@@ -183,7 +192,24 @@ SYSTEMS = Registry(
 
 
 def get_system(name: str, **params) -> System:
-    """The system called ``name``, with the parameters its ``spec`` names; a clear error names the known ones."""
+    """A system by name, with parameters.
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`SYSTEMS` (double-well, dw4, lj13, alanine-dipeptide, molecule).
+    **params
+        The parameters its ``SPEC_FIELDS`` name.
+
+    Returns
+    -------
+    System
+
+    Raises
+    ------
+    UnknownNameError, ValueError
+        An unknown name (with the known ones) or parameter.
+    """
 
     system_class = SYSTEMS.load(name)
     unknown = set(params) - set(system_class.SPEC_FIELDS)

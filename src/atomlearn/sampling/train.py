@@ -26,7 +26,17 @@ CHECKPOINTS = ("checkpoint-likelihood.pt", "checkpoint-energy.pt", "checkpoint-f
 
 
 def build_potential(spec: dict[str, Any]) -> Potential:
-    """The potential a ``generator.json`` describes: ``{"system": NAME, ...its parameters}`` (``System.spec``)."""
+    """The potential a ``generator.json`` describes.
+
+    Parameters
+    ----------
+    spec : dict
+        ``{"system": NAME, ...its parameters}`` (``System.spec``).
+
+    Returns
+    -------
+    Potential
+    """
     if "system" not in spec:
         raise ValueError(f"unknown potential description {spec!r}; this atomlearn knows {{'system': NAME, ...}}")
     return get_system(str(spec["system"]), **{k: v for k, v in spec.items() if k != "system"})

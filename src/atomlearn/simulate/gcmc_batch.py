@@ -90,10 +90,32 @@ def gcmc_labels(
     progress: bool | None = None,
     **options: Any,
 ) -> BatchResult:
-    """GCMC loadings of ``guests`` (one gas, or mole fractions of a mixture) in every structure of
-    ``dataset`` at each pressure (Pa); ``options`` go to ``gcmc``. With ``out`` (CSV) finished points
-    are appended as they come and reused on rerun. Structures the dataset could not read count as
-    requested and failed at every pressure."""
+    """GCMC loadings of a gas in every structure of a dataset at each pressure, in parallel and resumable.
+
+    With ``out`` finished points are appended as they come and reused on rerun (with the same settings).
+    Structures the dataset could not read count as requested and failed at every pressure.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    guests : str or mapping of str to float
+        One gas, or the mole fractions of a mixture.
+    temperature_K : float
+    pressures_Pa : sequence of float
+    out : str or Path, optional
+        The results CSV.
+    n_jobs : int
+    scheduler : str, optional
+        A dask scheduler address.
+    progress : bool, optional
+    **options
+        Passed to :func:`~atomlearn.simulate.gcmc_isotherm`.
+
+    Returns
+    -------
+    BatchResult
+        One row per structure and pressure (loadings with errors, ``converged``), the failures, counts.
+    """
     require_structures(dataset, "simulate")
     composition = {guests: 1.0} if isinstance(guests, str) else dict(guests)
     label = composition_label([get_guest(name).name for name in composition], list(composition.values()))

@@ -70,9 +70,30 @@ def henry_labels(
     progress: bool | None = None,
     **options: Any,
 ) -> BatchResult:
-    """Widom K_H (mol/(kg·Pa)) and Q_st (kJ/mol) for every structure of ``dataset``; ``options`` go to
-    ``widom_henry``. With ``out`` (CSV) finished rows are appended as they come and reused on rerun.
-    Structures the dataset could not read (``dataset.errors``) count as requested and failed."""
+    """Widom K_H and Q_st of a guest for every structure of a dataset, in parallel and resumable.
+
+    With ``out`` finished rows are appended as they come and reused on rerun (with the same settings).
+    Structures the dataset could not read (``dataset.errors``) count as requested and failed.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    guest : str
+    temperature_K : float
+    out : str or Path, optional
+        The results CSV.
+    n_jobs : int
+    scheduler : str, optional
+    progress : bool, optional
+    **options
+        Passed to :func:`~atomlearn.simulate.widom_henry`.
+
+    Returns
+    -------
+    BatchResult
+        One row per structure (K_H in mol/(kg·Pa), Q_st in kJ/mol, with errors and ``converged``), the
+        failures, counts.
+    """
     require_structures(dataset, "simulate")
     out = Path(out) if out is not None else None
     settings = call_settings(widom_henry, options)

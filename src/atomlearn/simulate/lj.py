@@ -9,7 +9,13 @@ import numpy as np
 
 @dataclass(frozen=True)
 class LennardJones:
-    """V(r) = 4ε[(σ/r)¹² - (σ/r)⁶]; ε in eV, σ and r in Å. Minimum -ε at r = 2^(1/6) σ."""
+    """The Lennard-Jones pair potential V(r) = 4ε[(σ/r)¹² - (σ/r)⁶], minimum -ε at r = 2^(1/6) σ.
+
+    Parameters
+    ----------
+    epsilon_eV : float
+    sigma_A : float
+    """
 
     epsilon_eV: float
     sigma_A: float
@@ -36,8 +42,28 @@ def lj_dataset(
     potential: LennardJones = ARGON,
     random_state: int | None = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``n`` separations drawn uniformly in ``r_range_A`` (default 0.95σ–2.5σ), their noisy energies and
-    the exact ones: ``(r (n, 1) Å, y = V(r) + N(0, noise²) eV, V(r) eV)``."""
+    """Noisy Lennard-Jones energies of random separations: the lecture's regression toy.
+
+    Parameters
+    ----------
+    n : int
+    noise_eV : float
+        Standard deviation of the Gaussian noise (eV).
+    r_range_A : tuple of float, optional
+        Separations drawn uniformly here (default 0.95σ–2.5σ).
+    potential : LennardJones
+        Argon by default.
+    random_state : int or None
+
+    Returns
+    -------
+    r : ndarray, shape (n, 1)
+        Separations (Å).
+    y : ndarray, shape (n,)
+        V(r) + noise (eV).
+    f : ndarray, shape (n,)
+        V(r), exact (eV).
+    """
     if n < 1:
         raise ValueError(f"n must be positive, got {n}")
     low, high = r_range_A or (0.95 * potential.sigma_A, 2.5 * potential.sigma_A)

@@ -13,8 +13,23 @@ GCMC_COLUMNS = {"id": "text", "composition": "text", "pressure_bar": "positive",
 
 
 def read_gcmc_table(path: str | Path) -> pd.DataFrame:
-    """A `simulate gcmc` CSV, checked: ids and compositions as text, pressures and temperatures above 0, every
-    ``loading_*`` column numeric; a ``FileFormatError`` names the column and row that is not."""
+    """A ``simulate gcmc`` CSV, checked against its schema.
+
+    Ids and compositions as text, pressures and temperatures above 0, every ``loading_*`` column numeric.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    FileFormatError
+        Naming the column and row that does not fit.
+    """
     return read_table(
         path,
         GCMC_COLUMNS,

@@ -37,7 +37,37 @@ CHARGE_SOURCES = ("auto", "cif", "eqeq", "off")
 
 @dataclass
 class HenryResult:
-    """Widom result for one structure and guest (units in the names)."""
+    """Widom result for one structure and guest (units in the names).
+
+    Attributes
+    ----------
+    guest : str
+    temperature_K : float
+    henry_mol_kg_Pa, henry_se_mol_kg_Pa : float
+        Henry coefficient and its standard error (mol/(kg·Pa)).
+    qst_kJ_mol, qst_se_kJ_mol : float
+        Isosteric heat at infinite dilution and its standard error (kJ/mol).
+    boltzmann_average : float
+        ⟨exp(-βU)⟩ over the insertions.
+    insertions : int
+    framework_density_kg_m3 : float
+    electrostatics : str
+        "ewald", or why not.
+    blocked_fraction : float
+        Blocked share of the open volume (0 when blocking is off).
+    blocked_pockets : int
+    method : str
+        "grid" or "direct".
+    grid_spacing_A, cutoff_A : float
+    supercell : tuple of int
+    forcefield : str
+    time_s, grid_time_s : float
+    effective_insertions : float
+        Kish's effective sample size (Σw)²/Σw² of the Boltzmann weights.
+    converged : bool
+        False when the error bar cannot be trusted (the notes say why).
+    notes : list of str
+    """
 
     guest: str
     temperature_K: float

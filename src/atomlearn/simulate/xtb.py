@@ -25,7 +25,19 @@ RUN_KEYS = ("xtb_method", "temperature_K", "timestep_fs", "friction_per_fs", "in
 
 
 def xtb_calculator(method: str = "GFN2-xTB", charge: int = 0, multiplicity: int = 1):
-    """An ASE calculator for ``method`` through tblite (energies in eV, forces in eV/Å)."""
+    """An ASE calculator for an xTB method through tblite.
+
+    Parameters
+    ----------
+    method : {"GFN2-xTB", "GFN1-xTB"}
+    charge : int
+    multiplicity : int
+
+    Returns
+    -------
+    ase calculator
+        Energies in eV, forces in eV/Å.
+    """
     from tblite.ase import TBLite
 
     _check_method(method)
@@ -33,7 +45,19 @@ def xtb_calculator(method: str = "GFN2-xTB", charge: int = 0, multiplicity: int 
 
 
 def xtb_single_points(structures: Sequence[Atoms], method: str = "GFN2-xTB", charge: int = 0) -> list[Atoms]:
-    """Copies of ``structures`` labelled with xTB energy (eV) and forces (eV/Å) (``atoms.get_forces()``)."""
+    """Copies of ``structures`` labelled with xTB energies and forces.
+
+    Parameters
+    ----------
+    structures : sequence of ase.Atoms
+    method : {"GFN2-xTB", "GFN1-xTB"}
+    charge : int
+
+    Returns
+    -------
+    list of ase.Atoms
+        With a calculator holding the energy (eV) and forces (eV/Å): ``atoms.get_forces()``.
+    """
     from ase.calculators.singlepoint import SinglePointCalculator
 
     labelled = []
@@ -56,7 +80,23 @@ def _check_method(method: str) -> None:
 
 @dataclass(frozen=True)
 class MDSettings:
-    """Langevin MD: temperature (K), time step (fs), friction (1/fs), a frame every ``interval_steps``."""
+    """Langevin MD settings of ``xtb_md`` (written into every frame: a resumed run must match them).
+
+    Attributes
+    ----------
+    temperature_K : float
+    timestep_fs : float
+    friction_per_fs : float
+        Langevin friction (1/fs).
+    interval_steps : int
+        MD steps between written frames.
+    equilibration_steps : int
+        Steps run before the first frame.
+    xtb_method : str
+        ``GFN2-xTB`` or ``GFN1-xTB``.
+    charge : int
+    seed : int
+    """
 
     temperature_K: float = 500.0
     timestep_fs: float = 0.5
@@ -111,11 +151,27 @@ def xtb_md(
     settings: MDSettings = MDSettings(),
     progress: Callable[[int, int], None] | None = None,
 ) -> MDRun:
-    """Langevin MD with xTB forces from ``start``, appending a labelled frame every ``interval_steps``
-    to ``out`` (extended XYZ) until it holds ``n_frames``.
+    """Langevin MD with xTB forces, appending a labelled frame every ``interval_steps`` to ``out`` until it
+    holds ``n_frames``.
 
-    An existing ``out`` is resumed from its last complete frame; it must hold the same molecule and
-    the same settings. ``progress(done, total)`` is called after each frame.
+    An existing ``out`` is resumed from its last complete frame; it must hold the same molecule and the
+    same settings.
+
+    Parameters
+    ----------
+    start : ase.Atoms
+        A molecule (``from_smiles``, a file).
+    out : str or Path
+        Extended XYZ trajectory: positions (Å), energy (eV), forces (eV/Å), momenta, settings.
+    n_frames : int
+    settings : MDSettings
+    progress : callable, optional
+        ``progress(done, total)`` after each frame.
+
+    Returns
+    -------
+    MDRun
+        The file, frames already there, frames added, seconds per MD step.
     """
     from ase.constraints import FixCom
     from ase.md.langevin import Langevin

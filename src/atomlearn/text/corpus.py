@@ -19,7 +19,16 @@ JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 
 @dataclass(frozen=True)
 class Document:
-    """One document: its text, its year if the corpus gives one, and where it came from (``file:line``)."""
+    """One document of a corpus.
+
+    Attributes
+    ----------
+    text : str
+    year : int or None
+        When the corpus gives one (JSON lines).
+    source : str
+        Where it came from (``file:line``).
+    """
 
     text: str
     year: int | None
@@ -28,7 +37,13 @@ class Document:
 
 @dataclass
 class CorpusCounts:
-    """Documents read and skipped (by reason) so far."""
+    """Documents read and skipped (by reason) so far.
+
+    Attributes
+    ----------
+    read : int
+    skipped : collections.Counter
+    """
 
     read: int = 0
     skipped: Counter = field(default_factory=Counter)
@@ -81,10 +96,21 @@ def corpus_fingerprint(files: list[Path]) -> str:
 def read_corpus(
     path: str | Path, counts: CorpusCounts | None = None, one_per_file: bool | None = None
 ) -> Iterator[Document]:
-    """Stream the documents of ``path`` (see the module docstring), updating ``counts``.
+    """Stream the documents of a corpus (see the module docstring), counting what is read and skipped.
 
-    ``one_per_file``: each file is one document (default: for a folder of ``.txt``); otherwise a
-    ``.txt`` file holds one document per line.
+    Parameters
+    ----------
+    path : str or Path
+        A file (``.txt``: one document per line; ``.jsonl``/``.json``: records with ``text`` and
+        ``year``) or a folder of them.
+    counts : CorpusCounts, optional
+        Updated as documents are read.
+    one_per_file : bool, optional
+        Each file is one document (default: for a folder of ``.txt``).
+
+    Yields
+    ------
+    Document
     """
     path = Path(path)
     counts = counts if counts is not None else CorpusCounts()

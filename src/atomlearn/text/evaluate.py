@@ -25,8 +25,21 @@ from atomlearn.text.tokens import tokenize
 def known_material_ranking(
     embeddings: Embeddings, property_word: str = "thermoelectric", labels: dict[str, bool] | None = None, k: int = 50
 ) -> dict[str, float]:
-    """Top-k precision and ROC AUC of the cosine similarity to ``property_word`` for the labelled
-    formulas (any writing) that have a vector (default labels: the paper's thermoelectric table)."""
+    """How well the cosine similarity to a property word ranks formulas with known labels.
+
+    Parameters
+    ----------
+    embeddings : Embeddings
+    property_word : str
+    labels : dict of str to bool, optional
+        Formula (any writing) -> has the property (default: the paper's thermoelectric table).
+    k : int
+
+    Returns
+    -------
+    dict of str to float
+        Top-k precision and ROC AUC over the labelled formulas that have a vector, and their count.
+    """
     if labels is None:
         table = json.loads(Path(MAT2VEC_THERMOELECTRICS).read_text())
         labels = {formula: bool(entry[1]) for formula, entry in table.items()}
@@ -60,7 +73,17 @@ def _canonical(formula: str) -> str:
 
 @dataclass(frozen=True)
 class TimeSplit:
-    """The top candidates of embeddings trained up to ``year`` and whether later documents confirm them."""
+    """The top candidates of embeddings trained up to ``year`` and whether later documents confirm them.
+
+    Attributes
+    ----------
+    year : int
+    property_word : str
+    table : pandas.DataFrame
+        The ranked formulas, with whether a later document names each near the property word.
+    hit_rate_all : float
+        The share of all ranked formulas later named so: the rate to beat.
+    """
 
     year: int
     property_word: str
@@ -85,9 +108,27 @@ def time_split(
     window: int = 8,
     max_count: int | None = None,
 ) -> TimeSplit:
-    """Rank the vocabulary's formulas by ``property_word`` with ``embeddings`` (trained on documents
-    up to ``year``: ``train_embeddings(max_year=year)``) and mark each one a later document of
-    ``corpus`` names within ``window`` tokens of the property word."""
+    """The paper's time split: rank the formulas by a property word with embeddings trained on documents up
+    to ``year`` and mark each one a later document names near the property word.
+
+    Parameters
+    ----------
+    corpus : str or Path
+    embeddings : Embeddings
+        Trained with ``train_embeddings(max_year=year)``.
+    year : int
+    property_word : str
+    k : int
+        Top candidates listed.
+    window : int
+        Tokens around the property word that count as "near".
+    max_count : int, optional
+        Leave out formulas seen more often (the well known).
+
+    Returns
+    -------
+    TimeSplit
+    """
     target = embeddings.key(property_word)
     ranking = embeddings.rank(property_word, max_count=max_count, n=None)
     first_year = _first_mentions_near(corpus, year, target, set(ranking["formula"]), window)

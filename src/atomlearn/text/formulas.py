@@ -76,8 +76,21 @@ _SYMBOL_RUN = re.compile(r"([A-Z][a-z]?)")
 
 
 def normalize_formula(text: str) -> str:
-    """The canonical form of a formula (``(Bi0.5Sb1.5)Te3`` -> ``BiSb3Te6``); ValueError if
-    ``pymatgen`` cannot parse it."""
+    """The canonical form of a chemical formula (``(Bi0.5Sb1.5)Te3`` -> ``BiSb3Te6``).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        When pymatgen cannot parse it.
+    """
     return _normalize(text)
 
 
@@ -126,8 +139,19 @@ def looks_like_formula(token: str) -> bool:
 
 
 def classify(token: str) -> tuple[str, str]:
-    """(kind, normalised token) of a word: ``("formula", "Bi2Te3")``, ``("element", "Fe")``,
-    ``("unparsed", token)`` for a formula-shaped word pymatgen refuses, or ``("word", token)``."""
+    """What kind of word a token is, and its normal form.
+
+    Parameters
+    ----------
+    token : str
+
+    Returns
+    -------
+    kind : {"formula", "element", "unparsed", "word"}
+        "unparsed": formula-shaped but refused by pymatgen (kept as a word).
+    token : str
+        ``"Bi2Te3"``, ``"Fe"``, or the token itself.
+    """
     if token in ELEMENT_SYMBOLS and token not in AMBIGUOUS_SYMBOLS:
         return "element", token
     if looks_like_formula(token):

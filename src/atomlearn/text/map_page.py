@@ -27,8 +27,23 @@ def embedding_map(
     property_word: str | None = None,
     random_state: int = 0,
 ) -> Path:
-    """Write the map of the ``n`` most frequent elements and formulas of the embeddings in
-    ``folder`` to ``out`` (default ``folder/map.html``); returns its path."""
+    """Write the HTML map of the ``n`` most frequent elements and formulas of an embedding folder.
+
+    Parameters
+    ----------
+    folder : str or Path
+    out : str or Path, optional
+        Default ``folder/map.html``.
+    method : {"tsne", "pca", "umap"}
+    n : int
+    property_word : str, optional
+        Colour by the cosine similarity to it, and list the nearest.
+    random_state : int
+
+    Returns
+    -------
+    Path
+    """
     embeddings = Embeddings(folder)
     words = [w for w in embeddings.vectors.index_to_key if w in ELEMENT_SYMBOLS][:n]
     words += embeddings.formulas()[: max(n - len(words), 0)]

@@ -50,7 +50,18 @@ class TokenCounts:
 
 
 def tokenize(text: str, counts: TokenCounts | None = None) -> list[str]:
-    """The tokens of one document (see the module docstring); ``counts`` (if given) is updated."""
+    """The tokens of one document (see the module docstring): formulas normalised, elements recognised.
+
+    Parameters
+    ----------
+    text : str
+    counts : TokenCounts, optional
+        Updated with what was met.
+
+    Returns
+    -------
+    list of str
+    """
     counts = counts if counts is not None else TokenCounts()
     tokens: list[str] = []
     for chunk in text.split():

@@ -34,7 +34,14 @@ TOKENS, PHRASED, CHECKPOINT, SETTINGS = "tokens.txt", "phrased.txt", "checkpoint
 
 @dataclass(frozen=True)
 class EmbeddingResult:
-    """A trained embedding folder and its card."""
+    """A trained embedding folder and its card.
+
+    Attributes
+    ----------
+    folder : Path
+    card : dict
+        Corpus hash, document counts, parameters, versions.
+    """
 
     folder: Path
     card: dict[str, Any]
@@ -75,12 +82,36 @@ def train_embeddings(
     overwrite: bool = False,
     progress: bool | None = None,
 ) -> EmbeddingResult:
-    """Train skip-gram word2vec embeddings of ``corpus`` into the folder ``out``.
+    """Train skip-gram word2vec embeddings of a corpus into a folder (resumable after a kill).
 
-    Defaults are mat2vec's (200 dimensions, window 8, 15 negative samples, sub-sampling 1e-4;
-    words seen fewer than ``min_count`` times dropped). ``max_year``: only documents of that year
-    or earlier (JSON lines with ``year``), for the time-split evaluation. ``workers`` > 1 trains
-    faster but not bit-for-bit reproducibly (gensim's threads race); 1 is reproducible for a seed.
+    Defaults are mat2vec's (200 dimensions, window 8, 15 negative samples, sub-sampling 1e-4).
+
+    Parameters
+    ----------
+    corpus : str or Path
+        See :func:`read_corpus`.
+    out : str or Path
+    vector_size, window, negative : int
+    min_count : int
+        Words seen fewer times are dropped.
+    epochs : int
+    sample : float
+        Sub-sampling threshold of frequent words.
+    phrases : bool
+        Join frequent word pairs (gensim Phrases) first.
+    phrase_min_count : int
+    phrase_threshold : float
+    max_year : int, optional
+        Only documents of that year or earlier (JSON lines with ``year``), for the time split.
+    random_state : int
+    workers : int
+        > 1 trains faster but not bit-for-bit reproducibly (gensim's threads race).
+    overwrite : bool
+    progress : bool, optional
+
+    Returns
+    -------
+    EmbeddingResult
     """
     from gensim.models import Word2Vec
 

@@ -40,13 +40,28 @@ def lj_bias_variance(
     potential: LennardJones = ARGON,
     random_state: int | None = 0,
 ) -> pd.DataFrame:
-    """The lecture's example: noisy Lennard-Jones energies fitted by polynomials of each degree,
-    by the LJ form, and by a ridge-regularised polynomial of ``ridge_degree`` for each λ.
+    """The lecture's bias-variance example on noisy Lennard-Jones energies.
 
-    Each round draws a fresh training set of ``n_train`` separations from the simulator;
-    bias² and variance are measured on ``n_eval`` evaluation separations against the exact
-    energy. Returns one row per model with its complexity; energies in eV, so the columns
-    are in eV².
+    Each round draws a fresh training set of ``n_train`` separations from the simulator; bias² and
+    variance are measured on ``n_eval`` evaluation separations against the exact energy, for polynomials
+    of each degree, the LJ form, and a ridge-regularised polynomial of ``ridge_degree`` for each λ.
+
+    Parameters
+    ----------
+    degrees : range or list of int
+    ridge_degree : int
+    ridge_lambdas : tuple of float
+    n_train : int
+    noise_eV : float
+    n_rounds : int
+    n_eval : int
+    potential : LennardJones
+    random_state : int or None
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model with its complexity, bias², variance, noise and expected MSE (eV²).
     """
     X_eval, y_eval, f_eval = lj_dataset(n_eval, noise_eV=noise_eV, potential=potential, random_state=random_state)
     seeds = np.random.default_rng(random_state).integers(1, 2**31 - 1, size=n_rounds)

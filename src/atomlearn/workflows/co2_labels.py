@@ -131,6 +131,7 @@ def smallest_cells(charged: Dataset, folder: Path, n: int) -> Dataset:
 
 
 def first_failure(errors: pd.DataFrame) -> str:
+    """The first failure of an errors table as "id: reason", for a message."""
     return f"{errors.iloc[0]['item_id']}: {errors.iloc[0]['reason']}" if len(errors) else "none recorded"
 
 

@@ -76,7 +76,25 @@ MAX_LAYERS = 60
 
 @dataclass
 class CO2ScreeningResult:
-    """What the carbon-capture screen did; every table is also a file in ``folder``."""
+    """What the carbon-capture screen did; every table is also a file in ``folder``.
+
+    Attributes
+    ----------
+    folder, report : Path
+    sample : pandas.DataFrame
+        GCMC of the random sample with both labels.
+    henry : pandas.DataFrame
+        Widom (Henry regime) against GCMC on part of the sample.
+    uptake_run, selectivity_run : HoldoutResult
+    open_metrics : dict
+        Test metrics of the open-to-CO2 classifier.
+    screened : pandas.DataFrame
+        Every MOF: predictions or the reason it has none.
+    confirmed : pandas.DataFrame
+        The predicted best, newly simulated.
+    summary : dict
+        Counts, metrics, time split (``screening.json``).
+    """
 
     folder: Path
     report: Path  # report.html

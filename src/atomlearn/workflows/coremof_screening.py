@@ -48,7 +48,18 @@ DEFAULT_FEATURIZERS = ("racs", "coremof_pores", "energy_histogram")
 
 @dataclass
 class ScreeningResult:
-    """What the screening did; every table is also a file in ``folder``."""
+    """What the CH4 screen did; every table is also a file in ``folder``.
+
+    Attributes
+    ----------
+    folder, report : Path
+    sample : pandas.DataFrame
+        Widom K_H of the random sample.
+    run : HoldoutResult
+    open_metrics : dict
+    screened, confirmed : pandas.DataFrame
+    summary : dict
+    """
 
     folder: Path
     report: Path  # report.html
@@ -77,11 +88,31 @@ def screen_coremof(
     progress: bool | None = None,
     **widom_options: Any,
 ) -> ScreeningResult:
-    """Simulate K_H (mol/(kg·Pa)) of ``n_simulate`` random MOFs at ``temperature_K`` (K), learn
-    log10 K_H, predict all MOFs (or a random ``n_screen`` of them), simulate the ``n_confirm``
-    best predicted frameworks of which no entry was simulated (one per framework: ``families``), and
-    write everything and ``report.html`` into ``out``.
-    ``widom_options`` go to ``widom_henry`` (e.g. ``target_relative_error``)."""
+    """The CH4 screen: simulate K_H of a random sample, learn log10 K_H, predict every MOF, confirm the best.
+
+    Simulates ``n_simulate`` random MOFs, learns log10 K_H, predicts all MOFs (or a random ``n_screen``),
+    simulates the ``n_confirm`` best predicted frameworks of which no entry was simulated (one per
+    framework: ``families``), and writes everything and ``report.html`` into ``out``.
+
+    Parameters
+    ----------
+    out : str or Path
+    guest : str
+    temperature_K : float
+    n_simulate, n_screen, n_top, n_confirm : int
+    featurizers : sequence of str
+    model : str
+    nested : (int, int) or None
+    n_jobs : int
+    random_state : int
+    progress : bool, optional
+    **widom_options
+        Passed to ``widom_henry`` (e.g. ``target_relative_error``).
+
+    Returns
+    -------
+    ScreeningResult
+    """
     featurizer_objects = [
         make_featurizer(name, n_jobs=n_jobs, **_guest_params(name, guest, temperature_K)) for name in featurizers
     ]  # unknown names fail here, before minutes of simulation

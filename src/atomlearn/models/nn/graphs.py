@@ -90,8 +90,19 @@ def collate(graphs: Sequence[StructureGraph], device, dtype) -> GraphBatch:
 
 
 def replica_edges(positions: np.ndarray, cutoff_A: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Directed edges within ``cutoff_A`` Å inside each of R copies of a molecule (``positions``
-    (R, N, 3), Å; no periodic images): replica, source and target atom (indices within the copy)."""
+    """Directed edges within ``cutoff_A`` inside each of R copies of a molecule (no periodic images).
+
+    Parameters
+    ----------
+    positions : ndarray, shape (R, N, 3)
+        Å.
+    cutoff_A : float
+
+    Returns
+    -------
+    replica, source, target : ndarray of int, shape (n_edges,)
+        The copy of each edge and its atoms (indices within the copy).
+    """
     n_atoms = positions.shape[1]
     within = np.linalg.norm(positions[:, :, None] - positions[:, None, :], axis=-1) < cutoff_A
     within[:, np.arange(n_atoms), np.arange(n_atoms)] = False

@@ -263,7 +263,25 @@ def structure_energies(module, batch, pooling: str = "sum"):
 
 
 def checked_graph(atoms: Atoms, cutoff_A: float, label: str):
-    """The structure's graph; an atom with no neighbour within the cutoff is an error naming it."""
+    """The structure's neighbour graph within the cutoff.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+    cutoff_A : float
+    label : str
+        What the error calls the structure.
+
+    Returns
+    -------
+    StructureGraph
+        Directed edges (source, target, cell shifts) between atoms closer than ``cutoff_A``.
+
+    Raises
+    ------
+    ValueError
+        For an atom with no neighbour within the cutoff, naming it.
+    """
     graph = structure_graph(atoms, cutoff_A)
     lonely = isolated_atoms(graph)
     if len(lonely) and len(atoms) > 1:

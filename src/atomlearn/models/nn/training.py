@@ -35,7 +35,13 @@ def seeded_generator(random_state: int | None) -> torch.Generator:
 
 
 def seed_torch(random_state: int | None) -> None:
-    """Seed torch's global generator (weight initialisation) with ``random_state``; None leaves it random."""
+    """Seed torch's global generator (weight initialisation).
+
+    Parameters
+    ----------
+    random_state : int or None
+        None leaves it random.
+    """
     if random_state is None:
         torch.seed()
     else:
@@ -43,7 +49,17 @@ def seed_torch(random_state: int | None) -> None:
 
 
 def resolve_device(device: str) -> torch.device:
-    """``"auto"``: the GPU when one is present, else the CPU; or a torch device name."""
+    """The torch device to train on.
+
+    Parameters
+    ----------
+    device : str
+        ``"auto"`` (the GPU when one is present, else the CPU) or a torch device name.
+
+    Returns
+    -------
+    torch.device
+    """
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if device.startswith("cuda") and not torch.cuda.is_available():
@@ -52,7 +68,19 @@ def resolve_device(device: str) -> torch.device:
 
 
 def validation_split(n: int, fraction: float, random_state: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """Shuffled training and validation rows (at least one of each when n >= 2)."""
+    """Shuffled training and validation rows (at least one of each when n >= 2).
+
+    Parameters
+    ----------
+    n : int
+    fraction : float
+        Share of the rows held back for validation.
+    random_state : int or None
+
+    Returns
+    -------
+    train, validation : ndarray of int
+    """
     if not 0.0 < fraction < 1.0:
         raise ValueError(f"validation_fraction must be between 0 and 1, got {fraction}")
     if n < 2:
@@ -76,7 +104,25 @@ def load_numpy_state(module: torch.nn.Module, state: dict[str, np.ndarray]) -> t
 
 @dataclass
 class LoopSettings:
-    """How to train: step size, penalty, batches, how long, when to stop, where to checkpoint."""
+    """How to train: step size, penalty, batches, how long, when to stop, where to checkpoint.
+
+    Attributes
+    ----------
+    learning_rate : float
+        Initial Adam step; halved when the validation loss stalls.
+    weight_decay : float
+    batch_size : int
+    max_epochs : int
+    patience : int
+        Epochs without a better validation loss before stopping.
+    random_state : int or None
+    checkpoint : str or Path, optional
+        Saved every epoch; a rerun resumes from it.
+    verbose : bool
+        A progress bar per epoch (on a terminal).
+    max_grad_norm : float, optional
+        Clip the gradient's norm.
+    """
 
     learning_rate: float = 1e-3
     weight_decay: float = 0.0
@@ -101,11 +147,29 @@ def train_network(
     n_train: int,
     settings: LoopSettings,
 ) -> dict[str, np.ndarray]:
-    """Minimise ``batch_loss(rows)`` over shuffled minibatches of ``range(n_train)`` with Adam; after each
-    epoch score ``validation_loss()``, halve the step when it stalls, and stop after ``patience``
-    epochs without improvement. The module ends with its best-validation weights. With a
-    ``checkpoint`` file, each epoch is saved and a rerun resumes from it. Returns the history as
-    arrays (epoch, train_loss, validation_loss, learning_rate, seconds; ``pd.DataFrame(history)``)."""
+    """Minimise a loss over shuffled minibatches with Adam and early stopping on a validation loss.
+
+    After each epoch ``validation_loss()`` is scored, the step halved when it stalls, and training stops
+    after ``patience`` epochs without improvement; the module ends with its best-validation weights. With
+    a ``checkpoint`` file, each epoch is saved and a rerun resumes from it.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    batch_loss : callable
+        ``batch_loss(rows) -> loss`` for an array of training row indices.
+    validation_loss : callable
+        ``validation_loss() -> float``.
+    n_train : int
+        Training rows (minibatches are drawn from ``range(n_train)``).
+    settings : LoopSettings
+
+    Returns
+    -------
+    dict of str to ndarray
+        The history per epoch: ``epoch``, ``train_loss``, ``validation_loss``, ``learning_rate``,
+        ``seconds`` (``pd.DataFrame(history)``).
+    """
     optimizer = torch.optim.Adam(module.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
         optimizer, factor=0.5, patience=max(1, settings.patience // 4)
@@ -180,8 +244,24 @@ def train_network(
 
 
 def check_resume_request(folder: Path, settings: dict, checkpoints: tuple[str, ...], settings_name: str) -> None:
-    """Checkpoints in ``folder`` must come from the same training request (``settings``, saved as
-    ``settings_name`` beside them), else resuming would mix two runs; records ``settings`` for the next run."""
+    """Refuse to resume checkpoints of another training request (that would mix two runs), and record
+    this request's settings for the next run.
+
+    Parameters
+    ----------
+    folder : Path
+    settings : dict
+        What the training was asked to do.
+    checkpoints : tuple of str
+        The checkpoint file names in ``folder``.
+    settings_name : str
+        The file the settings are saved as, beside them.
+
+    Raises
+    ------
+    ValueError
+        Naming the setting that differs and what to do.
+    """
     from atomlearn.files import write_text_atomic
 
     folder.mkdir(parents=True, exist_ok=True)

@@ -31,7 +31,7 @@ def molecules(qm9):
     return part.structures.materialize(), part.labels[TARGET].to_numpy()
 
 
-@pytest.mark.parametrize("name", list(FEATURIZERS))
+@pytest.mark.parametrize("name", FEATURIZERS.builtin())  # text_embedding: tests/text/test_featurizer.py
 def test_every_featurizer_saves_and_loads_with_equal_predictions(name, molecules, small_mof_dataset, tmp_path):
     if name in PERIODIC_ONLY:
         structures = small_mof_dataset.structures.materialize()

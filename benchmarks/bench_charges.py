@@ -55,7 +55,7 @@ def main() -> None:
     set_threads(1)
     warnings.simplefilter("ignore")
     from atomlearn.datasets import load
-    from atomlearn.simulate.charges import eqeq_charges
+    from atomlearn.physics.charges import eqeq_charges
     from atomlearn.structures import cif_text
 
     database = load("coremof2019")

@@ -62,7 +62,7 @@ def main() -> None:
     earlier = _earlier(args.raspa_from) if args.raspa_from else None
 
     from atomlearn.datasets import load
-    from atomlearn.simulate.charges import eqeq_charges
+    from atomlearn.physics.charges import eqeq_charges
     from atomlearn.simulate.grand_canonical import gcmc
     from atomlearn.threads import set_threads
 

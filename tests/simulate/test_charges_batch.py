@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from atomlearn.datasets import load_folder
-from atomlearn.simulate.charges import eqeq_charges
+from atomlearn.physics.charges import eqeq_charges
 from atomlearn.simulate.charges_batch import charge_dataset
 from atomlearn.simulate.widom import widom_henry
 

@@ -98,7 +98,7 @@ def test_a_broken_framework_is_refused_with_its_name():
     from ase.build import bulk
 
     from atomlearn.errors import StructureError
-    from atomlearn.simulate.charges import eqeq_charges
+    from atomlearn.physics.charges import eqeq_charges
 
     broken = bulk("NaCl", "rocksalt", a=5.64, cubic=True).repeat(2)
     broken.positions[0, 0] = float("nan")

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from ase import Atoms
 
-from atomlearn.simulate.framework_model import framework_charges
+from atomlearn.physics.framework_energy import framework_charges
 from atomlearn.simulate.gcmc_batch import gcmc_labels
 from atomlearn.simulate.grand_canonical import gcmc, gcmc_isotherm
 

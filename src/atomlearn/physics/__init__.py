@@ -13,9 +13,14 @@ grid kernels compile on first use).
 * :mod:`.eos`: Peng–Robinson fugacities of gas mixtures.
 * :mod:`.supercell`: the smallest repeating cell of a structure; :mod:`.accessibility`: pockets a guest
   cannot reach from the percolating pore network.
+* :mod:`.charges`: EQeq framework charges (one linear solve on the Ewald pair potential).
+* :mod:`.framework_energy`: the framework as a guest sees it (``FrameworkModel``: the grids of each site
+  type and of the framework charges' potential, interpolated energies of rigid guests, pocket blocking),
+  shared by the Widom and GCMC engines and the energy-histogram featurizer.
 """
 
 from atomlearn.physics.accessibility import Accessibility, accessible_region
+from atomlearn.physics.charges import eqeq_charges
 from atomlearn.physics.eos import (
     CriticalConstants,
     compressibility,
@@ -31,6 +36,14 @@ from atomlearn.physics.ewald import (
     reciprocal_potential,
     reciprocal_vectors,
 )
+from atomlearn.physics.framework_energy import (
+    MAX_GRID_SPACING_A,
+    OVERLAP_KT,
+    FrameworkModel,
+    coarse_grid_note,
+    framework_charges,
+    site_energy,
+)
 from atomlearn.physics.grid import (
     DirectLJ,
     grid_shape,
@@ -44,6 +57,13 @@ from atomlearn.physics.lj_parameters import FrameworkForceField, load_forcefield
 from atomlearn.physics.supercell import reduce_supercell
 
 __all__ = [
+    "MAX_GRID_SPACING_A",
+    "OVERLAP_KT",
+    "FrameworkModel",
+    "coarse_grid_note",
+    "eqeq_charges",
+    "framework_charges",
+    "site_energy",
     "GUESTS",
     "POTENTIAL_CUTOFF_A",
     "Accessibility",

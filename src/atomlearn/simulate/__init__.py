@@ -22,7 +22,7 @@ _LAZY = {
     "henry_labels": "atomlearn.simulate.henry_batch",
     "load_forcefield": "atomlearn.physics.lj_parameters",
     "accessible_region": "atomlearn.physics.accessibility",
-    "eqeq_charges": "atomlearn.simulate.charges",
+    "eqeq_charges": "atomlearn.physics.charges",
     "charge_dataset": "atomlearn.simulate.charges_batch",
     "CHARGE_ERRORS_FILE": "atomlearn.simulate.charges_batch",
     "iast_table": "atomlearn.simulate.isotherms",

@@ -19,6 +19,7 @@ import pandas as pd
 from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.files import append_csv_row, read_appended_csv, write_csv_atomic
 from atomlearn.parallel import parallel_map
+from atomlearn.physics.charges import eqeq_charges
 from atomlearn.simulate.batch import (
     SETTINGS_COLUMN,
     BatchResult,
@@ -26,7 +27,6 @@ from atomlearn.simulate.batch import (
     require_structures,
     settings_label,
 )
-from atomlearn.simulate.charges import eqeq_charges
 from atomlearn.structures import write_cif
 from atomlearn.validation import check_finite
 

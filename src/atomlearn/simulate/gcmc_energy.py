@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from atomlearn.simulate.framework_model import site_energy
+from atomlearn.physics.framework_energy import site_energy
 
 
 class GCMCSystem(NamedTuple):

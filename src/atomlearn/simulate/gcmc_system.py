@@ -13,10 +13,10 @@ from ase import Atoms
 from scipy.special import erf
 
 from atomlearn.physics.ewald import ewald_alpha, reciprocal_vectors
+from atomlearn.physics.framework_energy import OVERLAP_KT, FrameworkModel, coarse_grid_note
 from atomlearn.physics.grid import supercell_for_cutoff
 from atomlearn.physics.guests import Guest
 from atomlearn.physics.lj_parameters import FrameworkForceField, lorentz_berthelot
-from atomlearn.simulate.framework_model import OVERLAP_KT, FrameworkModel, coarse_grid_note
 from atomlearn.simulate.gcmc_energy import GCMCSystem
 from atomlearn.units import COULOMB_K_A
 

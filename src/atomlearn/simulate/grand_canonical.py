@@ -33,10 +33,10 @@ import numpy as np
 from ase import Atoms
 
 from atomlearn.physics.eos import compressibility, critical_constants, fugacities
+from atomlearn.physics.framework_energy import coarse_grid_note, framework_charges
 from atomlearn.physics.guests import Guest, get_guest
 from atomlearn.physics.lj_parameters import FrameworkForceField, load_forcefield
 from atomlearn.simulate.equilibration import SeriesEstimate
-from atomlearn.simulate.framework_model import coarse_grid_note, framework_charges
 from atomlearn.simulate.gcmc_energy import total_energy
 from atomlearn.simulate.gcmc_run import MIN_CYCLES, SWAP_TRIALS, MonteCarloRun
 from atomlearn.simulate.gcmc_system import build_system

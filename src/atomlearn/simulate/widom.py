@@ -21,12 +21,12 @@ import numpy as np
 from ase import Atoms
 from scipy.spatial.transform import Rotation
 
+from atomlearn.physics.framework_energy import MAX_GRID_SPACING_A, FrameworkModel, coarse_grid_note, framework_charges
 from atomlearn.physics.grid import grid_shape, supercell_for_cutoff
 from atomlearn.physics.guests import Guest, get_guest
 from atomlearn.physics.lj_parameters import FrameworkForceField, load_forcefield
 from atomlearn.physics.supercell import reduce_supercell
 from atomlearn.simulate.equilibration import MIN_EFFECTIVE_SAMPLES
-from atomlearn.simulate.framework_model import MAX_GRID_SPACING_A, FrameworkModel, coarse_grid_note, framework_charges
 from atomlearn.units import A3_TO_M3, AMU_KG, GAS_CONSTANT
 from atomlearn.validation import check_count, check_fraction, check_positive, check_temperature
 

@@ -3,7 +3,7 @@
 The lecture's opening question: is this MOF good for carbon capture? Flue gas is about 15 % CO2
 and 85 % N2 at 1 bar. A MOF is good when it takes up much CO2 at its 0.15 bar partial pressure
 and little N2. CO2 binds through its quadrupole, so the framework needs partial charges (EQeq,
-``simulate.charges``); at 0.15 bar CO2 is far from the Henry regime in most MOFs (strong sites
+``physics.charges``); at 0.15 bar CO2 is far from the Henry regime in most MOFs (strong sites
 fill), so the labels come from grand-canonical Monte Carlo of the mixture (``simulate.gcmc``):
 
 - uptake: CO2 loading (mol/kg) from the 15:85 mixture at 1 bar, 298 K;

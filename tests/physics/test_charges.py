@@ -1,4 +1,4 @@
-"""EQeq charges (simulate/charges.py): the same equations as the EQeq authors' code (pyeqeq), with
+"""EQeq charges (physics/charges.py): the same equations as the EQeq authors' code (pyeqeq), with
 lattice sums converged where pyeqeq's are not; neutrality, symmetry, and clear refusals."""
 
 import itertools
@@ -12,7 +12,7 @@ from ase.build import bulk
 from scipy.special import erfc
 
 from atomlearn.errors import StructureError
-from atomlearn.simulate.charges import eqeq_charges, eqeq_parameters, eqeq_table, solve_equilibration
+from atomlearn.physics.charges import eqeq_charges, eqeq_parameters, eqeq_table, solve_equilibration
 from atomlearn.structures import cif_text, cif_text_to_atoms
 from atomlearn.units import COULOMB_EV_A
 

@@ -13,11 +13,11 @@ from ase import Atoms
 from numba import njit, prange
 
 from atomlearn.physics.accessibility import accessible_region
+from atomlearn.physics.charges import eqeq_charges
 from atomlearn.physics.ewald import ewald_alpha, potential_cutoff, reciprocal_potential
 from atomlearn.physics.grid import DirectLJ, grid_shape, interpolate_one, lj_grids
 from atomlearn.physics.guests import Guest
 from atomlearn.physics.lj_parameters import FrameworkForceField
-from atomlearn.simulate.charges import eqeq_charges
 from atomlearn.units import COULOMB_K_A
 
 #: a stencil touching a grid point above this many k_B T counts as an overlap (exp(-40) ~ 4e-18)
@@ -39,6 +39,16 @@ def coarse_grid_note(spacing_A: float, allow_coarse_grid: bool, what: str) -> st
         Accept a grid coarser than ``MAX_GRID_SPACING_A`` (quick smoke tests), its results marked unconverged.
     what : str
         The grid in the message (``"OCUREK_clean: the GCMC grid"``).
+
+    Returns
+    -------
+    str or None
+        The note to attach to a result from the coarse grid.
+
+    Raises
+    ------
+    ValueError
+        A grid coarser than ``MAX_GRID_SPACING_A`` not allowed.
     """
     if spacing_A <= MAX_GRID_SPACING_A * 1.001:
         return None
@@ -265,13 +275,31 @@ def _insertion_energies(
 def framework_charges(
     atoms: Atoms, guest_name: str, guest_charged: bool, charges: str, notes: list[str]
 ) -> tuple[str, np.ndarray | None]:
-    """Where a guest's electrostatics come from, and the framework charges (e) to use (None: no electrostatics).
+    """Where a guest's electrostatics come from, and the framework charges to use.
 
-    ``charges``: "auto" (the structure's charges, else EQeq), "cif" (the structure's only), "eqeq", "off";
-    see ``widom.widom_henry``. Charges the structure states (``atoms.has("initial_charges")``: a CIF with
-    ``_atom_site_charge``) are used as they are, all zeros included: a neutral framework, as RASPA
-    simulates one; EQeq stands in only where no charges are stated. A note saying why is appended to
-    ``notes`` when a charged guest runs without framework electrostatics."""
+    Charges the structure states (``atoms.has("initial_charges")``: a CIF with ``_atom_site_charge``) are
+    used as they are, all zeros included: a neutral framework, as RASPA simulates one; EQeq stands in only
+    where no charges are stated.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+    guest_name : str
+    guest_charged : bool
+        Whether any guest site carries a charge (else no electrostatics at all).
+    charges : {"auto", "cif", "eqeq", "off"}
+        "auto": the structure's charges, else EQeq; "cif": the structure's only; "eqeq": computed even
+        when stated; "off": Lennard-Jones only.
+    notes : list of str
+        A note saying why is appended when a charged guest runs without framework electrostatics.
+
+    Returns
+    -------
+    source : str
+        "ewald (CIF charges)", "ewald (EQeq charges)", or why there are none.
+    charges_e : ndarray, shape (n_atoms,), or None
+        Framework charges (e); None: no electrostatics.
+    """
     if not guest_charged:
         return "none (guest uncharged)", None
     if charges == "off":

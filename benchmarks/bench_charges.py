@@ -12,7 +12,7 @@ with pyeqeq's truncated sum the same equations give pyeqeq's charges to its 0.00
 (``tests/simulate/test_charges.py``).
 
 Usage: python benchmarks/bench_charges.py [--n 24] [--max-atoms 500] [--seed 0]
-           [--write-reference tests/simulate/data/eqeq_pyeqeq_reference.csv --reference-ids A,B]
+           [--write-reference tests/physics/data/eqeq_pyeqeq_reference.csv --reference-ids A,B]
 Needs ``pip install "pybind11>=2.11"; pip install --no-build-isolation pyeqeq``.
 """
 

@@ -7,6 +7,8 @@ atoms), where it applies. Prints one JSON line per featurizer and kind:
 featurized and how many it refused. The guide (docs/guide/featurizers.md) shows the newest
 ``benchmarks/results/featurizer_costs_*.jsonl``.
 
+Energy histograms also for CO2 and N2 (three sites, charged: EQeq charges, 48 orientations per point).
+
     python benchmarks/bench_featurizer_costs.py --molecules 200 --mofs 20 \
         > benchmarks/results/featurizer_costs_DATE.jsonl
 """
@@ -39,12 +41,14 @@ def main() -> None:
     mofs = [m for m in sample if len(m) <= 300][: args.mofs]
     mof_ids = [m.info.get("id") for m in mofs]
     machine = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count()}
-    for name, cls in FEATURIZERS.items():
+    variants = [(name, {}) for name in FEATURIZERS.builtin()]
+    variants += [("energy_histogram", {"guest": guest}) for guest in ("CO2", "N2")]  # charged, 3 sites
+    for name, extra in variants:
         for kind, structures in (("molecule", molecules), ("crystal", mofs)):
             if (kind == "molecule" and name in CRYSTALS_ONLY) or (kind == "crystal" and name in MOLECULES_ONLY):
                 continue
             params = {"scopes": ["full"]} if (name == "racs" and kind == "molecule") else {}
-            featurizer = cls(n_jobs=1, cache=False, **params)
+            featurizer = FEATURIZERS.create(name, n_jobs=1, cache=False, **params, **extra)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 start = time.perf_counter()
@@ -55,6 +59,7 @@ def main() -> None:
                 json.dumps(
                     {
                         "featurizer": name,
+                        "params": extra,
                         "kind": kind,
                         "structures": len(structures),
                         "mean_atoms": round(float(np.mean([len(s) for s in structures])), 1),

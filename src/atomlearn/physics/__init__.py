@@ -45,6 +45,7 @@ from atomlearn.physics.framework_energy import (
     site_energy,
 )
 from atomlearn.physics.grid import (
+    ENERGY_CAP_K,
     DirectLJ,
     grid_shape,
     interpolate_one,
@@ -57,6 +58,7 @@ from atomlearn.physics.lj_parameters import FrameworkForceField, load_forcefield
 from atomlearn.physics.supercell import reduce_supercell
 
 __all__ = [
+    "ENERGY_CAP_K",
     "MAX_GRID_SPACING_A",
     "OVERLAP_KT",
     "FrameworkModel",

@@ -6,7 +6,8 @@ mixture GCMC at 1 bar). Each feature set is scored by cross-validated prediction
 of KRR and gradient boosting against the mean: R² and MAE (log10 units), mean ± spread over the
 shuffles. Feature sets: the demo's structure-only descriptors (RACs + CoRE MOF pore geometry), the
 charged energy histograms of CO2 and N2 (``energy_histogram``, guest CO2 and N2: EQeq charges, 48
-orientations), and both. One JSON line per target, feature set and model.
+orientations), the grid Henry descriptors (``henry_grid``: log10 K_H, Q_st, accessible fraction, helium
+void fraction), and combinations. One JSON line per target, feature set and model.
 
     python benchmarks/bench_co2_descriptors.py --labels demo-co2/labels_sample.csv \
         > benchmarks/results/co2_descriptors_DATE.jsonl
@@ -31,11 +32,20 @@ TARGETS = ("log10_co2_uptake_mol_kg", "log10_co2_n2_selectivity")
 FEATURE_SETS = {
     "racs+coremof_pores": [("racs", {}), ("coremof_pores", {})],
     "energy_histogram CO2+N2": [("energy_histogram", {"guest": "CO2"}), ("energy_histogram", {"guest": "N2"})],
+    "henry_grid CO2+N2": [("henry_grid", {"guest": "CO2"}), ("henry_grid", {"guest": "N2"})],
+    "energy_histogram + henry_grid CO2+N2": [
+        ("energy_histogram", {"guest": "CO2"}),
+        ("energy_histogram", {"guest": "N2"}),
+        ("henry_grid", {"guest": "CO2"}),
+        ("henry_grid", {"guest": "N2"}),
+    ],
     "all": [
         ("racs", {}),
         ("coremof_pores", {}),
         ("energy_histogram", {"guest": "CO2"}),
         ("energy_histogram", {"guest": "N2"}),
+        ("henry_grid", {"guest": "CO2"}),
+        ("henry_grid", {"guest": "N2"}),
     ],
 }
 

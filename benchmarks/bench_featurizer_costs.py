@@ -28,7 +28,7 @@ from atomlearn.datasets import load
 from atomlearn.featurizers import FEATURIZERS
 
 MOLECULES_ONLY = {"coulomb_matrix", "bag_of_bonds", "fchl19", "morgan", "rdkit2d", "cartesian"}
-CRYSTALS_ONLY = {"pores", "coremof_pores", "energy_histogram"}
+CRYSTALS_ONLY = {"pores", "coremof_pores", "energy_histogram", "henry_grid"}
 
 
 def main() -> None:
@@ -42,7 +42,7 @@ def main() -> None:
     mof_ids = [m.info.get("id") for m in mofs]
     machine = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count()}
     variants = [(name, {}) for name in FEATURIZERS.builtin()]
-    variants += [("energy_histogram", {"guest": guest}) for guest in ("CO2", "N2")]  # charged, 3 sites
+    variants += [(name, {"guest": guest}) for name in ("energy_histogram", "henry_grid") for guest in ("CO2", "N2")]
     for name, extra in variants:
         for kind, structures in (("molecule", molecules), ("crystal", mofs)):
             if (kind == "molecule" and name in CRYSTALS_ONLY) or (kind == "crystal" and name in MOLECULES_ONLY):

@@ -9,7 +9,7 @@ from atomlearn.structures import LazyStructures
 
 
 @pytest.mark.parametrize("length", [1e6, 1e300])
-@pytest.mark.parametrize("name", ["racs", "soap", "pores", "energy_histogram"])
+@pytest.mark.parametrize("name", ["racs", "soap", "pores", "energy_histogram", "henry_grid"])
 def test_an_absurd_cell_is_a_failed_row_not_a_dead_batch(name, length):
     # RACs on a = 1e6 Å died of SIGFPE inside vesin at n_jobs=1 (exit 136, nothing written)
     good = bulk("Cu", "fcc", a=3.6, cubic=True).repeat(2)

@@ -17,7 +17,7 @@ from sklearn.base import clone
 from atomlearn.featurizers import FEATURIZERS, make_featurizer
 from atomlearn.featurizers.invariance import TOLERANCE, check
 
-FRAMEWORK_ONLY = {"pores", "coremof_pores", "energy_histogram", "racs"}
+FRAMEWORK_ONLY = {"pores", "coremof_pores", "energy_histogram", "henry_grid", "racs"}
 MOLECULE_ONLY = {"coulomb_matrix", "bag_of_bonds", "fchl19", "morgan", "rdkit2d"}
 
 

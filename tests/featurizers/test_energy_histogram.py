@@ -59,39 +59,32 @@ def test_rotation_and_atom_order_do_not_change_the_row(small_mofs):
     assert table["holds"].all(), table
 
 
-@pytest.mark.parametrize("item_id", ["GURPOZ_clean", "MIDSUP_clean", "OWIHEJ_clean"])
+@pytest.mark.parametrize("item_id", ["MIDSUP_clean", "OWIHEJ_clean"])
 def test_co2_with_framework_charges_tracks_widom(coremof, item_id):
     """CO2 (three sites, TraPPE charges) over 48 orientations per point of a 0.7 Å grid, the framework's
-    EQeq charges by Ewald: the mean Boltzmann factor is a coarse charged Widom average (same grids)."""
+    EQeq charges by Ewald, 0.2 Å energy grids: the mean Boltzmann factor is a coarse charged Widom average
+    (on 25 CoRE MOFs: within 0.14 on average, Spearman 0.995; ``benchmarks/bench_featurizer_costs.py``)."""
     atoms = coremof.structure(item_id)
     row = EnergyHistogram(guest="CO2").fit([atoms]).transform([atoms])[0]
-    widom = widom_henry(
-        atoms,
-        "CO2",
-        T,
-        cutoff_A=8.0,
-        block_pockets=False,
-        grid_spacing_A=0.5,
-        allow_coarse_grid=True,
-        target_relative_error=0.03,
-    )
+    widom = widom_henry(atoms, "CO2", T, cutoff_A=8.0, block_pockets=False, target_relative_error=0.03)
     assert widom.electrostatics == "ewald (EQeq charges)"
     assert row[-1] == pytest.approx(np.log10(widom.boltzmann_average), abs=0.2)
 
 
-@pytest.mark.parametrize("item_id", ["RASXIT_clean", "WASVES_clean"])
-def test_co2_sees_the_framework_charges_as_widom_does(coremof, item_id):
-    """What the framework's charges add to CO2's log10 Boltzmann factor, here and in Widom (measured:
-    +0.89 and +1.80 here, +1.10 and +2.20 in Widom with 0.5 Å grids)."""
-    atoms = coremof.structure(item_id)
+def test_co2_sees_the_framework_charges_as_widom_does(coremof):
+    """What the framework's charges add to CO2's log10 Boltzmann factor in RASXIT, here and in Widom."""
+    atoms = coremof.structure("RASXIT_clean")
     rows = {c: EnergyHistogram(guest="CO2", charges=c).fit([atoms]).transform([atoms])[0][-1] for c in ("auto", "off")}
-    settings = {"cutoff_A": 8.0, "block_pockets": False, "grid_spacing_A": 0.5, "allow_coarse_grid": True}
     widom = {
-        c: np.log10(widom_henry(atoms, "CO2", T, charges=c, target_relative_error=0.03, **settings).boltzmann_average)
+        c: np.log10(
+            widom_henry(
+                atoms, "CO2", T, charges=c, cutoff_A=8.0, block_pockets=False, target_relative_error=0.03
+            ).boltzmann_average
+        )
         for c in ("auto", "off")
     }
-    assert rows["auto"] - rows["off"] > 0.5  # the quadrupole binds to the charged sites
-    assert rows["auto"] - rows["off"] == pytest.approx(widom["auto"] - widom["off"], abs=0.5)
+    assert rows["auto"] - rows["off"] > 1.0  # the quadrupole binds to the charged sites
+    assert rows["auto"] - rows["off"] == pytest.approx(widom["auto"] - widom["off"], abs=0.4)
 
 
 def test_a_rotated_crystal_and_reordered_atoms_give_the_same_co2_row(small_mofs):

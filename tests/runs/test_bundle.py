@@ -21,7 +21,13 @@ from atomlearn.models import MODELS, make_model, takes_structures
 from atomlearn.runs.bundle import CARD_FILE, MODEL_FILE, load_bundle, save_bundle
 from atomlearn.runs.bundle_safety import BundleError
 
-PERIODIC_ONLY = {"pores", "coremof_pores", "energy_histogram", "racs"}  # MOF featurizers: tried on a MOF slice
+PERIODIC_ONLY = {
+    "pores",
+    "coremof_pores",
+    "energy_histogram",
+    "henry_grid",
+    "racs",
+}  # MOF featurizers: tried on a MOF slice
 TARGET = "U0_atomization_kcal_mol"
 
 

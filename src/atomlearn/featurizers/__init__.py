@@ -16,6 +16,7 @@ from atomlearn.featurizers.energy_histogram import EnergyHistogram
 from atomlearn.featurizers.fchl19 import FCHL19
 from atomlearn.featurizers.fingerprints import MorganFingerprint, RDKitDescriptors
 from atomlearn.featurizers.graph import bond_graph
+from atomlearn.featurizers.henry_grid import HenryGrid
 from atomlearn.featurizers.pores import PoreGeometry
 from atomlearn.featurizers.racs import RACs
 from atomlearn.featurizers.soap import SOAP
@@ -44,6 +45,7 @@ FEATURIZERS = Registry(
         _entry("pores", PoreGeometry),
         _entry("coremof_pores", CoreMofPores),
         _entry("energy_histogram", EnergyHistogram),
+        _entry("henry_grid", HenryGrid),
         _entry("morgan", MorganFingerprint),
         _entry("rdkit2d", RDKitDescriptors),
         _entry("cartesian", CartesianCoordinates),
@@ -113,6 +115,7 @@ __all__ = [
     "ACSF",
     "FCHL19",
     "FEATURIZERS",
+    "HenryGrid",
     "RUNTIME_PARAMS",
     "SOAP",
     "SYMMETRIES",

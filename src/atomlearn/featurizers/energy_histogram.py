@@ -24,12 +24,8 @@ from ase import Atoms
 
 from atomlearn.featurizers.base import Featurizer
 from atomlearn.featurizers.checks import require_periodic, require_size
+from atomlearn.featurizers.guest_energies import fit_guest, point_energies
 from atomlearn.units import K_TO_KJ_MOL
-
-#: where a charged guest's framework charges come from (as ``simulate.widom_henry`` takes them)
-CHARGE_SOURCES = ("auto", "cif", "eqeq", "off")
-#: grid points whose orientations are evaluated at once (memory: points x orientations x sites x 3 floats)
-ORIENTATION_CHUNK = 20_000
 
 
 class EnergyHistogram(Featurizer):
@@ -116,7 +112,7 @@ class EnergyHistogram(Featurizer):
         max_atoms: int = 20_000,
         charges: str = "auto",
         n_orientations: int = 48,
-        grid_spacing_A: float = 0.5,
+        grid_spacing_A: float = 0.2,
         random_state: int = 0,
         on_error: str = "nan",
         n_jobs: int = 1,
@@ -139,47 +135,15 @@ class EnergyHistogram(Featurizer):
         self._set_runtime(on_error, n_jobs, scheduler, cache)
 
     def _fit(self, structures: Sequence[Atoms]) -> None:
-        from atomlearn.physics.guests import get_guest
-        from atomlearn.physics.lj_parameters import load_forcefield
-
-        guest = get_guest(self.guest)
-        molecule = len(guest.sites) > 1 or guest.charged
-        self.spacing_A_ = float(self.spacing_A if self.spacing_A is not None else (0.7 if molecule else 1.0))
-        if not (
-            self.spacing_A_ > 0
-            and self.cutoff_A > 0
-            and self.temperature_K > 0
-            and self.bin_width_kJ_mol > 0
-            and self.min_kJ_mol < 0
-            and self.grid_spacing_A > 0
-            and self.n_orientations >= 1
-        ):
-            raise ValueError(
-                "spacing_A, grid_spacing_A, cutoff_A, temperature_K and bin_width_kJ_mol must be > 0, "
-                "min_kJ_mol < 0 and n_orientations >= 1"
-            )
-        if self.charges not in CHARGE_SOURCES:
-            raise ValueError(f"charges must be one of {', '.join(CHARGE_SOURCES)}, not {self.charges!r}")
-        self.guest_name_ = guest.name
-        self.site_epsilon_K_, self.site_sigma_A_ = guest.sites[0].epsilon_K, guest.sites[0].sigma_A
-        self.orientations_ = None
-        if molecule:
-            from scipy.spatial.transform import Rotation
-
-            self.orientations_ = Rotation.random(self.n_orientations, random_state=self.random_state).as_matrix()
-        self.forcefield_ = load_forcefield(self.forcefield)  # once, not per structure
+        if not (self.bin_width_kJ_mol > 0 and self.min_kJ_mol < 0):
+            raise ValueError("bin_width_kJ_mol must be > 0 and min_kJ_mol < 0")
+        fit_guest(self)
         self.edges_kJ_mol_ = np.arange(self.min_kJ_mol, 0.0 + 1e-9, self.bin_width_kJ_mol)
 
     def featurize(self, atoms: Atoms) -> np.ndarray:
         require_periodic(atoms, self.name)
         require_size(atoms, self.max_atoms, self.name)
-        if getattr(self, "orientations_", None) is None:  # a single site (or one fitted before molecules came)
-            energy_K = self._site_energies(atoms)
-            boltzmann = np.exp(
-                -np.clip(energy_K, -50 * self.temperature_K, 50 * self.temperature_K) / self.temperature_K
-            )
-        else:
-            energy_K, boltzmann = self._molecule_energies(atoms)
+        energy_K, boltzmann, _ = point_energies(self, atoms)
         energy = energy_K * K_TO_KJ_MOL
         attractive = energy[energy <= 0.0]
         clipped = np.maximum(attractive, self.min_kJ_mol)  # deeper than the first edge: counted in the first bin
@@ -187,67 +151,6 @@ class EnergyHistogram(Featurizer):
         return np.concatenate(
             [counts / energy.size, [1.0 - len(attractive) / energy.size, energy.min(), np.log10(boltzmann.mean())]]
         )
-
-    def _site_energies(self, atoms: Atoms) -> np.ndarray:
-        """Lennard-Jones energy (K) of the single-site guest at each grid point, shape (n_points,)."""
-        from atomlearn.physics.grid import grid_shape, lj_grids
-
-        epsilon, sigma = self.forcefield_.parameters(
-            atoms.get_chemical_symbols(), str(atoms.info.get("id", "structure"))
-        )
-        cell = np.asarray(atoms.cell, dtype=float)
-        shape, _ = grid_shape(cell, getattr(self, "spacing_A_", self.spacing_A), self.max_points)
-        return (
-            lj_grids(
-                cell,
-                atoms.get_scaled_positions(wrap=True),
-                epsilon,
-                sigma,
-                np.array([self.site_epsilon_K_]),
-                np.array([self.site_sigma_A_]),
-                shape,
-                self.cutoff_A,
-            )[0]
-            .astype(float)
-            .ravel()
-        )
-
-    def _molecule_energies(self, atoms: Atoms) -> tuple[np.ndarray, np.ndarray]:
-        """Orientational free energy −kT ln⟨e^(−U/kT)⟩ (K) of the rigid guest at each grid point, and its
-        mean Boltzmann factor ⟨e^(−U/kT)⟩ there; both shape (n_points,)."""
-        from atomlearn.physics import FrameworkModel, framework_charges, get_guest, grid_shape
-
-        source = str(atoms.info.get("id", "structure"))
-        guest = get_guest(self.guest_name_)
-        _, charges_e = framework_charges(atoms, guest.name, guest.charged, self.charges, [])
-        model = FrameworkModel(
-            atoms,
-            guest,
-            self.forcefield_,
-            self.cutoff_A,
-            False,
-            self.grid_spacing_A,
-            self.max_points,
-            self.temperature_K,
-            charges_e,
-            source,
-        )
-        model.build_grids()
-        shape, _ = grid_shape(model.cell, self.spacing_A_, self.max_points)
-        axes = [np.arange(n) / n for n in shape]
-        centres = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, 1, 1, 3)
-        # orientations fixed to the cell's own frame (Q of its QR decomposition): a rotated crystal rotates them too
-        frame, upper = np.linalg.qr(model.cell.T)
-        frame = frame * np.sign(np.diag(upper))
-        offsets = guest.positions - guest.positions.mean(axis=0)
-        fractional = np.einsum("ij,ojk,sk->osi", frame, self.orientations_, offsets) @ model.inverse_cell
-        boltzmann = np.empty(len(centres))
-        for start in range(0, len(centres), ORIENTATION_CHUNK):
-            sites = centres[start : start + ORIENTATION_CHUNK] + fractional[None]  # (points, orientations, sites, 3)
-            energy = model.grid_energies(sites.reshape(-1, *sites.shape[2:])).reshape(sites.shape[:2])
-            clipped = np.clip(energy, -50 * self.temperature_K, 50 * self.temperature_K)  # as a single site's
-            boltzmann[start : start + ORIENTATION_CHUNK] = np.exp(-clipped / self.temperature_K).mean(axis=1)
-        return -self.temperature_K * np.log(boltzmann), boltzmann
 
     def _fitted_state(self) -> dict[str, object]:
         orientations = getattr(self, "orientations_", None)

@@ -38,6 +38,7 @@ ATOMLEARN_TYPES = frozenset(
         "atomlearn.featurizers.coulomb.CoulombMatrix",
         "atomlearn.featurizers.energy_histogram.EnergyHistogram",
         "atomlearn.featurizers.fchl19.FCHL19",
+        "atomlearn.featurizers.henry_grid.HenryGrid",
         "atomlearn.featurizers.fingerprints.MorganFingerprint",
         "atomlearn.featurizers.fingerprints.RDKitDescriptors",
         "atomlearn.featurizers.pores.PoreGeometry",

@@ -2,7 +2,8 @@
 
 For random CoRE MOF 2019 structures (at most 600 atoms): the log10 mean Boltzmann factor of CO2 from the
 featurizer's grid of points and orientations (EQeq charges, 0.2 Å energy grids) against Widom's
-(``widom_henry``: the same force field, charges and grids, 8 Å, no pocket blocking, 5 % relative error),
+(``widom_henry``: the same force field and charges, its default 0.15 Å grids, 8 Å, no pocket blocking, 5 %
+relative error),
 for several point spacings and numbers of orientations. Prints one JSON line per structure and a summary
 line per setting: mean absolute difference, Spearman ρ, seconds per MOF.
 

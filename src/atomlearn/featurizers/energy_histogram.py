@@ -45,8 +45,8 @@ class EnergyHistogram(Featurizer):
     spacing_A : float, optional
         Spacing (Å) of the grid of points the histogram counts (coarsened to stay under ``max_points``);
         default 1.0 for a single-site guest, 0.7 for a molecule (whose narrow channels a 1 Å grid misses:
-        on 25 CoRE MOFs its log10 Boltzmann factor for CO2 was off Widom's by 0.24 on average at 1 Å,
-        0.14 at 0.7 Å with 48 orientations, Spearman ρ 0.995).
+        on 25 CoRE MOFs its log10 Boltzmann factor for CO2 was off Widom's by 0.29 on average at 1 Å,
+        0.18 at 0.7 Å with 48 orientations, Spearman ρ 0.995; ``benchmarks/bench_guest_grids.py``).
     cutoff_A : float
         Lennard-Jones cutoff in Å.
     temperature_K : float

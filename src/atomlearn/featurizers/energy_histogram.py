@@ -152,6 +152,11 @@ class EnergyHistogram(Featurizer):
             [counts / energy.size, [1.0 - len(attractive) / energy.size, energy.min(), np.log10(boltzmann.mean())]]
         )
 
+    def __setstate__(self, state: dict) -> None:
+        """Restore a saved featurizer; one saved before molecules came takes the defaults of the new settings."""
+        defaults = {"charges": "auto", "n_orientations": 48, "grid_spacing_A": 0.2, "random_state": 0}
+        super().__setstate__({**defaults, **state})
+
     def _fitted_state(self) -> dict[str, object]:
         orientations = getattr(self, "orientations_", None)
         return {"orientations": None if orientations is None else orientations.round(12).tolist()}

@@ -98,3 +98,16 @@ def test_a_rotated_crystal_and_reordered_atoms_give_the_same_co2_row(small_mofs)
 def test_nonsense_settings_are_refused_at_fit(small_mofs, params):
     with pytest.raises(ValueError, match="charges must be|n_orientations|grid_spacing_A"):
         EnergyHistogram(guest="CO2", **params).fit(small_mofs[:1])
+
+
+def test_a_featurizer_saved_before_molecules_came_restores_and_gives_the_same_row(small_mofs):
+    featurizer = EnergyHistogram().fit(small_mofs[:1])
+    row = featurizer.transform(small_mofs[:1])
+    state = {k: v for k, v in featurizer.__dict__.items() if k not in NEW_SETTINGS}
+    old = EnergyHistogram.__new__(EnergyHistogram)
+    old.__setstate__({**state, "spacing_A": 1.0})  # as skops restores a bundle written then
+    np.testing.assert_array_equal(old.transform(small_mofs[:1]), row)
+    assert old.get_params()["n_orientations"] == 48  # the bundle loader reads the parameters
+
+
+NEW_SETTINGS = ("spacing_A_", "orientations_", "charges", "n_orientations", "grid_spacing_A", "random_state")

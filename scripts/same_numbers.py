@@ -11,10 +11,12 @@ Timings, dates, versions and paths are not compared; every other value must be b
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -37,7 +39,8 @@ COMMANDS = [
     "demo co2 --out demo-co2 --n-simulate 24 --n-screen 80 --confirm 2 --n-henry 3 --nested 3x3 --cycles 40 "
     "--init-cycles 10 --grid-spacing 0.3 --coarse-grid",
 ]
-#: keys and columns that may differ between two runs of the same code
+#: words in the keys and columns that may differ between two runs of the same code (timings, versions,
+#: where it ran); everything else, error bars included, must be identical
 IGNORED = (
     "time",
     "second",
@@ -48,25 +51,25 @@ IGNORED = (
     "host",
     "created",
     "elapsed",
-    "_s",
     "speed",
-    "per_s",
     "wall",
-    "cpu",
     "platform",
     "python",
     "folder",
-    "file",
-    "out",
     "started",
     "finished",
     "threads",
+    "report",
+    "s_per_",  # gcmc_s_per_structure
+    "sha256",  # hashes of files that hold timings, or of skops files (compared by their arrays instead)
 )
+#: a key that ends so is a duration in seconds (``grid_time_s``, ``timings_s``)
+IGNORED_ENDINGS = ("_s", "per_s")
 
 
 def _ignored(key: str) -> bool:
     key = str(key).lower()
-    return any(word in key for word in IGNORED)
+    return any(word in key for word in IGNORED) or key.endswith(IGNORED_ENDINGS)
 
 
 def _flatten(value, prefix: str, into: dict) -> None:
@@ -86,13 +89,22 @@ def collect(folder: Path) -> dict:
     values: dict = {}
     for path in sorted(folder.rglob("*")):
         name = str(path.relative_to(folder))
-        if name == "values.json":
+        if path.name in ("values.json", "complete.json"):  # ours; the completion record's hashes of the others
             continue
         if path.suffix == ".json":
             try:
                 _flatten(json.loads(path.read_text()), name, values)
             except ValueError:
                 continue
+        elif path.suffix == ".skops":
+            # a fitted model: its arrays, by content (skops names them by id() and stamps the zip with the time)
+            with zipfile.ZipFile(path) as archive:
+                contents = sorted(
+                    hashlib.sha256(archive.read(member)).hexdigest()
+                    for member in archive.namelist()
+                    if member.endswith(".npy")
+                )
+            values[f"{name}:arrays"] = contents
         elif path.suffix in (".csv", ".parquet"):
             frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, comment=None)
             # rows that parallel workers append in the order they finish: compared in a fixed order

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import re
 import tomllib
@@ -110,6 +111,7 @@ def package_imports() -> dict[str, set[str]]:
     return {package: imported - {package} for package, imported in edges.items()}
 
 
+@functools.cache
 def entry_points() -> dict[str, dict[str, str]]:
     """The plug-in groups of pyproject.toml: group -> name -> ``module:attribute``."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]

@@ -107,13 +107,17 @@ class Registry(Mapping[str, Entry]):
         self.plugin_group = plugin_group
         self.aliases = dict(aliases or {})
         self.case_sensitive = case_sensitive
+        self._all: dict[str, Entry] | None = None
 
     def _entries(self) -> dict[str, Entry]:
-        found = dict(self._builtin)
-        if self.plugin_group:
-            for name, value in plugins(self.plugin_group).items():
-                found.setdefault(name, Entry(name, value, f"plug-in {value}", plugin=True, extra=value.split(".")[1]))
-        return found
+        """Built-in entries, then the installed plug-ins (read once: entry points do not change in a run)."""
+        if self._all is None:
+            self._all = dict(self._builtin)
+            for name, value in plugins(self.plugin_group).items() if self.plugin_group else ():
+                package = value.split(":")[0].split(".")
+                extra = package[1] if package[0] == "atomlearn" and len(package) > 1 else None  # our side packages
+                self._all.setdefault(name, Entry(name, value, f"plug-in {value}", plugin=True, extra=extra))
+        return self._all
 
     def _key(self, name: str) -> str | None:
         entries = self._entries()

@@ -94,7 +94,10 @@ def test_a_rotated_crystal_and_reordered_atoms_give_the_same_co2_row(small_mofs)
     assert table["holds"].all(), table
 
 
-@pytest.mark.parametrize("params", [{"charges": "sometimes"}, {"n_orientations": 0}, {"grid_spacing_A": -1.0}])
+@pytest.mark.parametrize(
+    "params",
+    [{"charges": "sometimes"}, {"n_orientations": 0}, {"n_orientations": 2.5}, {"grid_spacing_A": float("nan")}],
+)
 def test_nonsense_settings_are_refused_at_fit(small_mofs, params):
     with pytest.raises(ValueError, match="charges must be|n_orientations|grid_spacing_A"):
         EnergyHistogram(guest="CO2", **params).fit(small_mofs[:1])

@@ -22,13 +22,12 @@ from collections.abc import Sequence
 import numpy as np
 from ase import Atoms
 
-from atomlearn.featurizers.base import Featurizer
 from atomlearn.featurizers.checks import require_periodic, require_size
-from atomlearn.featurizers.guest_energies import fit_guest, point_energies
+from atomlearn.featurizers.guest_energies import GuestGridFeaturizer
 from atomlearn.units import K_TO_KJ_MOL
 
 
-class EnergyHistogram(Featurizer):
+class EnergyHistogram(GuestGridFeaturizer):
     """Histogram of the guest-framework Lennard-Jones energy on a grid through the cell.
 
     Bins of ``bin_width_kJ_mol`` from ``min_kJ_mol`` to 0 (lower energies fall in the first bin),
@@ -137,13 +136,13 @@ class EnergyHistogram(Featurizer):
     def _fit(self, structures: Sequence[Atoms]) -> None:
         if not (self.bin_width_kJ_mol > 0 and self.min_kJ_mol < 0):
             raise ValueError("bin_width_kJ_mol must be > 0 and min_kJ_mol < 0")
-        fit_guest(self)
+        super()._fit(structures)
         self.edges_kJ_mol_ = np.arange(self.min_kJ_mol, 0.0 + 1e-9, self.bin_width_kJ_mol)
 
     def featurize(self, atoms: Atoms) -> np.ndarray:
         require_periodic(atoms, self.name)
         require_size(atoms, self.max_atoms, self.name)
-        energy_K, boltzmann, _ = point_energies(self, atoms)
+        energy_K, boltzmann, _ = self.point_energies(atoms)
         energy = energy_K * K_TO_KJ_MOL
         attractive = energy[energy <= 0.0]
         clipped = np.maximum(attractive, self.min_kJ_mol)  # deeper than the first edge: counted in the first bin
@@ -156,10 +155,6 @@ class EnergyHistogram(Featurizer):
         """Restore a saved featurizer; one saved before molecules came takes the defaults of the new settings."""
         defaults = {"charges": "auto", "n_orientations": 48, "grid_spacing_A": 0.2, "random_state": 0}
         super().__setstate__({**defaults, **state})
-
-    def _fitted_state(self) -> dict[str, object]:
-        orientations = getattr(self, "orientations_", None)
-        return {"orientations": None if orientations is None else orientations.round(12).tolist()}
 
     def _feature_names(self) -> list[str]:
         prefix = f"eh_{self.guest_name_}"

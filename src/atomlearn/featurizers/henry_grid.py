@@ -13,14 +13,11 @@ No pocket blocking: a pocket the guest cannot reach counts as it does in an unbl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 from ase import Atoms
 
-from atomlearn.featurizers.base import Featurizer
 from atomlearn.featurizers.checks import require_periodic, require_size
-from atomlearn.featurizers.guest_energies import fit_guest, point_energies
+from atomlearn.featurizers.guest_energies import GuestGridFeaturizer
 from atomlearn.units import A3_TO_M3, AMU_KG, GAS_CONSTANT, K_TO_KJ_MOL
 
 #: a point whose energy is below this many kT counts as accessible (the pocket-blocking threshold of Widom)
@@ -29,7 +26,7 @@ ACCESSIBLE_KT = 15.0
 HELIUM_EPSILON_K, HELIUM_SIGMA_A, HELIUM_TEMPERATURE_K = 10.9, 2.64, 298.0
 
 
-class HenryGrid(Featurizer):
+class HenryGrid(GuestGridFeaturizer):
     """Grid estimates of a guest's Henry coefficient, heat of adsorption, accessible volume and the helium
     void fraction of a crystal.
 
@@ -114,39 +111,18 @@ class HenryGrid(Featurizer):
         self.random_state = random_state
         self._set_runtime(on_error, n_jobs, scheduler, cache)
 
-    def _fit(self, structures: Sequence[Atoms]) -> None:
-        fit_guest(self)
-
     def featurize(self, atoms: Atoms) -> np.ndarray:
-        from atomlearn.physics.grid import grid_shape, lj_grids
-
         require_periodic(atoms, self.name)
         require_size(atoms, self.max_atoms, self.name)
-        energy_K, boltzmann, weighted_K = point_energies(self, atoms)
+        energy_K, boltzmann, weighted_K = self.point_energies(atoms)
         temperature = self.temperature_K
         density_kg_m3 = atoms.get_masses().sum() * AMU_KG / (abs(atoms.cell.volume) * A3_TO_M3)
         henry = boltzmann.mean() / (density_kg_m3 * GAS_CONSTANT * temperature)
         qst = K_TO_KJ_MOL * (temperature - weighted_K.sum() / boltzmann.sum())
         accessible = float(np.mean(energy_K < ACCESSIBLE_KT * temperature))
-        epsilon, sigma = self.forcefield_.parameters(atoms.get_chemical_symbols(), str(atoms.info.get("id", "")))
-        cell = np.asarray(atoms.cell, dtype=float)
-        shape, _ = grid_shape(cell, self.spacing_A_, self.max_points)
-        helium = lj_grids(
-            cell,
-            atoms.get_scaled_positions(wrap=True),
-            epsilon,
-            sigma,
-            np.array([HELIUM_EPSILON_K]),
-            np.array([HELIUM_SIGMA_A]),
-            shape,
-            self.cutoff_A,
-        )[0].astype(float)
+        helium = self.site_energies(atoms, HELIUM_EPSILON_K, HELIUM_SIGMA_A)
         void = np.exp(-np.clip(helium, -50 * HELIUM_TEMPERATURE_K, 50 * HELIUM_TEMPERATURE_K) / HELIUM_TEMPERATURE_K)
         return np.array([np.log10(henry), qst, accessible, void.mean()])
-
-    def _fitted_state(self) -> dict[str, object]:
-        orientations = getattr(self, "orientations_", None)
-        return {"orientations": None if orientations is None else orientations.round(12).tolist()}
 
     def _feature_names(self) -> list[str]:
         prefix = f"henry_{self.guest_name_}"

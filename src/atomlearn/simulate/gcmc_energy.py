@@ -62,39 +62,27 @@ class GCMCState(NamedTuple):
 
 
 @njit(cache=True)
-def framework_energy(
-    sites,
-    species,
-    site_type,
-    site_charge,
-    n_sites,
-    unit_inverse,
-    grids,
-    potential,
-    charged,
-    blocked,
-    use_blocking,
-    overlap_K,
-):  # pragma: no cover - numba
+def framework_energy(sites, species, system):  # pragma: no cover - numba
     """Energy (K) of one molecule's sites (n_sites, 3), Cartesian Å, with the framework; +inf on overlap."""
+    unit_inverse = system.unit_inverse
     total = 0.0
-    for s in range(n_sites[species]):
+    for s in range(system.n_sites[species]):
         x, y, z = sites[s, 0], sites[s, 1], sites[s, 2]
         u = x * unit_inverse[0, 0] + y * unit_inverse[1, 0] + z * unit_inverse[2, 0]
         v = x * unit_inverse[0, 1] + y * unit_inverse[1, 1] + z * unit_inverse[2, 1]
         w = x * unit_inverse[0, 2] + y * unit_inverse[1, 2] + z * unit_inverse[2, 2]
         lj, coulomb = site_energy(
-            grids,
-            blocked,
-            use_blocking,
-            potential,
-            charged,
-            site_type[species, s],
-            site_charge[species, s],
+            system.grids,
+            system.blocked,
+            system.use_blocking,
+            system.potential,
+            system.charged,
+            system.site_type[species, s],
+            system.site_charge[species, s],
             u,
             v,
             w,
-            overlap_K,
+            system.overlap_K,
         )
         if lj == np.inf:
             return np.inf
@@ -104,29 +92,19 @@ def framework_energy(
 
 
 @njit(cache=True)
-def guest_energy(
-    sites,
-    species,
-    skip,
-    positions,
-    kinds,
-    count,
-    lj_type,
-    site_charge,
-    n_sites,
-    box,
-    box_inverse,
-    eps4,
-    sig2,
-    shift,
-    cutoff,
-    alpha,
-    coulomb_K_A,
-    force_shift,
-):  # pragma: no cover - numba
+def guest_energy(sites, species, skip, positions, kinds, count, system):  # pragma: no cover - numba
     """Lennard-Jones and real-space Ewald energy (K) of one molecule's sites with every other guest
     (molecule ``skip`` left out), minimum image; +inf when two sites nearly coincide. A pair with
     ``force_shift`` (dU/dr at the cutoff, K/Å) is linear-force shifted: U(r) - U(r_c) - (r - r_c) U'(r_c)."""
+    lj_type, site_charge, n_sites, box, box_inverse = (
+        system.lj_type,
+        system.site_charge,
+        system.n_sites,
+        system.box,
+        system.box_inverse,
+    )
+    eps4, sig2, shift, force_shift = system.eps4, system.sig2, system.shift, system.force_shift
+    cutoff, alpha, coulomb_K_A = system.cutoff, system.alpha, system.coulomb_K_A
     total = 0.0
     cutoff2 = cutoff * cutoff
     for j in range(count):
@@ -210,147 +188,30 @@ def reciprocal_change(total, old, new, weight):  # pragma: no cover - numba
 @njit(cache=True)
 def molecule_energy(sites, species, skip, system, state):  # pragma: no cover - numba
     """Framework + guest energy (K) of a molecule at ``sites`` (the reciprocal part aside)."""
-    (
-        site_type,
-        lj_type,
-        site_charge,
-        n_sites,
-        offsets,
-        unit_inverse,
-        grids,
-        potential,
-        charged,
-        blocked,
-        use_blocking,
-        overlap_K,
-        box,
-        box_inverse,
-        eps4,
-        sig2,
-        shift,
-        cutoff,
-        alpha,
-        coulomb_K_A,
-        hkl,
-        reach,
-        weight,
-        constants,
-        force_shift,
-    ) = system
-    positions, kinds, count = state.positions, state.kinds, state.count
-    energy = framework_energy(
-        sites,
-        species,
-        site_type,
-        site_charge,
-        n_sites,
-        unit_inverse,
-        grids,
-        potential,
-        charged,
-        blocked,
-        use_blocking,
-        overlap_K,
-    )
+    energy = framework_energy(sites, species, system)
     if energy == np.inf:
         return np.inf
-    return energy + guest_energy(
-        sites,
-        species,
-        skip,
-        positions,
-        kinds,
-        count[0],
-        lj_type,
-        site_charge,
-        n_sites,
-        box,
-        box_inverse,
-        eps4,
-        sig2,
-        shift,
-        cutoff,
-        alpha,
-        coulomb_K_A,
-        force_shift,
-    )
+    return energy + guest_energy(sites, species, skip, state.positions, state.kinds, state.count[0], system)
 
 
 @njit(cache=True)
 def total_energy(system, state):  # pragma: no cover - numba
     """The energy (K) of all guests recomputed from scratch: framework, pairs (each once), reciprocal, constants."""
-    (
-        site_type,
-        lj_type,
-        site_charge,
-        n_sites,
-        offsets,
-        unit_inverse,
-        grids,
-        potential,
-        charged,
-        blocked,
-        use_blocking,
-        overlap_K,
-        box,
-        box_inverse,
-        eps4,
-        sig2,
-        shift,
-        cutoff,
-        alpha,
-        coulomb_K_A,
-        hkl,
-        reach,
-        weight,
-        constants,
-        force_shift,
-    ) = system
-    positions, centres, kinds, count, total_sk, energy = state
-    n = count[0]
+    hkl, weight = system.hkl, system.weight
+    positions, kinds, n = state.positions, state.kinds, state.count[0]
     result = 0.0
     sk = np.zeros(hkl.shape[0], dtype=np.complex128)
     one = np.zeros(hkl.shape[0], dtype=np.complex128)
     for j in range(n):
         species = kinds[j]
-        result += framework_energy(
-            positions[j],
-            species,
-            site_type,
-            site_charge,
-            n_sites,
-            unit_inverse,
-            grids,
-            potential,
-            charged,
-            blocked,
-            use_blocking,
-            overlap_K,
-        )
+        result += framework_energy(positions[j], species, system)
         # pairs with the molecules after j only: each pair once
-        result += guest_energy(
-            positions[j],
-            species,
-            -1,
-            positions[j + 1 :],
-            kinds[j + 1 :],
-            n - j - 1,
-            lj_type,
-            site_charge,
-            n_sites,
-            box,
-            box_inverse,
-            eps4,
-            sig2,
-            shift,
-            cutoff,
-            alpha,
-            coulomb_K_A,
-            force_shift,
+        result += guest_energy(positions[j], species, -1, positions[j + 1 :], kinds[j + 1 :], n - j - 1, system)
+        structure_factor(
+            positions[j], species, system.site_charge, system.n_sites, system.box_inverse, hkl, system.reach, one
         )
-        structure_factor(positions[j], species, site_charge, n_sites, box_inverse, hkl, reach, one)
         sk += one
-        result += constants[species]
+        result += system.constants[species]
     for k in range(hkl.shape[0]):
         result += weight[k] * (sk[k].real * sk[k].real + sk[k].imag * sk[k].imag)
     return result

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from atomlearn.workflows.screening_steps import pareto_layers
+from atomlearn.evaluate import pareto_layers
 
 
 def _brute_force(x, y):

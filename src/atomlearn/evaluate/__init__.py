@@ -16,6 +16,7 @@ from atomlearn.evaluate.metrics import (
     top_k_recall,
 )
 from atomlearn.evaluate.nested import NestedCVResult, chosen_params, nested_cv
+from atomlearn.evaluate.pareto_fronts import pareto_layers
 from atomlearn.evaluate.uncertainty_calibration import calibration
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "learning_curve",
     "mae",
     "nested_cv",
+    "pareto_layers",
     "point_values",
     "r2",
     "regression_metrics",

@@ -29,6 +29,7 @@ import pandas as pd
 
 from atomlearn.datasets.base import Dataset, DatasetMeta
 from atomlearn.errors import ErrorRecord, errors_frame
+from atomlearn.evaluate import pareto_layers
 from atomlearn.explain.run_explanation import explain_run
 from atomlearn.featurizers import make_featurizer
 from atomlearn.files import write_csv_atomic
@@ -57,7 +58,6 @@ from atomlearn.workflows.screening_steps import (
     featurize_all,
     in_domain,
     open_classifier,
-    pareto_layers,
     time_saving,
     top_recall,
     write_screening,

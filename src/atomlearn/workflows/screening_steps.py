@@ -100,30 +100,6 @@ def top_recall(run: HoldoutResult) -> float:
     )
 
 
-def pareto_layers(x: np.ndarray, y: np.ndarray, max_layers: int | None = None) -> np.ndarray:
-    """Pareto layer of each point when both ``x`` and ``y`` are to be maximised, shape (n,) -> (n,).
-
-    Layer 0 is the front (no other point is at least as good in both and better in one); layer 1
-    the front of the rest, and so on. Non-finite points, and points beyond ``max_layers``, get -1.
-    """
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    layer = np.full(len(x), -1)
-    remaining = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
-    current = 0
-    while len(remaining) and (max_layers is None or current < max_layers):
-        order = remaining[np.lexsort((-y[remaining], -x[remaining]))]  # x descending, ties by y descending
-        best_y = -np.inf
-        front = []
-        for index in order:
-            if y[index] > best_y:
-                front.append(index)
-                best_y = y[index]
-        layer[front] = current
-        remaining = np.setdiff1d(remaining, front, assume_unique=True)
-        current += 1
-    return layer
-
-
 def in_domain(X_train: np.ndarray, X: np.ndarray, quantile: float = 0.95) -> tuple[np.ndarray, float]:
     """Which rows of ``X`` lie within the training data's reach (the applicability domain).
 

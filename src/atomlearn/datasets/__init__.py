@@ -12,6 +12,7 @@ import pandas as pd
 from atomlearn.datasets.base import Dataset, DatasetMeta, LazyItems
 from atomlearn.datasets.coremof import CITATIONS as COREMOF_CITATIONS
 from atomlearn.datasets.coremof import load_coremof, property_table
+from atomlearn.datasets.coremof_co2 import load_coremof_co2, load_label_set
 from atomlearn.datasets.export import export_dataset
 from atomlearn.datasets.folder import is_structure_file, load_asedb, load_folder
 from atomlearn.datasets.qm9 import CITATION as QM9_CITATION
@@ -37,6 +38,13 @@ DATASETS = Registry(
             COREMOF_CITATIONS["2019"],
             params={"subset": "2019-ASR"},
             info={"structures": 12_020},
+        ),
+        Entry(
+            "coremof2019-co2",
+            load_coremof_co2,
+            "CoRE MOF 2019 MOFs with GCMC CO2/N2 (15:85, 1 bar, 298 K) uptake and selectivity, by atomlearn",
+            COREMOF_CITATIONS["2019"],
+            info={"structures": 600},
         ),
         Entry(
             "coremof2019-fsr",
@@ -122,6 +130,8 @@ __all__ = [
     "export_dataset",
     "is_structure_file",
     "load",
+    "load_coremof_co2",
+    "load_label_set",
     "load_asedb",
     "load_coremof",
     "load_folder",

@@ -35,6 +35,11 @@ def test_help_imports_only_what_it_needs():
     assert MODELS == tuple(FORCEFIELD_MODELS) and CHARGE_SOURCES == WIDOM_CHARGE_SOURCES and FLOWS == FLOW_KINDS
     assert SAMPLE_SYSTEMS == tuple(name for name in SYSTEMS if name != "molecule")  # molecule: MD frames given
     assert GUEST_NAMES == tuple(GUESTS)
+    from atomlearn.cli.screen import ACQUISITIONS, OBJECTIVES
+    from atomlearn.workflows import ACQUISITIONS as SCREEN_ACQUISITIONS
+    from atomlearn.workflows import OBJECTIVE_CHOICES
+
+    assert ACQUISITIONS == SCREEN_ACQUISITIONS and OBJECTIVES == OBJECTIVE_CHOICES
 
 
 def test_a_kernel_too_large_for_the_memory_is_one_error_line(monkeypatch, capsys):

@@ -24,6 +24,7 @@ from atomlearn.cli import (
     forcefield,
     predict,
     sample,
+    screen,
     simulate,
     text,
 )
@@ -40,6 +41,7 @@ COMMAND_GROUPS = (
     explain,
     simulate,
     charges,
+    screen,
     forcefield,
     sample,
     text,

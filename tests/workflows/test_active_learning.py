@@ -1,0 +1,103 @@
+"""The active screen: it learns (finds the known top of a pool far above random), resumes exactly, refuses
+what it cannot do, and keeps every pick and label."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from atomlearn.datasets import load
+from atomlearn.featurizers import make_featurizer
+from atomlearn.workflows.active_learning import active_screen
+from atomlearn.workflows.screen_labels import parse_label_spec
+
+
+@pytest.fixture(scope="module")
+def lcd_pool(tmp_path_factory):
+    """150 CoRE MOFs labelled by a smooth function of their largest cavity (the pore-geometry features hold it):
+    a GP on those features must find the top quickly."""
+    pool = load("coremof2019").take(range(0, 1500, 10))
+    lcd = pool.labels["LCD_A"].to_numpy(dtype=float)
+    table = pd.DataFrame({"id": pool.ids, "score": -((lcd - 9.0) ** 2), "second": -np.abs(lcd - 6.0)})
+    path = tmp_path_factory.mktemp("labels") / "labels.csv"
+    table.to_csv(path, index=False)
+    return pool, path, table
+
+
+def _screen(pool, path, folder, columns="score", **options):
+    settings = dict(budget=30, batch=5, n_seed=10, acquisition="ei", random_state=0) | options
+    source = parse_label_spec(f"table:{path}:{columns}")
+    return active_screen(pool, source, [make_featurizer("coremof_pores")], folder, **settings)
+
+
+def test_the_screen_finds_the_top_that_random_selection_misses(lcd_pool, tmp_path):
+    pool, path, table = lcd_pool
+    result = _screen(pool, path, tmp_path / "ei")
+    hits = result.summary["hits"]
+    assert hits["n_top"] == 2  # 1 % of 150
+    assert hits["found"] == 2 and hits["random_expected"] == pytest.approx(30 * 2 / 150)
+    best = table["score"].max()
+    assert result.rounds["best_uptake"].iloc[-1] == pytest.approx(best)
+    assert len(result.labels) == 30 and result.labels["id"].is_unique
+    # in = usable + refused; every pick is a decision written before its label
+    assert len(result.pool) == len(pool) + len(pool.errors)
+    assert set(result.labels["id"]) == set(result.decisions["id"])
+    assert (result.decisions.groupby("round").size().to_numpy() == [10, 5, 5, 5, 5]).all()
+    assert (tmp_path / "ei" / "complete.json").exists() and (tmp_path / "ei" / "report.html").exists()
+    # the GP's predictions of each round were kept for the whole pool
+    first = pd.read_parquet(tmp_path / "ei" / "predictions" / "round_001.parquet")
+    assert len(first) == int(result.pool["usable"].sum()) and first["sd_uptake"].gt(0).all()
+
+
+@pytest.mark.parametrize("acquisition", ["ucb", "thompson", "greedy"])
+def test_every_acquisition_beats_random(lcd_pool, tmp_path, acquisition):
+    pool, path, _ = lcd_pool
+    result = _screen(pool, path, tmp_path / acquisition, acquisition=acquisition)
+    assert result.summary["hits"]["found"] >= 1 > result.summary["hits"]["random_expected"]
+
+
+def test_a_resumed_or_extended_screen_gives_what_one_run_gives(lcd_pool, tmp_path):
+    pool, path, _ = lcd_pool
+    whole = _screen(pool, path, tmp_path / "whole", acquisition="thompson")
+    _screen(pool, path, tmp_path / "part", budget=20, acquisition="thompson")
+    # killed after the last decisions were written, before their labels: drop them from labels.csv
+    labels = pd.read_csv(tmp_path / "part" / "labels.csv", dtype={"id": str})
+    labels[labels["round"] < 2].to_csv(tmp_path / "part" / "labels.csv", index=False)
+    resumed = _screen(pool, path, tmp_path / "part", acquisition="thompson")
+    pd.testing.assert_frame_equal(resumed.decisions, whole.decisions, check_dtype=False)
+    pd.testing.assert_frame_equal(resumed.rounds, whole.rounds, check_dtype=False)
+
+
+def test_pareto_screens_count_the_true_front(lcd_pool, tmp_path):
+    pool, path, table = lcd_pool
+    result = _screen(pool, path, tmp_path / "pareto", columns="score,second", objective="pareto", acquisition="ucb")
+    assert {"best_uptake", "best_selectivity"} <= set(result.rounds.columns)
+    assert result.summary["hits"]["found"] > result.summary["hits"]["random_expected"]
+
+
+def test_a_folder_with_other_settings_is_refused(lcd_pool, tmp_path):
+    pool, path, _ = lcd_pool
+    _screen(pool, path, tmp_path / "s", budget=15)
+    with pytest.raises(ValueError, match="other settings \\(acquisition\\)"):
+        _screen(pool, path, tmp_path / "s", budget=15, acquisition="ucb")
+    settings = json.loads((tmp_path / "s" / "settings.json").read_text())
+    assert settings["budget"] == 15 and settings["acquisition"] == "ei"
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"budget": 10}, "must exceed the seed batch"),
+        ({"acquisition": "pi"}, "choose one of ei, ucb"),
+        ({"objective": "selectivity"}, "gives no selectivity"),
+        ({"budget": 1000}, "exceeds the 150 usable"),
+        ({"top_fraction": 1.5}, "top-fraction"),
+    ],
+)
+def test_requests_that_make_no_sense_are_refused(lcd_pool, tmp_path, options, message):
+    pool, path, _ = lcd_pool
+    with pytest.raises(ValueError, match=message):
+        _screen(pool, path, tmp_path / "bad", **options)

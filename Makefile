@@ -53,6 +53,11 @@ bench: $(READY)
 	$(PYTHON) benchmarks/bench_qm9_local_kernels.py --dtype float32 --sizes 1000 --qmllib-max 1000 --mofs 600  # qmllib ~22 min
 	$(PYTHON) benchmarks/bench_qm9_local_kernels.py --sizes 1000,2000,4000,8000,16000 --qmllib-max 0  # 16k: ~22 min
 	$(PYTHON) benchmarks/bench_explain.py
+	$(PYTHON) benchmarks/bench_featurizer_costs.py
+	$(PYTHON) benchmarks/bench_guest_grids.py --n 30
+	$(PYTHON) benchmarks/bench_screen.py   # ~15 min: featurizing 564 MOFs (cached for the next two), 25 screens
+	$(PYTHON) benchmarks/bench_screen.py --top-fraction 0.05
+	$(PYTHON) benchmarks/bench_screen.py --objective pareto
 	$(PYTHON) benchmarks/bench_widom_vs_raspa.py --n 12 --cycles 2000
 	$(PYTHON) benchmarks/bench_gcmc_vs_raspa.py   # ~50 min, RASPA3 most of it
 	$(PYTHON) benchmarks/bench_gcmc_error_bars.py --seeds 5   # ~4 min: short runs against 20,000-cycle runs

@@ -169,6 +169,63 @@ print(
 # The report (`report.html` in the folder, or `atomlearn report`) shows all of this with the
 # surrogates' parity plots, importance and maps.
 #
+# ## 5. Spend the labels where the best are: active learning
+#
+# A surrogate trained once on a random sample spends most labels on ordinary MOFs. An *active*
+# screen labels a small random seed batch, fits a Gaussian process, and lets an acquisition
+# function pick the next batch from the GP's predictive distribution: here the upper confidence
+# bound (mean + 2 sd), which favours MOFs predicted to be good *or* not yet understood. We run it
+# retrospectively on the bundled label set (`coremof2019-co2`: 600 CoRE MOFs whose flue-gas GCMC
+# labels atomlearn computed once), with the charge-aware CO₂ descriptors, against random picks of
+# the same budget. `atomlearn screen` is the same on the command line, with GCMC as the labeller.
+
+# %%
+from atomlearn.datasets import load
+from atomlearn.featurizers import make_featurizer
+from atomlearn.workflows import active_screen, parse_label_spec
+
+pool = load("coremof2019-co2").sample(30 if SMALL else 300, random_state=0)
+known = parse_label_spec("table:coremof2019-co2:log10_co2_uptake_mol_kg")
+features = [make_featurizer("henry_grid", guest="CO2", n_jobs=2, cache=True)]
+budget, batch = (12, 3) if SMALL else (60, 10)
+curves = {}
+for acquisition in ("ucb", "random"):
+    screen = active_screen(
+        pool,
+        known,
+        features,
+        os.path.join(folder, f"active-{acquisition}"),
+        budget=budget,
+        batch=batch,
+        acquisition=acquisition,
+        top_fraction=0.05,
+        progress=False,
+    )
+    curves[acquisition] = screen.rounds.set_index("n_labelled")
+rounds = curves["ucb"][["hits", "random_expected_hits", "best_uptake", "coverage_95"]]
+rounds.assign(random_hits=curves["random"]["hits"])
+
+# %%
+fig, ax = plt.subplots(figsize=(5, 3.5))
+ax.plot(rounds.index, rounds["hits"], "o-", label="active (ucb)")
+ax.plot(rounds.index, curves["random"]["hits"], "s-", label="random picks")
+ax.plot(rounds.index, rounds["random_expected_hits"], "k--", label="random, expected")
+ax.set_xlabel("labels spent")
+ax.set_ylabel("MOFs of the true top 5 % found")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# With every label known we can count: the active screen finds most of the pool's true top 5 %
+# after a fraction of the budget a random pick needs, because each round's GP tells it where the
+# high-uptake MOFs are. `coverage_95` checks the GP's honesty on each new batch: the share of
+# its labels inside the 95 % interval predicted before they were labelled. It falls short of 95 %
+# (0.5–0.9 with the full settings): a GP fitted to a few dozen labels is overconfident, and only
+# grows honest with more (about 92 % at 100 random labels). Read its predictions of unlabelled
+# MOFs as rough, and confirm the best by simulation. On the full label set (`benchmarks/bench_screen.py`, 564
+# MOFs, 100 labels, 5 seeds) the active screens find all 6 MOFs of the top 1 % against 1.06
+# expected from random picks, and 27 of the top 5 %'s 29 against 5.1.
+#
 # ## Exercises
 #
 # 1. How many confirmed MOFs would a random pick of the same size have found above the sample's

@@ -106,7 +106,8 @@ def _screen(args: argparse.Namespace) -> int:
         names = "energy_histogram,henry_grid"
         given = {s.split("=", 1)[0] for s in settings}
         settings += [f"{n}.guest={guests[0]}" for n in names.split(",") if f"{n}.guest" not in given]
-    featurizers = make_featurizers(names, settings, n_jobs=args.n_jobs, scheduler=args.scheduler)
+    # cached rows: a resumed or repeated screen of the same pool reads its features back instead of recomputing
+    featurizers = make_featurizers(names, settings, n_jobs=args.n_jobs, scheduler=args.scheduler, cache=True)
     pool = chosen_structures(load_dataset(args.dataset, args), args)
     maximised = [o for o in source.units if args.objective in (o, "pareto")]
     console.print(

@@ -104,7 +104,9 @@ def active_screen(
     source : LabelSource
         ``screen_labels.parse_label_spec``: GCMC, Widom K_H, or a table.
     featurizers : sequence of Featurizer
-        Descriptors of every candidate (fitted on the pool, unsupervised).
+        Descriptors of every candidate (fitted on the pool, unsupervised). Every run computes them for the
+        whole pool: give them ``cache=True`` (as ``atomlearn screen`` does) so that a resumed screen reads
+        them back from the cache.
     out : path
         The screen's folder; a rerun with the same folder resumes it.
     budget : int

@@ -50,6 +50,21 @@ def test_scheduler_from_environment(monkeypatch):
     assert result.results == [1, 4, None] and result.errors[0].item_id == "c"
 
 
+def test_files_of_a_folder_are_read_here_whatever_the_scheduler(monkeypatch, tmp_path):
+    # a cluster's workers need not see this machine's files: a folder dataset is read by local processes
+    from ase import Atoms
+    from ase.io import write
+
+    from atomlearn.datasets import load_folder
+
+    monkeypatch.setenv("ATOMLEARN_SCHEDULER", "tcp://127.0.0.1:9")  # nothing listens: a dask call would fail
+    assert parallel_map(square_or_fail, [1, 2], local=True).results == [1, 4]
+    (tmp_path / "mofs").mkdir()
+    write(tmp_path / "mofs" / "a.xyz", Atoms("Ar", positions=[[0, 0, 0]]))
+    monkeypatch.chdir(tmp_path)
+    assert load_folder("mofs", labels=None).ids == ["a"]
+
+
 def test_worker_crash_loses_only_the_crashing_item():
     result = parallel_map(crash_on_seven, list(range(12)), n_jobs=2, chunk_size=4)
     assert result.results == [x + 1 if x != 7 else None for x in range(12)]
@@ -76,3 +91,15 @@ def test_isolated_work_survives_a_crash_at_one_job():
 def test_ids_must_match_items():
     with pytest.raises(ValueError, match="2 ids for 3 items"):
         parallel_map(square_or_fail, [1, 2, 3], ids=["a", "b"])
+
+
+def test_compiled_code_gets_the_cores_of_its_worker(monkeypatch):
+    from atomlearn.parallel import compiled_threads
+    from atomlearn.threads import available_cores
+
+    monkeypatch.delenv("ATOMLEARN_SCHEDULER", raising=False)
+    assert compiled_threads(1) == available_cores()
+    assert compiled_threads(available_cores() * 2) == 1
+    assert compiled_threads(1, scheduler="tcp://host:8786") == 1  # one single-threaded dask worker per core
+    monkeypatch.setenv("ATOMLEARN_SCHEDULER", "tcp://host:8786")
+    assert compiled_threads(1) == 1

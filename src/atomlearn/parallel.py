@@ -33,7 +33,7 @@ from atomlearn.errors import ErrorRecord, errors_frame
 from atomlearn.progress import Progress
 from atomlearn.threads import set_threads, threads_per_worker
 
-__all__ = ["MapResult", "SCHEDULER_ENV", "call_in_child", "parallel_map", "resolve_n_jobs"]
+__all__ = ["MapResult", "SCHEDULER_ENV", "call_in_child", "compiled_threads", "parallel_map", "resolve_n_jobs"]
 
 SCHEDULER_ENV = "ATOMLEARN_SCHEDULER"
 
@@ -77,6 +77,14 @@ def resolve_n_jobs(n_jobs: int) -> int:
     return cores if n_jobs < 0 else min(n_jobs, cores * 4)
 
 
+def compiled_threads(n_jobs: int, scheduler: str | None = None) -> int:
+    """Threads each task's compiled (numba) code may use: the cores over the local workers, or 1 on a Dask
+    cluster, whose workers run one thread per core (``dask worker --nthreads 1``, as many as cores)."""
+    if scheduler or os.environ.get(SCHEDULER_ENV):
+        return 1
+    return threads_per_worker(resolve_n_jobs(n_jobs))
+
+
 def parallel_map(
     func: Callable[[Any], Any],
     items: Sequence[Any],
@@ -90,6 +98,7 @@ def parallel_map(
     description: str = "working",
     on_done: Callable[[int, bool, Any], None] | None = None,
     isolate: bool = False,
+    local: bool = False,
 ) -> MapResult:
     """Apply ``func`` to each item; return results in order and one error record per failure.
 
@@ -98,13 +107,14 @@ def parallel_map(
     on a terminal and a line every 15 s in a log; False shows nothing. ``on_done(index, ok, value)`` is called in this
     process as soon as each item finishes (e.g. to write it to disk, so a killed run can resume).
     ``isolate``: never run ``func`` in this process, so that an item that crashes compiled code
-    becomes a ``WorkerCrash`` record instead of ending the program.
+    becomes a ``WorkerCrash`` record instead of ending the program. ``local``: run on this machine even when a
+    scheduler is given or set in ``$ATOMLEARN_SCHEDULER`` (items that are paths to files here).
     """
     n_items = len(items)
     ids = [str(i) for i in range(n_items)] if ids is None else [str(i) for i in ids]
     if len(ids) != n_items:
         raise ValueError(f"{len(ids)} ids for {n_items} items")
-    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    scheduler = None if local else scheduler or os.environ.get(SCHEDULER_ENV) or None
     workers = 1 if scheduler else resolve_n_jobs(n_jobs)
     if chunk_size is None:
         chunk_size = max(1, min(256, n_items // (4 * max(workers, 2)) or 1))

@@ -2,6 +2,8 @@
 structure written with its charges or recorded as failed, a rerun skips the finished ones, and a
 charged guest in an uncharged framework gets EQeq charges."""
 
+import os
+
 import numpy as np
 import pandas as pd
 
@@ -28,6 +30,21 @@ def test_a_dataset_is_charged_into_a_folder_dataset_and_a_rerun_skips_it(coremof
     again = charge_dataset(dataset, tmp_path / "charged")
     assert (again.n_skipped, again.n_computed, len(again.errors)) == (2, 0, 1)
     assert list(pd.read_csv(tmp_path / "charged" / "charges.csv")["id"]) == list(batch.results["id"])
+
+
+def test_on_a_cluster_the_charged_cifs_are_written_here_not_on_the_workers(coremof, tmp_path, monkeypatch):
+    from distributed import Client, LocalCluster
+
+    elsewhere = tmp_path / "worker-home"
+    elsewhere.mkdir()
+    monkeypatch.chdir(tmp_path)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster.scheduler_address) as client:
+            client.run(os.chdir, str(elsewhere))  # the workers no longer see this folder under its relative name
+        batch = charge_dataset(coremof.subset(IDS[:2]), "charged", scheduler=cluster.scheduler_address)
+    assert len(batch.results) == 2 and batch.errors.empty
+    assert sorted(load_folder("charged").ids) == sorted(IDS[:2])
+    assert not list(elsewhere.rglob("*.cif"))
 
 
 def test_a_charged_guest_in_an_uncharged_framework_gets_eqeq_charges(coremof):

@@ -174,7 +174,6 @@ def load_dataset(name: str, args: argparse.Namespace | None = None) -> Dataset:
         labels=args.labels,
         id_column=args.id_column,
         n_jobs=args.n_jobs,
-        scheduler=getattr(args, "scheduler", None),
     )
 
 

@@ -60,14 +60,15 @@ def load_folder(
     labels: str | Path | None = "labels.csv",
     id_column: str = "id",
     n_jobs: int = 1,
-    scheduler: str | None = None,
 ) -> Dataset:
     """Read every structure file in ``folder`` (id = file name without extension) and its labels.
 
     ``labels`` is looked up inside ``folder`` first, then as given (absolute, or relative to the working
     directory), so ``labels.csv`` and ``my_folder/labels.csv`` both find ``my_folder/labels.csv``. CSV
     files beside the structures are tables (labels, errors, summaries), never structures. Files are read
-    in parallel through ``atomlearn.parallel``; everything that does not fit is recorded in ``errors``.
+    in parallel by local processes, also when a Dask cluster does the rest of the work: the files are on this
+    machine, and the cluster gets the structures, so its workers need no shared file system. Everything that
+    does not fit is recorded in ``errors``.
 
     Parameters
     ----------
@@ -76,8 +77,7 @@ def load_folder(
         A CSV with an ``id_column`` and target columns; None loads structures only.
     id_column : str
     n_jobs : int
-    scheduler : str, optional
-        A dask scheduler address.
+        Local processes reading the files.
 
     Returns
     -------
@@ -130,7 +130,7 @@ def load_folder(
         files,
         ids=[p.stem for p in files],
         n_jobs=n_jobs,
-        scheduler=scheduler,
+        local=True,
         stage="read",
         description="reading structures",
     )

@@ -37,21 +37,19 @@ LABELS_FILE = "labels.csv"
 
 @dataclass
 class _ChargeTask:
-    """Picklable worker: one (id, structure) in, its CIF written, one summary row out."""
+    """Picklable worker: one (id, structure) in, its summary row and charges (e, shape (n_atoms,)) out. The
+    CIF is written by the caller, on its machine: a cluster's workers need not see the output folder."""
 
-    folder: str
     total_charge: float
 
-    def __call__(self, item: tuple[str, Any]) -> dict[str, Any]:
+    def __call__(self, item: tuple[str, Any]) -> tuple[dict[str, Any], np.ndarray]:
         item_id, atoms = item
         if isinstance(atoms, Exception):  # the structure did not load
             raise atoms
         clock = time.perf_counter()
         charges = eqeq_charges(atoms, total_charge=self.total_charge, source=item_id)
         seconds = time.perf_counter() - clock
-        atoms.set_initial_charges(charges)
-        write_cif(atoms, Path(self.folder) / f"{item_id}.cif", name=item_id)
-        return {
+        row = {
             "id": item_id,
             "formula": atoms.get_chemical_formula(),
             "n_atoms": len(atoms),
@@ -63,6 +61,7 @@ class _ChargeTask:
             "time_s": seconds,
             SETTINGS_COLUMN: settings_label({"total_charge": self.total_charge}),
         }
+        return row, charges
 
 
 def charge_dataset(
@@ -103,13 +102,17 @@ def charge_dataset(
     items = LazyItems(subset)
     computed: list[dict[str, Any]] = []
 
-    def keep(index: int, ok: bool, row: Any) -> None:
-        if ok:
+    def keep(index: int, ok: bool, value: Any) -> None:
+        if ok:  # the CIF first: a row without its CIF is charged again by a rerun
+            row, charges = value
+            atoms = subset.structures[index].copy()  # the dataset keeps its structure as it was
+            atoms.set_initial_charges(charges)
+            write_cif(atoms, folder / f"{row['id']}.cif", name=row["id"])
             computed.append(row)
             append_csv_row(summary_path, row)
 
     mapped = parallel_map(
-        _ChargeTask(str(folder), total_charge),
+        _ChargeTask(total_charge),
         items,
         ids=[str(i) for i in subset.ids],
         n_jobs=n_jobs,

@@ -10,7 +10,6 @@ the row (``settings``) and must match. A structure's pressures share one set of 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ import pandas as pd
 
 from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.files import append_csv_row, read_appended_csv, write_csv_atomic
-from atomlearn.parallel import parallel_map, resolve_n_jobs
+from atomlearn.parallel import compiled_threads, parallel_map
 from atomlearn.physics.guests import get_guest
 from atomlearn.simulate.batch import (
     SETTINGS_COLUMN,
@@ -131,12 +130,11 @@ def gcmc_labels(
             ]
         )
     ]
-    workers = 1 if scheduler else resolve_n_jobs(n_jobs)
     task = _GCMCTask(
         composition,
         temperature_K,
         options,
-        numba_threads=max(1, (os.cpu_count() or 1) // workers),
+        numba_threads=compiled_threads(n_jobs, scheduler),
         settings=settings_label(settings),
     )
     errors_path = out.with_name(out.stem + ".errors.csv") if out is not None else None

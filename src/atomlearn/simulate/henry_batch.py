@@ -8,7 +8,6 @@ there, so a killed run loses only the structures in flight.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pandas as pd
 
 from atomlearn.datasets.base import Dataset, LazyItems
 from atomlearn.files import append_csv_row, read_appended_csv, write_csv_atomic
-from atomlearn.parallel import parallel_map, resolve_n_jobs
+from atomlearn.parallel import compiled_threads, parallel_map
 from atomlearn.simulate.batch import (
     SETTINGS_COLUMN,
     BatchResult,
@@ -99,12 +98,11 @@ def henry_labels(
     settings = call_settings(widom_henry, options)
     done = _finished(out, guest, temperature_K, settings)
     todo = [i for i, item_id in enumerate(dataset.ids) if str(item_id) not in done]
-    workers = 1 if scheduler else resolve_n_jobs(n_jobs)
     task = _HenryTask(
         guest,
         temperature_K,
         options,
-        numba_threads=max(1, (os.cpu_count() or 1) // workers),
+        numba_threads=compiled_threads(n_jobs, scheduler),
         settings=settings_label(settings),
     )
     errors_path = out.with_name(out.stem + ".errors.csv") if out is not None else None

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from atomlearn.datasets import load
+from atomlearn.datasets import load, load_folder
 from atomlearn.featurizers import make_featurizer
 from atomlearn.workflows.active_learning import active_screen
 from atomlearn.workflows.screen_labels import parse_label_spec
@@ -101,3 +101,12 @@ def test_requests_that_make_no_sense_are_refused(lcd_pool, tmp_path, options, me
     pool, path, _ = lcd_pool
     with pytest.raises(ValueError, match=message):
         _screen(pool, path, tmp_path / "bad", **options)
+
+
+def test_a_pool_of_unreadable_files_is_refused_with_the_first_reason(lcd_pool, tmp_path):
+    _, path, _ = lcd_pool
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "a.cif").write_text("data_a\n_cell_length_a 5\n")
+    with pytest.raises(ValueError, match="no structure of the pool could be read \\(1 failed; the first, a: "):
+        _screen(load_folder(folder, labels=None), path, tmp_path / "s")

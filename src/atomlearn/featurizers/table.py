@@ -36,6 +36,8 @@ def featurize_table(
     """
     if len(ids) != len(structures):
         raise ValueError(f"{len(ids)} ids for {len(structures)} structures")
+    if len(structures) == 0:
+        raise ValueError("no structures to featurize (were none of the files readable? see the dataset's errors)")
     loaded, load_errors = load_each(structures)
     usable = [i for i, atoms in enumerate(loaded) if atoms is not None]
     if not usable:

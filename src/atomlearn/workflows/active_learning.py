@@ -144,6 +144,12 @@ def active_screen(
     >>> result.rounds[["n_labelled", "hits", "random_expected_hits"]]  # doctest: +SKIP
     """
     objectives = _objectives(objective, source)
+    if len(pool) == 0:
+        first = pool.errors.iloc[0] if len(pool.errors) else None
+        raise ValueError(
+            f"no structure of the pool could be read ({len(pool.errors)} failed"
+            + (f"; the first, {first['item_id']}: {first['reason']})" if first is not None else ")")
+        )
     n_seed = max(5, batch) if n_seed is None else n_seed
     _check(budget, batch, n_seed, acquisition, top_fraction)
     folder = Path(out)

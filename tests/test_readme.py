@@ -26,7 +26,7 @@ The small mode only shrinks sizes, never changes what runs. The mapping:
   ``--energy-steps 5 --reference-ns 0.002``);
   ``sample draw|report``: ``--n`` -> at most 500; ``text train|timesplit``: ``--epochs 3``;
   ``text corpus``: ``--max-documents 300``;
-- ``screen``: ``--n`` -> at most 24 (added where absent), ``--budget 12 --batch 3``; GCMC and Widom labels:
+- ``screen``: ``--n`` -> at most 16 (added where absent), ``--budget 10 --batch 3``; GCMC and Widom labels:
   ``--cycles 40 --init-cycles 10 --target-error 0.3 --grid-spacing 0.4 --coarse-grid`` added; Python:
   ``budget=N`` -> 12, ``batch=N`` -> 3;
 - ``make demo`` / ``make test`` / ``make bench`` are not run here: ``make demo`` runs ``atomlearn demo co2``
@@ -183,8 +183,8 @@ def small_command(words: list[str]) -> list[str] | None:
     if command == "simulate gcmc":
         args += ["--cycles", "40", "--init-cycles", "10", "--grid-spacing", "0.4", "--coarse-grid"]
     if args[0] == "screen":
-        _set(args, "--n", str(min(int(args[args.index("--n") + 1]), 24) if "--n" in args else 24))
-        _set(args, "--budget", "12")
+        _set(args, "--n", str(min(int(args[args.index("--n") + 1]), 16) if "--n" in args else 16))
+        _set(args, "--budget", "10")
         _set(args, "--batch", "3")
         if "gcmc:" in " ".join(args) or "henry:" in " ".join(args):
             args += ["--cycles", "40", "--init-cycles", "10", "--target-error", "0.3", "--grid-spacing", "0.4"]

@@ -184,10 +184,10 @@ from atomlearn.datasets import load
 from atomlearn.featurizers import make_featurizer
 from atomlearn.workflows import active_screen, parse_label_spec
 
-pool = load("coremof2019-co2").sample(30 if SMALL else 300, random_state=0)
+pool = load("coremof2019-co2").sample(20 if SMALL else 300, random_state=0)
 known = parse_label_spec("table:coremof2019-co2:log10_co2_uptake_mol_kg")
 features = [make_featurizer("henry_grid", guest="CO2", n_jobs=2, cache=True)]
-budget, batch = (12, 3) if SMALL else (60, 10)
+budget, batch = (10, 3) if SMALL else (60, 10)
 curves = {}
 for acquisition in ("ucb", "random"):
     screen = active_screen(

@@ -61,6 +61,15 @@ def test_a_table_is_checked_when_it_is_named(tmp_path):
         parse_label_spec(f"table:{path}:uptake")
 
 
+def test_a_bundled_dataset_gives_its_columns_with_their_units():
+    source = parse_label_spec("table:coremof2019-co2:log10_co2_uptake_mol_kg,log10_co2_n2_selectivity")
+    assert source.units == {"uptake": "log10 mol/kg", "selectivity": "log10"}
+    known = source.known()
+    assert len(known) == 600 and known["uptake"].notna().sum() == 571
+    with pytest.raises(ValueError, match="has no label column 'nope'"):
+        parse_label_spec("table:coremof2019-co2:nope")
+
+
 def test_a_table_labels_every_structure_or_says_why_not(tmp_path):
     pool = load("coremof2019").take(range(4))
     path = tmp_path / "labels.csv"

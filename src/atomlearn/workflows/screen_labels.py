@@ -280,7 +280,10 @@ def _table(text: str, rest: str) -> TableLabels:
 
     if not Path(path).is_file() and path not in DATASETS:
         raise FileNotFoundError(f"--label {text!r}: {path} is not a file, nor a bundled dataset")
-    units = {objective: f"as in {Path(path).name}" for objective in OBJECTIVES[: len(names)]}
+    known_units = DATASETS.create(path).meta.units if path in DATASETS else {}
+    units = {
+        objective: known_units.get(column) or f"as in {Path(path).name}" for objective, column in zip(OBJECTIVES, names)
+    }
     source = TableLabels(text, units, Path(path), names)
     source.known()  # a table that does not fit fails here, naming the file, column and row
     return source

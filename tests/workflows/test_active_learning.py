@@ -110,3 +110,14 @@ def test_a_pool_of_unreadable_files_is_refused_with_the_first_reason(lcd_pool, t
     (folder / "a.cif").write_text("data_a\n_cell_length_a 5\n")
     with pytest.raises(ValueError, match="no structure of the pool could be read \\(1 failed; the first, a: "):
         _screen(load_folder(folder, labels=None), path, tmp_path / "s")
+
+
+def test_a_tampered_settings_file_is_one_error_line(lcd_pool, tmp_path):
+    from atomlearn.schema import FileFormatError
+
+    pool, path, _ = lcd_pool
+    _screen(pool, path, tmp_path / "s", budget=12)
+    settings = tmp_path / "s" / "settings.json"
+    settings.write_text(settings.read_text().replace('"batch": 5', '"batch": "5"'))
+    with pytest.raises(FileFormatError, match="settings.json: field batch"):
+        _screen(pool, path, tmp_path / "s", budget=12)

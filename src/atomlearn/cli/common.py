@@ -94,6 +94,25 @@ def add_worker_arguments(
     command.add_argument("--scheduler", help="address of a dask.distributed scheduler (or $ATOMLEARN_SCHEDULER)")
 
 
+def add_label_simulation_arguments(command: argparse.ArgumentParser) -> None:
+    """Add the GCMC and Widom settings of the commands that compute labels (``demo co2``, ``screen``): cycles,
+    target error and energy grid."""
+    command.add_argument("--init-cycles", type=COUNT_OR_ZERO, default=150, help="GCMC equilibration (default 150)")
+    command.add_argument("--cycles", type=COUNT, default=500, help="GCMC cycles to sample, at most (default 500)")
+    command.add_argument(
+        "--target-error",
+        type=FRACTION,
+        default=0.05,
+        help="stop sampling at this relative error of K_H or of every GCMC loading (default 0.05)",
+    )
+    command.add_argument("--grid-spacing", type=POSITIVE, default=0.15, help="energy grid spacing in Å (default 0.15)")
+    command.add_argument(
+        "--coarse-grid",
+        action="store_true",
+        help="allow a grid coarser than 0.2 Å for a quick test (its points are marked unconverged)",
+    )
+
+
 def add_choice_arguments(command: argparse.ArgumentParser, verb: str) -> None:
     """Add ``--ids FILE`` and ``--n N`` (one or the other): which structures of the dataset to ``verb``."""
     picked = command.add_mutually_exclusive_group()

@@ -13,8 +13,8 @@ from atomlearn.cli.common import (
     COUNT_OR_ZERO,
     FRACTION,
     N_JOBS,
-    POSITIVE,
     TEMPERATURE,
+    add_label_simulation_arguments,
     console,
     parse_nested,
     table,
@@ -82,20 +82,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     co2.add_argument(
         "--nested", default="5x5", help="nested CV of the uptake model on the training set, OUTERxINNER (default 5x5)"
     )
-    co2.add_argument("--init-cycles", type=COUNT_OR_ZERO, default=150, help="GCMC cycles to equilibrate (default 150)")
-    co2.add_argument("--cycles", type=COUNT, default=500, help="GCMC cycles to sample, at most (default 500)")
-    co2.add_argument(
-        "--target-error",
-        type=FRACTION,
-        default=0.05,
-        help="GCMC: stop sampling at this relative error of both loadings (default 0.05)",
-    )
-    co2.add_argument("--grid-spacing", type=POSITIVE, default=0.15, help="GCMC energy grid spacing in Å (default 0.15)")
-    co2.add_argument(
-        "--coarse-grid",
-        action="store_true",
-        help="allow a grid coarser than 0.2 Å for a quick test (its GCMC points are marked unconverged)",
-    )
+    add_label_simulation_arguments(co2)
     co2.add_argument(
         "--seed", type=COUNT_OR_ZERO, default=0, help="seed of the samples, split and simulations (default 0)"
     )

@@ -8,10 +8,10 @@ from atomlearn.cli.common import (
     COUNT,
     COUNT_OR_ZERO,
     FRACTION,
-    POSITIVE,
     TEMPERATURE,
     add_choice_arguments,
     add_folder_arguments,
+    add_label_simulation_arguments,
     add_worker_arguments,
     chosen_structures,
     console,
@@ -68,20 +68,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="a hit, when the labels are known (table:): the true top fraction of the pool (default 0.01)",
     )
     screen.add_argument("--temperature", type=TEMPERATURE, default=298.0, help="temperature in K (default 298)")
-    screen.add_argument("--init-cycles", type=COUNT, default=150, help="GCMC equilibration cycles (default 150)")
-    screen.add_argument("--cycles", type=COUNT, default=500, help="GCMC production cycles at most (default 500)")
-    screen.add_argument(
-        "--target-error",
-        type=FRACTION,
-        default=0.05,
-        help="Widom and GCMC: stop at this relative error of K_H or the loadings (default 0.05)",
-    )
-    screen.add_argument(
-        "--grid-spacing", type=POSITIVE, help="energy-grid spacing of the simulations in Å (default 0.15)"
-    )
-    screen.add_argument(
-        "--coarse-grid", action="store_true", help="allow a grid coarser than 0.2 Å (quick looks, not labels)"
-    )
+    add_label_simulation_arguments(screen)
     add_folder_arguments(screen, labels=None)
     add_choice_arguments(screen, "screen")
     screen.add_argument("--seed", type=COUNT_OR_ZERO, default=0, help="seed of the pool sample and the screen")
@@ -94,8 +81,7 @@ def _screen(args: argparse.Namespace) -> int:
     from atomlearn.workflows import active_screen, parse_label_spec
 
     simulation = {"target_relative_error": args.target_error, "random_state": args.seed}
-    if args.grid_spacing is not None:
-        simulation |= {"grid_spacing_A": args.grid_spacing, "allow_coarse_grid": args.coarse_grid}
+    simulation |= {"grid_spacing_A": args.grid_spacing, "allow_coarse_grid": args.coarse_grid}
     gcmc = {"init_cycles": args.init_cycles, "cycles": args.cycles}
     source = parse_label_spec(args.label, args.temperature, simulation, gcmc)
     names, settings = args.featurizer, list(args.set)

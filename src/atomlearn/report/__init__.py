@@ -4,7 +4,7 @@
 The report only reads what a run wrote: it never trains, draws or simulates.
 """
 
-from atomlearn.report.active_screen import active_screen_report
+from atomlearn.report.active_screen import ActiveScreenSettings, ActiveScreenSummary, active_screen_report
 from atomlearn.report.build import build_report, html_page
 from atomlearn.report.figures import HEIGHT, WIDTH, styled_figure
 from atomlearn.report.html_parts import figure, note, section, table
@@ -12,6 +12,8 @@ from atomlearn.report.html_parts import figure, note, section, table
 __all__ = [
     "HEIGHT",
     "WIDTH",
+    "ActiveScreenSettings",
+    "ActiveScreenSummary",
     "active_screen_report",
     "build_report",
     "figure",

@@ -4,8 +4,8 @@ It reads only the screen folder's files."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,12 +16,39 @@ from atomlearn.files import write_text_atomic
 from atomlearn.report.build import html_page
 from atomlearn.report.figures import styled_figure
 from atomlearn.report.html_parts import figure, note, section, table
-from atomlearn.schema import read_table
+from atomlearn.schema import Record, read_checked_json, read_table
 
-__all__ = ["active_screen_report"]
+__all__ = ["ActiveScreenSettings", "ActiveScreenSummary", "active_screen_report"]
 
 ACTIVE, RANDOM, FRONT = "#d9480f", "#1c7ed6", "#2b8a3e"
 _REMEDY = "rerun the screen with the same --out to rewrite it"
+
+
+class ActiveScreenSettings(Record):
+    """``settings.json`` of an active screen: what was asked (a resume must ask the same, the budget aside)."""
+
+    version: str
+    pool: str
+    n_pool: int
+    label: str
+    featurizers: list[dict[str, Any]]
+    batch: int
+    n_seed: int
+    acquisition: str
+    objective: str
+    top_fraction: float
+    random_state: int
+    budget: int
+
+
+class ActiveScreenSummary(Record):
+    """``screen.json`` of an active screen: its settings, counts, best labels, hits and calibration."""
+
+    settings: ActiveScreenSettings
+    counts: dict[str, int]
+    best: list[dict[str, Any]]
+    hits: dict[str, int | float] | None
+    calibration: dict[str, float | None]
 
 
 def active_screen_report(folder: str | Path) -> Path:
@@ -38,7 +65,7 @@ def active_screen_report(folder: str | Path) -> Path:
         The page.
     """
     folder = Path(folder)
-    summary = json.loads((folder / "screen.json").read_text())
+    summary = read_checked_json(folder / "screen.json", ActiveScreenSummary, _REMEDY)
     settings = summary["settings"]
     objectives = ("uptake", "selectivity") if settings["objective"] == "pareto" else (settings["objective"],)
     rounds = read_table(

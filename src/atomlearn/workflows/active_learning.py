@@ -32,7 +32,7 @@ from atomlearn import __version__
 from atomlearn.datasets.base import Dataset
 from atomlearn.featurizers.table import featurize_table
 from atomlearn.files import atomic_file, mark_complete, mark_incomplete, write_csv_atomic, write_text_atomic
-from atomlearn.schema import read_table
+from atomlearn.schema import read_checked_json, read_table
 from atomlearn.workflows.screen_acquisition import (
     ACQUISITIONS,
     choose_batch,
@@ -253,8 +253,10 @@ def _start(folder: Path, settings: dict[str, Any]) -> None:
     """Create the folder, or check that the screen in it asked the same (all but the budget)."""
     path = folder / "settings.json"
     if path.exists():
-        stored = json.loads(path.read_text())
-        stored.pop("budget", None)
+        from atomlearn.report import ActiveScreenSettings
+
+        stored = read_checked_json(path, ActiveScreenSettings, _REMEDY)
+        stored.pop("budget")
         differ = sorted(k for k in settings if json.dumps(stored.get(k)) != json.dumps(settings[k], default=str))
         if differ:
             raise ValueError(f"{folder} holds a screen with other settings ({', '.join(differ)}); {_REMEDY}")

@@ -114,14 +114,7 @@ class TableLabels(LabelSource):
         progress: bool | None = None,
     ) -> pd.DataFrame:
         """Look the dataset's ids up in the table; an id it lacks, or a blank value, is a failure."""
-        ids = list(dataset.ids) + [str(i) for i in dataset.errors["item_id"]]
-        table = self.known().reindex(ids)
-        unread = {str(r.item_id): f"{r.stage}: {r.reason}" for r in dataset.errors.itertuples()}
-        table["error"] = [
-            unread.get(i) or ("" if np.isfinite(row).all() else f"no value in {self.path.name}")
-            for i, row in zip(ids, table[list(self.units)].to_numpy())
-        ]
-        return table
+        return _rows(dataset, self.known(), [dataset.errors], f"no value in {self.path.name}")
 
 
 @dataclass

@@ -13,12 +13,13 @@ The small mode only shrinks sizes, never changes what runs. The mapping:
 - ``simulate henry``: ``--target-error 0.3 --grid-spacing 0.4 --coarse-grid`` added; ``simulate gcmc``: ``--cycles 40
   --init-cycles 10 --grid-spacing 0.4 --coarse-grid`` added; ``demo mof``:
   ``--n-simulate 24 --n-screen 80 --confirm 2 --nested 3x3 --target-error 0.3`` added; ``demo co2``:
-  ``--n-simulate 24 --n-screen 80 --confirm 2 --n-henry 3 --nested 3x3 --cycles 40 --init-cycles 10
-  --grid-spacing 0.3 --coarse-grid`` added;
+  ``--n-simulate 16 --n-screen 80 --shortlist 12 --rounds 1 --batch 3 --confirm 2 --n-henry 3 --cycles 40
+  --init-cycles 10 --grid-spacing 0.3 --coarse-grid`` added;
 - Python: ``n=2000`` -> ``n=200``, ``.sample(N`` -> ``.sample(40``, ``n_train=N`` -> ``n_train=8``,
   ``max_epochs`` -> 2, ``10_000`` MD steps -> 20, ``target_relative_error=0.02`` -> 0.3,
-  ``cycles=N`` -> 40 and ``init_cycles=N`` -> 10 (GCMC); ``screen_coremof_co2``: ``n_simulate`` -> 24,
-  ``n_screen`` -> 60, ``n_confirm`` -> 1, ``n_henry`` -> 2, ``grid_spacing_A=0.15`` -> 0.3
+  ``cycles=N`` -> 40 and ``init_cycles=N`` -> 10 (GCMC); ``screen_coremof_co2``: ``n_simulate`` -> 16,
+  ``n_screen`` -> 60, ``n_shortlist`` -> 12, ``rounds`` -> 1, ``n_confirm`` -> 1, ``n_henry`` -> 2,
+  ``grid_spacing_A=0.15`` -> 0.3
   (with ``allow_coarse_grid=True``);
   Boltzmann generators: ``iterations`` and ``energy_steps`` -> 30; word embeddings: ``epochs`` -> 3;
 - ``sample train``: ``--samples 2000 --iterations 60 --n-eval 500`` (and ``--energy-steps`` -> 60 where given;
@@ -194,15 +195,19 @@ def small_command(words: list[str]) -> list[str] | None:
     if command == "demo co2":
         args += [
             "--n-simulate",
-            "24",
+            "16",
             "--n-screen",
             "80",
+            "--shortlist",
+            "12",
+            "--rounds",
+            "1",
+            "--batch",
+            "3",
             "--confirm",
             "2",
             "--n-henry",
             "3",
-            "--nested",
-            "3x3",
             "--cycles",
             "40",
             "--init-cycles",
@@ -224,7 +229,9 @@ def small_python(code: str) -> str:
         (r"target_relative_error=0\.\d+", "target_relative_error=0.3"),
         (r"\bcycles=\d+", "cycles=40"),
         (r"\binit_cycles=\d+", "init_cycles=10"),
-        (r"\bn_simulate=\d+", "n_simulate=24"),
+        (r"\bn_simulate=\d+", "n_simulate=16"),
+        (r"\bn_shortlist=\d+", "n_shortlist=12"),
+        (r"\brounds=\d+", "rounds=1"),
         (r"\bn_screen=\d+", "n_screen=60"),
         (r"\bn_confirm=\d+", "n_confirm=1"),
         (r"\bn_henry=\d+", "n_henry=2"),

@@ -2,16 +2,23 @@
 # # 12. The carbon-capture screen, end to end
 #
 # The lecture opened with a question: is this metal-organic framework good for carbon capture?
-# No package ships the answer for 12,020 CoRE MOFs, and simulating all of them takes days. The
-# surrogate workflow answers it in minutes:
+# No package ships the answer for 12,020 CoRE MOFs, and simulating all of them takes days: grand-
+# canonical Monte Carlo (GCMC) of flue gas (15 % CO₂, 85 % N₂, 1 bar, 298 K) costs about ten
+# seconds per MOF, and the best 1 % are rare. The screen is therefore a *funnel*, each stage
+# cheaper per MOF than the next and spent on fewer MOFs:
 #
-# 1. **simulate some**: a random sample of MOFs gets framework charges (EQeq) and grand-canonical
-#    Monte Carlo of flue gas (15 % CO₂, 85 % N₂, 1 bar, 298 K): CO₂ uptake and CO₂/N₂ selectivity;
-# 2. **learn**: surrogates of both labels, with a test set put aside first and baselines;
-# 3. **predict all**: every framework, with a classifier for those that adsorb no CO₂ at all and
-#    an applicability domain (predictions far from the training data are flagged);
-# 4. **confirm**: the predicted best that were never simulated are simulated now, and the
-#    predictions are checked against them.
+# 1. **simulate a random sample**: framework charges (EQeq) and GCMC give CO₂ uptake and CO₂/N₂
+#    selectivity. Half of the sample trains, half is the **test set**, put aside before anything is
+#    learnt; all of it is the random baseline the screen must beat;
+# 2. **cheap descriptors for all**: an uncharged CH₄ grid and the pore geometry (milliseconds per
+#    MOF); a Gaussian process learns the sample's uptakes from them and **shortlists** the MOFs
+#    whose uptake could be highest (mean + 3 sd: good *or* not yet understood);
+# 3. **charged descriptors for the shortlist**: EQeq charges and a CO₂ grid with the Coulomb term
+#    (Henry coefficient, heat of adsorption); an **active screen** spends a few GCMC rounds where a
+#    GP on these descriptors expects the best (Thompson sampling);
+# 4. **learn and confirm**: the surrogate (a GP with one length scale per descriptor) is trained on
+#    every label but the test set, scored on the test set, and its predicted best that were never
+#    simulated are simulated now.
 #
 # `atomlearn demo co2` (what `make demo` runs) is this workflow; here it runs from Python, and we
 # read its results.
@@ -29,43 +36,69 @@ from atomlearn.workflows import screen_coremof_co2
 SMALL = bool(os.environ.get("ATOMLEARN_TUTORIAL_SMALL"))
 settings = (
     dict(
-        n_simulate=24,
+        n_simulate=16,
         n_screen=80,
+        n_shortlist=12,
+        rounds=1,
+        batch=3,
         n_confirm=2,
         n_henry=2,
-        nested=(3, 3),
         cycles=40,
         init_cycles=10,
         grid_spacing_A=0.3,
         allow_coarse_grid=True,
     )
     if SMALL
-    else dict(n_simulate=75, n_confirm=8, n_henry=6)
-)  # the `make demo` settings: all 12,020 screened
+    else {}
+)  # {}: the `make demo` settings, all 12,020 screened
 folder = tempfile.mkdtemp(prefix="co2-screen-")
 result = screen_coremof_co2(folder, n_jobs=2, progress=False, **settings)
 counts = result.summary["counts"]
 pd.Series(counts)
 
 # %% [markdown]
-# ## 1. Simulate some
+# ## 1. Simulate a random sample
 #
 # Each sampled MOF: its charges, then GCMC until both loadings reach 5 % relative error (or the
-# cycle limit). A framework whose pores are closed to CO₂ adsorbs nothing; it stays in the data
-# (it teaches the classifier), not in the regression.
+# cycle limit). A framework whose pores are closed to CO₂ adsorbs nothing; the GPs learn it as the
+# lowest uptake seen, so that they stay away from its neighbours.
 
 # %%
 sample = result.sample
 print(f"{len(sample)} MOFs simulated, {np.mean(sample['gcmc_time_s']):.1f} s of GCMC each on average")
-sample[["id", "co2_uptake_mol_kg", "co2_n2_selectivity", "gcmc_time_s"]].sort_values(
+sample[["id", "role", "co2_uptake_mol_kg", "co2_n2_selectivity", "gcmc_time_s"]].sort_values(
     "co2_uptake_mol_kg", ascending=False
 ).head(8).round(3)
 
 # %% [markdown]
-# ## 2. Learn
+# ## 2. and 3. The funnel
 #
-# Two surrogates (log₁₀ uptake and log₁₀ selectivity, RACs and the CoRE MOF pore geometry as
-# features, kernel ridge), each scored once on a stratified test set against the baselines:
+# `screened` has one row per MOF: its stage, the cheap GP's prediction for all, the surrogate's for
+# the shortlist. What do you expect: where do the MOFs the active screen chose lie in the random
+# sample's distribution of uptake?
+
+# %%
+screened = result.screened
+print(screened["stage"].value_counts().to_string())
+picked = result.screen.labels[result.screen.labels["round"] > 0]
+random_uptake = sample["co2_uptake_mol_kg"].dropna()
+fig, ax = plt.subplots(figsize=(6, 3.5))
+bins = np.linspace(-3, 1.2, 30)
+ax.hist(np.log10(random_uptake.clip(lower=1e-3)), bins=bins, alpha=0.6, label="random sample")
+ax.hist(np.log10(picked["uptake_mol_kg"].dropna().clip(lower=1e-3)), bins=bins, alpha=0.6, label="active screen")
+ax.set_xlabel("log₁₀ CO₂ uptake (mol/kg)")
+ax.set_ylabel("MOFs")
+ax.legend()
+plt.show()
+assert len(screened) == counts["screened_requested"]  # every MOF is accounted for
+assert set(picked["id"]).isdisjoint(sample["id"][sample["role"] == "test"])  # the test half stays unseen
+
+# %% [markdown]
+# ## 4. Learn and confirm
+#
+# The surrogates (log₁₀ uptake and log₁₀ selectivity) are scored once on the random test half.
+# The dummy predicts the mean of the random training half: the active screen's labels lean to the
+# top, so the mean of all training labels would be a weaker baseline than a fair one.
 
 # %%
 pd.DataFrame(
@@ -73,55 +106,18 @@ pd.DataFrame(
         target: {
             "test MAE (log10)": s["mae"],
             "R²": s["r2"],
-            "top-10 % recall": s["top_recall"],
+            "dummy MAE (random train mean)": s["dummy_random_mae"],
+            "MAE / dummy": s["mae_to_dummy"],
             "training / test MOFs": f"{s['n_train']} / {s['n_test']}",
-            **{f"{name} MAE": value for name, value in s["baselines"].items()},
         }
         for target, s in result.summary["test"].items()
     }
-).T.round(3)
+).T
 
 # %% [markdown]
-# ## 3. Predict all, and the Pareto front
-#
-# A good carbon-capture material needs both: high uptake *and* high selectivity. The MOFs no
-# other MOF beats in both predictions form the Pareto front.
-
-# %%
-screened = result.screened
-predicted = screened[screened["predicted_uptake"].notna()]
-front = predicted[predicted["pareto_layer"] == 0]
-fig, ax = plt.subplots(figsize=(6.5, 4))
-ax.scatter(
-    predicted["predicted_uptake_mol_kg"],
-    predicted["predicted_selectivity_value"],
-    s=4,
-    alpha=0.4,
-    c=np.where(predicted["in_domain"].fillna(False).astype(bool), "#48c", "#bbb"),
-    label="predicted (grey: out of domain)",
-)
-ax.scatter(
-    front["predicted_uptake_mol_kg"], front["predicted_selectivity_value"], s=25, color="#c44", label="Pareto front"
-)
-ax.scatter(
-    sample["co2_uptake_mol_kg"], sample["co2_n2_selectivity"], s=12, marker="x", color="k", label="simulated sample"
-)
-ax.set_xscale("log")
-ax.set_yscale("log")
-ax.set_xlabel("CO₂ uptake (mol/kg)")
-ax.set_ylabel("CO₂/N₂ selectivity")
-ax.legend(fontsize=7)
-fig.tight_layout()
-print(
-    f"{counts['screened_predicted']} MOFs predicted; {counts['predicted_closed']} predicted closed to CO₂; "
-    f"{counts['out_of_domain']} outside the applicability domain"
-)
-
-# %% [markdown]
-# ## 4. Confirm
-#
-# The predicted best frameworks that were never simulated, simulated now. This is the honest
-# test of a screen: the predictions it acts on. Uptakes and selectivities in log₁₀.
+# The predicted best frameworks that were never simulated, simulated now: the honest test of a
+# screen is the predictions it acts on. Uptakes and selectivities in log₁₀; the percentile is the
+# confirmed uptake's rank in the random sample.
 
 # %%
 confirmed = result.confirmed
@@ -131,10 +127,9 @@ confirmed[
         "predicted_uptake",
         "simulated_uptake",
         "uptake_error",
-        "predicted_selectivity",
-        "simulated_selectivity",
-        "on_simulated_front",
         "co2_uptake_mol_kg",
+        "simulated_selectivity",
+        "uptake_percentile_in_sample",
     ]
 ].round(3)
 
@@ -148,26 +143,30 @@ def number(value, digits=2):
 
 
 print(
-    f"confirmed: uptake MAE {number(confirm['uptake_mae'])} (log10); {confirm['on_simulated_front']} of {confirm['n']} "
-    f"on the front of the simulated MOFs; best confirmed uptake {number(confirm['best_confirmed_uptake'])} mol/kg, "
-    f"best of the random sample {number(confirm['best_in_sample_uptake'])} mol/kg"
+    f"confirmed: {confirm['above_sample_p90']} of {confirm['n']} above the random sample's 90th percentile "
+    f"({number(confirm['sample_p90_uptake'])} mol/kg); best confirmed {number(confirm['best_confirmed_uptake'])} "
+    f"mol/kg, best of the random sample {number(confirm['best_in_sample_uptake'])} mol/kg"
 )
 print(
     f"GCMC of all {saving['n_screened']} screened MOFs would take {saving['simulate_all_s'] / 60:,.0f} min on these "
-    f"workers; the surrogate took {saving['surrogate_s']:.0f} s"
+    f"workers; the cheap end of the funnel took {saving['surrogate_s']:.0f} s"
 )
 
 # %% [markdown]
-# Read the confirmation against step 2. A screen can only be as good as its surrogate: when the
-# uptake model's test R² is near zero and it does no better than the ridge or mean baselines, it
-# has not learnt uptake from ~75 MOFs, its "best" predictions sit near the mean, and the confirmed
-# MOFs are no better than a random pick (exercise 1 counts this). The workflow says so with numbers
-# instead of a confident top list. The remedy is more labels, not another model: simulate more
-# MOFs (`n_simulate`, `--n-simulate` on the command line), or select them by where the surrogate
-# is uncertain.
+# With the `make demo` settings (60 random MOFs, a shortlist of 150 of 12,020, 2 rounds of 8, 8
+# confirmed; `docs/guide/screening.md` has the numbers) the uptake surrogate reaches test R² 0.71
+# at half the dummy's error, and 5 of the 8 confirmed frameworks lie above the random sample's
+# 90th percentile; the best confirmed (5.4 mol/kg) falls short of the random sample's best (6.2).
+# In this page's small mode (80 MOFs, one round of 3) there is little to find and the tables
+# above say so. Two things made the difference against the first version of this screen, which
+# labelled 75 random MOFs and described them by their chemistry and pores only (its surrogate did
+# no better than the mean): descriptors that carry the CO₂–framework interaction with charges,
+# and labels spent where the model expects the best rather than at random. What still limits it
+# is the cheap stage: without charges, 30 labels rank CO₂ uptake poorly, so some of the best
+# frameworks are never shortlisted.
 #
 # The report (`report.html` in the folder, or `atomlearn report`) shows all of this with the
-# surrogates' parity plots, importance and maps.
+# surrogates' parity plots, importance and maps, and `screen/report.html` the active rounds.
 #
 # ## 5. Spend the labels where the best are: active learning
 #
@@ -236,9 +235,9 @@ plt.show()
 #    (`result.henry`)? Why do they differ?
 
 # %% tags=["solution"]
-# Exercise 1: a random pick finds each top-10 % MOF with probability 0.1.
+# Exercise 1: a random pick lands above the sample's 90th percentile with probability 0.1.
 print(
-    f"screen: {confirm['in_sample_top_fraction']} of {confirm['n']} confirmed above the sample's 90th percentile; "
+    f"screen: {confirm['above_sample_p90']} of {confirm['n']} confirmed above the sample's 90th percentile; "
     f"a random pick: {0.1 * confirm['n']:.1f} expected"
 )
 

@@ -48,4 +48,5 @@ def test_every_estimator_class_of_ours_is_checked():
         "NystroemKernelRidge",
         "MLPRegressor",
         "GaussianProcess",
+        "ARDGaussianProcess",
     }

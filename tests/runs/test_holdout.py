@@ -91,3 +91,33 @@ def test_a_valid_test_structure_is_never_refused_for_what_training_lacked(qm9, s
     part = qm9.take(list(range(1000, 4000, 100)) + [fluorinated])
     data = featurized_split(part, "U0_atomization_kcal_mol", [ElementFraction(), BagOfBonds()], random_state=seed)
     assert data.ok.all() and data.counts["used"] == len(part) and data.counts["failed"] == 0
+
+
+@pytest.mark.filterwarnings("ignore:only 15 test structures")
+def test_a_predefined_split_tests_exactly_the_structures_named_test(qm9):
+    part = qm9.take(range(60))
+    part.labels = part.labels.assign(role=["test" if i % 4 == 0 else "train" for i in range(60)])
+    result = run_holdout(
+        part,
+        "U0_atomization_kcal_mol",
+        ElementFraction(),
+        make_model("ridge"),
+        split="predefined",
+        group_column="role",
+        n_bootstrap=50,
+    )
+    predictions = result.predictions_frame()
+    tested = set(predictions.loc[predictions["set"] == "test", "id"])
+    assert tested == {part.ids[i] for i in range(0, 60, 4)}
+    part.labels.loc[part.labels.index[0], "role"] = "validation"
+    with pytest.raises(ValueError, match='"train" or "test", not validation'):
+        run_holdout(
+            part,
+            "U0_atomization_kcal_mol",
+            ElementFraction(),
+            make_model("ridge"),
+            split="predefined",
+            group_column="role",
+        )
+    with pytest.raises(ValueError, match="predefined split needs a label column"):
+        run_holdout(part, "U0_atomization_kcal_mol", ElementFraction(), make_model("ridge"), split="predefined")

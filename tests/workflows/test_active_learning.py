@@ -121,3 +121,22 @@ def test_a_tampered_settings_file_is_one_error_line(lcd_pool, tmp_path):
     settings.write_text(settings.read_text().replace('"batch": 5', '"batch": "5"'))
     with pytest.raises(FileFormatError, match="settings.json: field batch"):
         _screen(pool, path, tmp_path / "s", budget=12)
+
+
+def test_given_seed_labels_are_the_seed_round_and_are_not_labelled_again(lcd_pool, tmp_path):
+    pool, path, table = lcd_pool
+    given = table.set_index("id").iloc[[3, 40, 77, 110, 140]].rename(columns={"score": "uptake"})[["uptake"]]
+    given.iloc[1, 0] = np.nan  # a failed label stays a failed label, with its reason
+    given["error"] = ["", "GCMC: no CO2 adsorbed", "", "", ""]
+    result = _screen(pool, path, tmp_path / "given", budget=15, seed_labels=given)
+    seed = result.labels[result.labels["round"] == 0].set_index("id")
+    assert list(seed.index) == list(given.index)
+    assert seed.loc[given.index[1], "error"] == "GCMC: no CO2 adsorbed"
+    np.testing.assert_allclose(seed["uptake"].dropna(), given["uptake"].dropna())
+    assert len(result.labels) == 15 and result.decisions.groupby("round").size().tolist() == [5, 5, 5]
+    assert json.loads((tmp_path / "given" / "settings.json").read_text())["seed_ids"] == sorted(given.index)
+    with pytest.raises(ValueError, match="other settings .*seed_ids"):
+        _screen(pool, path, tmp_path / "given", budget=15, seed_labels=given.iloc[:4])
+    outside = given.rename(index={given.index[0]: "NOT_IN_POOL"})
+    with pytest.raises(ValueError, match="not usable in the pool .*NOT_IN_POOL"):
+        _screen(pool, path, tmp_path / "outside", budget=15, seed_labels=outside)

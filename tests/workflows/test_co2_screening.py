@@ -1,5 +1,5 @@
-"""The carbon-capture demo end to end on a small slice: bookkeeping, labels, distinct confirmed
-frameworks, consistency with a direct GCMC run, the report."""
+"""The carbon-capture demo end to end on a small slice: bookkeeping through the funnel, a test set no fit
+saw, labels, distinct confirmed frameworks, consistency with a direct GCMC run, the report."""
 
 import json
 
@@ -12,7 +12,7 @@ from atomlearn.simulate.grand_canonical import gcmc
 from atomlearn.structures import read_structure
 from atomlearn.workflows.families import family_key
 
-N_SCREEN, N_SIMULATE, N_CONFIRM, N_HENRY = 100, 24, 2, 4
+N_SCREEN, N_SIMULATE, N_CONFIRM, N_HENRY, N_SHORTLIST, BATCH = 100, 16, 2, 4, 12, 3
 GCMC = ["--cycles", "40", "--init-cycles", "10", "--grid-spacing", "0.3", "--coarse-grid"]
 
 
@@ -33,8 +33,12 @@ def demo(tmp_path_factory):
             str(N_HENRY),
             "--top",
             "8",
-            "--nested",
-            "3x3",
+            "--shortlist",
+            str(N_SHORTLIST),
+            "--rounds",
+            "1",
+            "--batch",
+            str(BATCH),
             *GCMC,
             "--out",
             str(folder),
@@ -50,15 +54,36 @@ def test_every_mof_is_accounted_for(demo):
     screened = pd.read_csv(demo / "screened.csv", keep_default_na=False, na_values=[""])
     assert len(screened) == counts["screened_requested"] == N_SCREEN
     assert counts["screened_predicted"] + counts["screened_failed"] == N_SCREEN
-    assert (screened.loc[screened["predicted_uptake"].isna(), "error"].str.len() > 0).all()
+    assert (screened.loc[screened["predicted_uptake"].isna(), "error"].fillna("").astype(str).str.len() > 0).all()
     # sample: charged + refused by EQeq; simulated + failed = charged
     charged = pd.read_csv(demo / "charges" / "charges.csv")
     assert len(charged) + counts["charges_failed"] == counts["simulated"] == N_SIMULATE
     sample = pd.read_csv(demo / "gcmc_sample.csv")
     assert len(sample) + counts["simulation_failed"] == len(charged)
+    assert counts["shortlist"] == N_SHORTLIST and counts["screen_labels"] == BATCH
     results = json.loads((demo / "results.json").read_text())
-    assert results["counts"]["requested"] == N_SIMULATE  # the regression saw the whole sample: used + excluded
-    assert results["counts"]["used"] + results["counts"]["failed"] == N_SIMULATE
+    simulated = N_SIMULATE + BATCH  # the surrogate saw every label: used + excluded
+    assert results["counts"]["requested"] == simulated
+    assert results["counts"]["used"] + results["counts"]["failed"] == simulated
+
+
+@pytest.mark.slow
+def test_the_test_set_is_the_random_half_no_fit_saw(demo):
+    sample = pd.read_csv(demo / "labels_sample.csv").set_index("id")
+    assert (sample["role"] == "test").sum() == N_SIMULATE // 2
+    test_ids = set(sample.index[sample["role"] == "test"])
+    predictions = pd.read_csv(demo / "predictions.csv")
+    tested = set(predictions.loc[predictions["set"] == "test", "id"])
+    assert tested <= test_ids and set(predictions.loc[predictions["set"] == "train", "id"]).isdisjoint(test_ids)
+    screen_labels = pd.read_csv(demo / "screen" / "labels.csv")
+    assert set(screen_labels["id"]).isdisjoint(test_ids)  # the active screen never saw the test half either
+    seed = set(screen_labels.loc[screen_labels["round"] == 0, "id"])
+    assert seed <= set(sample.index[sample["role"] == "train"])
+    picked = set(screen_labels.loc[screen_labels["round"] > 0, "id"])
+    screened = pd.read_csv(demo / "screened.csv").set_index("id")
+    assert set(screened.index[screened["stage"] == "active screen"]) == picked
+    assert (screened.loc[list(picked), "cheap_predicted_uptake"].notna()).all()
+    assert (demo / "screen" / "complete.json").exists()
 
 
 @pytest.mark.slow
@@ -107,10 +132,10 @@ def test_the_report_leads_with_carbon_capture(demo, render_page):
     errors, sizes = render_page(demo / "report.html")
     assert errors is None, errors
     assert render_page.overflow in ([], None), render_page.overflow  # every table fits the window
-    assert {"uptake-selectivity", "parity", "importance", "map", "curve"} <= set(sizes), sizes
+    assert {"uptake-selectivity", "parity", "importance", "map"} <= set(sizes), sizes
     assert all(w > 300 and h > 300 for w, h in sizes.values()), sizes
     page = (demo / "report.html").read_text()
-    assert page.index("Carbon capture: GCMC labels") < page.index("Test performance")
+    assert page.index("Carbon capture: a funnel") < page.index("Test performance")
     assert "Which label is right?" in page
     assert (demo / "selectivity" / "report.html").exists()
 
@@ -118,8 +143,8 @@ def test_the_report_leads_with_carbon_capture(demo, render_page):
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--featurizer", "racs,nonsense"], "unknown featurizer"),
-        (["--n-simulate", "5"], "at least 20 MOFs"),
+        (["--acquisition", "best"], "invalid choice"),
+        (["--n-simulate", "5"], "at least 12 MOFs"),
     ],
 )
 def test_a_bad_request_is_refused_before_any_simulation(tmp_path, capsys, arguments, message):

@@ -19,7 +19,7 @@ from atomlearn.cli.common import (
     table,
 )
 
-SPLITS = ("random", "stratified", "kennard-stone", "cluster", "scaffold", "group")
+SPLITS = ("random", "stratified", "kennard-stone", "cluster", "scaffold", "group", "predefined")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -33,7 +33,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         choices=SPLITS,
         help="how the test set is chosen (default random; stratified keeps each target decile in proportion)",
     )
-    fit.add_argument("--group-column", help="label column with each structure's group (for --split group)")
+    fit.add_argument(
+        "--group-column",
+        help="label column with each structure's group (--split group), or train/test (--split predefined)",
+    )
     fit.add_argument("--test-size", type=FRACTION, default=0.2, help="held-out fraction (default 0.2)")
     fit.add_argument("--nested", metavar="OUTERxINNER", help="nested cross-validation on the training set, e.g. 5x5")
     fit.add_argument("--bootstrap", type=COUNT, default=1000, help="bootstrap resamples for the confidence intervals")

@@ -21,6 +21,7 @@ from sklearn.linear_model import ElasticNetCV, LassoCV, RidgeCV
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from atomlearn.models.ard_gp import ARDGaussianProcess, fit_single_task_gp, one_torch_thread
 from atomlearn.models.feature_maps import InversePowerFeatures, QuadraticFeatureMap
 from atomlearn.models.gpr import GaussianProcess, has_predictive_std
 from atomlearn.models.krr import FastKernelRidge
@@ -70,8 +71,8 @@ def _model(
     name: str, build: Callable[[], BaseEstimator], description: str, search_space: dict[str, list[Any]] | None = None
 ) -> Entry:
     """A named model: how to build it, what it is, and the grid ``nested_cv`` searches (None: it tunes itself);
-    the networks need PyTorch (the ``nn`` extra)."""
-    needs_torch = name in ("linear_autograd", "mlp", "bond_graph", "schnet", "painn")
+    the networks and BoTorch's GP need PyTorch (the ``nn`` extra)."""
+    needs_torch = name in ("linear_autograd", "mlp", "gp_ard", "bond_graph", "schnet", "painn")
     return Entry(name, build, description, extra="nn" if needs_torch else None, info={"search_space": search_space})
 
 
@@ -150,6 +151,12 @@ MODELS = Registry(
             "Gaussian process (Gaussian kernel), width and noise by marginal likelihood; predictive std",
         ),
         _model(
+            "gp_ard",
+            lambda: ARDGaussianProcess(),
+            "Gaussian process with one length scale per feature (BoTorch fit by marginal likelihood: RBF ARD, "
+            "features in the training set's unit cube; the active screen's surrogate); predictive std",
+        ),
+        _model(
             "bond_graph",
             lambda: BondGraphRegressor(verbose=True),
             "graph network on the covalent bond graph, from the structures (PyTorch; bond-length edges, "
@@ -213,6 +220,7 @@ def make_model(name: str, params: dict[str, Any] | None = None) -> BaseEstimator
 
 __all__ = [
     "MODELS",
+    "ARDGaussianProcess",
     "AutogradLinearRegression",
     "BondGraphRegressor",
     "ClosedFormLinearRegression",
@@ -226,8 +234,10 @@ __all__ = [
     "QuadraticFeatureMap",
     "SchNetRegressor",
     "dummy",
+    "fit_single_task_gp",
     "has_predictive_std",
     "make_model",
+    "one_torch_thread",
     "ridge",
     "structure_array",
     "takes_structures",

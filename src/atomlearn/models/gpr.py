@@ -159,4 +159,4 @@ def has_predictive_std(estimator: Any) -> bool:
     bool
     """
     final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
-    return hasattr(final, "signal_variance_")
+    return hasattr(final, "noise_std_")  # the GPs: GaussianProcess, LocalKernelRidge, ARDGaussianProcess

@@ -25,7 +25,37 @@ _REMEDY = "rerun the screen with the same --out to rewrite it"
 
 
 class ActiveScreenSettings(Record):
-    """``settings.json`` of an active screen: what was asked (a resume must ask the same, the budget aside)."""
+    """``settings.json`` of an active screen: what was asked (a resume must ask the same, the budget aside).
+
+    Attributes
+    ----------
+    version : str
+        atomlearn version that started the screen.
+    pool : str
+        The pool as given (a folder or a bundled dataset's name).
+    n_pool : int
+        Structures in the pool, refused ones included.
+    label : str
+        The label specification (``gcmc:…``, ``henry:…`` or ``table:…``).
+    featurizers : list of dict
+        Each featurizer's registry name and parameters.
+    batch : int
+        Labels asked per round.
+    n_seed : int
+        Random labels of the seed round.
+    acquisition : str
+        ``ei``, ``ucb``, ``thompson``, ``greedy`` or ``random``.
+    objective : str
+        ``uptake``, ``selectivity`` or ``pareto``.
+    top_fraction : float
+        Fraction of the pool counted as a hit, in (0, 1).
+    random_state : int
+        Seed of the seed batch and of the acquisition.
+    budget : int
+        Labels to spend in all; the one setting a resume may raise.
+    seed_ids : list of str or None
+        The seed round's ids when its labels were given (``seed_labels``); None for a random seed batch.
+    """
 
     version: str
     pool: str
@@ -39,10 +69,29 @@ class ActiveScreenSettings(Record):
     top_fraction: float
     random_state: int
     budget: int
+    seed_ids: list[str] | None = None
 
 
 class ActiveScreenSummary(Record):
-    """``screen.json`` of an active screen: its settings, counts, best labels, hits and calibration."""
+    """``screen.json`` of an active screen: its settings, counts, best labels, hits and calibration.
+
+    Attributes
+    ----------
+    settings : ActiveScreenSettings
+        What was asked.
+    counts : dict of str to int
+        Structures in the ``pool``, ``usable`` and ``refused`` ones, ``labelled`` and ``label_failed`` ones,
+        and ``rounds``.
+    best : list of dict
+        The ten best labelled structures, best first: ``id``, ``round`` and their labels.
+    hits : dict or None
+        ``n_top``, ``found``, ``random_expected`` and ``ratio_to_random``: hits among the pool's top
+        fraction against random selection (table labels only, where the whole pool's labels are known);
+        None otherwise.
+    calibration : dict of str to float or None
+        ``coverage_68`` and ``coverage_95``: mean fraction of each round's new labels inside the 68 % and
+        95 % predictive intervals; None before any model was fitted.
+    """
 
     settings: ActiveScreenSettings
     counts: dict[str, int]

@@ -230,7 +230,7 @@ def screened_distribution(screened: pd.DataFrame, label: str, top: int) -> go.Fi
     fig.add_trace(
         go.Histogram(
             x=predicted,
-            name=f"predicted, all open ({len(predicted)})",
+            name=f"predicted, shortlist ({len(predicted)})",
             histnorm="probability density",
             marker={"color": DUMMY},
             opacity=0.6,
@@ -265,16 +265,16 @@ def _front_line(x: pd.Series, y: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def uptake_selectivity(screened: pd.DataFrame, confirmed: pd.DataFrame) -> go.Figure:
-    """CO2 uptake against CO2/N2 selectivity (log10): every prediction with its Pareto front, the simulated
-    sample, and the confirmed (simulated, ± 2 SE) with the front of sample + confirmed."""
-    predicted = screened[(screened["p_open"] >= 0.5)].dropna(subset=["predicted_uptake", "predicted_selectivity"])
+    """CO2 uptake against CO2/N2 selectivity (log10): the surrogate's predictions (the shortlist) with their
+    Pareto front, everything simulated, and the confirmed (simulated, ± 2 SE) with the front of all simulated."""
+    predicted = screened.dropna(subset=["predicted_uptake", "predicted_selectivity"])
     fig = go.Figure(
         _scatter(
             len(predicted),
             x=predicted["predicted_uptake"],
             y=predicted["predicted_selectivity"],
             mode="markers",
-            name=f"predicted, all open ({len(predicted)})",
+            name=f"predicted, shortlist ({len(predicted)})",
             text=predicted["id"],
             marker={"color": TRAIN, "size": 4, "opacity": 0.5},
             hovertemplate="%{text}<br>uptake %{x:.3g}<br>selectivity %{y:.3g}<extra></extra>",
@@ -292,7 +292,7 @@ def uptake_selectivity(screened: pd.DataFrame, confirmed: pd.DataFrame) -> go.Fi
             x=sample["simulated_uptake"],
             y=sample["simulated_selectivity"],
             mode="markers",
-            name=f"simulated sample ({len(sample)})",
+            name=f"simulated: random sample and active screen ({len(sample)})",
             text=sample["id"],
             marker={"color": "#2b8a3e", "size": 6, "symbol": "circle-open"},
             hovertemplate="%{text}<br>uptake %{x:.3g}<br>selectivity %{y:.3g}<extra></extra>",

@@ -47,6 +47,7 @@ ATOMLEARN_TYPES = frozenset(
         "atomlearn.physics.lj_parameters.FrameworkForceField",
         "atomlearn.models.feature_maps.QuadraticFeatureMap",
         "atomlearn.models.gpr.GaussianProcess",
+        "atomlearn.models.ard_gp.ARDGaussianProcess",
         "atomlearn.models.kernel_forcefield.KernelForceField",
         "atomlearn.models.krr.FastKernelRidge",
         "atomlearn.models.linear.AutogradLinearRegression",

@@ -66,14 +66,15 @@ def run_holdout(
         Name in the results (default: the class name); a baseline of that name is not fitted twice.
     n : int, optional
         Use a random sample of this many structures.
-    split : {"random", "stratified", "kennard-stone", "cluster", "scaffold", "group"}
+    split : {"random", "stratified", "kennard-stone", "cluster", "scaffold", "group", "predefined"}
         How the test set is chosen: at random, by target quantiles, Kennard-Stone on the
         features, whole k-means clusters of the features, Bemis-Murcko scaffolds (molecules)
         or the ``group_column`` of the labels.
     test_size : float
         Held-out fraction.
     group_column : str, optional
-        Label column naming each structure's group (``split="group"``).
+        Label column naming each structure's group (``split="group"``), or ``"train"``/``"test"``
+        (``split="predefined"``: a test set chosen beforehand; ``test_size`` is then unused).
     nested : (int, int), optional
         Outer and inner folds of nested cross-validation on the training set (hyperparameters
         tuned on inner folds, over ``search_space`` or the model's registered one) before the final fit.

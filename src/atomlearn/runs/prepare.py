@@ -54,10 +54,12 @@ def featurizer_parts(featurizer: BaseEstimator) -> list[Featurizer]:
 def _groups(split: str, structures: list[Atoms], dataset: Dataset, group_column: str | None) -> np.ndarray | None:
     if split == "scaffold":
         return np.asarray(scaffold_groups(structures))
-    if split == "group":
+    if split in ("group", "predefined"):
         if group_column is None or group_column not in dataset.labels.columns:
             raise ValueError(
-                f"the group split needs a label column naming each structure's group (given: {group_column!r}); "
+                f"the {split} split needs a label column naming each structure's "
+                + ("group" if split == "group" else '"train" or "test"')
+                + f" (given: {group_column!r}); "
                 f"available: {', '.join(map(str, dataset.labels.columns))}"
             )
         return dataset.labels[group_column].astype(str).to_numpy()

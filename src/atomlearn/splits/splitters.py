@@ -305,12 +305,33 @@ class GroupHoldout(_Splitter):
         yield train_idx, test_idx
 
 
+class PredefinedHoldout(_Splitter):
+    """The train/test split the user already has: each sample's group is ``"train"`` or ``"test"``.
+
+    For a test set chosen before the labels of the training set were (a random sample kept aside while
+    an active screen chose the rest), or a benchmark's published split. The groups are given to
+    ``split(X, y, groups)``.
+    """
+
+    def split(self, X: Any, y: Any = None, groups: Any = None) -> Split:
+        """Yield the one (train, test) pair that ``groups`` (``"train"`` or ``"test"`` per sample) names."""
+        n_samples = _n_samples(X)
+        if groups is None or len(groups) != n_samples:
+            raise ValueError('PredefinedHoldout needs "train" or "test" for every sample')
+        groups = np.asarray(groups, dtype=str)
+        other = sorted(set(groups) - {"train", "test"})
+        if other:
+            raise ValueError(f'a predefined split names each sample "train" or "test", not {", ".join(other[:3])}')
+        yield np.flatnonzero(groups == "train"), np.flatnonzero(groups == "test")
+
+
 HOLDOUT_SPLITTERS = {
     "random": RandomHoldout,
     "stratified": StratifiedHoldout,
     "kennard-stone": KennardStoneHoldout,
     "scaffold": GroupHoldout,
     "group": GroupHoldout,
+    "predefined": PredefinedHoldout,
 }
 CV_SPLITTERS = {
     "kfold": KFold,
@@ -356,7 +377,7 @@ def make_holdout(name: str, test_size: float | int = 0.2, random_state: int | No
 
     Parameters
     ----------
-    name : {"random", "stratified", "kennard-stone", "cluster", "scaffold", "group"}
+    name : {"random", "stratified", "kennard-stone", "cluster", "scaffold", "group", "predefined"}
     test_size : float or int
     random_state : int or None
 
@@ -370,6 +391,8 @@ def make_holdout(name: str, test_size: float | int = 0.2, random_state: int | No
     if name not in HOLDOUT_SPLITTERS:
         raise KeyError(f"unknown split {name!r}; choose one of {', '.join([*HOLDOUT_SPLITTERS, 'cluster'])}")
     cls = HOLDOUT_SPLITTERS[name]
+    if cls is PredefinedHoldout:
+        return cls()
     if cls in (KennardStoneHoldout, GroupHoldout):
         return cls(test_size=test_size)
     return cls(test_size=test_size, random_state=random_state)

@@ -94,6 +94,7 @@ def active_screen(
     random_state: int = 0,
     progress: bool | None = None,
     on_round: Callable[[dict[str, Any]], None] | None = None,
+    seed_labels: pd.DataFrame | None = None,
 ) -> ScreenResult:
     """Label ``budget`` structures of ``pool``, chosen batch by batch by a GP and an acquisition.
 
@@ -127,6 +128,11 @@ def active_screen(
     on_round : callable, optional
         Called with each round's row (``rounds.csv``) as it finishes (all of them when the screen had
         finished before).
+    seed_labels : pandas.DataFrame, optional
+        Labels computed before the screen (a random sample already simulated), indexed by id: one column per
+        objective and ``error`` (empty, or why the label failed). They are the seed round instead of a random
+        draw (``n_seed`` is then their number) and count against the budget; every id must be usable in
+        the pool.
 
     Returns
     -------
@@ -150,6 +156,9 @@ def active_screen(
             f"no structure of the pool could be read ({len(pool.errors)} failed"
             + (f"; the first, {first['item_id']}: {first['reason']})" if first is not None else ")")
         )
+    if seed_labels is not None:
+        seed_labels = _checked_seed_labels(seed_labels, objectives)
+        n_seed = len(seed_labels)
     n_seed = max(5, batch) if n_seed is None else n_seed
     _check(budget, batch, n_seed, acquisition, top_fraction)
     folder = Path(out)
@@ -165,6 +174,7 @@ def active_screen(
         "objective": objective,
         "top_fraction": top_fraction,
         "random_state": random_state,
+        "seed_ids": None if seed_labels is None else sorted(seed_labels.index),
     }
     _start(folder, settings)
     write_text_atomic(folder / "settings.json", json.dumps(settings | {"budget": budget}, indent=2))
@@ -176,6 +186,12 @@ def active_screen(
         raise ValueError(f"only {len(usable_ids)} structures of the pool are usable (see pool.csv): too few to screen")
     if budget > len(usable_ids):
         raise ValueError(f"--budget {budget} exceeds the {len(usable_ids)} usable structures of the pool")
+    if seed_labels is not None and not set(seed_labels.index) <= set(usable_ids):
+        missing = sorted(set(seed_labels.index) - set(usable_ids))
+        raise ValueError(
+            f"{len(missing)} structures of the seed labels are not usable in the pool (first: {missing[0]}; "
+            "see pool.csv): give the pool their structures, or leave them out of the seed"
+        )
     X = unit_cube(X)
     known = source.known()
     truth = known.reindex(usable_ids)[list(objectives)] if known is not None else None
@@ -186,16 +202,23 @@ def active_screen(
     round_number = 0
     while len(labels) < budget:
         chosen = decisions[decisions["round"] == round_number]
+        if chosen.empty and round_number == 0 and seed_labels is not None:
+            chosen = _given_seed(seed_labels, objectives)
+            decisions = pd.concat([decisions, chosen], ignore_index=True)
+            write_csv_atomic(decisions, folder / "decisions.csv")
         if chosen.empty:
             size = min(n_seed if round_number == 0 else batch, budget - len(labels))
             chosen = _decide(round_number, size, X, where, labels, objectives, acquisition, random_state, folder)
             decisions = pd.concat([decisions, chosen], ignore_index=True)
             write_csv_atomic(decisions, folder / "decisions.csv")
         todo = [i for i in chosen["id"] if i not in set(labels["id"])]
-        if todo:
+        if todo and round_number == 0 and seed_labels is not None:
+            new = seed_labels.loc[todo]
+        elif todo:
             new = source.label(
                 subset.subset(todo), folder / "labelling", n_jobs=n_jobs, scheduler=scheduler, progress=progress
             )
+        if todo:
             new = new.rename_axis("id").reset_index().assign(round=round_number)
             labels = pd.concat([labels, new], ignore_index=True)
             extra = [c for c in labels.columns if c not in ("round", "id", "error", *objectives)]
@@ -241,6 +264,30 @@ def _check(budget: int, batch: int, n_seed: int, acquisition: str, top_fraction:
         raise ValueError(f"--budget {budget} must exceed the seed batch ({n_seed}): the seed alone learns nothing")
     if not 0 < top_fraction < 1:
         raise ValueError(f"--top-fraction must be in (0, 1), got {top_fraction}")
+
+
+def _checked_seed_labels(seed_labels: pd.DataFrame, objectives: tuple[str, ...]) -> pd.DataFrame:
+    """The given seed labels with an ``error`` for every row that has no finite objective, or a clear refusal."""
+    missing = [c for c in objectives if c not in seed_labels.columns]
+    if missing:
+        raise ValueError(f"the seed labels have no column {', '.join(missing)} (they need {', '.join(objectives)})")
+    if seed_labels.index.has_duplicates or len(seed_labels) < 2:
+        raise ValueError("the seed labels need at least 2 rows, one per structure id")
+    frame = seed_labels.copy()
+    frame.index = frame.index.astype(str)
+    errors = frame["error"].fillna("").astype(str) if "error" in frame else pd.Series("", index=frame.index)
+    finite = np.isfinite(frame[list(objectives)].to_numpy(dtype=float)).all(axis=1)
+    frame["error"] = [e or ("" if ok else "no label given") for e, ok in zip(errors, finite)]
+    return frame
+
+
+def _given_seed(seed_labels: pd.DataFrame, objectives: tuple[str, ...]) -> pd.DataFrame:
+    """The decisions of a seed round whose labels were given: the seed's ids, no score and no prediction."""
+    frame = pd.DataFrame({"round": 0, "pick": np.arange(len(seed_labels)), "id": list(seed_labels.index)})
+    frame["score"] = np.nan
+    for name in objectives:
+        frame[f"mean_{name}"], frame[f"sd_{name}"] = np.nan, np.nan
+    return frame
 
 
 def _params(featurizer: Any) -> dict[str, Any]:

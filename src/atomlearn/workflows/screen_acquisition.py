@@ -1,6 +1,6 @@
 """The active screen's surrogate and how it picks the next batch: BoTorch Gaussian processes and acquisitions.
 
-One exact GP per objective (``botorch.models.SingleTaskGP``: Matérn-5/2 ARD kernel with BoTorch's
+One exact GP per objective (``botorch.models.SingleTaskGP``: RBF kernel with one length scale per feature and BoTorch's
 dimension-scaled priors, standardised outcomes, hyperparameters by marginal likelihood) on features scaled to
 the unit cube over the whole pool. A batch of ``q`` structures is chosen among the unlabelled ones by
 
@@ -22,12 +22,12 @@ sd, so their maximisers lie among those, and a round on 12,000 MOFs costs second
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+from atomlearn.models import fit_single_task_gp, one_torch_thread
 
 __all__ = [
     "ACQUISITIONS",
@@ -66,18 +66,6 @@ class BatchChoice:
     score: np.ndarray
 
 
-@contextmanager
-def one_torch_thread() -> Iterator[None]:
-    """PyTorch on one thread inside the block: GPs of a few hundred labels spend their time in thread hand-offs
-    otherwise (30 ms per likelihood evaluation with 2 threads and a busy core, against ~2 ms on one)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def unit_cube(X: np.ndarray) -> np.ndarray:
     """Features scaled to [0, 1] over the pool (constant columns dropped), as GP inputs.
 
@@ -111,20 +99,10 @@ def fit_surrogate(X: np.ndarray, Y: np.ndarray, random_state: int = 0):  # noqa:
     -------
     botorch.models.ModelListGP
     """
-    from botorch.fit import fit_gpytorch_mll
-    from botorch.models import ModelListGP, SingleTaskGP
-    from botorch.models.transforms.outcome import Standardize
-    from gpytorch.mlls import ExactMarginalLogLikelihood
+    from botorch.models import ModelListGP
 
     torch.manual_seed(random_state)
-    train_X = torch.tensor(X, dtype=torch.float64)
-    models = []
-    for column in range(Y.shape[1]):
-        train_Y = torch.tensor(Y[:, column : column + 1], dtype=torch.float64)
-        gp = SingleTaskGP(train_X, train_Y, outcome_transform=Standardize(m=1))
-        fit_gpytorch_mll(ExactMarginalLogLikelihood(gp.likelihood, gp))
-        models.append(gp)
-    return ModelListGP(*models)
+    return ModelListGP(*(fit_single_task_gp(X, Y[:, column]) for column in range(Y.shape[1])))
 
 
 def predict(model, X: np.ndarray, observation_noise: bool = False, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:

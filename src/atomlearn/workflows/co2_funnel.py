@@ -25,7 +25,7 @@ from atomlearn.workflows.co2_labels import SELECTIVITY, UPTAKE
 CHEAP_FEATURIZERS = (("henry_grid", {"guest": "CH4"}), ("coremof_pores", {}))
 #: the charged descriptors of the shortlist: CO2 with EQeq framework charges on a grid (K_H, Q_st, accessible and
 #: helium void fractions). The pore geometry beside them makes the surrogate worse with a few dozen labels
-#: (test R² 0.63 against 0.73 over 10 random draws of the bundled label set, `benchmarks/bench_co2_funnel.py`)
+#: (test R² 0.69 against 0.73 over 10 random draws of the bundled label set, `benchmarks/bench_co2_funnel.py`)
 CHARGED_FEATURIZERS = (("henry_grid", {"guest": "CO2"}),)
 #: the optimism that ranks the shortlist: mean + this many sd of the cheap GP
 SHORTLIST_SD = 3.0

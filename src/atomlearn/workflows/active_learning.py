@@ -1,10 +1,11 @@
 """``atomlearn screen``: spend a labelling budget where the surrogate says the best structures are.
 
-A random seed batch is labelled first; then, round after round, a GP per objective is fitted to every label so
-far, predicts the whole pool, and an acquisition (``screen_acquisition``) picks the next batch among the
-unlabelled, until the budget is spent. Every decision is written before its labels are computed, every label
-as soon as its batch is done, so a killed screen resumes where it stopped and gives what an uninterrupted one
-gives (the fits depend only on the labels and the seed). The folder holds:
+A random seed batch is labelled first (or labels computed before, ``seed_labels``, are the seed); then, round
+after round, a GP per objective is fitted to every label so far, predicts the whole pool, and an acquisition
+(``screen_acquisition``) picks the next batch among the unlabelled, until the budget is spent. Every decision
+is written before its labels are computed, every label as soon as its batch is done, so a killed screen resumes
+where it stopped and gives what an uninterrupted one gives (the fits depend only on the labels and the seed).
+The folder holds:
 
 - ``settings.json``: what was asked (a resume with other settings is refused; a larger budget extends);
 - ``pool.csv``: every structure of the pool, usable or why not (in = usable + refused);

@@ -1,7 +1,10 @@
 """GCMC loadings: atomlearn against RASPA3 (raspalib 3.1.0) on the same frameworks, force field
 (UFF + TraPPE, Lorentz–Berthelot, 12 Å shifted LJ, Ewald), framework charges (EQeq, given to both),
 temperature and pressures, side by side in one run. Prints one JSON line per framework and condition
-(loadings with standard errors, z-scores, CPU seconds of each) and a summary line.
+(loadings with standard errors, z-scores, CPU seconds of each) and a summary line. The speed at equal relative
+error: a standard error falls as 1/sqrt(cycles), so the CPU time to reach a given error scales as CPU x SE²;
+``equal_error_ratio`` = (RASPA CPU x RASPA SE²) / (atomlearn CPU x atomlearn SE²), for a mixture that of its
+least favourable guest.
 
 Usage: python benchmarks/bench_gcmc_vs_raspa.py [--frameworks A,B] [--conditions co2_0.15,co2_1,n2_0.85,flue]
            [--cycles 2000] [--init-cycles 500] [--swap-trials 10] [--raspa-from EARLIER.jsonl]
@@ -68,7 +71,7 @@ def main() -> None:
 
     set_threads(1)
     database = load("coremof2019")
-    z_scores, ours_s, theirs_s = [], 0.0, 0.0
+    z_scores, ours_s, theirs_s, equal_error = [], 0.0, 0.0, []
     for name in args.frameworks.split(","):
         if args.cifs:
             from atomlearn.structures import read_structure
@@ -103,6 +106,7 @@ def main() -> None:
                 "atomlearn_cpu_s": round(ours_cpu, 1),
                 "raspa_cpu_s": round(theirs["cpu_s"], 1),
             }
+            ratios = []
             for index, guest in enumerate(ours.guests):
                 mean, error = theirs["loadings"][guest]
                 n, se = ours.molecules_per_cell[index] * cells, ours.molecules_per_cell_se[index] * cells
@@ -115,6 +119,11 @@ def main() -> None:
                     f"{guest}_z": round(z, 2),
                 }
                 z_scores.append(z)
+                if se > 0 and error > 0:
+                    ratios.append(theirs["cpu_s"] * error**2 / (ours_cpu * se**2))
+            if ratios:
+                row["equal_error_ratio"] = round(min(ratios), 1)
+                equal_error.append(min(ratios))
             ours_s += ours_cpu
             theirs_s += theirs["cpu_s"]
             print(json.dumps(row), flush=True)
@@ -129,6 +138,11 @@ def main() -> None:
                 "atomlearn_cpu_s": round(ours_s, 1),
                 "raspa_cpu_s": round(theirs_s, 1),
                 "cpu_ratio": round(theirs_s / ours_s, 1),
+                "equal_error_ratio_median": round(float(np.median(equal_error)), 1) if equal_error else None,
+                "equal_error_ratio_geometric_mean": round(float(np.exp(np.mean(np.log(equal_error)))), 1)
+                if equal_error
+                else None,
+                "equal_error_ratio_min": round(float(min(equal_error)), 1) if equal_error else None,
             }
         )
     )

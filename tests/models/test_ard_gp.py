@@ -23,3 +23,15 @@ def test_the_ard_gp_predicts_what_botorch_predicts_and_ignores_an_irrelevant_fea
     np.testing.assert_allclose(std, ref_std[:, 0], atol=1e-10)
     assert model.lengthscale_[1] > 5 * model.lengthscale_[0] and np.isinf(model.lengthscale_[2])
     assert np.abs(mean - np.sin(3 * X_new[:, 0])).mean() < 0.1
+
+
+def test_a_linear_trend_keeps_extrapolating_where_a_constant_mean_reverts():
+    rng = np.random.default_rng(1)
+    X = rng.random((30, 2))
+    y = 2.0 * X[:, 0] + 0.1 * np.sin(6 * X[:, 1])
+    far = np.array([[3.0, 0.5]])  # three training ranges away: the GP's kernel has forgotten it
+    linear = ARDGaussianProcess(trend="linear").fit(X, y)
+    constant = ARDGaussianProcess().fit(X, y)
+    assert abs(linear.predict(far)[0] - 6.0) < 0.3
+    assert abs(constant.predict(far)[0] - y.mean()) < abs(constant.predict(far)[0] - 6.0)
+    np.testing.assert_allclose(linear.predict(X), y, atol=0.05)

@@ -72,7 +72,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     co2.add_argument("--n-screen", type=COUNT, help="screen a random subset of this many MOFs instead of all")
     co2.add_argument(
-        "--shortlist", type=COUNT, default=150, help="MOFs the cheap model sends on to charges (default 150)"
+        "--shortlist", type=COUNT, default=500, help="MOFs the cheap model sends on to charges (default 500)"
     )
     co2.add_argument("--rounds", type=COUNT, default=2, help="active GCMC rounds on the shortlist (default 2)")
     co2.add_argument("--batch", type=COUNT, default=8, help="GCMC labels per round (default 8)")

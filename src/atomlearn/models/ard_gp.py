@@ -68,11 +68,19 @@ class ARDGaussianProcess(RegressorMixin, BaseEstimator):
 
     Parameters
     ----------
+    trend : {"constant", "linear"}
+        The GP's prior mean: a constant, or a ridge regression on the standardised features (λ by
+        leave-one-out) with the GP on its residuals. Far from every training point a constant-mean GP predicts
+        the mean; a linear trend keeps extrapolating what the features say (universal kriging). With a few
+        dozen labels and thousands of candidates to rank, most candidates are far.
     random_state : int
         Seed of the hyperparameter fit.
 
     Attributes
     ----------
+    trend_coef_ : ndarray of shape (n_features_in_,)
+        Slopes of the linear trend in target units per feature unit (zeros for ``trend="constant"``).
+    trend_intercept_ : float
     low_, span_ : ndarray of shape (n_features_in_,)
         The training features' minimum and range (constant features get range 1 and length scale ∞).
     lengthscale_ : ndarray of shape (n_features_in_,)
@@ -89,7 +97,8 @@ class ARDGaussianProcess(RegressorMixin, BaseEstimator):
         The GP's constant mean (standardised) and the target standardisation.
     """
 
-    def __init__(self, random_state: int = 0) -> None:
+    def __init__(self, trend: str = "constant", random_state: int = 0) -> None:
+        self.trend = trend
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> ARDGaussianProcess:
@@ -111,6 +120,10 @@ class ARDGaussianProcess(RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"a GP needs at least 2 training samples, got {len(y)}: one sample says nothing of the spread"
             )
+        if self.trend not in ("constant", "linear"):
+            raise ValueError(f"trend={self.trend!r}: choose 'constant' or 'linear'")
+        self.trend_coef_, self.trend_intercept_ = self._fit_trend(X, y)
+        y = y - (X @ self.trend_coef_ + self.trend_intercept_)
         self.low_ = X.min(axis=0)
         span = X.max(axis=0) - self.low_
         varying = span > 0
@@ -131,6 +144,18 @@ class ARDGaussianProcess(RegressorMixin, BaseEstimator):
         residual = (y - self.y_mean_) / self.y_std_ - self.constant_
         self.weights_ = sl.cho_solve((self.cholesky_, True), residual)
         return self
+
+    def _fit_trend(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+        """The linear trend's slopes and intercept (ridge on standardised features, λ by leave-one-out)."""
+        if self.trend == "constant" or len(y) < 3:
+            return np.zeros(X.shape[1]), 0.0
+        from sklearn.linear_model import RidgeCV
+
+        mean, scale = X.mean(axis=0), X.std(axis=0)
+        scale = np.where(scale > 0, scale, 1.0)
+        ridge = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit((X - mean) / scale, y)
+        coef = ridge.coef_ / scale
+        return coef, float(ridge.intercept_ - mean @ coef)
 
     def _kernel(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         scaled_a, scaled_b = A / self.lengthscale_, B / self.lengthscale_
@@ -153,7 +178,8 @@ class ARDGaussianProcess(RegressorMixin, BaseEstimator):
         check_is_fitted(self, "weights_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
         k = self._kernel((X - self.low_) / self.span_, self.X_train_)
-        mean = self.y_mean_ + self.y_std_ * (self.constant_ + k @ self.weights_)
+        trend = X @ self.trend_coef_ + self.trend_intercept_
+        mean = trend + self.y_mean_ + self.y_std_ * (self.constant_ + k @ self.weights_)
         if not return_std:
             return mean
         v = sl.solve_triangular(self.cholesky_, k.T, lower=True)

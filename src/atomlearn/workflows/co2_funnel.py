@@ -1,11 +1,14 @@
 """The cheap end of the carbon-capture funnel: which MOFs deserve charges, and which labels the screen starts from.
 
-Charges and a charged guest cost about a second per MOF, GCMC of the mixture ten; an uncharged CH4 grid and
-the bundled pore geometry cost milliseconds. So every MOF gets the cheap descriptors, a GP with one length
-scale per feature learns the random sample's GCMC labels from them, and only the most optimistic MOFs (the
-highest mean + 3 sd, where an upper confidence bound would look) get charges and the charged descriptors the
-active screen works with. A closed framework (no CO2 adsorbed) enters the GPs as the lowest uptake seen, so
-that they learn to stay away from its neighbours.
+Charges and a charged guest cost about half a core-second per MOF, GCMC of the mixture several seconds; an
+uncharged CH4 grid and the bundled pore geometry cost milliseconds. So every MOF gets the cheap descriptors, a
+GP with one length scale per feature and a linear trend learns the random sample's GCMC labels from them, and
+only the most optimistic MOFs (the highest mean + 3 sd, where an upper confidence bound would look) get charges
+and the charged descriptors the active screen works with. The trend matters: with 30 labels, over a tenth of
+the 12,020 MOFs lie far from every labelled one, where a constant-mean GP predicts the mean for all of them
+alike; on the bundled label set a 10 % shortlist then holds 12 of the top 5 %'s 30 MOFs instead of 7 (10
+random draws). A closed framework (no CO2 adsorbed) enters the GPs as the lowest uptake seen, so that they
+learn to stay away from its neighbours.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ def cheap_predictions(features: pd.DataFrame, labels: pd.DataFrame, ids: Sequenc
     finite = np.isfinite(X).all(axis=1)
     where = {item: k for k, item in enumerate(features.index)}
     fit_ids, y = uptake_to_fit(labels, [i for i in ids if i in where and finite[where[i]]])
-    model = ARDGaussianProcess(random_state=random_state).fit(X[[where[i] for i in fit_ids]], y)
+    model = ARDGaussianProcess(trend="linear", random_state=random_state).fit(X[[where[i] for i in fit_ids]], y)
     mean, sd = np.full(len(X), np.nan), np.full(len(X), np.nan)
     mean[finite], sd[finite] = model.predict(X[finite], return_std=True)
     return mean, sd

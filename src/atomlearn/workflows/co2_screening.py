@@ -123,7 +123,7 @@ def screen_coremof_co2(
     temperature_K: float = 298.0,
     n_simulate: int = 60,
     n_screen: int | None = None,
-    n_shortlist: int = 150,
+    n_shortlist: int = 500,
     rounds: int = 2,
     batch: int = 8,
     acquisition: str = "thompson",

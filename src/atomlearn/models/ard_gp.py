@@ -19,6 +19,8 @@ import scipy.linalg as sl
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from atomlearn.models.kernels import kernel_matrix, require_two_samples
+
 
 @contextmanager
 def one_torch_thread() -> Iterator[None]:
@@ -116,10 +118,7 @@ class ARDGaussianProcess(RegressorMixin, BaseEstimator):
         import torch
 
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-        if len(y) < 2:
-            raise ValueError(
-                f"a GP needs at least 2 training samples, got {len(y)}: one sample says nothing of the spread"
-            )
+        require_two_samples(len(y), "ARDGaussianProcess")
         if self.trend not in ("constant", "linear"):
             raise ValueError(f"trend={self.trend!r}: choose 'constant' or 'linear'")
         self.trend_coef_, self.trend_intercept_ = self._fit_trend(X, y)
@@ -158,9 +157,8 @@ class ARDGaussianProcess(RegressorMixin, BaseEstimator):
         return coef, float(ridge.intercept_ - mean @ coef)
 
     def _kernel(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
-        scaled_a, scaled_b = A / self.lengthscale_, B / self.lengthscale_
-        squared = (scaled_a**2).sum(axis=1)[:, None] + (scaled_b**2).sum(axis=1)[None, :] - 2 * scaled_a @ scaled_b.T
-        return np.exp(-0.5 * np.clip(squared, 0.0, None))
+        """exp(-|a - b|² / 2) on length-scaled unit-cube features (the RBF ARD kernel, unit variance)."""
+        return kernel_matrix(A / self.lengthscale_, B / self.lengthscale_, kernel="rbf", gamma=0.5)
 
     def predict(self, X: np.ndarray, return_std: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """Posterior mean, and the standard deviation of a new observation.

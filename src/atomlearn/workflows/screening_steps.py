@@ -100,41 +100,6 @@ def top_recall(run: HoldoutResult) -> float:
     )
 
 
-def in_domain(X_train: np.ndarray, X: np.ndarray, quantile: float = 0.95) -> tuple[np.ndarray, float]:
-    """Which rows of ``X`` lie within the training data's reach (the applicability domain).
-
-    Features are standardised by the training set; a row is in the domain when its distance to the
-    nearest training row is at most the ``quantile`` of the training rows' distances to their own
-    nearest neighbour. Rows with non-finite features are out.
-
-    Parameters
-    ----------
-    X_train : ndarray of shape (n_train, n_features)
-    X : ndarray of shape (n, n_features)
-    quantile : float
-        Of the training set's nearest-neighbour distances, the one taken as the threshold.
-
-    Returns
-    -------
-    (ndarray of shape (n,) of bool, float)
-        The mask, and the threshold (standardised feature units).
-    """
-    from sklearn.neighbors import NearestNeighbors
-
-    if len(X_train) < 2:
-        raise ValueError(f"the applicability domain needs at least 2 training rows, got {len(X_train)}")
-    mean, scale = X_train.mean(axis=0), X_train.std(axis=0)
-    scale[scale == 0] = 1.0
-    train = (X_train - mean) / scale
-    neighbours = NearestNeighbors(n_neighbors=2).fit(train)
-    threshold = float(np.quantile(neighbours.kneighbors(train)[0][:, 1], quantile))
-    finite = np.isfinite(X).all(axis=1)
-    mask = np.zeros(len(X), dtype=bool)
-    if finite.any():
-        mask[finite] = neighbours.kneighbors((X[finite] - mean) / scale, n_neighbors=1)[0][:, 0] <= threshold
-    return mask, threshold
-
-
 def time_saving(
     n_screened: int, seconds: pd.Series, per_structure_key: str, timings: Mapping[str, float], n_jobs: int
 ) -> dict[str, Any]:

@@ -35,10 +35,13 @@ corpora:
 	@[ -f /usr/share/dictd/gcide.index ] && [ -f /usr/share/wordnet/data.noun ] || \
 		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends dict-gcide wordnet-base; }
 
-# pytest exits with 5 when it collects no test: that is not a failure of the set-up.
+# one pytest worker per core, at most 4 (pytest-xdist; each file on one worker, the slowest files first:
+# tests/conftest.py). pytest exits with 5 when it collects no test: that is not a failure of the set-up.
+PYTEST_WORKERS  ?= $(shell python3 -c "import os; print(min(4, len(os.sched_getaffinity(0))))")
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 test: $(READY) browser corpora
 	$(VENV)/bin/ruff check --quiet . && $(VENV)/bin/ruff format --check --quiet .
-	ATOMLEARN_REQUIRE_BROWSER=1 ATOMLEARN_REQUIRE_CORPORA=1 $(PYTHON) -m pytest -q; status=$$?; if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
+	ATOMLEARN_REQUIRE_BROWSER=1 ATOMLEARN_REQUIRE_CORPORA=1 $(PYTHON) -m pytest -q $(PYTEST_PARALLEL); status=$$?; if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
 
 bench: $(READY)
 	$(PYTHON) -m pip install --quiet -e ".[bench]"

@@ -9,9 +9,27 @@ import shutil
 import subprocess
 from pathlib import Path
 
+if os.environ.get("PYTEST_XDIST_WORKER"):  # `make test` runs one worker per core (at most 4): share the cores
+    _threads = str(max(1, len(os.sched_getaffinity(0)) // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))))
+    for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ.setdefault(_name, _threads)
+
 import pytest
 
 from atomlearn.datasets import load_coremof, load_qm9
+
+#: the longest test files, started first so that the workers finish together (``--dist loadfile`` keeps a
+#: file's tests and its module fixtures on one worker; ``--no-loadscope-reorder`` keeps this order)
+SLOWEST_FILES = (
+    "tests/docs/test_site.py",
+    "tests/test_readme.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the slowest files first (the rest keep their order)."""
+    rank = {name: position for position, name in enumerate(SLOWEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
 
 
 @pytest.fixture(scope="session")

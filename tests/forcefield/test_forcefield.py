@@ -222,47 +222,35 @@ def test_bad_frames_name_the_frame(tmp_path):
         train_forcefield(good, tmp_path / "ff", n_train=2, params={"max_epochs": 1})
 
 
-def test_a_killed_training_resumes_with_the_same_request(ethanol_frames, tmp_path):
+def test_a_killed_training_resumes_with_the_same_request(ethanol_frames, tmp_path, capsys):
+    from atomlearn.cli import main
+
     out = tmp_path / "ff"
-    command = [
-        sys.executable,
-        "-m",
-        "atomlearn.cli",
-        "forcefield",
-        "train",
-        str(ethanol_frames),
-        "--n-train",
-        "150",
-        "--features",
-        "16",
-        "--interactions",
-        "1",
-        "--epochs",
-        "200",
-        "--patience",
-        "500",
-        "--out",
-        str(out),
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    arguments = ["forcefield", "train", str(ethanol_frames), "--n-train", "60", "--features", "16"]
+    arguments += ["--interactions", "1", "--patience", "500", "--out", str(out)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "atomlearn.cli", *arguments, "--epochs", "60"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 120
     while time.time() < deadline and not (out / "checkpoint.pt").exists():
-        time.sleep(0.2)
-    time.sleep(1.0)
+        time.sleep(0.05)
+    time.sleep(0.2)  # a few epochs in (about 0.05 s each on one core), far from the 60th
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert (out / "checkpoint.pt").exists() and not (out / "card.json").exists()
     with pytest.raises(ValueError, match="another training run .*n_train"):
         train_forcefield(ethanol_frames, out, n_train=100)
-    resumed = subprocess.run(command[:-6] + ["--epochs", "20"] + command[-4:], capture_output=True, text=True)
-    assert resumed.returncode != 0 and "another training run" in resumed.stderr  # a changed request is refused
-    finished = subprocess.run(command, capture_output=True, text=True)
-    assert finished.returncode == 0, finished.stderr
+    assert main([*arguments, "--epochs", "20"]) != 0  # a changed request is refused
+    assert "another training run" in capsys.readouterr().err
+    assert main([*arguments, "--epochs", "60"]) == 0
     history = json.loads(json.dumps(list(np.loadtxt(out / "history.csv", delimiter=",", skiprows=1)[:, 0])))
-    assert history == list(range(1, 201))  # every epoch once: resumed, not restarted or repeated
-    again = subprocess.run(command[:-6] + ["--epochs", "20"] + command[-4:], capture_output=True, text=True)
-    assert again.returncode != 0 and "already holds a trained force field" in " ".join(again.stderr.split())  # kept
-    assert subprocess.run(command[:-6] + ["--epochs", "2"] + command[-4:] + ["--overwrite"]).returncode == 0
+    assert history == list(range(1, 61))  # every epoch once: resumed, not restarted or repeated
+    capsys.readouterr()
+    assert main([*arguments, "--epochs", "20"]) != 0
+    assert "already holds a trained force field" in " ".join(capsys.readouterr().err.split())  # kept
+    assert main([*arguments, "--epochs", "2", "--overwrite"]) == 0
 
 
 def test_md_from_the_command_line_writes_the_trajectory_and_numbers(trained, ethanol_frames, tmp_path, capsys):

@@ -34,6 +34,7 @@ from atomlearn.workflows.screen_acquisition import choose_batch, fit_surrogate, 
 UPTAKE = "log10_co2_uptake_mol_kg"
 FEATURE_SETS = {
     "henry_grid CO2 (the demo's)": [("henry_grid", {"guest": "CO2"})],
+    "henry_grid CO2, 0.3 A energy grids": [("henry_grid", {"guest": "CO2", "grid_spacing_A": 0.3})],
     "henry_grid CO2 + coremof_pores": [("henry_grid", {"guest": "CO2"}), ("coremof_pores", {})],
     "henry_grid CO2 + CH4": [("henry_grid", {"guest": "CO2"}), ("henry_grid", {"guest": "CH4"})],
     "racs + coremof_pores (the first demo's)": [("racs", {}), ("coremof_pores", {})],
@@ -48,12 +49,14 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=10)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--shortlists-only", action="store_true", help="only the cheap end (a minute)")
+    parser.add_argument("--features", default="", help="only the descriptor sets whose name holds this text")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     pool = load("coremof2019-co2")
     uptake = pd.Series(pool.labels[UPTAKE].to_numpy(dtype=float), index=pool.ids)
     closed = pd.Series(pool.labels["co2_uptake_mol_kg"].to_numpy(dtype=float) == 0, index=pool.ids)
-    for name, spec in () if args.shortlists_only else FEATURE_SETS.items():
+    chosen = {name: spec for name, spec in FEATURE_SETS.items() if args.features in name}
+    for name, spec in () if args.shortlists_only else chosen.items():
         featurizers = [make_featurizer(n, n_jobs=args.n_jobs, cache=True, **p) for n, p in spec]
         features, _ = featurize_table(featurizers, pool.structures, pool.ids)
         usable = np.isfinite(features.to_numpy(dtype=float)).all(axis=1) & (uptake.notna() | closed).to_numpy()

@@ -6,6 +6,7 @@ from ase.build import bulk
 from pymatgen.analysis.ewald import EwaldSummation
 from pymatgen.core import Lattice, Structure
 
+from atomlearn.featurizers.guest_energies import DESCRIPTOR_POTENTIAL_CUTOFF_A
 from atomlearn.physics.ewald import POTENTIAL_CUTOFF_A, ewald_alpha, reciprocal_potential
 from atomlearn.physics.grid import lj_grids
 from atomlearn.simulate.widom import widom_henry
@@ -21,9 +22,10 @@ def _ewald_energy_eV(cell, fractional, charges, species):
     return EwaldSummation(structure, acc_factor=14).total_energy
 
 
-@pytest.mark.parametrize("coulomb_cutoff", [12.0, POTENTIAL_CUTOFF_A])
+@pytest.mark.parametrize("coulomb_cutoff", [12.0, POTENTIAL_CUTOFF_A, DESCRIPTOR_POTENTIAL_CUTOFF_A])
 def test_potential_difference_equals_pymatgen_dipole_energy(coulomb_cutoff):
-    """Whatever the real-space cutoff of the potential grid (its α follows), the Ewald sum is the same."""
+    """Whatever the real-space cutoff of the potential grid (its α follows), the Ewald sum is the same: Widom's
+    and GCMC's 6 Å, and the descriptors' 4 Å."""
     atoms = bulk("NaCl", "rocksalt", a=5.64, cubic=True)
     atoms.positions += np.random.default_rng(0).normal(0, 0.2, atoms.positions.shape)
     charges = np.where(np.array(atoms.get_chemical_symbols()) == "Na", 0.8, -0.8)
@@ -124,3 +126,5 @@ def test_the_potential_cutoff_is_short_on_fine_grids_and_grows_to_fit_coarse_one
         assert POTENTIAL_CUTOFF_A <= cutoff <= 12.0
         reciprocal_potential(cell, fractional, charges, (points,) * 3, ewald_alpha(cutoff))
     assert potential_cutoff(cell, (25, 25, 25), 12.0) > POTENTIAL_CUTOFF_A
+    assert potential_cutoff(cell, (134, 134, 134), 12.0, preferred_A=4.0) == 4.0  # a descriptor's, on its fine grid
+    assert potential_cutoff(cell, (25, 25, 25), 12.0, preferred_A=4.0) == potential_cutoff(cell, (25, 25, 25), 12.0)

@@ -50,7 +50,9 @@ def ewald_alpha(cutoff_A: float, precision: float | None = None) -> float:
     return (ALPHA_CUTOFF if precision is None else math.sqrt(-math.log(precision))) / cutoff_A
 
 
-def potential_cutoff(cell: np.ndarray, shape: tuple[int, int, int], cutoff_A: float) -> float:
+def potential_cutoff(
+    cell: np.ndarray, shape: tuple[int, int, int], cutoff_A: float, preferred_A: float = POTENTIAL_CUTOFF_A
+) -> float:
     """Real-space cutoff of the framework's Ewald potential grid.
 
     Parameters
@@ -61,19 +63,22 @@ def potential_cutoff(cell: np.ndarray, shape: tuple[int, int, int], cutoff_A: fl
         Grid points along each cell vector.
     cutoff_A : float
         The largest cutoff allowed (the grid's supercell holds it).
+    preferred_A : float
+        The cutoff wanted (Å): the potential is the same to ``erfc(ALPHA_CUTOFF)`` for any, a shorter one
+        moves work from the pair loop (∝ cutoff³) to the reciprocal sum.
 
     Returns
     -------
     float
-        ``POTENTIAL_CUTOFF_A`` (Å), longer where the grid is too coarse for the reciprocal vectors it
-        implies, at most ``cutoff_A``.
+        ``preferred_A`` (Å), longer where the grid is too coarse for the reciprocal vectors it implies, at
+        most ``cutoff_A``.
     """
     lengths = np.linalg.norm(np.asarray(cell, dtype=float), axis=1)
     # reach_i = ceil(k_max L_i / 2π) with k_max = 2 α sqrt(-ln tol), α = ALPHA_CUTOFF / r_c; need 2 reach_i + 1 <= n_i
     k_max_r = 2.0 * ALPHA_CUTOFF * math.sqrt(-math.log(RECIPROCAL_TOLERANCE))
     room = np.maximum(np.floor((np.asarray(shape) - 1) / 2), 1)
     shortest = float(np.max(k_max_r * lengths / (2.0 * np.pi * room))) * 1.001
-    return min(cutoff_A, max(POTENTIAL_CUTOFF_A, shortest))
+    return min(cutoff_A, max(preferred_A, shortest))
 
 
 def reciprocal_potential(

@@ -14,7 +14,7 @@ from numba import njit, prange
 
 from atomlearn.physics.accessibility import accessible_region
 from atomlearn.physics.charges import eqeq_charges
-from atomlearn.physics.ewald import ewald_alpha, potential_cutoff, reciprocal_potential
+from atomlearn.physics.ewald import POTENTIAL_CUTOFF_A, ewald_alpha, potential_cutoff, reciprocal_potential
 from atomlearn.physics.grid import DirectLJ, grid_shape, interpolate_one, lj_grids
 from atomlearn.physics.guests import Guest
 from atomlearn.physics.lj_parameters import FrameworkForceField
@@ -89,6 +89,8 @@ class FrameworkModel:
         Partial charges (e) for the Ewald potential grid; None: no electrostatics.
     source : str
         Name of the structure in messages.
+    potential_cutoff_A : float
+        Preferred real-space cutoff of the Ewald potential grid, Å (``ewald.potential_cutoff``).
     """
 
     def __init__(
@@ -103,6 +105,7 @@ class FrameworkModel:
         temperature_K: float,
         framework_charges: np.ndarray | None,
         source: str,
+        potential_cutoff_A: float = POTENTIAL_CUTOFF_A,
     ) -> None:
         self.cell = np.array(atoms.cell[:], dtype=float)
         self.inverse_cell = np.linalg.inv(self.cell)
@@ -123,6 +126,7 @@ class FrameworkModel:
         self.potential = np.zeros((1, 1, 1))
         self.charges = framework_charges
         self.charged = framework_charges is not None
+        self.potential_cutoff_A = potential_cutoff_A
         self._direct: DirectLJ | None = None
         self._no_room: bool | None = None
 
@@ -147,7 +151,7 @@ class FrameworkModel:
         grid (K per e), once."""
         if self.grids is None:
             tick = time.perf_counter()
-            coulomb_cutoff = potential_cutoff(self.cell, self.shape, self.cutoff)
+            coulomb_cutoff = potential_cutoff(self.cell, self.shape, self.cutoff, self.potential_cutoff_A)
             alpha = ewald_alpha(coulomb_cutoff)
             grids = lj_grids(
                 self.cell,

@@ -37,6 +37,7 @@ UTILITIES = {
     "threads",
     "schema",
     "validation",
+    "display",
     "package_data",  # data files: element properties, LJ tables, mat2vec
 }
 #: the physics core and the flow, left to right (DESIGN.md)

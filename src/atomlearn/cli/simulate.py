@@ -142,6 +142,9 @@ def _register_gcmc(simulate_commands: argparse._SubParsersAction) -> None:
     add_folder_arguments(gcmc, labels=None)
     add_worker_arguments(gcmc)
     gcmc.add_argument("--out", required=True, help="results CSV; rerunning with the same file skips finished points")
+    gcmc.add_argument(
+        "--aif", metavar="DIR", help="also write each framework's isotherm of each gas as an AIF file into DIR"
+    )
     gcmc.set_defaults(handler=_gcmc)
 
 
@@ -162,6 +165,7 @@ def _register_iast(simulate_commands: argparse._SubParsersAction) -> None:
     )
     iast.add_argument("--compare", help="`simulate gcmc --mixture` CSV at --pressure, shown beside the prediction")
     iast.add_argument("--out", help="CSV of the fits, IAST loadings and selectivities")
+    iast.add_argument("--aif", metavar="DIR", help="also write each fitted single-gas isotherm as an AIF file into DIR")
     iast.set_defaults(handler=_iast)
 
 
@@ -266,6 +270,11 @@ def _gcmc(args: argparse.Namespace) -> int:
     errors_path = f"{Path(args.out).with_suffix('')}.errors.csv"
     print_failures(batch.errors, errors_path)
     console.print(f"results in {args.out}" + (f", failures in {errors_path}" if len(batch.errors) else ""))
+    if args.aif and len(batch.results):
+        from atomlearn.simulate import gcmc_to_aif
+
+        written = gcmc_to_aif(batch.results, args.aif)
+        console.print(f"{len(written)} AIF isotherms in {args.aif}")
     return 0
 
 
@@ -308,7 +317,9 @@ def _iast(args: argparse.Namespace) -> int:
     if len(temperatures) != 1:
         raise ValueError(f"the isotherms are at different temperatures ({sorted(temperatures)} K); IAST needs one")
     compare = read_gcmc_table(args.compare) if args.compare else None
-    result = iast_table(single, mixture, args.pressure, temperatures.pop(), args.model, compare)
+    fitted: dict = {}
+    temperature = temperatures.pop()
+    result = iast_table(single, mixture, args.pressure, temperature, args.model, compare, fitted)
     label = ",".join(f"{gas}:{fraction:g}" for gas, fraction in mixture.items())
     console.print(
         table(
@@ -328,6 +339,16 @@ def _iast(args: argparse.Namespace) -> int:
     if args.out:
         write_csv_atomic(result, args.out)
         console.print(f"written to {args.out}")
+    if args.aif and not fitted:
+        error_console.print(f"warning: no isotherm could be fitted, so no AIF file was written to {args.aif}")
+    elif args.aif:
+        from atomlearn.simulate import models_to_aif
+
+        settings = {"program": "atomlearn simulate iast", "model": args.model, "sources": ",".join(args.isotherms)}
+        written = models_to_aif(
+            fitted, args.aif, settings | {"iast_mixture": label, "iast_pressure_bar": args.pressure}
+        )
+        console.print(f"{len(written)} AIF model isotherms in {args.aif}")
     return 0
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from atomlearn.display import Displayed, format_value
 from atomlearn.files import write_text_atomic
 from atomlearn.schema import Record, read_checked_json
 
@@ -70,8 +71,8 @@ class FittedRun:
     features: dict[str, np.ndarray]
 
 
-@dataclass
-class HoldoutResult:
+@dataclass(repr=False)
+class HoldoutResult(Displayed):
     """Everything about one train/test evaluation: what, how, how well, and what failed.
 
     ``fitted`` holds the fitted parts (``FittedRun``) when the result comes from ``run_holdout``; it is
@@ -116,6 +117,34 @@ class HoldoutResult:
     calibration: dict[str, Any] | None = None
     versions: dict[str, str] = field(default_factory=package_versions)
     fitted: FittedRun | None = field(default=None, repr=False, compare=False)
+
+    def _display(self) -> tuple[str, list[tuple[str, Any]]]:
+        counts = self.counts
+        metrics = pd.DataFrame(
+            [
+                {"estimator": name, **{m: sets["test"].get(m, np.nan) for m in ("mae", "rmse", "r2")}}
+                for name, sets in self.metrics.items()
+                if "test" in sets
+            ]
+        )
+        interval = self.metrics_ci.get("model", {}).get("test", {}).get("mae", {})
+        rows: list[tuple[str, Any]] = [
+            ("featurizer", self.featurizer.get("name", "")),
+            (
+                "split",
+                f"{self.split.get('kind', '')}: {self.split.get('n_train')} train, {self.split.get('n_test')} test",
+            ),
+            (
+                "structures",
+                f"{counts.get('used', 0)} used of {counts.get('requested', 0)}, {counts.get('failed', 0)} failed",
+            ),
+            (f"test metrics ({self.target_unit})", metrics),
+        ]
+        if interval:
+            rows.append(
+                ("test MAE, 95 % interval", f"[{format_value(interval['low'])}, {format_value(interval['high'])}]")
+            )
+        return f"HoldoutResult: {self.model.get('name', '')} for {self.target} on {self.dataset}", rows
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-able record (everything but ``fitted``)."""

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from scipy.stats import wasserstein_distance
 
+from atomlearn.display import Displayed, format_value
 from atomlearn.models.nn.training import check_resume_request
 from atomlearn.sampling.generator import BoltzmannGenerator
 from atomlearn.sampling.potentials import Potential
@@ -42,12 +44,28 @@ def build_potential(spec: dict[str, Any]) -> Potential:
     return get_system(str(spec["system"]), **{k: v for k, v in spec.items() if k != "system"})
 
 
-@dataclass(frozen=True)
-class GeneratorResult:
+@dataclass(frozen=True, repr=False)
+class GeneratorResult(Displayed):
     """A trained generator's folder and its measured numbers."""
 
     folder: Path
     results: dict[str, Any]
+
+    def _display(self) -> tuple[str, list[tuple[str, Any]]]:
+        r = self.results
+        differences = pd.DataFrame(r["free_energy_differences"])
+        shown = [
+            c for c in ("state_a", "state_b", "delta_f", "error", "reference", "reference_error") if c in differences
+        ]
+        return (
+            f"GeneratorResult: {r['system']} ({r['flow']})",
+            [
+                ("folder", self.folder),
+                ("training samples", r["n_training_samples"]),
+                ("effective sample size", f"{format_value(r['ess_percent'])} % of {r['n_eval']:,} flow samples"),
+                ("free energy differences (kT)", differences[shown]),
+            ],
+        )
 
     def summary(self) -> str:
         """One line per state pair: ΔF by reweighting against the reference, and the ESS."""
@@ -205,7 +223,9 @@ def train_generator(
 
     >>> import tempfile
     >>> from atomlearn.sampling import train_generator
-    >>> result = train_generator("double-well", tempfile.mkdtemp(), n_samples=1000, iterations=40, n_eval=1000)
+    >>> result = train_generator(
+    ...     "double-well", tempfile.mkdtemp(), n_samples=1000, iterations=40, energy_steps=200, n_eval=1000
+    ... )
     >>> result.results["ess_percent"] > 50
     True
     >>> delta = result.results["free_energy_differences"][0]

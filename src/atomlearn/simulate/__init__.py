@@ -36,6 +36,9 @@ _LAZY = {
     "gcmc_labels": "atomlearn.simulate.gcmc_batch",
     "fugacities": "atomlearn.physics.eos",
     "helium_void_fraction": "atomlearn.simulate.void_fraction",
+    "gcmc_to_aif": "atomlearn.simulate.aif",
+    "models_to_aif": "atomlearn.simulate.aif",
+    "read_aif": "atomlearn.simulate.aif",
 }
 
 __all__ = [
@@ -59,11 +62,14 @@ __all__ = [
     "gcmc",
     "gcmc_isotherm",
     "gcmc_labels",
+    "gcmc_to_aif",
     "get_guest",
     "helium_void_fraction",
     "henry_labels",
     "lj_dataset",
     "load_forcefield",
+    "models_to_aif",
+    "read_aif",
     "widom_henry",
 ]
 

@@ -11,12 +11,14 @@ from typing import Any
 
 import pandas as pd
 
+from atomlearn.display import Displayed
+
 #: the results column that records, as JSON, the settings a row was computed with
 SETTINGS_COLUMN = "settings"
 
 
-@dataclass
-class BatchResult:
+@dataclass(repr=False)
+class BatchResult(Displayed):
     """Rows of every structure finished (now or by an earlier run), the failures, and the counts.
 
     Attributes
@@ -43,6 +45,19 @@ class BatchResult:
         if "converged" not in self.results:
             return self.results.iloc[:0]
         return self.results[self.results["converged"].astype(str) == "False"]
+
+    def _display(self) -> tuple[str, list[tuple[str, Any]]]:
+        numbers = [
+            c
+            for c in self.results.columns
+            if c.startswith(("loading_", "henry_", "log10_", "qst", "pressure_bar")) or c == "converged"
+        ]
+        rows: list[tuple[str, Any]] = [("unconverged", len(self.unconverged()))]
+        if len(self.results):
+            rows.append(("results", self.results[["id", *numbers]]))
+        if len(self.errors):
+            rows.append(("failures", self.errors))
+        return f"BatchResult: {self.summary()}", rows
 
     def summary(self) -> str:
         """One line: items requested, already in the output, computed, failed."""

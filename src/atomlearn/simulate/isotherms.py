@@ -202,6 +202,7 @@ def iast_table(
     temperature_K: float,
     model: str = "auto",
     mixture: pd.DataFrame | None = None,
+    fitted: dict[tuple[str, str], Any] | None = None,
 ) -> pd.DataFrame:
     """Per framework: the fitted single-gas models, IAST loadings and selectivity, and the mixture GCMC beside them.
 
@@ -215,6 +216,8 @@ def iast_table(
         Isotherm model of every fit (see ``MODELS``).
     mixture : DataFrame, optional
         ``simulate gcmc --mixture`` results at ``pressure_bar``: their loadings are added with their standard errors.
+    fitted : dict, optional
+        Filled with the pyGAPS model isotherm of each (framework id, gas) fitted (for ``simulate.aif``).
 
     Returns
     -------
@@ -244,6 +247,8 @@ def iast_table(
                     points.get(f"loading_se_{guest}_mol_kg"),
                 )
                 highest[guest] = float(points["pressure_bar"].max())
+                if fitted is not None:
+                    fitted[(item_id, guest)] = models[guest]
                 row[f"model_{guest}"] = models[guest].model.name
                 row[f"rmse_{guest}_mol_kg"] = float(models[guest].model.rmse)
             predicted = iast_loadings(models, mole_fractions, pressure_bar)

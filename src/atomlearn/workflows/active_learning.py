@@ -31,6 +31,7 @@ import pandas as pd
 
 from atomlearn import __version__
 from atomlearn.datasets.base import Dataset
+from atomlearn.display import Displayed
 from atomlearn.featurizers.table import featurize_table
 from atomlearn.files import atomic_file, mark_complete, mark_incomplete, write_csv_atomic, write_text_atomic
 from atomlearn.schema import read_checked_json, read_table
@@ -51,8 +52,8 @@ OBJECTIVE_CHOICES = ("uptake", "selectivity", "pareto")
 _REMEDY = "remove the folder, or give another --out"
 
 
-@dataclass
-class ScreenResult:
+@dataclass(repr=False)
+class ScreenResult(Displayed):
     """What an active screen did; every table is also a file in ``folder``.
 
     Attributes
@@ -76,6 +77,20 @@ class ScreenResult:
     labels: pd.DataFrame
     rounds: pd.DataFrame
     summary: dict[str, Any]
+
+    def _display(self) -> tuple[str, list[tuple[str, Any]]]:
+        settings, counts = self.summary["settings"], self.summary["counts"]
+        return (
+            f"ScreenResult: {settings['label']} on {settings['pool']}, {settings['acquisition']}, "
+            f"objective {settings['objective']}",
+            [
+                ("folder", self.folder),
+                ("pool", f"{counts['usable']} usable of {counts['pool']}, {counts['refused']} refused"),
+                ("labelled", f"{counts['labelled']} in {counts['rounds']} rounds, {counts['label_failed']} failed"),
+                ("rounds", self.rounds),
+                ("best", pd.DataFrame(self.summary["best"])),
+            ],
+        )
 
 
 def active_screen(

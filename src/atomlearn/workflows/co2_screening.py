@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from atomlearn.datasets.base import Dataset, DatasetMeta
+from atomlearn.display import Displayed, format_value
 from atomlearn.errors import ErrorRecord, errors_frame
 from atomlearn.evaluate import pareto_layers
 from atomlearn.explain.run_explanation import explain_run
@@ -82,8 +83,8 @@ MODEL = "gp_ard"
 FLUE_GAS_LABEL = "gcmc:CO2:0.15,N2:0.85@1bar"
 
 
-@dataclass
-class CO2ScreeningResult:
+@dataclass(repr=False)
+class CO2ScreeningResult(Displayed):
     """What the carbon-capture screen did; every table is also a file in ``folder``.
 
     Attributes
@@ -115,6 +116,33 @@ class CO2ScreeningResult:
     screened: pd.DataFrame
     confirmed: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
+
+    def _display(self) -> tuple[str, list[tuple[str, Any]]]:
+        tests = pd.DataFrame(
+            [
+                {"surrogate": target, "test R²": t["r2"], "test MAE": t["mae"], "MAE / dummy": t["mae_to_dummy"]}
+                for target, t in self.summary.get("test", {}).items()
+            ]
+        )
+        confirm = self.summary.get("confirm", {})
+        shown = [
+            c for c in ("id", "predicted_uptake", "simulated_uptake", "simulated_uptake_se") if c in self.confirmed
+        ]
+        return (
+            "CO2ScreeningResult: carbon capture (CO2/N2 15:85, 1 bar), a funnel from cheap descriptors to GCMC",
+            [
+                ("folder", self.folder),
+                ("report", self.report),
+                ("surrogates (log10)", tests),
+                (
+                    "confirmed",
+                    f"{confirm.get('above_sample_p90', 0)} of {confirm.get('n', 0)} above the random sample's 90th "
+                    f"percentile; best {format_value(confirm.get('best_confirmed_uptake', float('nan')))} mol/kg "
+                    f"vs {format_value(confirm.get('best_in_sample_uptake', float('nan')))} in the sample",
+                ),
+                ("confirmed MOFs (log10 mol/kg)", self.confirmed[shown]),
+            ],
+        )
 
 
 def screen_coremof_co2(

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from atomlearn.datasets.base import Dataset, DatasetMeta
+from atomlearn.display import Displayed, format_value
 from atomlearn.errors import ErrorRecord, errors_frame
 from atomlearn.explain.run_explanation import explain_run
 from atomlearn.featurizers import make_featurizer
@@ -46,8 +47,8 @@ TARGET_UNIT = "log10 mol/(kg·Pa)"
 DEFAULT_FEATURIZERS = ("racs", "coremof_pores", "energy_histogram")
 
 
-@dataclass
-class ScreeningResult:
+@dataclass(repr=False)
+class ScreeningResult(Displayed):
     """What the CH4 screen did; every table is also a file in ``folder``.
 
     Attributes
@@ -69,6 +70,19 @@ class ScreeningResult:
     screened: pd.DataFrame  # every MOF: predictions or the reason it has none (screened.csv)
     confirmed: pd.DataFrame  # predicted best, newly simulated: predicted vs simulated (confirmed.csv)
     summary: dict[str, Any] = field(default_factory=dict)  # counts, metrics, time split (screening.json)
+
+    def _display(self) -> tuple[str, list[tuple[str, Any]]]:
+        test = self.run.metrics["model"]["test"]
+        return (
+            "ScreeningResult: CH4 Henry coefficients of CoRE MOFs, a surrogate of Widom insertion",
+            [
+                ("folder", self.folder),
+                ("report", self.report),
+                (f"test R², MAE ({self.run.target})", f"{format_value(test['r2'])}, {format_value(test['mae'])}"),
+                ("screened", len(self.screened)),
+                ("confirmed", self.confirmed),
+            ],
+        )
 
 
 def screen_coremof(

@@ -38,6 +38,7 @@ UTILITIES = {
     "schema",
     "validation",
     "display",
+    "extras",
     "package_data",  # data files: element properties, LJ tables, mat2vec
 }
 #: the physics core and the flow, left to right (DESIGN.md)

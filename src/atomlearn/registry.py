@@ -66,7 +66,12 @@ class Entry:
     plugin: bool = False
 
     def load(self) -> Any:
-        """The target itself: a ``"module:attribute"`` string imported now."""
+        """The target itself: a ``"module:attribute"`` string imported now (refused in one line when its
+        extra is not installed)."""
+        if self.extra is not None:
+            from atomlearn.extras import require_extra
+
+            require_extra(self.extra, self.name)
         if isinstance(self.target, str):
             module, _, attribute = self.target.partition(":")
             return getattr(importlib.import_module(module), attribute)

@@ -103,6 +103,11 @@ class OneLineParser(argparse.ArgumentParser):
 def error_message(exc: BaseException) -> str:
     """What went wrong, for the one error line: our own messages as they are, anything else with its kind
     (``EOFError: …``), and never a message that tells the user to switch a safety off."""
+    from atomlearn.extras import extra_message
+
+    missing = extra_message(exc)
+    if missing is not None:  # an extra that is not installed: what to install, not where the import failed
+        return missing
     if isinstance(exc, KeyError) and exc.args:  # ours say what to do; a bare key is a bug or an altered file
         key = str(exc.args[0])
         return key if " " in key else f"KeyError: no entry {key!r} (a file that was altered, or a bug; -v shows where)"

@@ -52,6 +52,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _featurizer_list() -> int:
+    from atomlearn.extras import MissingExtraError
     from atomlearn.featurizers import FEATURIZERS
     from atomlearn.featurizers.base import RUNTIME_PARAMS
 
@@ -59,7 +60,11 @@ def _featurizer_list() -> int:
     for column in ("name", "parameters (defaults)", "invariant to", "cite"):
         listing.add_column(column, overflow="fold")
     for name in FEATURIZERS:
-        featurizer = FEATURIZERS.create(name)
+        try:
+            featurizer = FEATURIZERS.create(name)
+        except MissingExtraError as missing:  # listed all the same, with what to install
+            listing.add_row(name, str(missing), "-", "-")
+            continue
         params = ", ".join(f"{k}={v!r}" for k, v in featurizer.get_params().items() if k not in RUNTIME_PARAMS)
         listing.add_row(
             name,

@@ -27,12 +27,6 @@ from atomlearn.models.gpr import GaussianProcess, has_predictive_std
 from atomlearn.models.krr import FastKernelRidge
 from atomlearn.models.linear import AutogradLinearRegression, ClosedFormLinearRegression
 from atomlearn.models.local_krr import LocalKernelRidge
-from atomlearn.models.nn import (
-    BondGraphRegressor,
-    MLPRegressor,
-    PaiNNRegressor,
-    SchNetRegressor,
-)
 from atomlearn.models.nystroem import NystroemKernelRidge
 from atomlearn.models.structure_input import structure_array, takes_structures
 from atomlearn.registry import Entry, Registry
@@ -68,12 +62,24 @@ def dummy() -> BaseEstimator:
 
 
 def _model(
-    name: str, build: Callable[[], BaseEstimator], description: str, search_space: dict[str, list[Any]] | None = None
+    name: str,
+    build: Callable[[], BaseEstimator] | str,
+    description: str,
+    search_space: dict[str, list[Any]] | None = None,
+    params: dict[str, Any] | None = None,
 ) -> Entry:
-    """A named model: how to build it, what it is, and the grid ``nested_cv`` searches (None: it tunes itself);
-    the networks and BoTorch's GP need PyTorch (the ``nn`` extra)."""
+    """A named model: how to build it (a ``"module:Class"`` for the networks, imported only when built), what
+    it is, and the grid ``nested_cv`` searches (None: it tunes itself); the networks and BoTorch's GP need
+    PyTorch (the ``nn`` extra)."""
     needs_torch = name in ("linear_autograd", "mlp", "gp_ard", "bond_graph", "schnet", "painn")
-    return Entry(name, build, description, extra="nn" if needs_torch else None, info={"search_space": search_space})
+    return Entry(
+        name,
+        build,
+        description,
+        extra="nn" if needs_torch else None,
+        params=params or {},
+        info={"search_space": search_space},
+    )
 
 
 #: command-line name -> model
@@ -141,7 +147,7 @@ MODELS = Registry(
         ),
         _model(
             "mlp",
-            lambda: MLPRegressor(),
+            "atomlearn.models.nn:MLPRegressor",
             "dense neural network (PyTorch; 2 x 128 SiLU; standardised inside; early stopping "
             "on 10 % of the training rows)",
         ),
@@ -158,19 +164,22 @@ MODELS = Registry(
         ),
         _model(
             "bond_graph",
-            lambda: BondGraphRegressor(verbose=True),
+            "atomlearn.models.nn:BondGraphRegressor",
             "graph network on the covalent bond graph, from the structures (PyTorch; bond-length edges, "
             "sum or mean pooling chosen from the data; molecules and periodic MOFs)",
+            params={"verbose": True},
         ),
         _model(
             "schnet",
-            lambda: SchNetRegressor(verbose=True),
+            "atomlearn.models.nn:SchNetRegressor",
             "SchNet continuous-filter network on distances within 5 Å, from the structures (PyTorch)",
+            params={"verbose": True},
         ),
         _model(
             "painn",
-            lambda: PaiNNRegressor(verbose=True),
+            "atomlearn.models.nn:PaiNNRegressor",
             "PaiNN equivariant network (scalar and vector features) within 5 Å, from the structures (PyTorch)",
+            params={"verbose": True},
         ),
     ],
 )
@@ -242,3 +251,15 @@ __all__ = [
     "structure_array",
     "takes_structures",
 ]
+
+
+#: the networks, imported on first use (the core install has no PyTorch)
+_NETWORKS = ("BondGraphRegressor", "MLPRegressor", "PaiNNRegressor", "SchNetRegressor")
+
+
+def __getattr__(name: str):
+    if name in _NETWORKS:
+        from atomlearn.models import nn
+
+        return getattr(nn, name)
+    raise AttributeError(f"module 'atomlearn.models' has no attribute {name!r}")

@@ -31,8 +31,7 @@ from atomlearn.models.local_kernel_blocks import (
     local_kernels,
     squared_distances,
 )
-from atomlearn.models.nn.pooling import choose_pooling, composition_matrix, reference_energies
-from atomlearn.models.nn.potential import unusable_structures
+from atomlearn.models.nn.pooling import choose_pooling, composition_matrix, reference_energies, unusable_structures
 from atomlearn.parallel import parallel_map
 
 REPRESENTATIONS = ("auto", "fchl19", "soap", "acsf")

@@ -1,5 +1,10 @@
 """Boltzmann generators: flows that draw equilibrium configurations, reweighted to exact estimates."""
 
+# ruff: noqa: E402 - the extra is checked before its modules import PyTorch
+from atomlearn.extras import require_extra
+
+require_extra("sampling", "atomlearn.sampling (the Boltzmann generators)")
+
 from atomlearn.sampling.generator import BoltzmannGenerator, SampleSet
 from atomlearn.sampling.mcmc import Chain, metropolis
 from atomlearn.sampling.potentials import ASEPotential, ForceFieldPotential, OpenMMPotential, Potential, TorchPotential

@@ -21,8 +21,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from atomlearn.featurizers.elements import lookup
 from atomlearn.featurizers.graph import bond_graph
-from atomlearn.models.nn.pooling import MAX_Z, choose_pooling
-from atomlearn.models.nn.potential import prediction_chunks, unusable_structures
+from atomlearn.models.nn.pooling import MAX_Z, choose_pooling, unusable_structures
+from atomlearn.models.nn.potential import prediction_chunks
 from atomlearn.models.nn.training import (
     LoopSettings,
     load_numpy_state,

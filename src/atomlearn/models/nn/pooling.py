@@ -76,3 +76,22 @@ def _loo_mean_squared_error(design: np.ndarray, y: np.ndarray) -> float:
     residual = (y - design @ coefficients) / np.maximum(1.0 - leverage, 1e-12)
     keep = leverage < 0.99
     return float(np.mean(residual[keep] ** 2)) if keep.any() else float(np.mean(residual**2))
+
+
+def unusable_structures(structures: Sequence[Atoms], check) -> dict[int, str]:
+    """Index -> reason for each structure that is empty, holds an element beyond ``MAX_Z``, or that
+    the network's ``check(atoms, label)`` (building its graph, say) refuses with a ValueError."""
+    reasons = {}
+    for index, atoms in enumerate(structures):
+        label = atoms.info.get("id", f"structure {index}")
+        if len(atoms) == 0:
+            reasons[index] = f"{label}: no atoms"
+        elif atoms.numbers.max() > MAX_Z:
+            reasons[index] = f"{label}: element Z = {atoms.numbers.max()} beyond the networks' Z <= {MAX_Z}"
+        else:
+            try:
+                check(atoms, label)
+            except ValueError as exc:
+                message = str(exc)
+                reasons[index] = message if message.startswith(str(label)) else f"{label}: {message}"
+    return reasons

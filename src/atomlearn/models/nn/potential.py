@@ -28,6 +28,7 @@ from atomlearn.models.nn.pooling import (
     choose_pooling,
     composition_matrix,
     reference_energies,
+    unusable_structures,
 )
 from atomlearn.models.nn.training import (
     LoopSettings,
@@ -290,25 +291,6 @@ def checked_graph(atoms: Atoms, cutoff_A: float, label: str):
             "cutoff (an atom far from all others); fix the structure or raise cutoff_A"
         )
     return graph
-
-
-def unusable_structures(structures: Sequence[Atoms], check) -> dict[int, str]:
-    """Index -> reason for each structure that is empty, holds an element beyond ``MAX_Z``, or that
-    the network's ``check(atoms, label)`` (building its graph, say) refuses with a ValueError."""
-    reasons = {}
-    for index, atoms in enumerate(structures):
-        label = atoms.info.get("id", f"structure {index}")
-        if len(atoms) == 0:
-            reasons[index] = f"{label}: no atoms"
-        elif atoms.numbers.max() > MAX_Z:
-            reasons[index] = f"{label}: element Z = {atoms.numbers.max()} beyond the networks' Z <= {MAX_Z}"
-        else:
-            try:
-                check(atoms, label)
-            except ValueError as exc:
-                message = str(exc)
-                reasons[index] = message if message.startswith(str(label)) else f"{label}: {message}"
-    return reasons
 
 
 def torch_dtype(name: str):

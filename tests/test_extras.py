@@ -35,12 +35,15 @@ for command in json.loads(sys.argv[2]):
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(command)
     outcomes.append({"code": code, "err": err.getvalue()})
-try:
-    from atomlearn.models import make_model
-    make_model("painn")
-    outcomes.append({"python": "built"})
-except ImportError as exc:
-    outcomes.append({"python": f"{type(exc).__name__}: {exc}"})
+python = []
+statements = ("from atomlearn.models import make_model; make_model('painn')", "from atomlearn.simulate import gcmc")
+for statement in statements:
+    try:
+        exec(statement)
+        python.append("ran")
+    except ImportError as exc:
+        python.append(f"{type(exc).__name__}: {exc}")
+outcomes.append({"python": python})
 print(json.dumps(outcomes))
 """
 
@@ -76,7 +79,10 @@ def test_the_core_runs_without_the_extras_and_each_extra_names_what_to_install(t
         lines = outcome["err"].strip().splitlines()
         assert outcome["code"] == 2 and len(lines) == 1, outcome
         assert lines[0].endswith(f'pip install "atomlearn[{extra}]"') and "Traceback" not in outcome["err"]
-    assert python["python"] == 'MissingExtraError: painn needs torch (the "nn" extra): pip install "atomlearn[nn]"'
+    assert python["python"] == [
+        'MissingExtraError: painn needs torch (the "nn" extra): pip install "atomlearn[nn]"',
+        'MissingExtraError: atomlearn.simulate.gcmc needs tblite (the "sim" extra): pip install "atomlearn[sim]"',
+    ]
 
 
 def test_every_extra_named_is_one_pip_installs():

@@ -74,9 +74,23 @@ __all__ = [
 ]
 
 
+#: the modules whose exports need the ``sim`` extra: xTB (tblite), GCMC (pymbar), isotherms and AIF (pyGAPS)
+_SIM_EXTRA = {
+    "atomlearn.simulate.xtb",
+    "atomlearn.simulate.grand_canonical",
+    "atomlearn.simulate.gcmc_batch",
+    "atomlearn.simulate.isotherms",
+    "atomlearn.simulate.aif",
+}
+
+
 def __getattr__(name: str):
     if name in _LAZY:
         import importlib
 
+        if _LAZY[name] in _SIM_EXTRA:
+            from atomlearn.extras import require_extra
+
+            require_extra("sim", f"atomlearn.simulate.{name}")
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'atomlearn.simulate' has no attribute {name!r}")

@@ -37,7 +37,7 @@ corpora:
 
 # one pytest worker per core, at most 4 (pytest-xdist; each file on one worker, the slowest files first:
 # tests/conftest.py). pytest exits with 5 when it collects no test: that is not a failure of the set-up.
-PYTEST_WORKERS  ?= $(shell python3 -c "import os; print(min(4, len(os.sched_getaffinity(0))))")
+PYTEST_WORKERS  ?= $(shell python3 -c "import os; print(min(4, len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1))")
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 test: $(READY) browser corpora
 	$(VENV)/bin/ruff check --quiet . && $(VENV)/bin/ruff format --check --quiet .

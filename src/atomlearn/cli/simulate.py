@@ -274,7 +274,7 @@ def _gcmc(args: argparse.Namespace) -> int:
         from atomlearn.simulate import gcmc_to_aif
 
         written = gcmc_to_aif(batch.results, args.aif)
-        console.print(f"{len(written)} AIF isotherms in {args.aif}")
+        console.print(f"AIF isotherms written to {args.aif}: {len(written)} files")
     return 0
 
 
@@ -348,7 +348,7 @@ def _iast(args: argparse.Namespace) -> int:
         written = models_to_aif(
             fitted, args.aif, settings | {"iast_mixture": label, "iast_pressure_bar": args.pressure}
         )
-        console.print(f"{len(written)} AIF model isotherms in {args.aif}")
+        console.print(f"AIF model isotherms written to {args.aif}: {len(written)} files")
     return 0
 
 

@@ -352,3 +352,18 @@ def test_pickles_forged_sizes_and_truncated_binaries_are_refused_in_our_words(fo
         ["sample", "draw", str(tmp_path / "bg"), "--n", "5", "--out", str(tmp_path / "s.csv")], capsys
     )
     assert code == 2 and "bg" in err
+
+
+def test_a_resumed_training_refuses_a_settings_record_that_is_not_one(tmp_path):
+    from atomlearn.files import check_resume_request
+
+    (tmp_path / "checkpoint.pt").write_bytes(b"x")
+    settings = {"epochs": 60, "n_train": 150}
+    check_resume_request(tmp_path, settings, ("checkpoint.pt",), "settings.json")  # records the request
+    check_resume_request(tmp_path, settings, ("checkpoint.pt",), "settings.json")  # the same: resumed
+    with pytest.raises(ValueError, match="different epochs"):
+        check_resume_request(tmp_path, {**settings, "epochs": 20}, ("checkpoint.pt",), "settings.json")
+    for broken in ("{not json", "[1, 2]", "\udcff"):
+        (tmp_path / "settings.json").write_text(broken, errors="surrogateescape")
+        with pytest.raises(ValueError, match="settings.json is not the settings record of a training run"):
+            check_resume_request(tmp_path, settings, ("checkpoint.pt",), "settings.json")

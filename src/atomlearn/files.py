@@ -21,6 +21,7 @@ __all__ = [
     "PARTIAL_SUFFIX",
     "append_csv_row",
     "atomic_file",
+    "check_resume_request",
     "drop_torn_row",
     "file_sha256",
     "mark_complete",
@@ -165,3 +166,40 @@ def read_appended_csv(path: str | Path | None):
     if Path(path).stat().st_size == 0:
         return None
     return pd.read_csv(path, dtype={"id": str})
+
+
+def check_resume_request(folder: Path, settings: dict, checkpoints: tuple[str, ...], settings_name: str) -> None:
+    """Refuse to resume checkpoints of another training request (that would mix two runs), and record
+    this request's settings for the next run.
+
+    Parameters
+    ----------
+    folder : Path
+    settings : dict
+        What the training was asked to do.
+    checkpoints : tuple of str
+        The checkpoint file names in ``folder``.
+    settings_name : str
+        The file the settings are saved as, beside them.
+
+    Raises
+    ------
+    ValueError
+        Naming the setting that differs and what to do.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    saved, wanted = folder / settings_name, json.loads(json.dumps(settings))  # as JSON reads it back
+    if any((folder / name).exists() for name in checkpoints) and saved.exists():
+        try:
+            previous = json.loads(saved.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            previous = None
+        if not isinstance(previous, dict):
+            raise ValueError(f"{saved} is not the settings record of a training run; choose another --out")
+        changed = sorted(key for key in wanted if previous.get(key) != wanted[key])
+        if changed:
+            raise ValueError(
+                f"{folder} holds the checkpoint of another training run (different {', '.join(changed)}); "
+                "rerun with the same arguments to resume, or choose another --out"
+            )
+    write_text_atomic(saved, json.dumps(wanted))

@@ -65,6 +65,8 @@ def test_a_mixture_writes_one_file_per_gas_with_its_composition(tmp_path):
     assert nitrogen.properties["simulation_pressure_is"] == "total pressure of the mixture"
     with pytest.raises(ValueError, match="empty"):
         gcmc_to_aif(table.iloc[:0], tmp_path / "none")
+    with pytest.raises(ValueError, match="is a file, not a folder"):
+        gcmc_to_aif(table, tmp_path / names[0])
 
 
 def test_fitted_models_keep_their_parameters_and_a_broken_file_is_refused(tmp_path):
@@ -94,6 +96,8 @@ def test_iast_writes_the_fitted_models_from_the_command_line(tmp_path, capsys):
         "--mixture",
         "CO2:0.15,N2:0.85",
     ]
+    assert main([*arguments, "--pressure", "1", "--aif", str(tmp_path / "CO2.csv")]) == 2  # a file: refused first
+    assert "is a file, not a folder" in capsys.readouterr().err
     assert main([*arguments, "--pressure", "1", "--aif", str(tmp_path / "iast_aif")]) == 0
     assert "AIF model isotherms written to" in (out := capsys.readouterr().out) and ": 4 files" in out
     back = read_aif(tmp_path / "iast_aif" / "MOF-A_N2_model.aif")

@@ -237,6 +237,10 @@ def _gcmc(args: argparse.Namespace) -> int:
 
     guests = args.mixture or args.guest
     pressures = [p * BAR_TO_PA for p in args.pressures]
+    if args.aif:
+        from atomlearn.simulate import check_aif_folder
+
+        check_aif_folder(args.aif)
     dataset = chosen_structures(load_dataset(args.dataset, args), args)
     batch = gcmc_labels(
         dataset,
@@ -299,6 +303,10 @@ def _iast(args: argparse.Namespace) -> int:
     from atomlearn.simulate.tables import read_gcmc_table
 
     mixture = args.mixture
+    if args.aif:
+        from atomlearn.simulate import check_aif_folder
+
+        check_aif_folder(args.aif)
     if len(mixture) < 2:
         raise ValueError(f"--mixture names {', '.join(mixture)} only; IAST predicts a mixture of two or more gases")
     single = {}

@@ -11,10 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from atomlearn.files import file_sha256, mark_complete, mark_incomplete, write_csv_atomic
+from atomlearn.files import check_resume_request, file_sha256, mark_complete, mark_incomplete, write_csv_atomic
 from atomlearn.forcefield.frames import Frames, read_training_frames
 from atomlearn.models.nn.potential import checked_graph
-from atomlearn.models.nn.training import check_resume_request
 from atomlearn.registry import Entry, Registry
 from atomlearn.runs.bundle import CARD_FILE, MODEL_FILE, save_bundle
 

@@ -16,7 +16,7 @@ import torch
 from scipy.stats import wasserstein_distance
 
 from atomlearn.display import Displayed, format_value
-from atomlearn.models.nn.training import check_resume_request
+from atomlearn.files import check_resume_request
 from atomlearn.sampling.generator import BoltzmannGenerator
 from atomlearn.sampling.potentials import Potential
 from atomlearn.sampling.reweighting import kish_ess, warn_if_unreliable

@@ -28,7 +28,7 @@ import pandas as pd
 
 from atomlearn.files import mark_complete, mark_incomplete, write_text_atomic
 
-__all__ = ["gcmc_to_aif", "models_to_aif", "read_aif"]
+__all__ = ["check_aif_folder", "gcmc_to_aif", "models_to_aif", "read_aif"]
 
 #: extra columns of a GCMC isotherm: pyGAPS keeps them as ``other_keys`` beside pressure and loading
 EXTRA_COLUMNS = {"loading_se_{gas}_mol_kg": "loading_standard_error", "excess_loading_{gas}_mol_kg": "excess_loading"}
@@ -226,11 +226,34 @@ def _point_isotherm(
         )
 
 
+def check_aif_folder(folder: str | Path) -> Path:
+    """The folder AIF files go to, checked before a simulation so that its results are not left without them.
+
+    Parameters
+    ----------
+    folder : str or Path
+        A new or existing folder.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ValueError
+        When ``folder`` names a file.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{folder} is a file, not a folder: give a folder (new or existing) for the AIF files")
+    return folder
+
+
 def _write_folder(isotherms: Mapping[str, Any], folder: str | Path) -> list[Path]:
     """Each isotherm as ``<name>.aif`` in ``folder``, then its completion record."""
     from pygaps.parsing import isotherm_to_aif
 
-    folder = Path(folder)
+    folder = check_aif_folder(folder)
     folder.mkdir(parents=True, exist_ok=True)
     mark_incomplete(folder)
     written = []

@@ -192,7 +192,7 @@ def train_embeddings(
 
 
 def _check_resume(out: Path, settings: dict) -> None:
-    from atomlearn.models.nn.training import check_resume_request
+    from atomlearn.files import check_resume_request
 
     check_resume_request(out, settings, (TOKENS, PHRASED, CHECKPOINT), SETTINGS)
 

@@ -23,11 +23,14 @@ sd, so their maximisers lie among those, and a round on 12,000 MOFs costs second
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from atomlearn.models import fit_single_task_gp, one_torch_thread
+
+if TYPE_CHECKING:  # imported where used: the core install has no PyTorch (the nn extra)
+    import torch
 
 __all__ = [
     "ACQUISITIONS",
@@ -99,6 +102,7 @@ def fit_surrogate(X: np.ndarray, Y: np.ndarray, random_state: int = 0):  # noqa:
     -------
     botorch.models.ModelListGP
     """
+    import torch
     from botorch.models import ModelListGP
 
     torch.manual_seed(random_state)
@@ -121,6 +125,8 @@ def predict(model, X: np.ndarray, observation_noise: bool = False, chunk: int = 
     -------
     mean, std : numpy.ndarray, shape (n, n_objectives)
     """
+    import torch
+
     means, stds = [], []
     with torch.no_grad():
         for start in range(0, len(X), chunk):
@@ -163,6 +169,8 @@ def choose_batch(
     -------
     BatchChoice
     """
+    import torch
+
     q = min(q, len(candidates))
     rng = np.random.default_rng(random_state)
     torch.manual_seed(random_state)
@@ -186,6 +194,7 @@ def choose_batch(
 
 
 def _q_acquisition(acquisition: str, model, X_train: np.ndarray, Y_train: np.ndarray):
+    import torch
     from botorch.acquisition import qUpperConfidenceBound
     from botorch.acquisition.logei import qLogExpectedImprovement
     from botorch.acquisition.multi_objective.logei import qLogNoisyExpectedHypervolumeImprovement
@@ -213,6 +222,7 @@ def reference_point(Y: np.ndarray) -> np.ndarray:
 
 def _discrete(acquisition, X: torch.Tensor, q: int) -> tuple[list[int], list[float]]:
     """Sequential greedy maximisation over the candidates; the picks as candidate rows."""
+    import torch
     from botorch.optim import optimize_acqf_discrete
 
     chosen, values = optimize_acqf_discrete(acquisition, q=q, choices=X, max_batch_size=1024, unique=True)
@@ -255,6 +265,7 @@ def _greedy(model, X: np.ndarray, q: int) -> tuple[list[int], list[float]]:
 
 def _thompson(model, X: torch.Tensor, q: int, rng: np.random.Generator) -> tuple[list[int], list[float]]:
     """The argmax of each of ``q`` pathwise posterior draws (Chebyshev-scalarised for two objectives)."""
+    import torch
     from botorch.sampling.pathwise import draw_matheron_paths
 
     with torch.no_grad():

@@ -17,7 +17,6 @@ _LAZY = {
     "checked_graph": "atomlearn.models.nn.potential",
     "SchNetRegressor": "atomlearn.models.nn.schnet",
     "LoopSettings": "atomlearn.models.nn.training",
-    "check_resume_request": "atomlearn.models.nn.training",
     "resolve_device": "atomlearn.models.nn.training",
     "seed_torch": "atomlearn.models.nn.training",
     "train_network": "atomlearn.models.nn.training",

@@ -8,7 +8,6 @@ in a model bundle by skops like any other estimator, without pickled torch objec
 from __future__ import annotations
 
 import copy
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -241,40 +240,6 @@ def train_network(
     module.load_state_dict(state["best_weights"])
     module.eval()
     return {column: np.array([row[column] for row in state["history"]], dtype=float) for column in HISTORY_COLUMNS}
-
-
-def check_resume_request(folder: Path, settings: dict, checkpoints: tuple[str, ...], settings_name: str) -> None:
-    """Refuse to resume checkpoints of another training request (that would mix two runs), and record
-    this request's settings for the next run.
-
-    Parameters
-    ----------
-    folder : Path
-    settings : dict
-        What the training was asked to do.
-    checkpoints : tuple of str
-        The checkpoint file names in ``folder``.
-    settings_name : str
-        The file the settings are saved as, beside them.
-
-    Raises
-    ------
-    ValueError
-        Naming the setting that differs and what to do.
-    """
-    from atomlearn.files import write_text_atomic
-
-    folder.mkdir(parents=True, exist_ok=True)
-    saved, wanted = folder / settings_name, json.loads(json.dumps(settings))  # as JSON reads it back
-    if any((folder / name).exists() for name in checkpoints) and saved.exists():
-        previous = json.loads(saved.read_text())
-        changed = sorted(key for key in wanted if previous.get(key) != wanted[key])
-        if changed:
-            raise ValueError(
-                f"{folder} holds the checkpoint of another training run (different {', '.join(changed)}); "
-                "rerun with the same arguments to resume, or choose another --out"
-            )
-    write_text_atomic(saved, json.dumps(wanted))
 
 
 def _save(path: Path, payload: dict) -> None:

@@ -5,7 +5,9 @@ page of the site: ``docs/tutorials/generated/NN_name.md`` with its figures, and 
     python docs/build_tutorials.py --small    # small mode: ATOMLEARN_TUTORIAL_SMALL=1 shrinks the data
     python docs/build_tutorials.py 03 06      # only these
 
-A cell tagged ``solution`` (``# %% tags=["solution"]``) is shown folded under "Solution". A tutorial
+A cell tagged ``solution`` (``# %% tags=["solution"]``) is shown folded under "Solution". A cell tagged
+``check`` is executed but not shown: it asserts what the prose around it claims, so that a page whose output
+contradicts its text fails the build. A tutorial
 whose source and mode are unchanged since its last run is not executed again. A cell that raises
 stops the build with the tutorial, the cell and the error; nothing of that tutorial is written.
 """
@@ -132,6 +134,8 @@ def to_markdown(
         elif cell.cell_type == "code" and cell.source.strip():
             text = "\n".join([f"```python\n{cell.source}\n```", *_outputs(cell, index, figures, figures_name)])
         else:
+            continue
+        if "check" in cell.get("metadata", {}).get("tags", []):
             continue
         if "solution" in cell.get("metadata", {}).get("tags", []):
             text = '??? success "Solution"\n\n' + "\n".join(f"    {line}" if line else "" for line in text.splitlines())

@@ -25,6 +25,9 @@ from dataclasses import dataclass
 import gemmi
 import numpy as np
 
+from atomlearn.errors import StructureError
+from atomlearn.structures import cif_text_to_atoms
+
 EXPECTATIONS = ("refuse", "same", "same_or_refuse", "prefix_or_refuse", "any")
 SYMMETRIC_IDS = ("DONNAW01_SL", "POZHUI_ion_b", "ja406030p_si_002_manual", "ja406030p_si_007_manual")
 
@@ -53,7 +56,7 @@ class Original:
 def cif_originals(coremof, n_p1: int = 30, n_formula: int = 6) -> list[Original]:
     """P1 CoRE MOF CIFs, the symmetric ones, and P1 ones with their formula stated."""
     loader = coremof.structures.loader
-    ids = [i for i in coremof.ids[::300] if i not in SYMMETRIC_IDS][: n_p1 + n_formula]
+    ids = [i for i in coremof.ids[::300] if i not in SYMMETRIC_IDS and _reads(loader.cif_text(i))][: n_p1 + n_formula]
     originals = [Original(i, ".cif", loader.cif_text(i)) for i in ids[:n_p1]]
     originals += [Original(i, ".cif", loader.cif_text(i), symmetric=True) for i in SYMMETRIC_IDS]
     for item_id in ids[n_p1:]:
@@ -66,6 +69,15 @@ def cif_originals(coremof, n_p1: int = 30, n_formula: int = 6) -> list[Original]
         )
         originals.append(Original(item_id + "_formula", ".cif", stated, has_formula=True))
     return originals
+
+
+def _reads(text: str) -> bool:
+    """Whether an original reads as it is (a CoRE MOF with overlapping sites does not: not a valid original)."""
+    try:
+        cif_text_to_atoms(text)
+    except StructureError:
+        return False
+    return True
 
 
 def xyz_originals(qm9, n: int = 20) -> list[Original]:

@@ -11,8 +11,8 @@ The small mode only shrinks sizes, never changes what runs. The mapping:
   ``--replicas`` -> 2 (a 2-epoch force field may fall apart: md's exit 1, UNSTABLE with its reason,
   counts as having run); ``simulate xtb-md``: ``--frames`` -> 14, ``--equilibration 4`` added;
 - ``simulate henry``: ``--target-error 0.3 --grid-spacing 0.4 --coarse-grid`` added; ``simulate gcmc``: ``--cycles 40
-  --init-cycles 10 --grid-spacing 0.4 --coarse-grid`` added; ``demo mof``:
-  ``--n-simulate 24 --n-screen 80 --confirm 2 --nested 3x3 --target-error 0.3`` added; ``demo co2``:
+  --init-cycles 10 --grid-spacing 0.4 --coarse-grid`` added; ``demo mof``: ``--n-simulate 24 --n-screen 80
+  --confirm 2 --nested 3x3 --target-error 0.3 --rounds 1 --batch 3`` added; ``demo co2``:
   ``--n-simulate 16 --n-screen 80 --shortlist 12 --rounds 1 --batch 3 --confirm 2 --n-henry 3 --cycles 40
   --init-cycles 10 --grid-spacing 0.3 --coarse-grid`` added;
 - Python: ``n=2000`` -> ``n=200``, ``.sample(N`` -> ``.sample(40``, ``n_train=N`` -> ``n_train=8``,
@@ -192,6 +192,7 @@ def small_command(words: list[str]) -> list[str] | None:
             args += ["--coarse-grid"]
     if command == "demo mof":
         args += ["--n-simulate", "24", "--n-screen", "80", "--confirm", "2", "--nested", "3x3", "--target-error", "0.3"]
+        args += ["--rounds", "1", "--batch", "3"]
     if command == "demo co2":
         args += [
             "--n-simulate",

@@ -15,9 +15,9 @@ def test_asr_ids_labels_and_units(coremof):
     assert len(coremof.errors) == 0
 
 
-def test_structure_density_matches_zeopp_table(coremof):
+def test_structure_density_matches_zeopp_table(coremof, readable):
     """Mass / volume of the structures read by atomlearn equals the density column of the table."""
-    sample = coremof.sample(40, random_state=1)
+    sample = coremof.subset(readable(coremof.sample(40, random_state=1).ids))
     for item_id, atoms in zip(sample.ids, sample.structures):
         assert atoms.info["id"] == item_id and atoms.pbc.all()
         density = atoms.get_masses().sum() / atoms.get_volume() * AMU_PER_A3_TO_G_PER_CM3
@@ -34,10 +34,16 @@ def test_other_subsets_and_unknown_id():
         load_coremof("2020")
 
 
-def test_loader_survives_pickling(coremof):
+def test_loader_survives_pickling(coremof, readable):
     import pickle
 
-    part = coremof[:3]
+    part = coremof.subset(readable(coremof.ids[:10], 3))
     clone = pickle.loads(pickle.dumps(part.structures))
     assert [a.get_chemical_formula() for a in clone] == [a.get_chemical_formula() for a in part.structures]
     np.testing.assert_array_equal(clone[1].positions, part.structures[1].positions)
+
+
+def test_readable_keeps_what_reads_and_moves_the_rest_to_the_errors(coremof):
+    part = coremof.subset(["ERANAO_clean", "UZUNAF_clean"]).readable()
+    assert part.ids == ["UZUNAF_clean"] and len(part.structures) == len(part.labels) == 1
+    assert part.errors["item_id"].tolist() == ["ERANAO_clean"] and "overlapping sites" in part.errors["reason"][0]

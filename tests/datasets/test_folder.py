@@ -9,10 +9,10 @@ from atomlearn.errors import LabelsError
 
 
 @pytest.fixture
-def user_folder(tmp_path, coremof):
+def user_folder(tmp_path, coremof, readable):
     """Three good CIFs, one broken CIF, one XYZ, a note, and labels with problems."""
-    export_dataset(coremof[:3], tmp_path)
-    ids = coremof.ids[:3]
+    ids = readable(coremof.ids[:10], 3)
+    export_dataset(coremof.subset(ids), tmp_path)
     (tmp_path / "broken.cif").write_text("data_broken\n_cell_length_a 5\nloop_\n_atom_site_label\n")
     (tmp_path / "water.xyz").write_text("3\n\nO 0 0 0\nH 0.757 0.586 0\nH -0.757 0.586 0\n")
     (tmp_path / "notes.txt").write_text("measured in 2024")

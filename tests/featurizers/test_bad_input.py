@@ -31,7 +31,8 @@ def test_overlapping_atoms_are_refused(name):
     overlapping = Atoms("H2O", positions=[[0, 0, 0], [0.1, 0, 0], [1.0, 0, 0]])
     featurizer = make_featurizer(name).fit([molecule("H2O")])
     assert np.isnan(featurizer.transform([overlapping])).all()
-    assert "0.100 Å apart" in featurizer.errors_table().reason[0]
+    reason = featurizer.errors_table().reason[0]
+    assert "0.10 Å apart" in reason and "overlapping sites" in reason
 
 
 def test_fit_transform_reads_a_lazy_dataset_once_and_keeps_unreadable_ids():

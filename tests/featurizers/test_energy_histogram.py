@@ -45,7 +45,7 @@ def test_histogram_of_two_atoms_in_a_box_equals_explicit_sums():
 def test_coarse_boltzmann_factor_tracks_widom(coremof):
     """The 1 Å grid's mean Boltzmann factor is a coarse Widom average (same force field, no blocking)."""
     featurizer = EnergyHistogram()
-    for item_id in ("GURPOZ_clean", "MIDSUP_clean"):
+    for item_id in ("UZUNAF_clean", "MIDSUP_clean"):
         atoms = coremof.structure(item_id)
         row = featurizer.fit([atoms]).transform([atoms])[0]
         widom = widom_henry(

@@ -12,10 +12,10 @@ T = 298.0
 
 
 @pytest.mark.parametrize(
-    ("item_id", "guest"), [("GURPOZ_clean", "CH4"), ("RASXIT_clean", "CH4"), ("OWIHEJ_clean", "CO2")]
+    ("item_id", "guest"), [("UZUNAF_clean", "CH4"), ("RASXIT_clean", "CH4"), ("OWIHEJ_clean", "CO2")]
 )
 def test_henry_coefficient_and_heat_match_widom(coremof, item_id, guest):
-    # measured: GURPOZ CH4 -4.018 vs -4.027, Q_st 25.60 vs 25.44 kJ/mol; RASXIT CH4 -5.522 vs -5.525
+    # measured: RASXIT CH4 -5.522 vs -5.525
     atoms = coremof.structure(item_id)
     featurizer = HenryGrid(guest=guest).fit([atoms])
     row = dict(zip(featurizer.get_feature_names_out(), featurizer.transform([atoms])[0]))

@@ -5,7 +5,7 @@ from atomlearn.datasets import load
 
 @pytest.fixture(scope="module")
 def mof():
-    """A small porous CoRE MOF (ACODUT: 218 atoms, hexagonal channels)."""
-    atoms = load("coremof2019").subset(["ACODUT_clean"]).structures[0]
-    atoms.info["id"] = "ACODUT_clean"
+    """A small porous CoRE MOF (DORFAS: 171 atoms, hexagonal channels of 6.9 Å)."""
+    atoms = load("coremof2019").subset(["DORFAS_clean"]).structures[0]
+    atoms.info["id"] = "DORFAS_clean"
     return atoms

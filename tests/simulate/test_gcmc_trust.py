@@ -22,7 +22,7 @@ from atomlearn.simulate.grand_canonical import gcmc, gcmc_isotherm
 
 T = 298.0
 LONG_RUNS = pd.read_csv(Path(__file__).parent / "data" / "gcmc_long_runs.csv", dtype={"id": str})
-OPEN = ("OCUREK_clean", "TORJIV_clean", "UZUNAF_clean", "ACODUT_clean", "YIWNAT_clean")
+OPEN = ("TORJIV_clean", "UZUNAF_clean", "ANOMUM_clean", "DORFAS_clean", "YIWNAT_clean")
 
 
 @pytest.mark.slow
@@ -43,8 +43,8 @@ def test_short_runs_lie_within_three_standard_errors_of_a_long_run_or_are_flagge
         if name == "ABAVIJ_clean":  # no room for CH4: zero exactly, and that is converged
             assert point.loading_mol_kg[0] == 0 and point.converged and "no room" in " ".join(point.notes)
     assert judged >= 6  # most 1,500-cycle points converge here
-    ten_cycles = gcmc(coremof.structure("OCUREK_clean"), "CH4", T, 1e5, init_cycles=10, cycles=30, random_state=0)
-    assert not ten_cycles.converged and ten_cycles.effective_samples < 50  # the 15σ case: flagged now
+    ten_cycles = gcmc(coremof.structure("DORFAS_clean"), "CH4", T, 1e5, init_cycles=10, cycles=30, random_state=0)
+    assert not ten_cycles.converged and ten_cycles.effective_samples < 50  # 1.56 against 1.97 mol/kg: flagged
     assert ten_cycles.to_dict()["converged"] is False
 
 

@@ -35,7 +35,7 @@ def test_gemmi_reader_matches_pymatgen_on_coremof(coremof_cifs):
     for path in coremof_cifs:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ours = read_cif(path)
+            ours = read_cif(path, check_overlaps=False)  # the parse compared, overlapping sites too
             theirs = Structure.from_file(path)
         our_counts = dict(zip(*np.unique(ours.numbers, return_counts=True)))
         assert our_counts == {el.Z: int(n) for el, n in theirs.composition.items()}, path.name

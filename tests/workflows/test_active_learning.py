@@ -9,17 +9,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from atomlearn.datasets import load, load_folder
+from atomlearn.datasets import load_folder
 from atomlearn.featurizers import make_featurizer
 from atomlearn.workflows.active_learning import active_screen
 from atomlearn.workflows.screen_labels import parse_label_spec
 
 
 @pytest.fixture(scope="module")
-def lcd_pool(tmp_path_factory):
-    """150 CoRE MOFs labelled by a smooth function of their largest cavity (the pore-geometry features hold it):
-    a GP on those features must find the top quickly."""
-    pool = load("coremof2019").take(range(0, 1500, 10))
+def lcd_pool(tmp_path_factory, coremof, readable):
+    """150 readable CoRE MOFs labelled by a smooth function of their largest cavity (the pore-geometry features
+    hold it): a GP on those features must find the top quickly."""
+    pool = coremof.subset(readable(coremof.ids[0:3000:10], 150))
     lcd = pool.labels["LCD_A"].to_numpy(dtype=float)
     table = pd.DataFrame({"id": pool.ids, "score": -((lcd - 9.0) ** 2), "second": -np.abs(lcd - 6.0)})
     path = tmp_path_factory.mktemp("labels") / "labels.csv"

@@ -11,6 +11,7 @@ from atomlearn.simulate import widom_henry
 from atomlearn.workflows.families import family_key
 
 N_SCREEN, N_SIMULATE, N_CONFIRM, TARGET_ERROR = 120, 36, 3, 0.3
+ROUNDS, BATCH = 2, 5
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +27,10 @@ def demo(tmp_path_factory):
             str(N_SIMULATE),
             "--confirm",
             str(N_CONFIRM),
+            "--rounds",
+            str(ROUNDS),
+            "--batch",
+            str(BATCH),
             "--top",
             "8",
             "--nested",
@@ -52,18 +57,28 @@ def test_every_mof_is_accounted_for(demo):
     sample = pd.read_csv(demo / "widom_sample.csv")
     assert len(sample) + counts["simulation_failed"] == counts["simulated"] == N_SIMULATE
     assert counts["simulated_closed"] == int((sample["henry_mol_kg_Pa"] == 0).sum())
+    assert counts["train_random"] + counts["test_random"] == N_SIMULATE
+    # the active screen started from the random training MOFs and spent ROUNDS x BATCH labels, none of the test set
+    labels = pd.read_csv(demo / "screen" / "labels.csv", keep_default_na=False, na_values=[""])
+    assert (labels["round"] == 0).sum() <= counts["train_random"]
+    assert (labels["round"] > 0).sum() == counts["screen_labels"] == ROUNDS * BATCH
+    assert labels["id"].is_unique and not set(labels["id"]) - set(screened["id"])
+    predictions = pd.read_csv(demo / "predictions.csv")
+    test_ids = set(predictions.loc[predictions["set"] == "test", "id"])
+    assert test_ids and not test_ids & set(labels["id"]) and test_ids <= set(sample["id"])
     results = json.loads((demo / "results.json").read_text())
-    # the regression saw exactly the open, simulated MOFs: used + excluded = simulated
-    assert results["counts"]["requested"] == N_SIMULATE
-    assert results["counts"]["used"] + results["counts"]["failed"] == N_SIMULATE
-    assert results["split"]["kind"] == "stratified"
+    # the regression saw exactly the simulated MOFs, random and active: used + excluded = simulated
+    assert results["counts"]["requested"] == N_SIMULATE + ROUNDS * BATCH
+    assert results["counts"]["used"] + results["counts"]["failed"] == N_SIMULATE + ROUNDS * BATCH
+    assert results["split"]["kind"] == "predefined"
+    assert screened["set"].str.endswith("(active screen)").sum() <= ROUNDS * BATCH
 
 
 @pytest.mark.slow
 def test_the_confirmed_are_the_best_predicted_never_simulated(demo):
     screened = pd.read_csv(demo / "screened.csv")
     confirmed = pd.read_csv(demo / "confirmed.csv")
-    sample = set(pd.read_csv(demo / "widom_sample.csv")["id"])
+    sample = set(pd.read_csv(demo / "widom_sample.csv")["id"]) | set(pd.read_csv(demo / "screen" / "labels.csv")["id"])
     families = {family_key(i) for i in sample}
     ranked = screened[(screened["p_open"] >= 0.5) & ~screened["id"].map(family_key).isin(families)]
     ranked = ranked.sort_values("predicted", ascending=False)
@@ -117,7 +132,8 @@ def test_the_report_leads_with_the_screening(demo, render_page):
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--guest", "CO2"], "single-site guest"),
+        (["--guest", "H2O2"], "H2O2"),
+        (["--acquisition", "nonsense"], "invalid choice"),
         (["--featurizer", "racs,nonsense"], "unknown featurizer"),
         (["--n-simulate", "5"], "at least 20 MOFs"),
     ],

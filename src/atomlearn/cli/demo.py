@@ -27,7 +27,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser("demo", help="end-to-end demonstrations on the bundled data")
     demo_commands = demo.add_subparsers(title="demo commands", required=True)
     mof = demo_commands.add_parser(
-        "mof", help="Widom K_H of random CoRE MOFs -> surrogate -> screen all 12,020 -> simulate the predicted best"
+        "mof",
+        help="Widom K_H of random CoRE MOFs -> active Widom rounds -> surrogate -> screen all 12,020 -> simulate "
+        "the predicted best",
     )
     mof.add_argument("--guest", default="CH4", help="CH4, Ar, Kr, Xe, N2 or CO2 (default CH4)")
     mof.add_argument("--temperature", type=TEMPERATURE, default=298.0, help="temperature in K (default 298)")
@@ -39,11 +41,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     mof.add_argument(
         "--confirm", type=COUNT, default=10, help="predicted best (not yet simulated) to simulate (default 10)"
     )
+    _add_active_rounds(mof, "Widom", batch=10)
     mof.add_argument(
         "--featurizer",
         default="racs,coremof_pores,energy_histogram",
-        help="featurizers, comma-separated (default racs,coremof_pores,energy_histogram; "
-        "energy histograms need a single-site guest: CH4, Ar, Kr, Xe)",
+        help="the surrogate's featurizers, comma-separated (default racs,coremof_pores,energy_histogram)",
     )
     mof.add_argument("--model", default="krr", help="model (see `atomlearn models`; default krr)")
     mof.add_argument("--nested", default="5x5", help="nested CV on the training set, OUTERxINNER (default 5x5)")
@@ -74,14 +76,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     co2.add_argument(
         "--shortlist", type=COUNT, default=500, help="MOFs the cheap model sends on to charges (default 500)"
     )
-    co2.add_argument("--rounds", type=COUNT, default=2, help="active GCMC rounds on the shortlist (default 2)")
-    co2.add_argument("--batch", type=COUNT, default=8, help="GCMC labels per round (default 8)")
-    co2.add_argument(
-        "--acquisition",
-        default="thompson",
-        choices=ACQUISITIONS,
-        help="how each round is chosen (default thompson; see `atomlearn screen`)",
-    )
+    _add_active_rounds(co2, "GCMC", batch=8)
     co2.add_argument(
         "--n-henry",
         type=COUNT_OR_ZERO,
@@ -103,13 +98,26 @@ def register(commands: argparse._SubParsersAction) -> None:
     co2.set_defaults(handler=_demo_co2)
 
 
+def _add_active_rounds(parser: argparse.ArgumentParser, labels: str, batch: int) -> None:
+    """--rounds, --batch and --acquisition of a demo's active screen."""
+    parser.add_argument("--rounds", type=COUNT, default=2, help=f"active {labels} rounds (default 2)")
+    parser.add_argument("--batch", type=COUNT, default=batch, help=f"{labels} labels per round (default {batch})")
+    parser.add_argument(
+        "--acquisition",
+        default="thompson",
+        choices=ACQUISITIONS,
+        help="how each round is chosen (default thompson; see `atomlearn screen`)",
+    )
+
+
 def _demo_mof(args: argparse.Namespace) -> int:
     from atomlearn.workflows import screen_coremof
 
     start = time.perf_counter()
     console.print(
         f"[bold]Screening CoRE MOF 2019 for {args.guest} Henry coefficients at {args.temperature:g} K[/]: "
-        f"simulate {args.n_simulate} random MOFs, learn, predict all, simulate the predicted best {args.confirm}."
+        f"simulate {args.n_simulate} random MOFs, {args.rounds} active rounds of {args.batch}, learn, predict all, "
+        f"simulate the predicted best {args.confirm}."
     )
     result = screen_coremof(
         args.out,
@@ -119,12 +127,16 @@ def _demo_mof(args: argparse.Namespace) -> int:
         n_screen=args.n_screen,
         n_top=args.top,
         n_confirm=args.confirm,
+        rounds=args.rounds,
+        batch=args.batch,
+        acquisition=args.acquisition,
         featurizers=[n.strip() for n in args.featurizer.split(",") if n.strip()],
         model=args.model,
         nested=parse_nested(args.nested),
         n_jobs=args.n_jobs,
         random_state=args.seed,
         target_relative_error=args.target_error,
+        on_round=_print_henry_round,
     )
     _print_summary(result, args)
     console.print(f"report: {result.report}")
@@ -137,11 +149,22 @@ def _print_summary(result, args: argparse.Namespace) -> None:
 
     summary, run = result.summary, result.run
     counts = summary["counts"]
+    screen = summary["screen"]
     console.print(
         f"sample: {counts['simulated']} MOFs simulated, {counts['simulated_ok'] - counts['simulated_closed']} "
-        f"with K_H > 0 for learning, {counts['simulated_closed']} closed to {args.guest} (K_H = 0), "
-        f"{counts['simulation_failed']} failed; run: {run.counts['used']} used "
-        f"({run.split['n_train']} train, {run.split['n_test']} stratified test), {run.counts['failed']} excluded"
+        f"with K_H > 0, {counts['simulated_closed']} closed to {args.guest} (K_H = 0), "
+        f"{counts['simulation_failed']} failed; {counts['test_random']} kept aside as the stratified test set"
+    )
+    console.print(
+        f"active screen: {screen['n']} Widom labels in {screen['rounds']} rounds ({screen['acquisition']}), "
+        f"{screen['above_sample_p90']} above the random sample's 90th percentile "
+        f"({screen['random_expected_above_p90']:g} expected at random; {counts['screen_closed']} closed, "
+        f"{counts['screen_label_failed']} failed); best K_H "
+        f"{_number(screen['best_henry'])} vs {_number(screen['best_in_sample_henry'])} mol/(kg·Pa) in the sample"
+    )
+    console.print(
+        f"run: {run.counts['used']} used ({run.split['n_train']} train: random and active, {run.split['n_test']} "
+        f"test: random), {run.counts['failed']} excluded"
     )
     rows = []
     for key, metrics in run.metrics_ci.items():
@@ -246,13 +269,26 @@ def _print_round(row: dict) -> None:
     )
 
 
+def _print_henry_round(row: dict) -> None:
+    console.print(
+        f"  round {int(row['round'])}: {int(row['n_labelled'])} labelled, best log10 K_H so far "
+        f"{row['best_uptake']:.3f}",
+        highlight=False,
+    )
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3g}"
+
+
 def _print_co2_summary(result) -> None:
     import pandas as pd
 
     summary = result.summary
     counts, henry, check = summary["counts"], summary["henry_vs_gcmc"], summary["confirm"]
     console.print(
-        f"random sample: {counts['simulated']} MOFs, {counts['charges_failed']} refused by EQeq, "
+        f"random sample: {counts['simulated']} MOFs, {counts['charges_failed']} refused before GCMC (overlapping sites "
+        "or EQeq: errors.csv says why), "
         f"{counts['simulation_failed']} GCMC failures, {counts['simulated_closed']} closed to CO2, "
         f"{counts['simulated_ok']} labelled (CO2 uptake at 0.15 bar and CO2/N2 selectivity from GCMC of the "
         f"mixture); {counts['train_random']} train, {counts['test_random']} kept aside as the test set"

@@ -17,7 +17,7 @@ from atomlearn.errors import (
     LabelsError,
     errors_frame,
 )
-from atomlearn.structures import take_structures
+from atomlearn.structures import load_each, take_structures
 
 
 @dataclass
@@ -127,6 +127,25 @@ class Dataset:
         sampled = self.take(np.sort(rng.choice(len(self), size=int(n), replace=False)))
         sampled.errors = errors_frame([])
         return sampled
+
+    def readable(self) -> Dataset:
+        """The structures that read, loaded now; the others (a broken file, overlapping sites) move to the errors
+        with their reason: in = out + failed.
+
+        Returns
+        -------
+        Dataset
+            Its structures are a list of ``ase.Atoms``.
+        """
+        loaded, records = load_each(self.structures)
+        keep = [p for p, atoms in enumerate(loaded) if atoms is not None]
+        return Dataset(
+            [self.ids[p] for p in keep],
+            [loaded[p] for p in keep],
+            self.labels.iloc[keep],
+            self.meta,
+            pd.concat([self.errors, errors_frame(records)], ignore_index=True),
+        )
 
     def structure(self, item_id: str) -> Atoms:
         """The structure with id ``item_id``."""

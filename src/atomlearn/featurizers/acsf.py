@@ -24,11 +24,8 @@ from ase.data import chemical_symbols
 from ase.neighborlist import neighbor_list
 
 from atomlearn.featurizers.base import Featurizer
-from atomlearn.featurizers.checks import (
-    MIN_DISTANCE_A,
-    refuse_close_pairs,
-    require_size,
-)
+from atomlearn.featurizers.checks import refuse_close_pairs, require_size
+from atomlearn.structures import MIN_DISTANCE_A
 
 BEHLER = (
     "J. Behler, Atom-centered symmetry functions for constructing high-dimensional neural network "

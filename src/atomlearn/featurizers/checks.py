@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 from ase import Atoms
-from ase.neighborlist import neighbor_list
-from scipy.spatial.distance import pdist
 
-#: closer than this (Å) two atoms overlap: a broken structure, not chemistry
-MIN_DISTANCE_A = 0.5
+from atomlearn.structures import check_overlaps, overlap_mask
 
 
 def require_finite(atoms: Atoms) -> None:
@@ -52,36 +49,24 @@ def require_size(atoms: Atoms, max_atoms: int, featurizer: str) -> None:
         )
 
 
-def require_no_overlap(atoms: Atoms, min_distance: float = MIN_DISTANCE_A) -> None:
-    """Refuse a structure with two atoms closer than ``min_distance`` (periodic images included).
+def require_no_overlap(atoms: Atoms) -> None:
+    """Refuse a structure with overlapping sites (``structures.overlaps``: closer than 0.6 x the sum of their
+    covalent radii, or than 0.5 Å; periodic images included). Reading a file refuses them already; this checks
+    structures built in memory.
 
     Parameters
     ----------
     atoms : ase.Atoms
-    min_distance : float
-        Å.
 
     Raises
     ------
     ValueError
     """
-    if not atoms.pbc.any():  # a molecule: all pairs directly (fast for the sizes molecules have)
-        if len(atoms) < 2:
-            return
-        distances = pdist(atoms.positions)
-        if distances.min() >= min_distance:
-            return
-    refuse_close_pairs(atoms, *neighbor_list("ijd", atoms, min_distance), min_distance)
+    check_overlaps(atoms, "the structure")
 
 
-def refuse_close_pairs(
-    atoms: Atoms, first: np.ndarray, second: np.ndarray, distance: np.ndarray, min_distance: float = MIN_DISTANCE_A
-) -> None:
-    """The overlap check on pair distances already computed (e.g. a bond or neighbour list
-    whose cutoff is at least ``min_distance``)."""
-    if len(distance) and distance.min() < min_distance:
-        k = int(np.argmin(distance))
-        raise ValueError(
-            f"atoms {first[k]} ({atoms[first[k]].symbol}) and {second[k]} ({atoms[second[k]].symbol}) "
-            f"are {distance[k]:.3f} Å apart (< {min_distance} Å): overlapping atoms, check the structure"
-        )
+def refuse_close_pairs(atoms: Atoms, first: np.ndarray, second: np.ndarray, distance: np.ndarray) -> None:
+    """The overlap check on pair distances already computed (a bond or neighbour list whose cutoff reaches
+    ``MIN_DISTANCE_A``: it holds the closest overlaps)."""
+    if overlap_mask(atoms.numbers, first, second, distance).any():
+        check_overlaps(atoms, "the structure")

@@ -38,7 +38,7 @@ def coarse_grid_note(spacing_A: float, allow_coarse_grid: bool, what: str) -> st
     allow_coarse_grid : bool
         Accept a grid coarser than ``MAX_GRID_SPACING_A`` (quick smoke tests), its results marked unconverged.
     what : str
-        The grid in the message (``"OCUREK_clean: the GCMC grid"``).
+        The grid in the message (``"UZUNAF_clean: the GCMC grid"``).
 
     Returns
     -------

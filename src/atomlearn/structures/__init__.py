@@ -7,6 +7,7 @@
 * pymatgen ``Structure``/``Molecule`` conversion at the edge (:mod:`.pymatgen_objects`).
 * Lazy lists that read each structure when used (:mod:`.lazy`).
 * Extended XYZ trajectories appended frame by frame, torn last frames cut (:mod:`.trajectory`).
+* Overlapping sites (unresolved disorder, duplicated atoms) refused on reading (:mod:`.overlaps`).
 * ``structure_hash``: a content hash used as the cache key (:mod:`.hashing`).
 
 Molecules have ``pbc=False``; crystals ``pbc=True`` and a cell in Å.
@@ -25,6 +26,13 @@ from atomlearn.structures.hashing import structure_hash
 from atomlearn.structures.lazy import LazyStructures, load_each, materialize, take_structures
 from atomlearn.structures.molecules import from_smiles, to_rdkit
 from atomlearn.structures.neighbours import pairs_within
+from atomlearn.structures.overlaps import (
+    MIN_DISTANCE_A,
+    OVERLAP_FACTOR,
+    check_overlaps,
+    overlap_mask,
+    overlapping_pairs,
+)
 from atomlearn.structures.pymatgen_objects import from_pymatgen, to_pymatgen
 from atomlearn.structures.trajectory import append_frame, read_md_frames
 
@@ -37,6 +45,11 @@ __all__ = [
     "append_frame",
     "check_cell",
     "check_structure",
+    "check_overlaps",
+    "overlapping_pairs",
+    "overlap_mask",
+    "OVERLAP_FACTOR",
+    "MIN_DISTANCE_A",
     "cif_text",
     "cif_text_to_atoms",
     "from_pymatgen",

@@ -17,7 +17,7 @@ import numpy as np
 from ase import Atoms
 
 from atomlearn.errors import StructureError
-from atomlearn.structures import cif_checks
+from atomlearn.structures import cif_checks, overlaps
 
 CIF_SUFFIXES = frozenset({".cif"})
 OCCUPANCY_TOLERANCE = 1e-6
@@ -34,7 +34,7 @@ class CifRepairWarning(UserWarning):
     """A CIF broke the syntax in a non-structural item and was read with that item repaired."""
 
 
-def read_cif(path: str | Path, check_formula: bool = True) -> Atoms:
+def read_cif(path: str | Path, check_formula: bool = True, check_overlaps: bool = True) -> Atoms:
     """Read the first structure of a CIF file with gemmi.
 
     Symmetry operations are applied (equivalent positions merged; from the space-group symbol or number
@@ -48,6 +48,9 @@ def read_cif(path: str | Path, check_formula: bool = True) -> Atoms:
     path : str or Path
     check_formula : bool
         Refuse atoms that do not add up to the formula the file states (a file cut at a row boundary).
+    check_overlaps : bool
+        Refuse overlapping sites (``overlaps``: unresolved disorder, duplicated atoms); False reads them, e.g.
+        to repair the structure.
 
     Returns
     -------
@@ -60,14 +63,18 @@ def read_cif(path: str | Path, check_formula: bool = True) -> Atoms:
     StructureError
         Naming the file (and line) for an empty, broken or non-CIF file, a missing or impossible cell, a
         malformed symmetry operator or operators that disagree with the space group, an unknown element,
-        a missing coordinate column, a non-numeric or out-of-range occupancy or charge, and atoms that do
-        not add up to the stated formula.
+        a missing coordinate column, a non-numeric or out-of-range occupancy or charge, atoms that do
+        not add up to the stated formula, and overlapping sites.
     """
     path = Path(path)
-    return cif_text_to_atoms(read_text(path), source=str(path), check_formula=check_formula)
+    return cif_text_to_atoms(
+        read_text(path), source=str(path), check_formula=check_formula, check_overlaps=check_overlaps
+    )
 
 
-def cif_text_to_atoms(text: str, source: str = "<string>", check_formula: bool = True) -> Atoms:
+def cif_text_to_atoms(
+    text: str, source: str = "<string>", check_formula: bool = True, check_overlaps: bool = True
+) -> Atoms:
     """Parse CIF text (as :func:`read_cif` does a file).
 
     Parameters
@@ -77,6 +84,8 @@ def cif_text_to_atoms(text: str, source: str = "<string>", check_formula: bool =
         What error messages call the text.
     check_formula : bool
         Refuse atoms that do not add up to the formula the text states.
+    check_overlaps : bool
+        Refuse overlapping sites.
 
     Returns
     -------
@@ -113,6 +122,8 @@ def cif_text_to_atoms(text: str, source: str = "<string>", check_formula: bool =
     charges = _site_charges(block, sites.labels, source)
     if charges is not None:
         atoms.set_initial_charges(charges)
+    if check_overlaps:
+        overlaps.check_overlaps(atoms, source)
     return atoms
 
 

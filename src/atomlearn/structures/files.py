@@ -12,6 +12,7 @@ from ase import Atoms
 from atomlearn.errors import StructureError
 from atomlearn.structures import cif_checks
 from atomlearn.structures.cif import CIF_SUFFIXES, read_cif, read_text
+from atomlearn.structures.overlaps import check_overlaps
 
 BINARY_FORMAT_SUFFIXES = frozenset({".traj", ".db", ".nc", ".bundle", ".gpw", ".npz"})
 
@@ -91,7 +92,8 @@ def _is_cif(path: Path, format: str | None) -> bool:
 
 
 def check_structure(atoms: Atoms, source: str) -> None:
-    """Refuse a structure with no atoms, non-finite coordinates, a dummy element or a bad cell.
+    """Refuse a structure with no atoms, non-finite coordinates, a dummy element, a bad cell or overlapping
+    sites (``overlaps``).
 
     Parameters
     ----------
@@ -114,6 +116,7 @@ def check_structure(atoms: Atoms, source: str) -> None:
             "use chemical symbols (H, C, Cu, ...)."
         )
     check_cell(atoms, source)
+    check_overlaps(atoms, source)
 
 
 def check_cell(atoms: Atoms, source: str) -> None:

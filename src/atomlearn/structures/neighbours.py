@@ -27,7 +27,31 @@ def pairs_within(atoms: Atoms, cutoff: float, quantities: str = "ijd") -> tuple[
         images appear as pairs with i == j.
     """
     periodic = [bool(p) for p in atoms.pbc]
-    box = atoms.cell.array if any(periodic) else np.zeros((3, 3))
+    if not any(periodic):
+        return _free_pairs(atoms.positions, cutoff, quantities)
+    box = atoms.cell.array
     search = NeighborList(cutoff=float(cutoff), full_list=True)
     found = search.compute(atoms.positions, box, periodic, quantities=quantities)
     return tuple(value.astype(np.intp) if name in "ij" else value for name, value in zip(quantities, found))
+
+
+def _free_pairs(positions: np.ndarray, cutoff: float, quantities: str) -> tuple[np.ndarray, ...]:
+    """``pairs_within`` without periodic axes, by a k-d tree: vesin's cell list fails (a floating-point trap) on
+    a molecule whose atoms span hundreds of thousands of cutoffs, as a corrupted file's may."""
+    from scipy.spatial import cKDTree
+
+    half = cKDTree(positions).query_pairs(float(cutoff), output_type="ndarray")
+    half = half[np.linalg.norm(positions[half[:, 1]] - positions[half[:, 0]], axis=1) < cutoff] if len(half) else half
+    first = np.concatenate([half[:, 0], half[:, 1]]).astype(np.intp)
+    second = np.concatenate([half[:, 1], half[:, 0]]).astype(np.intp)
+    order = np.lexsort((second, first))
+    first, second = first[order], second[order]
+    vectors = positions[second] - positions[first]
+    values = {
+        "i": first,
+        "j": second,
+        "d": np.linalg.norm(vectors, axis=1),
+        "D": vectors,
+        "S": np.zeros((len(first), 3), dtype=np.int32),
+    }
+    return tuple(values[name] for name in quantities)

@@ -1,19 +1,25 @@
-"""Screen CoRE MOF 2019 with a surrogate of Widom simulations, and check its claim by simulation.
+"""Screen CoRE MOF 2019 with a surrogate of Widom simulations, an active screen, and check its claim by simulation.
 
-The loop of the lecture's opening example (a MOF for gas capture: simulation hours, ML
-milliseconds): simulate the Henry coefficient of a random sample, learn log10 K_H from
-RACs, pore geometry and guest energy histograms with a stratified test set put aside, predict every MOF, then
-simulate the predicted best that were never simulated and compare.
+The loop of the lecture's opening example (a MOF for gas capture: simulation hours, ML milliseconds), as
+``atomlearn screen`` runs it with the demo's settings:
 
-MOFs without room for the guest (K_H = 0: no accessible point free of overlap) have no
-logarithm; they are kept out of the regression (listed as such) and teach a classifier
-"open to the guest", which screens them out before the ranking.
+1. simulate the Henry coefficient of a random sample; a stratified fifth of it is the test set, kept aside from
+   every fit (the honest score of the surrogate, and the random baseline the confirmed MOFs are measured against);
+2. an active screen (``active_learning``, Thompson sampling by default) starts from the sample's training part
+   and spends a few rounds of Widom labels where a GP on the guest's energy grid expects the best MOFs;
+3. the surrogate (RACs, pore geometry, energy histograms; KRR with nested CV) learns log10 K_H from every
+   label but the test set, is scored on it, predicts every MOF, and the predicted best never simulated are
+   simulated to confirm.
+
+MOFs without room for the guest (K_H = 0: no accessible point free of overlap) have no logarithm; they are
+kept out of the regression (listed as such), teach a classifier "open to the guest", which screens them out
+before the ranking, and count as the worst label in the active screen's GP.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,8 +36,13 @@ from atomlearn.models import make_model
 from atomlearn.runs import run_holdout
 from atomlearn.runs.results import HoldoutResult
 from atomlearn.runs.run_folder import write_run
+from atomlearn.schema import read_table
 from atomlearn.simulate.henry_batch import henry_labels
+from atomlearn.workflows.active_learning import ScreenResult, active_screen
+from atomlearn.workflows.co2_funnel import usable_ids
 from atomlearn.workflows.families import distinct_frameworks
+from atomlearn.workflows.screen_acquisition import ACQUISITIONS
+from atomlearn.workflows.screen_labels import parse_label_spec
 from atomlearn.workflows.screening_steps import (
     TOP_FRACTION,
     draw_coremof,
@@ -45,6 +56,9 @@ from atomlearn.workflows.screening_steps import (
 TARGET = "log10_henry_mol_kg_Pa"
 TARGET_UNIT = "log10 mol/(kg·Pa)"
 DEFAULT_FEATURIZERS = ("racs", "coremof_pores", "energy_histogram")
+#: the active screen's descriptors (``atomlearn screen``'s default for ``henry:GUEST``): 19 numbers a GP with one
+#: length scale each can learn from a few hundred labels
+SCREEN_FEATURIZERS = ("energy_histogram", "henry_grid")
 
 
 @dataclass(repr=False)
@@ -57,6 +71,8 @@ class ScreeningResult(Displayed):
     sample : pandas.DataFrame
         Widom K_H of the random sample.
     run : HoldoutResult
+    screen : ScreenResult
+        The active screen (``folder/screen``).
     open_metrics : dict
     screened, confirmed : pandas.DataFrame
     summary : dict
@@ -66,6 +82,7 @@ class ScreeningResult(Displayed):
     report: Path  # report.html
     sample: pd.DataFrame  # Widom results of the random sample (widom_sample.csv)
     run: HoldoutResult  # the regression of log10 K_H (results.json, bundle/, ...)
+    screen: ScreenResult  # the active Widom rounds (screen/)
     open_metrics: dict[str, Any]  # test metrics of the open-to-the-guest classifier
     screened: pd.DataFrame  # every MOF: predictions or the reason it has none (screened.csv)
     confirmed: pd.DataFrame  # predicted best, newly simulated: predicted vs simulated (confirmed.csv)
@@ -79,9 +96,18 @@ class ScreeningResult(Displayed):
                 ("folder", self.folder),
                 ("report", self.report),
                 (f"test R², MAE ({self.run.target})", f"{format_value(test['r2'])}, {format_value(test['mae'])}"),
+                ("active screen", self._screen_line()),
                 ("screened", len(self.screened)),
                 ("confirmed", self.confirmed),
             ],
+        )
+
+    def _screen_line(self) -> str:
+        screen = self.summary.get("screen", {})
+        return (
+            f"{screen.get('n', 0)} Widom labels in {screen.get('rounds', 0)} rounds ({screen.get('acquisition')}), "
+            f"{screen.get('above_sample_p90', 0)} above the random sample's 90th percentile "
+            f"({format_value(screen.get('random_expected_above_p90', float('nan')))} expected at random)"
         )
 
 
@@ -94,32 +120,47 @@ def screen_coremof(
     n_screen: int | None = None,
     n_top: int = 20,
     n_confirm: int = 10,
+    rounds: int = 2,
+    batch: int = 10,
+    acquisition: str = "thompson",
     featurizers: Sequence[str] = DEFAULT_FEATURIZERS,
     model: str = "krr",
     nested: tuple[int, int] | None = (5, 5),
     n_jobs: int = 2,
     random_state: int = 0,
     progress: bool | None = None,
+    on_round: Callable[[dict[str, Any]], None] | None = None,
     **widom_options: Any,
 ) -> ScreeningResult:
-    """The CH4 screen: simulate K_H of a random sample, learn log10 K_H, predict every MOF, confirm the best.
+    """The CH4 screen: K_H of a random sample, an active screen, learn log10 K_H, predict every MOF, confirm.
 
-    Simulates ``n_simulate`` random MOFs, learns log10 K_H, predicts all MOFs (or a random ``n_screen``),
-    simulates the ``n_confirm`` best predicted frameworks of which no entry was simulated (one per
-    framework: ``families``), and writes everything and ``report.html`` into ``out``.
+    Simulates ``n_simulate`` random MOFs (a stratified fifth is the test set), spends ``rounds`` x ``batch``
+    Widom labels chosen by an active screen seeded with the rest, learns log10 K_H from every label but the
+    test set, predicts all MOFs (or a random ``n_screen``), simulates the ``n_confirm`` best predicted
+    frameworks of which no entry was simulated (one per framework: ``families``), and writes everything and
+    ``report.html`` into ``out`` (the active screen into ``out/screen``).
 
     Parameters
     ----------
     out : str or Path
+        Output folder; a rerun with the same folder reuses its simulations and screen.
     guest : str
     temperature_K : float
+        Temperature, K.
     n_simulate, n_screen, n_top, n_confirm : int
+    rounds, batch : int
+        Active rounds and Widom labels per round.
+    acquisition : {"thompson", "ei", "ucb", "greedy", "random"}
+        How the active screen picks each batch.
     featurizers : sequence of str
+        The surrogate's descriptors.
     model : str
     nested : (int, int) or None
     n_jobs : int
     random_state : int
     progress : bool, optional
+    on_round : callable, optional
+        Called with each active round's row (``screen/rounds.csv``).
     **widom_options
         Passed to ``widom_henry`` (e.g. ``target_relative_error``).
 
@@ -128,9 +169,10 @@ def screen_coremof(
     ScreeningResult
     """
     featurizer_objects = [
-        make_featurizer(name, n_jobs=n_jobs, **_guest_params(name, guest, temperature_K)) for name in featurizers
+        make_featurizer(name, n_jobs=n_jobs, cache=True, **_guest_params(name, guest, temperature_K))
+        for name in featurizers
     ]  # unknown names fail here, before minutes of simulation
-    _check_request(guest, temperature_K, n_simulate, n_confirm, featurizers)
+    _check_request(guest, temperature_K, n_simulate, n_confirm, rounds, batch, acquisition)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
@@ -140,7 +182,35 @@ def screen_coremof(
     clock = time.perf_counter()
     widom, simulated = _simulate_sample(sample, guest, temperature_K, folder / "widom_sample.csv", simulate)
     timings["simulation (sample)"] = time.perf_counter() - clock
-    labelled, closed_ids = _labelled(sample, simulated, widom.errors, guest, temperature_K)
+    role = _roles(simulated, random_state)
+
+    clock = time.perf_counter()
+    screen = _active_screen(
+        database,
+        simulated,
+        widom.errors,
+        role,
+        guest,
+        temperature_K,
+        folder / "screen",
+        simulate,
+        rounds=rounds,
+        batch=batch,
+        acquisition=acquisition,
+        random_state=random_state,
+        on_round=on_round,
+    )
+    timings["active screen (Widom rounds)"] = time.perf_counter() - clock
+    picked = screen.labels[screen.labels["round"] > 0]
+    active_ids = picked["id"].tolist()
+    active = _screen_results(screen.folder, guest).reindex(active_ids)
+    everything = pd.concat([simulated, active])
+    role |= dict.fromkeys(active_ids, "train")
+    unlabelled = picked[active["henry_mol_kg_Pa"].isna().to_numpy()]
+    active_failed = pd.DataFrame({"item_id": unlabelled["id"], "stage": "screen", "reason": unlabelled["error"]})
+    failures = pd.concat([widom.errors, active_failed], ignore_index=True)
+    simulated_ids = [*sample.ids, *active_ids]
+    labelled, closed_ids = _labelled(database.subset(simulated_ids), everything, failures, guest, temperature_K, role)
 
     run = run_holdout(
         labelled,
@@ -148,12 +218,13 @@ def screen_coremof(
         featurizer_objects,
         make_model(model),
         model_name=model,
-        split="stratified",
+        split="predefined",
+        group_column="role",
         nested=nested,
         random_state=random_state,
     )
     write_run(folder, run)
-    timings["featurization (sample)"] = run.timings_s["load"] + run.timings_s["featurize"]
+    timings["featurization (labelled)"] = run.timings_s["load"] + run.timings_s["featurize"]
     timings["learning"] = run.timings_s["split"] + run.timings_s["fit"] + run.timings_s["predict"]
     clock = time.perf_counter()
     perplexity = min(30.0, max(2.0, (len(run.fitted.features["y"]) - 1) / 3))  # t-SNE needs 3 perplexities of samples
@@ -174,12 +245,12 @@ def screen_coremof(
     X, reasons = featurize_all(database, fitted_featurizer)
     timings["featurization (all)"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    screened = _predict_all(database, X, reasons, regressor, classifier, run, simulated)
+    screened = _predict_all(database, X, reasons, regressor, classifier, run, everything, set(active_ids))
     timings["prediction (all)"] = time.perf_counter() - clock
 
     ranked = screened[screened["p_open"] >= 0.5].sort_values("predicted", ascending=False)
     top = distinct_frameworks(ranked, database.structure, n_top)
-    candidates = distinct_frameworks(ranked, database.structure, n_confirm, exclude=sample.ids)
+    candidates = distinct_frameworks(ranked, database.structure, n_confirm, exclude=simulated_ids)
     clock = time.perf_counter()
     check = henry_labels(
         database.subset(candidates["id"].tolist()), guest, temperature_K, folder / "widom_confirm.csv", **simulate
@@ -198,8 +269,13 @@ def screen_coremof(
             **_screened_counts(screened),
             "simulated": len(sample),
             "simulated_ok": int(simulated["henry_mol_kg_Pa"].notna().sum()),
-            "simulated_closed": len(closed_ids),
+            "simulated_closed": int((simulated["henry_mol_kg_Pa"] == 0).sum()),
             "simulation_failed": len(widom.errors),
+            "train_random": sum(role[i] == "train" for i in sample.ids),
+            "test_random": sum(role[i] == "test" for i in sample.ids),
+            "screen_labels": len(active_ids),
+            "screen_closed": len(closed_ids) - int((simulated["henry_mol_kg_Pa"] == 0).sum()),
+            "screen_label_failed": len(active_failed),
             "confirm_requested": len(candidates),
             "confirm_failed": len(check.errors),
         },
@@ -210,6 +286,7 @@ def screen_coremof(
             "top_fraction": TOP_FRACTION,
             "baselines": {k: v["test"]["mae"] for k, v in run.metrics.items() if k != "model"},
         },
+        "screen": _screen_summary(screen, active, simulated, acquisition, rounds, batch),
         "open_classifier": open_metrics,
         "confirm": _confirm_summary(confirmed, simulated),
         "top": top.to_dict("records"),
@@ -221,7 +298,100 @@ def screen_coremof(
         "explain_timings_s": explained.timings_s,
     }
     report = write_screening(folder, {"screened.csv": screened, "confirmed.csv": confirmed}, summary)
-    return ScreeningResult(folder, report, simulated.reset_index(), run, open_metrics, screened, confirmed, summary)
+    return ScreeningResult(
+        folder, report, simulated.reset_index(), run, screen, open_metrics, screened, confirmed, summary
+    )
+
+
+def _roles(simulated: pd.DataFrame, random_state: int) -> dict[str, str]:
+    """A stratified fifth of the sample's open MOFs is the test set (it holds its share of the top performers);
+    the rest, closed and failed MOFs included, trains."""
+    from atomlearn.splits import make_holdout
+
+    open_ids = simulated.index[simulated["henry_mol_kg_Pa"] > 0]
+    role = dict.fromkeys(simulated.index, "train")
+    if len(open_ids) >= 5:
+        y = simulated.loc[open_ids, TARGET].to_numpy(dtype=float)
+        _, test = next(make_holdout("stratified", 0.2, random_state).split(y, y))
+        role |= dict.fromkeys(open_ids[test], "test")
+    return role
+
+
+def _active_screen(
+    database: Dataset,
+    simulated: pd.DataFrame,
+    failures: pd.DataFrame,
+    role: dict[str, str],
+    guest: str,
+    temperature_K: float,
+    folder: Path,
+    simulate: dict[str, Any],
+    **screen: Any,
+) -> ScreenResult:
+    """Widom rounds chosen by a GP on the guest's energy grid (``atomlearn screen``'s default descriptors for
+    ``henry:GUEST``), seeded with the sample's training labels; the test set stays out of the pool."""
+    options = {k: v for k, v in simulate.items() if k not in ("n_jobs", "progress")}
+    source = parse_label_spec(f"henry:{guest}", temperature_K, options)
+    grid = [
+        make_featurizer(name, n_jobs=simulate["n_jobs"], cache=True, guest=guest, temperature_K=temperature_K)
+        for name in SCREEN_FEATURIZERS
+    ]
+    pool = database.subset([i for i in database.ids if role.get(i) != "test"])
+    usable = set(usable_ids(pool, grid)[0])
+    failed = {str(r.item_id): f"{r.stage}: {r.reason}" for r in failures.itertuples()}
+    train = [i for i in simulated.index if role[i] == "train" and i in usable]
+    henry = simulated["henry_mol_kg_Pa"].reindex(train).to_numpy(dtype=float)
+    seed = pd.DataFrame({"uptake": simulated[TARGET].reindex(train).to_numpy(dtype=float)}, index=train)
+    seed["error"] = [
+        failed.get(i, "") or ("K_H = 0: closed to the guest" if k == 0 else "" if k > 0 else "no Widom result")
+        for i, k in zip(train, henry)
+    ]
+    return active_screen(
+        pool,
+        source,
+        grid,
+        folder,
+        budget=len(seed) + screen["rounds"] * screen["batch"],
+        batch=screen["batch"],
+        acquisition=screen["acquisition"],
+        n_jobs=simulate["n_jobs"],
+        random_state=screen["random_state"],
+        progress=simulate["progress"],
+        on_round=screen["on_round"],
+        seed_labels=seed,
+    )
+
+
+def _screen_results(folder: Path, guest: str) -> pd.DataFrame:
+    """The active screen's Widom results (``screen_labels.HenryLabels`` writes them), checked, by id."""
+    table = read_table(
+        folder / "labelling" / f"widom_{guest}.csv",
+        {"id": "text", "henry_mol_kg_Pa": "number", TARGET: "number", "qst_kJ_mol": "number", "time_s": "number"},
+        "the active screen's Widom results",
+        "remove the folder, or give another --out",
+    )
+    return table.drop_duplicates("id", keep="last").set_index("id")
+
+
+def _screen_summary(
+    screen: ScreenResult, active: pd.DataFrame, sample: pd.DataFrame, acquisition: str, rounds: int, batch: int
+) -> dict[str, Any]:
+    """What the active rounds found against the random sample: how many above its 90th percentile, the best."""
+    found = active["henry_mol_kg_Pa"].dropna()
+    random = sample["henry_mol_kg_Pa"].dropna()
+    p90 = float(np.percentile(random, 90)) if len(random) else None
+    return {
+        "acquisition": acquisition,
+        "rounds": rounds,
+        "batch": batch,
+        "n": len(active),
+        "sample_p90_henry": p90,
+        "above_sample_p90": int((found > p90).sum()) if p90 is not None else 0,
+        "random_expected_above_p90": 0.1 * len(active),
+        "best_henry": float(found.max()) if len(found) else None,
+        "best_in_sample_henry": float(random.max()) if len(random) else None,
+        "calibration": screen.summary["calibration"],
+    }
 
 
 def _simulate_sample(
@@ -248,22 +418,21 @@ def _screened_counts(screened: pd.DataFrame) -> dict[str, int]:
 
 
 def _check_request(
-    guest: str, temperature_K: float, n_simulate: int, n_confirm: int, featurizers: Sequence[str]
+    guest: str, temperature_K: float, n_simulate: int, n_confirm: int, rounds: int, batch: int, acquisition: str
 ) -> None:
-    """Refuse what would fail only after the simulations: a multi-site guest with energy histograms,
-    a sample too small to split and cross-validate, a non-positive temperature."""
+    """Refuse what would fail only after the simulations: an unknown guest or acquisition, a sample too small to
+    split and cross-validate, a non-positive temperature, no active round."""
     from atomlearn.physics.guests import get_guest
 
-    sites = len(get_guest(guest).sites)
-    if "energy_histogram" in featurizers and sites > 1:
-        raise ValueError(
-            f"energy histograms need a single-site guest (CH4, Ar, Kr, Xe), not {guest}; "
-            "leave energy_histogram out of --featurizer (e.g. --featurizer racs,coremof_pores)"
-        )
+    get_guest(guest)
     if n_simulate < 20:
         raise ValueError(f"--n-simulate {n_simulate}: at least 20 MOFs are needed for a test set and cross-validation")
     if temperature_K <= 0 or n_confirm < 0:
         raise ValueError("the temperature must be > 0 K and --confirm >= 0")
+    if rounds < 1 or batch < 1:
+        raise ValueError(f"--rounds and --batch must be >= 1 (got {rounds}, {batch})")
+    if acquisition not in ACQUISITIONS:
+        raise ValueError(f"--acquisition {acquisition!r}: choose one of {', '.join(ACQUISITIONS)}")
 
 
 def _guest_params(featurizer: str, guest: str, temperature_K: float) -> dict[str, Any]:
@@ -272,11 +441,16 @@ def _guest_params(featurizer: str, guest: str, temperature_K: float) -> dict[str
 
 
 def _labelled(
-    sample: Dataset, simulated: pd.DataFrame, failures: pd.DataFrame, guest: str, temperature_K: float
+    sample: Dataset,
+    simulated: pd.DataFrame,
+    failures: pd.DataFrame,
+    guest: str,
+    temperature_K: float,
+    role: dict[str, str],
 ) -> tuple[Dataset, list[str]]:
-    """The sample with its log10 K_H as label; closed MOFs (K_H = 0) and failed simulations are
-    moved to the errors with their reason (never dropped silently)."""
-    henry = simulated["henry_mol_kg_Pa"].to_numpy(dtype=float)
+    """The simulated MOFs with their log10 K_H as label and their ``role`` (train or test); closed MOFs
+    (K_H = 0) and failed simulations are moved to the errors with their reason (never dropped silently)."""
+    henry = simulated["henry_mol_kg_Pa"].reindex(sample.ids).to_numpy(dtype=float)
     closed = [i for i, k in zip(sample.ids, henry) if k == 0.0]
     failed = {str(r.item_id): r.reason for r in failures.itertuples()}
     records = [
@@ -295,8 +469,9 @@ def _labelled(
         source=sample.meta.source,
         notes=sample.meta.notes,
     )
-    labels = simulated[[TARGET, "henry_mol_kg_Pa", "qst_kJ_mol"]].iloc[keep]
+    labels = simulated.reindex(sample.ids)[[TARGET, "henry_mol_kg_Pa", "qst_kJ_mol"]].iloc[keep]
     kept = sample.take(keep)
+    labels = labels.assign(role=[role[i] for i in kept.ids])
     labelled = Dataset(
         kept.ids, kept.structures, labels, meta, pd.concat([sample.errors, errors_frame(records)], ignore_index=True)
     )
@@ -311,8 +486,10 @@ def _predict_all(
     classifier: Any,
     run: HoldoutResult,
     simulated: pd.DataFrame,
+    active: set[str],
 ) -> pd.DataFrame:
-    """One row per MOF of ``database``: predicted log10 K_H and P(open), or the reason it has none."""
+    """One row per MOF of ``database``: predicted log10 K_H and P(open), what was simulated and in which part
+    (``set``: train, test, or train from the active screen), or the reason it has none."""
     ok = np.isfinite(X).all(axis=1)
     predicted = np.full(len(X), np.nan)
     p_open = np.full(len(X), np.nan)
@@ -327,7 +504,12 @@ def _predict_all(
             "predicted_henry_mol_kg_Pa": 10.0**predicted,
             "p_open": p_open,
             "simulated": simulated[TARGET].reindex(database.ids).to_numpy(dtype=float),
-            "set": [part_of.get(i, "simulated, not used" if i in simulated.index else "") for i in database.ids],
+            "set": [
+                f"{part_of[i]} (active screen)"
+                if i in part_of and i in active
+                else part_of.get(i, "") or ("simulated, not used" if i in simulated.index else "")
+                for i in database.ids
+            ],
             "LCD_A": database.labels["LCD_A"].to_numpy(),
             "PLD_A": database.labels["PLD_A"].to_numpy(),
             "error": ["" if good else reasons.get(i, "no features") for i, good in zip(database.ids, ok)],

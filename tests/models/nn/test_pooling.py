@@ -7,10 +7,10 @@ from atomlearn.models.nn import SchNetRegressor
 from atomlearn.models.nn.pooling import choose_pooling
 
 
-def test_auto_pooling_sums_energies_and_averages_densities(qm9, coremof):
+def test_auto_pooling_sums_energies_and_averages_densities(qm9, coremof, readable):
     molecules = qm9.take(range(0, 120_000, 600))  # 200 molecules spread over QM9
     energies = molecules.labels["U0_atomization_kcal_mol"].to_numpy()
-    mofs = coremof.take(range(0, 12_000, 120))  # 100 MOFs
+    mofs = coremof.subset(readable(coremof.ids[:12_000:120]))  # the readable of 100 MOFs
     densities = mofs.labels["density_g_cm3"].to_numpy()
     molecule_structures, mof_structures = molecules.structures.materialize(), mofs.structures.materialize()
     assert choose_pooling("auto", molecule_structures, energies, has_forces=False) == "sum"

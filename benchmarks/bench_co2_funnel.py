@@ -1,14 +1,14 @@
 """Does the carbon-capture funnel's surrogate meet its targets on a random test set, and which descriptors and
 labels get it there? A retrospective run of the demo's learning step on the bundled label set.
 
-The pool is ``coremof2019-co2`` (583 CoRE MOFs with the demo's flue-gas GCMC labels). For each of ``--draws``
-seeds: a random sample of ``--n-simulate`` MOFs, half of it the test set (kept aside), half the training seed;
-then ``--rounds`` rounds of ``--batch`` labels chosen by Thompson sampling from a GP on the descriptors (the
-active screen, test half excluded); the surrogate (``gp_ard``) trained on every label but the test half is
-scored on it. Its peers on the same draws: the same GP trained on the random half only (no active labels),
-KRR on the first demo's structure-only descriptors (RACs + CoRE MOF pores, random half only), and the dummy
-(mean of the random half). Targets (issue 37): R² >= 0.6 and MAE <= 0.6 x the dummy's. One JSON line per
-descriptor set and training strategy: mean R², MAE / dummy, and in how many draws both targets hold.
+The pool is ``coremof2019-co2`` (its labelled CoRE MOFs: 525 in version 2026.12.2, the demo's flue-gas GCMC labels).
+For each of ``--draws`` seeds: a random sample of ``--n-simulate`` MOFs, half of it the test set (kept aside), half
+the training seed; then ``--rounds`` rounds of ``--batch`` labels chosen by Thompson sampling from a GP on the
+descriptors (the active screen, test half excluded); the surrogate (``gp_ard``) trained on every label but the test
+half is scored on it. Its peers on the same draws: the same GP trained on the random half only (no active labels),
+KRR on the first demo's structure-only descriptors (RACs + CoRE MOF pores, random half only), and the dummy (mean of
+the random half). Targets (issue 37): R² >= 0.6 and MAE <= 0.6 x the dummy's. One JSON line per descriptor set and
+training strategy: mean R², MAE / dummy, and in how many draws both targets hold.
 
 Then the cheap end: the shortlist a GP on the uncharged descriptors (CH4 grid + pore geometry) draws from the
 labels of the random training half (mean + 3 sd, 10 % of the pool): how many of the pool's top 5 % it holds,

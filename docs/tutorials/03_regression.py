@@ -159,7 +159,7 @@ for solver in ("normal", "lstsq"):
     try:
         model = ClosedFormLinearRegression(solver=solver).fit(X_train_all, y_train)
         print(
-            f"{solver}: largest |weight| {np.abs(model.weights_).max():.3g}, "
+            f"{solver}: largest |weight| {np.abs(model.weights_).max():,.1f}, "
             f"test MAE {np.abs(model.predict(X_test_all) - y_test).mean():.2f} kcal/mol"
         )
     except np.linalg.LinAlgError as error:

@@ -25,7 +25,6 @@
 
 # %%
 import os
-import tempfile
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -51,7 +50,7 @@ settings = (
     if SMALL
     else {}
 )  # {}: the `make demo` settings, all 12,020 screened
-folder = tempfile.mkdtemp(prefix="co2-screen-")
+folder = "co2-screen"  # in the working folder; a rerun reuses its charges, simulations and screen
 result = screen_coremof_co2(folder, n_jobs=2, progress=False, **settings)
 result  # in a notebook a result shows itself as a table; print(result) gives the same lines in a terminal
 

@@ -44,14 +44,11 @@ def _free_pairs(positions: np.ndarray, cutoff: float, quantities: str) -> tuple[
     half = half[np.linalg.norm(positions[half[:, 1]] - positions[half[:, 0]], axis=1) < cutoff] if len(half) else half
     first = np.concatenate([half[:, 0], half[:, 1]]).astype(np.intp)
     second = np.concatenate([half[:, 1], half[:, 0]]).astype(np.intp)
-    order = np.lexsort((second, first))
-    first, second = first[order], second[order]
-    vectors = positions[second] - positions[first]
     values = {
-        "i": first,
-        "j": second,
-        "d": np.linalg.norm(vectors, axis=1),
-        "D": vectors,
-        "S": np.zeros((len(first), 3), dtype=np.int32),
+        "i": lambda: first,
+        "j": lambda: second,
+        "d": lambda: np.linalg.norm(positions[second] - positions[first], axis=1),
+        "D": lambda: positions[second] - positions[first],
+        "S": lambda: np.zeros((len(first), 3), dtype=np.int32),
     }
-    return tuple(values[name] for name in quantities)
+    return tuple(values[name]() for name in quantities)

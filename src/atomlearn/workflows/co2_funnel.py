@@ -19,8 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from atomlearn.datasets.base import Dataset
-from atomlearn.featurizers import featurize_table, make_featurizer
+from atomlearn.featurizers import make_featurizer
 from atomlearn.models.ard_gp import ARDGaussianProcess
 from atomlearn.workflows.co2_labels import SELECTIVITY, UPTAKE
 
@@ -90,11 +89,3 @@ def seed_labels(labels: pd.DataFrame, failures: pd.DataFrame, ids: Sequence[str]
         for i, u in zip(seed.index, seed["uptake"])
     ]
     return seed
-
-
-def usable_ids(dataset: Dataset, featurizers: Sequence[Any]) -> tuple[list[str], pd.DataFrame]:
-    """The ids of ``dataset`` every featurizer describes, and the features of all (cached featurizers: the
-    screen reads these rows back)."""
-    features, _ = featurize_table(featurizers, dataset.structures, dataset.ids)
-    finite = np.isfinite(features.to_numpy(dtype=float)).all(axis=1)
-    return [i for i, ok in zip(features.index, finite) if ok], features

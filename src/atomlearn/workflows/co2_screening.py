@@ -53,7 +53,6 @@ from atomlearn.workflows.co2_funnel import (
     make_featurizers,
     seed_labels,
     shortlist,
-    usable_ids,
 )
 from atomlearn.workflows.co2_labels import (
     FLUE_GAS,
@@ -69,7 +68,14 @@ from atomlearn.workflows.co2_labels import (
 )
 from atomlearn.workflows.families import distinct_frameworks
 from atomlearn.workflows.screen_labels import parse_label_spec
-from atomlearn.workflows.screening_steps import TOP_FRACTION, draw_coremof, time_saving, top_recall, write_screening
+from atomlearn.workflows.screening_steps import (
+    TOP_FRACTION,
+    draw_coremof,
+    time_saving,
+    top_recall,
+    usable_ids,
+    write_screening,
+)
 
 UNITS = {
     UPTAKE: "log10 mol/kg",

@@ -39,7 +39,6 @@ from atomlearn.runs.run_folder import write_run
 from atomlearn.schema import read_table
 from atomlearn.simulate.henry_batch import henry_labels
 from atomlearn.workflows.active_learning import ScreenResult, active_screen
-from atomlearn.workflows.co2_funnel import usable_ids
 from atomlearn.workflows.families import distinct_frameworks
 from atomlearn.workflows.screen_acquisition import ACQUISITIONS
 from atomlearn.workflows.screen_labels import parse_label_spec
@@ -50,6 +49,7 @@ from atomlearn.workflows.screening_steps import (
     open_classifier,
     time_saving,
     top_recall,
+    usable_ids,
     write_screening,
 )
 

@@ -15,6 +15,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from atomlearn.datasets.base import Dataset
 from atomlearn.evaluate.metrics import classification_metrics_ci, top_k_recall
+from atomlearn.featurizers import featurize_table
 from atomlearn.files import write_csv_atomic, write_text_atomic
 from atomlearn.parallel import resolve_n_jobs
 from atomlearn.report import build_report
@@ -129,3 +130,11 @@ def write_screening(
     summary["timings_s"]["report"] = time.perf_counter() - clock
     write_text_atomic(folder / "screening.json", json.dumps(summary, indent=2, default=json_default))
     return report
+
+
+def usable_ids(dataset: Dataset, featurizers: Sequence[Any]) -> tuple[list[str], pd.DataFrame]:
+    """The ids of ``dataset`` every featurizer describes, and the features of all (cached featurizers: the
+    screen reads these rows back)."""
+    features, _ = featurize_table(featurizers, dataset.structures, dataset.ids)
+    finite = np.isfinite(features.to_numpy(dtype=float)).all(axis=1)
+    return [i for i, ok in zip(features.index, finite) if ok], features

@@ -7,9 +7,12 @@ page of the site: ``docs/tutorials/generated/NN_name.md`` with its figures, and 
 
 A cell tagged ``solution`` (``# %% tags=["solution"]``) is shown folded under "Solution". A cell tagged
 ``check`` is executed but not shown: it asserts what the prose around it claims, so that a page whose output
-contradicts its text fails the build. A tutorial
-whose source and mode are unchanged since its last run is not executed again. A cell that raises
-stops the build with the tutorial, the cell and the error; nothing of that tutorial is written.
+contradicts its text fails the build. A tutorial whose source and mode are unchanged since its last run is
+not executed again. A cell that raises stops the build with the tutorial, the cell and the error; nothing of
+that tutorial is written. So does an output a reader should not see (``page_problems``): a machine or
+temporary path, a progress bar, text on stderr (a warning: prevent it, or tag the cell ``stderr`` and
+explain it on the page), a NaN (tag the cell ``nan`` and say why), a number in scientific notation below
+10,000.
 """
 
 from __future__ import annotations
@@ -62,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         except CellExecutionError as error:
             print(f"{source.name}: a cell failed; nothing written for it\n{error}", file=sys.stderr)
             return 1
+        except UncleanPage as error:
+            print(f"{source.name}: {error}; nothing written for it", file=sys.stderr)
+            return 1
         timings[source.stem] = round(time.perf_counter() - started, 1)
         print(f"{source.name}: {'executed' if executed else 'unchanged'} in {timings[source.stem]} s", flush=True)
     return 0
@@ -98,6 +104,9 @@ def build(source: Path, small: bool = False, force: bool = False) -> bool:
             else:
                 os.environ[key] = value
     seconds = time.perf_counter() - started
+    problems = page_problems(notebook)
+    if problems:
+        raise UncleanPage("its page would show " + "; ".join(f"cell {i}: {what}" for i, what in problems))
     figures = GENERATED / f"{source.stem}_files"
     partial = GENERATED / f".{source.stem}_files.partial"
     shutil.rmtree(partial, ignore_errors=True)
@@ -143,6 +152,45 @@ def to_markdown(
         if len(parts) == 1:  # after the title and the introduction
             parts.append(download)
     return "\n\n".join(parts) + "\n"
+
+
+class UncleanPage(Exception):
+    """An executed tutorial whose outputs a reader should not see."""
+
+
+#: what no page may show, with what to do instead; a cell's tag (the key) allows what it explains
+UNCLEAN = {
+    "path": (
+        re.compile(r"(?<![\w.~/])/(?:tmp|home|work|root|usr|opt|var|private|Users|mnt)/|site-packages|[A-Z]:\\"),
+        "a machine or temporary path (print a name relative to the working folder)",
+    ),
+    "progress": (re.compile(r"\r|\d(?:it/s|s/it)\b|[━█▏▎▍▌▋▊▉]"), "a progress bar (pass progress=False)"),
+    "nan": (re.compile(r"\bnan\b", re.IGNORECASE), "a NaN (tag the cell `nan` and say on the page why)"),
+    "notation": (
+        re.compile(r"(?<![\w.])\d(?:\.\d+)?e\+0[0-3]\b"),
+        "scientific notation for a number below 10,000 (format it for reading)",
+    ),
+}
+
+
+def page_problems(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """(cell index, what) for each output of a shown cell that a reader should not see (``UNCLEAN``, and text
+    on stderr unless the cell is tagged ``stderr``)."""
+    problems = []
+    for index, cell in enumerate(notebook.cells):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell.cell_type != "code" or "check" in tags:
+            continue
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream" and output.name == "stderr" and "stderr" not in tags:
+                problems.append((index, f"text on stderr ({output.text.strip()[:120]!r}): prevent the warning"))
+            data = output.get("data", {})
+            text = output.get("text", "") + data.get("text/plain", "") + data.get("text/html", "")
+            for name, (pattern, what) in UNCLEAN.items():
+                found = pattern.search(text)
+                if found and name not in tags:
+                    problems.append((index, f"{what}: {text[max(0, found.start() - 40) : found.end() + 40]!r}"))
+    return problems
 
 
 def _outputs(cell: nbformat.NotebookNode, index: int, figures: Path, figures_name: str) -> list[str]:

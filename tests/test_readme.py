@@ -11,27 +11,26 @@ The small mode only shrinks sizes, never changes what runs. The mapping:
   ``--replicas`` -> 2 (a 2-epoch force field may fall apart: md's exit 1, UNSTABLE with its reason,
   counts as having run); ``simulate xtb-md``: ``--frames`` -> 14, ``--equilibration 4`` added;
 - ``simulate henry``: ``--target-error 0.3 --grid-spacing 0.4 --coarse-grid`` added; ``simulate gcmc``: ``--cycles 40
-  --init-cycles 10 --grid-spacing 0.4 --coarse-grid`` added; ``demo mof``: ``--n-simulate 24 --n-screen 80
-  --confirm 2 --nested 3x3 --target-error 0.3 --rounds 1 --batch 3`` added; ``demo co2``:
-  ``--n-simulate 16 --n-screen 80 --shortlist 12 --rounds 1 --batch 3 --confirm 2 --n-henry 3 --cycles 40
-  --init-cycles 10 --grid-spacing 0.3 --coarse-grid`` added;
+  --init-cycles 10 --grid-spacing 0.4 --coarse-grid`` added;
 - Python: ``n=2000`` -> ``n=200``, ``.sample(N`` -> ``.sample(40``, ``n_train=N`` -> ``n_train=8``,
   ``max_epochs`` -> 2, ``10_000`` MD steps -> 20, ``target_relative_error=0.02`` -> 0.3,
-  ``cycles=N`` -> 40 and ``init_cycles=N`` -> 10 (GCMC); ``screen_coremof_co2``: ``n_simulate`` -> 16,
-  ``n_screen`` -> 60, ``n_shortlist`` -> 12, ``rounds`` -> 1, ``n_confirm`` -> 1, ``n_henry`` -> 2,
+  ``cycles=N`` -> 40 and ``init_cycles=N`` -> 10 (GCMC); ``screen_coremof_co2``: ``n_simulate`` -> 12,
+  ``n_screen`` -> 40, ``n_shortlist`` -> 8, ``rounds`` -> 1, ``n_confirm`` -> 1, ``n_henry`` -> 2,
   ``grid_spacing_A=0.15`` -> 0.3
   (with ``allow_coarse_grid=True``);
   Boltzmann generators: ``iterations`` and ``energy_steps`` -> 30; word embeddings: ``epochs`` -> 3;
 - ``sample train``: ``--samples 2000 --iterations 60 --n-eval 500`` (and ``--energy-steps`` -> 60 where given;
   alanine dipeptide: ``--samples 300 --energy-steps 5 --reference-ns 0.02``; FRAMES.extxyz:
-  ``--energy-steps 5 --reference-ns 0.002``);
+  ``--samples 40 --iterations 20 --energy-steps 5 --reference-ns 0.002``);
   ``sample draw|report``: ``--n`` -> at most 500; ``text train|timesplit``: ``--epochs 3``;
   ``text corpus``: ``--max-documents 300``;
-- ``screen``: ``--n`` -> at most 16 (added where absent), ``--budget 10 --batch 3``; GCMC and Widom labels:
+- ``screen``: ``--n`` -> at most 16 (added where absent), ``--budget 6 --batch 3``; GCMC and Widom labels:
   ``--cycles 40 --init-cycles 10 --target-error 0.3 --grid-spacing 0.4 --coarse-grid`` added; Python:
   ``budget=N`` -> 12, ``batch=N`` -> 3;
-- ``make demo`` / ``make test`` / ``make bench`` are not run here: ``make demo`` runs ``atomlearn demo co2``
-  (run below), ``make test`` is this suite, ``make bench`` the benchmarks.
+- ``make demo`` / ``make test`` / ``make bench`` are not run here: ``make demo`` runs ``atomlearn demo co2``,
+  ``make test`` is this suite, ``make bench`` the benchmarks;
+- ``atomlearn demo co2`` and ``atomlearn demo mof`` are run, in a small mode of their own, by the tests of
+  ``COVERED_ELSEWHERE`` (each checks every MOF is accounted for), not twice here.
 """
 
 from __future__ import annotations
@@ -46,6 +45,7 @@ from pathlib import Path
 import pytest
 
 from atomlearn.cli import main
+from atomlearn.threads import environment_threads, set_threads
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -115,6 +115,13 @@ def _set(words: list[str], option: str, value: str) -> None:
         words += [option, value]
 
 
+#: commands this test leaves to a test that runs the same command from the command line and checks its result
+COVERED_ELSEWHERE = {
+    "demo co2": ROOT / "tests" / "workflows" / "test_co2_screening.py",
+    "demo mof": ROOT / "tests" / "workflows" / "test_coremof_screening.py",
+}
+
+
 def small_command(words: list[str]) -> list[str] | None:
     """The README command in small mode (see the module docstring); None: not run here."""
     if words[0] == "make":
@@ -127,6 +134,8 @@ def small_command(words: list[str]) -> list[str] | None:
         taken = 2 if args[0] == "--threads" else 1
         global_options, args = global_options + args[:taken], args[taken:]
     command = " ".join(args[:2])
+    if command in COVERED_ELSEWHERE:
+        return None
     source = args[1] if len(args) > 1 else ""
     if "--n" in args:
         if args[0] == "datasets":
@@ -171,8 +180,9 @@ def small_command(words: list[str]) -> list[str] | None:
             for option, value in (("--samples", "300"), ("--energy-steps", "5"), ("--reference-ns", "0.02")):
                 _set(args, option, value)
         if args[2].endswith(".extxyz"):  # a molecule's frames: a 2 ps reference with its force field
-            for option, value in (("--energy-steps", "5"), ("--reference-ns", "0.002")):
+            for option, value in (("--samples", "40"), ("--iterations", "20"), ("--energy-steps", "5")):
                 _set(args, option, value)
+            _set(args, "--reference-ns", "0.002")
     if command in ("text train", "text timesplit"):
         _set(args, "--epochs", "3")
     if command == "text corpus":
@@ -185,38 +195,11 @@ def small_command(words: list[str]) -> list[str] | None:
         args += ["--cycles", "40", "--init-cycles", "10", "--grid-spacing", "0.4", "--coarse-grid"]
     if args[0] == "screen":
         _set(args, "--n", str(min(int(args[args.index("--n") + 1]), 16) if "--n" in args else 16))
-        _set(args, "--budget", "10")
+        _set(args, "--budget", "6")
         _set(args, "--batch", "3")
         if "gcmc:" in " ".join(args) or "henry:" in " ".join(args):
             args += ["--cycles", "40", "--init-cycles", "10", "--target-error", "0.3", "--grid-spacing", "0.4"]
             args += ["--coarse-grid"]
-    if command == "demo mof":
-        args += ["--n-simulate", "24", "--n-screen", "80", "--confirm", "2", "--nested", "3x3", "--target-error", "0.3"]
-        args += ["--rounds", "1", "--batch", "3"]
-    if command == "demo co2":
-        args += [
-            "--n-simulate",
-            "16",
-            "--n-screen",
-            "80",
-            "--shortlist",
-            "12",
-            "--rounds",
-            "1",
-            "--batch",
-            "3",
-            "--confirm",
-            "2",
-            "--n-henry",
-            "3",
-            "--cycles",
-            "40",
-            "--init-cycles",
-            "10",
-            "--grid-spacing",
-            "0.3",
-            "--coarse-grid",
-        ]
     return ["atomlearn", *global_options, *args]
 
 
@@ -230,10 +213,10 @@ def small_python(code: str) -> str:
         (r"target_relative_error=0\.\d+", "target_relative_error=0.3"),
         (r"\bcycles=\d+", "cycles=40"),
         (r"\binit_cycles=\d+", "init_cycles=10"),
-        (r"\bn_simulate=\d+", "n_simulate=16"),
-        (r"\bn_shortlist=\d+", "n_shortlist=12"),
+        (r"\bn_simulate=\d+", "n_simulate=12"),
+        (r"\bn_shortlist=\d+", "n_shortlist=8"),
         (r"\brounds=\d+", "rounds=1"),
-        (r"\bn_screen=\d+", "n_screen=60"),
+        (r"\bn_screen=\d+", "n_screen=40"),
         (r"\bn_confirm=\d+", "n_confirm=1"),
         (r"\bn_henry=\d+", "n_henry=2"),
         (r"\bgrid_spacing_A=0\.15\b", "grid_spacing_A=0.3, allow_coarse_grid=True"),
@@ -245,6 +228,14 @@ def small_python(code: str) -> str:
     ):
         code = re.sub(pattern, replacement, code)
     return code
+
+
+def test_the_commands_left_to_other_tests_are_run_there():
+    for command, test_file in COVERED_ELSEWHERE.items():
+        assert '"{}",\n            "{}",'.format(*command.split()) in test_file.read_text(), (
+            f"{test_file} runs no `{command}`"
+        )
+    assert small_command(["atomlearn", "demo", "co2", "--out", "x"]) is None
 
 
 def test_every_guide_page_is_run_here():
@@ -259,6 +250,7 @@ def test_the_readme_opens_with_the_two_commands():
 @pytest.mark.slow
 def test_every_command_and_snippet_of_the_readme_runs(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
+    threads = environment_threads()  # this worker's share of the cores: a `--threads N` below must not keep it
     ran = 0
     for language, text, line in blocks():
         if language == "python":
@@ -277,6 +269,8 @@ def test_every_command_and_snippet_of_the_readme_runs(tmp_path, monkeypatch, cap
                 continue
             if words[0] == "atomlearn":
                 code = main(words[1:])
+                if threads:
+                    set_threads(threads)
                 output = capsys.readouterr()
                 if words[1:3] == ["forcefield", "md"] and code == 1:  # a 2-epoch force field may fall apart:
                     assert "UNSTABLE" in output.out  # exit 1 is md's documented verdict, with its reason

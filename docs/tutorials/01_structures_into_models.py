@@ -10,6 +10,15 @@
 # fingerprints.
 #
 # Data: QM9 molecules (atomization energy U0 in kcal/mol) and CoRE MOF 2019 frameworks.
+#
+# **Learning objectives.** After this tutorial you can
+#
+# - name the symmetries a descriptor of atoms must respect (translation, rotation, permutation of
+#   like atoms, and for a crystal the choice of cell) and test them with `invariance.check`;
+# - measure what a missing invariance costs a model, and what data augmentation buys back;
+# - tell local descriptors (ACSF, SOAP: one row per atom, pooled) from global ones (Coulomb
+#   matrix, Bag of Bonds), and compute a RAC of a MOF by hand;
+# - compare molecules by shared fragments (Morgan fingerprints, Tanimoto similarity).
 
 # %%
 import os
@@ -42,8 +51,18 @@ print(
 # and permutations of the atoms and reports the largest relative change of the features:
 
 # %%
-check_cartesian = invariance.check(CartesianCoordinates(), molecules[:10])
-check_cartesian[["symmetry", "declared", "max_relative_change", "status"]]
+MOLECULE_SYMMETRIES = ["translation", "rotation", "permutation"]  # the supercell check is for crystals, below
+
+
+def readable_changes(table):
+    """A check's table for reading: changes at machine precision (below 1e-12) shown as such."""
+    shown = table[["symmetry", "declared", "max_relative_change", "status"]].copy()
+    shown["max_relative_change"] = [f"{v:.3g}" if v >= 1e-12 else "< 1e-12" for v in shown["max_relative_change"]]
+    return shown
+
+
+check_cartesian = invariance.check(CartesianCoordinates(), molecules[:10], symmetries=MOLECULE_SYMMETRIES)
+readable_changes(check_cartesian)
 
 # %% [markdown]
 # The coordinates change by order one under every operation: a model on them must learn from
@@ -53,7 +72,11 @@ check_cartesian[["symmetry", "declared", "max_relative_change", "status"]]
 # not depend on the numbering:
 
 # %%
-invariance.check(CoulombMatrix(), molecules[:10])[["symmetry", "declared", "max_relative_change", "status"]]
+check_coulomb = invariance.check(CoulombMatrix(), molecules[:10], symmetries=MOLECULE_SYMMETRIES)
+readable_changes(check_coulomb)
+
+# %% tags=["check"]
+assert (check_cartesian["max_relative_change"] > 0.1).all() and (check_coulomb["status"] == "ok").all()
 
 # %% [markdown]
 # ## What a missing invariance costs a model
@@ -65,6 +88,10 @@ invariance.check(CoulombMatrix(), molecules[:10])[["symmetry", "declared", "max_
 # same molecules randomly moved, rotated and renumbered. *Augmentation* is the other way to teach
 # a symmetry: each training molecule is added again in four random orientations and numberings,
 # with the same label.
+#
+# **What do you expect?** Before running the next cell, rank the four models by their error on the
+# moved molecules. Will four augmented copies make the Cartesian model as good as an invariant
+# descriptor?
 
 # %%
 train_mols, test_mols, y_train, y_test = train_test_split(molecules, y, test_size=0.25, random_state=0)
@@ -127,14 +154,27 @@ ax.legend(loc="lower right", fontsize=8)
 ax.invert_yaxis()
 fig.tight_layout()
 
+# %% tags=["check"]
+cartesian, augmented_row = results.loc["Cartesian"], results.loc["Cartesian + 4x augmentation"]
+assert cartesian["MAE moved"] > 5 * cartesian["MAE as stored"]
+assert augmented_row["MAE moved"] < 0.2 * cartesian["MAE moved"] and augmented_row["largest change of a prediction"] > 1
+invariant = results.loc[["Coulomb matrix (eigenvalues)", "Bag of Bonds"]]
+assert (invariant["largest change of a prediction"] == 0).all()
+assert results["MAE moved"].idxmin() == "Bag of Bonds"
+
 # %% [markdown]
 # On the molecules as QM9 stores them, the Cartesian model looks usable. Moved, rotated and
-# renumbered, the same molecules get errors an order of magnitude larger, and one molecule's
+# renumbered, the same molecules get errors many times larger, and one molecule's
 # prediction moves by the amount in the last column although nothing about it changed.
 # Augmentation repairs much of this, at five times the training cost, but not all: the same
 # molecule still gets different answers. The Coulomb matrix and Bag of Bonds give the same
 # prediction however the molecule is written (a change of 0), so their error on moved molecules
-# is their error, full stop. Building the symmetry into the descriptor costs nothing.
+# is their error, full stop.
+#
+# Invariance is necessary, not sufficient. The Coulomb matrix's sorted eigenvalues keep N numbers
+# of the N(N+1)/2 in the matrix: they throw information away, and the augmented Cartesian model
+# can come close to them or beat them (compare the two rows). Bag of Bonds keeps every pair term,
+# sorted within each pair of elements: invariant *and* informative, it has the lowest error.
 #
 # ## Atom environments: ACSF and SOAP
 #
@@ -146,16 +186,18 @@ fig.tight_layout()
 
 # %%
 acsf, soap = ACSF(), SOAP()
-methane_like = molecules[0]
-per_atom = acsf.fit(molecules).per_atom(methane_like)
+first = molecules[0]
+per_atom = acsf.fit(molecules).per_atom(first)
 print(
-    f"{methane_like.get_chemical_formula()}: ACSF per atom {per_atom.shape}, "
-    f"pooled per molecule {acsf.transform([methane_like]).shape}, SOAP per molecule {soap.fit(molecules).transform([methane_like]).shape}"
+    f"{first.get_chemical_formula()} ({len(first)} atoms): ACSF per atom {per_atom.shape}, "
+    f"pooled per molecule {acsf.transform([first]).shape}, SOAP per molecule {soap.fit(molecules).transform([first]).shape}"
 )
 pd.concat(
     {
-        "ACSF": invariance.check(ACSF(), molecules[:5]).set_index("symmetry")["max_relative_change"],
-        "SOAP": invariance.check(SOAP(), molecules[:5]).set_index("symmetry")["max_relative_change"],
+        name: readable_changes(invariance.check(featurizer, molecules[:5], symmetries=MOLECULE_SYMMETRIES)).set_index(
+            "symmetry"
+        )["max_relative_change"]
+        for name, featurizer in (("ACSF", ACSF()), ("SOAP", SOAP()))
     },
     axis=1,
 )
@@ -214,10 +256,25 @@ comparison["difference"] = comparison["by hand"] - comparison["RACs"]
 comparison.round(6)
 
 # %% [markdown]
+# %% tags=["check"]
+assert comparison["difference"].abs().max() < 1e-9
+
+# %% [markdown]
 # The depth-0 product is χ<sub>metal</sub>²; depth 1 sums over the atoms bonded to each
 # metal, and so on. A cell narrower than twice the longest path would let a path wrap onto an
 # image of its own start atom: `RACs` then enlarges the cell first (this MOF's cell is wide
 # enough that both computations agree without it).
+#
+# A crystal has one more symmetry: the cell is a choice. The same framework written in a cell
+# twice as large must get the same descriptor. RACs average over the start atoms, so a supercell,
+# which doubles both the sums and the number of start atoms, leaves them unchanged:
+
+# %%
+supercell_check = invariance.check(RACs(scopes=["mc"], properties=["chi"]), [mof], symmetries=["supercell"])
+readable_changes(supercell_check)
+
+# %% tags=["check"]
+assert (supercell_check["status"] == "ok").all()
 #
 # ## Fragments: fingerprints of molecules
 #
@@ -242,21 +299,36 @@ pd.DataFrame(shared / union, index=list(names), columns=list(names)).round(2)
 #    doubled, and why does `pooling="mean"` fix it? Check with `invariance.check` on two CoRE MOFs.
 # 2. Compute the metal-centred *nuclear charge* RAC Z<sup>prod</sup><sub>1</sub> of the same MOF by hand
 #    and compare with `RACs(scopes=["mc"], properties=["Z"])`.
-# 3. How many augmented copies does the Cartesian model need to reach the Coulomb matrix's error
-#    on moved molecules? Try 0, 2 and 8 copies.
+# 3. How many augmented copies does the Cartesian model need to reach Bag of Bonds' error on
+#    moved molecules? Try 0, 2 and 8 copies.
+# 4. Write the invariance check yourself: complete `rotation_change` below so that it rotates a
+#    copy of the molecule by a random rotation (`scipy.spatial.transform.Rotation.random`) about
+#    its centre and returns the largest relative change of the features,
+#    max |x' − x| / max |x|. Compare with `invariance.check` for the Coulomb matrix and for
+#    Cartesian coordinates.
+
+# %%
+from scipy.spatial.transform import Rotation
+
+
+def rotation_change(featurizer, atoms, seed=0):
+    """Largest relative change of ``featurizer``'s row of ``atoms`` under one random rotation."""
+    # your code: rotate a copy of `atoms` about its centre, featurize both, compare
+    raise NotImplementedError("Exercise 4")
+
 
 # %% tags=["solution"]
 # Exercise 1: sums grow with the cell, means do not.
 two_mofs = mofs.sample(6, random_state=3).readable().structures[:2]  # readable(): overlapping sites refused
-pd.concat(
-    {
-        pooling: invariance.check(ACSF(pooling=pooling), two_mofs, symmetries=["translation", "supercell"]).set_index(
-            "symmetry"
-        )["max_relative_change"]
-        for pooling in ("species_sum", "mean")
-    },
-    axis=1,
-)
+pooled = {
+    pooling: invariance.check(ACSF(pooling=pooling), two_mofs, symmetries=["translation", "supercell"])
+    for pooling in ("species_sum", "mean")
+}
+pd.concat({pooling: readable_changes(t).set_index("symmetry")["status"] for pooling, t in pooled.items()}, axis=1)
+
+# %% tags=["check"]
+assert pooled["species_sum"].set_index("symmetry").loc["supercell", "max_relative_change"] > 0.5
+assert (pooled["mean"]["status"] == "ok").all()
 
 # %% tags=["solution"]
 # Exercise 2: the same shortest paths, another property.
@@ -268,11 +340,39 @@ print(
 )
 
 # %% tags=["solution"]
-# Exercise 3: more copies of each orientation, scored on the moved test molecules.
-for n_copies in [0, 2] if SMALL else [0, 2, 8]:
+# Exercise 3: more copies of each orientation, scored on the moved test molecules. Each copy teaches
+# the symmetry at a few more orientations, never at all of them; even 8 copies stay well above Bag of
+# Bonds, which knows the symmetry exactly and describes the molecule better besides.
+copies_mae = {}
+for n_copies in [0, 2, 8]:
     more = invariance.augment(train_mols, n_copies=n_copies, random_state=1)
     cartesian = CartesianCoordinates(max_atoms=QM9_MAX_ATOMS)
     model = make_model("krr").fit(cartesian.fit_transform(more), np.repeat(y_train, n_copies + 1))
-    print(
-        f"{n_copies:2d} copies: test MAE on moved molecules {mae(predict(cartesian, model, moved_test))['value']:.1f} kcal/mol"
-    )
+    copies_mae[n_copies] = mae(predict(cartesian, model, moved_test))["value"]
+    print(f"{n_copies:2d} copies: test MAE on moved molecules {copies_mae[n_copies]:.1f} kcal/mol")
+print(f"Bag of Bonds, no copies: {results.loc['Bag of Bonds', 'MAE moved']:.1f} kcal/mol")
+
+# %% tags=["check"]
+assert copies_mae[8] < copies_mae[0] and copies_mae[2] < copies_mae[0]
+assert copies_mae[8] > 1.5 * results.loc["Bag of Bonds", "MAE moved"]
+
+
+# %% tags=["solution"]
+# Exercise 4: rotate about the centre, featurize both, compare as invariance.check does.
+def rotation_change(featurizer, atoms, seed=0):
+    """Largest relative change of ``featurizer``'s row of ``atoms`` under one random rotation."""
+    rotated = atoms.copy()
+    centre = atoms.positions.mean(axis=0)
+    rotated.positions = Rotation.random(random_state=seed).apply(atoms.positions - centre) + centre
+    before, after = featurizer.transform([atoms, rotated])
+    return np.abs(after - before).max() / np.abs(before).max()
+
+
+for featurizer in (CoulombMatrix(max_atoms=QM9_MAX_ATOMS), CartesianCoordinates(max_atoms=QM9_MAX_ATOMS)):
+    featurizer.fit(molecules[:10])
+    mine = max(rotation_change(featurizer, atoms, seed) for seed, atoms in enumerate(molecules[:10]))
+    print(f"{type(featurizer).__name__}: largest relative change {mine:.3g}")
+
+# %% tags=["check"]
+assert rotation_change(CoulombMatrix(max_atoms=QM9_MAX_ATOMS).fit(molecules[:3]), molecules[1]) < 1e-10
+assert rotation_change(CartesianCoordinates(max_atoms=QM9_MAX_ATOMS).fit(molecules[:3]), molecules[1]) > 0.1

@@ -8,6 +8,15 @@
 # gradient, which is what every neural network does. Here both meet on a real question: how much
 # does each atom contribute to the atomization energy of a QM9 molecule? Then a linear model
 # learns a non-linear boundary, once the features are non-linear.
+#
+# **Learning objectives.** After this tutorial you can
+#
+# - write linear regression in matrix form and solve its normal equation, and say when an SVD
+#   solve is needed instead;
+# - minimise the same loss by gradient descent, with its gradient from autograd, and choose a step
+#   size that converges;
+# - read the weights of a linear model of atom counts as energy increments;
+# - make a linear model non-linear with a feature map, the idea behind kernels.
 
 # %%
 import os
@@ -49,6 +58,11 @@ weights = pd.DataFrame(
 )
 weights.round(3)
 
+# %% tags=["check"]
+assert np.allclose(weights["normal equation"], weights["lstsq (SVD)"], atol=1e-6)
+per_atom = weights.drop("intercept")["lstsq (SVD)"]
+assert per_atom.idxmin() == "C" and per_atom.idxmax() == "H"
+
 # %% [markdown]
 # Each weight is the energy one more atom of that element adds, in kcal/mol: the old idea of
 # additive atom (and bond) increments, learned from data. A carbon atom, with four bonds, adds
@@ -60,6 +74,9 @@ weights.round(3)
 # w ← w − η ∂L/∂w, with the gradient of the mean squared error from PyTorch's autograd, until
 # the gradient vanishes. The counts have very different scales, so the features are standardised
 # first (the step that converges depends on the largest curvature of the loss).
+#
+# **What do you expect?** Will gradient descent reach the closed-form weights, and to how many
+# digits?
 
 # %%
 from sklearn.pipeline import make_pipeline
@@ -76,6 +93,9 @@ print(
     f"{np.abs(weights['gradient descent'] - weights['lstsq (SVD)']).max():.2e} kcal/mol"
 )
 weights.round(3)
+
+# %% tags=["check"]
+assert np.abs(weights["gradient descent"] - weights["lstsq (SVD)"]).max() < 1e-3
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
@@ -97,6 +117,9 @@ print(
     f"the spread of U0 is {y_test.std():.0f} kcal/mol"
 )
 
+# %% tags=["check"]
+assert mae["value"] < 0.2 * y_test.std()
+
 # %% [markdown]
 # Counting atoms explains most of the atomization energy; what is left (how the atoms are
 # bonded) is what the descriptors of tutorial 1 and the kernels of tutorial 6 learn.
@@ -106,6 +129,9 @@ print(
 # Points inside and outside a circle cannot be separated by a line in (x₁, x₂). In the features
 # φ(x) = [x₁², x₂², √2·x₁x₂] the circle x₁² + x₂² = r² is a plane, and a linear classifier
 # separates them. `QuadraticFeatureMap` is that map (for any number of features).
+#
+# **What do you expect?** Half the points are inside. What accuracy will a linear classifier
+# reach on (x₁, x₂)?
 
 # %%
 from sklearn.datasets import make_circles
@@ -137,6 +163,9 @@ for ax, model, title in zip(axes, (linear, lifted), ("features (x1, x2)", "featu
     ax.set_aspect("equal")
 fig.tight_layout()
 
+# %% tags=["check"]
+assert linear.score(P_test, c_test) < 0.7 and lifted.score(P_test, c_test) > 0.95
+
 # %% [markdown]
 # ## Exercises
 #
@@ -146,10 +175,28 @@ fig.tight_layout()
 # 2. Run gradient descent on the unstandardised counts with `learning_rate=0.05`. What happens,
 #    and what does atomlearn tell you?
 # 3. The kernel trick: check numerically that φ(x)·φ(z) = (x·z)² for two random points.
+# 4. Write gradient descent yourself, in NumPy: complete `descend` so that it repeats
+#    w ← w − η ∇L with ∇L = (2/n) X₁ᵀ(X₁w − y) on the standardised counts (with a column of ones)
+#    and stops when the gradient's largest component is below `tol`. How many steps does η = 0.1
+#    take, and how close do you get to the closed form?
+
+# %%
+Z1 = np.c_[np.ones(len(X_train)), StandardScaler().fit_transform(X_train)]  # the standardised design matrix
+
+
+def descend(X1, y, learning_rate=0.1, tol=1e-6, max_steps=100_000):
+    """(weights, steps): gradient descent on the mean squared error of ``X1 @ w`` against ``y``."""
+    w = np.zeros(X1.shape[1])
+    # your code: the loop
+    raise NotImplementedError("Exercise 4")
+
 
 # %% tags=["solution"]
-# Exercise 1: X1ᵀX1 is singular (or numerically so): the normal equation gives huge, meaningless
-# weights or fails; lstsq returns the minimum-norm solution and the same predictions as before.
+# Exercise 1: X1ᵀX1 is singular (or numerically so): the normal equation fails or gives huge,
+# meaningless weights; lstsq returns the minimum-norm solution. Every other least-squares solution
+# differs from it by a direction that is zero on every molecule (the fractions always sum to one),
+# so its predictions are the only ones: dropping one fraction column (full rank) gives exactly them.
+# They differ from the counts-only model's, since the fractions are new information.
 X_train_all, X_test_all = train_test_split(X_all, test_size=0.2, random_state=0)
 print(
     "condition number of X1ᵀX1:",
@@ -164,6 +211,16 @@ for solver in ("normal", "lstsq"):
         )
     except np.linalg.LinAlgError as error:
         print(f"{solver}: {error}")
+fractions = [i for i, name in enumerate(names) if "count" not in name]
+full_rank = np.delete(np.arange(X_all.shape[1]), fractions[-1])
+minimum_norm = ClosedFormLinearRegression().fit(X_train_all, y_train).predict(X_test_all)
+one_dropped = ClosedFormLinearRegression().fit(X_train_all[:, full_rank], y_train).predict(X_test_all[:, full_rank])
+print(
+    f"largest difference of the predictions with one fraction dropped: {np.abs(minimum_norm - one_dropped).max():.1e}"
+)
+
+# %% tags=["check"]
+assert np.abs(minimum_norm - one_dropped).max() < 1e-6 * np.abs(y_test).max()
 
 # %% tags=["solution"]
 # Exercise 2: the steps overshoot along the steepest direction and the loss grows without bound.
@@ -180,4 +237,27 @@ except FloatingPointError as error:
 # Exercise 3: the explicit map and the kernel agree to rounding.
 x, z = np.random.default_rng(0).normal(size=(2, 2))
 phi = QuadraticFeatureMap().fit(x[None])
-print((phi.transform(x[None]) @ phi.transform(z[None]).T).item(), float(x @ z) ** 2)
+print(
+    f"φ(x)·φ(z) = {(phi.transform(x[None]) @ phi.transform(z[None]).T).item():.12f}, (x·z)² = {float(x @ z) ** 2:.12f}"
+)
+
+
+# %% tags=["solution"]
+# Exercise 4: the loop, in four lines; the step count depends on the curvature along the flattest direction.
+def descend(X1, y, learning_rate=0.1, tol=1e-6, max_steps=100_000):
+    """(weights, steps): gradient descent on the mean squared error of ``X1 @ w`` against ``y``."""
+    w = np.zeros(X1.shape[1])
+    for step in range(1, max_steps + 1):
+        gradient = 2 / len(y) * X1.T @ (X1 @ w - y)
+        w -= learning_rate * gradient
+        if np.abs(gradient).max() < tol:
+            return w, step
+    return w, max_steps
+
+
+w_mine, steps = descend(Z1, y_train)
+exact = np.linalg.lstsq(Z1, y_train, rcond=None)[0]
+print(f"{steps} steps; largest difference to lstsq {np.abs(w_mine - exact).max():.1e} kcal/mol")
+
+# %% tags=["check"]
+assert np.abs(w_mine - exact).max() < 1e-4

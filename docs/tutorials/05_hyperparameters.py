@@ -13,6 +13,13 @@
 #
 # QM9 is large enough to know the truth: models trained on a few hundred molecules are scored on
 # thousands of others.
+#
+# **Learning objectives.** After this tutorial you can
+#
+# - estimate a model's error by k-fold cross-validation from the training set alone;
+# - explain why one validation split is pessimistic and noisy, and measure both;
+# - tune hyperparameters by a grid search and say why the winner's score is optimistic;
+# - estimate the error of the whole procedure by nested cross-validation, and write its loop.
 
 # %%
 import os
@@ -32,6 +39,7 @@ from atomlearn.featurizers import CoulombMatrix
 
 SMALL = bool(os.environ.get("ATOMLEARN_TUTORIAL_SMALL"))
 N_TRAIN, N_TRUTH, N_DRAWS = (100, 1000, 10) if SMALL else (200, 10000, 50)
+N_SEARCHED = 6 if SMALL else 20  # training sets searched and nested again below (each costs ~600 fits)
 qm9 = load("qm9").sample(N_DRAWS * N_TRAIN + N_TRUTH, random_state=0)
 order = np.random.default_rng(0).permutation(len(qm9))  # `sample` keeps QM9's order, which runs from small to large
 X_all = CoulombMatrix(max_atoms=29).fit_transform(qm9.structures)[order]
@@ -76,6 +84,9 @@ print(
 #
 # For each of many independent training sets: the error estimated from one 80:20 split, from
 # 5-fold CV, and the true error of the model trained on the whole set.
+#
+# **What do you expect?** Which estimate will scatter more around the true error, and will either
+# be on average too high or too low?
 
 # %%
 rows = []
@@ -104,8 +115,12 @@ ax.set_ylabel("training sets")
 ax.legend()
 fig.tight_layout()
 
+# %% tags=["check"]
+assert (error.mean() > 0).all()  # pessimistic: trained on 80 %
+assert error["single split"].std() > 1.3 * error["5-fold CV"].std()
+
 # %% [markdown]
-# Both estimates are on average a little *pessimistic* (positive): they train on 80 % of the
+# Both estimates are on average *pessimistic* (positive): they train on 80 % of the
 # data, and a model on less data is worse. The single split scatters far more: one unlucky
 # validation set can misjudge a model by several kcal/mol. k-fold averages five such estimates.
 #
@@ -115,17 +130,29 @@ fig.tight_layout()
 # many candidates, the winner is partly the luckiest. Nested CV puts the whole search inside
 # each outer fold, so every outer score comes from a model whose hyperparameters were chosen
 # without that fold. `atomlearn.evaluate.nested_cv` does this (and `atomlearn fit --nested 5x5`).
+# Its outer folds must not be the search's folds: on the same folds, each outer fold's search
+# would meet the fold it is scored on again, and nested CV would repeat the winner's score.
 
 # %%
 grid = {
     "regressor__kernelridge__gamma": [1e-4, 3e-4, 1e-3, 3e-3, 1e-2],
     "regressor__kernelridge__alpha": [1e-6, 1e-4, 1e-2, 1],
 }
-search = GridSearchCV(krr(), grid, cv=KFold(5, shuffle=True, random_state=0), scoring="neg_mean_absolute_error").fit(
-    X, y
-)
-nested = nested_cv(krr(), grid, X, y, outer=5, inner=5, random_state=0)
-truth = true_mae(krr(**{k.split("__")[-1]: v for k, v in search.best_params_.items()}), X, y)
+
+
+def search_on(Xd, yd, seed, space=grid):
+    return GridSearchCV(
+        krr(), space, cv=KFold(5, shuffle=True, random_state=seed), scoring="neg_mean_absolute_error"
+    ).fit(Xd, yd)
+
+
+def chosen(search):
+    return krr(**{k.split("__")[-1]: v for k, v in search.best_params_.items()})
+
+
+search = search_on(X, y, seed=0)
+nested = nested_cv(krr(), grid, X, y, outer=KFold(5, shuffle=True, random_state=1), inner=5, random_state=0)
+truth = true_mae(chosen(search), X, y)
 pd.DataFrame(
     {
         "MAE (kcal/mol)": {
@@ -142,20 +169,52 @@ pd.DataFrame(
         {
             "outer fold": f["fold"],
             "MAE": round(f["metrics"]["mae"], 2),
-            **{k.split("__")[-1]: v for k, v in f["params"].items()},
+            **{k.split("__")[-1]: f"{v:g}" for k, v in f["params"].items()},
         }
         for f in nested.folds
     ]
 )
 
 # %% [markdown]
-# Two effects meet in this table. Selecting the best of 20 candidates on the same folds that
-# score it makes the winning score *optimistic*: it sits below the nested estimate, whose outer
-# folds never took part in the choice. And every CV score trains on 80 % of the data, which makes
-# it *pessimistic* against the true error of the model refitted on all of it (the bias measured
-# above). With 200 molecules the hyperparameters are also poorly determined: they differ from
-# fold to fold, and the nested score includes that uncertainty. Report the nested estimate (or
-# a test set put aside first), never the winning CV score.
+# One training set is one draw: its winner may be lucky or not. The optimism is an average over
+# training sets, so repeat the three numbers on each of the independent training sets above.
+#
+# **What do you expect?** On average, will the winning CV score lie below the nested estimate?
+# By how much, compared with the spread of the estimates?
+
+# %%
+rows, searches = [], []
+for draw in range(N_SEARCHED):
+    Xd, yd = pool_X[draw * N_TRAIN : (draw + 1) * N_TRAIN], pool_y[draw * N_TRAIN : (draw + 1) * N_TRAIN]
+    draw_search = search_on(Xd, yd, seed=draw)
+    searches.append(draw_search)
+    draw_nested = nested_cv(krr(), grid, Xd, yd, outer=KFold(5, shuffle=True, random_state=draw + 1000), inner=5)
+    rows.append(
+        {
+            "winning CV score": -draw_search.best_score_,
+            "nested CV": draw_nested.summary["mae"]["mean"],
+            "true error of the chosen model": true_mae(chosen(draw_search), Xd, yd),
+        }
+    )
+optimism = pd.DataFrame(rows)
+gap = optimism["winning CV score"] - optimism["nested CV"]
+print(
+    f"over {N_SEARCHED} training sets: winning CV score − nested CV = {gap.mean():.2f} ± "
+    f"{gap.std(ddof=1) / np.sqrt(N_SEARCHED):.2f} kcal/mol (mean ± standard error)"
+)
+optimism.describe().loc[["mean", "std"]].round(2)
+
+# %% tags=["check"]
+assert gap.mean() < 0
+
+# %% [markdown]
+# Two effects meet in these tables. Selecting the best of 20 candidates on the same folds that
+# score it makes the winning score *optimistic*: on average it lies below the nested estimate,
+# whose outer folds never took part in the choice. And every CV score trains on 80 % of the data,
+# which makes it *pessimistic* against the true error of the model refitted on all of it (the bias
+# measured above). The nested score also carries the uncertainty of the choice itself: when the
+# outer folds choose different γ and λ, each pays for its own choice. Report the nested estimate
+# (or a test set put aside first), never the winning CV score.
 #
 # ## Exercises
 #
@@ -163,12 +222,25 @@ pd.DataFrame(
 #    the spread?
 # 2. Leave-one-out CV trains on all but one molecule. Is it less pessimistic than 5-fold, and is
 #    it less noisy? Measure it on the same training sets.
-# 3. Add more candidates to the grid (γ and λ on a 10 × 10 grid). Does the best CV score fall
-#    by more than the true error of the chosen model?
+# 3. Add more candidates to the grid (γ and λ on a 5 × 5 grid, plus the 20 above). Does the best
+#    CV score fall by more than the true error of the chosen model? Average over the training sets.
+# 4. Write the nested loop yourself: complete `my_nested_mae` so that, for each outer fold of
+#    `outer`, it runs `search_on` (the grid search) on the outer training part only, predicts the
+#    outer validation fold with the refitted winner, and returns the mean of the fold MAEs.
+#    Compare with `nested_cv` on the same folds.
+
+
+# %%
+def my_nested_mae(X, y, outer=KFold(5, shuffle=True, random_state=1), inner_seed=0):
+    """Mean outer-fold MAE of a grid search nested in ``outer``."""
+    # your code: for train, validation in outer.split(X): search on the training part, score the validation fold
+    raise NotImplementedError("Exercise 4")
+
 
 # %% tags=["solution"]
-# Exercise 1: training on half the data makes the estimate more pessimistic; the validation
-# set is larger, so its scatter from the validation noise shrinks a little.
+# Exercise 1: training on half the data makes the estimate more pessimistic. The spread has two
+# sources that move in opposite directions: a larger validation set averages more errors (less
+# scatter), a model trained on half the data varies more from draw to draw (more scatter).
 half = []
 for draw in range(N_DRAWS):
     Xd, yd = pool_X[draw * N_TRAIN : (draw + 1) * N_TRAIN], pool_y[draw * N_TRAIN : (draw + 1) * N_TRAIN]
@@ -178,6 +250,9 @@ print(
     f"50:50 split: bias {np.mean(half):.2f}, spread {np.std(half, ddof=1):.2f} kcal/mol "
     f"(80:20: {error['single split'].mean():.2f}, {error['single split'].std():.2f})"
 )
+
+# %% tags=["check"]
+assert np.mean(half) > error["single split"].mean()
 
 # %% tags=["solution"]
 # Exercise 2: leave-one-out trains on N-1 molecules: nearly unbiased. N refits would be slow, but for
@@ -205,17 +280,44 @@ print(
 )
 
 # %% tags=["solution"]
-# Exercise 3: more candidates give the search more chances of a lucky winner, and also a better
-# model. Compare how much the best CV score falls with how much the true error falls.
+# Exercise 3: the larger grid holds the 20 old candidates, so its best CV score can only fall; the true
+# error of its winner need not. More candidates, more chances of a lucky winner: the optimism grows.
 big = {
-    "regressor__kernelridge__gamma": list(np.logspace(-5, -1, 10)),
-    "regressor__kernelridge__alpha": list(np.logspace(-8, 1, 10)),
+    "regressor__kernelridge__gamma": sorted({*np.logspace(-5, -1, 5), *grid["regressor__kernelridge__gamma"]}),
+    "regressor__kernelridge__alpha": sorted({*np.logspace(-8, 1, 5), *grid["regressor__kernelridge__alpha"]}),
 }
-search_big = GridSearchCV(krr(), big, cv=KFold(5, shuffle=True, random_state=0), scoring="neg_mean_absolute_error").fit(
-    X, y
-)
-truth_big = true_mae(krr(**{k.split("__")[-1]: v for k, v in search_big.best_params_.items()}), X, y)
-print(
-    f"100 candidates: best CV score {-search_big.best_score_:.2f}, true error {truth_big:.2f} kcal/mol; "
-    f"20 candidates: {-search.best_score_:.2f} vs {truth:.2f}"
-)
+grids = []
+for draw in range(N_SEARCHED):
+    Xd, yd = pool_X[draw * N_TRAIN : (draw + 1) * N_TRAIN], pool_y[draw * N_TRAIN : (draw + 1) * N_TRAIN]
+    n_big = len(big["regressor__kernelridge__gamma"]) * len(big["regressor__kernelridge__alpha"])
+    for name, found in (
+        ("20 candidates", searches[draw]),
+        (f"{n_big} candidates", search_on(Xd, yd, seed=draw, space=big)),
+    ):
+        grids.append({"grid": name, "best CV score": -found.best_score_, "true error": true_mae(chosen(found), Xd, yd)})
+grids = pd.DataFrame(grids)
+grids["true − best CV (optimism)"] = grids["true error"] - grids["best CV score"]
+grids.groupby("grid", sort=False).mean().round(2)
+
+# %% tags=["check"]
+by_grid = grids.groupby("grid", sort=False).mean()
+assert by_grid["best CV score"].iloc[1] <= by_grid["best CV score"].iloc[0]
+assert by_grid["true − best CV (optimism)"].iloc[1] > by_grid["true − best CV (optimism)"].iloc[0]
+
+
+# %% tags=["solution"]
+# Exercise 4: the search is refitted inside every outer fold; the outer fold only scores.
+def my_nested_mae(X, y, outer=KFold(5, shuffle=True, random_state=1), inner_seed=0):
+    """Mean outer-fold MAE of a grid search nested in ``outer``."""
+    maes = []
+    for train, validation in outer.split(X):
+        winner = search_on(X[train], y[train], seed=inner_seed)  # refit=True: the winner trained on all of `train`
+        maes.append(np.abs(winner.predict(X[validation]) - y[validation]).mean())
+    return float(np.mean(maes))
+
+
+mine = my_nested_mae(X, y)
+print(f"my nested CV {mine:.3f} kcal/mol; nested_cv {nested.summary['mae']['mean']:.3f} kcal/mol")
+
+# %% tags=["check"]
+assert abs(mine - nested.summary["mae"]["mean"]) < 1e-6

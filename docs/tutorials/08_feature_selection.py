@@ -8,6 +8,13 @@
 # by the model's cross-validated error) and **embedded** methods (LASSO, whose penalty zeroes
 # coefficients). Finally SISSO builds *new* features, formulas of the primary ones, and keeps the
 # few that explain the target: on a planted formula it must find it.
+#
+# **Learning objectives.** After this tutorial you can
+#
+# - measure the curse of dimensionality and say why it hurts models that learn from neighbours;
+# - select features with a filter, a wrapper and an embedded method, each inside cross-validation;
+# - read a LASSO path as a ranking of features;
+# - find a formula with SISSO, and write greedy forward selection yourself.
 
 # %%
 import os
@@ -37,6 +44,9 @@ warnings.filterwarnings("ignore", message="Objective did not converge")  # LASSO
 # edge f<sup>1/d</sup>: for 10 % of the data in 10 dimensions that is 0.79 of each axis, hardly
 # "local". Measured another way: the distance from a point to its nearest neighbour among 1,000
 # random points, relative to the typical distance between two points.
+#
+# **What do you expect?** In 500 dimensions, how far is a point's nearest neighbour, as a fraction
+# of the typical distance between two points?
 
 # %%
 rng = np.random.default_rng(0)
@@ -63,6 +73,9 @@ ax.set_ylim(0, 1.05)
 ax.legend()
 fig.tight_layout()
 curse.round(3)
+
+# %% tags=["check"]
+assert curse["nearest / median distance"].iloc[-1] > 0.85 and curse["nearest / median distance"].iloc[0] < 0.01
 
 # %% [markdown]
 # In 500 dimensions the nearest neighbour is almost as far as a typical point: "near" has lost
@@ -100,11 +113,17 @@ results["all features"] = {
     "CV MAE (eV)": -cross_val_score(ridge, X_train, y_train, cv=3, scoring="neg_mean_absolute_error").mean(),
     "test MAE (eV)": np.abs(ridge.fit(X_train, y_train).predict(X_test) - y_test).mean(),
 }
-pd.DataFrame(results).T
+selection = pd.DataFrame(results).T.infer_objects()
+selection.round(3)
+
+# %% tags=["check"]
+assert selection.loc["lasso", "features kept"] <= 15 and selection.loc["forward", "features kept"] <= 15
+assert selection["test MAE (eV)"].max() < 1.2 * selection["test MAE (eV)"].min()
 
 # %% [markdown]
 # The filters drop constant and duplicated columns; the wrappers and LASSO keep the handful a
-# linear model needs, at a similar error: most of the 70 statistics carry the same information.
+# linear model needs, at a similar error (every test MAE within 20 % of the others): most of the 70
+# statistics carry the same information.
 #
 # ## The LASSO path
 #
@@ -132,7 +151,10 @@ print("the first features to enter:", first)
 # primary features up to a complexity (sums, products, ratios, powers, logarithms, ...), screens
 # them by correlation with the target, and picks the best combination of a few of them by
 # exhaustive search. Plant a formula, y = 3 a / b² + 0.5 c, hide it among six primary features,
-# and see whether SISSO finds it:
+# and see whether SISSO finds it.
+#
+# **What do you expect?** Among the thousands of formulas of complexity 2, will the two planted
+# terms come out on top, with their coefficients?
 
 # %%
 n = 100 if SMALL else 300
@@ -140,6 +162,11 @@ primaries = pd.DataFrame(rng.uniform(1, 3, size=(n, 6)), columns=["a", "b", "c",
 planted = 3 * primaries["a"] / primaries["b"] ** 2 + 0.5 * primaries["c"] + rng.normal(0, 0.01, n)
 sisso = SISSORegressor(complexity=2, n_terms=2).fit(primaries, planted)
 sisso.models_frame()
+
+# %% tags=["check"]
+two_terms = sisso.models_frame().iloc[1]
+assert sorted(two_terms["formulas"]) == ["a / (b)^2", "c"]
+assert np.allclose(sorted(two_terms["coef"]), [0.5, 3.0], rtol=0.05)
 
 # %% [markdown]
 # With units, SISSO only builds formulas whose terms have the same unit (`units=["Å", "Å", "eV"]`),
@@ -154,17 +181,35 @@ sisso.models_frame()
 #    features. Compare the CV error with the honest pipeline above. When is such a leak large?
 # 3. Run SISSO on the composition statistics of QM9 for the gap (the 8 columns most correlated
 #    with it as primaries). Is its 2-term formula better than ridge on all 70 features?
+# 4. Write greedy forward selection yourself: complete `forward_select` so that it starts with no
+#    feature and, `k` times, adds the one column whose addition gives `ridge` the lowest 3-fold CV
+#    MAE on the training set. Compare with scikit-learn's `SequentialFeatureSelector`.
+
+# %%
+from sklearn.model_selection import KFold
+
+
+def forward_select(X, y, k=3):
+    """Indices of the ``k`` columns chosen one at a time by the CV MAE of ``ridge``."""
+    folds = KFold(3)
+    chosen = []
+    # your code: for each step, score every column not yet chosen together with `chosen`; keep the best
+    raise NotImplementedError("Exercise 4")
+
 
 # %% tags=["solution"]
 # Exercise 1: more points help only slowly: the ratio creeps down as n^(-1/d).
+ratios = {}
 for n_points in (1000, 10000):
     points = rng.random((n_points, 50))
     d_nn = np.sqrt(((points[:50, None, :] - points[None, :, :]) ** 2).sum(-1))
     d_nn[np.arange(50), np.arange(50)] = np.inf
     typical = np.median(d_nn[np.isfinite(d_nn)])
-    print(
-        f"{n_points:6d} points in 50 dimensions: nearest / median distance {np.median(d_nn.min(axis=1)) / typical:.3f}"
-    )
+    ratios[n_points] = np.median(d_nn.min(axis=1)) / typical
+    print(f"{n_points:6d} points in 50 dimensions: nearest / median distance {ratios[n_points]:.3f}")
+
+# %% tags=["check"]
+assert 0.8 * ratios[1000] < ratios[10000] < ratios[1000]
 
 # %% tags=["solution"]
 # Exercise 2: on the gap the two agree within noise, because a few strong features dominate. The
@@ -186,6 +231,9 @@ print(
     f"the gap: CV MAE {leaky:.4f} eV (LASSO on all data) vs {results['lasso']['CV MAE (eV)']:.4f} eV (inside each fold)"
 )
 
+# %% tags=["check"]
+assert leaky_r2 > honest_r2 + 0.2
+
 # %% tags=["solution"]
 # Exercise 3: a short formula is readable; its error tells what the readability costs.
 correlation = np.nan_to_num(
@@ -198,3 +246,31 @@ print(
     f"SISSO test MAE {np.abs(real.predict(X_test[:, best]) - y_test).mean():.3f} eV; "
     f"ridge on all 70: {results['all features']['test MAE (eV)']:.3f} eV"
 )
+
+
+# %% tags=["solution"]
+# Exercise 4: k rounds, each trying every remaining column: k·p cross-validations (a wrapper's cost).
+def forward_select(X, y, k=3):
+    """Indices of the ``k`` columns chosen one at a time by the CV MAE of ``ridge``."""
+    folds = KFold(3)
+    chosen = []
+    for _ in range(k):
+        scores = {
+            j: -cross_val_score(ridge, X[:, chosen + [j]], y, cv=folds, scoring="neg_mean_absolute_error").mean()
+            for j in range(X.shape[1])
+            if j not in chosen
+        }
+        chosen.append(min(scores, key=scores.get))
+    return chosen
+
+
+from sklearn.feature_selection import SequentialFeatureSelector
+
+mine = forward_select(X_train, y_train)
+theirs = SequentialFeatureSelector(ridge, n_features_to_select=3, cv=KFold(3), scoring="neg_mean_absolute_error")
+theirs = list(np.flatnonzero(theirs.fit(X_train, y_train).get_support()))
+print("mine, in the order chosen:", [names[j] for j in mine])
+print("SequentialFeatureSelector:", [names[j] for j in theirs])
+
+# %% tags=["check"]
+assert sorted(mine) == sorted(theirs)

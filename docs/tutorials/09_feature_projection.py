@@ -10,6 +10,13 @@
 # * **t-SNE** keeps who is next to whom: clusters become visible, but distances between clusters
 #   and cluster sizes mean little, and the picture depends on the perplexity;
 # * **LDA** uses labels: the directions that best separate known classes.
+#
+# **Learning objectives.** After this tutorial you can
+#
+# - compute PCA from the singular value decomposition and read a scree plot;
+# - read a t-SNE map for neighbourhoods, not distances, and check it against its perplexity;
+# - separate known classes with LDA, and test the separation on data it was not fitted on;
+# - say what each projection cannot show.
 
 # %%
 import os
@@ -29,8 +36,10 @@ rng = np.random.default_rng(0)
 # %% [markdown]
 # ## PCA and a dependence it cannot see
 #
-# Points on a curved one-dimensional line (a spiral arm) embedded in three dimensions. The data
-# have one degree of freedom, but PCA, being linear, needs all three components to hold them.
+# Points on a curved one-dimensional line (a spiral arm) embedded in three dimensions, with a
+# little noise across it. The data have one degree of freedom.
+#
+# **What do you expect?** How many principal components will it take to hold 99 % of the variance?
 
 # %%
 t = rng.uniform(0, 3 * np.pi, 600)
@@ -48,9 +57,25 @@ for ax in axes:
     ax.set_yticks([])
 fig.tight_layout()
 
+# %%
+from sklearn.manifold import trustworthiness
+
+explained = scree(spiral, standardize=False)["cumulative"].to_numpy()
+kept = {
+    name: trustworthiness(spiral, coordinates[["dim1", "dim2"]].to_numpy(), n_neighbors=10)
+    for name, coordinates in (("PCA", pca), ("t-SNE", tsne))
+}
+print(f"trustworthiness (1: every map neighbour is a true neighbour): PCA {kept['PCA']:.3f}, t-SNE {kept['t-SNE']:.3f}")
+
+# %% tags=["check"]
+assert explained[0] < 0.9 and explained[1] > 0.99
+
 # %% [markdown]
-# The colour is the position along the arm. PCA shows the spiral as it is, a curve that folds back
-# on itself; t-SNE keeps points that are neighbours along the arm together.
+# The colour is the position along the arm. One degree of freedom, yet PCA needs two components:
+# the arm is curved, and a linear projection cannot unroll it into a line. PCA shows the spiral as
+# it lies, a curve that folds back on itself; t-SNE keeps points that are neighbours along the arm
+# together. The trustworthiness counts how many of each point's map neighbours are true
+# neighbours: here both maps keep neighbourhoods well, because the spiral's turns lie far apart.
 #
 # ## A map of CoRE MOF
 #
@@ -103,28 +128,80 @@ fig.tight_layout()
 # ## LDA: directions that separate classes
 #
 # Linear discriminant analysis finds the projection in which known classes are best separated.
-# Classes here: MOFs with and without an open metal site (from the CoRE MOF table).
+# Classes here: MOFs with and without an open metal site (from the CoRE MOF table), for the first
+# 130 MOFs of the map: a study that labels its MOFs by hand rarely has more.
 
 # %%
-open_metal = mofs.labels["has_open_metal_site"].astype(str).to_numpy()[ok]
-lda = project(X, "lda", y=open_metal, n_components=1)
+N_LABELLED = 130
+X_lda = X[:N_LABELLED]
+open_metal = mofs.labels["has_open_metal_site"].astype(str).to_numpy()[ok][:N_LABELLED]
+lda = project(X_lda, "lda", y=open_metal, n_components=1)
 fig, ax = plt.subplots(figsize=(6, 3))
 for label in np.unique(open_metal):
     ax.hist(lda.coordinates["dim1"][open_metal == label], bins=40, alpha=0.6, label=f"open metal site: {label}")
 ax.set_xlabel("LDA direction")
 ax.legend()
 fig.tight_layout()
+print(f"{X_lda.shape[1]} RAC columns, {N_LABELLED} MOFs")
 
 # %% [markdown]
-# With two classes LDA has one direction. The classes overlap: the RACs carry some, not all, of
-# what makes a metal site open. From the command line, `atomlearn explain RUN --map tsne` adds a
-# map to a run's report, test structures ringed and ids on hover.
+# The two classes lie apart. Too good to be true? LDA chose its direction with these very labels,
+# and with about as many columns as MOFs some direction separates *any* labelling. Fit LDA on half
+# of the MOFs and project the other half.
+#
+# **What do you expect?** Will the MOFs LDA did not see separate as well?
+
+# %%
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.preprocessing import StandardScaler
+
+half = rng.permutation(N_LABELLED) < N_LABELLED // 2
+scaler = StandardScaler().fit(X_lda[half])
+classifier = LinearDiscriminantAnalysis().fit(scaler.transform(X_lda[half]), open_metal[half])
+fig, axes = plt.subplots(1, 2, figsize=(10, 3), sharex=True)
+for ax, rows, title in ((axes[0], half, "the half LDA was fitted on"), (axes[1], ~half, "the other half")):
+    direction = classifier.transform(scaler.transform(X_lda[rows]))[:, 0]
+    for label in np.unique(open_metal):
+        ax.hist(direction[open_metal[rows] == label], bins=25, alpha=0.6, label=f"open metal site: {label}")
+    ax.set_title(title)
+    ax.set_xlabel("LDA direction")
+axes[0].legend(fontsize=8)
+fig.tight_layout()
+accuracy = {
+    name: balanced_accuracy_score(open_metal[rows], classifier.predict(scaler.transform(X_lda[rows])))
+    for name, rows in (("fitted", half), ("held out", ~half))
+}
+print(
+    f"balanced accuracy: {accuracy['fitted']:.2f} on the MOFs it was fitted on, {accuracy['held out']:.2f} on the others"
+)
+
+# %% tags=["check"]
+assert accuracy["fitted"] > 0.9 and accuracy["held out"] < accuracy["fitted"] - 0.15
+
+# %% [markdown]
+# On the held-out half the classes overlap: the RACs carry some, not all, of what makes a metal
+# site open, and the in-sample picture was overfitting. A supervised projection must be judged on
+# data it did not see, like any model. From the command line, `atomlearn explain RUN --map tsne`
+# adds a map to a run's report, test structures ringed and ids on hover.
 #
 # ## Exercises
 #
 # 1. PCA on *unstandardised* RACs: which features dominate the first component, and why?
 # 2. How stable is a t-SNE map? Run it with three random seeds and compare.
-# 3. Is LDA's separation real? Fit LDA on half the MOFs and project the other half.
+# 3. Give LDA labels that mean nothing (the open-metal-site labels, shuffled) and fit it on half
+#    the MOFs. How well does it separate them in-sample, and on the other half?
+# 4. Write PCA yourself: complete `my_explained_variance` so that it centres the data, takes the
+#    singular value decomposition (`np.linalg.svd`) and returns the fraction of the variance each
+#    component explains. Compare with `scree` on the spiral.
+
+
+# %%
+def my_explained_variance(data):
+    """Fraction of the total variance along each principal axis, largest first."""
+    # your code: centre, SVD, squared singular values
+    raise NotImplementedError("Exercise 4")
+
 
 # %% tags=["solution"]
 # Exercise 1: without standardisation the columns with the largest numbers and spreads own the
@@ -135,6 +212,9 @@ raw = PCA(n_components=1).fit(X)
 loadings = pd.Series(np.abs(raw.components_[0]), index=racs.get_feature_names_out()).sort_values(ascending=False)
 print(f"explained by one component: {raw.explained_variance_ratio_[0]:.1%}")
 loadings.head(5).round(3)
+
+# %% tags=["check"]
+assert "alpha" in loadings.index[0] and raw.explained_variance_ratio_[0] > 0.5
 
 # %% tags=["solution"]
 # Exercise 2: islands persist, their positions and orientations do not.
@@ -148,15 +228,33 @@ for ax, seed in zip(axes, (0, 1, 2)):
 fig.tight_layout()
 
 # %% tags=["solution"]
-# Exercise 3: score the separation on MOFs LDA did not see (balanced accuracy of the 1-D classifier).
-from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
-from sklearn.metrics import balanced_accuracy_score
-from sklearn.preprocessing import StandardScaler
+# Exercise 3: with about as many columns as MOFs, LDA separates meaningless labels in-sample too; on the
+# other half they are a coin toss.
+meaningless = rng.permutation(open_metal)
+noise_lda = LinearDiscriminantAnalysis().fit(scaler.transform(X_lda[half]), meaningless[half])
+in_sample = balanced_accuracy_score(meaningless[half], noise_lda.predict(scaler.transform(X_lda[half])))
+held_out = balanced_accuracy_score(meaningless[~half], noise_lda.predict(scaler.transform(X_lda[~half])))
+print(f"shuffled labels: balanced accuracy {in_sample:.2f} in-sample, {held_out:.2f} on the other half")
 
-half = rng.permutation(len(X)) < len(X) // 2
-scaler = StandardScaler().fit(X[half])
-classifier = LinearDiscriminantAnalysis().fit(scaler.transform(X[half]), open_metal[half])
+# %% tags=["check"]
+assert in_sample > 0.85 and held_out < 0.7
+
+
+# %% tags=["solution"]
+# Exercise 4: PCA is the SVD of the centred data; the variance along axis k is s_k² / (n − 1).
+def my_explained_variance(data):
+    """Fraction of the total variance along each principal axis, largest first."""
+    singular = np.linalg.svd(data - data.mean(axis=0), compute_uv=False)
+    return singular**2 / (singular**2).sum()
+
+
+mine = my_explained_variance(spiral)
 print(
-    f"balanced accuracy on the MOFs it was fitted on {balanced_accuracy_score(open_metal[half], classifier.predict(scaler.transform(X[half]))):.2f}, "
-    f"on the other half {balanced_accuracy_score(open_metal[~half], classifier.predict(scaler.transform(X[~half]))):.2f}"
+    "mine:",
+    np.round(mine, 4),
+    "| scree:",
+    scree(spiral, standardize=False)["explained_variance_ratio"].round(4).tolist(),
 )
+
+# %% tags=["check"]
+assert np.allclose(mine, scree(spiral, standardize=False)["explained_variance_ratio"], atol=1e-10)

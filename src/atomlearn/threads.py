@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["THREAD_VARIABLES", "available_cores", "set_threads", "threads_per_worker"]
+__all__ = ["THREAD_VARIABLES", "available_cores", "environment_threads", "set_threads", "threads_per_worker"]
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
@@ -23,6 +23,13 @@ def available_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def environment_threads() -> int | None:
+    """The thread count ``OMP_NUM_THREADS`` sets (a batch system, or pytest-xdist workers sharing the cores);
+    None when it is unset or not a positive integer."""
+    value = os.environ.get("OMP_NUM_THREADS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def threads_per_worker(workers: int) -> int:

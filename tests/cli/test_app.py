@@ -51,3 +51,21 @@ def test_a_kernel_too_large_for_the_memory_is_one_error_line(monkeypatch, capsys
     err = " ".join(capsys.readouterr().err.split())
     assert code == 2 and "error:" in err and "GiB of memory is available; use dtype='float32'" in err
     assert "Traceback" not in err
+
+
+def test_threads_follow_the_environment_unless_given(monkeypatch, capsys):
+    # a batch system (or pytest-xdist) that sets OMP_NUM_THREADS shares the cores: the default must not undo it
+    from atomlearn.threads import available_cores, environment_threads, set_threads
+
+    before = environment_threads() or available_cores()
+    try:
+        monkeypatch.setenv("OMP_NUM_THREADS", "1")
+        assert main(["-v", "datasets", "list"]) == 0
+        assert "threads: 1 for BLAS" in capsys.readouterr().err
+        assert main(["-v", "--threads", "3", "datasets", "list"]) == 0
+        assert "threads: 3 for BLAS" in capsys.readouterr().err
+        monkeypatch.setenv("OMP_NUM_THREADS", "all")  # not a count: the cores
+        assert main(["-v", "datasets", "list"]) == 0
+        assert f"threads: {available_cores()} for BLAS" in capsys.readouterr().err
+    finally:
+        set_threads(before)

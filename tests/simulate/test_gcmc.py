@@ -111,7 +111,8 @@ def test_a_broken_framework_is_refused_with_its_name():
 # NIST Standard Reference Simulation Website, Lennard-Jones fluid, "TMMC: vapor-phase equation of
 # state at subcritical temperatures, linear-force shifted potential" (r_c = 2.5σ, V = 512σ³;
 # https://mmlapps.nist.gov/srs/LJ_PURE/vaporEOStmmc_rc25LFS.htm): (T*, p/psat, ln z*, ρ*)
-NIST_LJ_VAPOUR = [(0.90, 0.05, -5.65393, 3.60697e-3), (0.85, 0.05, -5.95173, 2.66468e-3)]
+# (one state point: a second, T* = 0.85 with ln z* = -5.95173 and ρ* = 2.66468e-3, tested the same code again)
+NIST_LJ_VAPOUR = [(0.90, 0.05, -5.65393, 3.60697e-3)]
 
 
 @pytest.mark.parametrize(("reduced_T", "p_ratio", "ln_activity", "density"), NIST_LJ_VAPOUR)

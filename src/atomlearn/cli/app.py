@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--threads",
         type=COUNT,
-        help="threads for BLAS/OpenMP/PyTorch (default: the cores available; "
+        help="threads for BLAS/OpenMP/PyTorch (default: OMP_NUM_THREADS where set, else the cores available; "
         "1 for MD of one molecule, which runs fastest on one)",
     )
     parser.add_argument(
@@ -145,10 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _set_threads(args: argparse.Namespace) -> None:
-    """BLAS/OpenMP/PyTorch threads: --threads, else the command's default (1 for small-system MD), else the cores."""
-    from atomlearn.threads import available_cores, set_threads
+    """BLAS/OpenMP/PyTorch threads: --threads, else the command's default (1 for small-system MD), else
+    ``OMP_NUM_THREADS`` where the environment sets it (a batch system or a parallel test run sharing the
+    cores), else the cores."""
+    from atomlearn.threads import available_cores, environment_threads, set_threads
 
-    n = set_threads(args.threads or getattr(args, "default_threads", None) or available_cores())
+    n = set_threads(
+        args.threads or getattr(args, "default_threads", None) or environment_threads() or available_cores()
+    )
     if args.verbose:
         error_console.print(
             f"threads: {n} for BLAS/OpenMP/PyTorch in this process ({available_cores()} cores available;"

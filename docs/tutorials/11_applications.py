@@ -140,7 +140,7 @@ pd.DataFrame(
 # %%
 from atomlearn.forcefield.md import run_md
 
-n_steps = 1000 if SMALL else 10_000
+n_steps = 500 if SMALL else 10_000
 md = {
     name: run_md(
         test_frames[0].copy(), Calculator(fit.folder), n_steps, ensemble="nve", distance=(1, 2), reference=test_frames

@@ -207,7 +207,7 @@ pool = load("coremof2019-co2").sample(20 if SMALL else 300, random_state=0)
 known = parse_label_spec("table:coremof2019-co2:log10_co2_uptake_mol_kg")
 features = [make_featurizer("henry_grid", guest="CO2", n_jobs=2, cache=True)]
 budget, batch = (10, 3) if SMALL else (60, 10)
-curves = {}
+curves, screens = {}, {}
 for acquisition in ("ucb", "random"):
     screen = active_screen(
         pool,
@@ -220,7 +220,7 @@ for acquisition in ("ucb", "random"):
         top_fraction=0.05,
         progress=False,
     )
-    curves[acquisition] = screen.rounds.set_index("n_labelled")
+    screens[acquisition], curves[acquisition] = screen, screen.rounds.set_index("n_labelled")
 rounds = curves["ucb"][["hits", "random_expected_hits", "best_uptake", "coverage_95"]]
 shown = rounds.assign(random_hits=curves["random"]["hits"]).round(3)
 shown["coverage_95"] = [f"{v:.2f}" if np.isfinite(v) else "—" for v in shown["coverage_95"]]  # none for the seed
@@ -261,6 +261,21 @@ plt.show()
 #    folder holds `importance.csv`.)
 # 3. How far are the Widom (Henry-regime) predictions from the GCMC uptakes at 1 bar
 #    (`result.henry`)? Why do they differ?
+# 4. Count the hits of the active screen yourself: complete `hits_per_round` so that it finds the
+#    pool's true top 5 % (the `ceil(0.05 n)` highest labelled uptakes, `pool.labels`) and counts,
+#    after each round, how many of them the screen has labelled (`screen.labels`: one row per label,
+#    with its `round`). Compare with the `hits` column of `screen.rounds`.
+
+# %%
+import math
+
+
+def hits_per_round(screen, pool, column="log10_co2_uptake_mol_kg", top_fraction=0.05):
+    """Hits of the pool's true top after each round of ``screen``, as a list."""
+    labelled = pool.labels[column].dropna()
+    # your code: the top ids, then for each round the labelled ids so far that are among them
+    raise NotImplementedError("Exercise 4")
+
 
 # %% tags=["solution"]
 # Exercise 1: a random pick lands above the sample's 90th percentile with probability 0.1.
@@ -289,3 +304,22 @@ for column in henry.columns:
     elif column.endswith("ratio"):
         henry[column] = [f"{v:.2f}" if np.isfinite(v) else "no uptake" for v in henry[column]]
 henry.round(4).astype(object).where(henry.notna(), "no uptake")  # a selectivity needs some uptake too
+
+
+# %% tags=["solution"]
+# Exercise 4: the truth is known here (a retrospective screen), so hits are a count; random picks of n
+# labels find n × top / pool on average.
+def hits_per_round(screen, pool, column="log10_co2_uptake_mol_kg", top_fraction=0.05):
+    """Hits of the pool's true top after each round of ``screen``, as a list."""
+    labelled = pool.labels[column].dropna()
+    n_top = max(1, math.ceil(top_fraction * len(labelled)))
+    top = set(labelled.sort_values(ascending=False).index[:n_top])  # the labels are indexed by id
+    labels = screen.labels
+    return [int(labels.loc[labels["round"] <= r, "id"].isin(top).sum()) for r in sorted(labels["round"].unique())]
+
+
+mine = hits_per_round(screens["ucb"], pool)
+print(f"mine: {mine}; screen.rounds: {screens['ucb'].rounds['hits'].tolist()}")
+
+# %% tags=["check"]
+assert mine == screens["ucb"].rounds["hits"].tolist()

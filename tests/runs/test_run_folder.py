@@ -44,3 +44,22 @@ def test_rewriting_a_run_removes_what_was_derived_from_the_earlier_one(small_run
     assert not (folder / "importance.csv").exists()
     with pytest.raises(ValueError, match="give a run folder"):
         write_run(tmp_path / "results.json", small_run)
+
+
+def test_two_featurizers_of_one_kind_fit_save_and_predict_side_by_side(qm9, tmp_path):
+    """A featurizer used twice with different parameters (a grid of CH4 beside one of CO2) gets numbered steps."""
+    from atomlearn.runs.bundle import load_bundle
+
+    data = qm9.take(range(0, 6000, 100))
+    parts = [ElementFraction(counts=True), ElementFraction(counts=False)]
+    result = run_holdout(data, "U0_atomization_kcal_mol", parts, make_model("ridge"))
+    assert result.featurizer["names"] == ["element_fraction", "element_fraction_2"]
+    assert result.featurizer["params"]["element_fraction_2"]["counts"] is False
+    names = list(result.fitted.featurizer.get_feature_names_out())
+    assert len(names) == len(set(names))
+    assert {n.split("__")[0] for n in names} == {"element_fraction", "element_fraction_2"}
+    folder = write_run(tmp_path / "run", result)
+    structures = [data.structure(i) for i in data.ids[:5]]
+    predicted = load_bundle(folder).predict(structures, [str(i) for i in range(5)])["y_pred"].to_numpy()
+    expected = result.fitted.model.predict(result.fitted.featurizer.transform(structures))
+    assert predicted == pytest.approx(expected, rel=1e-9)

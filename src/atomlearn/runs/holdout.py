@@ -23,7 +23,7 @@ from atomlearn.evaluate.uncertainty_calibration import calibration
 from atomlearn.featurizers.base import Featurizer
 from atomlearn.models import MODELS, takes_structures
 from atomlearn.models.gpr import has_predictive_std
-from atomlearn.runs.prepare import SplitData, featurized_split, featurizer_parts, model_inputs
+from atomlearn.runs.prepare import SplitData, featurized_split, featurizer_parts, model_inputs, step_names
 from atomlearn.runs.results import FittedRun, HoldoutResult, data_hash
 from atomlearn.splits.train_test import describe
 from atomlearn.structures import structure_hash
@@ -243,8 +243,8 @@ def _assemble(
         target_unit=dataset.meta.units.get(target, ""),
         featurizer={
             "name": "+".join(p.name for p in parts),
-            "names": [p.name for p in parts],
-            "params": {p.name: _plain(p._identity_params()) for p in parts},
+            "names": step_names(parts),
+            "params": {step: _plain(p._identity_params()) for step, p in zip(step_names(parts), parts)},
             "n_features": int(X.shape[1]),
             "citations": [c for p in parts for c in p.citations()],
         },

@@ -27,14 +27,34 @@ TARGET_LEAK_R = 0.999  # a feature this correlated with the target is the target
 MIN_TEST_SIZE = 20  # fewer test structures: a warning that the scores say little
 
 
+def step_names(featurizers: Sequence[Featurizer]) -> list[str]:
+    """Unique names of featurizers side by side: the featurizer's name, numbered from its second use on
+    (``henry_grid``, ``henry_grid_2`` for a grid of CH4 beside one of CO2).
+
+    Parameters
+    ----------
+    featurizers : sequence of Featurizer
+
+    Returns
+    -------
+    list of str, one per featurizer
+    """
+    featurizers = list(featurizers)
+    names = []
+    for k, f in enumerate(featurizers):
+        earlier = sum(g.name == f.name for g in featurizers[:k])
+        names.append(f.name if earlier == 0 else f"{f.name}_{earlier + 1}")
+    return names
+
+
 def combine_featurizers(featurizers: Featurizer | Sequence[Featurizer]) -> BaseEstimator:
-    """One featurizer as is, several side by side in a ``FeatureUnion`` named by featurizer."""
+    """One featurizer as is, several side by side in a ``FeatureUnion`` named by :func:`step_names`."""
     if isinstance(featurizers, Featurizer):
         return featurizers
     featurizers = list(featurizers)
     if len(featurizers) == 1:
         return featurizers[0]
-    return FeatureUnion([(f.name, f) for f in featurizers])
+    return FeatureUnion(list(zip(step_names(featurizers), featurizers)))
 
 
 def featurizer_parts(featurizer: BaseEstimator) -> list[Featurizer]:

@@ -103,14 +103,13 @@ def test_flow_matching_learns_dw4():
     reference_u = system.reduced(torch.as_tensor(reference), 1.0).numpy()
     prior = remove_mean(torch.randn(4000, 8, dtype=torch.float64), 4, 2)
     prior_w1 = wasserstein_distance(system.reduced(prior, 1.0).numpy(), reference_u)  # ~140 kT
-    trained = BoltzmannGenerator(system, flow="flow-matching", random_state=0, device="cpu").fit(
-        samples, iterations=400
-    )
-    trained.flow_.ode_steps = 10
+    small = FlowSpec("flow-matching", dim=8, n_particles=4, spatial_dim=2, hidden=32, n_layers=3, ode_steps=10)
+    trained = BoltzmannGenerator(system, flow=small, random_state=0, device="cpu").fit(samples, iterations=600)
     trained.sample(400, random_state=1)
     assert trained.samples_.n_invalid == 0
     assert wasserstein_distance(trained.samples_.reduced_energies, reference_u) < 0.05 * prior_w1
-    assert trained.ess() > 0.5
+    # the ESS floor of this small run (26-29 % over three draws; the full size in docs/guide/sampling.md)
+    assert trained.ess() > 10.0
     with pytest.raises(ValueError, match="learns from samples only"):
         BoltzmannGenerator(system, flow="flow-matching", device="cpu").fit(samples, energy_steps=10)
     with pytest.raises(ValueError, match="systems of identical particles"):

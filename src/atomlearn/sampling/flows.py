@@ -59,7 +59,7 @@ class FlowSpec:
     bound: float = 5.0
     n_particles: int = 0
     spatial_dim: int = 0
-    n_layers: int = 3
+    n_layers: int = 4
     ode_steps: int = 20
 
     def __post_init__(self) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +35,8 @@ from atomlearn.sampling.reweighting import (
 BAD_BATCHES_TO_STOP = 20
 #: gradients are clipped to this norm: one sample near a steep wall must not throw the flow away
 MAX_GRADIENT_NORM = 100.0
+#: the moving average of the weights a flow-matching flow is validated and returned with (per step)
+FLOW_MATCHING_EMA = 0.999
 StateDefinition = str | Callable[[np.ndarray], np.ndarray]
 
 
@@ -201,9 +203,9 @@ class BoltzmannGenerator:
         self.samples_ = None
         return self
 
-    def _settings(self, phase: str, learning_rate: float, max_epochs: int, batch_size: int) -> LoopSettings:
+    def _settings(self, phase: str, learning_rate: float, max_epochs: int, batch_size: int, **loop) -> LoopSettings:
         checkpoint = self.checkpoint_dir / f"checkpoint-{phase}.pt" if self.checkpoint_dir is not None else None
-        return LoopSettings(
+        settings = LoopSettings(
             learning_rate=learning_rate,
             batch_size=batch_size,
             max_epochs=max(1, max_epochs),
@@ -213,6 +215,7 @@ class BoltzmannGenerator:
             verbose=self.verbose,
             max_grad_norm=MAX_GRADIENT_NORM,
         )
+        return replace(settings, **loop)
 
     def _likelihood_phase(
         self, train: torch.Tensor, validation: torch.Tensor, iterations: int
@@ -235,8 +238,16 @@ class BoltzmannGenerator:
     def _matching_phase(self, train: torch.Tensor, validation: torch.Tensor, iterations: int) -> dict[str, np.ndarray]:
         flow = self.flow_
         steps_per_epoch = math.ceil(len(train) / self.batch_size)
+        epochs = math.ceil(iterations / steps_per_epoch)
+        # the regression loss is noisy (random times and prior draws): no early stopping on it, and the weights'
+        # moving average is validated and kept
         settings = self._settings(
-            "flow-matching", self.learning_rate, math.ceil(iterations / steps_per_epoch), self.batch_size
+            "flow-matching",
+            self.learning_rate,
+            epochs,
+            self.batch_size,
+            patience=epochs,
+            ema_decay=FLOW_MATCHING_EMA,
         )
 
         def batch_loss(rows: np.ndarray) -> torch.Tensor:

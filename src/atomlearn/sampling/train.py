@@ -157,7 +157,7 @@ def evaluate_generator(
 
 
 #: per flow kind: hidden units, energy steps, evaluation samples (a flow-matching sample costs an ODE solve)
-FLOW_DEFAULTS = {"realnvp": (64, 1000, 100_000), "spline": (64, 1000, 100_000), "flow-matching": (32, 0, 2000)}
+FLOW_DEFAULTS = {"realnvp": (64, 1000, 100_000), "spline": (64, 1000, 100_000), "flow-matching": (64, 0, 2000)}
 #: a molecule's flow: wider couplings, fewer evaluation samples (each costs a force-field call)
 MOLECULE_DEFAULTS = (128, 1000, 20_000)
 

@@ -65,6 +65,22 @@ def test_an_interrupted_run_resumes_to_the_same_weights(tmp_path):
     torch.testing.assert_close(resumed.state_dict(), whole.state_dict(), rtol=0, atol=0)
 
 
+def test_a_moving_average_of_the_weights_is_validated_returned_and_resumed(tmp_path):
+    settings = dict(learning_rate=0.05, batch_size=16, patience=1000, random_state=3, ema_decay=0.9)
+    plain, loss, validation = _line_problem()
+    train_network(plain, loss, validation, 48, LoopSettings(max_epochs=80, **{**settings, "ema_decay": None}))
+    averaged, loss, validation = _line_problem()
+    history = train_network(averaged, loss, validation, 48, LoopSettings(max_epochs=80, **settings))
+    assert averaged.weight.item() == pytest.approx(3.0, abs=0.1)  # the average learns the line too
+    assert not torch.equal(averaged.weight, plain.weight)  # but it is not the last step's weights
+    assert validation() == pytest.approx(np.min(history["validation_loss"]))  # the validated average is returned
+    resumed, loss, validation = _line_problem()
+    checkpoint = tmp_path / "run.pt"
+    train_network(resumed, loss, validation, 48, LoopSettings(max_epochs=25, checkpoint=checkpoint, **settings))
+    train_network(resumed, loss, validation, 48, LoopSettings(max_epochs=80, checkpoint=checkpoint, **settings))
+    torch.testing.assert_close(resumed.state_dict(), averaged.state_dict(), rtol=0, atol=0)
+
+
 def test_seeds_and_none():
     assert torch.equal(torch.randn(5, generator=seeded_generator(7)), torch.randn(5, generator=seeded_generator(7)))
     assert not torch.equal(

@@ -55,9 +55,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "flow-matching (equivariant continuous flow; the particle systems' default)",
     )
     train.add_argument("--couplings", type=COUNT, default=8, help="coupling layers (default 8)")
-    train.add_argument(
-        "--hidden", type=COUNT, help="units per hidden layer (default 64 for couplings, 32 for flow matching)"
-    )
+    train.add_argument("--hidden", type=COUNT, help="units per hidden layer (default 64)")
     train.add_argument(
         "--samples",
         type=COUNT,

@@ -19,6 +19,7 @@ The small mode only shrinks sizes, never changes what runs. The mapping:
   ``grid_spacing_A=0.15`` -> 0.3
   (with ``allow_coarse_grid=True``);
   Boltzmann generators: ``iterations`` and ``energy_steps`` -> 30; word embeddings: ``epochs`` -> 3;
+- ``datasets info coremof2019 --check``: on ``coremof2019-co2`` (600 of its CIFs);
 - ``sample train``: ``--samples 2000 --iterations 60 --n-eval 500`` (200 for the particle systems; and
   ``--energy-steps`` -> 60 where given;
   alanine dipeptide: ``--samples 300 --energy-steps 5 --reference-ns 0.02``; FRAMES.extxyz:
@@ -150,6 +151,8 @@ def small_command(words: list[str]) -> list[str] | None:
         else:
             cap = 120
         _set(args, "--n", str(min(int(args[args.index("--n") + 1]), cap)))
+    if args[:3] == ["datasets", "info", "coremof2019"] and "--check" in args:
+        args[2] = "coremof2019-co2"  # the same reading and checks on 600 of its CIFs (11 s instead of 33)
     for option, value in (
         ("--sizes", "20,40"),
         ("--nested", "3x3"),

@@ -219,8 +219,9 @@ def train_network(
                 total += float(loss.detach()) * len(rows)
                 seen += len(rows)
             module.eval()
-            raw = copy.deepcopy(module.state_dict()) if averaged is not None else None
+            raw = None
             if averaged is not None:  # validate the average: it is what training returns
+                raw = copy.deepcopy(module.state_dict())
                 module.load_state_dict(averaged.module.state_dict())
             validation = float(validation_loss())
             scheduler.step(validation)

@@ -81,6 +81,30 @@ def test_a_moving_average_of_the_weights_is_validated_returned_and_resumed(tmp_p
     torch.testing.assert_close(resumed.state_dict(), averaged.state_dict(), rtol=0, atol=0)
 
 
+def test_a_loss_that_draws_random_numbers_resumes_to_the_same_weights(tmp_path):
+    """Flow matching draws its prior samples and times from torch's global generator: the checkpoint keeps it."""
+    settings = dict(learning_rate=0.05, batch_size=16, patience=1000, random_state=3)
+
+    def noisy(problem):
+        module, loss, validation = problem
+
+        def batch_loss(rows):
+            return loss(rows) + 0.1 * torch.randn(()) * module.weight.sum()
+
+        return module, batch_loss, validation
+
+    torch.manual_seed(0)
+    whole, loss, validation = noisy(_line_problem())
+    train_network(whole, loss, validation, 48, LoopSettings(max_epochs=30, **settings))
+    torch.manual_seed(0)
+    resumed, loss, validation = noisy(_line_problem())
+    checkpoint = tmp_path / "run.pt"
+    train_network(resumed, loss, validation, 48, LoopSettings(max_epochs=12, checkpoint=checkpoint, **settings))
+    torch.manual_seed(123)  # a new process: the global generator starts elsewhere
+    train_network(resumed, loss, validation, 48, LoopSettings(max_epochs=30, checkpoint=checkpoint, **settings))
+    torch.testing.assert_close(resumed.state_dict(), whole.state_dict(), rtol=0, atol=0)
+
+
 def test_seeds_and_none():
     assert torch.equal(torch.randn(5, generator=seeded_generator(7)), torch.randn(5, generator=seeded_generator(7)))
     assert not torch.equal(

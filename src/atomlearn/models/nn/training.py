@@ -253,6 +253,7 @@ def train_network(
                         "optimizer": optimizer.state_dict(),
                         "scheduler": scheduler.state_dict(),
                         "generator": generator.get_state(),
+                        "torch_rng": torch.get_rng_state(),  # what a stochastic loss draws (flow matching)
                         "loop": state,
                         **({"averaged": averaged.state_dict()} if averaged is not None else {}),
                     },
@@ -300,6 +301,8 @@ def _resume(
         optimizer.load_state_dict(saved["optimizer"])
         scheduler.load_state_dict(saved["scheduler"])
         generator.set_state(saved["generator"])
+        if "torch_rng" in saved:  # absent from checkpoints written before 2026-12-08
+            torch.set_rng_state(saved["torch_rng"])
         if averaged is not None:
             averaged.load_state_dict(saved["averaged"])
         loop = saved["loop"]
